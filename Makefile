@@ -1,0 +1,46 @@
+# Two commands do all set-up: `make run` and `make test`.
+PY ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test pytest lint bench install messages clean
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP) messages
+
+# Compile translations (pure Python through Babel; no gettext tools needed).
+messages: $(STAMP)
+	@for po in crm/locale/*/LC_MESSAGES/django.po; do \
+		[ -f "$$po" ] && $(BIN)/pybabel compile -q -i "$$po" -o "$${po%.po}.mo" || true; \
+	done
+
+run: install
+	$(BIN)/crm migrate
+	$(BIN)/crm demo --if-empty
+	$(BIN)/crm serve --host $(HOST) --port $(PORT)
+
+test: install lint pytest
+
+pytest: install
+	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy crm config bench
+
+bench: install
+	$(BIN)/crm bench $(BENCH_ARGS)
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

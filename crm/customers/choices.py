@@ -1,0 +1,52 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Kind(models.TextChoices):
+    PERSON = "person", _("个人")
+    ORGANIZATION = "organization", _("单位")
+
+
+class Category(models.TextChoices):
+    POTENTIAL = "potential", _("潜在客户")
+    BASE = "base", _("基盘客户")
+    INTENTION = "intention", _("意向客户")
+    RETAINED = "retained", _("保有客户")
+    DEFEATED = "defeated", _("战败客户")
+
+
+class Grade(models.TextChoices):
+    O = "O", _("O级（已交定金）")
+    H = "H", _("H级（7天内成交）")
+    A = "A", _("A级（7天至1个月成交）")
+    B = "B", _("B级（1至3个月成交）")
+    C = "C", _("C级（3个月以上成交）")
+
+
+class Source(models.TextChoices):
+    """认知途径, as listed on the seed's registration forms."""
+
+    NEWSPAPER = "newspaper", _("报纸广告")
+    OUTDOOR = "outdoor", _("户外广告")
+    REFERRAL = "referral", _("亲友介绍")
+    DM = "dm", _("DM宣传单")
+    ROADSHOW = "roadshow", _("路演活动")
+    WEBSITE = "website", _("公司网站")
+    PROPERTY_SITE = "property_site", _("房地产网站")
+    JOURNAL = "journal", _("专业刊物")
+    OLD_OWNER = "old_owner", _("老业主")
+    TV = "tv", _("电视广告")
+    OTHER = "other", _("其它")
+
+
+class ContactRole(models.TextChoices):
+    CHAIRMAN = "chairman", _("董事长/老板")
+    GENERAL_MANAGER = "general_manager", _("总经理")
+    FLEET_MANAGER = "fleet_manager", _("车队管理")
+    KEY_STAFF = "key_staff", _("主要人员")
+    OTHER = "other", _("其他")
+
+
+class Gender(models.TextChoices):
+    MALE = "male", _("男")
+    FEMALE = "female", _("女")

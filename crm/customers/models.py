@@ -1,0 +1,198 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from crm.core.models import TimeStampedModel
+from crm.core.permissions import RestrictedQuerySet, ScopedModel
+
+from . import sensitive
+from .choices import Category, ContactRole, Gender, Grade, Kind, Source
+
+
+class Tag(models.Model):
+    name = models.CharField("名称", max_length=30, unique=True)
+    color = models.CharField("颜色", max_length=7, default="#1677ff")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = verbose_name_plural = "标签"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CustomerQuerySet(RestrictedQuerySet["Customer"]):
+    def alive(self) -> CustomerQuerySet:
+        return self.filter(deleted_at__isnull=True)
+
+
+_ALIVE = Q(deleted_at__isnull=True)
+
+
+class Customer(ScopedModel, TimeStampedModel):
+    """A customer (客户档案): a person or an organisation."""
+
+    number = models.CharField("客户编号", max_length=20, unique=True, null=True, editable=False)
+    kind = models.CharField("类型", max_length=12, choices=Kind.choices, default=Kind.PERSON)
+    name = models.CharField("名称", max_length=100)
+    name_key = models.CharField(max_length=100, editable=False, default="")
+    # Sensitive: read and write through crm.customers.sensitive only.
+    phone_store = models.CharField("电话", max_length=20, blank=True, default="", db_column="phone")
+    email = models.EmailField("邮箱", blank=True, default="")
+    id_number_store = models.CharField(
+        "身份证号", max_length=18, blank=True, default="", db_column="id_number"
+    )
+    credit_code = models.CharField("统一社会信用代码", max_length=18, blank=True, default="")
+    company = models.CharField("单位名称", max_length=100, blank=True, default="")
+    address = models.CharField("地址", max_length=200, blank=True, default="")
+    city = models.CharField("城市", max_length=50, blank=True, default="")
+    staff_count = models.PositiveIntegerField("员工人数", null=True, blank=True)
+    annual_revenue = models.DecimalField(
+        "年营业额（万元）", max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    main_business = models.CharField("主营业务", max_length=200, blank=True, default="")
+    needs = models.TextField("客户需求", blank=True, default="")
+    feedback = models.TextField("客户反馈", blank=True, default="")
+    source = models.CharField("认知途径", max_length=20, choices=Source.choices, blank=True, default="")
+    category = models.CharField(
+        "客户类别", max_length=12, choices=Category.choices, default=Category.POTENTIAL
+    )
+    grade = models.CharField("意向级别", max_length=1, choices=Grade.choices, blank=True, default="")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        related_name="customers", verbose_name="负责人",
+    )
+    department = models.ForeignKey(
+        "accounts.Department", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="customers", verbose_name="所属部门",
+    )
+    tags = models.ManyToManyField(Tag, blank=True, related_name="customers", verbose_name="标签")
+    notes = models.TextField("备注", blank=True, default="")
+    version = models.PositiveIntegerField("版本", default=1)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", verbose_name="录入人",
+    )
+    deleted_at = models.DateTimeField("删除时间", null=True, blank=True)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", verbose_name="删除人",
+    )
+
+    objects = CustomerQuerySet.as_manager()
+
+    snapshot_exclude = ("created_at", "updated_at", "name_key", "version")
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = verbose_name_plural = "客户"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["phone_store"], condition=_ALIVE & ~Q(phone_store=""),
+                name="customer_unique_phone",
+            ),
+            models.UniqueConstraint(
+                fields=["id_number_store"], condition=_ALIVE & ~Q(id_number_store=""),
+                name="customer_unique_id_number",
+            ),
+            models.UniqueConstraint(
+                fields=["credit_code"], condition=_ALIVE & ~Q(credit_code=""),
+                name="customer_unique_credit_code",
+            ),
+            models.UniqueConstraint(
+                fields=["name_key"], condition=_ALIVE & Q(kind=Kind.ORGANIZATION),
+                name="customer_unique_org_name",
+            ),
+            models.CheckConstraint(
+                condition=Q(grade="") | Q(category=Category.INTENTION),
+                name="customer_grade_only_for_intention",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["owner", "id"], condition=_ALIVE, name="customer_owner_id"),
+            models.Index(
+                fields=["department", "id"], condition=_ALIVE, name="customer_department_id"
+            ),
+            models.Index(fields=["category", "id"], condition=_ALIVE, name="customer_category_id"),
+            models.Index(fields=["grade", "id"], condition=_ALIVE, name="customer_grade_id"),
+            models.Index(fields=["email"], name="customer_email"),
+            models.Index(fields=["deleted_at"], name="customer_deleted_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number or '—'} {self.name}"
+
+    @property
+    def phone(self) -> str:
+        return sensitive.read_phone(self)
+
+    @property
+    def id_number(self) -> str:
+        return sensitive.read_id_number(self)
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+    def snapshot(self) -> dict[str, Any]:
+        data = super().snapshot()
+        data["phone"] = data.pop("phone_store")
+        data["id_number"] = data.pop("id_number_store")
+        if self.pk:
+            data["tags"] = sorted(t.name for t in self.tags.all())
+        return data
+
+
+class Contact(TimeStampedModel):
+    """A contact person of an organisation (核心人员), with role and hobbies."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="contacts")
+    name = models.CharField("姓名", max_length=50)
+    role = models.CharField("职务", max_length=20, choices=ContactRole.choices, default=ContactRole.OTHER)
+    title = models.CharField("职位名称", max_length=50, blank=True, default="")
+    phone_store = models.CharField("电话", max_length=20, blank=True, default="", db_column="phone")
+    age = models.PositiveSmallIntegerField("年龄", null=True, blank=True)
+    gender = models.CharField("性别", max_length=6, choices=Gender.choices, blank=True, default="")
+    hobbies = models.CharField("爱好", max_length=200, blank=True, default="")
+    notes = models.TextField("备注", blank=True, default="")
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = verbose_name_plural = "联系人"
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def phone(self) -> str:
+        return sensitive.read_phone(self)
+
+    def snapshot(self) -> dict[str, Any]:
+        data = super().snapshot()
+        data["phone"] = data.pop("phone_store")
+        return data
+
+
+class CustomerSearch(models.Model):
+    """The search index row of one customer.
+
+    On SQLite this is an FTS5 virtual table, on PostgreSQL a table with a GIN-indexed tsvector;
+    both are created by migration 0002 and written only by ``crm.customers.search``. Django knows
+    the table so that test flushes clear it; it never reads its other columns.
+    """
+
+    customer = models.OneToOneField(
+        Customer, primary_key=True, db_column="rowid", on_delete=models.DO_NOTHING,
+        db_constraint=False, related_name="+",
+    )
+
+    class Meta:
+        db_table = "customers_search"
+
+    def __str__(self) -> str:
+        return str(self.pk)

@@ -1,0 +1,159 @@
+"""Reads of customers. Every queryset starts from ``restrict()``; nothing here writes."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db.models import QuerySet
+
+from crm.accounts.models import User
+from crm.accounts.roles import VIEW_CUSTOMER, VIEW_DELETED_CUSTOMER
+from crm.core.errors import NotFound
+from crm.core.pagination import Page, decode_cursor, encode_cursor
+from crm.core.permissions import Scope, restrict
+from crm.governance.models import AuditEvent
+
+from . import search, sensitive
+from .models import Contact, Customer, Tag
+from .validators import normalize_credit_code, normalize_id_number
+
+MAX_LIMIT = 100
+_SEARCH_BATCH = 200
+_SEARCH_ROUNDS = 10
+_NUMBER = re.compile(r"^kh\d{1,12}$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class CustomerFilters:
+    q: str = ""
+    category: str = ""
+    grade: str = ""
+    owner: int | None = None
+    tag: str = ""
+    deleted: bool = False
+
+
+def _base(actor: User, filters: CustomerFilters) -> QuerySet[Customer]:
+    qs = restrict(Customer.objects.all(), actor, VIEW_CUSTOMER)
+    if filters.deleted:
+        qs = restrict(qs, actor, VIEW_DELETED_CUSTOMER).filter(deleted_at__isnull=False)
+    else:
+        qs = qs.filter(deleted_at__isnull=True)
+    if filters.category:
+        qs = qs.filter(category=filters.category)
+    if filters.grade:
+        qs = qs.filter(grade=filters.grade)
+    if filters.owner is not None:
+        qs = qs.filter(owner_id=filters.owner)
+    if filters.tag:
+        tag = filters.tag
+        qs = qs.filter(tags__id=int(tag)) if tag.isdigit() else qs.filter(tags__name=tag)
+    return qs.select_related("owner", "department").prefetch_related("tags")
+
+
+def _exact_lookup(q: str) -> dict[str, Any] | None:
+    """Queries that name one identifier exactly: number, ID number, credit code, email."""
+    text = q.strip()
+    if _NUMBER.match(text):
+        return {"number": text.upper()}
+    if "@" in text:
+        return {"email__iexact": text}
+    if len(text) == 18:
+        for normalise, key in ((normalize_id_number, "id"), (normalize_credit_code, "credit")):
+            try:
+                value = normalise(text)
+            except ValueError:
+                continue
+            if key == "id":
+                return {"q": sensitive.id_number_lookup(value)}
+            return {"credit_code": value}
+    return None
+
+
+def _page(rows: list[Customer], limit: int) -> Page[Customer]:
+    if len(rows) > limit:
+        return Page(rows[:limit], encode_cursor(rows[limit - 1].pk))
+    return Page(rows, None)
+
+
+def customer_list(
+    *, actor: User, filters: CustomerFilters, cursor: str | None = None, limit: int | None = None
+) -> Page[Customer]:
+    """One page of the customers ``actor`` may see, newest first."""
+    limit = max(1, min(limit or settings.CRM_PAGE_SIZE, MAX_LIMIT))
+    before = decode_cursor(cursor)
+    qs = _base(actor, filters)
+    if before is not None:
+        qs = qs.filter(id__lt=before)
+    q = filters.q.strip()
+    if not q:
+        return _page(list(qs.order_by("-id")[: limit + 1]), limit)
+    exact = _exact_lookup(q)
+    if exact is not None:
+        lookup = exact.pop("q", None)
+        qs = qs.filter(lookup, **exact) if lookup is not None else qs.filter(**exact)
+        return _page(list(qs.order_by("-id")[: limit + 1]), limit)
+    return _search_page(qs, search.parse(q), before, limit)
+
+
+def _search_page(
+    qs: QuerySet[Customer], query: search.Query, before: int | None, limit: int
+) -> Page[Customer]:
+    """Walk the search index in id order, keeping the matches that pass scope and filters.
+
+    Bounded: after ``_SEARCH_ROUNDS`` batches a short page is returned with a cursor to go on.
+    """
+    rows: list[Customer] = []
+    for _ in range(_SEARCH_ROUNDS):
+        ids = search.matching_ids(query, before=before, limit=_SEARCH_BATCH)
+        if not ids:
+            return Page(rows, None)
+        want = limit + 1 - len(rows)
+        rows += list(qs.filter(id__in=ids).order_by("-id")[:want])
+        if len(rows) > limit:
+            return _page(rows, limit)
+        if len(ids) < _SEARCH_BATCH:
+            return Page(rows, None)
+        before = ids[-1]
+    return Page(rows, encode_cursor(before) if before is not None else None)
+
+
+def customer_get(*, actor: User, customer_id: int, action: str = VIEW_CUSTOMER) -> Customer:
+    """A live customer the actor may see; 404 otherwise (whether missing or out of scope)."""
+    qs = restrict(Customer.objects.filter(deleted_at__isnull=True), actor, action)
+    customer = qs.select_related("owner", "department").filter(pk=customer_id).first()
+    if customer is None:
+        raise NotFound()
+    return customer
+
+
+def customer_contacts(*, customer: Customer) -> QuerySet[Contact]:
+    """Contacts of a customer already obtained through ``customer_get``."""
+    return customer.contacts.all()
+
+
+def customer_history(*, customer: Customer) -> QuerySet[AuditEvent]:
+    """The audit trail of a customer already obtained through ``customer_get``."""
+    return AuditEvent.objects.filter(
+        object_type=Customer._meta.label_lower, object_id=str(customer.pk)
+    ).select_related("actor")
+
+
+def tag_list() -> QuerySet[Tag]:
+    return Tag.objects.all()
+
+
+def assignable_owners(*, actor: User) -> QuerySet[User]:
+    """Users the actor may make owner of a customer (reps only themselves)."""
+    users = User.objects.filter(is_active=True).exclude(role="sysadmin")
+    scope = actor.data_scope
+    if scope == Scope.ALL:
+        return users.select_related("department")
+    if scope == Scope.DEPARTMENT:
+        return users.filter(department_id__in=actor.scope_department_ids()).select_related(
+            "department"
+        )
+    return users.filter(pk=actor.pk)

@@ -1,0 +1,53 @@
+"""The one accessor for sensitive personal fields (phone, resident ID number).
+
+Every read, write and exact lookup of these values goes through here, so that encrypting them
+at rest with a keyed hash for lookups (mission section 8) changes this module and a migration,
+nothing else. Today the stored value is the normalised plaintext.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from django.db.models import Q
+
+
+class HasPhone(Protocol):
+    phone_store: str
+
+
+class HasIdNumber(Protocol):
+    id_number_store: str
+
+
+def read_phone(obj: HasPhone) -> str:
+    return obj.phone_store
+
+
+def write_phone(obj: HasPhone, normalised: str) -> None:
+    obj.phone_store = normalised
+
+
+def phone_lookup(normalised: str, prefix: str = "") -> Q:
+    return Q(**{f"{prefix}phone_store": normalised})
+
+
+def read_id_number(obj: HasIdNumber) -> str:
+    return obj.id_number_store
+
+
+def write_id_number(obj: HasIdNumber, normalised: str) -> None:
+    obj.id_number_store = normalised
+
+
+def id_number_lookup(normalised: str) -> Q:
+    return Q(id_number_store=normalised)
+
+
+def mask_phone(value: str) -> str:
+    """138****5678: for people who may see that a phone exists but not the number."""
+    return value[:3] + "****" + value[-4:] if len(value) >= 8 else "****"
+
+
+def mask_id_number(value: str) -> str:
+    return value[:6] + "********" + value[-4:] if len(value) == 18 else "****"
