@@ -112,6 +112,8 @@ def _database() -> dict[str, Any]:
         # Server-side prepared statements made the search queries 10-15x slower (generic plans
         # chosen for selective LIKE/tsquery parameters), so psycopg must never prepare.
         db.setdefault("OPTIONS", {})["prepare_threshold"] = None
+        if env_str("CRM_TEST_DB_NAME", ""):
+            db["TEST"] = {"NAME": env_str("CRM_TEST_DB_NAME", "")}
     return db
 
 
