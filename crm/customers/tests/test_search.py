@@ -1,0 +1,141 @@
+"""Search with one box: Chinese fragments, pinyin, phone fragments, numbers (issue 2, §4)."""
+
+from __future__ import annotations
+
+import pytest
+
+from crm.customers import selectors, services
+from crm.customers.pinyin import pinyin_keys
+from crm.customers.search import parse
+from crm.customers.tests.factories import make_customer
+
+pytestmark = pytest.mark.django_db
+
+
+def names(actor, q, **filters):
+    page = selectors.customer_list(actor=actor, filters=selectors.CustomerFilters(q=q, **filters))
+    return [c.name for c in page.items]
+
+
+@pytest.fixture
+def people(org):
+    rep = org.rep_a
+    return {
+        "zsf": make_customer(rep, name="张三丰", phone="13812345678"),
+        "zs": make_customer(rep, name="张三", phone="13900001111"),
+        "ls": make_customer(rep, name="李四", phone="13700002222"),
+        "zgf": make_customer(rep, name="曾国藩", phone="13600003333"),
+        "stf": make_customer(rep, name="单田芳", phone="13500004444"),
+        "xj": make_customer(rep, name="解缙", phone="13400005555"),
+        "org": make_customer(
+            rep, name="北京华联科技有限公司", kind="organization", phone="01062348888"
+        ),
+        "emp": make_customer(rep, name="王五", company="上海三丰贸易有限公司", phone="13300006666"),
+    }
+
+
+def test_two_character_fragment_finds_names_containing_it(org, people):
+    assert names(org.rep_a, "张三") == ["张三", "张三丰"]
+    assert names(org.rep_a, "三丰") == ["王五", "张三丰"]  # 王五's company is 上海三丰贸易
+
+
+def test_fragment_must_be_adjacent_characters(org, people):
+    assert names(org.rep_a, "张丰") == []
+
+
+def test_pinyin_initials_and_full_pinyin_prefix(org, people):
+    assert names(org.rep_a, "zsf") == ["张三丰"]
+    assert names(org.rep_a, "zhangsan") == ["张三", "张三丰"]
+    assert names(org.rep_a, "ZhangSanFeng") == ["张三丰"]
+    assert names(org.rep_a, "bjhl") == ["北京华联科技有限公司"]
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [("zgf", "曾国藩"), ("zengguofan", "曾国藩"), ("stf", "单田芳"), ("shantianfang", "单田芳"),
+     ("xj", "解缙"), ("xiejin", "解缙")],
+)
+def test_heteronym_surnames_are_found_by_their_surname_reading(org, people, typed, expected):
+    assert expected in names(org.rep_a, typed)
+
+
+def test_everyday_reading_of_a_heteronym_surname_also_finds_the_person(org, people):
+    assert "曾国藩" in names(org.rep_a, "cengguofan")
+
+
+def test_phone_fragment_of_four_or_more_digits_matches_anywhere(org, people):
+    assert names(org.rep_a, "5678") == ["张三丰"]
+    assert names(org.rep_a, "1234") == ["张三丰"]
+    assert names(org.rep_a, "138 1234") == ["张三丰"]
+    assert names(org.rep_a, "6234") == ["北京华联科技有限公司"]
+
+
+def test_exact_phone_and_customer_number(org, people):
+    assert names(org.rep_a, "13812345678") == ["张三丰"]
+    number = people["ls"].number
+    assert names(org.rep_a, number) == ["李四"]
+    assert names(org.rep_a, number.lower()) == ["李四"]
+
+
+def test_contact_phone_finds_the_organisation(org, people):
+    services.contact_create(
+        actor=org.rep_a, customer_id=people["org"].pk,
+        data={"name": "刘总", "role": "chairman", "phone": "18611112222"},
+    )
+    assert names(org.rep_a, "1111222") == ["北京华联科技有限公司"]
+
+
+def test_search_follows_renames_and_forgets_deleted_customers(org, people):
+    c = people["ls"]
+    services.customer_update(actor=org.rep_a, customer_id=c.pk, version=c.version, data={"name": "李思思"})
+    assert names(org.rep_a, "李四") == []
+    assert names(org.rep_a, "思思") == ["李思思"]
+    services.customer_delete(actor=org.rep_a, customer_id=c.pk)
+    assert names(org.rep_a, "思思") == []
+    services.customer_restore(actor=org.data_admin, customer_id=c.pk)
+    assert names(org.data_admin, "思思") == ["李思思"]
+
+
+def test_search_respects_the_data_scope(org, people):
+    make_customer(org.rep_c, name="张三丰收", phone="15900000001")
+    assert names(org.rep_a, "张三丰") == ["张三丰"]
+    assert names(org.rep_c, "张三丰") == ["张三丰收"]
+    assert names(org.gm, "张三丰") == ["张三丰收", "张三丰"]
+    assert names(org.sysadmin, "张三丰") == []
+
+
+def test_search_combines_with_filters(org, people):
+    make_customer(org.rep_a, name="张三丰二", category="intention", grade="A")
+    assert names(org.rep_a, "张三", category="intention") == ["张三丰二"]
+    assert names(org.rep_a, "张三", grade="A") == ["张三丰二"]
+
+
+def test_search_pages_through_many_matches_without_repeats(org):
+    for i in range(45):
+        make_customer(org.rep_a, name=f"欧阳{'一二三四五六七八九十'[i % 10]}{i}")
+    seen: list[int] = []
+    cursor = None
+    while True:
+        page = selectors.customer_list(
+            actor=org.rep_a, filters=selectors.CustomerFilters(q="欧阳"), cursor=cursor, limit=20
+        )
+        seen += [c.pk for c in page.items]
+        cursor = page.next_cursor
+        if cursor is None:
+            break
+    assert len(seen) == 45
+    assert len(set(seen)) == 45
+    assert seen == sorted(seen, reverse=True)
+
+
+def test_query_parsing():
+    assert parse("1380").digits_prefix == "1380"
+    assert parse("138").digits_prefix == ""
+    assert parse("zsf").pinyin_prefix == "zsf"
+    assert parse("张三").phrase == ("张", "三")
+    assert parse("  张 三 ").phrase == ("张", "三")
+
+
+def test_pinyin_keys_of_a_plain_name():
+    assert pinyin_keys("张三丰") == ("zsf", "zhangsanfeng")
+    assert pinyin_keys("John Smith") == ()
