@@ -409,7 +409,7 @@ def clean_contact_data(data: Mapping[str, Any]) -> dict[str, Any]:
                 cleaned[field] = age
         except (ValueError, TypeError) as exc:
             errors[field] = str(exc) or _("值无效")
-    if not errors and "name" in cleaned and not cleaned["name"]:
+    if "name" in data and not str(data["name"] or "").strip():
         errors["name"] = _("请填写联系人姓名")
     if errors:
         raise Invalid(fields=errors)
