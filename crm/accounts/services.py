@@ -178,3 +178,11 @@ def token_revoke(*, actor: User, token_id: int) -> None:
     token.revoked_at = timezone.now()
     token.save(update_fields=["revoked_at"])
     audit.record(actor=actor, verb="token.revoked", obj=token)
+
+
+def token_revoke_key(*, actor: User, key: str) -> None:
+    """Revoke the token ``key`` of ``actor``: an API client signing out with its own token."""
+    active = ApiToken.objects.filter(user=actor, revoked_at__isnull=True)
+    token = active.filter(key_hash=_hash(key)).first()
+    if token is not None:
+        token_revoke(actor=actor, token_id=token.pk)
