@@ -20,7 +20,7 @@ class Command(BaseCommand):
         from waitress import serve
 
         from config.wsgi import application
-        from crm.core.demo_info import demo_logins
+        from crm.accounts.demo import demo_logins
 
         shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
         self.stdout.write(f"\n客户管理系统 CRM  →  http://{shown}:{port}/")
