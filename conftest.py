@@ -29,8 +29,13 @@ class Org:
 
 def _user(username: str, role: str, dept: Department, full_name: str) -> User:
     return accounts.user_create(
-        actor=None, username=username, password="pass-1234", role=role, department=dept,
-        full_name=full_name, validate_password=False,
+        actor=None,
+        username=username,
+        password="pass-1234",
+        role=role,
+        department=dept,
+        full_name=full_name,
+        validate_password=False,
     )
 
 
@@ -41,7 +46,10 @@ def org(db: None) -> Org:
     s2 = accounts.department_ensure(name="销售二部", parent=head)
     svc = accounts.department_ensure(name="客服部", parent=head, data_mgmt=True)
     return Org(
-        head_office=head, sales1=s1, sales2=s2, service=svc,
+        head_office=head,
+        sales1=s1,
+        sales2=s2,
+        service=svc,
         rep_a=_user("rep_a", "rep", s1, "王小明"),
         rep_b=_user("rep_b", "rep", s1, "李小红"),
         rep_c=_user("rep_c", "rep", s2, "赵大勇"),

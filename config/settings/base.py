@@ -29,7 +29,9 @@ def _secret_key() -> str:
 
 SECRET_KEY = _secret_key()
 DEBUG = env_bool("DEBUG", False)
-ALLOWED_HOSTS = [h for h in env_str("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
+ALLOWED_HOSTS = [
+    h for h in env_str("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h
+]
 CSRF_TRUSTED_ORIGINS = [o for o in env_str("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
 INSTALLED_APPS = [
@@ -107,7 +109,9 @@ def _database() -> dict[str, Any]:
             ),
             "transaction_mode": "IMMEDIATE",
         }
-        db["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")} if env_bool("CRM_TEST_FILE_DB", False) else {}
+        db["TEST"] = (
+            {"NAME": str(DATA_DIR / "test.sqlite3")} if env_bool("CRM_TEST_FILE_DB", False) else {}
+        )
     elif db["ENGINE"].endswith("postgresql"):
         # Server-side prepared statements made the search queries 10-15x slower (generic plans
         # chosen for selective LIKE/tsquery parameters), so psycopg must never prepare.

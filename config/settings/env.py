@@ -18,8 +18,8 @@ def env_bool(name: str, default: bool) -> bool:
 
 
 def env_int(name: str, default: int) -> int:
-    value = os.environ.get(name)
-    return default if value in (None, "") else int(value)
+    value = os.environ.get(name, "")
+    return int(value) if value else default
 
 
 def env_secret(name: str, default: str) -> str:

@@ -15,7 +15,11 @@ class Department(models.Model):
 
     name = models.CharField("名称", max_length=100, unique=True)
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children",
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
         verbose_name="上级部门",
     )
     path = models.CharField(max_length=255, db_index=True, editable=False, default="")
@@ -39,7 +43,11 @@ class User(AbstractUser):
     phone = models.CharField("电话", max_length=20, blank=True)
     role = models.CharField("角色", max_length=20, choices=Role.choices, default=Role.REP)
     department = models.ForeignKey(
-        Department, null=True, blank=True, on_delete=models.PROTECT, related_name="members",
+        Department,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="members",
         verbose_name="部门",
     )
 

@@ -20,7 +20,8 @@ class RequestContext:
     job_id: str = ""
 
 
-_current: ContextVar[RequestContext] = ContextVar("crm_request_context", default=RequestContext())
+_EMPTY = RequestContext()
+_current: ContextVar[RequestContext] = ContextVar("crm_request_context", default=_EMPTY)
 
 
 def current() -> RequestContext:
@@ -32,7 +33,9 @@ def new_request_id() -> str:
 
 
 @contextmanager
-def bind(*, request_id: str = "", ip: str | None = None, job_id: str = "") -> Iterator[RequestContext]:
+def bind(
+    *, request_id: str = "", ip: str | None = None, job_id: str = ""
+) -> Iterator[RequestContext]:
     ctx = RequestContext(request_id=request_id or new_request_id(), ip=ip, job_id=job_id)
     token = _current.set(ctx)
     try:

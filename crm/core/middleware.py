@@ -14,8 +14,9 @@ def client_ip(request: HttpRequest) -> str | None:
     if getattr(settings, "TRUST_PROXY", False):
         forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
         if forwarded:
-            return forwarded.split(",")[0].strip()
-    return request.META.get("REMOTE_ADDR") or None
+            return str(forwarded).split(",")[0].strip()
+    remote = request.META.get("REMOTE_ADDR")
+    return str(remote) if remote else None
 
 
 class RequestContextMiddleware:

@@ -16,7 +16,7 @@ class Category(models.TextChoices):
 
 
 class Grade(models.TextChoices):
-    O = "O", _("O级（已交定金）")
+    O = "O", _("O级（已交定金）")  # noqa: E741 - the regulations call it O
     H = "H", _("H级（7天内成交）")
     A = "A", _("A级（7天至1个月成交）")
     B = "B", _("B级（1至3个月成交）")

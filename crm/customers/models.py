@@ -37,7 +37,10 @@ _ALIVE = Q(deleted_at__isnull=True)
 class Customer(ScopedModel, TimeStampedModel):
     """A customer (客户档案): a person or an organisation."""
 
-    number = models.CharField("客户编号", max_length=20, unique=True, null=True, editable=False)
+    # NULL only between the INSERT and the number derived from the new id (unique allows NULLs)
+    number = models.CharField(  # noqa: DJ001
+        "客户编号", max_length=20, unique=True, null=True, editable=False
+    )
     kind = models.CharField("类型", max_length=12, choices=Kind.choices, default=Kind.PERSON)
     name = models.CharField("名称", max_length=100)
     name_key = models.CharField(max_length=100, editable=False, default="")
@@ -58,30 +61,50 @@ class Customer(ScopedModel, TimeStampedModel):
     main_business = models.CharField("主营业务", max_length=200, blank=True, default="")
     needs = models.TextField("客户需求", blank=True, default="")
     feedback = models.TextField("客户反馈", blank=True, default="")
-    source = models.CharField("认知途径", max_length=20, choices=Source.choices, blank=True, default="")
+    source = models.CharField(
+        "认知途径", max_length=20, choices=Source.choices, blank=True, default=""
+    )
     category = models.CharField(
         "客户类别", max_length=12, choices=Category.choices, default=Category.POTENTIAL
     )
-    grade = models.CharField("意向级别", max_length=1, choices=Grade.choices, blank=True, default="")
+    grade = models.CharField(
+        "意向级别", max_length=1, choices=Grade.choices, blank=True, default=""
+    )
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-        related_name="customers", verbose_name="负责人",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="customers",
+        verbose_name="负责人",
     )
     department = models.ForeignKey(
-        "accounts.Department", null=True, blank=True, on_delete=models.PROTECT,
-        related_name="customers", verbose_name="所属部门",
+        "accounts.Department",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="customers",
+        verbose_name="所属部门",
     )
     tags = models.ManyToManyField(Tag, blank=True, related_name="customers", verbose_name="标签")
     notes = models.TextField("备注", blank=True, default="")
     version = models.PositiveIntegerField("版本", default=1)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="+", verbose_name="录入人",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="录入人",
     )
     deleted_at = models.DateTimeField("删除时间", null=True, blank=True)
     deleted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="+", verbose_name="删除人",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="删除人",
     )
 
     objects = CustomerQuerySet.as_manager()
@@ -93,19 +116,23 @@ class Customer(ScopedModel, TimeStampedModel):
         verbose_name = verbose_name_plural = "客户"
         constraints = [
             models.UniqueConstraint(
-                fields=["phone_store"], condition=_ALIVE & ~Q(phone_store=""),
+                fields=["phone_store"],
+                condition=_ALIVE & ~Q(phone_store=""),
                 name="customer_unique_phone",
             ),
             models.UniqueConstraint(
-                fields=["id_number_store"], condition=_ALIVE & ~Q(id_number_store=""),
+                fields=["id_number_store"],
+                condition=_ALIVE & ~Q(id_number_store=""),
                 name="customer_unique_id_number",
             ),
             models.UniqueConstraint(
-                fields=["credit_code"], condition=_ALIVE & ~Q(credit_code=""),
+                fields=["credit_code"],
+                condition=_ALIVE & ~Q(credit_code=""),
                 name="customer_unique_credit_code",
             ),
             models.UniqueConstraint(
-                fields=["name_key"], condition=_ALIVE & Q(kind=Kind.ORGANIZATION),
+                fields=["name_key"],
+                condition=_ALIVE & Q(kind=Kind.ORGANIZATION),
                 name="customer_unique_org_name",
             ),
             models.CheckConstraint(
@@ -153,7 +180,9 @@ class Contact(TimeStampedModel):
 
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="contacts")
     name = models.CharField("姓名", max_length=50)
-    role = models.CharField("职务", max_length=20, choices=ContactRole.choices, default=ContactRole.OTHER)
+    role = models.CharField(
+        "职务", max_length=20, choices=ContactRole.choices, default=ContactRole.OTHER
+    )
     title = models.CharField("职位名称", max_length=50, blank=True, default="")
     phone_store = models.CharField("电话", max_length=20, blank=True, default="", db_column="phone")
     age = models.PositiveSmallIntegerField("年龄", null=True, blank=True)
@@ -187,8 +216,12 @@ class CustomerSearch(models.Model):
     """
 
     customer = models.OneToOneField(
-        Customer, primary_key=True, db_column="rowid", on_delete=models.DO_NOTHING,
-        db_constraint=False, related_name="+",
+        Customer,
+        primary_key=True,
+        db_column="rowid",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
     )
 
     class Meta:

@@ -15,12 +15,45 @@ from pypinyin import Style, lazy_pinyin, pinyin
 
 # 多音字姓氏: the reading as a surname.
 SURNAME_READINGS: dict[str, str] = {
-    "曾": "zeng", "单": "shan", "解": "xie", "仇": "qiu", "朴": "piao", "区": "ou", "查": "zha",
-    "盖": "ge", "乐": "yue", "种": "chong", "覃": "qin", "尉": "yu", "缪": "miao", "繁": "po",
-    "翟": "zhai", "纪": "ji", "宓": "mi", "隗": "wei", "秘": "bi", "长": "chang", "员": "yun",
-    "沈": "shen", "冼": "xian", "召": "shao", "相": "xiang", "折": "she", "令狐": "ling hu",
-    "万俟": "mo qi", "尉迟": "yu chi", "澹台": "tan tai", "黑": "he", "蕃": "pi", "句": "gou",
-    "能": "nai", "卜": "bu", "贲": "ben", "都": "du", "应": "ying", "佴": "nai",
+    "曾": "zeng",
+    "单": "shan",
+    "解": "xie",
+    "仇": "qiu",
+    "朴": "piao",
+    "区": "ou",
+    "查": "zha",
+    "盖": "ge",
+    "乐": "yue",
+    "种": "chong",
+    "覃": "qin",
+    "尉": "yu",
+    "缪": "miao",
+    "繁": "po",
+    "翟": "zhai",
+    "纪": "ji",
+    "宓": "mi",
+    "隗": "wei",
+    "秘": "bi",
+    "长": "chang",
+    "员": "yun",
+    "沈": "shen",
+    "冼": "xian",
+    "召": "shao",
+    "相": "xiang",
+    "折": "she",
+    "令狐": "ling hu",
+    "万俟": "mo qi",
+    "尉迟": "yu chi",
+    "澹台": "tan tai",
+    "黑": "he",
+    "蕃": "pi",
+    "句": "gou",
+    "能": "nai",
+    "卜": "bu",
+    "贲": "ben",
+    "都": "du",
+    "应": "ying",
+    "佴": "nai",
 }
 
 _HAN = re.compile(r"[\u3400-\u9fff]")
@@ -71,5 +104,3 @@ def pinyin_keys(name: str) -> tuple[str, ...]:
 def query_key(q: str) -> str:
     """Normalise what the user typed (``Zhang San``) into a key to prefix-match."""
     return re.sub(r"[^a-z]", "", q.lower())
-
-

@@ -31,18 +31,42 @@ from . import search, sensitive
 from .choices import Category, ContactRole, Gender, Kind, Source
 from .models import Contact, Customer, Tag
 from .selectors import assignable_owners, customer_get
-from .validators import normalize_credit_code, normalize_id_number, normalize_phone, organization_key
+from .validators import (
+    normalize_credit_code,
+    normalize_id_number,
+    normalize_phone,
+    organization_key,
+)
 
 TEXT_FIELDS: dict[str, int] = {
-    "name": 100, "company": 100, "address": 200, "city": 50, "main_business": 200,
-    "needs": 5000, "feedback": 5000, "notes": 5000,
+    "name": 100,
+    "company": 100,
+    "address": 200,
+    "city": 50,
+    "main_business": 200,
+    "needs": 5000,
+    "feedback": 5000,
+    "notes": 5000,
 }
 CHOICE_FIELDS: dict[str, Any] = {
-    "kind": Kind, "source": Source, "category": Category,
+    "kind": Kind,
+    "source": Source,
+    "category": Category,
 }
 CUSTOMER_FIELDS = frozenset(
-    {*TEXT_FIELDS, *CHOICE_FIELDS, "phone", "email", "id_number", "credit_code", "grade",
-     "staff_count", "annual_revenue", "owner", "tags"}
+    {
+        *TEXT_FIELDS,
+        *CHOICE_FIELDS,
+        "phone",
+        "email",
+        "id_number",
+        "credit_code",
+        "grade",
+        "staff_count",
+        "annual_revenue",
+        "owner",
+        "tags",
+    }
 )
 SEARCHED_FIELDS = frozenset({"name", "company", "phone"})
 
@@ -50,7 +74,7 @@ SEARCHED_FIELDS = frozenset({"name", "company", "phone"})
 # --- validation -------------------------------------------------------------------------------
 
 
-def _clean_value(field: str, value: Any) -> Any:  # noqa: PLR0911 - one branch per field kind
+def _clean_value(field: str, value: Any) -> Any:
     if value is None:
         value = None if field in {"staff_count", "annual_revenue", "owner"} else ""
     if field in TEXT_FIELDS:
@@ -151,11 +175,16 @@ def clean_customer_data(
 
 
 _DUPLICATE_LABELS = {
-    "phone": "电话", "id_number": "身份证号码", "credit_code": "统一社会信用代码", "name": "单位名称",
+    "phone": "电话",
+    "id_number": "身份证号码",
+    "credit_code": "统一社会信用代码",
+    "name": "单位名称",
 }
 
 
-def _duplicate_of(values: Mapping[str, str], kind: str, exclude: int | None) -> tuple[str, Customer] | None:
+def _duplicate_of(
+    values: Mapping[str, str], kind: str, exclude: int | None
+) -> tuple[str, Customer] | None:
     checks: list[tuple[str, Q]] = []
     if values.get("phone"):
         checks.append(("phone", sensitive.phone_lookup(values["phone"])))
@@ -164,7 +193,9 @@ def _duplicate_of(values: Mapping[str, str], kind: str, exclude: int | None) -> 
     if values.get("credit_code"):
         checks.append(("credit_code", Q(credit_code=values["credit_code"])))
     if kind == Kind.ORGANIZATION and values.get("name"):
-        checks.append(("name", Q(kind=Kind.ORGANIZATION, name_key=organization_key(values["name"]))))
+        checks.append(
+            ("name", Q(kind=Kind.ORGANIZATION, name_key=organization_key(values["name"])))
+        )
     alive = Customer.objects.filter(deleted_at__isnull=True).select_related("owner")
     if exclude is not None:
         alive = alive.exclude(pk=exclude)
@@ -191,11 +222,15 @@ def check_duplicates(
     label = _(_DUPLICATE_LABELS[field])
     if visible:
         message = _("%(label)s与已有客户 %(number)s（%(name)s，负责人：%(owner)s）重复") % {
-            "label": label, "number": match.number, "name": match.name, "owner": owner_name,
+            "label": label,
+            "number": match.number,
+            "name": match.name,
+            "owner": owner_name,
         }
     else:
         message = _("%(label)s与负责人 %(owner)s 名下的已有客户重复") % {
-            "label": label, "owner": owner_name,
+            "label": label,
+            "owner": owner_name,
         }
     raise Duplicate(
         message,
@@ -244,8 +279,10 @@ def _reindex(customer: Customer) -> None:
 
 def _duplicate_values(customer: Customer) -> dict[str, str]:
     return {
-        "phone": customer.phone, "id_number": customer.id_number,
-        "credit_code": customer.credit_code, "name": customer.name,
+        "phone": customer.phone,
+        "id_number": customer.id_number,
+        "credit_code": customer.credit_code,
+        "name": customer.name,
     }
 
 
@@ -256,7 +293,9 @@ def _save_guarded(actor: User, customer: Customer, **kwargs: Any) -> None:
             customer.save(**kwargs)
     except IntegrityError:
         check_duplicates(
-            actor=actor, values=_duplicate_values(customer), kind=customer.kind,
+            actor=actor,
+            values=_duplicate_values(customer),
+            kind=customer.kind,
             exclude=customer.pk,
         )
         raise
@@ -359,10 +398,16 @@ def customer_restore(*, actor: User, customer_id: int) -> Customer:
     customer.deleted_at = None
     customer.deleted_by = None
     customer.version += 1
-    _save_guarded(actor, customer, update_fields=["deleted_at", "deleted_by", "version", "updated_at"])
+    _save_guarded(
+        actor, customer, update_fields=["deleted_at", "deleted_by", "version", "updated_at"]
+    )
     _reindex(customer)
     audit.record(
-        actor=actor, verb="customer.restored", obj=customer, before=before, after=customer.snapshot()
+        actor=actor,
+        verb="customer.restored",
+        obj=customer,
+        before=before,
+        after=customer.snapshot(),
     )
     return customer
 
@@ -435,7 +480,10 @@ def contact_create(*, actor: User, customer_id: int, data: Mapping[str, Any]) ->
     contact.save()
     _reindex(customer)
     audit.record(
-        actor=actor, verb="customer.contact_added", obj=customer, after=_contact_snapshot(contact),
+        actor=actor,
+        verb="customer.contact_added",
+        obj=customer,
+        after=_contact_snapshot(contact),
         reason=contact.name,
     )
     return contact
@@ -459,8 +507,12 @@ def contact_update(
     contact.save()
     _reindex(customer)
     audit.record(
-        actor=actor, verb="customer.contact_changed", obj=customer, before=before,
-        after=_contact_snapshot(contact), reason=contact.name,
+        actor=actor,
+        verb="customer.contact_changed",
+        obj=customer,
+        before=before,
+        after=_contact_snapshot(contact),
+        reason=contact.name,
     )
     return contact
 
@@ -475,6 +527,9 @@ def contact_delete(*, actor: User, customer_id: int, contact_id: int) -> None:
     contact.delete()
     _reindex(customer)
     audit.record(
-        actor=actor, verb="customer.contact_removed", obj=customer, before=before,
+        actor=actor,
+        verb="customer.contact_removed",
+        obj=customer,
+        before=before,
         reason=contact.name,
     )

@@ -12,6 +12,7 @@ import datetime as dt
 import re
 
 import phonenumbers
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 _MOBILE_TYPES = {
@@ -55,7 +56,7 @@ def normalize_id_number(value: str, *, today: dt.date | None = None) -> str:
         born = dt.date(int(v[6:10]), int(v[10:12]), int(v[12:14]))
     except ValueError as exc:
         raise ValueError(_("身份证号码中的出生日期无效")) from exc
-    if born.year < 1900 or born > (today or dt.date.today()):
+    if born.year < 1900 or born > (today or timezone.localdate()):
         raise ValueError(_("身份证号码中的出生日期无效"))
     if id_check_char(v[:17]) != v[17]:
         raise ValueError(_("身份证号码校验位错误"))
@@ -72,7 +73,7 @@ def credit_code_check_char(first17: str) -> str:
 
 
 def normalize_credit_code(value: str) -> str:
-    """An 18-character unified social credit code (统一社会信用代码) with a valid check character."""
+    """An 18-character unified social credit code (统一社会信用代码) with a valid check char."""
     v = value.strip().upper()
     if len(v) != 18 or any(c not in _USCC_CHARS for c in v):
         raise ValueError(_("统一社会信用代码应为18位数字或大写字母（不含I、O、Z、S、V）"))

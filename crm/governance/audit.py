@@ -53,9 +53,15 @@ def record_many(*, actor: Any, verb: str, objs: Iterable[models.Model], reason: 
     base = _actor_fields(actor)
     rows = [
         AuditEvent(
-            **base, verb=verb, object_type=_object_type(o), object_id=str(o.pk),
-            object_repr=str(o)[:200], reason=reason[:500], request_id=ctx.request_id,
-            job_id=ctx.job_id, ip=ctx.ip,
+            **base,
+            verb=verb,
+            object_type=_object_type(o),
+            object_id=str(o.pk),
+            object_repr=str(o)[:200],
+            reason=reason[:500],
+            request_id=ctx.request_id,
+            job_id=ctx.job_id,
+            ip=ctx.ip,
         )
         for o in objs
     ]

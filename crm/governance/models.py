@@ -24,8 +24,12 @@ class AuditEvent(models.Model):
 
     created_at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="+", verbose_name="操作人",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="操作人",
     )
     actor_name = models.CharField("操作人姓名", max_length=150, blank=True)
     verb = models.CharField("动作", max_length=64, db_index=True)

@@ -77,8 +77,12 @@ def test_only_the_sysadmin_creates_users_and_it_is_audited(org):
             actor=org.gm, username="x", password="Long-enough-9", role="rep", department=org.sales1
         )
     user = services.user_create(
-        actor=org.sysadmin, username="newrep", password="Long-enough-9", role="rep",
-        department=org.sales1, full_name="新人",
+        actor=org.sysadmin,
+        username="newrep",
+        password="Long-enough-9",
+        role="rep",
+        department=org.sales1,
+        full_name="新人",
     )
     event = AuditEvent.objects.get(verb="user.created", object_id=str(user.pk))
     assert event.actor == org.sysadmin
@@ -100,7 +104,9 @@ def test_user_create_refuses_weak_passwords_and_taken_names(org):
 
 def test_password_change_checks_the_old_password(org):
     with pytest.raises(Invalid) as err:
-        services.password_change(actor=org.rep_a, old_password="nope", new_password="Another-pass-77")
+        services.password_change(
+            actor=org.rep_a, old_password="nope", new_password="Another-pass-77"
+        )
     assert "old_password" in err.value.fields
     services.password_change(actor=org.rep_a, old_password=PASSWORD, new_password="Another-pass-77")
     assert services.login_check(username="rep_a", password="Another-pass-77", ip=None) == org.rep_a

@@ -52,8 +52,14 @@ def test_pinyin_initials_and_full_pinyin_prefix(org, people):
 
 @pytest.mark.parametrize(
     ("typed", "expected"),
-    [("zgf", "曾国藩"), ("zengguofan", "曾国藩"), ("stf", "单田芳"), ("shantianfang", "单田芳"),
-     ("xj", "解缙"), ("xiejin", "解缙")],
+    [
+        ("zgf", "曾国藩"),
+        ("zengguofan", "曾国藩"),
+        ("stf", "单田芳"),
+        ("shantianfang", "单田芳"),
+        ("xj", "解缙"),
+        ("xiejin", "解缙"),
+    ],
 )
 def test_heteronym_surnames_are_found_by_their_surname_reading(org, people, typed, expected):
     assert expected in names(org.rep_a, typed)
@@ -79,7 +85,8 @@ def test_exact_phone_and_customer_number(org, people):
 
 def test_contact_phone_finds_the_organisation(org, people):
     services.contact_create(
-        actor=org.rep_a, customer_id=people["org"].pk,
+        actor=org.rep_a,
+        customer_id=people["org"].pk,
         data={"name": "刘总", "role": "chairman", "phone": "18611112222"},
     )
     assert names(org.rep_a, "1111222") == ["北京华联科技有限公司"]
@@ -87,7 +94,9 @@ def test_contact_phone_finds_the_organisation(org, people):
 
 def test_search_follows_renames_and_forgets_deleted_customers(org, people):
     c = people["ls"]
-    services.customer_update(actor=org.rep_a, customer_id=c.pk, version=c.version, data={"name": "李思思"})
+    services.customer_update(
+        actor=org.rep_a, customer_id=c.pk, version=c.version, data={"name": "李思思"}
+    )
     assert names(org.rep_a, "李四") == []
     assert names(org.rep_a, "思思") == ["李思思"]
     services.customer_delete(actor=org.rep_a, customer_id=c.pk)

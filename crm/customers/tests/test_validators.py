@@ -32,7 +32,8 @@ def test_valid_phones_are_stored_normalised(typed, stored):
 
 
 @pytest.mark.parametrize(
-    "typed", ["12345678901", "1381234567", "138123456789", "15412345678", "abc", "", "+1 650 253 0000"]
+    "typed",
+    ["12345678901", "1381234567", "138123456789", "15412345678", "abc", "", "+1 650 253 0000"],
 )
 def test_invalid_phones_are_refused(typed):
     with pytest.raises(ValueError, match="号码"):
@@ -78,9 +79,7 @@ def test_id_number_born_in_the_future_is_refused():
         normalize_id_number("110105203001010016", today=dt.date(2026, 11, 27))
 
 
-@pytest.mark.parametrize(
-    "code", ["91350100M000100Y43", "91110000100001342C", "91440300MA5DC2LX49"]
-)
+@pytest.mark.parametrize("code", ["91350100M000100Y43", "91110000100001342C", "91440300MA5DC2LX49"])
 def test_valid_credit_codes(code):
     assert normalize_credit_code(code.lower()) == code
 
@@ -100,5 +99,7 @@ def test_invalid_credit_codes_say_why(code, reason):
 
 
 def test_organisation_names_compare_ignoring_width_case_and_spaces():
-    assert organization_key("北京华联（集团） 有限公司") == organization_key("北京华联(集团)有限公司")
+    assert organization_key("北京华联（集团） 有限公司") == organization_key(
+        "北京华联(集团)有限公司"
+    )
     assert organization_key("ABC Trading") == organization_key("abc trading")

@@ -26,8 +26,12 @@ class Command(BaseCommand):
             dept = services.department_ensure(name=opts["department"])
         try:
             user = services.user_create(
-                actor=None, username=opts["username"], password=opts["password"],
-                role=opts["role"], department=dept, full_name=opts["full_name"],
+                actor=None,
+                username=opts["username"],
+                password=opts["password"],
+                role=opts["role"],
+                department=dept,
+                full_name=opts["full_name"],
             )
         except Invalid as exc:
             raise CommandError("; ".join(f"{k}: {v}" for k, v in exc.fields.items())) from exc

@@ -11,7 +11,8 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--customers", type=int, default=2000)
         parser.add_argument(
-            "--if-empty", action="store_true",
+            "--if-empty",
+            action="store_true",
             help="只在数据库里还没有任何用户时载入 / only when the database has no user yet",
         )
 
@@ -23,4 +24,7 @@ class Command(BaseCommand):
             return
         self.stdout.write("载入演示数据… / loading demo data…")
         users, created = demo.load(customers=customers)
-        self.stdout.write(f"演示公司：{users} 个用户，新增 {created} 个客户 / {users} users, {created} customers added")
+        self.stdout.write(
+            f"演示公司：{users} 个用户，新增 {created} 个客户 / "
+            f"{users} users, {created} customers added"
+        )

@@ -24,7 +24,8 @@ class Command(BaseCommand):
 
         shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
         self.stdout.write(f"\n客户管理系统 CRM  →  http://{shown}:{port}/")
-        self.stdout.write(f"数据目录 data: {settings.DATA_DIR}   数据库 database: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}")
+        engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+        self.stdout.write(f"数据目录 data: {settings.DATA_DIR}   数据库 database: {engine}")
         logins = demo_logins()
         if logins:
             self.stdout.write("演示账号 demo logins (password / 密码 as shown):")
