@@ -1,8 +1,10 @@
+"""Sign-in with tokens and the caller's own profile."""
+
 from __future__ import annotations
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Router
+from ninja import Router, Status
 
 from crm.accounts import services
 from crm.accounts.models import User
@@ -11,13 +13,19 @@ from crm.core.errors import LockedOut, NotAuthenticated
 from crm.core.middleware import client_ip
 
 from .schemas import ErrorOut, MeOut, TokenIn, TokenOut
+from .security import BearerToken
 
 router = Router(tags=["accounts"])
 
 
-@router.post("auth/token", auth=None, response={200: TokenOut, 401: ErrorOut, 429: ErrorOut})
+@router.post(
+    "auth/token", auth=None, response={200: TokenOut, 401: ErrorOut, 422: ErrorOut, 429: ErrorOut}
+)
 def token_create(request: HttpRequest, payload: TokenIn) -> TokenOut:
-    """Exchange a username and password for a bearer token."""
+    """Exchange a username and password for a bearer token (shown once, keep it safe).
+
+    Five failed attempts within 15 minutes lock the username out: 429 ``locked_out``.
+    """
     try:
         user = services.login_check(
             username=payload.username, password=payload.password, ip=client_ip(request)
@@ -29,13 +37,27 @@ def token_create(request: HttpRequest, payload: TokenIn) -> TokenOut:
     return TokenOut(token=services.token_issue(actor=user, name=payload.name or "API"))
 
 
-@router.get("me", response=MeOut)
+@router.delete("auth/token", auth=BearerToken(), response={204: None, 401: ErrorOut})
+def token_revoke(request: HttpRequest) -> Status[None]:
+    """Revoke the bearer token this request was made with (sign out)."""
+    user: User = request.auth  # type: ignore[attr-defined]
+    services.token_revoke_key(actor=user, key=request.api_token)  # type: ignore[attr-defined]
+    return Status(204, None)
+
+
+@router.get("me", response={200: MeOut, 401: ErrorOut})
 def me(request: HttpRequest) -> MeOut:
+    """Who the caller is: role, department, data scope and the actions the role allows."""
     user: User = request.auth  # type: ignore[attr-defined]
     dept = user.department
     return MeOut(
-        id=user.pk, username=user.username, full_name=user.full_name, phone=user.phone,
-        role=user.role, role_label=str(Role(user.role).label),
+        id=user.pk,
+        username=user.username,
+        full_name=user.full_name,
+        phone=user.phone,
+        role=user.role,
+        role_label=str(Role(user.role).label),
         department={"id": dept.pk, "name": dept.name} if dept else None,  # type: ignore[arg-type]
-        data_scope=user.data_scope, actions=sorted(user.actions),
+        data_scope=user.data_scope,
+        actions=sorted(user.actions),
     )

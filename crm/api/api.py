@@ -1,21 +1,38 @@
+"""The REST API (``/api/``): version 1 under ``/api/v1/``, OpenAPI 3 at ``/api/openapi.json``,
+interactive documentation (Swagger UI served from /static/, no CDN) at ``/api/docs``."""
+
 from __future__ import annotations
 
 from ninja import NinjaAPI
+from ninja.renderers import JSONRenderer
 
 from . import accounts, customers, errors
 from .security import AUTH
+
+
+class Utf8JSON(JSONRenderer):
+    """Chinese text as itself rather than ``\\uXXXX`` escapes (the body is UTF-8)."""
+
+    json_dumps_params = {"ensure_ascii": False}
+
 
 api = NinjaAPI(
     title="客户管理系统 API",
     version="1",
     description=(
         "REST API of the CRM. Authenticate with `POST /api/v1/auth/token` and send "
-        "`Authorization: Bearer <token>`; the web session works too (with CSRF). Errors are "
-        '`{"error": {"code", "message", "fields"}}`.'
+        "`Authorization: Bearer <token>`; the web session works too (unsafe methods need the "
+        '`X-CSRFToken` header). Errors are `{"error": {"code", "message", "fields"}}`: '
+        "401 `not_authenticated`, 403 `forbidden`, 404 `not_found` (missing or outside your data "
+        "scope), 409 `duplicate` (with `existing`) or `conflict` (stale `version`), 422 `invalid` "
+        "(a message per field), 429 `locked_out`. Messages are Chinese by default and English "
+        "with `Accept-Language: en`."
     ),
     urls_namespace="api",
     auth=AUTH,
+    renderer=Utf8JSON(),
 )
 errors.install(api)
 api.add_router("/v1/", accounts.router)
 api.add_router("/v1/customers", customers.router)
+api.add_router("/v1/tags", customers.tags_router)

@@ -1,102 +1,214 @@
-"""Customer endpoints: thin adapters over crm.customers services and selectors."""
+"""Customer endpoints: thin adapters over crm.customers services and selectors.
+
+Each handler resolves the actor with the action the endpoint needs (403 without it, before any
+lookup, so the system administrator is refused rather than told "not found"), then calls the
+service or selector, which applies the data scope (404 outside it) and the business rules.
+"""
 
 from __future__ import annotations
 
-from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Schema, Status
+from pydantic import Field, field_validator
 
 from crm.accounts.models import User
+from crm.accounts.roles import (
+    ADD_CUSTOMER,
+    CHANGE_CUSTOMER,
+    DELETE_CUSTOMER,
+    RESTORE_CUSTOMER,
+    VIEW_CUSTOMER,
+    VIEW_DELETED_CUSTOMER,
+)
+from crm.core.permissions import require
 from crm.customers import selectors, services
-from crm.customers.models import Contact, Customer
+from crm.customers.choices import Category, Grade
+from crm.customers.models import Contact, Customer, Tag
 from crm.governance.models import AuditEvent
 
 from .schemas import (
     ContactIn,
     ContactOut,
+    ContactPatch,
     CustomerIn,
     CustomerOut,
     CustomerPage,
     CustomerPatch,
     ErrorOut,
     HistoryOut,
+    TagOut,
 )
 
 router = Router(tags=["customers"])
-ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+tags_router = Router(tags=["customers"])
+
+_READ_ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+_WRITE_ERRORS: dict[int, Any] = {**_READ_ERRORS, 409: ErrorOut}
+HISTORY_MAX = 500
 
 
-def _actor(request: HttpRequest) -> User:
-    return request.auth  # type: ignore[attr-defined,no-any-return]
+def _actor(request: HttpRequest, action: str) -> User:
+    """The signed-in user, refused with 403 when the role lacks ``action``."""
+    user: User = request.auth  # type: ignore[attr-defined]
+    require(user, action)
+    return user
 
 
 class ListParams(Schema):
-    q: str = ""
-    category: str = ""
-    grade: str = ""
-    owner: int | None = None
-    tag: str = ""
-    cursor: str | None = None
-    limit: int = 20
+    q: str = Field("", max_length=100, description="姓名/单位片段、拼音首字母、电话片段、客户编号")
+    category: str = Field("", json_schema_extra={"enum": ["", *Category.values]})
+    grade: str = Field("", json_schema_extra={"enum": ["", *Grade.values]})
+    owner: int | None = Field(None, description="负责人用户 id")
+    tag: str = Field("", max_length=30, description="标签名称或 id")
+    deleted: bool = Field(False, description="回收站（仅数据管理员）")
+    cursor: str | None = Field(None, max_length=200)
+    limit: int | None = Field(None, ge=1, le=selectors.MAX_LIMIT)
+
+    @field_validator("owner", "limit", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: Any) -> Any:
+        return None if value == "" else value
+
+    @field_validator("category")
+    @classmethod
+    def _category(cls, value: str) -> str:
+        if value and value not in Category.values:
+            raise ValueError(_("不是有效的选项"))
+        return value
+
+    @field_validator("grade")
+    @classmethod
+    def _grade(cls, value: str) -> str:
+        if value and value not in Grade.values:
+            raise ValueError(_("意向级别只能是 O、H、A、B、C"))
+        return value
 
 
-@router.get("", response={200: CustomerPage, **ERRORS})
-def customer_list(request: HttpRequest, params: Query[ListParams]) -> dict[str, object]:
+@router.get("", response={200: CustomerPage, **_READ_ERRORS})
+def customer_list(request: HttpRequest, params: Query[ListParams]) -> dict[str, Any]:
+    """Customers in the caller's scope, newest first, a page at a time (keyset cursor).
+
+    ``deleted=true`` lists the recycle bin instead (data administrator only).
+    """
+    actor = _actor(request, VIEW_DELETED_CUSTOMER if params.deleted else VIEW_CUSTOMER)
     filters = selectors.CustomerFilters(
-        q=params.q, category=params.category, grade=params.grade, owner=params.owner, tag=params.tag
+        q=params.q,
+        category=params.category,
+        grade=params.grade,
+        owner=params.owner,
+        tag=params.tag,
+        deleted=params.deleted,
     )
     page = selectors.customer_list(
-        actor=_actor(request), filters=filters, cursor=params.cursor, limit=params.limit
+        actor=actor, filters=filters, cursor=params.cursor, limit=params.limit
     )
     return {"items": page.items, "next_cursor": page.next_cursor}
 
 
-@router.post("", response={201: CustomerOut, **ERRORS})
-def customer_create(request: HttpRequest, payload: CustomerIn) -> tuple[int, Customer]:
-    return 201, services.customer_create(actor=_actor(request), data=payload.dict())
+@router.post("", response={201: CustomerOut, **_WRITE_ERRORS})
+def customer_create(
+    request: HttpRequest, response: HttpResponse, payload: CustomerIn
+) -> Status[Customer]:
+    """Enter a customer. Duplicates (phone, ID number, credit code, organisation name): 409."""
+    customer = services.customer_create(
+        actor=_actor(request, ADD_CUSTOMER), data=payload.model_dump()
+    )
+    response["Location"] = f"{request.path.rstrip('/')}/{customer.pk}"
+    return Status(201, customer)
 
 
-@router.get("{int:customer_id}", response={200: CustomerOut, **ERRORS})
+@router.get("{int:customer_id}", response={200: CustomerOut, **_READ_ERRORS})
 def customer_detail(request: HttpRequest, customer_id: int) -> Customer:
-    return services.customer_open(actor=_actor(request), customer_id=customer_id)
+    """One customer; the opening is registered in its history (查阅登记)."""
+    return services.customer_open(actor=_actor(request, VIEW_CUSTOMER), customer_id=customer_id)
 
 
-@router.patch("{int:customer_id}", response={200: CustomerOut, **ERRORS})
+@router.patch("{int:customer_id}", response={200: CustomerOut, **_WRITE_ERRORS})
 def customer_update(request: HttpRequest, customer_id: int, payload: CustomerPatch) -> Customer:
-    data = payload.dict(exclude_unset=True)
+    """Change the given fields. ``version`` is the one read; if it is stale: 409 ``conflict``."""
+    data = payload.model_dump(exclude_unset=True)
     version = data.pop("version")
     return services.customer_update(
-        actor=_actor(request), customer_id=customer_id, version=version, data=data
+        actor=_actor(request, CHANGE_CUSTOMER),
+        customer_id=customer_id,
+        version=version,
+        data=data,
     )
 
 
-@router.delete("{int:customer_id}", response={204: None, **ERRORS})
+@router.delete("{int:customer_id}", response={204: None, **_WRITE_ERRORS})
 def customer_delete(
     request: HttpRequest, customer_id: int, version: int | None = None
-) -> tuple[int, None]:
-    services.customer_delete(actor=_actor(request), customer_id=customer_id, version=version)
-    return 204, None
+) -> Status[None]:
+    """Move the customer to the recycle bin. With ``?version=`` a stale version is a 409."""
+    services.customer_delete(
+        actor=_actor(request, DELETE_CUSTOMER), customer_id=customer_id, version=version
+    )
+    return Status(204, None)
 
 
-@router.post("{int:customer_id}/restore", response={200: CustomerOut, **ERRORS})
+@router.post("{int:customer_id}/restore", response={200: CustomerOut, **_WRITE_ERRORS})
 def customer_restore(request: HttpRequest, customer_id: int) -> Customer:
-    return services.customer_restore(actor=_actor(request), customer_id=customer_id)
+    """Bring a customer back from the recycle bin (data administrator)."""
+    return services.customer_restore(
+        actor=_actor(request, RESTORE_CUSTOMER), customer_id=customer_id
+    )
 
 
-@router.get("{int:customer_id}/history", response={200: list[HistoryOut], **ERRORS})
+@router.get("{int:customer_id}/history", response={200: list[HistoryOut], **_READ_ERRORS})
 def customer_history(request: HttpRequest, customer_id: int) -> list[AuditEvent]:
-    customer = selectors.customer_get(actor=_actor(request), customer_id=customer_id)
-    return list(selectors.customer_history(customer=customer)[:500])
+    """Who did what and when, newest first, with the before/after of changed fields."""
+    customer = selectors.customer_get(actor=_actor(request, VIEW_CUSTOMER), customer_id=customer_id)
+    return list(selectors.customer_history(customer=customer)[:HISTORY_MAX])
 
 
-@router.get("{int:customer_id}/contacts", response={200: list[ContactOut], **ERRORS})
+@router.get("{int:customer_id}/contacts", response={200: list[ContactOut], **_READ_ERRORS})
 def contact_list(request: HttpRequest, customer_id: int) -> list[Contact]:
-    customer = selectors.customer_get(actor=_actor(request), customer_id=customer_id)
+    """The contact persons of an organisation."""
+    customer = selectors.customer_get(actor=_actor(request, VIEW_CUSTOMER), customer_id=customer_id)
     return list(selectors.customer_contacts(customer=customer))
 
 
-@router.post("{int:customer_id}/contacts", response={201: ContactOut, **ERRORS})
-def contact_create(request: HttpRequest, customer_id: int, payload: ContactIn) -> tuple[int, Contact]:
+@router.post("{int:customer_id}/contacts", response={201: ContactOut, **_WRITE_ERRORS})
+def contact_create(
+    request: HttpRequest, response: HttpResponse, customer_id: int, payload: ContactIn
+) -> Status[Contact]:
     contact = services.contact_create(
-        actor=_actor(request), customer_id=customer_id, data=payload.dict()
+        actor=_actor(request, CHANGE_CUSTOMER),
+        customer_id=customer_id,
+        data=payload.model_dump(),
     )
-    return 201, contact
+    response["Location"] = f"{request.path.rstrip('/')}/{contact.pk}"
+    return Status(201, contact)
+
+
+@router.patch(
+    "{int:customer_id}/contacts/{int:contact_id}", response={200: ContactOut, **_WRITE_ERRORS}
+)
+def contact_update(
+    request: HttpRequest, customer_id: int, contact_id: int, payload: ContactPatch
+) -> Contact:
+    return services.contact_update(
+        actor=_actor(request, CHANGE_CUSTOMER),
+        customer_id=customer_id,
+        contact_id=contact_id,
+        data=payload.model_dump(exclude_unset=True),
+    )
+
+
+@router.delete("{int:customer_id}/contacts/{int:contact_id}", response={204: None, **_WRITE_ERRORS})
+def contact_delete(request: HttpRequest, customer_id: int, contact_id: int) -> Status[None]:
+    services.contact_delete(
+        actor=_actor(request, CHANGE_CUSTOMER), customer_id=customer_id, contact_id=contact_id
+    )
+    return Status(204, None)
+
+
+@tags_router.get("", response={200: list[TagOut], 401: ErrorOut, 403: ErrorOut})
+def tag_list(request: HttpRequest) -> list[Tag]:
+    """All tags, for filters and for tagging customers."""
+    _actor(request, VIEW_CUSTOMER)
+    return list(selectors.tag_list())

@@ -1,77 +1,150 @@
 """The API error contract: ``{"error": {"code", "message", "fields"}}``.
 
 401 not signed in, 403 action not allowed, 404 missing or out of scope, 409 ``duplicate`` (with
-``existing``) or ``conflict``, 422 ``invalid`` with a message per field. Messages follow the
-request language (Chinese by default, English with ``Accept-Language: en``).
+``existing``) or ``conflict``, 422 ``invalid`` with a message per field, 429 ``locked_out``.
+Messages follow the request language (Chinese by default, English with ``Accept-Language: en``):
+they are looked up at response time, inside the request's activated language.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import AuthenticationError, AuthorizationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
-from crm.core.errors import DomainError
+from crm.core.errors import DomainError, LockedOut
 
-_PYDANTIC_MESSAGES = {
-    "missing": "此字段为必填项",
-    "string_type": "应为文本",
-    "int_type": "应为整数",
-    "int_parsing": "应为整数",
-    "float_parsing": "应为数字",
-    "decimal_parsing": "应为数字",
-    "bool_parsing": "应为是或否",
-    "list_type": "应为列表",
-    "string_too_long": "内容过长",
-    "enum": "不是有效的选项",
-    "literal_error": "不是有效的选项",
-    "json_invalid": "请求内容不是有效的 JSON",
-    "model_attributes_type": "请求内容格式不正确",
+# pydantic error type → message; %(name)s placeholders come from the error's ``ctx``.
+_PYDANTIC_MESSAGES: dict[str, str] = {
+    "missing": gettext_noop("此字段为必填项"),
+    "extra_forbidden": gettext_noop("未知字段"),
+    "string_type": gettext_noop("应为文本"),
+    "int_type": gettext_noop("应为整数"),
+    "int_parsing": gettext_noop("应为整数"),
+    "int_from_float": gettext_noop("应为整数"),
+    "float_type": gettext_noop("应为数字"),
+    "float_parsing": gettext_noop("应为数字"),
+    "decimal_type": gettext_noop("应为数字"),
+    "decimal_parsing": gettext_noop("应为数字"),
+    "decimal_max_digits": gettext_noop("数字位数过多"),
+    "decimal_max_places": gettext_noop("小数位数过多"),
+    "finite_number": gettext_noop("应为有限的数字"),
+    "bool_type": gettext_noop("应为是或否"),
+    "bool_parsing": gettext_noop("应为是或否"),
+    "list_type": gettext_noop("应为列表"),
+    "dict_type": gettext_noop("请求内容格式不正确"),
+    "model_type": gettext_noop("请求内容格式不正确"),
+    "model_attributes_type": gettext_noop("请求内容格式不正确"),
+    "string_too_long": gettext_noop("不能超过 %(max_length)s 个字"),
+    "string_too_short": gettext_noop("至少需要 %(min_length)s 个字"),
+    "greater_than_equal": gettext_noop("不能小于 %(ge)s"),
+    "greater_than": gettext_noop("应大于 %(gt)s"),
+    "less_than_equal": gettext_noop("不能大于 %(le)s"),
+    "less_than": gettext_noop("应小于 %(lt)s"),
+    "enum": gettext_noop("不是有效的选项"),
+    "literal_error": gettext_noop("不是有效的选项"),
+    "json_invalid": gettext_noop("请求内容不是有效的 JSON"),
+}
+_FALLBACK = gettext_noop("值无效")
+
+_HTTP_CODES = {
+    400: "bad_request",
+    401: "not_authenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    429: "throttled",
 }
 
 
-def error_body(code: str, message: str, fields: dict[str, str] | None = None, **extra: Any) -> dict[str, Any]:
-    return {"error": {"code": code, "message": message, "fields": fields or {}, **extra}}
+def error_body(
+    code: str, message: str, fields: Mapping[str, str] | None = None, **extra: Any
+) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message, "fields": dict(fields or {}), **extra}}
 
 
 def _field_name(loc: tuple[Any, ...] | list[Any]) -> str:
-    parts = [str(p) for p in loc if p not in ("body", "query", "path", "payload", "data")]
+    """``("body", "payload", "phone")`` → ``"phone"``; ``("body", "payload", "tags", 2)`` →
+    ``"tags.2"``; nothing left (the body itself is wrong) → ``"body"``."""
+    skip = {"body", "query", "path", "header", "cookie", "payload", "data", "params"}
+    parts = [str(p) for p in loc if p not in skip]
     return ".".join(parts) or "body"
 
 
+def pydantic_message(err: Mapping[str, Any]) -> str:
+    """A translated message for one pydantic error."""
+    kind = str(err.get("type", ""))
+    ctx = err.get("ctx") or {}
+    if kind == "value_error" and "error" in ctx:
+        return str(ctx["error"])
+    template = _PYDANTIC_MESSAGES.get(kind, _FALLBACK)
+    try:
+        return _(template) % ctx if "%(" in template else _(template)
+    except (KeyError, TypeError, ValueError):
+        return _(_FALLBACK)
+
+
+def validation_fields(errors: list[dict[str, Any]]) -> dict[str, str]:
+    fields: dict[str, str] = {}
+    for err in errors:
+        fields.setdefault(_field_name(err.get("loc", ())), pydantic_message(err))
+    return fields
+
+
 def install(api: NinjaAPI) -> None:
+    """Register the handlers that turn every failure into the error contract."""
+
+    def respond(request: HttpRequest, body: dict[str, Any], status: int) -> HttpResponse:
+        return api.create_response(request, body, status=status)
+
     @api.exception_handler(DomainError)
     def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
         fields = {k: str(v) for k, v in exc.fields.items()}
-        return api.create_response(
-            request, error_body(exc.code, str(exc.message), fields, **exc.extra), status=exc.status
-        )
+        body = error_body(exc.code, str(exc.message), fields, **exc.extra)
+        response = respond(request, body, exc.status)
+        if isinstance(exc, LockedOut):
+            response["Retry-After"] = str(settings.LOGIN_LOCKOUT_MINUTES * 60)
+        return response
 
     @api.exception_handler(NinjaValidationError)
     def validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
-        fields: dict[str, str] = {}
-        for err in exc.errors:
-            name = _field_name(err.get("loc", ()))
-            template = _PYDANTIC_MESSAGES.get(err.get("type", ""), "")
-            fields.setdefault(name, _(template) if template else str(err.get("msg", "")))
+        fields = validation_fields(list(exc.errors))
         body = error_body("invalid", _("输入有误，请检查标出的字段"), fields)
-        return api.create_response(request, body, status=422)
+        return respond(request, body, 422)
 
     @api.exception_handler(AuthenticationError)
     def not_signed_in(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
         body = error_body("not_authenticated", _("请先登录或提供有效的 API 令牌"))
-        return api.create_response(request, body, status=401)
+        response = respond(request, body, 401)
+        response["WWW-Authenticate"] = "Bearer"
+        return response
+
+    @api.exception_handler(AuthorizationError)
+    def not_allowed(request: HttpRequest, exc: AuthorizationError) -> HttpResponse:
+        return respond(request, error_body("forbidden", _("您没有执行此操作的权限")), 403)
 
     @api.exception_handler(Http404)
     def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-        return api.create_response(request, error_body("not_found", _("记录不存在或无权查看")), status=404)
+        return respond(request, error_body("not_found", _("记录不存在或无权查看")), 404)
 
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-        codes = {401: "not_authenticated", 403: "forbidden", 404: "not_found", 429: "throttled"}
-        body = error_body(codes.get(exc.status_code, "error"), str(exc.message))
-        return api.create_response(request, body, status=exc.status_code)
+        status = exc.status_code
+        if status == 400:
+            message = _("请求内容无法解析，应为 JSON")
+        elif status in (401, 403, 404):
+            message = {
+                401: _("请先登录或提供有效的 API 令牌"),
+                403: _("您没有执行此操作的权限"),
+                404: _("记录不存在或无权查看"),
+            }[status]
+        else:
+            message = str(exc.message)
+        return respond(request, error_body(_HTTP_CODES.get(status, "error"), message), status)

@@ -1,27 +1,65 @@
+"""Request and response shapes of the API (pydantic through django-ninja).
+
+Input schemas check the *shape* only (types, lengths, unknown fields). Business validation —
+phone and ID-number formats, choices, grade rules, duplicates — is the services' job, so the web
+forms and the API refuse the same things with the same messages.
+"""
+
 from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from django.db import models
 from ninja import Schema
-from pydantic import Field
+from pydantic import ConfigDict, Field
+
+from crm.customers.choices import Category, ContactRole, Gender, Grade, Kind, Source
+
+
+def _enum(choices: type[models.TextChoices], *, blank: bool = False) -> dict[str, Any]:
+    """Document a choice field's values in OpenAPI; the service validates them."""
+    values = list(choices.values)
+    return {"enum": ["", *values] if blank else values}
+
+
+class StrictIn(Schema):
+    """Input: a field the API does not know is an error, not silently dropped."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+# --- errors ---------------------------------------------------------------------------------
+
+
+class ExistingRef(Schema):
+    number: str | None = Field(description="客户编号；该客户不在调用者权限范围内时为 null")
+    owner_name: str
 
 
 class ErrorDetail(Schema):
-    code: str
+    code: str = Field(
+        description="not_authenticated, forbidden, not_found, duplicate, conflict, invalid, "
+        "locked_out"
+    )
     message: str
-    fields: dict[str, str] = {}
+    fields: dict[str, str] = Field(default_factory=dict, description="字段名 → 错误信息")
+    existing: ExistingRef | None = Field(None, description="仅 duplicate：已有的重复客户")
+    current_version: int | None = Field(None, description="仅 conflict：记录的当前版本")
 
 
 class ErrorOut(Schema):
     error: ErrorDetail
 
 
-class TokenIn(Schema):
+# --- accounts -------------------------------------------------------------------------------
+
+
+class TokenIn(StrictIn):
     username: str = Field(max_length=150)
     password: str = Field(max_length=256)
-    name: str = Field("", max_length=100)
+    name: str = Field("", max_length=100, description="令牌名称，便于日后识别")
 
 
 class TokenOut(Schema):
@@ -45,57 +83,65 @@ class MeOut(Schema):
     actions: list[str]
 
 
-class CustomerIn(Schema):
-    kind: str = "person"
-    name: str
-    phone: str = ""
-    email: str = ""
-    id_number: str = ""
-    credit_code: str = ""
-    company: str = ""
-    address: str = ""
-    city: str = ""
-    staff_count: int | None = None
-    annual_revenue: Decimal | None = None
-    main_business: str = ""
-    needs: str = ""
-    feedback: str = ""
-    source: str = ""
-    category: str = "potential"
-    grade: str = ""
-    owner: int | None = None
-    tags: list[str] = []
-    notes: str = ""
+# --- customers ------------------------------------------------------------------------------
 
 
-class CustomerPatch(Schema):
-    version: int
-    kind: str | None = None
-    name: str | None = None
-    phone: str | None = None
-    email: str | None = None
-    id_number: str | None = None
-    credit_code: str | None = None
-    company: str | None = None
-    address: str | None = None
-    city: str | None = None
-    staff_count: int | None = None
+class CustomerIn(StrictIn):
+    kind: str = Field("person", json_schema_extra=_enum(Kind))
+    name: str = Field(max_length=100)
+    phone: str = Field("", max_length=30, description="中国大陆手机或固定电话")
+    email: str = Field("", max_length=254)
+    id_number: str = Field("", max_length=30, description="18 位居民身份证号码")
+    credit_code: str = Field("", max_length=30, description="统一社会信用代码")
+    company: str = Field("", max_length=100)
+    address: str = Field("", max_length=200)
+    city: str = Field("", max_length=50)
+    staff_count: int | None = Field(None, ge=0)
+    annual_revenue: Decimal | None = Field(None, description="年营业额（万元）")
+    main_business: str = Field("", max_length=200)
+    needs: str = Field("", max_length=5000)
+    feedback: str = Field("", max_length=5000)
+    source: str = Field("", json_schema_extra=_enum(Source, blank=True))
+    category: str = Field("potential", json_schema_extra=_enum(Category))
+    grade: str = Field("", json_schema_extra=_enum(Grade, blank=True))
+    owner: int | None = Field(None, description="负责人用户 id；默认为调用者本人")
+    tags: list[str] = Field(default_factory=list)
+    notes: str = Field("", max_length=5000)
+
+
+class CustomerPatch(StrictIn):
+    version: int = Field(description="读取时的版本号；已被他人修改时返回 409 conflict")
+    kind: str | None = Field(None, json_schema_extra=_enum(Kind))
+    name: str | None = Field(None, max_length=100)
+    phone: str | None = Field(None, max_length=30)
+    email: str | None = Field(None, max_length=254)
+    id_number: str | None = Field(None, max_length=30)
+    credit_code: str | None = Field(None, max_length=30)
+    company: str | None = Field(None, max_length=100)
+    address: str | None = Field(None, max_length=200)
+    city: str | None = Field(None, max_length=50)
+    staff_count: int | None = Field(None, ge=0)
     annual_revenue: Decimal | None = None
-    main_business: str | None = None
-    needs: str | None = None
-    feedback: str | None = None
-    source: str | None = None
-    category: str | None = None
-    grade: str | None = None
+    main_business: str | None = Field(None, max_length=200)
+    needs: str | None = Field(None, max_length=5000)
+    feedback: str | None = Field(None, max_length=5000)
+    source: str | None = Field(None, json_schema_extra=_enum(Source, blank=True))
+    category: str | None = Field(None, json_schema_extra=_enum(Category))
+    grade: str | None = Field(None, json_schema_extra=_enum(Grade, blank=True))
     owner: int | None = None
     tags: list[str] | None = None
-    notes: str | None = None
+    notes: str | None = Field(None, max_length=5000)
+
+
+def _label(choices: type[models.TextChoices], value: str) -> str:
+    return str(choices(value).label) if value in choices.values else ""
 
 
 class CustomerOut(Schema):
     id: int
     number: str | None
     kind: str
+    kind_label: str
     name: str
     phone: str
     email: str
@@ -110,8 +156,11 @@ class CustomerOut(Schema):
     needs: str
     feedback: str
     source: str
+    source_label: str
     category: str
+    category_label: str
     grade: str
+    grade_label: str
     owner: Ref | None
     department: Ref | None
     tags: list[str]
@@ -119,6 +168,7 @@ class CustomerOut(Schema):
     version: int
     created_at: datetime
     updated_at: datetime
+    deleted_at: datetime | None
 
     @staticmethod
     def resolve_owner(obj: Any) -> dict[str, Any] | None:
@@ -130,29 +180,67 @@ class CustomerOut(Schema):
 
     @staticmethod
     def resolve_tags(obj: Any) -> list[str]:
-        return [t.name for t in obj.tags.all()]
+        return sorted(t.name for t in obj.tags.all())
+
+    @staticmethod
+    def resolve_kind_label(obj: Any) -> str:
+        return _label(Kind, obj.kind)
+
+    @staticmethod
+    def resolve_source_label(obj: Any) -> str:
+        return _label(Source, obj.source)
+
+    @staticmethod
+    def resolve_category_label(obj: Any) -> str:
+        return _label(Category, obj.category)
+
+    @staticmethod
+    def resolve_grade_label(obj: Any) -> str:
+        return _label(Grade, obj.grade)
 
 
 class CustomerPage(Schema):
     items: list[CustomerOut]
-    next_cursor: str | None
+    next_cursor: str | None = Field(description="下一页的游标；没有下一页时为 null")
 
 
-class ContactIn(Schema):
+class TagOut(Schema):
+    id: int
     name: str
-    role: str = "other"
-    title: str = ""
-    phone: str = ""
+    color: str
+
+
+# --- contacts -------------------------------------------------------------------------------
+
+
+class ContactIn(StrictIn):
+    name: str = Field(max_length=50)
+    role: str = Field("other", json_schema_extra=_enum(ContactRole))
+    title: str = Field("", max_length=50)
+    phone: str = Field("", max_length=30)
     age: int | None = None
-    gender: str = ""
-    hobbies: str = ""
-    notes: str = ""
+    gender: str = Field("", json_schema_extra=_enum(Gender, blank=True))
+    hobbies: str = Field("", max_length=200)
+    notes: str = Field("", max_length=2000)
+
+
+class ContactPatch(StrictIn):
+    name: str | None = Field(None, max_length=50)
+    role: str | None = Field(None, json_schema_extra=_enum(ContactRole))
+    title: str | None = Field(None, max_length=50)
+    phone: str | None = Field(None, max_length=30)
+    age: int | None = None
+    gender: str | None = Field(None, json_schema_extra=_enum(Gender, blank=True))
+    hobbies: str | None = Field(None, max_length=200)
+    notes: str | None = Field(None, max_length=2000)
 
 
 class ContactOut(Schema):
     id: int
+    customer_id: int
     name: str
     role: str
+    role_label: str
     title: str
     phone: str
     age: int | None
@@ -162,13 +250,21 @@ class ContactOut(Schema):
     created_at: datetime
     updated_at: datetime
 
+    @staticmethod
+    def resolve_role_label(obj: Any) -> str:
+        return _label(ContactRole, obj.role)
+
+
+# --- history --------------------------------------------------------------------------------
+
 
 class HistoryOut(Schema):
     id: int
     created_at: datetime
     actor: str
+    actor_id: int | None
     verb: str
-    changes: dict[str, Any]
+    changes: dict[str, Any] = Field(description="字段名 → [修改前, 修改后]")
     reason: str
     request_id: str
     ip: str | None
