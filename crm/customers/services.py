@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from crm.accounts.models import User
 from crm.accounts.roles import (
@@ -174,11 +175,11 @@ def clean_customer_data(
 # --- duplicates -----------------------------------------------------------------------------
 
 
-_DUPLICATE_LABELS = {
-    "phone": "电话",
-    "id_number": "身份证号码",
-    "credit_code": "统一社会信用代码",
-    "name": "单位名称",
+_DUPLICATE_LABELS = {  # marked for extraction, translated when the message is made
+    "phone": gettext_noop("电话"),
+    "id_number": gettext_noop("身份证号码"),
+    "credit_code": gettext_noop("统一社会信用代码"),
+    "name": gettext_noop("单位名称"),
 }
 
 
