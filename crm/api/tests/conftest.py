@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,6 +15,30 @@ from crm.accounts import services as accounts
 from crm.accounts.models import User
 
 Call = Callable[..., Any]
+LOCALE = Path(__file__).resolve().parents[2] / "locale"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def compiled_messages() -> None:
+    """Compile the .po catalogues when their .mo is missing or stale (``make`` does the same;
+    this lets a bare ``pytest`` check the English messages too)."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+    from django.utils.translation import trans_real
+
+    changed = False
+    for po in LOCALE.glob("*/LC_MESSAGES/django.po"):
+        mo = po.with_suffix(".mo")
+        if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+            continue
+        with po.open("rb") as src:
+            catalog = read_po(src)
+        with mo.open("wb") as out:
+            write_mo(out, catalog)
+        changed = True
+    if changed:  # forget catalogues Django may have loaded before
+        trans_real._translations = {}
+        trans_real._default = None
 
 
 @pytest.fixture
