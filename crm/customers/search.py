@@ -17,6 +17,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import connection
 
@@ -45,16 +46,33 @@ def _suffixes(phone: str) -> list[str]:
     return [digits[i:] for i in range(len(digits) - MIN_DIGITS + 1)]
 
 
-def document(name: str, company: str, phones: Iterable[str]) -> Document:
+PinyinCache = dict[str, tuple[str, ...]]
+
+
+def _keys(text: str, cache: PinyinCache | None) -> tuple[str, ...]:
+    if cache is None:
+        return pinyin_keys(text)
+    keys = cache.get(text)
+    if keys is None:
+        keys = cache[text] = pinyin_keys(text)
+    return keys
+
+
+def document(
+    name: str, company: str, phones: Iterable[str], *, pinyin_cache: PinyinCache | None = None
+) -> Document:
+    """The index fields of one customer; ``pinyin_cache`` memoises pinyin by distinct text."""
     digits: list[str] = []
     for phone in phones:
         for suffix in _suffixes(phone):
             if suffix not in digits:
                 digits.append(suffix)
-    keys = list(pinyin_keys(name))
+    keys = list(_keys(name, pinyin_cache))
     if company and company != name:
-        keys += [k for k in pinyin_keys(company) if k not in keys]
-    return Document(_chars(name), _chars(company) if company != name else (), tuple(keys), tuple(digits))
+        keys += [k for k in _keys(company, pinyin_cache) if k not in keys]
+    return Document(
+        _chars(name), _chars(company) if company != name else (), tuple(keys), tuple(digits)
+    )
 
 
 # --- query parsing -------------------------------------------------------------------------
@@ -154,32 +172,60 @@ def drop_table_sql() -> list[str]:
 Row = tuple[int, str, str, Sequence[str]]  # customer id, name, company, phones
 
 
-def write(rows: Iterable[Row], *, replace: bool = True) -> int:
-    """Index the given customers, replacing their previous rows unless ``replace`` is False."""
-    batch = [(pk, document(name, company, phones)) for pk, name, company, phones in rows]
+def _sqlite_row(pk: int, d: Document) -> tuple[int, str, str, str, str]:
+    return (
+        pk,
+        " ".join(d.name_chars),
+        " ".join(d.company_chars),
+        " ".join(d.pinyin),
+        " ".join(d.digits),
+    )
+
+
+def write(
+    rows: Iterable[Row], *, replace: bool = True, pinyin_cache: PinyinCache | None = None
+) -> int:
+    """Index the given customers, replacing their previous rows unless ``replace`` is False.
+
+    Without ``replace`` (new customers, bulk loads) PostgreSQL gets one ``COPY``. Bulk loaders
+    pass a ``pinyin_cache`` dict kept across calls: names repeat, and pinyin is the costly part.
+    """
+    batch = [
+        (pk, document(name, company, phones, pinyin_cache=pinyin_cache))
+        for pk, name, company, phones in rows
+    ]
     if not batch:
         return 0
-    with connection.cursor() as cur:
+    if replace:
+        remove([pk for pk, _ in batch])
+    if _is_postgres():
+        vectors = [(pk, _pg_vector(doc)) for pk, doc in batch]
         if replace:
-            remove([pk for pk, _ in batch])
-        if _is_postgres():
-            cur.executemany(
-                f"INSERT INTO {TABLE} (rowid, document) VALUES (%s, %s::tsvector)",
-                [(pk, _pg_vector(doc)) for pk, doc in batch],
-            )
+            with connection.cursor() as cur:
+                cur.executemany(
+                    f"INSERT INTO {TABLE} (rowid, document) VALUES (%s, %s::tsvector)", vectors
+                )
         else:
+            connection.ensure_connection()
+            raw: Any = connection.connection
+            with raw.cursor() as cur, cur.copy(f"COPY {TABLE} (rowid, document) FROM STDIN") as cp:
+                for row in vectors:
+                    cp.write_row(row)
+    else:
+        with connection.cursor() as cur:
             cur.executemany(
                 f"INSERT INTO {TABLE} (rowid, name_chars, company_chars, pinyin, digits) "
                 "VALUES (%s, %s, %s, %s, %s)",
-                [
-                    (
-                        pk, " ".join(d.name_chars), " ".join(d.company_chars),
-                        " ".join(d.pinyin), " ".join(d.digits),
-                    )
-                    for pk, d in batch
-                ],
+                [_sqlite_row(pk, d) for pk, d in batch],
             )
     return len(batch)
+
+
+def optimize() -> None:
+    """After a bulk load: merge FTS5's segments into one (PostgreSQL's VACUUM does the GIN's)."""
+    if not _is_postgres():
+        with connection.cursor() as cur:
+            cur.execute(f"INSERT INTO {TABLE} ({TABLE}) VALUES ('optimize')")
 
 
 def remove(ids: Sequence[int]) -> None:
@@ -195,15 +241,17 @@ def matching_ids(query: Query, *, before: int | None, limit: int) -> list[int]:
     if query.empty:
         return []
     below = "AND rowid < %s" if before is not None else ""
-    extra: list[object] = [before] if before is not None else []
+    extra: list[int] = [before] if before is not None else []
     if _is_postgres():
         sql = (
             f"SELECT rowid FROM {TABLE} WHERE document @@ %s::tsquery {below} "
             "ORDER BY rowid DESC LIMIT %s"
         )
-        params: list[object] = [_pg_query(query), *extra, limit]
+        params: list[str | int] = [_pg_query(query), *extra, limit]
     else:
-        sql = f"SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH %s {below} ORDER BY rowid DESC LIMIT %s"
+        sql = (
+            f"SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH %s {below} ORDER BY rowid DESC LIMIT %s"
+        )
         params = [_fts_query(query), *extra, limit]
     with connection.cursor() as cur:
         cur.execute(sql, params)

@@ -1,0 +1,242 @@
+"""Bulk loading of synthetic customers into the configured database.
+
+Rows skip the services on purpose (a million audit events and per-row duplicate checks would
+measure the loader, not the queries) but end up exactly as ``customer_create`` leaves them:
+``number`` is ``KH`` + zero-padded id, ``name_key`` is the organisation key, and the search index
+holds the same documents (written through ``crm.customers.search``). PostgreSQL gets ``COPY``;
+SQLite gets ``executemany`` on the raw connection inside one transaction.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.core.management.color import no_style
+from django.db import connection, transaction
+from django.utils import timezone
+
+from crm.accounts import services as accounts
+from crm.accounts.models import Department, User
+from crm.accounts.roles import Role
+from crm.customers import search
+from crm.customers.models import Contact, Customer
+from crm.customers.validators import organization_key
+
+from .data import Generator, Synthetic
+
+PREFIX = "bench_"
+REPS_PER_DEPARTMENT = 5
+SALES_DEPARTMENTS = ("销售一部", "销售二部")
+
+# The columns the loader fills itself; any other column gets its field's default.
+_OWN_COLUMNS = (
+    "id",
+    "number",
+    "kind",
+    "name",
+    "name_key",
+    "phone",
+    "email",
+    "id_number",
+    "credit_code",
+    "company",
+    "address",
+    "city",
+    "source",
+    "category",
+    "grade",
+    "owner_id",
+    "department_id",
+    "created_by_id",
+    "version",
+    "created_at",
+    "updated_at",
+    "deleted_at",
+)
+
+
+@dataclass
+class Staff:
+    admin: User
+    managers: list[User]
+    reps: list[User]
+
+
+@dataclass
+class LoadReport:
+    customers: int = 0
+    seconds: float = 0.0
+    steps: dict[str, float] = field(default_factory=dict)
+
+
+def _user(username: str, role: str, department: Department, full_name: str) -> User:
+    user = User.objects.filter(username=username).first()
+    if user is not None:
+        return user
+    return accounts.user_create(
+        actor=None,
+        username=username,
+        password=f"{username}-bench-pass",
+        role=role,
+        department=department,
+        full_name=full_name,
+        validate_password=False,
+    )
+
+
+def ensure_staff() -> Staff:
+    """Two sales departments with five reps and a manager each, and a data administrator."""
+    head = accounts.department_ensure(name="总经理办公室")
+    service = accounts.department_ensure(name="客服部", parent=head, data_mgmt=True)
+    admin = _user(f"{PREFIX}admin", Role.DATA_ADMIN, service, "基准数据管理员")
+    managers: list[User] = []
+    reps: list[User] = []
+    for d, dept_name in enumerate(SALES_DEPARTMENTS):
+        dept = accounts.department_ensure(name=dept_name, parent=head)
+        managers.append(_user(f"{PREFIX}manager{d + 1}", Role.MANAGER, dept, f"基准经理{d + 1}"))
+        for r in range(REPS_PER_DEPARTMENT):
+            n = d * REPS_PER_DEPARTMENT + r + 1
+            reps.append(_user(f"{PREFIX}rep{n:02d}", Role.REP, dept, f"基准顾问{n:02d}"))
+    return Staff(admin=admin, managers=managers, reps=reps)
+
+
+def reset_customers() -> None:
+    """Remove every customer and its search row (``--reset``: only for a benchmark database)."""
+    with transaction.atomic(), connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            cur.execute(f"TRUNCATE {search.TABLE}, {Customer._meta.db_table} CASCADE")
+        else:
+            cur.execute(f"DELETE FROM {search.TABLE}")
+            for table in (Customer.tags.through._meta.db_table, Contact._meta.db_table):
+                cur.execute(f"DELETE FROM {table}")
+            cur.execute(f"DELETE FROM {Customer._meta.db_table}")
+
+
+class _Rows:
+    """Turns ``Synthetic`` customers into database rows in the table's column order."""
+
+    def __init__(self, staff: Staff, first_id: int) -> None:
+        fields = {f.column: f for f in Customer._meta.concrete_fields}
+        missing = set(_OWN_COLUMNS) - set(fields)
+        if missing:
+            raise RuntimeError(f"customer columns changed, update bench.load: {sorted(missing)}")
+        self.extra = [c for c in fields if c not in _OWN_COLUMNS]
+        self.columns = [*_OWN_COLUMNS, *self.extra]
+        self.defaults = tuple(
+            fields[c].get_db_prep_save(fields[c].get_default(), connection) for c in self.extra
+        )
+        self.owners = [(u.pk, u.department_id) for u in staff.reps]
+        self.creator = staff.admin.pk
+        self.next_id = first_id
+        postgres = connection.vendor == "postgresql"
+        ops = connection.ops
+        self.when: Callable[[datetime], Any] = (
+            (lambda d: d) if postgres else ops.adapt_datetimefield_value  # type: ignore[assignment]
+        )
+
+    def build(self, chunk: Sequence[Synthetic]) -> tuple[list[tuple[Any, ...]], list[search.Row]]:
+        rows: list[tuple[Any, ...]] = []
+        index: list[search.Row] = []
+        when = self.when
+        for c in chunk:
+            pk = self.next_id
+            self.next_id += 1
+            owner, department = self.owners[c.owner] if c.owner is not None else (None, None)
+            rows.append(
+                (
+                    pk,
+                    f"KH{pk:06d}",
+                    c.kind,
+                    c.name,
+                    organization_key(c.name),
+                    c.phone,
+                    c.email,
+                    "",
+                    c.credit_code,
+                    c.company,
+                    c.address,
+                    c.city,
+                    c.source,
+                    c.category,
+                    c.grade,
+                    owner,
+                    department,
+                    self.creator,
+                    1,
+                    when(c.created_at),
+                    when(c.updated_at),
+                    None,
+                    *self.defaults,
+                )
+            )
+            index.append((pk, c.name, c.company, (c.phone,)))
+        return rows, index
+
+
+def _insert(columns: Sequence[str], rows: Iterable[tuple[Any, ...]]) -> None:
+    table = Customer._meta.db_table
+    names = ", ".join(connection.ops.quote_name(c) for c in columns)
+    raw: Any = connection.connection
+    if connection.vendor == "postgresql":
+        with raw.cursor() as cur, cur.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+    else:
+        marks = ", ".join("?" * len(columns))
+        raw.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
+
+
+def _finish() -> None:
+    """Sequence past the loaded ids, planner statistics, and a compact search index."""
+    with connection.cursor() as cur:
+        for sql in connection.ops.sequence_reset_sql(no_style(), [Customer]):
+            cur.execute(sql)
+    search.optimize()
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            cur.execute(f"VACUUM ANALYZE {Customer._meta.db_table}")
+            cur.execute(f"VACUUM ANALYZE {search.TABLE}")
+        else:
+            cur.execute("ANALYZE")
+            cur.execute("PRAGMA optimize")
+
+
+def load(
+    *, n: int, staff: Staff, seed: int, progress: Callable[[int], None] | None = None
+) -> LoadReport:
+    """Insert ``n`` synthetic customers after the existing ones and index them for search."""
+    report = LoadReport(customers=n)
+    started = time.perf_counter()
+    first_id = (Customer.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1
+    gen = Generator(seed=seed, owners=len(staff.reps), now=timezone.now())
+    builder = _Rows(staff, first_id)
+    steps = {"generate": 0.0, "customers": 0.0, "search index": 0.0}
+    pinyin_cache: dict[str, tuple[str, ...]] = {}
+    connection.ensure_connection()
+    with transaction.atomic():
+        if connection.vendor == "sqlite":
+            connection.cursor().execute("PRAGMA cache_size=-262144")
+        t = time.perf_counter()
+        for chunk in gen.rows(n):
+            rows, index = builder.build(chunk)
+            now = time.perf_counter()
+            steps["generate"] += now - t
+            _insert(builder.columns, rows)
+            t, now = time.perf_counter(), t
+            steps["customers"] += t - now
+            search.write(index, replace=False, pinyin_cache=pinyin_cache)
+            now, t = t, time.perf_counter()
+            steps["search index"] += t - now
+            if progress is not None:
+                progress(builder.next_id - first_id)
+    # VACUUM cannot run inside a transaction block, so the finishing touches come after commit.
+    t = time.perf_counter()
+    _finish()
+    steps["analyze + optimize"] = time.perf_counter() - t
+    report.steps = steps
+    report.seconds = time.perf_counter() - started
+    return report

@@ -1,0 +1,271 @@
+"""The queries of the benchmark, each timed through the HTTP API and as equivalent raw SQL.
+
+Query values are drawn from the loaded rows with a seeded ``random.Random``: real fragments of
+existing names and phones, the initials of existing people, real reps and real deep cursors.
+The API runs in-process through ``django.test.Client`` (the whole middleware stack, ninja and
+pydantic, no socket) with a bearer token; the raw SQL runs on the same connection and returns
+the same page (checked: the ids must agree).
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import statistics
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from crm.accounts.models import Department, User
+from crm.accounts.services import token_issue
+from crm.core.pagination import encode_cursor
+from crm.customers import search
+from crm.customers.models import Customer
+from crm.customers.pinyin import pinyin_keys
+
+URL = "/api/v1/customers"
+PAGE = 20
+DEEP_PAGE = 5000
+_HAN = re.compile(r"^[\u3400-\u9fff]+$")
+
+
+@dataclass(frozen=True)
+class Kind:
+    key: str
+    label: str
+
+
+KINDS = (
+    Kind("name2", "2-char name fragment"),
+    Kind("name3", "3-char name fragment"),
+    Kind("phone4", "4-digit phone fragment"),
+    Kind("phone", "exact phone"),
+    Kind("initials", "pinyin initials"),
+    Kind("rep_page", "rep's first page (as rep)"),
+    Kind("deep_page", f"page {DEEP_PAGE:,} by cursor"),
+)
+
+
+@dataclass(frozen=True)
+class Case:
+    """One query: API parameters and token, and the raw SQL that returns the same page."""
+
+    kind: str
+    params: dict[str, str]
+    token: str
+    sql: str
+    sql_params: tuple[Any, ...]
+
+
+@dataclass
+class Result:
+    kind: Kind
+    api_ms: list[float] = field(default_factory=list)
+    raw_ms: list[float] = field(default_factory=list)
+    mismatches: int = 0
+    queries_per_request: int = 0
+
+    @staticmethod
+    def _pct(values: Sequence[float], pct: int) -> float:
+        if len(values) < 2:
+            return values[0] if values else float("nan")
+        return statistics.quantiles(values, n=100, method="inclusive")[pct - 1]
+
+    def api(self, pct: int) -> float:
+        return self._pct(self.api_ms, pct)
+
+    def raw(self, pct: int) -> float:
+        return self._pct(self.raw_ms, pct)
+
+
+# --- raw SQL ------------------------------------------------------------------------------
+
+
+def _select(where: str) -> str:
+    """The page as the API shows it: customer columns with owner and department names."""
+    c = Customer._meta.db_table
+    cols = ", ".join(
+        f"c.{connection.ops.quote_name(f.column)}" for f in Customer._meta.concrete_fields
+    )
+    return (
+        f"SELECT {cols}, u.username, u.full_name, d.name FROM {c} c "
+        f"LEFT JOIN {User._meta.db_table} u ON u.id = c.owner_id "
+        f"LEFT JOIN {Department._meta.db_table} d "
+        f"ON d.id = c.department_id "
+        f"WHERE {where} AND c.deleted_at IS NULL ORDER BY c.id DESC LIMIT {PAGE + 1}"
+    )
+
+
+def _search_sql() -> str:
+    if connection.vendor == "postgresql":
+        match = "document @@ %s::tsquery"
+    else:
+        match = f"{search.TABLE} MATCH %s"
+    return _select(
+        f"c.id IN (SELECT rowid FROM {search.TABLE} WHERE {match} "
+        f"ORDER BY rowid DESC LIMIT {PAGE + 1})"
+    )
+
+
+def _search_term(q: str) -> str:
+    query = search.parse(q)
+    if connection.vendor == "postgresql":
+        return search._pg_query(query)
+    return search._fts_query(query)
+
+
+def _raw_cursor() -> Any:
+    connection.ensure_connection()
+    return connection.connection.cursor()  # type: ignore[union-attr]
+
+
+def _native(sql: str) -> str:
+    return sql.replace("%s", "?") if connection.vendor == "sqlite" else sql
+
+
+# --- sampling -----------------------------------------------------------------------------
+
+
+@dataclass
+class Sampler:
+    rng: random.Random
+    admin_token: str
+    rep_tokens: list[tuple[User, str]]
+    ids: list[int]  # alive customer ids, newest first
+
+    def customers(self, n: int, *, where: Callable[[str, str], bool]) -> list[tuple[str, str]]:
+        """``n`` (name, phone) pairs of random customers passing ``where``."""
+        found: list[tuple[str, str]] = []
+        while len(found) < n:
+            picks = [self.ids[self.rng.randrange(len(self.ids))] for _ in range(n * 2)]
+            rows = {
+                pk: (name, phone)
+                for pk, name, phone in Customer.objects.filter(id__in=picks).values_list(
+                    "id", "name", "phone_store"
+                )
+            }
+            for pk in picks:
+                if pk in rows and where(*rows[pk]) and len(found) < n:
+                    found.append(rows[pk])
+        return found
+
+    def fragment(self, name: str, size: int) -> str:
+        starts = [i for i in range(len(name) - size + 1) if _HAN.match(name[i : i + size])]
+        start = self.rng.choice(starts)
+        return name[start : start + size]
+
+    def _has_fragment(self, size: int) -> Callable[[str, str], bool]:
+        return lambda name, _phone: any(
+            _HAN.match(name[i : i + size]) for i in range(len(name) - size + 1)
+        )
+
+    def search_case(self, kind: str, q: str) -> Case:
+        return Case(kind, {"q": q}, self.admin_token, _search_sql(), (_search_term(q),))
+
+    def cases(self, kind: str, n: int) -> list[Case]:
+        if kind in ("name2", "name3"):
+            size = 2 if kind == "name2" else 3
+            people = self.customers(n, where=self._has_fragment(size))
+            return [self.search_case(kind, self.fragment(name, size)) for name, _ in people]
+        if kind == "phone4":
+            people = self.customers(n, where=lambda _n, phone: len(phone) >= 4)
+            out = []
+            for _, phone in people:
+                start = self.rng.randrange(len(phone) - 3)
+                out.append(self.search_case(kind, phone[start : start + 4]))
+            return out
+        if kind == "phone":
+            people = self.customers(n, where=lambda _n, phone: bool(phone))
+            sql = _select("c.phone = %s")
+            return [Case(kind, {"q": p}, self.admin_token, sql, (p,)) for _, p in people]
+        if kind == "initials":
+            people = self.customers(
+                n, where=lambda name, _p: 2 <= len(name) <= 4 and bool(pinyin_keys(name))
+            )
+            return [self.search_case(kind, pinyin_keys(name)[0]) for name, _ in people]
+        if kind == "rep_page":
+            sql = _select("c.owner_id = %s")
+            out = []
+            for _ in range(n):
+                rep, token = self.rep_tokens[self.rng.randrange(len(self.rep_tokens))]
+                out.append(Case(kind, {}, token, sql, (rep.pk,)))
+            return out
+        if kind == "deep_page":
+            sql = _select("c.id < %s")
+            out = []
+            for _ in range(n):
+                rank = (DEEP_PAGE - 1 + self.rng.randint(-100, 100)) * PAGE
+                if rank >= len(self.ids) - PAGE:
+                    rank = self.rng.randrange(len(self.ids) // 2, max(len(self.ids) - PAGE, 1))
+                before = self.ids[rank - 1]
+                out.append(
+                    Case(kind, {"cursor": encode_cursor(before)}, self.admin_token, sql, (before,))
+                )
+            return out
+        raise ValueError(kind)
+
+
+def sampler(*, seed: int, admin: User, reps: Sequence[User]) -> Sampler:
+    ids = list(
+        Customer.objects.filter(deleted_at__isnull=True)
+        .order_by("-id")
+        .values_list("id", flat=True)
+    )
+    if not ids:
+        raise RuntimeError("no customers to measure")
+    return Sampler(
+        rng=random.Random(seed),
+        admin_token=token_issue(actor=admin, name="bench"),
+        rep_tokens=[(r, token_issue(actor=r, name="bench")) for r in reps],
+        ids=ids,
+    )
+
+
+# --- timing -------------------------------------------------------------------------------
+
+
+def run_api(client: Client, case: Case) -> tuple[float, list[int]]:
+    started = time.perf_counter()
+    response = client.get(URL, case.params, HTTP_AUTHORIZATION=f"Bearer {case.token}")
+    elapsed = (time.perf_counter() - started) * 1000
+    if response.status_code != 200:
+        raise RuntimeError(
+            f"{case.kind} {case.params}: HTTP {response.status_code} {response.content!r}"
+        )
+    return elapsed, [item["id"] for item in response.json()["items"]]
+
+
+def run_raw(cur: Any, case: Case) -> tuple[float, list[int]]:
+    sql = _native(case.sql)
+    started = time.perf_counter()
+    cur.execute(sql, case.sql_params)
+    rows = cur.fetchall()
+    elapsed = (time.perf_counter() - started) * 1000
+    return elapsed, [row[0] for row in rows[:PAGE]]
+
+
+def measure(kind: Kind, cases: Sequence[Case], client: Client) -> Result:
+    """Warm both paths once over all cases, then time the API pass and the raw pass."""
+    result = Result(kind)
+    cur = _raw_cursor()
+    for case in cases:
+        run_raw(cur, case)
+    api_ids = []
+    for case in cases:
+        ms, ids = run_api(client, case)
+        result.api_ms.append(ms)
+        api_ids.append(ids)
+    for case, ids in zip(cases, api_ids, strict=True):
+        ms, raw_ids = run_raw(cur, case)
+        result.raw_ms.append(ms)
+        if raw_ids != ids:
+            result.mismatches += 1
+    with CaptureQueriesContext(connection) as captured:
+        run_api(client, cases[0])
+    result.queries_per_request = len(captured.captured_queries)
+    return result

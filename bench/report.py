@@ -1,0 +1,77 @@
+"""What the benchmark prints: the machine, the load, and the table of timings."""
+
+from __future__ import annotations
+
+import os
+import platform
+from collections.abc import Sequence
+
+from django.db import connection
+
+from crm.customers.models import Customer
+
+from .load import LoadReport
+from .measure import Result
+
+TARGET_MS = 20.0
+
+
+def cpu_model() -> str:
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as info:
+            for line in info:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def database_version() -> str:
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            cur.execute("SHOW server_version")
+            return f"PostgreSQL {cur.fetchone()[0]}"
+        cur.execute("SELECT sqlite_version()")
+        return f"SQLite {cur.fetchone()[0]}"
+
+
+def machine() -> list[str]:
+    rows = Customer.objects.count()
+    return [
+        f"CPU:      {os.cpu_count()} × {cpu_model()}",
+        f"Python:   {platform.python_version()} ({platform.python_implementation()}), "
+        f"{platform.system()} {platform.release()}",
+        f"Database: {database_version()}",
+        f"Rows:     {rows:,} customers",
+    ]
+
+
+def load_lines(report: LoadReport) -> list[str]:
+    rate = report.customers / report.seconds if report.seconds else 0.0
+    steps = ", ".join(f"{name} {sec:.1f} s" for name, sec in report.steps.items())
+    return [
+        f"Loaded {report.customers:,} customers in {report.seconds:.1f} s ({rate:,.0f}/s; {steps})"
+    ]
+
+
+def table(results: Sequence[Result]) -> list[str]:
+    head = (
+        f"{'query':<28} {'n':>4} {'API p50':>8} {'API p95':>8} {'raw p50':>8} {'raw p95':>8} "
+        f"{'API/raw':>7} {'SQL/req':>7}  ok"
+    )
+    lines = [head, "-" * len(head)]
+    for r in results:
+        ratio = r.api(50) / r.raw(50) if r.raw(50) > 0 else float("inf")
+        verdict = "yes" if r.api(95) <= TARGET_MS else "MISS"
+        if r.mismatches:
+            verdict += f" ({r.mismatches} pages differ from raw)"
+        lines.append(
+            f"{r.kind.label:<28} {len(r.api_ms):>4} {r.api(50):>8.2f} {r.api(95):>8.2f} "
+            f"{r.raw(50):>8.2f} {r.raw(95):>8.2f} {ratio:>7.1f} {r.queries_per_request:>7}  "
+            f"{verdict}"
+        )
+    lines.append(
+        f"(milliseconds; ok = API p95 ≤ {TARGET_MS:.0f} ms; SQL/req = queries per API request)"
+    )
+    return lines

@@ -1,0 +1,115 @@
+"""The benchmark from start to end: staff, load (or reuse), sample, measure, print."""
+
+from __future__ import annotations
+
+import cProfile
+import io
+import pstats
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from crm.customers.models import Customer
+
+from . import load, measure, report
+
+
+class BenchError(Exception):
+    """The benchmark cannot run on this database as asked."""
+
+
+@dataclass(frozen=True)
+class Options:
+    customers: int = 100_000
+    queries: int = 200
+    seed: int = 20_260_101
+    reset: bool = False
+    only: tuple[str, ...] = ()
+    explain: bool = False
+    profile: str = ""
+
+
+def _prepare(opts: Options, staff: load.Staff, say: Callable[[str], None]) -> None:
+    """Load ``opts.customers`` unless this database already holds exactly the bench's rows."""
+    total = Customer.objects.count()
+    ours = Customer.objects.filter(created_by=staff.admin).count()
+    if total and ours == total and ours >= opts.customers and not opts.reset:
+        say(f"Reusing the {ours:,} customers already loaded (--reset reloads).")
+        return
+    if total and not opts.reset:
+        raise BenchError(
+            f"This database already holds {total:,} customers. Run the benchmark on a throwaway "
+            "database, e.g. `CRM_DATA_DIR=/tmp/crm-bench crm bench` or DATABASE_URL=postgres://…/"
+            "crm_bench, or pass --reset to delete every customer first."
+        )
+    if opts.reset and total:
+        say(f"Deleting {total:,} customers (--reset) …")
+        load.reset_customers()
+
+    def progress(done: int) -> None:
+        if done % 100_000 == 0 or done == opts.customers:
+            say(f"  … {done:,} customers")
+
+    say(f"Loading {opts.customers:,} customers …")
+    result = load.load(n=opts.customers, staff=staff, seed=opts.seed, progress=progress)
+    for line in report.load_lines(result):
+        say(line)
+
+
+def _explain(case: measure.Case, client: Client, say: Callable[[str], None]) -> None:
+    """Plans of the raw SQL and of every statement the API request ran."""
+    prefix = "EXPLAIN ANALYZE " if connection.vendor == "postgresql" else "EXPLAIN QUERY PLAN "
+    with CaptureQueriesContext(connection) as captured:
+        measure.run_api(client, case)
+    statements = [("raw", case.sql, case.sql_params)]
+    statements += [("api", q["sql"], ()) for q in captured.captured_queries]
+    cur = measure._raw_cursor()
+    for origin, sql, params in statements:
+        if not sql.lstrip().upper().startswith("SELECT"):
+            say(f"  [{origin}] {sql[:200]}")
+            continue
+        say(f"  [{origin}] {sql[:300]}{' …' if len(sql) > 300 else ''}")
+        cur.execute(measure._native(prefix + sql), params)
+        for row in cur.fetchall():
+            say("      " + " | ".join(str(v) for v in row if v is not None))
+
+
+def run(opts: Options, say: Callable[[str], None]) -> list[measure.Result]:
+    call_command("migrate", verbosity=0)
+    staff = load.ensure_staff()
+    _prepare(opts, staff, say)
+    say("")
+    for line in report.machine():
+        say(line)
+    sampler = measure.sampler(seed=opts.seed, admin=staff.admin, reps=staff.reps)
+    client = Client()
+    results: list[measure.Result] = []
+    for kind in measure.KINDS:
+        if opts.only and kind.key not in opts.only:
+            continue
+        cases = sampler.cases(kind.key, opts.queries)
+        if opts.explain:
+            say(f"\n== {kind.label}: {cases[0].params}")
+            _explain(cases[0], client, say)
+        if opts.profile == kind.key:
+            _profile(cases, client, say)
+        results.append(measure.measure(kind, cases, client))
+    say("")
+    for line in report.table(results):
+        say(line)
+    return results
+
+
+def _profile(cases: list[measure.Case], client: Client, say: Callable[[str], None]) -> None:
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for case in cases:
+        measure.run_api(client, case)
+    profiler.disable()
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(40)
+    say(out.getvalue())
