@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crm.core.errors import Invalid, PermissionDenied
+from crm.core.errors import Invalid, NotFound, PermissionDenied
 from crm.core.permissions import require
 from crm.governance import audit
 
@@ -31,7 +31,9 @@ class LockedOut(Exception):
 def is_locked_out(username: str) -> bool:
     since = timezone.now() - timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
     recent = LoginAttempt.objects.filter(username=username.lower(), created_at__gte=since)
-    last_success = recent.filter(succeeded=True).order_by("-id").values_list("id", flat=True).first()
+    last_success = (
+        recent.filter(succeeded=True).order_by("-id").values_list("id", flat=True).first()
+    )
     failures = recent.filter(succeeded=False)
     if last_success is not None:
         failures = failures.filter(id__gt=last_success)
@@ -57,7 +59,9 @@ def login_check(*, username: str, password: str, ip: str | None) -> User | None:
 # --- users ----------------------------------------------------------------------------------
 
 
-def department_ensure(*, name: str, parent: Department | None = None, data_mgmt: bool = False) -> Department:
+def department_ensure(
+    *, name: str, parent: Department | None = None, data_mgmt: bool = False
+) -> Department:
     dept, created = Department.objects.get_or_create(
         name=name, defaults={"parent": parent, "is_data_management": data_mgmt}
     )
@@ -90,8 +94,12 @@ def user_create(
     elif User.objects.filter(username__iexact=username.strip()).exists():
         errors["username"] = _("用户名已存在")
     user = User(
-        username=username.strip(), full_name=full_name, phone=phone, role=role,
-        department=department, is_staff=role == Role.SYSADMIN,
+        username=username.strip(),
+        full_name=full_name,
+        phone=phone,
+        role=role,
+        department=department,
+        is_staff=role == Role.SYSADMIN,
     )
     if validate_password and not errors:
         try:
@@ -108,8 +116,12 @@ def user_create(
 
 def _user_snapshot(user: User) -> dict[str, object]:
     return {
-        "username": user.username, "full_name": user.full_name, "phone": user.phone,
-        "role": user.role, "department": user.department_id, "is_active": user.is_active,
+        "username": user.username,
+        "full_name": user.full_name,
+        "phone": user.phone,
+        "role": user.role,
+        "department": user.department_id,
+        "is_active": user.is_active,
     }
 
 
@@ -119,7 +131,13 @@ def profile_update(*, actor: User, full_name: str, phone: str) -> User:
     actor.full_name = full_name.strip()[:50]
     actor.phone = phone.strip()[:20]
     actor.save(update_fields=["full_name", "phone"])
-    audit.record(actor=actor, verb="user.profile_changed", obj=actor, before=before, after=_user_snapshot(actor))
+    audit.record(
+        actor=actor,
+        verb="user.profile_changed",
+        obj=actor,
+        before=before,
+        after=_user_snapshot(actor),
+    )
     return actor
 
 
@@ -150,7 +168,9 @@ def token_issue(*, actor: User, name: str = "") -> str:
     if not actor.is_active:
         raise PermissionDenied()
     key = "crm_" + secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(user=actor, name=name[:100], prefix=key[4:12], key_hash=_hash(key))
+    token = ApiToken.objects.create(
+        user=actor, name=name[:100], prefix=key[4:12], key_hash=_hash(key)
+    )
     audit.record(actor=actor, verb="token.issued", obj=token)
     return key
 
@@ -186,3 +206,22 @@ def token_revoke_key(*, actor: User, key: str) -> None:
     token = active.filter(key_hash=_hash(key)).first()
     if token is not None:
         token_revoke(actor=actor, token_id=token.pk)
+
+
+@transaction.atomic
+def user_set_active(*, actor: User, user_id: int, active: bool) -> User:
+    """Deactivate or reactivate a user (system administrator). Nobody deactivates themselves."""
+    require(actor, MANAGE_USERS)
+    user = User.objects.select_for_update().filter(pk=user_id).first()
+    if user is None:
+        raise NotFound()
+    if user.pk == actor.pk and not active:
+        raise Invalid(_("不能停用自己的账户"))
+    if user.is_active == active:
+        return user
+    before = _user_snapshot(user)
+    user.is_active = active
+    user.save(update_fields=["is_active"])
+    verb = "user.activated" if active else "user.deactivated"
+    audit.record(actor=actor, verb=verb, obj=user, before=before, after=_user_snapshot(user))
+    return user

@@ -1,0 +1,157 @@
+"""Sign-in, the home redirect, personal settings (profile, password, API tokens) and the system
+administrator's user management."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth import views as auth_views
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+
+from crm.accounts import selectors, services
+from crm.accounts.roles import MANAGE_USERS, VIEW_CUSTOMER
+from crm.core.errors import Invalid
+from crm.web.base import CrmView, apply_domain_error, form_error_status
+
+from .forms import LoginForm, PasswordForm, ProfileForm, TokenForm, UserCreateForm
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "web/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+
+class LogoutView(auth_views.LogoutView):
+    http_method_names = ["post", "options"]
+
+
+class HomeView(CrmView):
+    """The first page after sign-in: customers, or user management for the system administrator."""
+
+    def get(self, request: HttpRequest) -> HttpResponseRedirect:
+        if self.actor.has_action(VIEW_CUSTOMER):
+            return redirect("web:customer_list")
+        if self.actor.has_action(MANAGE_USERS):
+            return redirect("web:user_list")
+        return redirect("web:settings")
+
+
+class SettingsView(CrmView):
+    """Personal settings. The page holds three forms; each posts to its own URL (the subclasses
+    below) and a form with errors is shown again in place of its blank twin."""
+
+    template_name = "web/accounts/settings.html"
+
+    def page(self, **overrides: Any) -> dict[str, Any]:
+        actor = self.actor
+        context: dict[str, Any] = {
+            "profile_form": ProfileForm(
+                initial={"full_name": actor.full_name, "phone": actor.phone}
+            ),
+            "password_form": PasswordForm(),
+            "token_form": TokenForm(),
+            "tokens": selectors.token_list(actor=actor),
+            "new_token": None,
+        }
+        context.update(overrides)
+        return context
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return self.render(self.page())
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = ProfileForm(request.POST)
+        if form.is_valid():
+            services.profile_update(actor=self.actor, **form.cleaned_data)
+            messages.success(request, _("个人资料已保存"))
+            return redirect("web:settings")
+        return self.render(self.page(profile_form=form), status=form_error_status(form))
+
+
+class PasswordChangeView(SettingsView):
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return redirect("web:settings")
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = PasswordForm(request.POST)
+        if form.is_valid():
+            try:
+                services.password_change(actor=self.actor, **form.service_data())
+            except Invalid as exc:
+                apply_domain_error(form, exc)
+            else:
+                update_session_auth_hash(request, self.actor)  # stay signed in
+                messages.success(request, _("密码已修改"))
+                return redirect("web:settings")
+        return self.render(self.page(password_form=form), status=form_error_status(form))
+
+
+class TokenCreateView(SettingsView):
+    """Issue an API token and show it this once (only its hash is kept)."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return redirect("web:settings")
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = TokenForm(request.POST)
+        if not form.is_valid():
+            return self.render(self.page(token_form=form), status=form_error_status(form))
+        key = services.token_issue(actor=self.actor, name=form.cleaned_data["name"] or "网页创建")
+        return self.render(self.page(new_token=key))
+
+
+class TokenRevokeView(CrmView):
+    def post(self, request: HttpRequest, token_id: int) -> HttpResponse:
+        services.token_revoke(actor=self.actor, token_id=token_id)
+        messages.success(request, _("令牌已吊销"))
+        return redirect("web:settings")
+
+
+class UserListView(CrmView):
+    """User management (system administrator): everyone with role and department; add a user."""
+
+    action = MANAGE_USERS
+    template_name = "web/accounts/users.html"
+
+    def page(self, form: UserCreateForm | None = None) -> dict[str, Any]:
+        return {
+            "users": selectors.user_list(actor=self.actor),
+            "form": form or UserCreateForm(departments=selectors.department_list()),
+        }
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return self.render(self.page())
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = UserCreateForm(request.POST, departments=selectors.department_list())
+        if form.is_valid():
+            try:
+                user = services.user_create(actor=self.actor, **form.cleaned_data)
+            except Invalid as exc:
+                apply_domain_error(form, exc)
+            else:
+                messages.success(request, _("已创建用户 %(name)s") % {"name": user.username})
+                return redirect("web:user_list")
+        return self.render(self.page(form), status=form_error_status(form))
+
+
+class UserActiveView(CrmView):
+    """Deactivate (停用) or reactivate (启用) a user."""
+
+    action = MANAGE_USERS
+
+    def post(self, request: HttpRequest, user_id: int) -> HttpResponse:
+        active = request.POST.get("active") == "1"
+        try:
+            user = services.user_set_active(actor=self.actor, user_id=user_id, active=active)
+        except Invalid as exc:
+            messages.error(request, str(exc.message))
+        else:
+            text = _("已启用用户 %(name)s") if active else _("已停用用户 %(name)s")
+            messages.success(request, text % {"name": user.username})
+        return redirect("web:user_list")

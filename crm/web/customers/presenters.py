@@ -1,0 +1,242 @@
+"""How customers and their history read on a page: Chinese labels, choice names, the operation
+log as "who did what, which field went from what to what". Presentation only; no rules."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from crm.accounts import selectors as accounts
+from crm.customers.choices import Category, ContactRole, Gender, Grade, Kind, Source
+from crm.customers.models import Customer
+from crm.governance.models import AuditEvent
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
+
+FIELD_LABELS: dict[str, StrPromise] = {
+    "number": _("客户编号"),
+    "kind": _("类型"),
+    "name": _("名称"),
+    "phone": _("电话"),
+    "email": _("邮箱"),
+    "id_number": _("身份证号码"),
+    "credit_code": _("统一社会信用代码"),
+    "company": _("单位名称"),
+    "address": _("地址"),
+    "city": _("城市"),
+    "staff_count": _("员工人数"),
+    "annual_revenue": _("年营业额（万元）"),
+    "main_business": _("主营业务"),
+    "needs": _("客户需求"),
+    "feedback": _("客户反馈"),
+    "source": _("认知途径"),
+    "category": _("客户类别"),
+    "grade": _("意向级别"),
+    "owner": _("负责人"),
+    "department": _("所属部门"),
+    "tags": _("标签"),
+    "notes": _("备注"),
+    "created_by": _("录入人"),
+    "created_at": _("创建时间"),
+    "updated_at": _("更新时间"),
+    "deleted_at": _("删除时间"),
+    "deleted_by": _("删除人"),
+    "contact.name": _("联系人姓名"),
+    "contact.role": _("联系人职务"),
+    "contact.title": _("职位名称"),
+    "contact.phone": _("联系人电话"),
+    "contact.age": _("联系人年龄"),
+    "contact.gender": _("联系人性别"),
+    "contact.hobbies": _("联系人爱好"),
+    "contact.notes": _("联系人备注"),
+}
+
+VERB_LABELS: dict[str, StrPromise] = {
+    "customer.created": _("创建"),
+    "customer.updated": _("修改"),
+    "customer.viewed": _("查看"),
+    "customer.deleted": _("删除"),
+    "customer.restored": _("恢复"),
+    "customer.contact_added": _("添加联系人"),
+    "customer.contact_changed": _("修改联系人"),
+    "customer.contact_removed": _("删除联系人"),
+}
+
+_CHOICES: dict[str, type[models.TextChoices]] = {
+    "kind": Kind,
+    "category": Category,
+    "grade": Grade,
+    "source": Source,
+    "contact.role": ContactRole,
+    "contact.gender": Gender,
+}
+_USER_FIELDS = frozenset({"owner", "created_by", "deleted_by"})
+_HIDDEN_FIELDS = frozenset({"id", "number", "version"})
+_TIME_FIELDS = frozenset({"deleted_at"})
+
+# The order fields are shown in on the detail page, by section.
+DETAIL_SECTIONS: tuple[tuple[StrPromise, tuple[str, ...]], ...] = (
+    (
+        _("基本信息"),
+        (
+            "number",
+            "kind",
+            "phone",
+            "email",
+            "category",
+            "grade",
+            "source",
+            "owner",
+            "department",
+            "tags",
+        ),
+    ),
+    (
+        _("身份与单位"),
+        (
+            "id_number",
+            "credit_code",
+            "company",
+            "address",
+            "city",
+            "staff_count",
+            "annual_revenue",
+            "main_business",
+        ),
+    ),
+    (_("需求与反馈"), ("needs", "feedback", "notes")),
+    (_("记录"), ("created_by", "created_at", "updated_at")),
+)
+_LONG_TEXT = frozenset({"needs", "feedback", "notes", "address", "main_business"})
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    label: str
+    value: str
+    long: bool = False
+
+
+@dataclass(frozen=True)
+class Change:
+    label: str
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    at: dt.datetime
+    actor: str
+    verb: str
+    verb_label: str
+    changes: list[Change]
+    reason: str
+
+
+def label(field: str) -> str:
+    return str(FIELD_LABELS.get(field, field))
+
+
+def _text(value: Any) -> str:
+    if value is None or value == "" or value == []:
+        return "—"
+    if isinstance(value, list):
+        return "、".join(str(v) for v in value)
+    if isinstance(value, dt.datetime):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+    return str(value)
+
+
+def customer_fields(customer: Customer) -> list[tuple[str, list[Field]]]:
+    """The customer's fields by section, each with its Chinese label and display value."""
+    values: dict[str, Any] = {
+        "kind": customer.get_kind_display(),
+        "category": customer.get_category_display(),
+        "grade": customer.get_grade_display(),
+        "source": customer.get_source_display(),
+        "owner": customer.owner.display_name if customer.owner else _("公海"),
+        "department": customer.department.name if customer.department else "",
+        "tags": [t.name for t in customer.tags.all()],
+        "created_by": customer.created_by.display_name if customer.created_by else "",
+        "phone": customer.phone,
+        "id_number": customer.id_number,
+    }
+    sections = []
+    for title, names in DETAIL_SECTIONS:
+        fields = [
+            Field(
+                n,
+                label(n),
+                _text(values[n] if n in values else getattr(customer, n)),
+                n in _LONG_TEXT,
+            )
+            for n in names
+        ]
+        sections.append((str(title), fields))
+    return sections
+
+
+class _Names:
+    """User and department names for the ids found in a batch of audit diffs (two queries)."""
+
+    def __init__(self, events: Sequence[AuditEvent]) -> None:
+        users: set[int] = set()
+        departments: set[int] = set()
+        for event in events:
+            for field, pair in (event.changes or {}).items():
+                if field in _USER_FIELDS:
+                    users.update(v for v in pair if isinstance(v, int))
+                elif field == "department":
+                    departments.update(v for v in pair if isinstance(v, int))
+        self.users = accounts.user_names(users)
+        self.departments = accounts.department_names(departments)
+
+    def show(self, field: str, value: Any) -> str:
+        if value is None or value == "":
+            return "—"
+        if field in _USER_FIELDS:
+            return self.users.get(value, f"#{value}")
+        if field == "department":
+            return self.departments.get(value, f"#{value}")
+        if field in _CHOICES:
+            choices = _CHOICES[field]
+            return str(choices(value).label) if value in choices.values else str(value)
+        if field in _TIME_FIELDS and isinstance(value, str):
+            try:
+                return _text(dt.datetime.fromisoformat(value))
+            except ValueError:
+                return value
+        return _text(value)
+
+
+def history_entries(events: Iterable[AuditEvent]) -> list[HistoryEntry]:
+    """The operation log of a customer, newest first, in words a sales rep reads."""
+    events = list(events)
+    names = _Names(events)
+    entries = []
+    for event in events:
+        changes = [
+            Change(label(field), names.show(field, pair[0]), names.show(field, pair[1]))
+            for field, pair in (event.changes or {}).items()
+            if field not in _HIDDEN_FIELDS and isinstance(pair, list) and len(pair) == 2
+        ]
+        entries.append(
+            HistoryEntry(
+                at=event.created_at,
+                actor=event.actor_name or "—",
+                verb=event.verb.rsplit(".", 1)[-1],
+                verb_label=str(VERB_LABELS.get(event.verb, event.verb)),
+                changes=changes,
+                reason=event.reason,
+            )
+        )
+    return entries

@@ -1,0 +1,260 @@
+"""Customer pages: list with live search, detail with contacts and history, create, edit, delete,
+and the data administrator's recycle bin. Each view parses input, calls one service or selector
+and renders; scope and rules live in ``crm.customers``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django_htmx.http import push_url
+
+from crm.accounts.roles import (
+    ADD_CUSTOMER,
+    CHANGE_CUSTOMER,
+    DELETE_CUSTOMER,
+    RESTORE_CUSTOMER,
+    VIEW_CUSTOMER,
+    VIEW_DELETED_CUSTOMER,
+)
+from crm.core.errors import Conflict, Duplicate, Invalid
+from crm.core.pagination import Page
+from crm.customers import selectors, services
+from crm.customers.models import Customer
+from crm.web.base import (
+    FORM_ERRORS,
+    CrmView,
+    apply_domain_error,
+    form_error_status,
+    is_partial,
+)
+
+from .forms import ContactForm, CustomerEditForm, CustomerFilterForm, CustomerForm
+from .presenters import customer_fields, history_entries
+
+HISTORY_LIMIT = 200
+CONTACTS_FRAGMENT = "web/customers/_contacts_update.html"
+
+
+def _detail_url(customer_id: int) -> str:
+    return reverse("web:customer_detail", args=[customer_id])
+
+
+class CustomerListView(CrmView):
+    action = VIEW_CUSTOMER
+    template_name = "web/customers/list.html"
+    partial_name = "results"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        form = CustomerFilterForm(
+            request.GET,
+            owners=selectors.assignable_owners(actor=self.actor),
+            tags=selectors.tag_list(),
+        )
+        page = self._page(form)
+        response = self.render(
+            {
+                "form": form,
+                "page": page,
+                "next_query": form.query(page.next_cursor) if page.next_cursor else "",
+                "first_query": form.query(),
+            }
+        )
+        if is_partial(request):  # the address bar shows the tidy, bookmarkable query
+            query = form.query(form.value("cursor"))
+            push_url(response, f"{request.path}?{query}" if query else request.path)
+        return response
+
+    def _page(self, form: CustomerFilterForm) -> Page[Customer]:
+        try:
+            return selectors.customer_list(
+                actor=self.actor, filters=form.filters(), cursor=form.value("cursor")
+            )
+        except Invalid:  # a mangled cursor in a bookmark: start from the first page
+            return selectors.customer_list(actor=self.actor, filters=form.filters())
+
+
+class CustomerDetailView(CrmView):
+    action = VIEW_CUSTOMER
+    template_name = "web/customers/detail.html"
+
+    def get(self, request: HttpRequest, customer_id: int) -> HttpResponse:
+        customer = services.customer_open(actor=self.actor, customer_id=customer_id)
+        return self.render(detail_context(customer, contact_form=ContactForm()))
+
+
+def detail_context(customer: Customer, *, contact_form: ContactForm) -> dict[str, Any]:
+    events = selectors.customer_history(customer=customer)[:HISTORY_LIMIT]
+    return {
+        "customer": customer,
+        "sections": customer_fields(customer),
+        "contacts": selectors.customer_contacts(customer=customer),
+        "history": history_entries(events),
+        "contact_form": contact_form,
+    }
+
+
+class CustomerCreateView(CrmView):
+    action = ADD_CUSTOMER
+    template_name = "web/customers/form.html"
+
+    def _form(self, data: Any = None) -> CustomerForm:
+        return CustomerForm(
+            data,
+            owners=selectors.assignable_owners(actor=self.actor),
+            initial={"owner": self.actor.pk},
+        )
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return self.render({"form": self._form()})
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = self._form(request.POST)
+        if form.is_valid():
+            try:
+                customer = services.customer_create(actor=self.actor, data=form.service_data())
+            except FORM_ERRORS as exc:
+                apply_domain_error(form, exc)
+            else:
+                messages.success(request, _("已创建客户 %(number)s") % {"number": customer.number})
+                return redirect(_detail_url(customer.pk))
+        return self.render({"form": form}, status=form_error_status(form))
+
+
+class CustomerEditView(CrmView):
+    action = CHANGE_CUSTOMER
+    template_name = "web/customers/form.html"
+
+    def _form(self, customer: Customer, data: Any = None) -> CustomerEditForm:
+        initial = {**CustomerForm.initial_for(customer), "version": customer.version}
+        return CustomerEditForm(
+            data,
+            customer=customer,
+            owners=selectors.assignable_owners(actor=self.actor),
+            initial=initial,
+        )
+
+    def _customer(self, customer_id: int) -> Customer:
+        return selectors.customer_get(
+            actor=self.actor, customer_id=customer_id, action=CHANGE_CUSTOMER
+        )
+
+    def get(self, request: HttpRequest, customer_id: int) -> HttpResponse:
+        customer = self._customer(customer_id)
+        return self.render({"form": self._form(customer), "customer": customer})
+
+    def post(self, request: HttpRequest, customer_id: int) -> HttpResponse:
+        customer = self._customer(customer_id)
+        form = self._form(customer, request.POST)
+        conflict = False
+        if form.is_valid():
+            try:
+                services.customer_update(
+                    actor=self.actor,
+                    customer_id=customer_id,
+                    version=form.cleaned_data["version"],
+                    data=form.service_data(),
+                )
+            except FORM_ERRORS as exc:
+                apply_domain_error(form, exc)
+                conflict = isinstance(exc, Conflict)
+            else:
+                messages.success(request, _("已保存修改"))
+                return redirect(_detail_url(customer_id))
+        context = {"form": form, "customer": customer, "conflict": conflict}
+        return self.render(context, status=form_error_status(form))
+
+
+class CustomerDeleteView(CrmView):
+    """A confirmation page, then the soft delete (the record goes to the recycle bin)."""
+
+    action = DELETE_CUSTOMER
+    template_name = "web/customers/confirm_delete.html"
+
+    def get(self, request: HttpRequest, customer_id: int) -> HttpResponse:
+        customer = selectors.customer_get(
+            actor=self.actor, customer_id=customer_id, action=DELETE_CUSTOMER
+        )
+        return self.render({"customer": customer})
+
+    def post(self, request: HttpRequest, customer_id: int) -> HttpResponse:
+        version = request.POST.get("version", "")
+        try:
+            customer = services.customer_delete(
+                actor=self.actor,
+                customer_id=customer_id,
+                version=int(version) if version.isdigit() else None,
+            )
+        except (Conflict, Duplicate) as exc:
+            messages.error(request, str(exc.message))
+            return redirect(_detail_url(customer_id))
+        messages.success(request, _("客户 %(number)s 已移入回收站") % {"number": customer.number})
+        return redirect("web:customer_list")
+
+
+class ContactCreateView(CrmView):
+    """Add a contact person. From the detail page through htmx it answers the contacts and
+    history fragments; without htmx it redirects (or shows the form again with its errors)."""
+
+    action = CHANGE_CUSTOMER
+    template_name = "web/customers/contact_form.html"
+
+    def get(self, request: HttpRequest, customer_id: int) -> HttpResponse:
+        customer = selectors.customer_get(
+            actor=self.actor, customer_id=customer_id, action=CHANGE_CUSTOMER
+        )
+        return self.render({"customer": customer, "contact_form": ContactForm()})
+
+    def post(self, request: HttpRequest, customer_id: int) -> HttpResponse:
+        form = ContactForm(request.POST)
+        if form.is_valid():
+            try:
+                services.contact_create(
+                    actor=self.actor, customer_id=customer_id, data=form.cleaned_data
+                )
+            except Invalid as exc:
+                apply_domain_error(form, exc)
+            else:
+                if not is_partial(request):
+                    messages.success(request, _("已添加联系人"))
+                    return redirect(_detail_url(customer_id) + "#contacts")
+                form = ContactForm()
+        customer = selectors.customer_get(actor=self.actor, customer_id=customer_id)
+        status = form_error_status(form)
+        if is_partial(request):
+            context = detail_context(customer, contact_form=form)
+            return self.render(context, status=status, template=CONTACTS_FRAGMENT)
+        return self.render({"customer": customer, "contact_form": form}, status=status)
+
+
+class CustomerTrashView(CrmView):
+    """The recycle bin (回收站): deleted customers, for the data administrator."""
+
+    action = VIEW_DELETED_CUSTOMER
+    template_name = "web/customers/trash.html"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        cursor = request.GET.get("cursor") or None
+        filters = selectors.CustomerFilters(deleted=True)
+        try:
+            page = selectors.customer_list(actor=self.actor, filters=filters, cursor=cursor)
+        except Invalid:
+            page = selectors.customer_list(actor=self.actor, filters=filters)
+        return self.render({"page": page, "cursor": cursor})
+
+
+class CustomerRestoreView(CrmView):
+    action = RESTORE_CUSTOMER
+
+    def post(self, request: HttpRequest, customer_id: int) -> HttpResponse:
+        try:
+            customer = services.customer_restore(actor=self.actor, customer_id=customer_id)
+        except (Conflict, Duplicate) as exc:
+            messages.error(request, str(exc.message))
+        else:
+            messages.success(request, _("已恢复客户 %(number)s") % {"number": customer.number})
+        return redirect("web:customer_trash")
