@@ -37,8 +37,8 @@ def compiled_messages() -> None:
             write_mo(out, catalog)
         changed = True
     if changed:  # forget catalogues Django may have loaded before
-        trans_real._translations = {}
-        trans_real._default = None
+        trans_real._translations = {}  # type: ignore[attr-defined]
+        trans_real._default = None  # type: ignore[attr-defined]
 
 
 @pytest.fixture
