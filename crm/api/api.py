@@ -3,8 +3,12 @@ interactive documentation (Swagger UI served from /static/, no CDN) at ``/api/do
 
 from __future__ import annotations
 
-from ninja import NinjaAPI
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI, Router
 from ninja.renderers import JSONRenderer
+
+from crm.core.errors import NotFound
 
 from . import accounts, customers, errors
 from .security import AUTH
@@ -36,3 +40,18 @@ errors.install(api)
 api.add_router("/v1/", accounts.router)
 api.add_router("/v1/customers", customers.router)
 api.add_router("/v1/tags", customers.tags_router)
+
+
+# Last, so that it only catches what no endpoint matched: unknown API paths answer with the
+# error contract (JSON 404) rather than the web site's HTML page.
+fallback = Router()
+
+
+@fallback.api_operation(
+    ["GET", "POST", "PUT", "PATCH", "DELETE"], "{path:rest}", auth=None, include_in_schema=False
+)
+def unknown_endpoint(request: HttpRequest, rest: str) -> None:
+    raise NotFound(_("接口不存在"))
+
+
+api.add_router("/", fallback)

@@ -66,6 +66,14 @@ class TokenOut(Schema):
     token: str
 
 
+class TokenInfoOut(Schema):
+    id: int
+    name: str
+    prefix: str = Field(description="令牌 crm_ 之后的前 8 个字符，用于辨认")
+    created_at: datetime
+    last_used_at: datetime | None
+
+
 class Ref(Schema):
     id: int
     name: str

@@ -111,6 +111,42 @@ def test_revoking_the_token_signs_the_client_out(org, client, call):
     assert call(org.rep_a, "GET", "me").status_code == 200
 
 
+def test_list_own_tokens_without_their_secret(org, client, call):
+    token = sign_in(client, "rep_a", PASSWORD).json()["token"]
+    call(org.rep_b, "GET", "me")  # rep_b has a token too
+
+    tokens = call(None, "GET", "auth/tokens", token=token).json()
+
+    assert [t["prefix"] for t in tokens] == [token[4:12]]
+    assert tokens[0]["name"] == "API"
+    assert token not in str(tokens)
+
+
+def test_revoke_a_token_by_id(org, client, call):
+    # given two tokens of rep_a
+    kept = sign_in(client, "rep_a", PASSWORD).json()["token"]
+    leaked = sign_in(client, "rep_a", PASSWORD).json()["token"]
+    leaked_id = next(
+        t["id"] for t in call(None, "GET", "auth/tokens", token=kept).json()
+        if t["prefix"] == leaked[4:12]
+    )  # fmt: skip
+
+    # when one is revoked by its id
+    assert call(None, "DELETE", f"auth/tokens/{leaked_id}", token=kept).status_code == 204
+
+    # then it stops working and the other goes on
+    assert call(None, "GET", "me", token=leaked).status_code == 401
+    assert call(None, "GET", "me", token=kept).status_code == 200
+    assert len(call(None, "GET", "auth/tokens", token=kept).json()) == 1
+
+
+def test_nobody_revokes_another_users_token(org, client, call):
+    token = sign_in(client, "rep_a", PASSWORD).json()["token"]
+    token_id = call(None, "GET", "auth/tokens", token=token).json()[0]["id"]
+    assert call(org.sysadmin, "DELETE", f"auth/tokens/{token_id}").status_code == 204
+    assert call(None, "GET", "me", token=token).status_code == 200
+
+
 def test_a_made_up_token_is_not_signed_in(org, call):
     response = call(None, "GET", "customers", token="crm_made-up")
     assert response.status_code == 401

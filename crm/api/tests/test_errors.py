@@ -149,3 +149,9 @@ def test_the_english_catalogue_is_complete_and_its_placeholders_match():
             continue
         names = sorted(re.findall(r"%\((\w+)\)", str(message.id)))
         assert sorted(re.findall(r"%\((\w+)\)", str(message.string))) == names, message.id
+
+
+@pytest.mark.parametrize("path", ["/api/v1/nope", "/api/v2/customers", "/api/v1/customers/abc"])
+def test_an_unknown_endpoint_answers_with_the_error_contract(client, path):
+    error = assert_error_shape(client.get(path, HTTP_ACCEPT_LANGUAGE="en"), 404, "not_found")
+    assert error["message"] == "No such endpoint"

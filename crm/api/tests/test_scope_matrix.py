@@ -13,6 +13,8 @@ from typing import Any
 
 import pytest
 
+from crm.accounts import selectors as accounts_selectors
+from crm.accounts import services as accounts
 from crm.customers import services
 from crm.customers.tests.factories import make_customer
 
@@ -39,10 +41,12 @@ PROFILES: dict[str, tuple[int | str, ...]] = {
     "signed_in":   (401,     OK,   OK,   OK,   OK,     OK,      OK,        OK,  OK),
 }
 
-# endpoint: (method, path, body, success status, profile); {x} {ct} {gone} are filled in.
+# endpoint: (method, path, body, success status, profile); {x} {ct} {gone} {tok} filled in.
 ENDPOINTS: dict[str, tuple[str, str, Any, int, str]] = {
     "me":               ("GET",    "me",                          None, 200, "signed_in"),
     "token_revoke":     ("DELETE", "auth/token",                  None, 204, "signed_in"),
+    "token_list":       ("GET",    "auth/tokens",                 None, 200, "signed_in"),
+    "token_revoke_id":  ("DELETE", "auth/tokens/{tok}",           None, 204, "signed_in"),
     "tags":             ("GET",    "tags",                        None, 200, "customers"),
     "customer_list":    ("GET",    "customers",                   None, 200, "customers"),
     "customer_create":  ("POST",   "customers",
@@ -79,7 +83,9 @@ def world(org):
     )
     gone = make_customer(org.rep_a, name="已删除客户")
     services.customer_delete(actor=org.rep_a, customer_id=gone.pk)
-    return {"x": x, "ct": ct, "gone": gone}
+    accounts.token_issue(actor=org.rep_a, name="rep_a's script")
+    token = accounts_selectors.token_list(actor=org.rep_a).get().pk
+    return {"x": x, "ct": ct, "gone": gone, "token": token}
 
 
 @pytest.mark.parametrize(("endpoint", "persona", "expected"), MATRIX)
@@ -87,7 +93,7 @@ def test_scope_matrix(org, call, world, endpoint, persona, expected):
     # given the endpoint and the persona
     method, path, body, success, _profile = ENDPOINTS[endpoint]
     x, ct, gone = world["x"], world["ct"], world["gone"]
-    path = path.format(x=x.pk, ct=ct.pk, gone=gone.pk)
+    path = path.format(x=x.pk, ct=ct.pk, gone=gone.pk, tok=world["token"])
     actor = None if persona == "anonymous" else getattr(org, persona)
 
     # when it is called
@@ -128,7 +134,8 @@ def test_matrix_covers_every_endpoint_of_the_api():
             p.split("?")[0]
             .replace("{x}", "{customer_id}")
             .replace("{gone}", "{customer_id}")
-            .replace("{ct}", "{contact_id}"),
+            .replace("{ct}", "{contact_id}")
+            .replace("{tok}", "{token_id}"),
         )
         for m, p, *_rest in ENDPOINTS.values()
     }
