@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from django.db import models
@@ -68,6 +68,9 @@ VERB_LABELS: dict[str, StrPromise] = {
     "customer.contact_changed": _("修改联系人"),
     "customer.contact_removed": _("删除联系人"),
 }
+
+# Changes are listed in form order; fields unknown here (added by later issues) come last.
+_FIELD_ORDER: dict[str, int] = {name: i for i, name in enumerate(FIELD_LABELS)}
 
 _CHOICES: dict[str, type[models.TextChoices]] = {
     "kind": Kind,
@@ -140,6 +143,12 @@ class HistoryEntry:
     verb_label: str
     changes: list[Change]
     reason: str
+    count: int = 1  # consecutive views by the same person are shown as one line
+
+    @property
+    def kind(self) -> str:
+        """``created``, ``viewed``… (for styling)."""
+        return self.verb.rsplit(".", 1)[-1]
 
 
 def label(field: str) -> str:
@@ -222,18 +231,29 @@ def history_entries(events: Iterable[AuditEvent]) -> list[HistoryEntry]:
     """The operation log of a customer, newest first, in words a sales rep reads."""
     events = list(events)
     names = _Names(events)
-    entries = []
+    entries: list[HistoryEntry] = []
     for event in events:
+        last = entries[-1] if entries else None
+        if (
+            last is not None
+            and event.verb == last.verb == "customer.viewed"
+            and event.actor_name == last.actor
+        ):
+            entries[-1] = replace(last, count=last.count + 1)
+            continue
+        fields = sorted(event.changes or {}, key=lambda f: _FIELD_ORDER.get(f, len(_FIELD_ORDER)))
         changes = [
             Change(label(field), names.show(field, pair[0]), names.show(field, pair[1]))
-            for field, pair in (event.changes or {}).items()
-            if field not in _HIDDEN_FIELDS and isinstance(pair, list) and len(pair) == 2
+            for field in fields
+            if field not in _HIDDEN_FIELDS
+            and isinstance(pair := event.changes[field], list)
+            and len(pair) == 2
         ]
         entries.append(
             HistoryEntry(
                 at=event.created_at,
                 actor=event.actor_name or "—",
-                verb=event.verb.rsplit(".", 1)[-1],
+                verb=event.verb,
                 verb_label=str(VERB_LABELS.get(event.verb, event.verb)),
                 changes=changes,
                 reason=event.reason,

@@ -537,3 +537,29 @@ def test_others_cannot_restore(as_user, org, customer_a):
     services.customer_delete(actor=org.rep_a, customer_id=customer_a.pk)
     response = as_user(org.gm).post(reverse("web:customer_restore", args=[customer_a.pk]))
     assert response.status_code == 403
+
+
+def test_repeated_views_by_one_person_show_as_one_line(as_user, org, customer_a):
+    client = as_user(org.rep_a)
+    url = reverse("web:customer_detail", args=[customer_a.pk])
+    for _ in range(3):
+        client.get(url)
+    body = client.get(url).content.decode()
+    assert body.count('class="event event-viewed"') == 1
+    assert "×4" in body
+    assert AuditEvent.objects.filter(verb="customer.viewed").count() == 4  # all still logged
+
+
+def test_detail_page_query_count(as_user, org, django_assert_max_num_queries):
+    customer = make_customer(org.rep_a, name="华夏运输", kind="organization", tags=["甲"])
+    for i in range(5):
+        services.contact_create(
+            actor=org.rep_a, customer_id=customer.pk, data={"name": f"联系人{i}", "role": "other"}
+        )
+        services.customer_update(
+            actor=org.rep_a, customer_id=customer.pk, version=i + 1, data={"city": f"城{i}"}
+        )
+    client = as_user(org.manager)
+    with django_assert_max_num_queries(15):
+        response = client.get(reverse("web:customer_detail", args=[customer.pk]))
+    assert response.status_code == 200
