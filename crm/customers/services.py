@@ -84,7 +84,8 @@ def _clean_value(field: str, value: Any) -> Any:
             raise ValueError(_("不能超过 %(n)d 个字") % {"n": TEXT_FIELDS[field]})
         return text
     if field in CHOICE_FIELDS:
-        if value and value not in CHOICE_FIELDS[field].values:
+        # only the source may be left blank; a blank kind or category is not a choice
+        if (value or field in {"kind", "category"}) and value not in CHOICE_FIELDS[field].values:
             raise ValueError(_("不是有效的选项"))
         return value
     if field == "grade":
@@ -113,6 +114,8 @@ def _clean_value(field: str, value: Any) -> Any:
         number = int(value)
         if number < 0:
             raise ValueError(_("不能为负数"))
+        if number > 2_147_483_647:  # the column's range on PostgreSQL: beyond it, a 500
+            raise ValueError(_("数值超出范围"))
         return number
     if field == "annual_revenue":
         if value in (None, ""):

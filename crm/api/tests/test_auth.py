@@ -6,6 +6,7 @@ import pytest
 from django.test import Client
 
 from conftest import PASSWORD
+from crm.accounts import services as accounts
 
 pytestmark = pytest.mark.django_db
 
@@ -156,9 +157,9 @@ def test_a_made_up_token_is_not_signed_in(org, call):
 
 def test_a_deactivated_users_token_stops_working(org, call):
     assert call(org.rep_a, "GET", "me").status_code == 200
-    org.rep_a.is_active = False
-    org.rep_a.save(update_fields=["is_active"])
+    accounts.user_set_active(actor=org.sysadmin, user_id=org.rep_a.pk, active=False)
     assert call(org.rep_a, "GET", "me").status_code == 401
+    assert sign_in(Client(), "rep_a", PASSWORD).status_code == 401
 
 
 def test_the_system_administrator_may_sign_in_but_sees_no_customers(org, call):

@@ -304,6 +304,23 @@ def test_invalid_choice(org, call):
     assert response.json()["error"]["fields"] == {"source": "不是有效的选项"}
 
 
+@pytest.mark.parametrize(
+    ("body", "fields"),
+    [
+        ({"kind": "", "category": ""}, {"kind": "不是有效的选项", "category": "不是有效的选项"}),
+        ({"staff_count": 10**12}, {"staff_count": "数值超出范围"}),  # was a 500 on PostgreSQL
+        ({"annual_revenue": "1e20"}, {"annual_revenue": "金额超出范围"}),
+        ({"annual_revenue": "NaN"}, {"annual_revenue": "应为有限的数字"}),
+        ({"tags": ["标" * 31]}, {"tags": "标签不能超过 30 个字"}),
+    ],
+)
+def test_out_of_range_and_blank_choices_are_invalid_not_stored(org, call, body, fields):
+    response = call(org.rep_a, "POST", "customers", {"name": "张三", **body})
+    assert response.status_code == 422, response.content
+    assert response.json()["error"]["fields"] == fields
+    assert call(org.rep_a, "GET", "customers").json()["items"] == []
+
+
 def test_body_that_is_not_json_is_a_bad_request(org, call):
     token = accounts.token_issue(actor=org.rep_a)
     response = Client().post(
