@@ -147,6 +147,9 @@ class CustomerEditForm(CustomerForm):
             owners.insert(0, customer.owner)
         super().__init__(*args, owners=owners, **kwargs)
         self.customer = customer
+        if customer.owner is None:  # a pool customer stays in the pool unless someone is chosen
+            owner = self.fields["owner"]
+            owner.choices = [("", _("公海（无负责人）")), *owner.choices]  # type: ignore[attr-defined]
 
     def service_data(self) -> dict[str, Any]:
         data = super().service_data()

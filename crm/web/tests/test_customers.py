@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 
 from crm.customers import services
+from crm.customers.models import Customer
 from crm.customers.tests.factories import make_customer
 from crm.governance.models import AuditEvent
 
@@ -55,7 +56,7 @@ def edit_data(customer, **overrides):
         phone=customer.phone,
         category=customer.category,
         grade=customer.grade,
-        owner=customer.owner_id,
+        owner=customer.owner_id or "",
         version=customer.version,
         tags="，".join(t.name for t in customer.tags.all()),
     )
@@ -563,3 +564,17 @@ def test_detail_page_query_count(as_user, org, django_assert_max_num_queries):
     with django_assert_max_num_queries(15):
         response = client.get(reverse("web:customer_detail", args=[customer.pk]))
     assert response.status_code == 200
+
+
+def test_editing_a_pool_customer_keeps_it_in_the_pool(as_user, org, customer_a):
+    Customer.objects.filter(pk=customer_a.pk).update(owner=None)
+    customer_a.refresh_from_db()
+    client = as_user(org.data_admin)
+    page = client.get(reverse("web:customer_edit", args=[customer_a.pk])).content.decode()
+    assert '<option value="" selected>公海（无负责人）</option>' in page
+    response = client.post(
+        reverse("web:customer_edit", args=[customer_a.pk]), edit_data(customer_a, city="宁波")
+    )
+    assert response.status_code == 302
+    customer_a.refresh_from_db()
+    assert (customer_a.owner_id, customer_a.city) == (None, "宁波")
