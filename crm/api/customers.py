@@ -11,7 +11,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema, Status
+from ninja import Query, Router, Status
 from pydantic import Field, field_validator
 
 from crm.accounts.models import User
@@ -39,6 +39,7 @@ from .schemas import (
     CustomerPatch,
     ErrorOut,
     HistoryOut,
+    NoNulIn,
     TagOut,
 )
 
@@ -57,7 +58,7 @@ def _actor(request: HttpRequest, action: str) -> User:
     return user
 
 
-class ListParams(Schema):
+class ListParams(NoNulIn):
     q: str = Field("", max_length=100, description="姓名/单位片段、拼音首字母、电话片段、客户编号")
     category: str = Field("", json_schema_extra={"enum": ["", *Category.values]})
     grade: str = Field("", json_schema_extra={"enum": ["", *Grade.values]})

@@ -12,8 +12,9 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import models
+from django.utils.translation import gettext as _
 from ninja import Schema
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, field_validator
 
 from crm.customers.choices import Category, ContactRole, Gender, Grade, Kind, Source
 
@@ -24,7 +25,20 @@ def _enum(choices: type[models.TextChoices], *, blank: bool = False) -> dict[str
     return {"enum": ["", *values] if blank else values}
 
 
-class StrictIn(Schema):
+class NoNulIn(Schema):
+    """Text may not carry NUL characters: PostgreSQL cannot store them (a 500 otherwise), and
+    Django's own form fields refuse them too."""
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        texts = value if isinstance(value, list) else [value]
+        if any(isinstance(t, str) and "\x00" in t for t in texts):
+            raise ValueError(_("不能包含空字符"))
+        return value
+
+
+class StrictIn(NoNulIn):
     """Input: a field the API does not know is an error, not silently dropped."""
 
     model_config = ConfigDict(extra="forbid")

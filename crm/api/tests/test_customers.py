@@ -321,6 +321,26 @@ def test_out_of_range_and_blank_choices_are_invalid_not_stored(org, call, body, 
     assert call(org.rep_a, "GET", "customers").json()["items"] == []
 
 
+def test_nul_characters_are_refused_everywhere_not_a_500(org, call, client):
+    # PostgreSQL cannot store NUL: without the check these were server errors there
+    c = make_customer(org.rep_a, name="顺丰物流", kind="organization")
+    cases = [
+        call(org.rep_a, "POST", "customers", {"name": "张\x00三"}),
+        call(org.rep_a, "POST", "customers", {"name": "张三", "tags": ["V\x00IP"]}),
+        call(org.rep_a, "PATCH", f"customers/{c.pk}", {"version": 1, "notes": "\x00"}),
+        call(org.rep_a, "POST", f"customers/{c.pk}/contacts", {"name": "王\x00总"}),
+        call(org.rep_a, "GET", "customers?q=%E5%BC%A0%00"),
+        client.post(
+            "/api/v1/auth/token",
+            data={"username": "rep_a\x00", "password": "x"},
+            content_type="application/json",
+        ),
+    ]
+    for response in cases:
+        assert response.status_code == 422, response.content
+        assert "不能包含空字符" in response.json()["error"]["fields"].values()
+
+
 def test_body_that_is_not_json_is_a_bad_request(org, call):
     token = accounts.token_issue(actor=org.rep_a)
     response = Client().post(
