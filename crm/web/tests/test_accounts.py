@@ -12,6 +12,12 @@ PASSWORD = "pass-1234"
 LOGIN = "/login/"
 
 
+def test_login_page_in_english_for_an_english_browser(client, org):
+    body = client.get(LOGIN, headers={"Accept-Language": "en"}).content.decode()
+    assert "Sign in" in body
+    assert "Username" in body
+
+
 def test_login_page_is_chinese_and_signs_in(client, org):
     page = client.get(LOGIN).content.decode()
     assert "登录" in page
@@ -68,11 +74,17 @@ def test_signed_in_user_visiting_login_goes_home(as_user, org):
 
 def test_language_switch_to_english_and_back(as_user, org):
     client = as_user(org.rep_a)
-    response = client.post("/i18n/setlang/", {"language": "en", "next": "/settings/"})
-    assert response["Location"] == "/settings/"
-    assert '<html lang="en">' in client.get("/settings/").content.decode()
-    client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/settings/"})
-    assert '<html lang="zh-hans">' in client.get("/settings/").content.decode()
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/customers/"})
+    assert response["Location"] == "/customers/"
+    english = client.get("/customers/").content.decode()
+    assert '<html lang="en">' in english
+    for text in (">Customers<", ">Settings<", ">Sign out<", "No customers yet."):
+        assert text in english
+    assert "个人设置" not in english
+    client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/customers/"})
+    chinese = client.get("/customers/").content.decode()
+    assert '<html lang="zh-hans">' in chinese
+    assert ">个人设置<" in chinese
 
 
 # --- personal settings ------------------------------------------------------------------------
