@@ -21,7 +21,7 @@ install: $(STAMP) messages
 # Compile translations (pure Python through Babel; no gettext tools needed).
 messages: $(STAMP)
 	@for po in crm/locale/*/LC_MESSAGES/django.po crm/*/locale/*/LC_MESSAGES/django.po; do \
-		[ -f "$$po" ] && $(BIN)/pybabel compile -q -i "$$po" -o "$${po%.po}.mo" || true; \
+		[ -f "$$po" ] && $(BIN)/pybabel -q compile -i "$$po" -o "$${po%.po}.mo" || true; \
 	done
 
 run: install
