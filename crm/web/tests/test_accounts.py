@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from crm.accounts.models import ApiToken, User
 from crm.accounts.services import token_user
+from crm.customers.tests.factories import make_customer
 
 PASSWORD = "pass-1234"
 LOGIN = "/login/"
@@ -79,6 +80,10 @@ def test_language_switch_to_english_and_back(as_user, org):
     english = client.get("/customers/").content.decode()
     assert '<html lang="en">' in english
     for text in (">Customers<", ">Settings<", ">Sign out<", "No customers yet."):
+        assert text in english
+    make_customer(org.rep_a, name="张三丰")
+    english = client.get("/customers/").content.decode()
+    for text in (">Phone<", ">Potential<", "Sales representative"):  # web and domain catalogues
         assert text in english
     assert "个人设置" not in english
     client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/customers/"})
