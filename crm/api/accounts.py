@@ -7,13 +7,13 @@ from django.utils.translation import gettext as _
 from ninja import Router, Status
 
 from crm.accounts import selectors, services
-from crm.accounts.models import ApiToken, User
+from crm.accounts.models import ApiToken
 from crm.accounts.roles import Role
 from crm.core.errors import LockedOut, NotAuthenticated
 from crm.core.middleware import client_ip
 
 from .schemas import ErrorOut, MeOut, TokenIn, TokenInfoOut, TokenOut
-from .security import BearerToken
+from .security import BearerToken, signed_in
 
 router = Router(tags=["accounts"])
 
@@ -39,30 +39,31 @@ def token_create(request: HttpRequest, payload: TokenIn) -> TokenOut:
 
 @router.delete("auth/token", auth=BearerToken(), response={204: None, 401: ErrorOut})
 def token_revoke(request: HttpRequest) -> Status[None]:
-    """Revoke the bearer token this request was made with (sign out)."""
-    user: User = request.auth  # type: ignore[attr-defined]
-    services.token_revoke_key(actor=user, key=request.api_token)  # type: ignore[attr-defined]
+    """Revoke the bearer token this request was made with (sign out). Bearer tokens only: a
+    web session signs out on the web."""
+    key: str = request.api_token  # type: ignore[attr-defined]
+    services.token_revoke_key(actor=signed_in(request), key=key)
     return Status(204, None)
 
 
 @router.get("auth/tokens", response={200: list[TokenInfoOut], 401: ErrorOut})
 def token_list(request: HttpRequest) -> list[ApiToken]:
     """The caller's valid tokens (never the secret itself: only its first characters)."""
-    return list(selectors.token_list(actor=request.auth))  # type: ignore[attr-defined]
+    return list(selectors.token_list(actor=signed_in(request)))
 
 
 @router.delete("auth/tokens/{int:token_id}", response={204: None, 401: ErrorOut})
 def token_revoke_by_id(request: HttpRequest, token_id: int) -> Status[None]:
     """Revoke one of the caller's tokens, e.g. one that leaked. Idempotent: an id that is not a
     valid token of the caller changes nothing and answers the same."""
-    services.token_revoke(actor=request.auth, token_id=token_id)  # type: ignore[attr-defined]
+    services.token_revoke(actor=signed_in(request), token_id=token_id)
     return Status(204, None)
 
 
 @router.get("me", response={200: MeOut, 401: ErrorOut})
 def me(request: HttpRequest) -> MeOut:
     """Who the caller is: role, department, data scope and the actions the role allows."""
-    user: User = request.auth  # type: ignore[attr-defined]
+    user = signed_in(request)
     dept = user.department
     return MeOut(
         id=user.pk,

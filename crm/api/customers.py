@@ -42,6 +42,7 @@ from .schemas import (
     NoNulIn,
     TagOut,
 )
+from .security import signed_in
 
 router = Router(tags=["customers"])
 tags_router = Router(tags=["customers"])
@@ -53,7 +54,7 @@ HISTORY_MAX = 500
 
 def _actor(request: HttpRequest, action: str) -> User:
     """The signed-in user, refused with 403 when the role lacks ``action``."""
-    user: User = request.auth  # type: ignore[attr-defined]
+    user = signed_in(request)
     require(user, action)
     return user
 

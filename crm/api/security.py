@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from ninja.security import HttpBearer, SessionAuth
 from ninja.utils import check_csrf
 
+from crm.accounts.models import User
 from crm.accounts.services import token_user
 from crm.core.errors import PermissionDenied
 
@@ -47,3 +48,9 @@ class Session(SessionAuth):
 
 
 AUTH = [BearerToken(), Session()]
+
+
+def signed_in(request: HttpRequest) -> User:
+    """The user the authentication above found (handlers run only when there is one)."""
+    user: User = request.auth  # type: ignore[attr-defined]
+    return user
