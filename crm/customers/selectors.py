@@ -40,6 +40,7 @@ def _base(actor: User, filters: CustomerFilters) -> QuerySet[Customer]:
     qs = restrict(Customer.objects.all(), actor, VIEW_CUSTOMER)
     if filters.deleted:
         qs = restrict(qs, actor, VIEW_DELETED_CUSTOMER).filter(deleted_at__isnull=False)
+        qs = qs.select_related("deleted_by")
     else:
         qs = qs.filter(deleted_at__isnull=True)
     if filters.category:

@@ -158,14 +158,15 @@ def clean_customer_data(
             return getattr(current, field)
         return default
 
-    if not errors:
-        if not final("name"):
-            errors["name"] = _("请填写客户名称")
-        kind = final("kind", Kind.PERSON)
-        if kind == Kind.ORGANIZATION and final("id_number"):
+    # Rules spanning fields are checked too when other fields are wrong, so that the user sees
+    # every problem at once; a rule is skipped only when one of its own fields is invalid.
+    if "name" not in errors and not final("name"):
+        errors["name"] = _("请填写客户名称")
+    if not {"kind", "id_number"} & set(errors):
+        if final("kind", Kind.PERSON) == Kind.ORGANIZATION and final("id_number"):
             errors["id_number"] = _("单位客户不填身份证号码")
-        category = final("category", Category.POTENTIAL)
-        grade = final("grade")
+    if not {"category", "grade"} & set(errors):
+        category, grade = final("category", Category.POTENTIAL), final("grade")
         if category == Category.INTENTION and not grade:
             errors["grade"] = _("意向客户必须选择意向级别（O/H/A/B/C）")
         if category != Category.INTENTION and grade:

@@ -65,6 +65,14 @@ def test_invalid_fields_are_reported_together_in_chinese(org):
     assert not Customer.objects.exists()
 
 
+def test_a_missing_grade_is_reported_together_with_a_bad_phone(org):
+    with pytest.raises(Invalid) as err:
+        services.customer_create(
+            actor=org.rep_a, data={"name": "甲", "phone": "123", "category": "intention"}
+        )
+    assert set(err.value.fields) == {"phone", "grade"}
+
+
 def test_name_is_required(org):
     with pytest.raises(Invalid) as err:
         services.customer_create(actor=org.rep_a, data={"name": "  "})
