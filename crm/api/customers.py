@@ -26,9 +26,10 @@ from crm.accounts.roles import (
 from crm.core.permissions import require
 from crm.customers import selectors, services
 from crm.customers.choices import Category, Grade
-from crm.customers.models import Contact, Customer, Tag
+from crm.customers.models import Contact, Tag
 from crm.governance.models import AuditEvent
 
+from .presenters import customer_out, customer_page
 from .schemas import (
     ContactIn,
     ContactOut,
@@ -107,38 +108,42 @@ def customer_list(request: HttpRequest, params: Query[ListParams]) -> dict[str, 
     page = selectors.customer_list(
         actor=actor, filters=filters, cursor=params.cursor, limit=params.limit
     )
-    return {"items": page.items, "next_cursor": page.next_cursor}
+    return customer_page(page)
 
 
 @router.post("", response={201: CustomerOut, **_WRITE_ERRORS})
 def customer_create(
     request: HttpRequest, response: HttpResponse, payload: CustomerIn
-) -> Status[Customer]:
+) -> Status[dict[str, Any]]:
     """Enter a customer. Duplicates (phone, ID number, credit code, organisation name): 409."""
     customer = services.customer_create(
         actor=_actor(request, ADD_CUSTOMER), data=payload.model_dump()
     )
     response["Location"] = f"{request.path.rstrip('/')}/{customer.pk}"
-    return Status(201, customer)
+    return Status(201, customer_out(customer))
 
 
 @router.get("{int:customer_id}", response={200: CustomerOut, **_READ_ERRORS})
-def customer_detail(request: HttpRequest, customer_id: int) -> Customer:
+def customer_detail(request: HttpRequest, customer_id: int) -> dict[str, Any]:
     """One customer; the opening is registered in its history (查阅登记)."""
-    return services.customer_open(actor=_actor(request, VIEW_CUSTOMER), customer_id=customer_id)
+    actor = _actor(request, VIEW_CUSTOMER)
+    return customer_out(services.customer_open(actor=actor, customer_id=customer_id))
 
 
 @router.patch("{int:customer_id}", response={200: CustomerOut, **_WRITE_ERRORS})
-def customer_update(request: HttpRequest, customer_id: int, payload: CustomerPatch) -> Customer:
+def customer_update(
+    request: HttpRequest, customer_id: int, payload: CustomerPatch
+) -> dict[str, Any]:
     """Change the given fields. ``version`` is the one read; if it is stale: 409 ``conflict``."""
     data = payload.model_dump(exclude_unset=True)
     version = data.pop("version")
-    return services.customer_update(
+    customer = services.customer_update(
         actor=_actor(request, CHANGE_CUSTOMER),
         customer_id=customer_id,
         version=version,
         data=data,
     )
+    return customer_out(customer)
 
 
 @router.delete("{int:customer_id}", response={204: None, **_WRITE_ERRORS})
@@ -153,11 +158,10 @@ def customer_delete(
 
 
 @router.post("{int:customer_id}/restore", response={200: CustomerOut, **_WRITE_ERRORS})
-def customer_restore(request: HttpRequest, customer_id: int) -> Customer:
+def customer_restore(request: HttpRequest, customer_id: int) -> dict[str, Any]:
     """Bring a customer back from the recycle bin (data administrator)."""
-    return services.customer_restore(
-        actor=_actor(request, RESTORE_CUSTOMER), customer_id=customer_id
-    )
+    actor = _actor(request, RESTORE_CUSTOMER)
+    return customer_out(services.customer_restore(actor=actor, customer_id=customer_id))
 
 
 @router.get("{int:customer_id}/history", response={200: list[HistoryOut], **_READ_ERRORS})

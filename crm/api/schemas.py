@@ -14,7 +14,7 @@ from typing import Any
 from django.db import models
 from django.utils.translation import gettext as _
 from ninja import Schema
-from pydantic import ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from crm.customers.choices import Category, ContactRole, Gender, Grade, Kind, Source
 
@@ -155,11 +155,17 @@ class CustomerPatch(StrictIn):
     notes: str | None = Field(None, max_length=5000)
 
 
-def _label(choices: type[models.TextChoices], value: str) -> str:
-    return str(choices(value).label) if value in choices.values else ""
+class Out(BaseModel):
+    """Plain pydantic output (fed with dicts from crm.api.presenters: cheaper than ninja's
+    attribute getter when a page carries a hundred customers)."""
 
 
-class CustomerOut(Schema):
+class RefOut(Out):
+    id: int
+    name: str
+
+
+class CustomerOut(Out):
     id: int
     number: str | None
     kind: str
@@ -183,45 +189,17 @@ class CustomerOut(Schema):
     category_label: str
     grade: str
     grade_label: str
-    owner: Ref | None
-    department: Ref | None
+    owner: RefOut | None
+    department: RefOut | None
     tags: list[str]
     notes: str
     version: int
     created_at: datetime
     updated_at: datetime
-    deleted_at: datetime | None
-
-    @staticmethod
-    def resolve_owner(obj: Any) -> dict[str, Any] | None:
-        return {"id": obj.owner_id, "name": obj.owner.display_name} if obj.owner_id else None
-
-    @staticmethod
-    def resolve_department(obj: Any) -> dict[str, Any] | None:
-        return {"id": obj.department_id, "name": obj.department.name} if obj.department_id else None
-
-    @staticmethod
-    def resolve_tags(obj: Any) -> list[str]:
-        return sorted(t.name for t in obj.tags.all())
-
-    @staticmethod
-    def resolve_kind_label(obj: Any) -> str:
-        return _label(Kind, obj.kind)
-
-    @staticmethod
-    def resolve_source_label(obj: Any) -> str:
-        return _label(Source, obj.source)
-
-    @staticmethod
-    def resolve_category_label(obj: Any) -> str:
-        return _label(Category, obj.category)
-
-    @staticmethod
-    def resolve_grade_label(obj: Any) -> str:
-        return _label(Grade, obj.grade)
+    deleted_at: datetime | None = Field(description="仅回收站中的客户有值")
 
 
-class CustomerPage(Schema):
+class CustomerPage(Out):
     items: list[CustomerOut]
     next_cursor: str | None = Field(description="下一页的游标；没有下一页时为 null")
 
@@ -274,7 +252,7 @@ class ContactOut(Schema):
 
     @staticmethod
     def resolve_role_label(obj: Any) -> str:
-        return _label(ContactRole, obj.role)
+        return str(ContactRole(obj.role).label) if obj.role in ContactRole.values else ""
 
 
 # --- history --------------------------------------------------------------------------------
