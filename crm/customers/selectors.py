@@ -92,6 +92,9 @@ def customer_list(
     q = filters.q.strip()
     if not q:
         return _page(list(qs.order_by("-id")[: limit + 1]), limit)
+    if filters.deleted:
+        # the recycle bin is small and out of the search index: match names directly
+        return _page(list(qs.filter(name__icontains=q).order_by("-id")[: limit + 1]), limit)
     exact = _exact_lookup(q)
     if exact is not None:
         lookup = exact.pop("q", None)

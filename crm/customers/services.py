@@ -75,6 +75,13 @@ SEARCHED_FIELDS = frozenset({"name", "company", "phone"})
 # --- validation -------------------------------------------------------------------------------
 
 
+def _refuse_nul(value: Any) -> None:
+    """PostgreSQL cannot store NUL characters; refuse them for every channel (web, API, import)."""
+    values = value if isinstance(value, list | tuple) else [value]
+    if any(isinstance(v, str) and "\x00" in v for v in values):
+        raise ValueError(_("不能包含空字符"))
+
+
 def _clean_value(field: str, value: Any) -> Any:
     if value is None:
         value = None if field in {"staff_count", "annual_revenue", "owner"} else ""
@@ -147,6 +154,7 @@ def clean_customer_data(
     cleaned: dict[str, Any] = {}
     for field in CUSTOMER_FIELDS & set(data):
         try:
+            _refuse_nul(data[field])
             cleaned[field] = _clean_value(field, data[field])
         except (ValueError, TypeError) as exc:
             errors[field] = str(exc) if str(exc) else _("值无效")
@@ -437,6 +445,7 @@ def clean_contact_data(data: Mapping[str, Any]) -> dict[str, Any]:
     for field in CONTACT_FIELDS & set(data):
         value = data[field]
         try:
+            _refuse_nul(value)
             if field in CONTACT_TEXT:
                 text = str(value or "").strip()
                 if len(text) > CONTACT_TEXT[field]:

@@ -73,6 +73,22 @@ def test_a_missing_grade_is_reported_together_with_a_bad_phone(org):
     assert set(err.value.fields) == {"phone", "grade"}
 
 
+def test_nul_characters_are_refused_for_every_channel(org):
+    with pytest.raises(Invalid) as err:
+        services.customer_create(actor=org.rep_a, data={"name": "张\x00三", "tags": ["a\x00"]})
+    assert set(err.value.fields) == {"name", "tags"}
+
+
+def test_the_recycle_bin_can_be_searched_by_name(org):
+    c = make_customer(org.rep_a, name="张三丰")
+    make_customer(org.rep_a, name="李四")
+    services.customer_delete(actor=org.rep_a, customer_id=c.pk)
+    page = selectors.customer_list(
+        actor=org.data_admin, filters=selectors.CustomerFilters(deleted=True, q="三丰")
+    )
+    assert [x.name for x in page.items] == ["张三丰"]
+
+
 def test_name_is_required(org):
     with pytest.raises(Invalid) as err:
         services.customer_create(actor=org.rep_a, data={"name": "  "})
