@@ -170,9 +170,9 @@ def clean_customer_data(
     # every problem at once; a rule is skipped only when one of its own fields is invalid.
     if "name" not in errors and not final("name"):
         errors["name"] = _("请填写客户名称")
-    if not {"kind", "id_number"} & set(errors):
-        if final("kind", Kind.PERSON) == Kind.ORGANIZATION and final("id_number"):
-            errors["id_number"] = _("单位客户不填身份证号码")
+    organisation = final("kind", Kind.PERSON) == Kind.ORGANIZATION
+    if not {"kind", "id_number"} & set(errors) and organisation and final("id_number"):
+        errors["id_number"] = _("单位客户不填身份证号码")
     if not {"category", "grade"} & set(errors):
         category, grade = final("category", Category.POTENTIAL), final("grade")
         if category == Category.INTENTION and not grade:
