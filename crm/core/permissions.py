@@ -68,18 +68,28 @@ def scope_q(actor: Actor, model: type[models.Model]) -> Q:
     return Q(pk__in=[])
 
 
+def _related_id(obj: Any, path: str) -> Any:
+    """``customer__owner`` → ``obj.customer.owner_id`` (scopes may follow a relation)."""
+    *hops, last = path.split("__")
+    for hop in hops:
+        obj = getattr(obj, hop, None)
+        if obj is None:
+            return None
+    return getattr(obj, f"{last}_id", None)
+
+
 def can_see(actor: Actor, obj: models.Model) -> bool:
-    """Python twin of ``scope_q`` for one loaded object (no query)."""
+    """Python twin of ``scope_q`` for one loaded object."""
     owner = getattr(obj, "scope_owner_field", None)
     department = getattr(obj, "scope_department_field", None)
     scope = actor.data_scope
     if scope == Scope.ALL:
         return True
-    owner_id = getattr(obj, f"{owner}_id", None) if owner else None
+    owner_id = _related_id(obj, owner) if owner else None
     if scope in (Scope.OWN, Scope.DEPARTMENT) and owner_id is not None and owner_id == actor.pk:
         return True
     if scope == Scope.DEPARTMENT and department:
-        return getattr(obj, f"{department}_id", None) in set(actor.scope_department_ids())
+        return _related_id(obj, department) in set(actor.scope_department_ids())
     return False
 
 
