@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "crm.accounts",
     "crm.governance",
     "crm.customers",
+    "crm.activities",
     "crm.api",
     "crm.web",
 ]

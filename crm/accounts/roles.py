@@ -29,14 +29,21 @@ RESTORE_CUSTOMER = "customers.restore_customer"
 VIEW_DELETED_CUSTOMER = "customers.view_deleted_customer"
 VIEW_AUDIT = "governance.view_auditevent"
 MANAGE_USERS = "accounts.manage_users"
+CHANGE_GRADEPOLICY = "customers.change_gradepolicy"
+COMMENT_DEFEAT = "customers.comment_defeat"
+VIEW_TEAM_DAY = "activities.view_team_day"
+VIEW_REPORTS = "reports.view_reports"
 
 _CUSTOMER_WORK = frozenset({VIEW_CUSTOMER, ADD_CUSTOMER, CHANGE_CUSTOMER, DELETE_CUSTOMER})
 
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
-    Role.REP: _CUSTOMER_WORK,
-    Role.MANAGER: _CUSTOMER_WORK,
-    Role.DATA_ADMIN: _CUSTOMER_WORK | {RESTORE_CUSTOMER, VIEW_DELETED_CUSTOMER, VIEW_AUDIT},
-    Role.GM: _CUSTOMER_WORK | {VIEW_AUDIT},
+    Role.REP: _CUSTOMER_WORK | {VIEW_REPORTS},
+    Role.MANAGER: _CUSTOMER_WORK
+    | {CHANGE_GRADEPOLICY, COMMENT_DEFEAT, VIEW_TEAM_DAY, VIEW_REPORTS},
+    Role.DATA_ADMIN: _CUSTOMER_WORK
+    | {RESTORE_CUSTOMER, VIEW_DELETED_CUSTOMER, VIEW_AUDIT, VIEW_REPORTS},
+    Role.GM: _CUSTOMER_WORK
+    | {VIEW_AUDIT, CHANGE_GRADEPOLICY, COMMENT_DEFEAT, VIEW_TEAM_DAY, VIEW_REPORTS},
     Role.SYSADMIN: frozenset({MANAGE_USERS}),
 }
 

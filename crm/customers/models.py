@@ -107,9 +107,26 @@ class Customer(ScopedModel, TimeStampedModel):
         verbose_name="删除人",
     )
 
+    # Lifecycle and follow-up state (issue 3), maintained by crm.customers.lifecycle.
+    expected_purchase_on = models.DateField("预计购买日期", null=True, blank=True)
+    graded_at = models.DateTimeField("定级时间", null=True, blank=True)
+    deal_on = models.DateField("成交日期", null=True, blank=True)
+    last_contact_at = models.DateTimeField("最近跟进", null=True, blank=True)
+    next_plan_on = models.DateField("最近计划日期", null=True, blank=True)
+    next_due_on = models.DateField("下次跟进日", null=True, blank=True)
+
     objects = CustomerQuerySet.as_manager()
 
-    snapshot_exclude = ("created_at", "updated_at", "name_key", "version")
+    snapshot_exclude = (
+        "created_at",
+        "updated_at",
+        "name_key",
+        "version",
+        "last_contact_at",
+        "next_plan_on",
+        "next_due_on",
+        "graded_at",
+    )
 
     class Meta:
         ordering = ["-id"]
@@ -148,6 +165,11 @@ class Customer(ScopedModel, TimeStampedModel):
             models.Index(fields=["category", "id"], condition=_ALIVE, name="customer_category_id"),
             models.Index(fields=["grade", "id"], condition=_ALIVE, name="customer_grade_id"),
             models.Index(fields=["email"], name="customer_email"),
+            models.Index(
+                fields=["owner", "next_due_on", "id"],
+                condition=_ALIVE & Q(next_due_on__isnull=False),
+                name="customer_owner_due",
+            ),
             models.Index(fields=["deleted_at"], name="customer_deleted_at"),
         ]
 
@@ -205,6 +227,122 @@ class Contact(TimeStampedModel):
         data = super().snapshot()
         data["phone"] = data.pop("phone_store")
         return data
+
+
+class GradePolicy(models.Model):
+    """One row of the company's grade table: how often a grade is followed up (意向客户分级)."""
+
+    grade = models.CharField("级别", max_length=1, choices=Grade.choices, primary_key=True)
+    description = models.CharField("说明", max_length=100)
+    cadence_days = models.PositiveSmallIntegerField("跟进周期（天）")
+    deal_within_days = models.PositiveSmallIntegerField("预计成交（天内）", null=True, blank=True)
+    sort = models.PositiveSmallIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["sort"]
+        verbose_name = verbose_name_plural = "意向级别设置"
+
+    def __str__(self) -> str:
+        return f"{self.grade}: {self.cadence_days}"
+
+
+class LifecycleSettings(models.Model):
+    """Company-wide follow-up settings (a single row, pk=1)."""
+
+    missed_grace_hours = models.PositiveSmallIntegerField("计划逾期宽限（小时）", default=24)
+    callback_days = models.CharField(
+        "成交后回访（天，逗号分隔）", max_length=100, default="1,7,30,90"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "跟进设置"
+
+    def __str__(self) -> str:
+        return "lifecycle settings"
+
+    @property
+    def callback_offsets(self) -> list[int]:
+        return sorted({int(d) for d in self.callback_days.split(",") if d.strip().isdigit()})
+
+
+class DefeatReason(models.Model):
+    """A configurable reason of defeat (战败原因)."""
+
+    name = models.CharField("原因", max_length=50, unique=True)
+    active = models.BooleanField("启用", default=True)
+    sort = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["sort", "id"]
+        verbose_name = verbose_name_plural = "战败原因"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class LifecycleEvent(models.Model):
+    """A category or grade change of a customer, with its reason (the reports count these)."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="lifecycle")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    department = models.ForeignKey(
+        "accounts.Department", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField("时间", db_index=True)
+    from_category = models.CharField(max_length=12, choices=Category.choices, blank=True)
+    to_category = models.CharField(max_length=12, choices=Category.choices)
+    from_grade = models.CharField(max_length=1, choices=Grade.choices, blank=True)
+    to_grade = models.CharField(max_length=1, choices=Grade.choices, blank=True)
+    reason = models.CharField("原因", max_length=500, blank=True)
+
+    scope_owner_field = "owner"
+    scope_department_field = "department"
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["customer", "at"]),
+            models.Index(fields=["owner", "at"]),
+            models.Index(fields=["department", "at"]),
+        ]
+        verbose_name = verbose_name_plural = "客户状态变更"
+
+    def __str__(self) -> str:
+        before, after = (
+            f"{self.from_category}{self.from_grade}",
+            f"{self.to_category}{self.to_grade}",
+        )
+        return f"{self.customer_id}: {before} → {after}"
+
+
+class DefeatAnalysis(models.Model):
+    """战败客户分析表: why the customer was lost, to whom, and what was tried."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="defeats")
+    event = models.OneToOneField(LifecycleEvent, on_delete=models.CASCADE, related_name="defeat")
+    reason = models.ForeignKey(DefeatReason, on_delete=models.PROTECT, verbose_name="战败原因")
+    competitor_brand = models.CharField("竞品品牌", max_length=50, blank=True)
+    competitor_model = models.CharField("竞品车型/型号", max_length=50, blank=True)
+    tried = models.TextField("采取过的挽回措施")
+    manager_comment = models.TextField("经理意见", blank=True)
+    manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = verbose_name_plural = "战败分析"
+
+    def __str__(self) -> str:
+        return f"{self.customer_id}: {self.reason_id}"
 
 
 class CustomerSearch(models.Model):

@@ -4,6 +4,7 @@ and records one audit event, all inside one transaction."""
 
 from __future__ import annotations
 
+import datetime as dt
 import decimal
 from collections.abc import Mapping
 from typing import Any
@@ -28,7 +29,7 @@ from crm.core.errors import Conflict, Duplicate, Invalid, NotFound, PermissionDe
 from crm.core.permissions import can_see, require, restrict
 from crm.governance import audit
 
-from . import search, sensitive
+from . import lifecycle, search, sensitive
 from .choices import Category, ContactRole, Gender, Kind, Source
 from .models import Contact, Customer, Tag
 from .selectors import assignable_owners, customer_get
@@ -63,6 +64,8 @@ CUSTOMER_FIELDS = frozenset(
         "id_number",
         "credit_code",
         "grade",
+        "expected_purchase_on",
+        "deal_on",
         "staff_count",
         "annual_revenue",
         "owner",
@@ -73,6 +76,19 @@ SEARCHED_FIELDS = frozenset({"name", "company", "phone"})
 
 
 # --- validation -------------------------------------------------------------------------------
+
+
+def _clean_date(value: Any) -> dt.date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value).strip())
+    except ValueError as exc:
+        raise ValueError(_("日期格式应为 YYYY-MM-DD")) from exc
 
 
 def _refuse_nul(value: Any) -> None:
@@ -115,6 +131,8 @@ def _clean_value(field: str, value: Any) -> Any:
             except ValidationError as exc:
                 raise ValueError(_("邮箱地址格式不正确")) from exc
         return email
+    if field in {"expected_purchase_on", "deal_on"}:
+        return _clean_date(value)
     if field == "staff_count":
         if value in (None, ""):
             return None
@@ -326,6 +344,17 @@ def _locked(actor: User, customer_id: int, action: str) -> Customer:
 # --- services -------------------------------------------------------------------------------
 
 
+def _refuse_lifecycle_edits(customer: Customer, cleaned: Mapping[str, Any]) -> None:
+    """Category, grade and deal date change only through a transition (with its reason)."""
+    errors = {
+        field: _("客户类别、意向级别和成交日期请通过“变更状态”办理")
+        for field in ("category", "grade", "deal_on")
+        if field in cleaned and cleaned[field] != getattr(customer, field)
+    }
+    if errors:
+        raise Invalid(fields=errors)
+
+
 @transaction.atomic
 def customer_create(*, actor: User, data: Mapping[str, Any]) -> Customer:
     require(actor, ADD_CUSTOMER)
@@ -333,6 +362,11 @@ def customer_create(*, actor: User, data: Mapping[str, Any]) -> Customer:
     owner = _resolve_owner(actor, cleaned.get("owner"))
     customer = Customer(owner=owner, department_id=owner.department_id, created_by=actor)
     _apply(customer, cleaned)
+    if customer.category == Category.INTENTION:
+        customer.graded_at = timezone.now()
+    if customer.category != Category.RETAINED and customer.deal_on is not None:
+        raise Invalid(fields={"deal_on": _("只有保有客户才有成交日期")})
+    customer.next_due_on = lifecycle.compute_due(customer)
     check_duplicates(actor=actor, values=_duplicate_values(customer), kind=customer.kind)
     _save_guarded(actor, customer)
     customer.number = f"KH{customer.pk:06d}"
@@ -355,6 +389,7 @@ def customer_update(
         raise Conflict(extra={"current_version": customer.version})
     before = customer.snapshot()
     cleaned = clean_customer_data(data, current=customer)
+    _refuse_lifecycle_edits(customer, cleaned)
     if "owner" in cleaned:
         owner = _resolve_owner(actor, cleaned["owner"])
         customer.owner, customer.department_id = owner, owner.department_id

@@ -218,21 +218,19 @@ def test_detail_shows_fields_contacts_and_history_and_registers_the_view(as_user
 
 
 def test_history_shows_changed_fields_before_and_after_with_chinese_labels(as_user, org):
-    customer = make_customer(org.rep_a, name="赵六", category="potential")
+    customer = make_customer(org.rep_a, name="赵六", source="newspaper")
     services.customer_update(
         actor=org.rep_a,
         customer_id=customer.pk,
         version=1,
-        data={"category": "intention", "grade": "A", "city": "杭州"},
+        data={"source": "tv", "city": "杭州"},
     )
     body = (
         as_user(org.rep_a).get(reverse("web:customer_detail", args=[customer.pk])).content.decode()
     )
     assert "修改" in body
-    assert re.search(r"客户类别.*?<del>潜在客户</del>\s*→\s*<ins>意向客户</ins>", body, re.S)
+    assert re.search(r"认知途径.*?<del>报纸广告</del>\s*→\s*<ins>电视广告</ins>", body, re.S)
     assert re.search(r"城市.*?<ins>杭州</ins>", body, re.S)
-    assert "意向级别" in body
-    assert "A级（7天至1个月成交）" in body
 
 
 def test_add_contact_through_htmx_updates_contacts_and_history(as_user, org, customer_a):

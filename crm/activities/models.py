@@ -1,0 +1,165 @@
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from crm.core.models import TimeStampedModel
+from crm.core.permissions import RestrictedQuerySet, ScopedModel
+
+from .choices import FollowUpKind, PlanKind, PlanMethod, PlanStatus
+
+
+class FollowUp(ScopedModel, TimeStampedModel):
+    """跟进记录: a visit, call, e-mail, meeting, message, callback or service note."""
+
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.CASCADE, related_name="followups"
+    )
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="followups",
+        verbose_name="跟进人",
+    )
+    kind = models.CharField("方式", max_length=12, choices=FollowUpKind.choices)
+    occurred_at = models.DateTimeField("时间")
+    content = models.TextField("内容", blank=True)
+    outcome = models.CharField("结果", max_length=200, blank=True)
+    place = models.CharField("地点", max_length=200, blank=True)
+    purpose = models.CharField("目的", max_length=200, blank=True)
+    feedback = models.TextField("客户反馈", blank=True)
+    subject = models.CharField("邮件主题", max_length=200, blank=True)
+    recipient = models.CharField("收件人", max_length=200, blank=True)
+    next_step = models.CharField("下一步", max_length=200, blank=True)
+    satisfaction = models.PositiveSmallIntegerField("满意度（1-5）", null=True, blank=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    scope_owner_field = "customer__owner"
+    scope_department_field = "customer__department"
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        indexes = [
+            models.Index(fields=["customer", "occurred_at"]),
+            models.Index(fields=["staff", "occurred_at"]),
+            models.Index(fields=["occurred_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(satisfaction__isnull=True)
+                | Q(satisfaction__gte=1, satisfaction__lte=5),
+                name="followup_satisfaction_1_to_5",
+            )
+        ]
+        verbose_name = verbose_name_plural = "跟进记录"
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.occurred_at:%Y-%m-%d %H:%M}"
+
+
+class Plan(ScopedModel, TimeStampedModel):
+    """客户跟进计划表: a planned follow-up or callback, fulfilled by a follow-up record."""
+
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.CASCADE, related_name="plans"
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="plans",
+        verbose_name="跟进人员",
+    )
+    kind = models.CharField(
+        "类型", max_length=10, choices=PlanKind.choices, default=PlanKind.FOLLOW_UP
+    )
+    method = models.CharField("跟进方式", max_length=12, choices=PlanMethod.choices)
+    planned_at = models.DateTimeField("计划时间")
+    content = models.TextField("跟进内容", blank=True)
+    status = models.CharField(
+        "状态", max_length=10, choices=PlanStatus.choices, default=PlanStatus.PLANNED
+    )
+    fulfilled_by = models.ForeignKey(
+        FollowUp,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="fulfilled_plans",
+        verbose_name="完成记录",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    version = models.PositiveIntegerField(default=1)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    scope_owner_field = "customer__owner"
+    scope_department_field = "customer__department"
+
+    class Meta:
+        ordering = ["planned_at", "id"]
+        indexes = [
+            models.Index(fields=["assignee", "status", "planned_at"]),
+            models.Index(fields=["customer", "status", "planned_at"]),
+            models.Index(fields=["status", "planned_at"]),
+        ]
+        verbose_name = verbose_name_plural = "跟进计划"
+
+    def __str__(self) -> str:
+        return f"{self.get_method_display()} {self.planned_at:%Y-%m-%d %H:%M}"
+
+
+def _calendar_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class CalendarFeed(models.Model):
+    """The secret address of a user's iCalendar feed; resetting it revokes the old address."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    token = models.CharField(max_length=64, unique=True, default=_calendar_token)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"calendar of {self.user_id}"
+
+
+class Notification(models.Model):
+    """An in-app reminder (提醒)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(max_length=30)
+    title = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
+    url = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["user", "read_at", "id"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class DailyRun(models.Model):
+    """Marks a once-a-day job as done for a date (the scheduler's idempotency)."""
+
+    name = models.CharField(max_length=50)
+    day = models.DateField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["name", "day"], name="dailyrun_once")]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.day}"

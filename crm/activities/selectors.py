@@ -1,0 +1,281 @@
+"""Reads for the workday: the due list, Today counts, timeline, evening meeting, calendar."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from crm.accounts.models import User
+from crm.accounts.roles import VIEW_CUSTOMER, VIEW_TEAM_DAY
+from crm.core.errors import Invalid
+from crm.core.pagination import Page
+from crm.core.permissions import require, restrict
+from crm.customers.choices import Category
+from crm.customers.models import Customer, LifecycleEvent
+from crm.governance.models import AuditEvent
+
+from .choices import OPEN_STATUSES, FollowUpKind, PlanKind, PlanMethod
+from .models import CalendarFeed, FollowUp, Notification, Plan
+
+VISIT_METHODS = (PlanMethod.VISIT, PlanMethod.STORE_VISIT, PlanMethod.MEETING)
+
+
+def _day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    start = timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+    return start, start + dt.timedelta(days=1)
+
+
+def my_customers(actor: User) -> QuerySet[Customer]:
+    """Live customers the actor owns (the workday is about one's own customers)."""
+    qs = restrict(Customer.objects.filter(deleted_at__isnull=True), actor, VIEW_CUSTOMER)
+    return qs.filter(owner=actor)
+
+
+# --- the due list ---------------------------------------------------------------------------
+
+
+def _encode(due: dt.date, pk: int) -> str:
+    raw = json.dumps({"d": due.isoformat(), "id": pk}).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode(cursor: str | None) -> tuple[dt.date, int] | None:
+    if not cursor:
+        return None
+    try:
+        data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        return dt.date.fromisoformat(data["d"]), int(data["id"])
+    except (binascii.Error, ValueError, KeyError, TypeError) as exc:
+        raise Invalid(fields={"cursor": _("分页游标无效")}) from exc
+
+
+def due_list(
+    *,
+    actor: User,
+    today: dt.date | None = None,
+    which: str = "due",
+    cursor: str | None = None,
+    limit: int | None = None,
+) -> Page[Customer]:
+    """The actor's customers to follow up: ``overdue`` (before today), ``today``, or ``due``
+    (both), most overdue first. Keyset pages over the (owner, next_due_on, id) index."""
+    today = today or timezone.localdate()
+    limit = max(1, min(limit or settings.CRM_PAGE_SIZE, 100))
+    qs = my_customers(actor)
+    if which == "overdue":
+        qs = qs.filter(next_due_on__lt=today)
+    elif which == "today":
+        qs = qs.filter(next_due_on=today)
+    else:
+        qs = qs.filter(next_due_on__lte=today)
+    after = _decode(cursor)
+    if after is not None:
+        due, pk = after
+        qs = qs.filter(Q(next_due_on__gt=due) | Q(next_due_on=due, id__gt=pk))
+    rows = list(
+        qs.select_related("owner")
+        .prefetch_related("tags")
+        .order_by("next_due_on", "id")[: limit + 1]
+    )
+    if len(rows) > limit:
+        last = rows[limit - 1]
+        assert last.next_due_on is not None
+        return Page(rows[:limit], _encode(last.next_due_on, last.pk))
+    return Page(rows, None)
+
+
+@dataclass(frozen=True)
+class TodayCounts:
+    overdue: int
+    due_today: int
+    visits_today: int
+    callbacks_today: int
+    unread: int
+
+    @property
+    def total(self) -> int:
+        return self.overdue + self.due_today
+
+
+def today_counts(*, actor: User, today: dt.date | None = None) -> TodayCounts:
+    """The numbers on the Today page and in the navigation (five index-only counts)."""
+    today = today or timezone.localdate()
+    start, end = _day_bounds(today)
+    mine = my_customers(actor)
+    plans = Plan.objects.filter(
+        assignee=actor, status__in=OPEN_STATUSES, planned_at__gte=start, planned_at__lt=end
+    )
+    return TodayCounts(
+        overdue=mine.filter(next_due_on__lt=today).count(),
+        due_today=mine.filter(next_due_on=today).count(),
+        visits_today=plans.filter(method__in=VISIT_METHODS).count(),
+        callbacks_today=plans.filter(kind=PlanKind.CALLBACK).count(),
+        unread=Notification.objects.filter(user=actor, read_at__isnull=True).count(),
+    )
+
+
+def plans_for_day(*, actor: User, day: dt.date | None = None) -> QuerySet[Plan]:
+    """The actor's open plans and callbacks of a day, earliest first (overdue ones included)."""
+    day = day or timezone.localdate()
+    _start, end = _day_bounds(day)
+    return (
+        Plan.objects.filter(assignee=actor, status__in=OPEN_STATUSES, planned_at__lt=end)
+        .filter(customer__deleted_at__isnull=True)
+        .select_related("customer")
+        .order_by("planned_at", "id")
+    )
+
+
+def notifications(*, actor: User, unread_only: bool = False) -> QuerySet[Notification]:
+    qs = Notification.objects.filter(user=actor)
+    return qs.filter(read_at__isnull=True) if unread_only else qs
+
+
+# --- a customer's timeline ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TimelineItem:
+    at: dt.datetime
+    kind: str  # followup | plan | lifecycle | change
+    title: str
+    actor: str
+    detail: dict[str, Any] = field(default_factory=dict)
+    obj: Any = None
+
+
+def customer_timeline(*, customer: Customer, limit: int = 200) -> list[TimelineItem]:
+    """Follow-ups, plans, category/grade changes and field changes of a customer already
+    obtained through a scoped selector, newest first."""
+    items: list[TimelineItem] = []
+    for f in customer.followups.select_related("staff")[:limit]:  # type: ignore[attr-defined]
+        items.append(
+            TimelineItem(
+                f.occurred_at, "followup", f.get_kind_display(), f.staff.display_name, obj=f
+            )
+        )
+    for p in customer.plans.select_related("assignee")[:limit]:  # type: ignore[attr-defined]
+        items.append(
+            TimelineItem(
+                p.planned_at, "plan", p.get_method_display(), p.assignee.display_name, obj=p
+            )
+        )
+    for e in LifecycleEvent.objects.filter(customer=customer).select_related("actor")[:limit]:
+        items.append(
+            TimelineItem(
+                e.at,
+                "lifecycle",
+                e.get_to_category_display(),
+                e.actor.display_name if e.actor else "",
+                obj=e,
+            )
+        )
+    changes = AuditEvent.objects.filter(
+        object_type="customers.customer",
+        object_id=str(customer.pk),
+        verb__in=["customer.created", "customer.updated", "customer.deleted", "customer.restored"],
+    )[:limit]
+    for a in changes:
+        items.append(
+            TimelineItem(a.created_at, "change", a.verb, a.actor_name, detail=a.changes, obj=a)
+        )
+    items.sort(key=lambda i: i.at, reverse=True)
+    return items[:limit]
+
+
+# --- the evening meeting (夕会) --------------------------------------------------------------
+
+
+@dataclass
+class TeamDay:
+    day: dt.date
+    followups: list[FollowUp]
+    grade_changes: list[LifecycleEvent]
+    defeated: list[LifecycleEvent]
+    deals: list[LifecycleEvent]
+    new_customers: list[Customer]
+    intention_touched: list[Customer]
+
+
+def team_day(*, actor: User, day: dt.date | None = None) -> TeamDay:
+    """What happened today with the department's customers, for the manager's 夕会."""
+    require(actor, VIEW_TEAM_DAY)
+    day = day or timezone.localdate()
+    start, end = _day_bounds(day)
+    scope = restrict(Customer.objects.all(), actor, VIEW_CUSTOMER)
+    followups = list(
+        FollowUp.objects.filter(occurred_at__gte=start, occurred_at__lt=end, customer__in=scope)
+        .select_related("customer", "staff")
+        .order_by("customer_id", "occurred_at")
+    )
+    events = list(
+        restrict(LifecycleEvent.objects.all(), actor, VIEW_CUSTOMER)
+        .filter(at__gte=start, at__lt=end)
+        .select_related("customer", "actor")
+        .order_by("at")
+    )
+    new = list(
+        scope.filter(created_at__gte=start, created_at__lt=end, deleted_at__isnull=True)
+        .select_related("owner")
+        .order_by("id")
+    )
+    touched_ids = {f.customer_id for f in followups if f.customer.category == Category.INTENTION}
+    touched = list(
+        scope.filter(pk__in=touched_ids).select_related("owner").order_by("owner_id", "grade", "id")
+    )
+    return TeamDay(
+        day=day,
+        followups=followups,
+        grade_changes=[e for e in events if e.to_category == Category.INTENTION],
+        defeated=[e for e in events if e.to_category == Category.DEFEATED],
+        deals=[e for e in events if e.to_category == Category.RETAINED],
+        new_customers=new,
+        intention_touched=touched,
+    )
+
+
+# --- calendar -------------------------------------------------------------------------------
+
+
+def calendar_plans(*, actor: User, start: dt.date, end: dt.date) -> QuerySet[Plan]:
+    """The actor's plans (any status but cancelled) between two dates, for week/month views."""
+    lo, _x = _day_bounds(start)
+    hi, _y = _day_bounds(end)
+    return (
+        Plan.objects.filter(assignee=actor, planned_at__gte=lo, planned_at__lt=hi)
+        .exclude(status="cancelled")
+        .select_related("customer")
+        .order_by("planned_at")
+    )
+
+
+def calendar_visits(*, actor: User, start: dt.date, end: dt.date) -> QuerySet[FollowUp]:
+    lo, _x = _day_bounds(start)
+    hi, _y = _day_bounds(end)
+    return (
+        FollowUp.objects.filter(
+            staff=actor,
+            occurred_at__gte=lo,
+            occurred_at__lt=hi,
+            kind__in=[FollowUpKind.VISIT, FollowUpKind.STORE_VISIT, FollowUpKind.MEETING],
+        )
+        .select_related("customer")
+        .order_by("occurred_at")
+    )
+
+
+def feed_owner(*, token: str) -> User | None:
+    """The active user whose secret calendar address this is."""
+    feed = CalendarFeed.objects.select_related("user").filter(token=token).first()
+    if feed is None or not feed.user.is_active:
+        return None
+    return feed.user

@@ -1,0 +1,446 @@
+"""Follow-up records, plans, callbacks after the deal, reminders (跟进与沟通).
+
+Recording a follow-up fulfils the plan it answers, moves the customer's last contact and
+recomputes the next due date (crm.customers.lifecycle). Transitions go through here too, so
+that a deal schedules its callbacks and a defeat closes the open plans.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Min
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from crm.accounts.models import User
+from crm.accounts.roles import CHANGE_CUSTOMER, VIEW_CUSTOMER
+from crm.core.errors import Conflict, Invalid, NotFound
+from crm.core.permissions import require, restrict
+from crm.customers import lifecycle
+from crm.customers.choices import Category
+from crm.customers.models import Customer, LifecycleEvent
+from crm.customers.selectors import assignable_owners
+from crm.governance import audit
+
+from .choices import OPEN_STATUSES, FollowUpKind, PlanKind, PlanMethod, PlanStatus
+from .models import CalendarFeed, FollowUp, Notification, Plan
+
+TEXT_LIMITS = {
+    "content": 5000,
+    "outcome": 200,
+    "place": 200,
+    "purpose": 200,
+    "feedback": 5000,
+    "subject": 200,
+    "recipient": 200,
+    "next_step": 200,
+}
+# what each kind of record must say (the seed's forms)
+REQUIRED_BY_KIND: dict[str, tuple[str, ...]] = {
+    FollowUpKind.VISIT: ("place", "purpose"),
+    FollowUpKind.CALL: ("content",),
+    FollowUpKind.EMAIL: ("subject", "recipient", "content"),
+    FollowUpKind.CALLBACK: ("satisfaction",),
+}
+_FIELD_LABELS = {
+    "place": "地点",
+    "purpose": "目的",
+    "content": "内容",
+    "subject": "邮件主题",
+    "recipient": "收件人",
+    "satisfaction": "满意度",
+}
+CALLBACK_HOUR = 10
+
+
+# --- helpers --------------------------------------------------------------------------------
+
+
+def _locked_customer(actor: User, customer_id: int) -> Customer:
+    qs = restrict(Customer.objects.filter(deleted_at__isnull=True), actor, CHANGE_CUSTOMER)
+    customer = qs.select_for_update().filter(pk=customer_id).first()
+    if customer is None:
+        require(actor, CHANGE_CUSTOMER)
+        raise NotFound()
+    return customer
+
+
+def _parse_moment(value: Any, field: str, errors: dict[str, str]) -> dt.datetime | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, dt.datetime):
+        moment = value
+    else:
+        try:
+            moment = dt.datetime.fromisoformat(str(value).strip())
+        except ValueError:
+            errors[field] = _("时间格式应为 YYYY-MM-DD HH:MM")
+            return None
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    return moment
+
+
+def earliest_open_plan_on(customer: Customer) -> dt.date | None:
+    first = Plan.objects.filter(customer=customer, status__in=OPEN_STATUSES).aggregate(
+        first=Min("planned_at")
+    )["first"]
+    return timezone.localdate(first) if first is not None else None
+
+
+def _refresh_plans(customer: Customer) -> None:
+    lifecycle.note_plans(customer, earliest_open_plan_on(customer))
+
+
+def notify(*, user: User, kind: str, title: str, body: str = "", url: str = "") -> Notification:
+    return Notification.objects.create(user=user, kind=kind, title=title[:200], body=body, url=url)
+
+
+# --- follow-up records ----------------------------------------------------------------------
+
+
+def clean_followup(data: Mapping[str, Any]) -> dict[str, Any]:
+    errors: dict[str, str] = {}
+    cleaned: dict[str, Any] = {}
+    kind = data.get("kind")
+    if kind not in FollowUpKind.values:
+        errors["kind"] = _("请选择跟进方式")
+    for field, limit in TEXT_LIMITS.items():
+        text = str(data.get(field) or "").strip()
+        if "\x00" in text:
+            errors[field] = _("不能包含空字符")
+        elif len(text) > limit:
+            errors[field] = _("不能超过 %(n)d 个字") % {"n": limit}
+        cleaned[field] = text
+    satisfaction = data.get("satisfaction")
+    if satisfaction in (None, ""):
+        cleaned["satisfaction"] = None
+    else:
+        try:
+            cleaned["satisfaction"] = int(str(satisfaction))
+            if not 1 <= cleaned["satisfaction"] <= 5:
+                raise ValueError
+        except (TypeError, ValueError):
+            errors["satisfaction"] = _("满意度为 1 到 5 分")
+    occurred = _parse_moment(data.get("occurred_at"), "occurred_at", errors)
+    now = timezone.now()
+    if occurred is not None and occurred > now + dt.timedelta(minutes=5):
+        errors["occurred_at"] = _("跟进时间不能晚于现在")
+    cleaned["occurred_at"] = occurred or now
+    next_at = _parse_moment(data.get("next_at"), "next_at", errors)
+    if next_at is not None and next_at < now - dt.timedelta(minutes=5):
+        errors["next_at"] = _("下次跟进时间应在将来")
+    cleaned["next_at"] = next_at
+    next_method = data.get("next_method") or PlanMethod.PHONE
+    if next_method not in PlanMethod.values:
+        errors["next_method"] = _("不是有效的选项")
+    cleaned["next_method"] = next_method
+    cleaned["kind"] = kind
+    for field in REQUIRED_BY_KIND.get(str(kind), ()):
+        if cleaned.get(field) in (None, "") and field not in errors:
+            errors[field] = _("请填写%(label)s") % {"label": _(_FIELD_LABELS[field])}
+    if errors:
+        raise Invalid(fields=errors)
+    return cleaned
+
+
+def _plan_to_fulfil(customer: Customer, kind: str, plan_id: Any, day: dt.date) -> Plan | None:
+    open_plans = Plan.objects.select_for_update().filter(
+        customer=customer, status__in=OPEN_STATUSES
+    )
+    if plan_id not in (None, ""):
+        plan = open_plans.filter(pk=plan_id).first()
+        if plan is None:
+            raise Invalid(fields={"plan": _("该计划不存在或已完成")})
+        return plan
+    plan_kind = PlanKind.CALLBACK if kind == FollowUpKind.CALLBACK else PlanKind.FOLLOW_UP
+    end_of_day = timezone.make_aware(dt.datetime.combine(day, dt.time.max))
+    return (
+        open_plans.filter(kind=plan_kind, planned_at__lte=end_of_day).order_by("planned_at").first()
+    )
+
+
+@transaction.atomic
+def followup_record(*, actor: User, customer_id: int, data: Mapping[str, Any]) -> FollowUp:
+    """Record a follow-up (跟进记录) and bring the customer's follow-up state up to date."""
+    customer = _locked_customer(actor, customer_id)
+    cleaned = clean_followup(data)
+    next_at, next_method = cleaned.pop("next_at"), cleaned.pop("next_method")
+    followup = FollowUp.objects.create(customer=customer, staff=actor, **cleaned)
+    plan = _plan_to_fulfil(
+        customer, followup.kind, data.get("plan"), timezone.localdate(followup.occurred_at)
+    )
+    if plan is not None:
+        plan.status, plan.fulfilled_by = PlanStatus.DONE, followup
+        plan.version += 1
+        plan.save(update_fields=["status", "fulfilled_by", "version", "updated_at"])
+    if next_at is not None:
+        Plan.objects.create(
+            customer=customer,
+            assignee=actor,
+            method=next_method,
+            planned_at=next_at,
+            content=cleaned["next_step"],
+            created_by=actor,
+        )
+    lifecycle.note_contact(customer, followup.occurred_at, earliest_open_plan_on(customer))
+    audit.record(
+        actor=actor,
+        verb="customer.followed_up",
+        obj=customer,
+        after={"followup.kind": followup.kind, "followup.content": followup.content},
+        reason=followup.get_kind_display(),
+    )
+    return followup
+
+
+# --- plans ----------------------------------------------------------------------------------
+
+
+def _clean_plan(actor: User, data: Mapping[str, Any], partial: bool) -> dict[str, Any]:
+    errors: dict[str, str] = {}
+    cleaned: dict[str, Any] = {}
+    if not partial or "method" in data:
+        if data.get("method") not in PlanMethod.values:
+            errors["method"] = _("请选择跟进方式")
+        cleaned["method"] = data.get("method")
+    if not partial or "planned_at" in data:
+        moment = _parse_moment(data.get("planned_at"), "planned_at", errors)
+        if moment is None and "planned_at" not in errors:
+            errors["planned_at"] = _("请填写计划时间")
+        cleaned["planned_at"] = moment
+    if "content" in data or not partial:
+        text = str(data.get("content") or "").strip()
+        if len(text) > 5000 or "\x00" in text:
+            errors["content"] = _("内容无效")
+        cleaned["content"] = text
+    if data.get("assignee") not in (None, ""):
+        assignee = assignable_owners(actor=actor).filter(pk=data["assignee"]).first()
+        if assignee is None:
+            errors["assignee"] = _("不能把计划分配给该用户")
+        cleaned["assignee"] = assignee
+    elif not partial:
+        cleaned["assignee"] = actor
+    if errors:
+        raise Invalid(fields=errors)
+    return cleaned
+
+
+@transaction.atomic
+def plan_create(*, actor: User, customer_id: int, data: Mapping[str, Any]) -> Plan:
+    """Plan a follow-up (客户跟进计划表: date, method, content, assignee)."""
+    customer = _locked_customer(actor, customer_id)
+    cleaned = _clean_plan(actor, data, partial=False)
+    if cleaned["planned_at"] < timezone.now() - dt.timedelta(days=1):
+        raise Invalid(fields={"planned_at": _("计划时间不能早于昨天")})
+    plan = Plan.objects.create(customer=customer, created_by=actor, **cleaned)
+    _refresh_plans(customer)
+    audit.record(
+        actor=actor,
+        verb="customer.plan_added",
+        obj=customer,
+        after={
+            "plan.method": plan.method,
+            "plan.planned_at": plan.planned_at.isoformat(),
+            "plan.assignee": plan.assignee_id,
+            "plan.content": plan.content,
+        },
+    )
+    if plan.assignee_id != actor.pk:
+        notify(
+            user=plan.assignee,
+            kind="plan_assigned",
+            title=_("%(who)s 给您安排了跟进：%(name)s")
+            % {"who": actor.display_name, "name": customer.name},
+            url=f"/customers/{customer.pk}/",
+        )
+    return plan
+
+
+def _locked_plan(actor: User, plan_id: int) -> Plan:
+    customers = restrict(Customer.objects.filter(deleted_at__isnull=True), actor, CHANGE_CUSTOMER)
+    plan = (
+        Plan.objects.select_for_update()
+        .select_related("customer")
+        .filter(pk=plan_id, customer__in=customers)
+        .first()
+    )
+    if plan is None:
+        require(actor, CHANGE_CUSTOMER)
+        raise NotFound()
+    return plan
+
+
+@transaction.atomic
+def plan_update(*, actor: User, plan_id: int, version: int, data: Mapping[str, Any]) -> Plan:
+    """Reschedule or reword an open plan."""
+    plan = _locked_plan(actor, plan_id)
+    if plan.version != version:
+        raise Conflict(extra={"current_version": plan.version})
+    if plan.status not in OPEN_STATUSES:
+        raise Invalid(_("已完成或已取消的计划不能修改"))
+    cleaned = _clean_plan(actor, data, partial=True)
+    before = {
+        "method": plan.method,
+        "planned_at": plan.planned_at.isoformat(),
+        "content": plan.content,
+        "assignee": plan.assignee_id,
+    }
+    for field, value in cleaned.items():
+        setattr(plan, field, value)
+    if "planned_at" in cleaned and plan.planned_at > timezone.now():
+        plan.status = PlanStatus.PLANNED
+    plan.version += 1
+    plan.save()
+    _refresh_plans(plan.customer)
+    audit.record(
+        actor=actor,
+        verb="customer.plan_changed",
+        obj=plan.customer,
+        before={f"plan.{k}": v for k, v in before.items()},
+        after={
+            "plan.method": plan.method,
+            "plan.planned_at": plan.planned_at.isoformat(),
+            "plan.content": plan.content,
+            "plan.assignee": plan.assignee_id,
+        },
+    )
+    return plan
+
+
+@transaction.atomic
+def plan_cancel(*, actor: User, plan_id: int, reason: str = "") -> Plan:
+    plan = _locked_plan(actor, plan_id)
+    if plan.status not in OPEN_STATUSES:
+        raise Invalid(_("已完成或已取消的计划不能取消"))
+    plan.status = PlanStatus.CANCELLED
+    plan.version += 1
+    plan.save(update_fields=["status", "version", "updated_at"])
+    _refresh_plans(plan.customer)
+    audit.record(
+        actor=actor,
+        verb="customer.plan_cancelled",
+        obj=plan.customer,
+        before={"plan.status": PlanStatus.PLANNED},
+        after={"plan.status": PlanStatus.CANCELLED},
+        reason=reason,
+    )
+    return plan
+
+
+@transaction.atomic
+def plans_mark_missed(*, now: dt.datetime | None = None) -> int:
+    """Plans past due by the grace period become missed, and their assignees are told."""
+    now = now or timezone.now()
+    grace = dt.timedelta(hours=lifecycle.lifecycle_settings().missed_grace_hours)
+    late = list(
+        Plan.objects.select_for_update()
+        .select_related("customer", "assignee")
+        .filter(status=PlanStatus.PLANNED, planned_at__lt=now - grace)
+    )
+    for plan in late:
+        plan.status = PlanStatus.MISSED
+        plan.version += 1
+    Plan.objects.bulk_update(late, ["status", "version"])
+    by_user: dict[int, list[Plan]] = {}
+    for plan in late:
+        by_user.setdefault(plan.assignee_id, []).append(plan)
+    for plans in by_user.values():
+        names = "、".join(p.customer.name for p in plans[:5])
+        notify(
+            user=plans[0].assignee,
+            kind="plans_missed",
+            title=_("%(n)d 个跟进计划已逾期") % {"n": len(plans)},
+            body=names,
+            url="/today/",
+        )
+    return len(late)
+
+
+def _callback_plans(customer: Customer, deal_on: dt.date, actor: User) -> list[Plan]:
+    offsets = lifecycle.lifecycle_settings().callback_offsets
+    assignee = customer.owner or actor
+    return Plan.objects.bulk_create(
+        [
+            Plan(
+                customer=customer,
+                assignee=assignee,
+                kind=PlanKind.CALLBACK,
+                method=PlanMethod.PHONE,
+                created_by=actor,
+                planned_at=timezone.make_aware(
+                    dt.datetime.combine(deal_on + dt.timedelta(days=days), dt.time(CALLBACK_HOUR))
+                ),
+                content=_("成交后第 %(n)d 天回访") % {"n": days},
+            )
+            for days in offsets
+        ]
+    )
+
+
+# --- transitions ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def customer_transition(
+    *,
+    actor: User,
+    customer_id: int,
+    version: int,
+    to: str,
+    grade: str = "",
+    reason: str = "",
+    deal_on: dt.date | None = None,
+    defeat: Mapping[str, Any] | None = None,
+) -> LifecycleEvent:
+    """A category or grade change; a deal schedules callbacks, a defeat closes open plans."""
+    event = lifecycle.customer_transition(
+        actor=actor,
+        customer_id=customer_id,
+        version=version,
+        to=to,
+        grade=grade,
+        reason=reason,
+        deal_on=deal_on,
+        defeat=defeat,
+    )
+    customer = event.customer
+    if to == Category.RETAINED and deal_on is not None:
+        _callback_plans(customer, deal_on, actor)
+    if to == Category.DEFEATED:
+        Plan.objects.filter(customer=customer, status__in=OPEN_STATUSES).update(
+            status=PlanStatus.CANCELLED, updated_at=timezone.now()
+        )
+    _refresh_plans(customer)
+    return event
+
+
+# --- reminders and calendar -----------------------------------------------------------------
+
+
+@transaction.atomic
+def notifications_mark_read(*, actor: User, ids: list[int] | None = None) -> int:
+    qs = Notification.objects.filter(user=actor, read_at__isnull=True)
+    if ids is not None:
+        qs = qs.filter(pk__in=ids)
+    return qs.update(read_at=timezone.now())
+
+
+@transaction.atomic
+def calendar_feed(*, actor: User) -> CalendarFeed:
+    require(actor, VIEW_CUSTOMER)
+    return CalendarFeed.objects.get_or_create(user=actor)[0]
+
+
+@transaction.atomic
+def calendar_feed_reset(*, actor: User) -> CalendarFeed:
+    """A new secret address; the old one stops working at once."""
+    require(actor, VIEW_CUSTOMER)
+    CalendarFeed.objects.filter(user=actor).delete()
+    feed = CalendarFeed.objects.create(user=actor)
+    audit.record(actor=actor, verb="calendar_feed.reset", obj=feed)
+    return feed

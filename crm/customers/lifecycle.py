@@ -1,0 +1,414 @@
+"""Customer lifecycle: categories, grades and the next follow-up due date (客户分类与意向分级).
+
+Transitions (客户管理制度): potential → intention (needs a grade); base → intention; intention →
+retained (needs a deal date) or defeated (needs a defeat analysis); defeated → intention
+(reactivation, with a reason); intention → intention with another grade (regrading). Every
+transition is a ``LifecycleEvent`` and an audit event with its reason.
+
+The due date: an intention customer is due ``cadence_days`` of its grade after the later of the
+last follow-up and its grading; an earlier open plan brings it forward; other customers are due
+only when a plan says so. ``refresh_due`` keeps one customer current; ``recompute_due_sql``
+recomputes many in one statement after the grade table changes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import connection as default_connection
+from django.db import transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from crm.accounts.models import User
+from crm.accounts.roles import CHANGE_CUSTOMER, CHANGE_GRADEPOLICY, COMMENT_DEFEAT
+from crm.core.errors import Conflict, Invalid, NotFound
+from crm.core.permissions import require, restrict
+from crm.governance import audit
+
+from . import cadence
+from .choices import Category, Grade
+from .models import (
+    Customer,
+    DefeatAnalysis,
+    DefeatReason,
+    GradePolicy,
+    LifecycleEvent,
+    LifecycleSettings,
+)
+
+# (from, to) pairs the regulations allow; intention → intention is a regrade.
+TRANSITIONS: frozenset[tuple[str, str]] = frozenset(
+    {
+        (Category.POTENTIAL, Category.INTENTION),
+        (Category.BASE, Category.INTENTION),
+        (Category.INTENTION, Category.INTENTION),
+        (Category.INTENTION, Category.RETAINED),
+        (Category.INTENTION, Category.DEFEATED),
+        (Category.DEFEATED, Category.INTENTION),
+    }
+)
+
+
+# --- settings -------------------------------------------------------------------------------
+
+
+def cadence_table() -> dict[str, int]:
+    return dict(GradePolicy.objects.values_list("grade", "cadence_days"))
+
+
+def grade_rules() -> list[cadence.GradeRule]:
+    return [
+        cadence.GradeRule(p.grade, p.cadence_days, p.deal_within_days)
+        for p in GradePolicy.objects.all()
+    ]
+
+
+def lifecycle_settings() -> LifecycleSettings:
+    obj, _created = LifecycleSettings.objects.get_or_create(pk=1)
+    return obj
+
+
+def local_date(moment: dt.datetime | None) -> dt.date | None:
+    return timezone.localdate(moment) if moment is not None else None
+
+
+# --- the due date ---------------------------------------------------------------------------
+
+
+def compute_due(customer: Customer, table: Mapping[str, int] | None = None) -> dt.date | None:
+    return cadence.next_due(
+        category=customer.category,
+        grade=customer.grade,
+        last_contact=local_date(customer.last_contact_at),
+        graded_on=local_date(customer.graded_at),
+        next_plan_on=customer.next_plan_on,
+        cadence=cadence_table() if table is None else table,
+    )
+
+
+def refresh_due(customer: Customer, table: Mapping[str, int] | None = None) -> None:
+    """Recompute and store one customer's next due date (no audit: derived state)."""
+    due = compute_due(customer, table)
+    if due != customer.next_due_on:
+        customer.next_due_on = due
+        Customer.objects.filter(pk=customer.pk).update(next_due_on=due)
+
+
+def note_contact(customer: Customer, at: dt.datetime, next_plan_on: dt.date | None) -> None:
+    """A follow-up happened at ``at``; plans changed: update the derived follow-up state."""
+    if customer.last_contact_at is None or at > customer.last_contact_at:
+        customer.last_contact_at = at
+    customer.next_plan_on = next_plan_on
+    customer.next_due_on = compute_due(customer)
+    Customer.objects.filter(pk=customer.pk).update(
+        last_contact_at=customer.last_contact_at,
+        next_plan_on=next_plan_on,
+        next_due_on=customer.next_due_on,
+    )
+
+
+def note_plans(customer: Customer, next_plan_on: dt.date | None) -> None:
+    """The customer's earliest open plan date changed."""
+    customer.next_plan_on = next_plan_on
+    customer.next_due_on = compute_due(customer)
+    Customer.objects.filter(pk=customer.pk).update(
+        next_plan_on=next_plan_on, next_due_on=customer.next_due_on
+    )
+
+
+def _tz_minutes() -> int:
+    offset = dt.datetime.now(ZoneInfo(settings.TIME_ZONE)).utcoffset()
+    return int(offset.total_seconds() // 60) if offset else 0
+
+
+def recompute_due_sql(
+    *, grades: Iterable[str] | None = None, connection: BaseDatabaseWrapper | None = None
+) -> int:
+    """Recompute every live intention customer's due date (of ``grades``) in one statement."""
+    conn = connection or default_connection
+    wanted = list(grades) if grades is not None else list(Grade.values)
+    marks = ", ".join(["%s"] * len(wanted))
+    if conn.vendor == "postgresql":
+        sql = f"""
+            UPDATE customers_customer c SET next_due_on = LEAST(
+                (GREATEST(c.last_contact_at, c.graded_at) AT TIME ZONE %s)::date + p.cadence_days,
+                c.next_plan_on)
+            FROM customers_gradepolicy p
+            WHERE p.grade = c.grade AND c.category = 'intention' AND c.deleted_at IS NULL
+              AND c.grade IN ({marks})"""
+        params: list[Any] = [settings.TIME_ZONE, *wanted]
+    else:
+        base = (
+            "CASE WHEN last_contact_at IS NULL THEN graded_at WHEN graded_at IS NULL "
+            "THEN last_contact_at WHEN last_contact_at > graded_at THEN last_contact_at "
+            "ELSE graded_at END"
+        )
+        cad = (
+            f"date({base}, %s, '+' || (SELECT p.cadence_days FROM customers_gradepolicy p "
+            "WHERE p.grade = customers_customer.grade) || ' days')"
+        )
+        sql = f"""
+            UPDATE customers_customer SET next_due_on = CASE
+                WHEN next_plan_on IS NOT NULL AND ({cad} IS NULL OR next_plan_on < {cad})
+                THEN next_plan_on ELSE {cad} END
+            WHERE category = 'intention' AND deleted_at IS NULL AND grade IN ({marks})"""
+        shift = f"{_tz_minutes():+d} minutes"
+        params = [shift, shift, shift, *wanted]
+    with conn.cursor() as cur:
+        cur.execute(sql, params)
+        return int(cur.rowcount)
+
+
+# --- transitions ----------------------------------------------------------------------------
+
+
+def _locked(actor: User, customer_id: int) -> Customer:
+    qs = restrict(Customer.objects.filter(deleted_at__isnull=True), actor, CHANGE_CUSTOMER)
+    customer = qs.select_for_update().filter(pk=customer_id).first()
+    if customer is None:
+        require(actor, CHANGE_CUSTOMER)
+        raise NotFound()
+    return customer
+
+
+def _clean_defeat(defeat: Mapping[str, Any] | None) -> dict[str, Any]:
+    data = dict(defeat or {})
+    errors: dict[str, str] = {}
+    reason = None
+    reason_id = data.get("reason")
+    if reason_id in (None, ""):
+        errors["defeat.reason"] = _("请选择战败原因")
+    elif not str(reason_id).isdigit():
+        errors["defeat.reason"] = _("不是有效的选项")
+    else:
+        reason = DefeatReason.objects.filter(pk=int(str(reason_id)), active=True).first()
+        if reason is None:
+            errors["defeat.reason"] = _("不是有效的选项")
+    tried = str(data.get("tried") or "").strip()
+    if not tried:
+        errors["defeat.tried"] = _("请填写采取过的挽回措施")
+    brand = str(data.get("competitor_brand") or "").strip()[:50]
+    model = str(data.get("competitor_model") or "").strip()[:50]
+    if errors:
+        raise Invalid(_("战败客户必须填写战败分析"), fields=errors)
+    return {
+        "reason": reason,
+        "tried": tried[:5000],
+        "competitor_brand": brand,
+        "competitor_model": model,
+        "manager_comment": str(data.get("manager_comment") or "").strip()[:5000],
+    }
+
+
+def _check_transition(
+    customer: Customer, to: str, grade: str, reason: str, deal_on: dt.date | None
+) -> None:
+    if to not in Category.values:
+        raise Invalid(fields={"to": _("不是有效的客户类别")})
+    if (customer.category, to) not in TRANSITIONS:
+        raise Invalid(
+            _("不能从“%(src)s”变为“%(dst)s”")
+            % {"src": Category(customer.category).label, "dst": Category(to).label},
+            fields={"to": _("不允许的类别变更")},
+        )
+    if to == Category.INTENTION and grade not in Grade.values:
+        raise Invalid(fields={"grade": _("意向客户必须选择意向级别（O/H/A/B/C）")})
+    if to == Category.INTENTION and customer.category == to and grade == customer.grade:
+        raise Invalid(fields={"grade": _("级别没有变化")})
+    if customer.category == Category.DEFEATED and not reason.strip():
+        raise Invalid(fields={"reason": _("重新激活战败客户须说明原因")})
+    if to == Category.RETAINED and deal_on is None:
+        raise Invalid(fields={"deal_on": _("成交客户必须填写成交日期")})
+    if deal_on is not None and deal_on > timezone.localdate():
+        raise Invalid(fields={"deal_on": _("成交日期不能晚于今天")})
+
+
+@transaction.atomic
+def customer_transition(
+    *,
+    actor: User,
+    customer_id: int,
+    version: int,
+    to: str,
+    grade: str = "",
+    reason: str = "",
+    deal_on: dt.date | None = None,
+    defeat: Mapping[str, Any] | None = None,
+) -> LifecycleEvent:
+    """Move a customer to another category (or grade), refusing what the rules forbid."""
+    customer = _locked(actor, customer_id)
+    if customer.version != version:
+        raise Conflict(extra={"current_version": customer.version})
+    grade = grade if to == Category.INTENTION else ""
+    _check_transition(customer, to, grade, reason, deal_on)
+    defeat_data = _clean_defeat(defeat) if to == Category.DEFEATED else None
+    before = customer.snapshot()
+    now = timezone.now()
+    event = LifecycleEvent.objects.create(
+        customer=customer,
+        actor=actor,
+        owner_id=customer.owner_id,
+        department_id=customer.department_id,
+        at=now,
+        from_category=customer.category,
+        to_category=to,
+        from_grade=customer.grade,
+        to_grade=grade,
+        reason=reason.strip()[:500],
+    )
+    if defeat_data is not None:
+        DefeatAnalysis.objects.create(customer=customer, event=event, **defeat_data)
+    customer.category, customer.grade = to, grade
+    if to == Category.INTENTION:
+        customer.graded_at = now
+    if to == Category.RETAINED:
+        customer.deal_on = deal_on
+    customer.version += 1
+    customer.next_due_on = compute_due(customer)
+    customer.save(
+        update_fields=[
+            "category",
+            "grade",
+            "graded_at",
+            "deal_on",
+            "version",
+            "next_due_on",
+            "updated_at",
+        ]
+    )
+    verb = "customer.regraded" if before["category"] == to else "customer.category_changed"
+    audit.record(
+        actor=actor,
+        verb=verb,
+        obj=customer,
+        before=before,
+        after=customer.snapshot(),
+        reason=reason.strip(),
+    )
+    return event
+
+
+@transaction.atomic
+def defeat_comment(*, actor: User, analysis_id: int, comment: str) -> DefeatAnalysis:
+    """The manager's comment on a defeat analysis (经理意见)."""
+    require(actor, COMMENT_DEFEAT)
+    analysis = (
+        DefeatAnalysis.objects.select_related("customer")
+        .filter(
+            pk=analysis_id, customer__in=restrict(Customer.objects.all(), actor, COMMENT_DEFEAT)
+        )
+        .first()
+    )
+    if analysis is None:
+        raise NotFound()
+    if not comment.strip():
+        raise Invalid(fields={"manager_comment": _("请填写经理意见")})
+    before = {"manager_comment": analysis.manager_comment}
+    analysis.manager_comment = comment.strip()[:5000]
+    analysis.manager = actor
+    analysis.save(update_fields=["manager_comment", "manager"])
+    audit.record(
+        actor=actor,
+        verb="customer.defeat_commented",
+        obj=analysis.customer,
+        before=before,
+        after={"manager_comment": analysis.manager_comment},
+    )
+    return analysis
+
+
+def suggest_grade(*, expected_purchase_on: dt.date, deposit_paid: bool = False) -> str:
+    return cadence.suggest_grade(
+        expected_purchase=expected_purchase_on,
+        today=timezone.localdate(),
+        deposit_paid=deposit_paid,
+        rules=grade_rules(),
+    )
+
+
+# --- the company's tables -------------------------------------------------------------------
+
+
+@transaction.atomic
+def grade_policy_update(*, actor: User, rows: Iterable[Mapping[str, Any]]) -> list[str]:
+    """Edit the grade table; returns the grades whose cadence changed (to recompute)."""
+    require(actor, CHANGE_GRADEPOLICY)
+    policies = {p.grade: p for p in GradePolicy.objects.select_for_update()}
+    errors: dict[str, str] = {}
+    changed: list[str] = []
+    for row in rows:
+        grade = str(row.get("grade", ""))
+        policy = policies.get(grade)
+        if policy is None:
+            errors[f"{grade or '?'}.grade"] = _("不是有效的选项")
+            continue
+        try:
+            days = int(row.get("cadence_days", policy.cadence_days))
+            within_raw = row.get("deal_within_days", policy.deal_within_days)
+            within = None if within_raw in (None, "") else int(within_raw)
+        except (TypeError, ValueError):
+            errors[f"{grade}.cadence_days"] = _("请输入整数")
+            continue
+        if not 1 <= days <= 365:
+            errors[f"{grade}.cadence_days"] = _("跟进周期应在 1 到 365 天之间")
+            continue
+        if within is not None and not 1 <= within <= 3650:
+            errors[f"{grade}.deal_within_days"] = _("应在 1 到 3650 天之间")
+            continue
+        before = {
+            "cadence_days": policy.cadence_days,
+            "deal_within_days": policy.deal_within_days,
+            "description": policy.description,
+        }
+        policy.cadence_days, policy.deal_within_days = days, within
+        policy.description = str(row.get("description", policy.description)).strip()[:100]
+        after = {
+            "cadence_days": days,
+            "deal_within_days": within,
+            "description": policy.description,
+        }
+        if after != before:
+            policy.save()
+            audit.record(
+                actor=actor, verb="grade_policy.updated", obj=policy, before=before, after=after
+            )
+            if before["cadence_days"] != days:
+                changed.append(grade)
+    if errors:
+        raise Invalid(fields=errors)
+    if changed:
+        from .tasks import recompute_due_for_grades
+
+        transaction.on_commit(lambda: recompute_due_for_grades.enqueue(grades=changed))
+    return changed
+
+
+@transaction.atomic
+def lifecycle_settings_update(
+    *, actor: User, missed_grace_hours: int, callback_days: str
+) -> LifecycleSettings:
+    require(actor, CHANGE_GRADEPOLICY)
+    obj = LifecycleSettings.objects.select_for_update().get_or_create(pk=1)[0]
+    days = [d.strip() for d in callback_days.replace("，", ",").split(",") if d.strip()]
+    if not days or not all(d.isdigit() and 0 < int(d) <= 3650 for d in days):
+        raise Invalid(fields={"callback_days": _("请用逗号分隔的天数，例如 1,7,30,90")})
+    if not 0 <= missed_grace_hours <= 24 * 30:
+        raise Invalid(fields={"missed_grace_hours": _("宽限应在 0 到 720 小时之间")})
+    before = {"missed_grace_hours": obj.missed_grace_hours, "callback_days": obj.callback_days}
+    obj.missed_grace_hours = missed_grace_hours
+    obj.callback_days = ",".join(str(int(d)) for d in sorted(set(days), key=int))
+    obj.save()
+    audit.record(
+        actor=actor,
+        verb="lifecycle_settings.updated",
+        obj=obj,
+        before=before,
+        after={"missed_grace_hours": obj.missed_grace_hours, "callback_days": obj.callback_days},
+    )
+    return obj
