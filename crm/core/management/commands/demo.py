@@ -18,7 +18,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, customers: int, if_empty: bool, **options: Any) -> None:
         from crm.accounts.models import User
-        from crm.customers import demo
+        from crm import demo
 
         if if_empty and User.objects.exists():
             return

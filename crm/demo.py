@@ -1,24 +1,31 @@
 """The demo company (`crm demo`): departments, the roles of the seed's regulations, and about
-2,000 customers made with Faker zh_CN, entered through the same services as real users use."""
+2,000 customers made with Faker zh_CN, entered through the same services as real users use, with
+two months of follow-up history, plans, deals with their callbacks, and defeats with analyses.
+
+The services stamp records with the current time; to give the demo a past, customers' creation
+and grading times are moved back afterwards (the only direct writes here) and the due dates
+recomputed, so that the Today page shows overdue and due customers on the first run."""
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 from collections.abc import Callable
 
 from django.db import transaction
+from django.utils import timezone
 from faker import Faker
 
 from crm.accounts import services as accounts
 from crm.accounts.demo import DEMO_PASSWORD
 from crm.accounts.models import Department, User
+from crm.activities import services as activities
 from crm.core import context
 from crm.core.errors import DomainError
-
-from . import services
-from .choices import Category, ContactRole, Grade, Source
-from .models import Customer
-from .validators import credit_code_check_char
+from crm.customers import lifecycle, services
+from crm.customers.choices import Category, ContactRole, Grade, Source
+from crm.customers.models import Customer, DefeatReason
+from crm.customers.validators import credit_code_check_char
 
 _MOBILE_PREFIXES = [
     "130",
@@ -134,6 +141,11 @@ def _customer_data(fake: Faker, rng: random.Random, phone: Callable[[], str]) ->
     if category == Category.INTENTION:
         data["grade"] = rng.choices([g.value for g in Grade], weights=[5, 10, 25, 35, 25])[0]
         data["needs"] = rng.choice(NEEDS)
+    if category in (Category.RETAINED, Category.DEFEATED):
+        # deals and defeats happen through transitions (with callbacks and analyses) below
+        data["target"] = category
+        data["category"] = Category.INTENTION
+        data["grade"] = rng.choice(["O", "H", "A"])
     if rng.random() < 0.3:
         data.update(
             kind="organization",
@@ -191,6 +203,7 @@ def load(*, customers: int = 2000, seed: int = 20261127) -> tuple[int, int]:
         while created < missing:
             owner = rng.choice(owners)
             data = _customer_data(fake, rng, phone)
+            category = str(data.pop("target", data["category"]))
             try:
                 customer = services.customer_create(actor=owner, data=data)
             except DomainError:
@@ -198,5 +211,83 @@ def load(*, customers: int = 2000, seed: int = 20261127) -> tuple[int, int]:
             if customer.kind == "organization":
                 for contact in _contacts(fake, rng, phone):
                     services.contact_create(actor=owner, customer_id=customer.pk, data=contact)
+            _history(customer, owner, category, rng)
             created += 1
+        if created:
+            lifecycle.recompute_due_sql()
+            activities.plans_mark_missed()
     return len(users), created
+
+
+CALL_NOTES = [
+    "电话沟通配置和价格",
+    "客户询问贷款方案",
+    "约周末来店试驾",
+    "发送了报价单",
+    "客户在比较竞品",
+    "客户表示还在考虑",
+    "确认了颜色和交车时间",
+]
+
+
+def _history(customer: Customer, owner: User, category: str, rng: random.Random) -> None:
+    """Give a new demo customer a past: age, follow-ups, a plan, a deal or a defeat."""
+    now = timezone.now()
+    age = rng.randint(0, 60)
+    born = now - dt.timedelta(days=age, hours=rng.randint(0, 8))
+    Customer.objects.filter(pk=customer.pk).update(
+        created_at=born, graded_at=born if customer.graded_at else None
+    )
+    customer.refresh_from_db()
+    if customer.category != Category.INTENTION:
+        return
+    moments = sorted(
+        born + dt.timedelta(days=rng.uniform(0, age))
+        for _ in range(rng.randint(0, min(age // 5, 6)))
+    )
+    for moment in moments:
+        kind = rng.choice(["call", "call", "call", "store_visit", "message"])
+        activities.followup_record(
+            actor=owner,
+            customer_id=customer.pk,
+            data={
+                "kind": kind,
+                "occurred_at": moment,
+                "content": rng.choice(CALL_NOTES),
+                "feedback": rng.choice(["", "比较满意", "觉得价格偏高", "需要和家人商量"]),
+            },
+        )
+    customer.refresh_from_db()
+    if category == Category.RETAINED:
+        activities.customer_transition(
+            actor=owner,
+            customer_id=customer.pk,
+            version=customer.version,
+            to=Category.RETAINED,
+            deal_on=timezone.localdate() - dt.timedelta(days=rng.randint(0, max(age, 1))),
+            reason="签订购车合同",
+        )
+    elif category == Category.DEFEATED:
+        activities.customer_transition(
+            actor=owner,
+            customer_id=customer.pk,
+            version=customer.version,
+            to=Category.DEFEATED,
+            reason="客户已在别处购车",
+            defeat={
+                "reason": rng.choice(list(DefeatReason.objects.values_list("pk", flat=True))),
+                "competitor_brand": rng.choice(["丰田", "本田", "大众", "比亚迪", "吉利"]),
+                "competitor_model": rng.choice(["凯美瑞", "雅阁", "帕萨特", "汉", "星瑞"]),
+                "tried": rng.choice(["申请额外优惠", "安排试驾", "提供低息贷款方案"]),
+            },
+        )
+    elif rng.random() < 0.3:
+        activities.plan_create(
+            actor=owner,
+            customer_id=customer.pk,
+            data={
+                "method": rng.choice(["phone", "store_visit", "visit"]),
+                "planned_at": now + dt.timedelta(days=rng.randint(0, 6), hours=rng.randint(1, 8)),
+                "content": rng.choice(["邀约试驾", "回复报价", "确认交车时间"]),
+            },
+        )
