@@ -17,7 +17,7 @@ from crm.core.permissions import Scope, restrict
 from crm.governance.models import AuditEvent
 
 from . import search, sensitive
-from .models import Contact, Customer, Tag
+from .models import Contact, Customer, DefeatAnalysis, Tag
 from .validators import normalize_credit_code, normalize_id_number
 
 MAX_LIMIT = 100
@@ -148,6 +148,16 @@ def customer_history(*, customer: Customer) -> QuerySet[AuditEvent]:
 
 def tag_list() -> QuerySet[Tag]:
     return Tag.objects.all()
+
+
+def defeat_analysis(*, customer: Customer) -> DefeatAnalysis | None:
+    """The latest defeat analysis of a customer already obtained through ``customer_get``."""
+    return (
+        DefeatAnalysis.objects.filter(customer=customer)
+        .select_related("reason", "manager", "event__actor")
+        .order_by("-id")
+        .first()
+    )
 
 
 def assignable_owners(*, actor: User) -> QuerySet[User]:
