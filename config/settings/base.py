@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "crm.governance",
     "crm.customers",
     "crm.activities",
+    "crm.reports",
     "crm.api",
     "crm.web",
 ]
