@@ -10,14 +10,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm.accounts.models import User
-from crm.accounts.roles import VIEW_CUSTOMER, VIEW_TEAM_DAY
+from crm.accounts.roles import VIEW_CUSTOMER, VIEW_TEAM_DAY, Role
 from crm.core.errors import Invalid
-from crm.core.pagination import Page
+from crm.core.pagination import Page, decode_cursor, encode_cursor
 from crm.core.permissions import require, restrict
 from crm.customers.choices import Category
 from crm.customers.models import Customer, LifecycleEvent
@@ -252,6 +252,7 @@ def calendar_plans(*, actor: User, start: dt.date, end: dt.date) -> QuerySet[Pla
     hi, _y = _day_bounds(end)
     return (
         Plan.objects.filter(assignee=actor, planned_at__gte=lo, planned_at__lt=hi)
+        .filter(customer__deleted_at__isnull=True)
         .exclude(status="cancelled")
         .select_related("customer")
         .order_by("planned_at")
@@ -267,6 +268,7 @@ def calendar_visits(*, actor: User, start: dt.date, end: dt.date) -> QuerySet[Fo
             occurred_at__gte=lo,
             occurred_at__lt=hi,
             kind__in=[FollowUpKind.VISIT, FollowUpKind.STORE_VISIT, FollowUpKind.MEETING],
+            customer__deleted_at__isnull=True,
         )
         .select_related("customer")
         .order_by("occurred_at")
@@ -279,3 +281,81 @@ def feed_owner(*, token: str) -> User | None:
     if feed is None or not feed.user.is_active:
         return None
     return feed.user
+
+
+# --- pages for the API (follow-ups of a customer, its plans, notifications) -----------------
+
+
+def _encode_moment(at: dt.datetime, pk: int) -> str:
+    raw = json.dumps({"t": at.isoformat(), "id": pk}).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_moment(cursor: str | None) -> tuple[dt.datetime, int] | None:
+    if not cursor:
+        return None
+    try:
+        data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        return dt.datetime.fromisoformat(data["t"]), int(data["id"])
+    except (binascii.Error, ValueError, KeyError, TypeError) as exc:
+        raise Invalid(fields={"cursor": _("分页游标无效")}) from exc
+
+
+def followup_page(
+    *, customer: Customer, cursor: str | None = None, limit: int | None = None
+) -> Page[FollowUp]:
+    """Follow-up records of a customer already obtained through a scoped selector, newest
+    first; keyset pages over the (customer, occurred_at) index."""
+    limit = max(1, min(limit or settings.CRM_PAGE_SIZE, 100))
+    qs = FollowUp.objects.filter(customer=customer)
+    after = _decode_moment(cursor)
+    if after is not None:
+        at, pk = after
+        qs = qs.filter(Q(occurred_at__lt=at) | Q(occurred_at=at, id__lt=pk))
+    rows = list(qs.select_related("staff").order_by("-occurred_at", "-id")[: limit + 1])
+    if len(rows) > limit:
+        last = rows[limit - 1]
+        return Page(rows[:limit], _encode_moment(last.occurred_at, last.pk))
+    return Page(rows, None)
+
+
+def customer_plans(*, customer: Customer, limit: int = 200) -> list[Plan]:
+    """Plans and callbacks of a customer already obtained through a scoped selector, by date."""
+    qs = Plan.objects.filter(customer=customer).select_related("assignee")
+    return list(qs.order_by("planned_at", "id")[:limit])
+
+
+def notification_page(
+    *, actor: User, unread_only: bool = False, cursor: str | None = None, limit: int | None = None
+) -> Page[Notification]:
+    """The actor's notifications, newest first, a keyset page at a time."""
+    limit = max(1, min(limit or settings.CRM_PAGE_SIZE, 100))
+    qs = notifications(actor=actor, unread_only=unread_only)
+    before = decode_cursor(cursor)
+    if before is not None:
+        qs = qs.filter(id__lt=before)
+    rows = list(qs.order_by("-id")[: limit + 1])
+    if len(rows) > limit:
+        return Page(rows[:limit], encode_cursor(rows[limit - 1].pk))
+    return Page(rows, None)
+
+
+# --- the daily digest -----------------------------------------------------------------------
+
+
+def digest_recipients() -> QuerySet[User]:
+    """Who gets the daily digest: active sales reps and sales managers."""
+    return User.objects.filter(is_active=True, role__in=[Role.REP, Role.MANAGER]).order_by("id")
+
+
+def team_overdue(*, actor: User, today: dt.date) -> list[tuple[str, int]]:
+    """(owner name, overdue customers) in the actor's scope, most overdue first (managers)."""
+    require(actor, VIEW_TEAM_DAY)
+    scope = restrict(Customer.objects.filter(deleted_at__isnull=True), actor, VIEW_CUSTOMER)
+    rows = (
+        scope.filter(next_due_on__lt=today, owner__isnull=False)
+        .values("owner_id", "owner__full_name", "owner__username")
+        .annotate(n=Count("id"))
+        .order_by("-n", "owner_id")
+    )
+    return [(r["owner__full_name"] or r["owner__username"], r["n"]) for r in rows]

@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
 from django.db.models import Min
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from crm.accounts.models import User
-from crm.accounts.roles import CHANGE_CUSTOMER, VIEW_CUSTOMER
+from crm.accounts.roles import CHANGE_CUSTOMER, VIEW_CUSTOMER, VIEW_TEAM_DAY
 from crm.core.errors import Conflict, Invalid, NotFound
 from crm.core.permissions import require, restrict
 from crm.customers import lifecycle
@@ -26,8 +29,9 @@ from crm.customers.models import Customer, LifecycleEvent
 from crm.customers.selectors import assignable_owners
 from crm.governance import audit
 
+from . import selectors
 from .choices import OPEN_STATUSES, FollowUpKind, PlanKind, PlanMethod, PlanStatus
-from .models import CalendarFeed, FollowUp, Notification, Plan
+from .models import CalendarFeed, DailyRun, FollowUp, Notification, Plan
 
 TEXT_LIMITS = {
     "content": 5000,
@@ -444,3 +448,141 @@ def calendar_feed_reset(*, actor: User) -> CalendarFeed:
     feed = CalendarFeed.objects.create(user=actor)
     audit.record(actor=actor, verb="calendar_feed.reset", obj=feed)
     return feed
+
+
+# --- the scheduler's once-only marks and the daily digest -----------------------------------
+
+
+def daily_run_claim(*, name: str, day: dt.date) -> bool:
+    """Insert-or-skip the mark that ``name`` ran for ``day``: True for the one caller that
+    inserted it, False for every other (another worker process got there first)."""
+    try:
+        with transaction.atomic():
+            DailyRun.objects.create(name=name[:50], day=day)
+    except IntegrityError:
+        return False
+    return True
+
+
+def daily_runs_prune(*, before: dt.date) -> int:
+    """Forget marks older than ``before`` (they only guard against running twice)."""
+    return DailyRun.objects.filter(day__lt=before).delete()[0]
+
+
+DIGEST_LIST_MAX = 20
+
+
+@dataclass(frozen=True)
+class Digest:
+    subject: str
+    body: str
+    title: str
+    summary: str
+
+
+def _customer_line(customer: Customer, today: dt.date) -> str:
+    grade = _("%(grade)s级") % {"grade": customer.grade} if customer.grade else ""
+    line = f"  · {customer.name}"
+    due = customer.next_due_on
+    if due is not None and due < today:
+        late = _("应于 %(day)s 跟进，已逾期 %(n)d 天") % {
+            "day": due.isoformat(),
+            "n": (today - due).days,
+        }
+        return f"{line}（{grade}，{late}）" if grade else f"{line}（{late}）"
+    return f"{line}（{grade}）" if grade else line
+
+
+def _plan_line(plan: Plan, today: dt.date) -> str:
+    local = timezone.localtime(plan.planned_at)
+    when = local.strftime("%H:%M")
+    if local.date() < today:
+        when = _("逾期 %(day)s") % {"day": local.strftime("%m-%d %H:%M")}
+    text = f"  · {when} {plan.get_method_display()} {plan.customer.name}"
+    return f"{text}：{plan.content}" if plan.content else text
+
+
+def _section(title: str, total: int, lines: list[str]) -> list[str]:
+    if not total:
+        return []
+    out = [title, *lines[:DIGEST_LIST_MAX]]
+    if total > min(len(lines), DIGEST_LIST_MAX):
+        out.append("  " + _("……共 %(n)d 项，请在“今日工作”中查看") % {"n": total})
+    return [*out, ""]
+
+
+def daily_digest(*, user: User, today: dt.date) -> Digest | None:
+    """The morning digest of one rep or manager (每日提醒): overdue and due-today customers,
+    the day's plans and callbacks, and for managers the department's overdue count per rep.
+    ``None`` when there is nothing to do. Names only: no phone numbers leave the system."""
+    counts = selectors.today_counts(actor=user, today=today)
+    overdue = selectors.due_list(actor=user, today=today, which="overdue", limit=DIGEST_LIST_MAX)
+    due = selectors.due_list(actor=user, today=today, which="today", limit=DIGEST_LIST_MAX)
+    plans = list(selectors.plans_for_day(actor=user, day=today)[:200])
+    callbacks = [p for p in plans if p.kind == PlanKind.CALLBACK]
+    others = [p for p in plans if p.kind != PlanKind.CALLBACK]
+    team = selectors.team_overdue(actor=user, today=today) if user.has_action(VIEW_TEAM_DAY) else []
+    if not (counts.overdue or counts.due_today or plans or team):
+        return None
+    numbers = {
+        "overdue": counts.overdue,
+        "due": counts.due_today,
+        "plans": len(plans),
+        "day": today.isoformat(),
+    }
+    base = settings.CRM_BASE_URL.rstrip("/")
+    lines = [_("%(name)s，您好：") % {"name": user.display_name}, ""]
+    lines.append(_("%(day)s 的跟进工作如下。") % numbers)
+    lines.append("")
+    lines += _section(
+        _("【逾期未跟进】%(n)d 位客户") % {"n": counts.overdue},
+        counts.overdue,
+        [_customer_line(c, today) for c in overdue.items],
+    )
+    lines += _section(
+        _("【今日应跟进】%(n)d 位客户") % {"n": counts.due_today},
+        counts.due_today,
+        [_customer_line(c, today) for c in due.items],
+    )
+    lines += _section(
+        _("【今日计划】%(n)d 项") % {"n": len(others)},
+        len(others),
+        [_plan_line(p, today) for p in others],
+    )
+    lines += _section(
+        _("【今日回访】%(n)d 项") % {"n": len(callbacks)},
+        len(callbacks),
+        [_plan_line(p, today) for p in callbacks],
+    )
+    if team:
+        lines += _section(
+            _("【部门逾期客户】"),
+            len(team),
+            [_("  · %(name)s：%(n)d 位") % {"name": name, "n": n} for name, n in team],
+        )
+    lines.append(_("打开今日工作：%(url)s") % {"url": f"{base}/today/"})
+    title = _("今日工作：逾期 %(overdue)d 位，应跟进 %(due)d 位，计划 %(plans)d 项") % numbers
+    names = [c.name for c in [*overdue.items, *due.items]][:5]
+    return Digest(
+        subject=_("【客户管理系统】%(day)s 今日工作提醒") % numbers,
+        body="\n".join(lines) + "\n",
+        title=title,
+        summary="、".join(names),
+    )
+
+
+@transaction.atomic
+def daily_digest_send(*, user: User, today: dt.date) -> bool:
+    """Send one user's digest for ``today`` by e-mail (when the user has an address) and as an
+    in-app notification, at most once per user and day. Chinese, whatever the caller's language.
+    Returns whether it was sent."""
+    with translation.override(settings.LANGUAGE_CODE):
+        digest = daily_digest(user=user, today=today)
+        if digest is None or not daily_run_claim(name=f"digest:{user.pk}", day=today):
+            return False
+        notify(
+            user=user, kind="daily_digest", title=digest.title, body=digest.summary, url="/today/"
+        )
+        if user.email:
+            send_mail(digest.subject, digest.body, None, [user.email])
+    return True

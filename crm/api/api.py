@@ -10,7 +10,7 @@ from ninja.renderers import JSONRenderer
 
 from crm.core.errors import NotFound
 
-from . import accounts, customers, errors
+from . import accounts, customers, errors, lifecycle, workday
 from .security import AUTH
 
 
@@ -40,6 +40,8 @@ errors.install(api)
 api.add_router("/v1/", accounts.router)
 api.add_router("/v1/customers", customers.router)
 api.add_router("/v1/tags", customers.tags_router)
+api.add_router("/v1/", workday.router)
+api.add_router("/v1/", lifecycle.router)
 
 
 # Last, so that it only catches what no endpoint matched: unknown API paths answer with the

@@ -8,13 +8,19 @@ Sensitive fields are read through the model's properties (crm.customers.sensitiv
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
+from django.db import models
 from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy
 
+from crm.activities.choices import FollowUpKind, PlanKind, PlanMethod, PlanStatus
+from crm.activities.models import FollowUp, Notification, Plan
+from crm.activities.selectors import TimelineItem
 from crm.core.pagination import Page
 from crm.customers.choices import Category, Grade, Kind, Source
-from crm.customers.models import Customer
+from crm.customers.models import Customer, DefeatAnalysis, LifecycleEvent
 
 _LABELS: dict[str, dict[str, str | Promise]] = {
     "kind": dict(Kind.choices),
@@ -45,3 +51,142 @@ def customer_out(customer: Customer) -> dict[str, Any]:
 
 def customer_page(page: Page[Customer]) -> dict[str, Any]:
     return {"items": [customer_out(c) for c in page.items], "next_cursor": page.next_cursor}
+
+
+# --- the workday ----------------------------------------------------------------------------
+
+
+def _ref(user: Any) -> dict[str, Any] | None:
+    return {"id": user.pk, "name": user.display_name} if user is not None else None
+
+
+def _label(choices: type[models.TextChoices], value: str) -> str:
+    return str(choices(value).label) if value in choices.values else ""
+
+
+def followup_out(f: FollowUp) -> dict[str, Any]:
+    data = {name: getattr(f, name) for name in _FOLLOWUP_PLAIN}
+    data["kind_label"] = _label(FollowUpKind, f.kind)
+    data["staff"] = _ref(f.staff)
+    return data
+
+
+_FOLLOWUP_PLAIN = (
+    "id", "customer_id", "kind", "occurred_at", "content", "outcome", "place", "purpose",
+    "feedback", "subject", "recipient", "next_step", "satisfaction", "created_at",
+)  # fmt: skip
+
+
+def followup_page(page: Page[FollowUp]) -> dict[str, Any]:
+    return {"items": [followup_out(f) for f in page.items], "next_cursor": page.next_cursor}
+
+
+def plan_out(p: Plan) -> dict[str, Any]:
+    return {
+        "id": p.pk,
+        "customer": {"id": p.customer.pk, "name": p.customer.name},
+        "kind": p.kind,
+        "kind_label": _label(PlanKind, p.kind),
+        "method": p.method,
+        "method_label": _label(PlanMethod, p.method),
+        "planned_at": p.planned_at,
+        "content": p.content,
+        "status": p.status,
+        "status_label": _label(PlanStatus, p.status),
+        "assignee": _ref(p.assignee),
+        "fulfilled_by": p.fulfilled_by_id,
+        "version": p.version,
+        "created_at": p.created_at,
+        "updated_at": p.updated_at,
+    }
+
+
+def defeat_out(d: DefeatAnalysis) -> dict[str, Any]:
+    return {
+        "id": d.pk,
+        "customer_id": d.customer_id,
+        "reason": {"id": d.reason.pk, "name": d.reason.name},
+        "competitor_brand": d.competitor_brand,
+        "competitor_model": d.competitor_model,
+        "tried": d.tried,
+        "manager_comment": d.manager_comment,
+        "manager": _ref(d.manager),
+        "created_at": d.created_at,
+    }
+
+
+def event_out(e: LifecycleEvent) -> dict[str, Any]:
+    defeat = getattr(e, "defeat", None) if e.to_category == Category.DEFEATED else None
+    return {
+        "id": e.pk,
+        "at": e.at,
+        "actor": _ref(e.actor),
+        "from_category": e.from_category,
+        "from_category_label": _label(Category, e.from_category),
+        "to_category": e.to_category,
+        "to_category_label": _label(Category, e.to_category),
+        "from_grade": e.from_grade,
+        "to_grade": e.to_grade,
+        "reason": e.reason,
+        "defeat": defeat_out(defeat) if defeat is not None else None,
+    }
+
+
+def transition_out(e: LifecycleEvent) -> dict[str, Any]:
+    return {"event": event_out(e), "customer": customer_out(e.customer)}
+
+
+_CHANGE_TITLES = {
+    "customer.created": gettext_lazy("创建客户"),
+    "customer.updated": gettext_lazy("修改资料"),
+    "customer.deleted": gettext_lazy("移入回收站"),
+    "customer.restored": gettext_lazy("从回收站恢复"),
+}
+
+
+def timeline_out(item: TimelineItem) -> dict[str, Any]:
+    obj = item.obj
+    title = str(item.title)
+    if item.kind == "followup":
+        detail = followup_out(obj)
+        del detail["staff"], detail["customer_id"]
+    elif item.kind == "plan":
+        detail = plan_out(obj)
+        del detail["customer"]
+    elif item.kind == "lifecycle":
+        detail = event_out(obj)
+    else:
+        title = str(_CHANGE_TITLES.get(item.title, item.title))
+        detail = {"verb": item.title, "changes": item.detail}
+    return {"at": item.at, "kind": item.kind, "title": title, "actor": item.actor, "detail": detail}
+
+
+def due_page(page: Page[Customer], today: dt.date) -> dict[str, Any]:
+    items = []
+    for c in page.items:
+        due = c.next_due_on
+        items.append(
+            {
+                "id": c.pk,
+                "number": c.number,
+                "name": c.name,
+                "kind": c.kind,
+                "category": c.category,
+                "category_label": _label(Category, c.category),
+                "grade": c.grade,
+                "grade_label": _label(Grade, c.grade),
+                "next_due_on": due,
+                "last_contact_at": c.last_contact_at,
+                "overdue_days": max(0, (today - due).days) if due is not None else 0,
+                "tags": sorted(tag.name for tag in c.tags.all()),
+            }
+        )
+    return {"items": items, "next_cursor": page.next_cursor}
+
+
+def notification_page(page: Page[Notification]) -> dict[str, Any]:
+    fields = ("id", "kind", "title", "body", "url", "created_at", "read_at")
+    return {
+        "items": [{f: getattr(n, f) for f in fields} for n in page.items],
+        "next_cursor": page.next_cursor,
+    }

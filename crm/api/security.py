@@ -13,6 +13,7 @@ from ninja.utils import check_csrf
 from crm.accounts.models import User
 from crm.accounts.services import token_user
 from crm.core.errors import PermissionDenied
+from crm.core.permissions import require
 
 
 class BearerToken(HttpBearer):
@@ -53,4 +54,12 @@ AUTH = [BearerToken(), Session()]
 def signed_in(request: HttpRequest) -> User:
     """The user the authentication above found (handlers run only when there is one)."""
     user: User = request.auth  # type: ignore[attr-defined]
+    return user
+
+
+def require_actor(request: HttpRequest, action: str) -> User:
+    """The signed-in user, refused with 403 when the role lacks ``action`` (before any lookup,
+    so a role without customer actions is refused rather than told "not found")."""
+    user = signed_in(request)
+    require(user, action)
     return user

@@ -69,6 +69,16 @@ def grade_rules() -> list[cadence.GradeRule]:
     ]
 
 
+def grade_policies() -> list[GradePolicy]:
+    """The company's grade table, O to C."""
+    return list(GradePolicy.objects.all())
+
+
+def defeat_reasons() -> list[DefeatReason]:
+    """The defeat reasons a rep may choose (战败原因)."""
+    return list(DefeatReason.objects.filter(active=True))
+
+
 def lifecycle_settings() -> LifecycleSettings:
     obj, _created = LifecycleSettings.objects.get_or_create(pk=1)
     return obj

@@ -9,13 +9,17 @@ general manager see it.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from crm.accounts import selectors as accounts_selectors
 from crm.accounts import services as accounts
-from crm.customers import services
+from crm.activities import services as activities
+from crm.activities.models import FollowUp, Plan
+from crm.customers import lifecycle, services
 from crm.customers.tests.factories import make_customer
 
 PERSONAS = (
@@ -39,6 +43,9 @@ PROFILES: dict[str, tuple[int | str, ...]] = {
     "customers":   (401,     OK,   OK,   OK,   OK,     OK,      OK,        OK,  403),  # no record
     "recycle_bin": (401,     403,  403,  403,  403,    403,     OK,        403, 403),
     "signed_in":   (401,     OK,   OK,   OK,   OK,     OK,      OK,        OK,  OK),
+    "settings":    (401,     403,  403,  403,  OK,     OK,      403,       OK,  403),  # grade table
+    "defeat":      (401,     403,  403,  403,  OK,     404,     403,       OK,  403),  # comment
+    "feed":        (OK,      OK,   OK,   OK,   OK,     OK,      OK,        OK,  OK),   # secret URL
 }
 
 # endpoint: (method, path, body, success status, profile); {x} {ct} {gone} {tok} filled in.
@@ -63,6 +70,39 @@ ENDPOINTS: dict[str, tuple[str, str, Any, int, str]] = {
     "contact_update":   ("PATCH",  "customers/{x}/contacts/{ct}",
                          {"hobbies": "钓鱼"},                             200, "record"),
     "contact_delete":   ("DELETE", "customers/{x}/contacts/{ct}", None, 204, "record"),
+    # the workday (issue 3)
+    "followup_list":    ("GET",    "customers/{x}/followups",     None, 200, "record"),
+    "followup_record":  ("POST",   "customers/{x}/followups",
+                         {"kind": "call", "content": "电话沟通报价"},      201, "record"),
+    "plan_list":        ("GET",    "customers/{x}/plans",         None, 200, "record"),
+    "plan_create":      ("POST",   "customers/{x}/plans",
+                         {"method": "visit", "planned_at": "2099-01-05T10:00:00+08:00"},
+                                                                        201, "record"),
+    "plan_update":      ("PATCH",  "plans/{pl}",
+                         {"version": 1, "content": "改为上门"},           200, "record"),
+    "plan_cancel":      ("POST",   "plans/{pl}/cancel",           {},   200, "record"),
+    "plans_of_day":     ("GET",    "plans",                       None, 200, "customers"),
+    "timeline":         ("GET",    "customers/{x}/timeline",      None, 200, "record"),
+    "transition":       ("POST",   "customers/{x}/transition",
+                         {"version": 1, "to": "intention", "grade": "H"}, 200, "record"),
+    "defeat_comment":   ("POST",   "defeats/{df}/comment",
+                         {"comment": "价格让步不足"},                    200, "defeat"),
+    "defeat_reasons":   ("GET",    "defeat-reasons",              None, 200, "customers"),
+    "grade_suggestion": ("GET",    "grade-suggestion?expected_purchase_on=2099-01-01",
+                                                                  None, 200, "customers"),
+    "due":              ("GET",    "due?which=overdue",           None, 200, "customers"),
+    "today":            ("GET",    "today",                       None, 200, "customers"),
+    "grades":           ("GET",    "settings/grades",             None, 200, "customers"),
+    "grades_update":    ("PUT",    "settings/grades",
+                         {"grades": [{"grade": "H", "cadence_days": 3}]}, 200, "settings"),
+    "lifecycle":        ("GET",    "settings/lifecycle",          None, 200, "customers"),
+    "lifecycle_update": ("PUT",    "settings/lifecycle",
+                         {"missed_grace_hours": 12, "callback_days": [1, 7]}, 200, "settings"),
+    "notifications":    ("GET",    "notifications",               None, 200, "signed_in"),
+    "notifications_read": ("POST", "notifications/read",          {},   200, "signed_in"),
+    "calendar":         ("GET",    "calendar",                    None, 200, "customers"),
+    "calendar_reset":   ("POST",   "calendar/reset",              None, 200, "customers"),
+    "calendar_ics":     ("GET",    "calendar/{feed}.ics",         None, 200, "feed"),
 }
 # fmt: on
 
@@ -72,7 +112,7 @@ MATRIX = [
     for persona, expected in zip(PERSONAS, PROFILES[spec[4]], strict=True)
 ]
 
-WRITES = {"POST", "PATCH", "DELETE"}
+WRITES = {"POST", "PATCH", "PUT", "DELETE"}
 
 
 @pytest.fixture
@@ -85,7 +125,29 @@ def world(org):
     services.customer_delete(actor=org.rep_a, customer_id=gone.pk)
     accounts.token_issue(actor=org.rep_a, name="rep_a's script")
     token = accounts_selectors.token_list(actor=org.rep_a).get().pk
-    return {"x": x, "ct": ct, "gone": gone, "token": token}
+    plan = activities.plan_create(
+        actor=org.rep_a,
+        customer_id=x.pk,
+        data={"method": "phone", "planned_at": timezone.now() + dt.timedelta(days=1)},
+    )
+    lost = make_customer(org.rep_a, name="流失客户", category="intention", grade="B")
+    event = activities.customer_transition(
+        actor=org.rep_a,
+        customer_id=lost.pk,
+        version=lost.version,
+        to="defeated",
+        defeat={"reason": lifecycle.defeat_reasons()[0].pk, "tried": "试乘试驾、降价"},
+    )
+    feed = activities.calendar_feed(actor=org.rep_a)
+    return {
+        "x": x,
+        "ct": ct,
+        "gone": gone,
+        "token": token,
+        "plan": plan,
+        "defeat": event.defeat,
+        "feed": feed.token,
+    }
 
 
 @pytest.mark.parametrize(("endpoint", "persona", "expected"), MATRIX)
@@ -93,7 +155,15 @@ def test_scope_matrix(org, call, world, endpoint, persona, expected):
     # given the endpoint and the persona
     method, path, body, success, _profile = ENDPOINTS[endpoint]
     x, ct, gone = world["x"], world["ct"], world["gone"]
-    path = path.format(x=x.pk, ct=ct.pk, gone=gone.pk, tok=world["token"])
+    path = path.format(
+        x=x.pk,
+        ct=ct.pk,
+        gone=gone.pk,
+        tok=world["token"],
+        pl=world["plan"].pk,
+        df=world["defeat"].pk,
+        feed=world["feed"],
+    )
     actor = None if persona == "anonymous" else getattr(org, persona)
 
     # when it is called
@@ -116,6 +186,11 @@ def test_scope_matrix(org, call, world, endpoint, persona, expected):
         assert x.city == "宁波"
         assert gone.deleted_at is not None
         assert [c.name for c in x.contacts.all()] == ["王总"]
+        assert [(p.version, p.status) for p in Plan.objects.filter(customer=x)] == [(1, "planned")]
+        assert not FollowUp.objects.filter(customer=x).exists()
+        assert world["defeat"].manager_comment == ""
+        assert [p.cadence_days for p in lifecycle.grade_policies()] == [7, 2, 7, 14, 30]
+        assert lifecycle.lifecycle_settings().callback_days == "1,7,30,90"
 
 
 def test_matrix_covers_every_endpoint_of_the_api():
@@ -135,7 +210,10 @@ def test_matrix_covers_every_endpoint_of_the_api():
             .replace("{x}", "{customer_id}")
             .replace("{gone}", "{customer_id}")
             .replace("{ct}", "{contact_id}")
-            .replace("{tok}", "{token_id}"),
+            .replace("{tok}", "{token_id}")
+            .replace("{pl}", "{plan_id}")
+            .replace("{df}", "{analysis_id}")
+            .replace("{feed}", "{token}"),
         )
         for m, p, *_rest in ENDPOINTS.values()
     }

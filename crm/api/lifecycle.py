@@ -1,0 +1,133 @@
+"""Categories and grades: transitions, defeat analyses, the grade table and the follow-up
+settings. Thin adapters over crm.customers.lifecycle (transitions through crm.activities, so that
+a deal schedules its callbacks and a defeat closes the open plans)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Query, Router
+
+from crm.accounts.roles import CHANGE_CUSTOMER, CHANGE_GRADEPOLICY, COMMENT_DEFEAT, VIEW_CUSTOMER
+from crm.activities import services
+from crm.customers import lifecycle
+from crm.customers.choices import Grade
+from crm.customers.models import GradePolicy
+
+from . import presenters
+from .schemas import ErrorOut
+from .security import require_actor
+from .workday_schemas import (
+    DefeatCommentIn,
+    DefeatOut,
+    DefeatReasonOut,
+    GradeSettingsIn,
+    GradeSettingsOut,
+    GradeSuggestionOut,
+    GradeSuggestionParams,
+    LifecycleSettingsIn,
+    LifecycleSettingsOut,
+    TransitionIn,
+    TransitionOut,
+)
+
+router = Router(tags=["lifecycle"])
+
+_READ: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+_WRITE: dict[int, Any] = {**_READ, 409: ErrorOut}
+
+
+@router.post("customers/{int:customer_id}/transition", response={200: TransitionOut, **_WRITE})
+def transition(request: HttpRequest, customer_id: int, payload: TransitionIn) -> dict[str, Any]:
+    """Change a customer's category or grade, as the regulations allow: potential or base →
+    intention (``grade``), intention → retained (``deal_on``; callbacks are scheduled) or
+    defeated (``defeat`` analysis), defeated → intention (``reason``), intention → intention
+    (regrade). Anything else: 422. A stale ``version``: 409 ``conflict``."""
+    data = payload.model_dump()
+    event = services.customer_transition(
+        actor=require_actor(request, CHANGE_CUSTOMER), customer_id=customer_id, **data
+    )
+    return presenters.transition_out(event)
+
+
+@router.post("defeats/{int:analysis_id}/comment", response={200: DefeatOut, **_WRITE})
+def defeat_comment(request: HttpRequest, analysis_id: int, payload: DefeatCommentIn) -> Any:
+    """The manager's comment on a defeat analysis (战败客户分析表: 经理意见)."""
+    analysis = lifecycle.defeat_comment(
+        actor=require_actor(request, COMMENT_DEFEAT),
+        analysis_id=analysis_id,
+        comment=payload.comment,
+    )
+    return presenters.defeat_out(analysis)
+
+
+@router.get("defeat-reasons", response={200: list[DefeatReasonOut], **_READ})
+def defeat_reasons(request: HttpRequest) -> list[dict[str, Any]]:
+    """The reasons a defeat analysis may give."""
+    require_actor(request, VIEW_CUSTOMER)
+    return [{"id": r.pk, "name": r.name} for r in lifecycle.defeat_reasons()]
+
+
+@router.get("grade-suggestion", response={200: GradeSuggestionOut, **_READ})
+def grade_suggestion(request: HttpRequest, params: Query[GradeSuggestionParams]) -> dict[str, str]:
+    """The grade the company's table gives an expected purchase date (O with a deposit)."""
+    require_actor(request, VIEW_CUSTOMER)
+    grade = lifecycle.suggest_grade(
+        expected_purchase_on=params.expected_purchase_on, deposit_paid=params.deposit_paid
+    )
+    return {"grade": grade, "label": str(Grade(grade).label)}
+
+
+def _grades(policies: list[GradePolicy], recomputing: list[str]) -> dict[str, Any]:
+    rows = [
+        {
+            "grade": p.grade,
+            "label": str(Grade(p.grade).label),
+            "description": p.description,
+            "cadence_days": p.cadence_days,
+            "deal_within_days": p.deal_within_days,
+        }
+        for p in policies
+    ]
+    return {"grades": rows, "recomputing": recomputing}
+
+
+@router.get("settings/grades", response={200: GradeSettingsOut, **_READ})
+def grade_settings(request: HttpRequest) -> dict[str, Any]:
+    """The company's grade table: how often each grade is followed up."""
+    require_actor(request, VIEW_CUSTOMER)
+    return _grades(lifecycle.grade_policies(), [])
+
+
+@router.put("settings/grades", response={200: GradeSettingsOut, **_WRITE})
+def grade_settings_update(request: HttpRequest, payload: GradeSettingsIn) -> dict[str, Any]:
+    """Edit the grade table (managers and the general manager). Customers of a grade whose
+    cadence changed get their next due date recomputed in the background (``recomputing``)."""
+    changed = lifecycle.grade_policy_update(
+        actor=require_actor(request, CHANGE_GRADEPOLICY),
+        rows=[row.model_dump(exclude_none=True) for row in payload.grades],
+    )
+    return _grades(lifecycle.grade_policies(), changed)
+
+
+def _settings(obj: Any) -> dict[str, Any]:
+    return {"missed_grace_hours": obj.missed_grace_hours, "callback_days": obj.callback_offsets}
+
+
+@router.get("settings/lifecycle", response={200: LifecycleSettingsOut, **_READ})
+def lifecycle_settings(request: HttpRequest) -> dict[str, Any]:
+    """Follow-up settings: the grace before a plan counts as missed, the callback days."""
+    require_actor(request, VIEW_CUSTOMER)
+    return _settings(lifecycle.lifecycle_settings())
+
+
+@router.put("settings/lifecycle", response={200: LifecycleSettingsOut, **_WRITE})
+def lifecycle_settings_update(request: HttpRequest, payload: LifecycleSettingsIn) -> dict[str, Any]:
+    """Change the follow-up settings (managers and the general manager)."""
+    obj = lifecycle.lifecycle_settings_update(
+        actor=require_actor(request, CHANGE_GRADEPOLICY),
+        missed_grace_hours=payload.missed_grace_hours,
+        callback_days=",".join(str(d) for d in payload.callback_days),
+    )
+    return _settings(obj)

@@ -1,0 +1,230 @@
+"""The follow-up workday: records, plans, the due list, Today, the timeline, reminders and the
+calendar feed. Thin adapters over crm.activities services and selectors (the customer's scope is
+checked there: 404 outside it)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from ninja import Query, Router, Status
+
+from crm.accounts.roles import CHANGE_CUSTOMER, VIEW_CUSTOMER
+from crm.activities import ical, selectors, services
+from crm.customers import selectors as customer_selectors
+
+from . import presenters
+from .schemas import ErrorOut
+from .security import require_actor, signed_in
+from .workday_schemas import (
+    CalendarFeedOut,
+    DayParams,
+    DuePage,
+    DueParams,
+    FollowUpIn,
+    FollowUpOut,
+    FollowUpPage,
+    NotificationPage,
+    NotificationParams,
+    NotificationsReadIn,
+    NotificationsReadOut,
+    PageParams,
+    PlanCancelIn,
+    PlanIn,
+    PlanOut,
+    PlanPatch,
+    TimelineItemOut,
+    TodayOut,
+)
+
+router = Router(tags=["workday"])
+
+_READ: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+_WRITE: dict[int, Any] = {**_READ, 409: ErrorOut}
+PLANS_MAX = 200
+
+
+# --- follow-up records ----------------------------------------------------------------------
+
+
+@router.get("customers/{int:customer_id}/followups", response={200: FollowUpPage, **_READ})
+def followup_list(
+    request: HttpRequest, customer_id: int, params: Query[PageParams]
+) -> dict[str, Any]:
+    """A customer's follow-up records, newest first, a page at a time (keyset cursor)."""
+    customer = customer_selectors.customer_get(
+        actor=require_actor(request, VIEW_CUSTOMER), customer_id=customer_id
+    )
+    page = selectors.followup_page(customer=customer, cursor=params.cursor, limit=params.limit)
+    return presenters.followup_page(page)
+
+
+@router.post("customers/{int:customer_id}/followups", response={201: FollowUpOut, **_WRITE})
+def followup_record(
+    request: HttpRequest, customer_id: int, payload: FollowUpIn
+) -> Status[dict[str, Any]]:
+    """Record a follow-up (跟进记录). It fulfils the day's open plan (or ``plan``), moves the
+    customer's last contact and next due date; ``next_at`` plans the next one."""
+    followup = services.followup_record(
+        actor=require_actor(request, CHANGE_CUSTOMER),
+        customer_id=customer_id,
+        data=payload.model_dump(),
+    )
+    return Status(201, presenters.followup_out(followup))
+
+
+# --- plans ----------------------------------------------------------------------------------
+
+
+@router.get("customers/{int:customer_id}/plans", response={200: list[PlanOut], **_READ})
+def customer_plan_list(request: HttpRequest, customer_id: int) -> list[dict[str, Any]]:
+    """A customer's plans and callbacks in date order, whatever their status."""
+    customer = customer_selectors.customer_get(
+        actor=require_actor(request, VIEW_CUSTOMER), customer_id=customer_id
+    )
+    return [presenters.plan_out(p) for p in selectors.customer_plans(customer=customer)]
+
+
+@router.post("customers/{int:customer_id}/plans", response={201: PlanOut, **_WRITE})
+def plan_create(request: HttpRequest, customer_id: int, payload: PlanIn) -> Status[dict[str, Any]]:
+    """Plan a follow-up (客户跟进计划表: date and time, method, content, assignee)."""
+    plan = services.plan_create(
+        actor=require_actor(request, CHANGE_CUSTOMER),
+        customer_id=customer_id,
+        data=payload.model_dump(),
+    )
+    return Status(201, presenters.plan_out(plan))
+
+
+@router.get("plans", response={200: list[PlanOut], **_READ})
+def plans_of_day(request: HttpRequest, params: Query[DayParams]) -> list[dict[str, Any]]:
+    """The caller's open plans and callbacks of a day (default today), earliest first, with the
+    earlier ones still open."""
+    plans = selectors.plans_for_day(actor=require_actor(request, VIEW_CUSTOMER), day=params.day)
+    return [presenters.plan_out(p) for p in plans[:PLANS_MAX]]
+
+
+@router.patch("plans/{int:plan_id}", response={200: PlanOut, **_WRITE})
+def plan_update(request: HttpRequest, plan_id: int, payload: PlanPatch) -> dict[str, Any]:
+    """Reschedule, reword or reassign an open plan. A stale ``version``: 409 ``conflict``."""
+    data = payload.model_dump(exclude_unset=True)
+    version = data.pop("version")
+    plan = services.plan_update(
+        actor=require_actor(request, CHANGE_CUSTOMER), plan_id=plan_id, version=version, data=data
+    )
+    return presenters.plan_out(plan)
+
+
+@router.post("plans/{int:plan_id}/cancel", response={200: PlanOut, **_WRITE})
+def plan_cancel(request: HttpRequest, plan_id: int, payload: PlanCancelIn) -> dict[str, Any]:
+    """Cancel an open plan, with an optional reason (kept in the customer's history)."""
+    plan = services.plan_cancel(
+        actor=require_actor(request, CHANGE_CUSTOMER), plan_id=plan_id, reason=payload.reason
+    )
+    return presenters.plan_out(plan)
+
+
+# --- the day --------------------------------------------------------------------------------
+
+
+@router.get("due", response={200: DuePage, **_READ})
+def due_list(request: HttpRequest, params: Query[DueParams]) -> dict[str, Any]:
+    """The caller's customers to follow up, most overdue first: ``overdue``, ``today`` or
+    ``due`` (both). Keyset pages; the query count does not grow with the data."""
+    today = timezone.localdate()
+    page = selectors.due_list(
+        actor=require_actor(request, VIEW_CUSTOMER),
+        today=today,
+        which=params.which,
+        cursor=params.cursor,
+        limit=params.limit,
+    )
+    return presenters.due_page(page, today)
+
+
+@router.get("today", response={200: TodayOut, **_READ})
+def today(request: HttpRequest) -> dict[str, Any]:
+    """The numbers of the Today page (今日工作) and the navigation."""
+    day = timezone.localdate()
+    counts = selectors.today_counts(actor=require_actor(request, VIEW_CUSTOMER), today=day)
+    return {
+        "day": day,
+        "overdue": counts.overdue,
+        "due_today": counts.due_today,
+        "visits_today": counts.visits_today,
+        "callbacks_today": counts.callbacks_today,
+        "unread": counts.unread,
+        "total": counts.total,
+    }
+
+
+@router.get("customers/{int:customer_id}/timeline", response={200: list[TimelineItemOut], **_READ})
+def timeline(request: HttpRequest, customer_id: int) -> list[dict[str, Any]]:
+    """One timeline of a customer, newest first: follow-ups, plans, category and grade changes,
+    and field changes."""
+    customer = customer_selectors.customer_get(
+        actor=require_actor(request, VIEW_CUSTOMER), customer_id=customer_id
+    )
+    return [presenters.timeline_out(i) for i in selectors.customer_timeline(customer=customer)]
+
+
+# --- reminders ------------------------------------------------------------------------------
+
+
+@router.get("notifications", response={200: NotificationPage, **_READ})
+def notification_list(request: HttpRequest, params: Query[NotificationParams]) -> dict[str, Any]:
+    """The caller's reminders (提醒), newest first; ``unread=true`` for the unread ones."""
+    page = selectors.notification_page(
+        actor=signed_in(request),
+        unread_only=params.unread,
+        cursor=params.cursor,
+        limit=params.limit,
+    )
+    return presenters.notification_page(page)
+
+
+@router.post("notifications/read", response={200: NotificationsReadOut, **_READ})
+def notifications_read(request: HttpRequest, payload: NotificationsReadIn) -> dict[str, int]:
+    """Mark the given reminders (or all) as read; returns how many changed."""
+    marked = services.notifications_mark_read(actor=signed_in(request), ids=payload.ids)
+    return {"marked": marked}
+
+
+# --- the calendar feed ----------------------------------------------------------------------
+
+
+def _feed_url(request: HttpRequest, token: str) -> dict[str, str]:
+    return {"url": request.build_absolute_uri(f"/api/v1/calendar/{token}.ics")}
+
+
+@router.get("calendar", response={200: CalendarFeedOut, **_READ})
+def calendar_feed(request: HttpRequest) -> dict[str, str]:
+    """The caller's secret iCalendar address, for calendar programs to subscribe to."""
+    feed = services.calendar_feed(actor=require_actor(request, VIEW_CUSTOMER))
+    return _feed_url(request, feed.token)
+
+
+@router.post("calendar/reset", response={200: CalendarFeedOut, **_READ})
+def calendar_reset(request: HttpRequest) -> dict[str, str]:
+    """A new secret address; the old one answers 404 from now on."""
+    feed = services.calendar_feed_reset(actor=require_actor(request, VIEW_CUSTOMER))
+    return _feed_url(request, feed.token)
+
+
+@router.get(
+    "calendar/{token}.ics",
+    auth=None,
+    response={200: None, 404: ErrorOut},
+    openapi_extra={
+        "responses": {200: {"description": "text/calendar (RFC 5545)"}},
+    },
+)
+def calendar_ics(request: HttpRequest, token: str) -> HttpResponse:
+    """The iCalendar feed: plans and callbacks 30 days back and 180 ahead, and recorded
+    visits. No sign-in: the secret address is the credential (unknown or reset: 404)."""
+    body = ical.feed_ics(token=token, base_url=request.build_absolute_uri("/"))
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="crm.ics"'
+    response["Cache-Control"] = "private, max-age=300"
+    return response
