@@ -1,0 +1,95 @@
+"""Who a report is about: the rows (one per rep) an actor may see, and the department filter.
+
+The data behind each row is always read through ``crm.core.permissions.restrict`` with the
+``reports.view_reports`` action, so the data scope of the role decides what is counted: a rep
+counts own records, a manager the department's, the general manager and the data administrator
+everything; the system administrator has no reports at all. The rows follow the same scope: a
+rep sees one row (their own), a manager the people of the department and its sub-departments,
+the others everybody, optionally narrowed to one department.
+
+A row is shown for every active rep in scope (a rep with nothing to report is worth seeing) and
+for anybody else in scope who has something in the report (a manager who recorded follow-ups, a
+rep who has left but still owns customers).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from crm.accounts.models import Department, User
+from crm.accounts.roles import VIEW_REPORTS, Role
+from crm.core.errors import Invalid
+from crm.core.permissions import Scope, require
+
+
+@dataclass(frozen=True)
+class ReportScope:
+    actor: User
+    department: Department | None
+    staff: tuple[User, ...]
+
+    @property
+    def staff_ids(self) -> list[int]:
+        return [u.pk for u in self.staff]
+
+    def rows(self, active: Iterable[int]) -> list[User]:
+        """The people to show: active reps in scope, the actor on a rep's own report, and
+        anybody in scope with something in the report (``active``)."""
+        wanted = set(active)
+        own = self.actor.data_scope == Scope.OWN
+        return [
+            u
+            for u in self.staff
+            if u.pk in wanted or (u.is_active and u.role == Role.REP) or (own and u == self.actor)
+        ]
+
+
+def report_departments(actor: User) -> QuerySet[Department]:
+    """Departments the actor may narrow a report to (none for a rep, who sees only their own)."""
+    scope = actor.data_scope
+    if not actor.has_action(VIEW_REPORTS):
+        return Department.objects.none()
+    if scope == Scope.ALL:
+        return Department.objects.all()
+    if scope == Scope.DEPARTMENT:
+        return Department.objects.filter(pk__in=list(actor.scope_department_ids()))
+    return Department.objects.none()
+
+
+def report_scope(*, actor: User, department_id: int | None = None) -> ReportScope:
+    """The rows of a report for ``actor`` (403 without the reports action)."""
+    require(actor, VIEW_REPORTS)
+    department = None
+    if department_id is not None:
+        department = report_departments(actor).filter(pk=department_id).first()
+        if department is None:
+            raise Invalid(fields={"department": _("不是有效的选项")})
+    users = User.objects.exclude(role=Role.SYSADMIN).select_related("department")
+    scope = actor.data_scope
+    if scope == Scope.DEPARTMENT:
+        users = users.filter(department_id__in=list(actor.scope_department_ids()))
+    elif scope != Scope.ALL:
+        users = users.filter(pk=actor.pk)
+    if department is not None:
+        users = users.filter(department_id__in=department.subtree_ids())
+    staff = tuple(users.order_by("department__path", "id"))
+    return ReportScope(actor=actor, department=department, staff=staff)
+
+
+def day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """The local day as [start, end) moments."""
+    start = timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+    end = timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min))
+    return start, end
+
+
+def month_end(month: dt.date) -> dt.date:
+    """The last day of the month that ``month`` lies in."""
+    first_of_next = (month.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+    return first_of_next - dt.timedelta(days=1)
