@@ -558,7 +558,7 @@ def daily_digest(*, user: User, today: dt.date) -> Digest | None:
         lines += _section(
             _("【部门逾期客户】"),
             len(team),
-            [_("  · %(name)s：%(n)d 位") % {"name": name, "n": n} for name, n in team],
+            ["  · " + _("%(name)s：%(n)d 位") % {"name": name, "n": n} for name, n in team],
         )
     lines.append(_("打开今日工作：%(url)s") % {"url": f"{base}/today/"})
     title = _("今日工作：逾期 %(overdue)d 位，应跟进 %(due)d 位，计划 %(plans)d 项") % numbers
