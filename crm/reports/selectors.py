@@ -279,14 +279,15 @@ def defeat_report(
         Tally(r["reason__name"], r["n"])
         for r in analyses.values("reason__name")
         .annotate(n=Count("id"))
-        .order_by("-n", "reason__name")
+        .order_by("-n", "reason__sort", "reason__name")
     ]
-    by_competitor = [
-        Tally(r["competitor_brand"], r["n"], r["competitor_model"])
-        for r in analyses.values("competitor_brand", "competitor_model")
-        .annotate(n=Count("id"))
-        .order_by("-n", "competitor_brand", "competitor_model")
-    ]
+    by_competitor = sorted(
+        (
+            Tally(r["competitor_brand"], r["n"], r["competitor_model"])
+            for r in analyses.values("competitor_brand", "competitor_model").annotate(n=Count("id"))
+        ),
+        key=lambda t: (-t.count, t.label, t.detail),  # the same order on every database
+    )
     per_rep = {
         r["event__owner_id"]: r["n"]
         for r in analyses.values("event__owner_id").annotate(n=Count("id"))

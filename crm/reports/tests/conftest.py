@@ -82,3 +82,10 @@ class History:
 @pytest.fixture
 def history():
     return History()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def reports_catalogue():
+    from .catalogue import compile_reports_catalogue
+
+    compile_reports_catalogue()
