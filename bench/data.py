@@ -201,6 +201,19 @@ CATEGORIES = ("potential", "base", "intention", "retained", "defeated")
 CATEGORY_WEIGHTS = (40, 15, 20, 18, 7)
 GRADES = ("O", "H", "A", "B", "C")
 GRADE_WEIGHTS = (5, 15, 30, 30, 20)
+TAGS = (
+    "VIP",
+    "老客户",
+    "转介绍",
+    "大客户",
+    "高意向",
+    "已加微信",
+    "价格敏感",
+    "需回访",
+    "集团客户",
+    "展会",
+)
+TAGGED_SHARE = 0.2
 ORGANIZATION_SHARE = 0.15
 EMPLOYER_SHARE = 0.25
 UNOWNED_SHARE = 0.03  # the public pool (公海)
@@ -226,6 +239,7 @@ class Synthetic:
     category: str
     grade: str
     owner: int | None
+    tags: tuple[int, ...]  # indexes into TAGS
     created_at: datetime
     updated_at: datetime
 
@@ -341,6 +355,9 @@ class Generator:
         owner = self.owner.pick(rng) if rng.random() >= UNOWNED_SHARE else None
         created = self.now - self.span + self.span * (index / n) - timedelta(seconds=rng.random())
         updated = min(self.now, created + timedelta(days=rng.random() * 30))
+        tags: tuple[int, ...] = ()
+        if rng.random() < TAGGED_SHARE:
+            tags = tuple(sorted(set(rng.choices(range(len(TAGS)), k=rng.choice((1, 1, 2))))))
         email = ""
         if rng.random() < 0.3:
             email = f"c{index}@{rng.choice(EMAIL_DOMAINS)}"
@@ -357,6 +374,7 @@ class Generator:
             category=category,
             grade=grade,
             owner=owner,
+            tags=tags,
             created_at=created,
             updated_at=updated,
         )

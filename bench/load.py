@@ -23,12 +23,13 @@ from crm.accounts import services as accounts
 from crm.accounts.models import Department, User
 from crm.accounts.roles import Role
 from crm.customers import search
-from crm.customers.models import Contact, Customer
+from crm.customers.models import Customer, Tag
 from crm.customers.validators import organization_key
 
-from .data import Generator, Synthetic
+from .data import TAGS, Generator, Synthetic
 
 PREFIX = "bench_"
+TAG_TABLE = Customer.tags.through._meta.db_table
 REPS_PER_DEPARTMENT = 5
 SALES_DEPARTMENTS = ("销售一部", "销售二部")
 
@@ -110,8 +111,12 @@ def reset_customers() -> None:
         if connection.vendor == "postgresql":
             cur.execute(f"TRUNCATE {search.TABLE}, {Customer._meta.db_table} CASCADE")
         else:
-            cur.execute(f"DELETE FROM {search.TABLE}")
-            for table in (Customer.tags.through._meta.db_table, Contact._meta.db_table):
+            # everything that points at customers goes first (contacts, tags, later issues' rows)
+            tables = {TAG_TABLE, search.TABLE}
+            for rel in Customer._meta.related_objects:
+                if isinstance(rel.related_model, type):
+                    tables.add(rel.related_model._meta.db_table)
+            for table in sorted(tables - {Customer._meta.db_table}):
                 cur.execute(f"DELETE FROM {table}")
             cur.execute(f"DELETE FROM {Customer._meta.db_table}")
 
@@ -130,6 +135,8 @@ class _Rows:
             fields[c].get_db_prep_save(fields[c].get_default(), connection) for c in self.extra
         )
         self.owners = [(u.pk, u.department_id) for u in staff.reps]
+        self.tag_ids = [Tag.objects.get_or_create(name=name)[0].pk for name in TAGS]
+        self.tagged: list[tuple[int, int]] = []
         self.creator = staff.admin.pk
         self.next_id = first_id
         postgres = connection.vendor == "postgresql"
@@ -141,6 +148,7 @@ class _Rows:
     def build(self, chunk: Sequence[Synthetic]) -> tuple[list[tuple[Any, ...]], list[search.Row]]:
         rows: list[tuple[Any, ...]] = []
         index: list[search.Row] = []
+        self.tagged = []
         when = self.when
         for c in chunk:
             pk = self.next_id
@@ -174,11 +182,13 @@ class _Rows:
                 )
             )
             index.append((pk, c.name, c.company, (c.phone,)))
+            self.tagged += [(pk, self.tag_ids[t]) for t in c.tags]
         return rows, index
 
 
-def _insert(columns: Sequence[str], rows: Iterable[tuple[Any, ...]]) -> None:
-    table = Customer._meta.db_table
+def _insert(
+    columns: Sequence[str], rows: Iterable[tuple[Any, ...]], table: str = Customer._meta.db_table
+) -> None:
     names = ", ".join(connection.ops.quote_name(c) for c in columns)
     raw: Any = connection.connection
     if connection.vendor == "postgresql":
@@ -195,7 +205,6 @@ def _finish() -> None:
     with connection.cursor() as cur:
         for sql in connection.ops.sequence_reset_sql(no_style(), [Customer]):
             cur.execute(sql)
-    search.optimize()
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":
             cur.execute(f"VACUUM ANALYZE {Customer._meta.db_table}")
@@ -217,7 +226,7 @@ def load(
     steps = {"generate": 0.0, "customers": 0.0, "search index": 0.0}
     pinyin_cache: dict[str, tuple[str, ...]] = {}
     connection.ensure_connection()
-    with transaction.atomic():
+    with transaction.atomic(), search.bulk():
         if connection.vendor == "sqlite":
             connection.cursor().execute("PRAGMA cache_size=-262144")
         t = time.perf_counter()
@@ -226,6 +235,7 @@ def load(
             now = time.perf_counter()
             steps["generate"] += now - t
             _insert(builder.columns, rows)
+            _insert(("customer_id", "tag_id"), builder.tagged, TAG_TABLE)
             t, now = time.perf_counter(), t
             steps["customers"] += t - now
             search.write(index, replace=False, pinyin_cache=pinyin_cache)

@@ -65,7 +65,8 @@ def _explain(case: measure.Case, client: Client, say: Callable[[str], None]) -> 
     prefix = "EXPLAIN ANALYZE " if connection.vendor == "postgresql" else "EXPLAIN QUERY PLAN "
     with CaptureQueriesContext(connection) as captured:
         measure.run_api(client, case)
-    statements = [("raw", case.sql, case.sql_params)]
+    raw = measure.raw_statement(case)
+    statements = [("raw", raw[0], raw[1])] if raw is not None else []
     statements += [("api", q["sql"], ()) for q in captured.captured_queries]
     cur = measure._raw_cursor()
     for origin, sql, params in statements:

@@ -13,9 +13,11 @@ differ. Rows are written by the customer services (never by signals) and removed
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -111,30 +113,49 @@ def _quote(lexeme: str) -> str:
     return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
-def _pg_vector(doc: Document) -> str:
-    positions: dict[str, list[str]] = {}
+# PostgreSQL. One tsvector per customer; its lexemes are told apart by their shape, so queries
+# need no weights (a weight forces GIN to recheck every candidate row):
+#   single characters (张, a, 1)            no positions      one-character queries
+#   adjacent character pairs (张三, 三丰)   with positions    2 characters: one exact lexeme;
+#                                                             3+: pairs as a phrase, 张三 <-> 三丰
+#   pinyin keys (zsf, zhangsanfeng)         no positions      prefix queries, letters only
+#   phone suffixes (≥ 4 digits)             no positions      prefix queries, digits only
+#   id blocks (~12.5, ~15.0, ~18.0)         no positions      see _pg_matching_ids
+# Name and company pairs are numbered apart (a gap of 8) so that a phrase never spans the two.
+BLOCK_LEVELS = (12, 15, 18)  # blocks of 4,096 / 32,768 / 262,144 customer ids
+WALK_ROWS = 2000
+FULL_SCAN_MATCHES = 300
+
+
+def _block(level: int, index: int) -> str:
+    return f"~{level}.{index}"
+
+
+def _pg_vector(pk: int, doc: Document) -> str:
+    lexemes: dict[str, list[str]] = {}
     pos = 1
-    for weight, tokens, gap in (
-        ("A", doc.name_chars, 8),
-        ("B", doc.company_chars, 8),
-        ("C", doc.pinyin, 1),
-        ("D", doc.digits, 1),
-    ):
-        for token in tokens:
-            positions.setdefault(token, []).append(f"{min(pos, 16383)}{weight}")
-            pos += 1
-        pos += gap
-    return " ".join(f"{_quote(t)}:{','.join(p)}" for t, p in positions.items())
+    for chars in (doc.name_chars, doc.company_chars):
+        for i, char in enumerate(chars):
+            lexemes.setdefault(char, [])
+            if i + 1 < len(chars):
+                lexemes.setdefault(char + chars[i + 1], []).append(str(min(pos + i, 16383)))
+        pos += len(chars) + 8
+    for token in (*doc.pinyin, *doc.digits, *(_block(lv, pk >> lv) for lv in BLOCK_LEVELS)):
+        lexemes.setdefault(token, [])
+    return " ".join(f"{_quote(t)}:{','.join(p)}" if p else _quote(t) for t, p in lexemes.items())
 
 
 def _pg_query(query: Query) -> str:
     parts: list[str] = []
-    if query.phrase:
-        parts.append("(" + " <-> ".join(f"{_quote(c)}:AB" for c in query.phrase) + ")")
-    if query.pinyin_prefix:
-        parts.append(f"{_quote(query.pinyin_prefix)}:*C")
-    if query.digits_prefix:
-        parts.append(f"{_quote(query.digits_prefix)}:*D")
+    chars = query.phrase
+    if len(chars) == 1:
+        parts.append(_quote(chars[0]))
+    elif chars:
+        pairs = [_quote(a + b) for a, b in itertools.pairwise(chars)]
+        parts.append(pairs[0] if len(pairs) == 1 else "(" + " <-> ".join(pairs) + ")")
+    for prefix in (query.pinyin_prefix, query.digits_prefix):
+        if prefix:
+            parts.append(f"{_quote(prefix)}:*")
     return " | ".join(parts)
 
 
@@ -199,7 +220,7 @@ def write(
     if replace:
         remove([pk for pk, _ in batch])
     if _is_postgres():
-        vectors = [(pk, _pg_vector(doc)) for pk, doc in batch]
+        vectors = [(pk, _pg_vector(pk, doc)) for pk, doc in batch]
         if replace:
             with connection.cursor() as cur:
                 cur.executemany(
@@ -221,11 +242,63 @@ def write(
     return len(batch)
 
 
-def optimize() -> None:
-    """After a bulk load: merge FTS5's segments into one (PostgreSQL's VACUUM does the GIN's)."""
+@contextmanager
+def bulk() -> Iterator[None]:
+    """Around a bulk load into an empty index: PostgreSQL builds the GIN index once at the end
+    (faster than maintaining it row by row); SQLite merges FTS5's segments into one."""
     if not _is_postgres():
+        yield
         with connection.cursor() as cur:
             cur.execute(f"INSERT INTO {TABLE} ({TABLE}) VALUES ('optimize')")
+        return
+    with connection.cursor() as cur:
+        cur.execute(f"DROP INDEX IF EXISTS {TABLE}_document")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cur:
+            cur.execute("SET maintenance_work_mem = '256MB'")
+            cur.execute(
+                f"CREATE INDEX IF NOT EXISTS {TABLE}_document ON {TABLE} USING gin (document)"
+            )
+            cur.execute("RESET maintenance_work_mem")
+
+
+def rebuild(*, chunk: int = 5000) -> int:
+    """Index every live customer afresh (after a change of the document format)."""
+    from .models import Contact, Customer
+
+    with connection.cursor() as cur:
+        cur.execute(f"{'TRUNCATE' if _is_postgres() else 'DELETE FROM'} {TABLE}")
+    cache: PinyinCache = {}
+    done = 0
+    alive = Customer.objects.filter(deleted_at__isnull=True).order_by("id")
+    last = 0
+    with bulk():
+        while True:
+            rows = list(
+                alive.filter(id__gt=last).values_list("id", "name", "company", "phone_store")[
+                    :chunk
+                ]
+            )
+            if not rows:
+                return done
+            phones: dict[int, list[str]] = {}
+            for cid, phone in (
+                Contact.objects.filter(customer_id__in=[r[0] for r in rows])
+                .exclude(phone_store="")
+                .values_list("customer_id", "phone_store")
+            ):
+                phones.setdefault(cid, []).append(phone)
+            done += write(
+                [
+                    (pk, name, company, [p for p in (phone, *phones.get(pk, ())) if p])
+                    for pk, name, company, phone in rows
+                ],
+                replace=False,
+                pinyin_cache=cache,
+            )
+            last = rows[-1][0]
 
 
 def remove(ids: Sequence[int]) -> None:
@@ -240,19 +313,67 @@ def matching_ids(query: Query, *, before: int | None, limit: int) -> list[int]:
     """Ids of customers matching ``query``, highest first, below ``before`` when given."""
     if query.empty:
         return []
+    if _is_postgres():
+        return _pg_matching_ids(_pg_query(query), before, limit)
     below = "AND rowid < %s" if before is not None else ""
     extra: list[int] = [before] if before is not None else []
-    if _is_postgres():
-        sql = (
-            f"SELECT rowid FROM {TABLE} WHERE document @@ %s::tsquery {below} "
-            "ORDER BY rowid DESC LIMIT %s"
-        )
-        params: list[str | int] = [_pg_query(query), *extra, limit]
-    else:
-        sql = (
-            f"SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH %s {below} ORDER BY rowid DESC LIMIT %s"
-        )
-        params = [_fts_query(query), *extra, limit]
+    sql = f"SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH %s {below} ORDER BY rowid DESC LIMIT %s"
     with connection.cursor() as cur:
-        cur.execute(sql, params)
+        cur.execute(sql, [_fts_query(query), *extra, limit])
         return [row[0] for row in cur.fetchall()]
+
+
+def _pg_matching_ids(tsquery: str, before: int | None, limit: int) -> list[int]:
+    """The newest ``limit`` matches below ``before``, visiting few rows whatever the term.
+
+    A GIN index answers with an unordered set, so ``ORDER BY rowid DESC LIMIT n`` either
+    visits every match (slow for common terms: 有限 matches a third of all customers) or walks
+    the primary key newest first testing each row (slow for rare terms). PostgreSQL chooses
+    between the two by its estimate, which for phrases and prefixes is often far off. So:
+    first walk the newest ``WALK_ROWS`` rows (enough for a common term); failing that, search
+    newest-first ranges of ids sized from the density seen so far to hold about twice the
+    matches still wanted, each range named by id-block lexemes so that GIN itself intersects
+    the term with the range and only the range's matches are visited.
+    """
+    below = "WHERE rowid < %s" if before is not None else ""
+    extra: list[int] = [before] if before is not None else []
+    with connection.cursor() as cur:
+        cur.execute(
+            f"SELECT (SELECT min(rowid) FROM {TABLE}), (SELECT max(rowid) FROM {TABLE}), "
+            f"array(SELECT rowid FROM (SELECT rowid, document FROM {TABLE} {below} "
+            "ORDER BY rowid DESC LIMIT %s) AS recent WHERE document @@ %s::tsquery "
+            "ORDER BY rowid DESC LIMIT %s)",
+            [*extra, WALK_ROWS, tsquery, limit],
+        )
+        low, high, ids = cur.fetchone()
+        if len(ids) >= limit or low is None:
+            return list(ids)
+        top = min(before, high + 1) if before is not None else high + 1
+        if top - low <= WALK_ROWS:
+            return list(ids)
+        density = max(len(ids), 0.5) / WALK_ROWS
+        found: list[int] = []
+        while top > low and len(found) < limit:
+            need = limit - len(found)
+            span = 2 * need / density
+            level = next((lv for lv in BLOCK_LEVELS if 1 << lv >= span), None)
+            if level is None or density * (top - low) <= FULL_SCAN_MATCHES:
+                return found + _pg_bitmap(cur, tsquery, top, need)
+            first, last = (top - 1) >> level, max(top - int(span), low) >> level
+            blocks = " | ".join(_quote(_block(level, i)) for i in range(first, last - 1, -1))
+            rows = _pg_bitmap(cur, f"({tsquery}) & ({blocks})", top, need)
+            found += rows
+            floor = last << level
+            density = max(len(rows), 0.5) / (top - floor)
+            top = floor
+        return found
+
+
+def _pg_bitmap(cur: Any, tsquery: str, top: int, limit: int) -> list[int]:
+    # ``rowid + 0``: not the primary key's order, so that the GIN index is what gets used
+    cur.execute(
+        f"SELECT rowid FROM {TABLE} WHERE document @@ %s::tsquery AND rowid < %s "
+        "ORDER BY rowid + 0 DESC LIMIT %s",
+        [tsquery, top, limit],
+    )
+    return [row[0] for row in cur.fetchall()]

@@ -108,20 +108,30 @@ def _search_page(
 ) -> Page[Customer]:
     """Walk the search index in id order, keeping the matches that pass scope and filters.
 
-    Bounded: after ``_SEARCH_ROUNDS`` batches a short page is returned with a cursor to go on.
+    The first batch is one page (all that is needed when every match is visible, as for the
+    data administrator); later batches are sized from the share of matches that passed so far.
+    Bounded: after ``_SEARCH_ROUNDS`` × ``_SEARCH_BATCH`` matches a short page is returned with
+    a cursor to go on.
     """
     rows: list[Customer] = []
-    for _ in range(_SEARCH_ROUNDS):
-        ids = search.matching_ids(query, before=before, limit=_SEARCH_BATCH)
+    batch = limit + 1
+    budget = _SEARCH_BATCH * _SEARCH_ROUNDS
+    while budget > 0:
+        batch = min(batch, budget)
+        ids = search.matching_ids(query, before=before, limit=batch)
         if not ids:
             return Page(rows, None)
         want = limit + 1 - len(rows)
-        rows += list(qs.filter(id__in=ids).order_by("-id")[:want])
+        kept = list(qs.filter(id__in=ids).order_by("-id")[:want])
+        rows += kept
         if len(rows) > limit:
             return _page(rows, limit)
-        if len(ids) < _SEARCH_BATCH:
+        if len(ids) < batch:
             return Page(rows, None)
         before = ids[-1]
+        budget -= len(ids)
+        passed = max(len(kept), 1) / len(ids)
+        batch = max(limit + 1, min(_SEARCH_BATCH, int((want - len(kept)) / passed * 1.5)))
     return Page(rows, encode_cursor(before) if before is not None else None)
 
 
