@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import logging
 import os
-import threading
 from argparse import ArgumentParser
+from threading import Event, Thread
 from typing import Any
 
 from django.utils.autoreload import DJANGO_AUTORELOAD_ENV
@@ -42,13 +42,13 @@ class Command(DbWorkerCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         scheduler = options.pop("scheduler")
         interval = options.pop("scheduler_interval")
-        stop = threading.Event()
+        stop = Event()
         # With --reload the parent process only watches files: the child runs the scheduler.
         in_reloader_parent = options.get("reload") and os.environ.get(DJANGO_AUTORELOAD_ENV) != (
             "true"
         )
         if scheduler and not options.get("batch") and not in_reloader_parent:
-            thread = threading.Thread(
+            thread = Thread(
                 target=run_scheduler,
                 args=(stop,),
                 kwargs={"scheduler": Scheduler(), "interval": interval},
