@@ -107,18 +107,30 @@ class TodayCounts:
 
 
 def today_counts(*, actor: User, today: dt.date | None = None) -> TodayCounts:
-    """The numbers on the Today page and in the navigation (five index-only counts)."""
+    """The numbers on the Today page and in the navigation (every page shows them): three
+    queries, each a range over an index — (owner, next_due_on), (assignee, status, planned_at)
+    and (user, read_at)."""
     today = today or timezone.localdate()
     start, end = _day_bounds(today)
-    mine = my_customers(actor)
+    due = (
+        my_customers(actor)
+        .filter(next_due_on__lte=today)
+        .aggregate(
+            overdue=Count("id", filter=Q(next_due_on__lt=today)),
+            due_today=Count("id", filter=Q(next_due_on=today)),
+        )
+    )
     plans = Plan.objects.filter(
         assignee=actor, status__in=OPEN_STATUSES, planned_at__gte=start, planned_at__lt=end
+    ).aggregate(
+        visits=Count("id", filter=Q(method__in=VISIT_METHODS)),
+        callbacks=Count("id", filter=Q(kind=PlanKind.CALLBACK)),
     )
     return TodayCounts(
-        overdue=mine.filter(next_due_on__lt=today).count(),
-        due_today=mine.filter(next_due_on=today).count(),
-        visits_today=plans.filter(method__in=VISIT_METHODS).count(),
-        callbacks_today=plans.filter(kind=PlanKind.CALLBACK).count(),
+        overdue=due["overdue"],
+        due_today=due["due_today"],
+        visits_today=plans["visits"],
+        callbacks_today=plans["callbacks"],
         unread=Notification.objects.filter(user=actor, read_at__isnull=True).count(),
     )
 
