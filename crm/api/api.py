@@ -10,7 +10,7 @@ from ninja.renderers import JSONRenderer
 
 from crm.core.errors import NotFound
 
-from . import accounts, customers, errors, lifecycle, workday
+from . import accounts, customers, errors, lifecycle, reports, workday
 from .security import AUTH
 
 
@@ -40,6 +40,7 @@ errors.install(api)
 api.add_router("/v1/", accounts.router)
 api.add_router("/v1/customers", customers.router)
 api.add_router("/v1/tags", customers.tags_router)
+api.add_router("/v1/reports", reports.router)
 api.add_router("/v1/", workday.router)
 api.add_router("/v1/", lifecycle.router)
 

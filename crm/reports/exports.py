@@ -88,6 +88,11 @@ def _meta(
     sheet.row += 1
 
 
+def _sheet_title(text: str) -> str:
+    """Excel allows 31 characters in a sheet name."""
+    return text[:31]
+
+
 def _save(book: Workbook) -> bytes:
     out = io.BytesIO()
     book.save(out)
@@ -111,7 +116,7 @@ def daily_headers() -> list[str]:
 def daily_workbook(report: DailyReport, *, exported_by: str, exported_at: dt.datetime) -> bytes:
     book = Workbook()
     sheet = _Sheet(book.active)
-    sheet.ws.title = _("营业日报表")
+    sheet.ws.title = _sheet_title(_("营业日报表"))
     _meta(
         sheet,
         _("营业日报表"),
@@ -158,7 +163,7 @@ def contact_workbook(
 ) -> bytes:
     book = Workbook()
     sheet = _Sheet(book.active)
-    sheet.ws.title = _("意向客户接触状况表")
+    sheet.ws.title = _sheet_title(_("意向客户接触状况表"))
     through = report.through.isoformat() if report.through else "—"
     _meta(
         sheet,
@@ -207,7 +212,7 @@ def defeat_workbook(report: DefeatReport, *, exported_by: str, exported_at: dt.d
     book = Workbook()
     period = (_("月份"), f"{report.month:%Y-%m}")
     summary = _Sheet(book.active)
-    summary.ws.title = _("汇总")
+    summary.ws.title = _sheet_title(_("汇总"))
     _meta(summary, _("战败客户分析表"), period, report.department, exported_by, exported_at)
     summary.line([_("战败客户合计"), report.total], font=_BOLD)
     summary.row += 1
@@ -223,7 +228,7 @@ def defeat_workbook(report: DefeatReport, *, exported_by: str, exported_at: dt.d
     for t in report.by_rep:
         summary.line([t.label, t.detail, t.count])
     summary.finish()
-    detail = _Sheet(book.create_sheet(_("明细")))
+    detail = _Sheet(book.create_sheet(_sheet_title(_("明细"))))
     _meta(detail, _("战败客户明细"), period, report.department, exported_by, exported_at)
     detail.line(defeat_headers(), head=True)
     for item in report.items:

@@ -46,6 +46,7 @@ PROFILES: dict[str, tuple[int | str, ...]] = {
     "settings":    (401,     403,  403,  403,  OK,     OK,      403,       OK,  403),  # grade table
     "defeat":      (401,     403,  403,  403,  OK,     404,     403,       OK,  403),  # comment
     "feed":        (OK,      OK,   OK,   OK,   OK,     OK,      OK,        OK,  OK),   # secret URL
+    "reports":     (401,     OK,   OK,   OK,   OK,     OK,      OK,        OK,  403),  # own rows
 }
 
 # endpoint: (method, path, body, success status, profile); {x} {ct} {gone} {tok} filled in.
@@ -103,6 +104,13 @@ ENDPOINTS: dict[str, tuple[str, str, Any, int, str]] = {
     "calendar":         ("GET",    "calendar",                    None, 200, "customers"),
     "calendar_reset":   ("POST",   "calendar/reset",              None, 200, "customers"),
     "calendar_ics":     ("GET",    "calendar/{feed}.ics",         None, 200, "feed"),
+    # the reports (issue 3, section 7); which rows each sees: crm/api/tests/test_reports.py
+    "report_daily":     ("GET",    "reports/daily",               None, 200, "reports"),
+    "report_daily_xlsx": ("GET",   "reports/daily.xlsx",          None, 200, "reports"),
+    "report_contacts":  ("GET",    "reports/contact-status",      None, 200, "reports"),
+    "report_contacts_xlsx": ("GET", "reports/contact-status.xlsx", None, 200, "reports"),
+    "report_defeats":   ("GET",    "reports/defeats",             None, 200, "reports"),
+    "report_defeats_xlsx": ("GET", "reports/defeats.xlsx",        None, 200, "reports"),
 }
 # fmt: on
 

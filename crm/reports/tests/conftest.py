@@ -1,87 +1,10 @@
-"""Helpers for the report tests: the clock, and making history through the real services."""
+"""Fixtures of the report tests: the clock, history made through the services, the catalogue."""
 
 from __future__ import annotations
 
-import datetime as dt
-from unittest import mock
-
 import pytest
-from django.utils import timezone
 
-from crm.activities import services
-from crm.customers.models import Customer, DefeatReason
-from crm.customers.tests.factories import make_customer
-
-
-def at(day: dt.date, hour: int = 10, minute: int = 0) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute)))
-
-
-@pytest.fixture
-def clock():
-    """``clock(day, hour)`` sets the time every service sees."""
-    patcher = None
-
-    def set_to(day: dt.date, hour: int = 10, minute: int = 0) -> None:
-        nonlocal patcher
-        if patcher is not None:
-            patcher.stop()
-        patcher = mock.patch("django.utils.timezone.now", return_value=at(day, hour, minute))
-        patcher.start()
-
-    yield set_to
-    if patcher is not None:
-        patcher.stop()
-
-
-class History:
-    """Short verbs: ``history.customer(rep, "王先生", "H")``, ``history.follow(rep, c)``."""
-
-    def customer(self, rep, name, grade="", **extra):
-        category = "intention" if grade else extra.pop("category", "potential")
-        return make_customer(rep, name=name, category=category, grade=grade, **extra)
-
-    def follow(self, who, customer, kind="call", **extra):
-        data = {"kind": kind, "content": "沟通购车意向", **extra}
-        if kind == "visit":
-            data.setdefault("place", "客户公司")
-            data.setdefault("purpose", "送报价单")
-        return services.followup_record(actor=who, customer_id=customer.pk, data=data)
-
-    def move(self, who, customer, to, **extra):
-        version = Customer.objects.get(pk=customer.pk).version
-        return services.customer_transition(
-            actor=who, customer_id=customer.pk, version=version, to=to, **extra
-        )
-
-    def regrade(self, who, customer, grade, reason="重新评估"):
-        return self.move(who, customer, "intention", grade=grade, reason=reason)
-
-    def deal(self, who, customer, day):
-        return self.move(who, customer, "retained", deal_on=day)
-
-    def defeat(
-        self, who, customer, reason="价格", brand="", model="", tried="多次报价", comment=""
-    ):
-        reason_id = DefeatReason.objects.get(name=reason).pk
-        return self.move(
-            who,
-            customer,
-            "defeated",
-            reason="客户已购他牌",
-            defeat={
-                "reason": reason_id,
-                "competitor_brand": brand,
-                "competitor_model": model,
-                "tried": tried,
-                "manager_comment": comment,
-            },
-        )
-
-
-@pytest.fixture
-def history():
-    return History()
+from .history import clock, history  # noqa: F401  (fixtures)
 
 
 @pytest.fixture(scope="session", autouse=True)
