@@ -265,30 +265,33 @@ def bulk() -> Iterator[None]:
 
 
 def rebuild(*, chunk: int = 5000) -> int:
-    """Index every live customer afresh (after a change of the document format)."""
-    from .models import Contact, Customer
+    """Index every live customer afresh (after a change of the document format).
 
+    Plain SQL over columns that exist since the first migration, so that a migration may call
+    it whatever the models look like by then.
+    """
     with connection.cursor() as cur:
         cur.execute(f"{'TRUNCATE' if _is_postgres() else 'DELETE FROM'} {TABLE}")
     cache: PinyinCache = {}
-    done = 0
-    alive = Customer.objects.filter(deleted_at__isnull=True).order_by("id")
-    last = 0
-    with bulk():
+    done = last = 0
+    with bulk(), connection.cursor() as cur:
         while True:
-            rows = list(
-                alive.filter(id__gt=last).values_list("id", "name", "company", "phone_store")[
-                    :chunk
-                ]
+            cur.execute(
+                "SELECT id, name, company, phone FROM customers_customer "
+                "WHERE deleted_at IS NULL AND id > %s ORDER BY id LIMIT %s",
+                [last, chunk],
             )
+            rows = cur.fetchall()
             if not rows:
                 return done
+            ids = [row[0] for row in rows]
+            cur.execute(
+                "SELECT customer_id, phone FROM customers_contact "
+                f"WHERE phone <> '' AND customer_id IN ({', '.join(['%s'] * len(ids))})",
+                ids,
+            )
             phones: dict[int, list[str]] = {}
-            for cid, phone in (
-                Contact.objects.filter(customer_id__in=[r[0] for r in rows])
-                .exclude(phone_store="")
-                .values_list("customer_id", "phone_store")
-            ):
+            for cid, phone in cur.fetchall():
                 phones.setdefault(cid, []).append(phone)
             done += write(
                 [
@@ -298,7 +301,7 @@ def rebuild(*, chunk: int = 5000) -> int:
                 replace=False,
                 pinyin_cache=cache,
             )
-            last = rows[-1][0]
+            last = ids[-1]
 
 
 def remove(ids: Sequence[int]) -> None:
