@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from .accounts import views as accounts
 from .customers import views as customers
@@ -19,6 +19,7 @@ urlpatterns = [
     ),
     path("users/", accounts.UserListView.as_view(), name="user_list"),
     path("users/<int:user_id>/active/", accounts.UserActiveView.as_view(), name="user_active"),
+    path("reports/", include("crm.web.reports.urls")),
     path("customers/", customers.CustomerListView.as_view(), name="customer_list"),
     path("customers/new/", customers.CustomerCreateView.as_view(), name="customer_create"),
     path("customers/trash/", customers.CustomerTrashView.as_view(), name="customer_trash"),
