@@ -1,6 +1,8 @@
 from django.urls import include, path
 
 from .accounts import views as accounts
+from .activities import views as activities
+from .customers import lifecycle_views as lifecycle
 from .customers import views as customers
 
 app_name = "web"
@@ -17,6 +19,8 @@ urlpatterns = [
         accounts.TokenRevokeView.as_view(),
         name="token_revoke",
     ),
+    path("settings/grades/", lifecycle.GradeSettingsView.as_view(), name="grade_settings"),
+    path("settings/followup/", lifecycle.FollowUpSettingsView.as_view(), name="followup_settings"),
     path("users/", accounts.UserListView.as_view(), name="user_list"),
     path("users/<int:user_id>/active/", accounts.UserActiveView.as_view(), name="user_active"),
     path("reports/", include("crm.web.reports.urls")),
@@ -48,4 +52,49 @@ urlpatterns = [
         customers.ContactCreateView.as_view(),
         name="contact_create",
     ),
+    path(
+        "customers/<int:customer_id>/followups/new/",
+        activities.FollowUpCreateView.as_view(),
+        name="followup_create",
+    ),
+    path(
+        "customers/<int:customer_id>/plans/new/",
+        activities.PlanCreateView.as_view(),
+        name="plan_create",
+    ),
+    path(
+        "customers/<int:customer_id>/plans/<int:plan_id>/edit/",
+        activities.PlanUpdateView.as_view(),
+        name="plan_update",
+    ),
+    path(
+        "customers/<int:customer_id>/plans/<int:plan_id>/cancel/",
+        activities.PlanCancelView.as_view(),
+        name="plan_cancel",
+    ),
+    path(
+        "customers/<int:customer_id>/transition/",
+        lifecycle.CustomerTransitionView.as_view(),
+        name="customer_transition",
+    ),
+    path(
+        "customers/<int:customer_id>/transition/grade/",
+        lifecycle.GradeSuggestView.as_view(),
+        name="grade_suggest",
+    ),
+    path(
+        "customers/<int:customer_id>/defeats/<int:analysis_id>/comment/",
+        lifecycle.DefeatCommentView.as_view(),
+        name="defeat_comment",
+    ),
+    path("today/", activities.TodayView.as_view(), name="today"),
+    path("today/rows/", activities.DueRowsView.as_view(), name="due_rows"),
+    path(
+        "notifications/read/",
+        activities.NotificationReadView.as_view(),
+        name="notifications_read",
+    ),
+    path("team/", activities.TeamDayView.as_view(), name="team_day"),
+    path("calendar/", activities.CalendarView.as_view(), name="calendar"),
+    path("calendar/reset/", activities.CalendarResetView.as_view(), name="calendar_reset"),
 ]

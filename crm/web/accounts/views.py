@@ -13,7 +13,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
 from crm.accounts import selectors, services
-from crm.accounts.roles import MANAGE_USERS, VIEW_CUSTOMER
+from crm.accounts.roles import MANAGE_USERS, VIEW_CUSTOMER, Role
 from crm.core.errors import Invalid
 from crm.web.base import CrmView, apply_domain_error, form_error_status
 
@@ -31,9 +31,13 @@ class LogoutView(auth_views.LogoutView):
 
 
 class HomeView(CrmView):
-    """The first page after sign-in: customers, or user management for the system administrator."""
+    """The first page after sign-in: the day's work for those who follow customers up (reps and
+    managers), the customer list for the other customer roles, user management for the system
+    administrator."""
 
     def get(self, request: HttpRequest) -> HttpResponseRedirect:
+        if self.actor.role in {Role.REP, Role.MANAGER}:
+            return redirect("web:today")
         if self.actor.has_action(VIEW_CUSTOMER):
             return redirect("web:customer_list")
         if self.actor.has_action(MANAGE_USERS):

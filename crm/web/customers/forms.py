@@ -94,6 +94,12 @@ class CustomerForm(forms.Form):
         choices=[*_BLANK, *Grade.choices],
         help_text=_("意向客户必须选择级别，级别决定跟进频率"),
     )
+    expected_purchase_on = forms.DateField(
+        label=FIELD_LABELS["expected_purchase_on"],
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("用于建议意向级别"),
+    )
     owner = forms.TypedChoiceField(
         label=FIELD_LABELS["owner"], required=False, coerce=int, empty_value=None
     )
@@ -137,7 +143,9 @@ class CustomerForm(forms.Form):
 
 
 class CustomerEditForm(CustomerForm):
-    """Editing carries the version the edit started from; a stale one is refused (conflict)."""
+    """Editing carries the version the edit started from; a stale one is refused (conflict).
+    Category and grade are not edited here: they change through a transition (变更状态), which
+    asks for what the rules require (a grade, a deal date, a defeat analysis)."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
@@ -147,6 +155,7 @@ class CustomerEditForm(CustomerForm):
             owners.insert(0, customer.owner)
         super().__init__(*args, owners=owners, **kwargs)
         self.customer = customer
+        del self.fields["category"], self.fields["grade"]
         if customer.owner is None:  # a pool customer stays in the pool unless someone is chosen
             owner = self.fields["owner"]
             owner.choices = [("", _("公海（无负责人）")), *owner.choices]  # type: ignore[attr-defined]

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from crm.accounts import selectors as accounts
+from crm.activities.choices import FollowUpKind, PlanMethod, PlanStatus
 from crm.customers.choices import Category, ContactRole, Gender, Grade, Kind, Source
 from crm.customers.models import Customer
 from crm.governance.models import AuditEvent
@@ -39,6 +40,8 @@ FIELD_LABELS: dict[str, StrPromise] = {
     "source": _("认知途径"),
     "category": _("客户类别"),
     "grade": _("意向级别"),
+    "expected_purchase_on": _("预计购买日期"),
+    "deal_on": _("成交日期"),
     "owner": _("负责人"),
     "department": _("所属部门"),
     "tags": _("标签"),
@@ -56,6 +59,14 @@ FIELD_LABELS: dict[str, StrPromise] = {
     "contact.gender": _("联系人性别"),
     "contact.hobbies": _("联系人爱好"),
     "contact.notes": _("联系人备注"),
+    "followup.kind": _("跟进方式"),
+    "followup.content": _("跟进内容"),
+    "plan.method": _("计划跟进方式"),
+    "plan.planned_at": _("计划时间"),
+    "plan.assignee": _("跟进人员"),
+    "plan.content": _("计划内容"),
+    "plan.status": _("计划状态"),
+    "manager_comment": _("经理意见"),
 }
 
 VERB_LABELS: dict[str, StrPromise] = {
@@ -67,6 +78,13 @@ VERB_LABELS: dict[str, StrPromise] = {
     "customer.contact_added": _("添加联系人"),
     "customer.contact_changed": _("修改联系人"),
     "customer.contact_removed": _("删除联系人"),
+    "customer.followed_up": _("记录跟进"),
+    "customer.plan_added": _("安排计划"),
+    "customer.plan_changed": _("修改计划"),
+    "customer.plan_cancelled": _("取消计划"),
+    "customer.category_changed": _("变更类别"),
+    "customer.regraded": _("调整级别"),
+    "customer.defeat_commented": _("经理意见"),
 }
 
 # Changes are listed in form order; fields unknown here (added by later issues) come last.
@@ -79,10 +97,16 @@ _CHOICES: dict[str, type[models.TextChoices]] = {
     "source": Source,
     "contact.role": ContactRole,
     "contact.gender": Gender,
+    "followup.kind": FollowUpKind,
+    "plan.method": PlanMethod,
+    "plan.status": PlanStatus,
 }
-_USER_FIELDS = frozenset({"owner", "created_by", "deleted_by"})
-_HIDDEN_FIELDS = frozenset({"id", "number", "version"})
-_TIME_FIELDS = frozenset({"deleted_at"})
+_USER_FIELDS = frozenset({"owner", "created_by", "deleted_by", "plan.assignee"})
+# derived follow-up state: it changes with every follow-up and plan, the timeline tells why
+_HIDDEN_FIELDS = frozenset(
+    {"id", "number", "version", "graded_at", "last_contact_at", "next_plan_on", "next_due_on"}
+)
+_TIME_FIELDS = frozenset({"deleted_at", "plan.planned_at"})
 
 # The order fields are shown in on the detail page, by section.
 DETAIL_SECTIONS: tuple[tuple[StrPromise, tuple[str, ...]], ...] = (

@@ -25,6 +25,7 @@ from crm.core.errors import Conflict, Duplicate, Invalid
 from crm.core.pagination import Page
 from crm.customers import selectors, services
 from crm.customers.models import Customer
+from crm.web.activities.customer import workday_context
 from crm.web.base import (
     FORM_ERRORS,
     CrmView,
@@ -84,7 +85,9 @@ class CustomerDetailView(CrmView):
 
     def get(self, request: HttpRequest, customer_id: int) -> HttpResponse:
         customer = services.customer_open(actor=self.actor, customer_id=customer_id)
-        return self.render(detail_context(customer, contact_form=ContactForm()))
+        context = detail_context(customer, contact_form=ContactForm())
+        context.update(workday_context(customer, actor=self.actor))
+        return self.render(context)
 
 
 def detail_context(customer: Customer, *, contact_form: ContactForm) -> dict[str, Any]:

@@ -14,3 +14,12 @@ def can(user: Any, action: str) -> bool:
     """``{% if user|can:"customers.add_customer" %}``: whether the role allows the action."""
     has_action = getattr(user, "has_action", None)
     return bool(getattr(user, "is_authenticated", False) and has_action and has_action(action))
+
+
+@register.simple_tag(takes_context=True)
+def today_counts(context: Any) -> Any:
+    """``{% today_counts as counts %}``: the signed-in user's Today counts (once per request)."""
+    from crm.web.activities.presenters import today_counts_for
+
+    request = context.get("request")
+    return today_counts_for(request) if request is not None else None

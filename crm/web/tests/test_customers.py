@@ -161,7 +161,7 @@ def test_list_page_query_count_does_not_grow_with_rows(
     for i in range(rows):
         make_customer(org.rep_b, name=f"客户{i}", tags=["甲", "乙"])
     client = as_user(org.manager)
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(12):  # 9 + the three Today counts of the navigation
         response = client.get(LIST)
     assert response.status_code == 200
 
@@ -549,19 +549,35 @@ def test_repeated_views_by_one_person_show_as_one_line(as_user, org, customer_a)
     assert AuditEvent.objects.filter(verb="customer.viewed").count() == 4  # all still logged
 
 
-def test_detail_page_query_count(as_user, org, django_assert_max_num_queries):
+@pytest.mark.parametrize("rows", [1, 6])
+def test_detail_page_query_count(as_user, org, django_assert_max_num_queries, rows):
+    """Contacts, changes, follow-ups, plans and transitions do not add queries per row."""
+    from crm.activities import services as activities
+
     customer = make_customer(org.rep_a, name="华夏运输", kind="organization", tags=["甲"])
-    for i in range(5):
+    for i in range(rows):
         services.contact_create(
             actor=org.rep_a, customer_id=customer.pk, data={"name": f"联系人{i}", "role": "other"}
         )
         services.customer_update(
             actor=org.rep_a, customer_id=customer.pk, version=i + 1, data={"city": f"城{i}"}
         )
+        activities.followup_record(
+            actor=org.rep_a,
+            customer_id=customer.pk,
+            data={"kind": "call", "content": f"第{i}次电话", "next_at": f"2099-01-0{i + 1}T10:00"},
+        )
+    activities.customer_transition(
+        actor=org.rep_a, customer_id=customer.pk, version=rows + 1, to="intention", grade="B"
+    )
     client = as_user(org.manager)
-    with django_assert_max_num_queries(15):
+    # session and user, the view and its audit row, fields, contacts, history with names,
+    # follow-up state, plans, the timeline's four sources with names, the plan form's
+    # colleagues, and the three counts of the navigation
+    with django_assert_max_num_queries(27):
         response = client.get(reverse("web:customer_detail", args=[customer.pk]))
     assert response.status_code == 200
+    assert "第0次电话" in response.content.decode()
 
 
 def test_editing_a_pool_customer_keeps_it_in_the_pool(as_user, org, customer_a):

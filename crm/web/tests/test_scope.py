@@ -147,7 +147,10 @@ def test_navigation_offers_each_role_its_pages(as_user, org):
 
 
 def test_home_sends_each_role_to_its_first_page(as_user, org):
-    assert as_user(org.rep_a).get("/")["Location"] == reverse("web:customer_list")
+    assert as_user(org.rep_a).get("/")["Location"] == reverse("web:today")
+    assert as_user(org.manager).get("/")["Location"] == reverse("web:today")
+    assert as_user(org.gm).get("/")["Location"] == reverse("web:customer_list")
+    assert as_user(org.data_admin).get("/")["Location"] == reverse("web:customer_list")
     assert as_user(org.sysadmin).get("/")["Location"] == reverse("web:user_list")
 
 

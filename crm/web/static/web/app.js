@@ -33,9 +33,78 @@
   // fields show for their kind. A field that holds a value or an error always stays visible.
   function keep(field) {
     if (field.querySelector(".field-error")) return true;
+    var radios = field.querySelectorAll("input[type=radio], input[type=checkbox]");
+    if (radios.length) {
+      return Array.prototype.some.call(radios, function (r) { return r.checked; });
+    }
     var input = field.querySelector("input, select, textarea");
     return !!(input && input.value);
   }
+
+  function words(element, name) {
+    return (element.getAttribute(name) || "").split(" ");
+  }
+
+  // Follow-up record form: each kind shows its own fields (拜访: place, purpose; 邮件: subject,
+  // recipient…) and marks what it requires. A field holding a value or an error stays visible.
+  function syncFollowupForm(form) {
+    var checked = form.querySelector("[data-followup-kind]:checked");
+    var kind = checked ? checked.value : "";
+    form.querySelectorAll("[data-kinds]").forEach(function (input) {
+      var field = input.closest(".field");
+      if (field) field.hidden = !!kind && words(input, "data-kinds").indexOf(kind) < 0 && !keep(field);
+    });
+    form.querySelectorAll("[data-required-for]").forEach(function (input) {
+      var field = input.closest(".field");
+      if (field) field.classList.toggle("is-required", words(input, "data-required-for").indexOf(kind) >= 0);
+    });
+  }
+
+  // Transition form: only the part of the chosen move (grade, deal date, defeat analysis).
+  function syncTransitionForm(form) {
+    var checked = form.querySelector("[data-transition-to]:checked");
+    var to = checked ? checked.value : "";
+    form.querySelectorAll("fieldset[data-to-only]").forEach(function (section) {
+      section.hidden = section.getAttribute("data-to-only") !== to && !section.querySelector(".field-error");
+    });
+  }
+
+  function initWorkForms(root) {
+    if (!root || !root.querySelectorAll) return;
+    var forms = Array.prototype.slice.call(root.querySelectorAll("form[data-followup-form]"));
+    if (root.matches && root.matches("form[data-followup-form]")) forms.push(root);
+    forms.forEach(syncFollowupForm);
+    root.querySelectorAll("form[data-transition-form]").forEach(syncTransitionForm);
+  }
+
+  document.addEventListener("change", function (event) {
+    var form = event.target.closest("form");
+    if (!form) return;
+    if (event.target.matches("[data-followup-kind]")) syncFollowupForm(form);
+    if (event.target.matches("[data-transition-to]")) syncTransitionForm(form);
+  });
+
+  // An inline follow-up form on the Today page is closed with its 取消 button.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-dismiss-form]");
+    if (!button) return;
+    var form = button.closest("form");
+    if (form) form.remove();
+  });
+
+  // A link that opens a folded panel (记录跟进 on the customer page) and puts the cursor in it.
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest("[data-open]");
+    if (!link) return;
+    var panel = document.querySelector(link.getAttribute("data-open"));
+    if (!panel) return;
+    panel.open = true;
+    var first = panel.querySelector("textarea, input:not([type=hidden]):not([type=radio])");
+    if (first) window.setTimeout(function () { first.focus(); }, 0);
+  });
+
+  // Content that htmx brings in (an inline form, a refreshed section) gets the same behaviour.
+  document.addEventListener("htmx:load", function (event) { initWorkForms(event.detail.elt); });
 
   function syncCustomerForm(form) {
     var kind = form.querySelector("[data-kind-switch]:checked");
@@ -61,9 +130,14 @@
     });
   }
 
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", function () { initCustomerForms(document); });
-  } else {
+  function init() {
     initCustomerForms(document);
+    initWorkForms(document);
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", init);
+  } else {
+    init();
   }
 })();

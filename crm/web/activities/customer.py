@@ -1,0 +1,104 @@
+"""The follow-up part of the customer page: status (next due, last contact, deal date), the
+record and plan forms, the open plans with their reschedule forms, the defeat analysis and the
+unified timeline. Shared by the customer page and the fragments that refresh it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+
+from crm.accounts.models import User
+from crm.activities import selectors
+from crm.activities.models import Plan
+from crm.customers import lifecycle
+from crm.customers import selectors as customers
+from crm.customers.choices import Category
+from crm.customers.models import Customer
+from crm.web.customers.lifecycle_forms import legal_moves
+
+from . import presenters
+from .forms import FollowUpForm, Origin, PlanForm, PlanRescheduleForm
+
+TIMELINE_LIMIT = 100
+FOLLOWUP_SLOT = "followup"
+
+
+@dataclass(frozen=True)
+class Status:
+    """The follow-up state at the top of the customer page."""
+
+    next_due_on: dt.date | None
+    days_overdue: int
+    last_contact_at: dt.datetime | None
+    cadence_days: int | None
+    deal_on: dt.date | None
+    expected_purchase_on: dt.date | None
+
+    @property
+    def due_today(self) -> bool:
+        return self.next_due_on is not None and self.days_overdue == 0
+
+
+def customer_status(customer: Customer, cadence: dict[str, int]) -> Status:
+    today = timezone.localdate()
+    due = customer.next_due_on
+    return Status(
+        next_due_on=due,
+        days_overdue=(today - due).days if due is not None and due <= today else -1,
+        last_contact_at=customer.last_contact_at,
+        cadence_days=cadence.get(customer.grade) if customer.grade else None,
+        deal_on=customer.deal_on,
+        expected_purchase_on=customer.expected_purchase_on,
+    )
+
+
+def reschedule_form(plan: Plan) -> PlanRescheduleForm:
+    return PlanRescheduleForm(
+        initial={
+            "planned_at": timezone.localtime(plan.planned_at),
+            "method": plan.method,
+            "content": plan.content,
+            "version": plan.version,
+        },
+        prefix=f"p{plan.pk}",
+    )
+
+
+def workday_context(
+    customer: Customer,
+    *,
+    actor: User,
+    plan_form: PlanForm | None = None,
+    followup_form: FollowUpForm | None = None,
+    failed: tuple[int, forms.Form] | None = None,
+) -> dict[str, Any]:
+    """``failed`` is a reschedule form sent back with errors: (plan id, form)."""
+    plans = presenters.open_plans(selectors.customer_plans(customer=customer))
+    items = selectors.customer_timeline(customer=customer, limit=TIMELINE_LIMIT)
+    origin = Origin("customer", FOLLOWUP_SLOT)
+    return {
+        "customer": customer,
+        "status": customer_status(customer, lifecycle.cadence_table()),
+        "timeline": presenters.timeline_entries(items),
+        "open_plans": [
+            (p, failed[1] if failed and failed[0] == p.pk else reschedule_form(p)) for p in plans
+        ],
+        "plan_form": plan_form
+        or PlanForm(
+            owners=customers.assignable_owners(actor=actor),
+            initial={"assignee": actor.pk},
+            auto_id="plan-%s",
+        ),
+        "form": followup_form or FollowUpForm(auto_id=f"{origin.slot}-%s"),
+        "origin": origin,
+        "can_transition": bool(legal_moves(customer.category)),
+        "defeat": (
+            customers.defeat_analysis(customer=customer)
+            if customer.category == Category.DEFEATED
+            else None
+        ),
+    }

@@ -1,0 +1,212 @@
+"""Forms of the lifecycle: a transition (变更状态) offering only the moves the regulations allow
+from the customer's category, the manager's comment on a defeat, and the company's grade table
+and follow-up settings. The rules themselves live in ``crm.customers.lifecycle``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django import forms
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from crm.core.errors import DomainError, Invalid
+from crm.customers.choices import Category, Grade
+from crm.customers.lifecycle import TRANSITIONS
+from crm.customers.models import Customer, DefeatReason, GradePolicy, LifecycleSettings
+
+_BLANK: list[tuple[str, str]] = [("", "—")]
+_DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+# What a move is called, by (from, to).
+MOVE_LABELS: dict[tuple[str, str], Any] = {
+    (Category.POTENTIAL, Category.INTENTION): _("转为意向客户"),
+    (Category.BASE, Category.INTENTION): _("转为意向客户"),
+    (Category.INTENTION, Category.INTENTION): _("调整意向级别"),
+    (Category.INTENTION, Category.RETAINED): _("成交，转为保有客户"),
+    (Category.INTENTION, Category.DEFEATED): _("战败"),
+    (Category.DEFEATED, Category.INTENTION): _("重新激活为意向客户"),
+}
+_ORDER = [Category.INTENTION, Category.RETAINED, Category.DEFEATED]
+# the service's field names → this form's
+SERVICE_FIELDS = {"defeat.reason": "defeat_reason", "defeat.tried": "tried"}
+
+
+def legal_moves(category: str) -> list[tuple[str, str]]:
+    """(to, label) of the transitions allowed from ``category``, in the order of a sale."""
+    return [
+        (to, str(MOVE_LABELS[(category, to)])) for to in _ORDER if (category, to) in TRANSITIONS
+    ]
+
+
+class TransitionForm(forms.Form):
+    to = forms.ChoiceField(
+        label=_("变更为"), widget=forms.RadioSelect(attrs={"data-transition-to": ""})
+    )
+    expected_purchase_on = forms.DateField(
+        label=_("预计购买日期"), required=False, widget=_DATE, help_text=_("填写后建议意向级别")
+    )
+    deposit_paid = forms.BooleanField(
+        label=_("已收定金"), required=False, help_text=_("已收定金的客户为 O 级")
+    )
+    grade = forms.ChoiceField(
+        label=_("意向级别"), required=False, choices=[*_BLANK, *Grade.choices]
+    )
+    deal_on = forms.DateField(label=_("成交日期"), required=False, widget=_DATE)
+    defeat_reason = forms.TypedChoiceField(
+        label=_("战败原因"), required=False, coerce=int, empty_value=None
+    )
+    competitor_brand = forms.CharField(label=_("竞品品牌"), required=False, max_length=50)
+    competitor_model = forms.CharField(label=_("竞品车型/型号"), required=False, max_length=50)
+    tried = forms.CharField(
+        label=_("采取过的挽回措施"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    reason = forms.CharField(
+        label=_("原因说明"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(
+        self, *args: Any, customer: Customer, reasons: Iterable[DefeatReason], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.customer = customer
+        self.moves = legal_moves(customer.category)
+        self.fields["to"].choices = self.moves  # type: ignore[attr-defined]
+        if len(self.moves) == 1:
+            self.fields["to"].initial = self.moves[0][0]
+        self.fields["defeat_reason"].choices = [  # type: ignore[attr-defined]
+            *_BLANK,
+            *((str(r.pk), r.name) for r in reasons),
+        ]
+        self.fields["deal_on"].initial = timezone.localdate()
+        for name in ("grade", "deal_on", "defeat_reason", "tried"):
+            self.fields[name].widget.attrs["required"] = True
+        suggest = {  # a changed date or deposit asks the server for the suggested grade (htmx)
+            "hx-get": reverse("web:grade_suggest", args=[customer.pk]),
+            "hx-trigger": "change",
+            "hx-target": "#field-grade",
+            "hx-swap": "outerHTML",
+            "hx-include": "[name=expected_purchase_on],[name=deposit_paid],[name=grade]",
+        }
+        self.fields["expected_purchase_on"].widget.attrs.update(suggest)
+        self.fields["deposit_paid"].widget.attrs.update(suggest)
+        if customer.category == Category.DEFEATED:
+            self.fields["reason"].label = _("重新激活原因")
+            self.fields["reason"].widget.attrs["required"] = True
+
+    def service_data(self) -> dict[str, Any]:
+        """The keyword arguments of ``customer_transition`` besides actor, customer and version."""
+        data = self.cleaned_data
+        to = data["to"]
+        kwargs: dict[str, Any] = {"to": to, "reason": data["reason"]}
+        if to == Category.INTENTION:
+            kwargs["grade"] = data["grade"]
+        if to == Category.RETAINED:
+            kwargs["deal_on"] = data["deal_on"]
+        if to == Category.DEFEATED:
+            kwargs["defeat"] = {
+                "reason": data["defeat_reason"],
+                "competitor_brand": data["competitor_brand"],
+                "competitor_model": data["competitor_model"],
+                "tried": data["tried"],
+            }
+        return kwargs
+
+    def apply_error(self, exc: DomainError) -> None:
+        """A refusal of the service: each message next to its field, the reason at the top."""
+        for field, message in exc.fields.items():
+            name = SERVICE_FIELDS.get(field, field)
+            self.add_error(name if name in self.fields else None, str(message))
+        if not exc.fields or str(exc.message) != str(Invalid.default_message):
+            self.add_error(None, str(exc.message))
+
+
+class DefeatCommentForm(forms.Form):
+    manager_comment = forms.CharField(
+        label=_("经理意见"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class GradeTableForm(forms.Form):
+    """The grade table, a row per grade: ``H-description``, ``H-cadence_days``…"""
+
+    def __init__(self, *args: Any, policies: Iterable[GradePolicy], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.grades: list[str] = []
+        for p in policies:
+            self.grades.append(p.grade)
+            self.fields[f"{p.grade}-description"] = forms.CharField(
+                label=_("说明"), max_length=100, required=False, initial=p.description
+            )
+            self.fields[f"{p.grade}-cadence_days"] = forms.IntegerField(
+                label=_("跟进周期（天）"), min_value=1, max_value=365, initial=p.cadence_days
+            )
+            self.fields[f"{p.grade}-deal_within_days"] = forms.IntegerField(
+                label=_("预计成交（天内）"),
+                min_value=1,
+                max_value=3650,
+                required=False,
+                initial=p.deal_within_days,
+            )
+
+    def rows(self) -> list[dict[str, Any]]:
+        """The rows of ``grade_policy_update``."""
+        return [
+            {
+                "grade": g,
+                "description": self.cleaned_data[f"{g}-description"],
+                "cadence_days": self.cleaned_data[f"{g}-cadence_days"],
+                "deal_within_days": self.cleaned_data[f"{g}-deal_within_days"],
+            }
+            for g in self.grades
+        ]
+
+    def table(self) -> list[tuple[str, str, list[forms.BoundField]]]:
+        """(grade, its name, its bound fields) for the template."""
+        return [
+            (
+                g,
+                str(Grade(g).label) if g in Grade.values else g,
+                [self[f"{g}-{n}"] for n in ("description", "cadence_days", "deal_within_days")],
+            )
+            for g in self.grades
+        ]
+
+    def apply_error(self, exc: DomainError) -> None:
+        for field, message in exc.fields.items():
+            name = field.replace(".", "-", 1)
+            self.add_error(name if name in self.fields else None, str(message))
+        if not exc.fields:
+            self.add_error(None, str(exc.message))
+
+
+class FollowUpSettingsForm(forms.Form):
+    missed_grace_hours = forms.IntegerField(
+        label=_("计划逾期宽限（小时）"),
+        min_value=0,
+        max_value=720,
+        help_text=_("跟进计划过了计划时间多少小时仍未完成，即标记为逾期并提醒跟进人"),
+    )
+    callback_days = forms.CharField(
+        label=_("成交后回访（第几天）"),
+        max_length=100,
+        help_text=_("用逗号分隔，例如 1,7,30,90：成交后第 1、7、30、90 天各安排一次回访"),
+    )
+
+    @classmethod
+    def for_settings(cls, settings: LifecycleSettings) -> FollowUpSettingsForm:
+        return cls(
+            initial={
+                "missed_grace_hours": settings.missed_grace_hours,
+                "callback_days": settings.callback_days,
+            }
+        )
