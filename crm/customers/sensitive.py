@@ -28,8 +28,14 @@ def write_phone(obj: HasPhone, normalised: str) -> None:
     obj.phone_store = normalised
 
 
+# The ``<> ''`` terms repeat the unique partial indexes' condition: SQLite uses a partial index
+# only when the query states its condition, and otherwise scans every customer (0.1-1.4 s at
+# a million rows, on every duplicate check).
+
+
 def phone_lookup(normalised: str, prefix: str = "") -> Q:
-    return Q(**{f"{prefix}phone_store": normalised})
+    field = f"{prefix}phone_store"
+    return Q(**{field: normalised}) & ~Q(**{field: ""})
 
 
 def read_id_number(obj: HasIdNumber) -> str:
@@ -41,7 +47,7 @@ def write_id_number(obj: HasIdNumber, normalised: str) -> None:
 
 
 def id_number_lookup(normalised: str) -> Q:
-    return Q(id_number_store=normalised)
+    return Q(id_number_store=normalised) & ~Q(id_number_store="")
 
 
 def mask_phone(value: str) -> str:

@@ -222,7 +222,7 @@ def _duplicate_of(
     if values.get("id_number"):
         checks.append(("id_number", sensitive.id_number_lookup(values["id_number"])))
     if values.get("credit_code"):
-        checks.append(("credit_code", Q(credit_code=values["credit_code"])))
+        checks.append(("credit_code", Q(credit_code=values["credit_code"]) & ~Q(credit_code="")))
     if kind == Kind.ORGANIZATION and values.get("name"):
         checks.append(
             ("name", Q(kind=Kind.ORGANIZATION, name_key=organization_key(values["name"])))
