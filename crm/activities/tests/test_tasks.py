@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from typing import Any
 from unittest import mock
 
 import pytest
@@ -317,15 +318,21 @@ def test_crm_worker_runs_queued_tasks(org, clock):
 
 
 def test_crm_worker_starts_the_scheduler_thread_unless_told_not_to(db):
+    from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
+
     from crm.core.management.commands import worker
 
-    started: list[dict[str, object]] = []
+    started: list[dict[str, Any]] = []
+
+    def thread(**kwargs: Any) -> mock.Mock:
+        started.append(kwargs)
+        return mock.Mock()
+
     with (
         override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}),
-        mock.patch.object(worker, "Thread") as thread,
-        mock.patch.object(worker.DbWorkerCommand, "handle", return_value=None),
+        mock.patch.object(worker, "Thread", side_effect=thread),
+        mock.patch.object(DbWorkerCommand, "handle", return_value=None),
     ):
-        thread.side_effect = lambda **kw: started.append(kw) or mock.Mock()
         call_command("worker", "--no-reload", "--scheduler-interval", "5", verbosity=0)
         call_command("worker", "--no-reload", "--no-scheduler", verbosity=0)
         call_command("worker", "--no-reload", "--batch", verbosity=0)

@@ -4,6 +4,7 @@ parsed back with ``icalendar`` as a calendar program would."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 from unittest import mock
 
 import pytest
@@ -31,7 +32,7 @@ def monday():
 
 
 def feed_path(call, actor) -> str:
-    url = call(actor, "GET", "calendar").json()["url"]
+    url: str = call(actor, "GET", "calendar").json()["url"]
     assert url.startswith("http://testserver/api/v1/calendar/")
     assert url.endswith(".ics")
     return url.removeprefix("http://testserver")
@@ -45,7 +46,7 @@ def fetch(path: str) -> Calendar:
     return Calendar.from_ical(response.content)
 
 
-def events(cal: Calendar) -> dict[str, object]:
+def events(cal: Calendar) -> dict[str, Any]:
     return {str(e["UID"]): e for e in cal.walk("VEVENT")}
 
 
