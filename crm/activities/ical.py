@@ -10,6 +10,7 @@ UIDs are stable per plan and visit so that subscribers update events rather than
 from __future__ import annotations
 
 import datetime as dt
+import re
 from urllib.parse import urlsplit
 
 from django.utils import timezone
@@ -30,12 +31,13 @@ PLAN_MINUTES = 30
 VISIT_MINUTES = 60
 CONTENT_MAX = 1000
 PRODID = "-//CRM//客户管理系统//ZH"
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")  # secrets.token_urlsafe
 
 
 def feed_ics(*, token: str, base_url: str, now: dt.datetime | None = None) -> bytes:
     """The feed of the user whose secret address ``token`` is; ``NotFound`` for an unknown or
     reset token, a deactivated user or a role that sees no customers."""
-    user = selectors.feed_owner(token=token)
+    user = selectors.feed_owner(token=token) if _TOKEN.fullmatch(token) else None
     if user is None or not user.has_action(VIEW_CUSTOMER):
         raise NotFound()
     return render_feed(user=user, base_url=base_url, now=now)

@@ -199,7 +199,7 @@ def test_reset_gives_a_new_address_and_the_old_one_is_gone(org, call, plans):
     assert len(events(fetch(new))) == 2
 
 
-@pytest.mark.parametrize("token", ["nope", "x" * 32, "%2e%2e"])
+@pytest.mark.parametrize("token", ["nope", "x" * 32, "%2e%2e", "%00" * 20, "a" * 500])
 def test_an_unknown_address_is_not_found(client, token):
     response = client.get(f"/api/v1/calendar/{token}.ics")
     assert response.status_code == 404
