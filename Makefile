@@ -39,8 +39,10 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy crm config bench
 
+# On SQLite the benchmark gets its own data folder (data/bench), not the demo's database;
+# with DATABASE_URL it uses that database (give it one of its own).
 bench: install
-	$(BIN)/crm bench $(BENCH_ARGS)
+	CRM_DATA_DIR="$${CRM_DATA_DIR:-$(CURDIR)/data/bench}" $(BIN)/crm bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
