@@ -1,8 +1,10 @@
-"""One real browser run (headless Chromium through Playwright): sign in, create 张三丰, find him
-by typing ``zsf`` in the live search box, open him, and see the create and view in his history."""
+"""Real browser runs (headless Chromium through Playwright): sign in, create 张三丰, find him by
+typing ``zsf`` in the live search box and see his history; and a rep's morning: an overdue
+customer on the Today page, a call recorded in place, the customer off the overdue list."""
 
 from __future__ import annotations
 
+import importlib
 import os
 import re
 
@@ -55,7 +57,8 @@ def test_sign_in_create_find_by_pinyin_and_see_history(live_server, org, page):
     page.get_by_label("用户名").fill("rep_a")
     page.get_by_label("密码").fill("pass-1234")
     page.get_by_role("button", name="登录").click()
-    expect(page).to_have_url(re.compile(r"/customers/$"))
+    expect(page).to_have_url(re.compile(r"/today/$"))
+    page.get_by_role("navigation", name="主导航").get_by_role("link", name="客户").click()
     expect(page.locator("#results")).to_contain_text("李四光")
 
     # create 张三丰 with a phone
@@ -80,3 +83,66 @@ def test_sign_in_create_find_by_pinyin_and_see_history(live_server, org, page):
     expect(history.locator(".event-created")).to_contain_text("创建")
     expect(history.locator(".event-viewed").first).to_contain_text("查看")
     expect(history.locator(".event-viewed").first).to_contain_text("王小明")
+
+
+@pytest.fixture
+def lifecycle_tables():
+    """The grade table, defeat reasons and follow-up settings the migrations seed: a
+    transactional test may run after another one emptied every table."""
+    from django.apps import apps
+
+    importlib.import_module("crm.customers.migrations.0004_lifecycle_defaults").seed(apps, None)
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_rep_records_a_call_and_the_customer_leaves_the_overdue_list(
+    live_server, org, page, lifecycle_tables
+):
+    from .conftest import make_due
+
+    expect = sync_api.expect
+    make_due(org.rep_a, "逾期王先生", overdue_days=3)
+    make_due(org.rep_a, "逾期李女士", overdue_days=1)
+
+    # sign in: the rep lands on the Today page and sees the overdue customer
+    page.goto(f"{live_server.url}/login/")
+    page.get_by_label("用户名").fill("rep_a")
+    page.get_by_label("密码").fill("pass-1234")
+    page.get_by_role("button", name="登录").click()
+    expect(page).to_have_url(re.compile(r"/today/$"))
+    overdue = page.locator("#overdue")
+    expect(overdue).to_contain_text("逾期王先生")
+    expect(overdue).to_contain_text("逾期 3 天")
+    expect(page.locator("#nav-today .nav-badge")).to_have_text("2")
+
+    # one click opens the form in place, with a phone call chosen
+    row = overdue.locator(".due-item", has_text="逾期王先生")
+    row.get_by_role("link", name="记录跟进").click()
+    form = row.locator("form.followup-form")
+    expect(form.get_by_label("电话")).to_be_checked()
+    expect(form.get_by_label("地点")).to_be_hidden()  # a call has no place
+
+    # saving without content is refused in Chinese, in place
+    form.get_by_role("button", name="保存跟进").click()
+    expect(row.locator(".field-error")).to_contain_text("请填写内容")
+
+    # record the call: the customer leaves the overdue list, the counts follow, no reload
+    page.evaluate("window.notReloaded = true")
+    row.locator("form.followup-form").get_by_label("内容").fill("电话沟通，客户周六来店试驾")
+    row.locator("form.followup-form").get_by_label("客户反馈").fill("对价格满意")
+    row.locator("form.followup-form").get_by_role("button", name="保存跟进").click()
+    expect(overdue).not_to_contain_text("逾期王先生")
+    expect(overdue).to_contain_text("逾期李女士")
+    expect(page.locator("#today-counts .stat").first).to_contain_text("1")
+    expect(page.locator("#nav-today .nav-badge")).to_have_text("1")
+    expect(page.locator("#flash")).to_contain_text("已记录 逾期王先生 的电话跟进")
+    assert page.evaluate("window.notReloaded") is True
+
+    # the customer's timeline has the call
+    page.get_by_role("link", name="逾期李女士").click()
+    page.go_back()
+    page.goto(f"{live_server.url}/customers/")
+    page.locator("#results").get_by_role("link", name="逾期王先生").click()
+    expect(page.locator("#timeline")).to_contain_text("电话沟通，客户周六来店试驾")
+    expect(page.locator("#timeline")).to_contain_text("对价格满意")

@@ -8,7 +8,16 @@ from django.urls import reverse
 
 from crm.customers.tests.factories import make_customer
 
-CUSTOMER_PAGES = ["customer_detail", "customer_edit", "customer_delete", "contact_create"]
+CUSTOMER_PAGES = [
+    "customer_detail",
+    "customer_edit",
+    "customer_delete",
+    "contact_create",
+    "followup_create",
+    "plan_create",
+    "customer_transition",
+    "grade_suggest",
+]
 # persona → expected status on rep_a's customer
 CUSTOMER_MATRIX = {
     "rep_a": 200,  # owner
@@ -22,6 +31,10 @@ CUSTOMER_MATRIX = {
 }
 EVERY_PAGE = [
     "web:home",
+    "web:today",
+    "web:calendar",
+    "web:team_day",
+    "web:grade_settings",
     "web:customer_list",
     "web:customer_create",
     "web:customer_trash",
@@ -137,12 +150,18 @@ def test_user_management_is_for_the_system_administrator(as_user, org, persona, 
 
 
 def test_navigation_offers_each_role_its_pages(as_user, org):
+    labels = ("回收站", "用户管理", 'href="/customers/"', "今日工作", "日程", "夕会", "跟进设置")
+
     def nav(persona):
         body = as_user(getattr(org, persona)).get(reverse("web:settings")).content.decode()
-        return {label for label in ("回收站", "用户管理", 'href="/customers/"') if label in body}
+        menu = body[body.index('<nav id="site-nav"') : body.index("</nav>")]
+        return {label for label in labels if label in menu}
 
-    assert nav("rep_a") == {'href="/customers/"'}
-    assert nav("data_admin") == {'href="/customers/"', "回收站"}
+    work = {'href="/customers/"', "今日工作", "日程"}
+    assert nav("rep_a") == work
+    assert nav("manager") == work | {"夕会", "跟进设置"}
+    assert nav("gm") == work | {"夕会", "跟进设置"}
+    assert nav("data_admin") == work | {"回收站"}
     assert nav("sysadmin") == {"用户管理"}
 
 
