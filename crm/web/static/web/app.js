@@ -61,11 +61,13 @@
   }
 
   // Transition form: only the part of the chosen move (grade, deal date, defeat analysis).
-  function syncTransitionForm(form) {
+  // On arrival a part with an error stays visible; once the user picks a move, only its part.
+  function syncTransitionForm(form, picked) {
     var checked = form.querySelector("[data-transition-to]:checked");
     var to = checked ? checked.value : "";
     form.querySelectorAll("fieldset[data-to-only]").forEach(function (section) {
-      section.hidden = section.getAttribute("data-to-only") !== to && !section.querySelector(".field-error");
+      var mine = section.getAttribute("data-to-only") === to;
+      section.hidden = !mine && (picked || !section.querySelector(".field-error"));
     });
   }
 
@@ -74,14 +76,16 @@
     var forms = Array.prototype.slice.call(root.querySelectorAll("form[data-followup-form]"));
     if (root.matches && root.matches("form[data-followup-form]")) forms.push(root);
     forms.forEach(syncFollowupForm);
-    root.querySelectorAll("form[data-transition-form]").forEach(syncTransitionForm);
+    root.querySelectorAll("form[data-transition-form]").forEach(function (form) {
+      syncTransitionForm(form, false);
+    });
   }
 
   document.addEventListener("change", function (event) {
     var form = event.target.closest("form");
     if (!form) return;
     if (event.target.matches("[data-followup-kind]")) syncFollowupForm(form);
-    if (event.target.matches("[data-transition-to]")) syncTransitionForm(form);
+    if (event.target.matches("[data-transition-to]")) syncTransitionForm(form, true);
   });
 
   // An inline follow-up form on the Today page is closed with its 取消 button.
