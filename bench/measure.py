@@ -270,23 +270,32 @@ def run_raw(cur: Any, case: Case) -> tuple[float, list[int]]:
     return elapsed, [row[0] for row in rows[:PAGE]]
 
 
-def measure(kind: Kind, cases: Sequence[Case], client: Client) -> Result:
-    """Warm both paths once over all cases, then time the API pass and the raw pass."""
-    result = Result(kind)
+def measure(batches: Sequence[tuple[Kind, Sequence[Case]]], client: Client) -> list[Result]:
+    """Warm both paths once over every case, then an API pass and a raw pass.
+
+    Each pass goes round-robin over the kinds (one query of each in turn), so that a burst of
+    load from elsewhere on the machine lands on all kinds alike rather than on one.
+    """
+    results = [Result(kind) for kind, _ in batches]
     cur = _raw_cursor()
-    for case in cases:
-        run_raw(cur, case)
-    api_ids = []
-    for case in cases:
-        ms, ids = run_api(client, case)
-        result.api_ms.append(ms)
-        api_ids.append(ids)
-    for case, ids in zip(cases, api_ids, strict=True):
-        ms, raw_ids = run_raw(cur, case)
-        result.raw_ms.append(ms)
-        if raw_ids != ids:
-            result.mismatches += 1
-    with CaptureQueriesContext(connection) as captured:
-        run_api(client, cases[0])
-    result.queries_per_request = len(captured.captured_queries)
-    return result
+    for _, cases in batches:
+        for case in cases:
+            run_raw(cur, case)
+    rounds = max(len(cases) for _, cases in batches)
+    api_ids: dict[tuple[int, int], list[int]] = {}
+    for i in range(rounds):
+        for k, (_, cases) in enumerate(batches):
+            if i < len(cases):
+                ms, api_ids[k, i] = run_api(client, cases[i])
+                results[k].api_ms.append(ms)
+    for i in range(rounds):
+        for k, (_, cases) in enumerate(batches):
+            if i < len(cases):
+                ms, raw_ids = run_raw(cur, cases[i])
+                results[k].raw_ms.append(ms)
+                results[k].mismatches += raw_ids != api_ids[k, i]
+    for result, (_, cases) in zip(results, batches, strict=True):
+        with CaptureQueriesContext(connection) as captured:
+            run_api(client, cases[0])
+        result.queries_per_request = len(captured.captured_queries)
+    return results

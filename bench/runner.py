@@ -88,7 +88,7 @@ def run(opts: Options, say: Callable[[str], None]) -> list[measure.Result]:
         say(line)
     sampler = measure.sampler(seed=opts.seed, admin=staff.admin, reps=staff.reps)
     client = Client()
-    results: list[measure.Result] = []
+    batches: list[tuple[measure.Kind, list[measure.Case]]] = []
     for kind in measure.KINDS:
         if opts.only and kind.key not in opts.only:
             continue
@@ -98,7 +98,8 @@ def run(opts: Options, say: Callable[[str], None]) -> list[measure.Result]:
             _explain(cases[0], client, say)
         if opts.profile == kind.key:
             _profile(cases, client, say)
-        results.append(measure.measure(kind, cases, client))
+        batches.append((kind, cases))
+    results = measure.measure(batches, client)
     say("")
     for line in report.table(results):
         say(line)

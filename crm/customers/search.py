@@ -125,6 +125,7 @@ def _quote(lexeme: str) -> str:
 BLOCK_LEVELS = (12, 15, 18)  # blocks of 4,096 / 32,768 / 262,144 customer ids
 WALK_ROWS = 2000
 FULL_SCAN_MATCHES = 300
+RARE_DIGITS = 7
 
 
 def _block(level: int, index: int) -> str:
@@ -317,6 +318,10 @@ def matching_ids(query: Query, *, before: int | None, limit: int) -> list[int]:
     if query.empty:
         return []
     if _is_postgres():
+        if len(query.digits_prefix) >= RARE_DIGITS:
+            # most of a phone number: a handful of matches at most, so no walk first
+            with connection.cursor() as cur:
+                return _pg_bitmap(cur, _pg_query(query), before or 2**62, limit)
         return _pg_matching_ids(_pg_query(query), before, limit)
     below = "AND rowid < %s" if before is not None else ""
     extra: list[int] = [before] if before is not None else []
