@@ -208,4 +208,4 @@ def test_each_persona_sees_the_rows_of_their_scope(org, as_user, november, perso
     html = as_user(getattr(org, persona)).get(PAGES[report]).content.decode()
     shown = re.findall(r'<th scope="row" data-label="[^"]*">([^<]+)</th>', html)
     # a total only when there is more than one row to add up
-    assert shown == (names + ["合计"] if len(names) > 1 else names)
+    assert shown == ([*names, "合计"] if len(names) > 1 else names)
