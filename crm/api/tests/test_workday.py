@@ -557,3 +557,14 @@ def test_notifications_list_and_mark_read(org, call):
     }
     assert call(org.rep_a, "POST", "notifications/read", {}).json() == {"marked": 2}
     assert call(org.rep_a, "GET", "notifications?unread=true").json()["items"] == []
+
+
+def test_category_changes_only_through_a_transition(org, call):
+    c = make_customer(org.rep_a, name="癸")
+    response = call(
+        org.rep_a, "PATCH", f"customers/{c.pk}", {"version": 1, "category": "retained"}, lang="en"
+    )
+    assert response.status_code == 422
+    assert response.json()["error"]["fields"]["category"].startswith(
+        "Category, grade and deal date change through “Change status”"
+    )
