@@ -17,8 +17,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, customers: int, if_empty: bool, **options: Any) -> None:
-        from crm.accounts.models import User
         from crm import demo
+        from crm.accounts.models import User
 
         if if_empty and User.objects.exists():
             return
