@@ -306,15 +306,18 @@ class TeamDayView(CrmView):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         form = DayForm(request.GET)
-        day = min(form.day_value, timezone.localdate())
+        today = timezone.localdate()
+        day = min(form.day_value, today)
         team = selectors.team_day(actor=self.actor, day=day)
+        # who is behind right now (only meaningful for today's meeting)
+        overdue = selectors.team_overdue(actor=self.actor, today=today) if day == today else []
         return self.render(
             {
                 "form": form,
                 "team": team,
-                "reps": presenters.team_by_rep(team),
+                "reps": presenters.team_by_rep(team, overdue),
                 "day": day,
-                "is_today": day == timezone.localdate(),
+                "is_today": day == today,
                 "previous": day - dt.timedelta(days=1),
                 "next": day + dt.timedelta(days=1),
             }

@@ -81,6 +81,17 @@ def test_the_evening_meeting_groups_the_departments_day_by_rep(as_user, org):
     assert "新增客户" in card_a  # created today
 
 
+def test_reps_who_are_behind_show_with_their_overdue_count(as_user, org):
+    make_due(org.rep_b, "拖欠一", overdue_days=3)
+    make_due(org.rep_b, "拖欠二", overdue_days=1)
+    make_due(org.rep_c, "别部门拖欠", overdue_days=3)
+    body = as_user(org.manager).get(TEAM).content.decode()
+    card = rep_card(body, "李小红")  # no follow-up today, two customers overdue
+    assert "跟进 0" in card
+    assert "逾期未跟进 2" in card
+    assert "赵大勇" not in body
+
+
 def test_the_gm_sees_every_department(as_user, org):
     call(org.rep_c, make_customer(org.rep_c, name="二部客户", category="intention", grade="B"))
     call(org.rep_a, make_customer(org.rep_a, name="一部客户", category="intention", grade="B"))
