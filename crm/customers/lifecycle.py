@@ -212,8 +212,7 @@ def _clean_defeat(defeat: Mapping[str, Any] | None) -> dict[str, Any]:
         "tried": tried[:5000],
         "competitor_brand": brand,
         "competitor_model": model,
-        "manager_comment": str(data.get("manager_comment") or "").strip()[:5000],
-    }
+    }  # the manager's comment comes later, from a manager (defeat_comment)
 
 
 def _check_transition(
