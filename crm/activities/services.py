@@ -400,6 +400,7 @@ def customer_transition(
     reason: str = "",
     deal_on: dt.date | None = None,
     defeat: Mapping[str, Any] | None = None,
+    expected_purchase_on: dt.date | None = None,
 ) -> LifecycleEvent:
     """A category or grade change; a deal schedules callbacks, a defeat closes open plans."""
     event = lifecycle.customer_transition(
@@ -411,6 +412,7 @@ def customer_transition(
         reason=reason,
         deal_on=deal_on,
         defeat=defeat,
+        expected_purchase_on=expected_purchase_on,
     )
     customer = event.customer
     if to == Category.RETAINED and deal_on is not None:

@@ -249,8 +249,10 @@ def customer_transition(
     reason: str = "",
     deal_on: dt.date | None = None,
     defeat: Mapping[str, Any] | None = None,
+    expected_purchase_on: dt.date | None = None,
 ) -> LifecycleEvent:
-    """Move a customer to another category (or grade), refusing what the rules forbid."""
+    """Move a customer to another category (or grade), refusing what the rules forbid. The
+    expected purchase date a grade was chosen by is kept with it (when given)."""
     customer = _locked(actor, customer_id)
     if customer.version != version:
         raise Conflict(extra={"current_version": customer.version})
@@ -276,6 +278,8 @@ def customer_transition(
     customer.category, customer.grade = to, grade
     if to == Category.INTENTION:
         customer.graded_at = now
+        if expected_purchase_on is not None:
+            customer.expected_purchase_on = expected_purchase_on
     if to == Category.RETAINED:
         customer.deal_on = deal_on
     customer.version += 1
@@ -285,6 +289,7 @@ def customer_transition(
             "category",
             "grade",
             "graded_at",
+            "expected_purchase_on",
             "deal_on",
             "version",
             "next_due_on",

@@ -205,6 +205,17 @@ def test_potential_becomes_intention_only_with_a_grade(org):
     assert AuditEvent.objects.filter(verb="customer.category_changed", reason="来店看车").exists()
 
 
+def test_grading_keeps_the_expected_purchase_date_it_was_chosen_by(org):
+    c = make_customer(org.rep_a, name="甲")
+    expected = timezone.localdate() + dt.timedelta(days=20)
+    transition(org.rep_a, c, to="intention", grade="A", expected_purchase_on=expected)
+    c.refresh_from_db()
+    assert c.expected_purchase_on == expected
+    transition(org.rep_a, c, to="intention", grade="H")  # not given: kept
+    c.refresh_from_db()
+    assert c.expected_purchase_on == expected
+
+
 def test_illegal_transitions_are_refused_with_a_clear_message(org):
     c = make_customer(org.rep_a, name="乙")
     with pytest.raises(Invalid) as err:
