@@ -110,6 +110,7 @@ class TransitionForm(forms.Form):
         kwargs: dict[str, Any] = {"to": to, "reason": data["reason"]}
         if to == Category.INTENTION:
             kwargs["grade"] = data["grade"]
+            kwargs["expected_purchase_on"] = data["expected_purchase_on"]
         if to == Category.RETAINED:
             kwargs["deal_on"] = data["deal_on"]
         if to == Category.DEFEATED:

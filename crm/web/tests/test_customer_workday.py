@@ -334,11 +334,19 @@ def test_to_intention_needs_a_grade_and_the_page_suggests_one(as_user, org):
     assert re.search(r'<option value="O" selected>', deposit)
 
     response = client.post(
-        transition_url(c), {"to": "intention", "grade": "H", "reason": "下周提车", "version": 1}
+        transition_url(c),
+        {
+            "to": "intention",
+            "grade": "H",
+            "expected_purchase_on": in_five_days,
+            "reason": "下周提车",
+            "version": 1,
+        },
     )
     assert response.status_code == 302
     c.refresh_from_db()
     assert (c.category, c.grade) == ("intention", "H")
+    assert str(c.expected_purchase_on) == in_five_days  # kept with the grade
     assert "已变更为意向客户（H 级）" in detail(client, c)
 
 
