@@ -167,6 +167,8 @@ def test_the_subscription_address_and_its_reset(as_user, org):
     assert "旧地址已失效" in body
     assert selectors.feed_owner(token=token) is None  # the old address stops working
     assert selectors.feed_owner(token=new) == org.rep_a
+    assert client.get(f"/api/v1/calendar/{token}.ics").status_code == 404
+    assert client.get(f"/api/v1/calendar/{new}.ics").status_code == 200
 
 
 def test_calendar_scope(client, as_user, org):
