@@ -56,6 +56,12 @@ def customer_status(customer: Customer, cadence: dict[str, int]) -> Status:
     )
 
 
+def tomorrow_morning() -> dt.datetime:
+    """The time a new plan form suggests."""
+    day = timezone.localdate() + dt.timedelta(days=1)
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(10)))
+
+
 def reschedule_form(plan: Plan) -> PlanRescheduleForm:
     return PlanRescheduleForm(
         initial={
@@ -90,10 +96,13 @@ def workday_context(
         "plan_form": plan_form
         or PlanForm(
             owners=customers.assignable_owners(actor=actor),
-            initial={"assignee": actor.pk},
+            initial={"assignee": actor.pk, "planned_at": tomorrow_morning()},
             auto_id="plan-%s",
         ),
-        "form": followup_form or FollowUpForm(auto_id=f"{origin.slot}-%s"),
+        "form": followup_form
+        or FollowUpForm(
+            initial={"kind": presenters.record_kind(customer)}, auto_id=f"{origin.slot}-%s"
+        ),
         "origin": origin,
         "can_transition": bool(legal_moves(customer.category)),
         "defeat": (

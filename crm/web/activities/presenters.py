@@ -56,10 +56,14 @@ class DueRow:
 
     @property
     def record_kind(self) -> str:
-        """What a follow-up of this customer most likely is: a callback after the deal."""
-        if self.customer.category == Category.RETAINED:
-            return FollowUpKind.CALLBACK
-        return FollowUpKind.CALL
+        return record_kind(self.customer)
+
+
+def record_kind(customer: Customer) -> str:
+    """What a follow-up of this customer most likely is: a call, or a callback after the deal."""
+    if customer.category == Category.RETAINED:
+        return FollowUpKind.CALLBACK
+    return FollowUpKind.CALL
 
 
 def due_rows(customers: Iterable[Customer], today: dt.date) -> list[DueRow]:
