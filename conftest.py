@@ -11,6 +11,17 @@ from crm.accounts import services as accounts
 from crm.accounts.models import Department, User
 
 
+@pytest.fixture(autouse=True)
+def back_to_the_default_language():
+    """A request in English (Accept-Language, the language cookie) leaves English active in the
+    test's thread: LocaleMiddleware activates a language and nothing deactivates it. Without
+    this, every later test in the run would see English messages."""
+    from django.utils import translation
+
+    yield
+    translation.deactivate()
+
+
 @dataclass
 class Org:
     head_office: Department

@@ -33,16 +33,6 @@ def compiled_web_messages():
         trans_real._default = None  # type: ignore[attr-defined]
 
 
-@pytest.fixture(autouse=True)
-def back_to_the_default_language():
-    """A request in English leaves English active in this thread (LocaleMiddleware activates,
-    nothing deactivates): later tests, of other apps too, would see English messages."""
-    from django.utils import translation
-
-    yield
-    translation.deactivate()
-
-
 @pytest.fixture
 def as_user(client):
     """``as_user(user)`` signs the test client in as ``user`` (or out, with ``None``)."""
