@@ -41,7 +41,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import F, Max, OuterRef, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from crm.customers.choices import Category, Grade
@@ -60,7 +60,10 @@ class OwnerCounts:
 
 
 class _Dialect:
-    """The few date expressions that differ between SQLite and PostgreSQL."""
+    """The few date expressions that differ between SQLite and PostgreSQL, and how each counts
+    follow-ups fastest: SQLite walks today's intention customers and looks each one's follow-ups
+    up in the (customer, occurred_at) index; PostgreSQL groups the window's follow-ups once and
+    hash-joins them."""
 
     def __init__(self, vendor: str, first: dt.date) -> None:
         self.postgres = vendor == "postgresql"
@@ -70,9 +73,17 @@ class _Dialect:
         self.zone = settings.TIME_ZONE.replace("'", "''")
 
     def local(self, expr: str) -> str:
+        """The local calendar day of a moment."""
         if self.postgres:
             return f"(({expr}) AT TIME ZONE '{self.zone}')::date"
         return f"date({expr}, '{self.minutes:+d} minutes')"
+
+    def midnight(self, expr: str) -> str:
+        """The moment the local day of a moment began (comparable with stored moments)."""
+        if self.postgres:
+            day = f"date_trunc('day', ({expr}) AT TIME ZONE '{self.zone}')"
+            return f"({day} AT TIME ZONE '{self.zone}')"
+        return f"datetime(date({expr}, '{self.minutes:+d} minutes'), '{-self.minutes:+d} minutes')"
 
     def greatest(self, a: str, b: str) -> str:
         return f"GREATEST({a}, {b})" if self.postgres else f"MAX({a}, {b})"
@@ -95,78 +106,94 @@ class _Dialect:
         return connection.ops.adapt_datetimefield_value(value)
 
 
+def _count(d: _Dialect, cid: str, lo_at: str, hi_at: str) -> str:
+    return (
+        "(SELECT COUNT(*) FROM activities_followup f "
+        f"WHERE f.customer_id = {cid} AND f.occurred_at >= {lo_at} AND f.occurred_at < {hi_at})"
+    )
+
+
+def _last(cid: str) -> str:
+    return (
+        "(SELECT MAX(f.occurred_at) FROM activities_followup f "
+        f"WHERE f.customer_id = {cid} AND f.occurred_at < <<w1_at>>)"
+    )
+
+
+# One row per owner. A: today's intention customers, one spell each (since their grading),
+# walked once with constants per grade (no date arithmetic per row: a customer graded before the
+# month has the whole month's requirement of its grade, and is overdue when both its grading and
+# its last follow-up lie before the day ``through`` minus the cadence). B: the few spells that a
+# change since the month began has closed, with the date arithmetic spelt out.
 _SQL = """
-WITH open_spells AS (<<open>>),
-closed_spells AS (<<closed>>),
-spells AS (
-    SELECT cid, oid, g, s, NULL AS e FROM open_spells
-    UNION ALL
-    SELECT cid, oid, g, s, e FROM closed_spells
-),
-dated AS (
-    SELECT sp.cid, sp.oid, sp.g, sp.s, p.cadence_days AS cad,
-        {lo} AS lo,
-        CASE WHEN sp.e IS NULL THEN <<w1>> ELSE {hi} END AS hi,
-        CASE WHEN sp.e IS NULL AND sp.s < <<m0_at>> THEN 1 ELSE 0 END AS whole
-    FROM spells sp JOIN customers_gradepolicy p ON p.grade = sp.g
-),
-live AS (SELECT * FROM dated WHERE hi > lo),
-fu AS (
-    SELECT f.customer_id AS cid,
-        SUM(CASE WHEN f.occurred_at >= <<m0_at>> THEN 1 ELSE 0 END) AS n,
-        MAX(f.occurred_at) AS last_at
-    FROM activities_followup f
-    WHERE f.occurred_at >= <<look_at>> AND f.occurred_at < <<w1_at>>
-        AND f.customer_id IN (SELECT cid FROM live)
-    GROUP BY f.customer_id
-),
-counted AS (
-    SELECT l.cid, l.oid, l.g, l.lo, l.hi, l.cad, l.s, {days} AS days,
-        CASE WHEN l.whole = 1 THEN COALESCE(fu.n, 0) ELSE (
-            SELECT COUNT(*) FROM activities_followup f2
-            WHERE f2.customer_id = l.cid
-                AND f2.occurred_at >= <<m0_at>> AND f2.occurred_at < <<w1_at>>
-                AND {f2_local} >= l.lo AND {f2_local} < l.hi
-        ) END AS n,
-        fu.last_at,
-        ROW_NUMBER() OVER (PARTITION BY l.cid ORDER BY l.lo DESC) AS rn
-    FROM live l LEFT JOIN fu ON fu.cid = l.cid
-),
-judged AS (
-    SELECT oid, g, rn, n,
-        CASE WHEN days / cad < 1 THEN 1 ELSE days / cad END AS req,
-        CASE WHEN rn = 1 AND hi = <<w1>> AND {due} < <<through>> THEN 1 ELSE 0 END AS overdue
-    FROM counted
-)
 SELECT oid,
     {by_grade},
-    SUM(CASE WHEN rn = 1 THEN 1 ELSE 0 END) AS customers,
+    SUM(cust) AS customers,
     SUM(req) AS required,
     SUM({done}) AS done,
     SUM(overdue) AS overdue
-FROM judged
+FROM (
+    SELECT oid, g, 1 AS cust, req, n, overdue
+    FROM (
+        SELECT o.oid, o.g,
+            CASE WHEN o.s < <<m0_at>> THEN {whole_req} ELSE {partial_req} END AS req,
+            {open_n} AS n,
+            CASE WHEN COALESCE({open_last}, o.s) < {cut} AND o.s < {cut} THEN 1 ELSE 0 END
+                AS overdue
+        FROM (<<open>>) o{fu_join}
+    ) a
+    UNION ALL
+    SELECT oid, g,
+        CASE WHEN rn = 1 AND NOT (cur_cat = 'intention' AND cur_s < <<w1_at>>) THEN 1 ELSE 0 END,
+        req, n,
+        CASE WHEN hi = <<w1>> AND {due} < <<through>> THEN 1 ELSE 0 END
+    FROM (
+        SELECT b1.*, CASE WHEN days / cad < 1 THEN 1 ELSE days / cad END AS req,
+            ROW_NUMBER() OVER (PARTITION BY cid ORDER BY e DESC) AS rn
+        FROM (
+            SELECT c.cid, c.oid, c.g, c.s, c.e, c.cur_cat, c.cur_s, {closed_cad} AS cad,
+                {closed_hi} AS hi, {closed_days} AS days, {closed_n} AS n,
+                {closed_last} AS last_at
+            FROM (<<closed>>) c
+        ) b1
+        WHERE days > 0
+    ) b2
+) x
 GROUP BY oid
 """
 
+# PostgreSQL: the window's follow-ups grouped once, from far enough back for the overdue rule
+_FU_JOIN = """
+            LEFT JOIN (
+                SELECT customer_id AS cid,
+                    COUNT(*) FILTER (WHERE occurred_at >= <<m0_at>>) AS n,
+                    MAX(occurred_at) AS last_at
+                FROM activities_followup
+                WHERE occurred_at >= <<look_at>> AND occurred_at < <<w1_at>>
+                GROUP BY customer_id
+            ) fu ON fu.cid = o.cid"""
+
 
 def _spell_querysets(
-    customers: QuerySet[Customer], m0_at: dt.datetime, w1_at: dt.datetime
+    customers: QuerySet[Customer], m0_at: dt.datetime, w1_at: dt.datetime, grades: list[str]
 ) -> tuple[QuerySet[Any], QuerySet[Any]]:
     """Current spells of today's intention customers, and the spells that a change on or after
     the month's first day closed (their start is the change before, or the creation)."""
     open_spells = (
-        customers.filter(category=Category.INTENTION)
+        customers.filter(category=Category.INTENTION, grade__in=grades)
         .annotate(start=Coalesce("graded_at", "created_at"))
         .filter(start__lt=w1_at)
         .values(cid=F("id"), oid=F("owner_id"), g=F("grade"), s=F("start"))
+        .order_by()
     )
     previous = LifecycleEvent.objects.filter(
         customer_id=OuterRef("customer_id"), id__lt=OuterRef("id")
     ).order_by("-id")
     closed_spells = (
         LifecycleEvent.objects.filter(
-            from_category=Category.INTENTION, at__gte=m0_at, customer__in=customers
+            from_category=Category.INTENTION, from_grade__in=grades, at__gte=m0_at
         )
+        .filter(Exists(customers.filter(pk=OuterRef("customer_id"))))
         .annotate(start=Coalesce(Subquery(previous.values("at")[:1]), "customer__created_at"))
         .filter(start__lt=w1_at)
         .values(
@@ -175,7 +202,10 @@ def _spell_querysets(
             g=F("from_grade"),
             s=F("start"),
             e=F("at"),
+            cur_cat=F("customer__category"),
+            cur_s=Coalesce("customer__graded_at", "customer__created_at"),
         )
+        .order_by()
     )
     return open_spells, closed_spells
 
@@ -187,22 +217,62 @@ def _statement(
     w1 = through + dt.timedelta(days=1)
     m0_at, _ = day_bounds(first)
     w1_at, _ = day_bounds(w1)
-    longest = GradePolicy.objects.aggregate(m=Max("cadence_days"))["m"] or 0
-    look_at = min(m0_at, day_bounds(through - dt.timedelta(days=longest))[0])
-    open_spells, closed_spells = _spell_querysets(customers, m0_at, w1_at)
-    grades = ",\n    ".join(
-        f"SUM(CASE WHEN rn = 1 AND g = '{g}' THEN 1 ELSE 0 END) AS grade_{g.lower()}"
-        for g in Grade.values
+    cadence = {
+        g: int(days)
+        for g, days in GradePolicy.objects.values_list("grade", "cadence_days")
+        if g in Grade.values and days
+    }
+    look_at = min(
+        m0_at, day_bounds(through - dt.timedelta(days=max(cadence.values(), default=0)))[0]
     )
+    open_spells, closed_spells = _spell_querysets(customers, m0_at, w1_at, list(cadence))
+
+    def cad(column: str) -> str:
+        whens = " ".join(f"WHEN '{g}' THEN {days}" for g, days in cadence.items())
+        return f"CASE {column} {whens} END"
+
     graded = d.local("s")
+    from_day = f"CASE WHEN o.s < <<m0_at>> THEN <<m0_at>> ELSE {d.midnight('o.s')} END"
+    if d.postgres:
+        fu_join = _FU_JOIN
+        open_n = (
+            "CASE WHEN o.s < <<m0_at>> THEN COALESCE(fu.n, 0) "
+            f"ELSE {_count(d, 'o.cid', from_day, '<<w1_at>>')} END"
+        )
+        open_last = "fu.last_at"
+    else:
+        fu_join = ""
+        open_n = _count(d, "o.cid", from_day, "<<w1_at>>")
+        open_last = _last("o.cid")
+    closed_lo_at = f"CASE WHEN c.s < <<m0_at>> THEN <<m0_at>> ELSE {d.midnight('c.s')} END"
+    closed_hi_at = f"CASE WHEN c.e >= <<w1_at>> THEN <<w1_at>> ELSE {d.midnight('c.e')} END"
+    closed_hi = d.least(d.local("c.e"), "<<w1>>")
+    whole_days = (w1 - first).days
+    partial_days = d.days("<<w1>>", d.local("o.s"))
+    cut_whens = " ".join(f"WHEN '{g}' THEN <<cut_{g}>>" for g in cadence)
     template = _SQL.format(
-        lo=d.greatest(d.local("sp.s"), "<<m0>>"),
-        hi=d.least(d.local("sp.e"), "<<w1>>"),
-        days=d.days("l.hi", "l.lo"),
-        f2_local=d.local("f2.occurred_at"),
-        due=d.plus_days(d.greatest(f"COALESCE({d.local('last_at')}, {graded})", graded), "cad"),
-        by_grade=grades,
+        by_grade=",\n    ".join(
+            f"SUM(CASE WHEN cust = 1 AND g = '{g}' THEN 1 ELSE 0 END) AS grade_{g.lower()}"
+            for g in Grade.values
+        ),
         done=d.least("n", "req"),
+        due=d.plus_days(d.greatest(f"COALESCE({d.local('last_at')}, {graded})", graded), "cad"),
+        whole_req="CASE o.g "
+        + " ".join(f"WHEN '{g}' THEN {max(1, whole_days // days)}" for g, days in cadence.items())
+        + " END",
+        partial_req=(
+            f"CASE WHEN {partial_days} / {cad('o.g')} < 1 THEN 1 "
+            f"ELSE {partial_days} / {cad('o.g')} END"
+        ),
+        cut=f"CASE o.g {cut_whens} END",
+        open_n=open_n,
+        open_last=open_last,
+        fu_join=fu_join,
+        closed_cad=cad("c.g"),
+        closed_hi=closed_hi,
+        closed_days=d.days(closed_hi, d.greatest(d.local("c.s"), "<<m0>>")),
+        closed_n=_count(d, "c.cid", closed_lo_at, closed_hi_at),
+        closed_last=_last("c.cid"),
     )
     values: dict[str, Any] = {
         "m0": d.date(first),
@@ -211,6 +281,10 @@ def _statement(
         "m0_at": d.moment(m0_at),
         "w1_at": d.moment(w1_at),
         "look_at": d.moment(look_at),
+        **{
+            f"cut_{g}": d.moment(day_bounds(through - dt.timedelta(days=days))[0])
+            for g, days in cadence.items()
+        },
     }
     inner = {
         "open": open_spells.query.sql_with_params(),
