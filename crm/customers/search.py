@@ -126,6 +126,7 @@ BLOCK_LEVELS = (12, 15, 18)  # blocks of 4,096 / 32,768 / 262,144 customer ids
 WALK_ROWS = 2000
 FULL_SCAN_MATCHES = 300
 RARE_DIGITS = 7
+MAX_BLOCKS = 4
 
 
 def _block(level: int, index: int) -> str:
@@ -364,8 +365,9 @@ def _pg_matching_ids(tsquery: str, before: int | None, limit: int) -> list[int]:
         while top > low and len(found) < limit:
             need = limit - len(found)
             span = 2 * need / density
-            level = next((lv for lv in BLOCK_LEVELS if 1 << lv >= span), None)
-            if level is None or density * (top - low) <= FULL_SCAN_MATCHES:
+            # the finest blocks that cover the span with a few lexemes
+            level = next((lv for lv in BLOCK_LEVELS if span <= MAX_BLOCKS << lv), None)
+            if level is None or density * (top - low) <= max(FULL_SCAN_MATCHES, 2 * need):
                 return found + _pg_bitmap(cur, tsquery, top, need)
             first, last = (top - 1) >> level, max(top - int(span), low) >> level
             blocks = " | ".join(_quote(_block(level, i)) for i in range(first, last - 1, -1))

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import QuerySet, prefetch_related_objects
 
 from crm.accounts.models import User
 from crm.accounts.roles import VIEW_CUSTOMER, VIEW_DELETED_CUSTOMER
@@ -116,23 +116,28 @@ def _search_page(
     rows: list[Customer] = []
     batch = limit + 1
     budget = _SEARCH_BATCH * _SEARCH_ROUNDS
+    # related rows (tags) are fetched once for the page, not once per batch
+    lookups = getattr(qs, "_prefetch_related_lookups", ())
+    qs = qs.prefetch_related(None)
+    before_next: int | None = None
     while budget > 0:
         batch = min(batch, budget)
         ids = search.matching_ids(query, before=before, limit=batch)
-        if not ids:
-            return Page(rows, None)
         want = limit + 1 - len(rows)
-        kept = list(qs.filter(id__in=ids).order_by("-id")[:want])
+        kept = list(qs.filter(id__in=ids).order_by("-id")[:want]) if ids else []
         rows += kept
-        if len(rows) > limit:
-            return _page(rows, limit)
-        if len(ids) < batch:
-            return Page(rows, None)
-        before = ids[-1]
+        if len(rows) > limit or len(ids) < batch:
+            break
+        before = before_next = ids[-1]
         budget -= len(ids)
         passed = max(len(kept), 1) / len(ids)
-        batch = max(limit + 1, min(_SEARCH_BATCH, int((want - len(kept)) / passed * 1.5)))
-    return Page(rows, encode_cursor(before) if before is not None else None)
+        batch = max(limit + 1, min(_SEARCH_BATCH * 4, int((want - len(kept)) / passed * 1.5)))
+    page = _page(rows, limit) if len(rows) > limit else Page(rows, None)
+    if budget <= 0 and len(rows) <= limit and before_next is not None:
+        page = Page(rows, encode_cursor(before_next))
+    if lookups:
+        prefetch_related_objects(page.items, *lookups)
+    return page
 
 
 def customer_get(*, actor: User, customer_id: int, action: str = VIEW_CUSTOMER) -> Customer:
