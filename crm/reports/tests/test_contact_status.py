@@ -168,3 +168,30 @@ def test_a_month_not_yet_begun_has_nothing_to_count(org, autumn):
 def test_system_administrator_has_no_reports(org):
     with pytest.raises(PermissionDenied):
         contact_status_report(actor=org.sysadmin, month=NOV)
+
+
+@pytest.mark.parametrize(("today", "overdue"), [(d(11, 1), 0), (d(11, 2), 1)])
+def test_an_o_customer_without_follow_up_for_eight_days_is_overdue(
+    org, clock, history, today, overdue
+):
+    # graded O on Oct 25 and never followed up: due on Nov 1, overdue from Nov 2
+    clock(d(10, 25), 23)
+    history.customer(org.rep_a, "O 定金", "O")
+    clock(today, 20)
+    report = contact_status_report(actor=org.rep_a, month=NOV)
+    assert report.rows[0].overdue == overdue
+    assert report.rows[0].required == 1
+    assert today_counts(actor=org.rep_a).overdue == overdue
+
+
+def test_a_follow_up_late_on_the_last_day_counts_for_that_month(org, clock, history):
+    # a C customer called at 23:30 local time on Oct 31 (15:30 UTC): October's call, not November's
+    clock(d(10, 1))
+    c = history.customer(org.rep_a, "C 月末", "C")
+    clock(d(10, 31), 23, 30)
+    history.follow(org.rep_a, c)
+    clock(d(12, 1))
+    october = contact_status_report(actor=org.rep_a, month=OCT)
+    november = contact_status_report(actor=org.rep_a, month=NOV)
+    assert (october.rows[0].required, october.rows[0].done) == (1, 1)
+    assert (november.rows[0].required, november.rows[0].done) == (1, 0)
