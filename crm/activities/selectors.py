@@ -175,7 +175,8 @@ def customer_timeline(*, customer: Customer, limit: int = 200) -> list[TimelineI
                 f.occurred_at, "followup", f.get_kind_display(), f.staff.display_name, obj=f
             )
         )
-    for p in customer.plans.select_related("assignee")[:limit]:  # type: ignore[attr-defined]
+    plans = customer.plans.select_related("assignee").order_by("-planned_at")  # type: ignore[attr-defined]
+    for p in plans[:limit]:
         items.append(
             TimelineItem(
                 p.planned_at, "plan", p.get_method_display(), p.assignee.display_name, obj=p
@@ -334,7 +335,7 @@ def followup_page(
 def customer_plans(*, customer: Customer, limit: int = 200) -> list[Plan]:
     """Plans and callbacks of a customer already obtained through a scoped selector, by date."""
     qs = Plan.objects.filter(customer=customer).select_related("assignee")
-    return list(qs.order_by("planned_at", "id")[:limit])
+    return list(reversed(qs.order_by("-planned_at", "-id")[:limit]))  # the latest, by date
 
 
 def notification_page(

@@ -152,7 +152,9 @@ def clean_followup(data: Mapping[str, Any]) -> dict[str, Any]:
     return cleaned
 
 
-def _plan_to_fulfil(customer: Customer, kind: str, plan_id: Any, day: dt.date) -> Plan | None:
+def _plans_to_fulfil(customer: Customer, kind: str, plan_id: Any, day: dt.date) -> list[Plan]:
+    """The plan named, or every open plan of the record's kind due by the end of its day: one
+    contact answers them all (a rep who calls back late need not log one call per missed plan)."""
     open_plans = Plan.objects.select_for_update().filter(
         customer=customer, status__in=OPEN_STATUSES
     )
@@ -160,11 +162,11 @@ def _plan_to_fulfil(customer: Customer, kind: str, plan_id: Any, day: dt.date) -
         plan = open_plans.filter(pk=plan_id).first()
         if plan is None:
             raise Invalid(fields={"plan": _("该计划不存在或已完成")})
-        return plan
+        return [plan]
     plan_kind = PlanKind.CALLBACK if kind == FollowUpKind.CALLBACK else PlanKind.FOLLOW_UP
     end_of_day = timezone.make_aware(dt.datetime.combine(day, dt.time.max))
-    return (
-        open_plans.filter(kind=plan_kind, planned_at__lte=end_of_day).order_by("planned_at").first()
+    return list(
+        open_plans.filter(kind=plan_kind, planned_at__lte=end_of_day).order_by("planned_at")
     )
 
 
@@ -175,10 +177,10 @@ def followup_record(*, actor: User, customer_id: int, data: Mapping[str, Any]) -
     cleaned = clean_followup(data)
     next_at, next_method = cleaned.pop("next_at"), cleaned.pop("next_method")
     followup = FollowUp.objects.create(customer=customer, staff=actor, **cleaned)
-    plan = _plan_to_fulfil(
+    answered = _plans_to_fulfil(
         customer, followup.kind, data.get("plan"), timezone.localdate(followup.occurred_at)
     )
-    if plan is not None:
+    for plan in answered:
         plan.status, plan.fulfilled_by = PlanStatus.DONE, followup
         plan.version += 1
         plan.save(update_fields=["status", "fulfilled_by", "version", "updated_at"])

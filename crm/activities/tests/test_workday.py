@@ -118,6 +118,23 @@ def test_a_visit_fulfils_the_plan_for_that_day_and_links_it(org, clock):
     assert plan.fulfilled_by == record
 
 
+def test_one_late_callback_answers_every_missed_callback_before_it(org, clock):
+    clock(MONDAY)
+    c = make_customer(org.rep_a, name="蒋先生", category="intention", grade="H")
+    transition(org.rep_a, c, to="retained", deal_on=MONDAY)
+    services.plans_mark_missed(now=at(MONDAY + dt.timedelta(days=10)))
+    clock(MONDAY + dt.timedelta(days=10))
+    services.followup_record(
+        actor=org.rep_a, customer_id=c.pk, data={"kind": "callback", "satisfaction": 4}
+    )
+    statuses = list(
+        Plan.objects.filter(customer=c).order_by("planned_at").values_list("status", flat=True)
+    )
+    assert statuses == ["done", "done", "planned", "planned"]
+    c.refresh_from_db()
+    assert c.next_due_on == MONDAY + dt.timedelta(days=30)
+
+
 def test_what_each_kind_of_record_must_say(org):
     c = make_customer(org.rep_a, name="吴先生")
     with pytest.raises(Invalid) as err:
