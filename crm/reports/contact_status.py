@@ -106,7 +106,7 @@ class _Dialect:
         return connection.ops.adapt_datetimefield_value(value)
 
 
-def _count(d: _Dialect, cid: str, lo_at: str, hi_at: str) -> str:
+def _count(cid: str, lo_at: str, hi_at: str) -> str:
     return (
         "(SELECT COUNT(*) FROM activities_followup f "
         f"WHERE f.customer_id = {cid} AND f.occurred_at >= {lo_at} AND f.occurred_at < {hi_at})"
@@ -237,12 +237,12 @@ def _statement(
         fu_join = _FU_JOIN
         open_n = (
             "CASE WHEN o.s < <<m0_at>> THEN COALESCE(fu.n, 0) "
-            f"ELSE {_count(d, 'o.cid', from_day, '<<w1_at>>')} END"
+            f"ELSE {_count('o.cid', from_day, '<<w1_at>>')} END"
         )
         open_last = "fu.last_at"
     else:
         fu_join = ""
-        open_n = _count(d, "o.cid", from_day, "<<w1_at>>")
+        open_n = _count("o.cid", from_day, "<<w1_at>>")
         open_last = _last("o.cid")
     closed_lo_at = f"CASE WHEN c.s < <<m0_at>> THEN <<m0_at>> ELSE {d.midnight('c.s')} END"
     closed_hi_at = f"CASE WHEN c.e >= <<w1_at>> THEN <<w1_at>> ELSE {d.midnight('c.e')} END"
@@ -271,7 +271,7 @@ def _statement(
         closed_cad=cad("c.g"),
         closed_hi=closed_hi,
         closed_days=d.days(closed_hi, d.greatest(d.local("c.s"), "<<m0>>")),
-        closed_n=_count(d, "c.cid", closed_lo_at, closed_hi_at),
+        closed_n=_count("c.cid", closed_lo_at, closed_hi_at),
         closed_last=_last("c.cid"),
     )
     values: dict[str, Any] = {
