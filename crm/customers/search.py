@@ -124,9 +124,9 @@ def _quote(lexeme: str) -> str:
 # Name and company pairs are numbered apart (a gap of 8) so that a phrase never spans the two.
 BLOCK_LEVELS = (12, 15, 18)  # blocks of 4,096 / 32,768 / 262,144 customer ids
 WALK_ROWS = 2000
-FULL_SCAN_MATCHES = 300
+FULL_SCAN_MATCHES = 100
 RARE_DIGITS = 7
-MAX_BLOCKS = 4
+MAX_BLOCKS = 8
 
 
 def _block(level: int, index: int) -> str:
