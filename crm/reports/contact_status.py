@@ -23,11 +23,14 @@ The rule (客户管理制度: "销售顾问必须严格按意向客户的级别�
 6. **Overdue.** A customer still an intention customer at the end of the last counted day is
    overdue when the later of its last follow-up and its grading, plus the cadence, lies before
    that day: the rule of the Today page, applied to the month's last day (today for the current
-   month). Planned dates do not move it here: the report measures the cadence.
+   month, where the last follow-up is the customer's last-contact time). Planned dates do not
+   move it here: the report measures the cadence.
 7. **Compliance** is done / required over the rows.
 
 Everything is grouped in the database in one statement (``per_owner``); Python receives one row
-per owner. Time zones: PostgreSQL converts with ``AT TIME ZONE``; SQLite shifts by the zone's
+per owner. The statement walks the department's intention customers once and looks each one's
+follow-ups up in the (customer, occurred_at) index, so its cost follows the size of the
+department, not of the company. Time zones: PostgreSQL converts with ``AT TIME ZONE``; SQLite shifts by the zone's
 offset in that month (exact for zones without daylight saving, such as Asia/Shanghai).
 """
 
@@ -169,7 +172,7 @@ def _spell_querysets(
         customers.filter(category=Category.INTENTION, grade__in=grades)
         .annotate(start=Coalesce("graded_at", "created_at"))
         .filter(start__lt=w1_at)
-        .values(cid=F("id"), oid=F("owner_id"), g=F("grade"), s=F("start"))
+        .values(cid=F("id"), oid=F("owner_id"), g=F("grade"), s=F("start"), lc=F("last_contact_at"))
         .order_by()
     )
     previous = LifecycleEvent.objects.filter(
@@ -205,7 +208,7 @@ def _spell_querysets(
 
 
 def _statement(
-    customers: QuerySet[Customer], first: dt.date, through: dt.date
+    customers: QuerySet[Customer], first: dt.date, through: dt.date, through_today: bool
 ) -> tuple[str, list[Any]]:
     d = _Dialect(connection.vendor, first)
     w1 = through + dt.timedelta(days=1)
@@ -225,7 +228,8 @@ def _statement(
     graded = d.local("s")
     from_day = f"CASE WHEN o.s < <<m0_at>> THEN <<m0_at>> ELSE {d.midnight('o.s')} END"
     open_n = _count("o.cid", from_day, "<<w1_at>>")
-    open_last = _last("o.cid")
+    # counted through today: the last follow-up is the customer's own last-contact time
+    open_last = "o.lc" if through_today else _last("o.cid")
     closed_lo_at = f"CASE WHEN c.s < <<m0_at>> THEN <<m0_at>> ELSE {d.midnight('c.s')} END"
     closed_hi_at = f"CASE WHEN c.e >= <<w1_at>> THEN <<w1_at>> ELSE {d.midnight('c.e')} END"
     closed_hi = d.least(d.local("c.e"), "<<w1>>")
@@ -299,11 +303,11 @@ def _fetch(sql: str, params: list[Any]) -> list[dict[str, Any]]:
 
 
 def per_owner(
-    *, customers: QuerySet[Customer], first: dt.date, through: dt.date
+    *, customers: QuerySet[Customer], first: dt.date, through: dt.date, through_today: bool
 ) -> dict[int, OwnerCounts]:
     """The month's numbers per owner for the (already restricted) ``customers``, counting the
-    days from ``first`` through ``through``."""
-    sql, params = _statement(customers, first, through)
+    days from ``first`` through ``through`` (today, when ``through_today``)."""
+    sql, params = _statement(customers, first, through, through_today)
     rows = _fetch(sql, params)
     return {
         int(r["oid"]): OwnerCounts(

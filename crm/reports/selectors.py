@@ -186,7 +186,9 @@ def contact_status_report(
         VIEW_REPORTS,
     )
     counted = (
-        contact_status.per_owner(customers=customers, first=first, through=through)
+        contact_status.per_owner(
+            customers=customers, first=first, through=through, through_today=through == today
+        )
         if through >= first
         else {}
     )
