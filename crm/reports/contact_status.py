@@ -30,8 +30,9 @@ The rule (客户管理制度: "销售顾问必须严格按意向客户的级别�
 Everything is grouped in the database in one statement (``per_owner``); Python receives one row
 per owner. The statement walks the department's intention customers once and looks each one's
 follow-ups up in the (customer, occurred_at) index, so its cost follows the size of the
-department, not of the company. Time zones: PostgreSQL converts with ``AT TIME ZONE``; SQLite shifts by the zone's
-offset in that month (exact for zones without daylight saving, such as Asia/Shanghai).
+department, not of the company. Time zones: PostgreSQL converts with ``AT TIME ZONE``; SQLite
+shifts by the zone's offset in that month (exact for zones without daylight saving, such as
+Asia/Shanghai).
 """
 
 from __future__ import annotations
