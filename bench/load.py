@@ -30,8 +30,8 @@ from .data import TAGS, Generator, Synthetic
 
 PREFIX = "bench_"
 TAG_TABLE = Customer.tags.through._meta.db_table
-REPS_PER_DEPARTMENT = 5
-SALES_DEPARTMENTS = ("销售一部", "销售二部")
+REPS = 10
+SALES_DEPARTMENTS = ("销售一部", "销售二部")  # all ten reps in the first (issue 3's report)
 
 # The columns the loader fills itself; any other column gets its field's default.
 _OWN_COLUMNS = (
@@ -90,18 +90,31 @@ def _user(username: str, role: str, department: Department, full_name: str) -> U
 
 
 def ensure_staff() -> Staff:
-    """Two sales departments with five reps and a manager each, and a data administrator."""
+    """Two sales departments with a manager each, ten reps in the first (the monthly report is
+    measured for a 10-rep department), and a data administrator.
+
+    Databases loaded before had five reps in each department: those reps and their customers
+    move to the first department (one UPDATE, once).
+    """
     head = accounts.department_ensure(name="总经理办公室")
     service = accounts.department_ensure(name="客服部", parent=head, data_mgmt=True)
     admin = _user(f"{PREFIX}admin", Role.DATA_ADMIN, service, "基准数据管理员")
-    managers: list[User] = []
-    reps: list[User] = []
-    for d, dept_name in enumerate(SALES_DEPARTMENTS):
-        dept = accounts.department_ensure(name=dept_name, parent=head)
-        managers.append(_user(f"{PREFIX}manager{d + 1}", Role.MANAGER, dept, f"基准经理{d + 1}"))
-        for r in range(REPS_PER_DEPARTMENT):
-            n = d * REPS_PER_DEPARTMENT + r + 1
-            reps.append(_user(f"{PREFIX}rep{n:02d}", Role.REP, dept, f"基准顾问{n:02d}"))
+    depts = [accounts.department_ensure(name=name, parent=head) for name in SALES_DEPARTMENTS]
+    managers = [
+        _user(f"{PREFIX}manager{d + 1}", Role.MANAGER, dept, f"基准经理{d + 1}")
+        for d, dept in enumerate(depts)
+    ]
+    reps = [
+        _user(f"{PREFIX}rep{n:02d}", Role.REP, depts[0], f"基准顾问{n:02d}")
+        for n in range(1, REPS + 1)
+    ]
+    moved = [r.pk for r in reps if r.department_id != depts[0].pk]
+    if moved:
+        with transaction.atomic():
+            User.objects.filter(pk__in=moved).update(department=depts[0])
+            Customer.objects.filter(owner_id__in=moved).update(department=depts[0])
+        for r in reps:
+            r.department = depts[0]
     return Staff(admin=admin, managers=managers, reps=reps)
 
 

@@ -10,6 +10,8 @@ followed by one SELECT of the page's rows; for lists one SELECT. The ids must ag
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import random
 import re
 import statistics
@@ -21,9 +23,12 @@ from typing import Any
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from crm.accounts.models import Department, User
 from crm.accounts.services import token_issue
+from crm.activities.choices import OPEN_STATUSES
+from crm.activities.models import Notification, Plan
 from crm.core.pagination import encode_cursor
 from crm.customers import search
 from crm.customers.models import Customer
@@ -52,7 +57,14 @@ KINDS = (
     # not among the issue's seven: a rep's search, where the scope filters the matches; its raw
     # SQL is the plain one-statement form (every match joined, then filtered by owner)
     Kind("name2_rep", "2-char fragment (as rep) *"),
+    # issue 3: the workday and the monthly report
+    Kind("due", "rep's due list, 1st page"),
+    Kind("today", "Today counts (as rep)"),
+    Kind("report", "contact-status, 10-rep dept"),
 )
+# the report: one department's month takes ~1 s, so fewer repetitions (target 1 s, not 20 ms)
+REPORT_QUERIES = 10
+REPORT_TARGET_MS = 1000.0
 
 
 @dataclass(frozen=True)
@@ -65,6 +77,8 @@ class Case:
     sql: str
     sql_params: tuple[Any, ...]
     search: search.Query | None = None  # raw: index lookup first, then ``sql`` by those ids
+    url: str = URL
+    check: str = "ids"  # ids: the page's ids agree; first: the first row agrees; none
 
 
 @dataclass
@@ -137,6 +151,7 @@ class Sampler:
     admin_token: str
     rep_tokens: list[tuple[User, str]]
     ids: list[int]  # alive customer ids, newest first
+    manager_token: str = ""  # the manager of the 10-rep department
 
     def customers(self, n: int, *, where: Callable[[str, str], bool]) -> list[tuple[str, str]]:
         """``n`` (name, phone) pairs of random customers passing ``where``."""
@@ -216,10 +231,105 @@ class Sampler:
                     Case(kind, {"cursor": encode_cursor(before)}, self.admin_token, sql, (before,))
                 )
             return out
+        if kind == "due":
+            sql = _due_select()
+            out = []
+            for _ in range(n):
+                rep, token = self.rep_tokens[self.rng.randrange(len(self.rep_tokens))]
+                out.append(
+                    Case(kind, {"which": "due"}, token, sql, (rep.pk, _day(today())), url=DUE_URL)
+                )
+            return out
+        if kind == "today":
+            sql = _today_sql()
+            out = []
+            for _ in range(n):
+                rep, token = self.rep_tokens[self.rng.randrange(len(self.rep_tokens))]
+                day = today()
+                lo, hi = _day_bounds(day)
+                params: tuple[Any, ...] = (_day(day), _day(day), rep.pk)
+                params += (_moment(lo), _moment(hi), rep.pk, rep.pk, _day(day))
+                out.append(Case(kind, {}, token, sql, params, url=TODAY_URL, check="first"))
+            return out
+        if kind == "report":
+            month = f"{today():%Y-%m}"
+            return [
+                Case(
+                    kind, {"month": month}, self.manager_token, "", (), url=REPORT_URL, check="none"
+                )
+                for _ in range(min(n, REPORT_QUERIES))
+            ]
         raise ValueError(kind)
 
 
-def sampler(*, seed: int, admin: User, reps: Sequence[User]) -> Sampler:
+# --- issue 3: the due list, Today, the contact-status report ------------------------------
+
+DUE_URL = "/api/v1/due"
+TODAY_URL = "/api/v1/today"
+REPORT_URL = "/api/v1/reports/contact-status"
+
+
+def today() -> dt.date:
+    return timezone.localdate()
+
+
+def _day(day: dt.date) -> Any:
+    return day.isoformat() if connection.vendor == "sqlite" else day
+
+
+def _moment(at: dt.datetime) -> Any:
+    return connection.ops.adapt_datetimefield_value(at)
+
+
+def _day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    start = timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+    return start, start + dt.timedelta(days=1)
+
+
+def _due_select() -> str:
+    """A rep's first page of due customers, over the (owner, next_due_on, id) index."""
+    c = Customer._meta.db_table
+    cols = ", ".join(
+        f"c.{connection.ops.quote_name(f.column)}" for f in Customer._meta.concrete_fields
+    )
+    return (
+        f"SELECT {cols}, u.username, u.full_name FROM {c} c "
+        f"LEFT JOIN {User._meta.db_table} u ON u.id = c.owner_id "
+        "WHERE c.owner_id = %s AND c.deleted_at IS NULL AND c.next_due_on <= %s "
+        f"ORDER BY c.next_due_on, c.id LIMIT {PAGE + 1}"
+    )
+
+
+def _today_sql() -> str:
+    """The Today page's three counts in one statement: overdue and due today (index range over
+    (owner, next_due_on)), today's open plans and unread notifications."""
+    open_statuses = ", ".join(f"'{s}'" for s in OPEN_STATUSES)
+    return (
+        "SELECT SUM(CASE WHEN next_due_on < %s THEN 1 ELSE 0 END), "
+        "SUM(CASE WHEN next_due_on = %s THEN 1 ELSE 0 END), "
+        f"(SELECT COUNT(*) FROM {Plan._meta.db_table} p WHERE p.assignee_id = %s "
+        f"AND p.status IN ({open_statuses}) AND p.planned_at >= %s AND p.planned_at < %s), "
+        f"(SELECT COUNT(*) FROM {Notification._meta.db_table} n WHERE n.user_id = %s "
+        "AND n.read_at IS NULL) "
+        f"FROM {Customer._meta.db_table} "
+        "WHERE owner_id = %s AND deleted_at IS NULL AND next_due_on <= %s"
+    )
+
+
+def with_report_sql(client: Client, cases: Sequence[Case]) -> list[Case]:
+    """Report cases with their raw SQL: the report's own statement as the API ran it (the
+    longest of the request, parameters inlined by Django's ``last_executed_query``)."""
+    if not cases:
+        return []
+    with CaptureQueriesContext(connection) as captured:
+        run_api(client, cases[0])
+    sql = max((q["sql"] for q in captured.captured_queries), key=len)
+    return [dataclasses.replace(case, sql=sql) for case in cases]
+
+
+def sampler(
+    *, seed: int, admin: User, reps: Sequence[User], manager: User | None = None
+) -> Sampler:
     ids = list(
         Customer.objects.filter(deleted_at__isnull=True)
         .order_by("-id")
@@ -232,6 +342,7 @@ def sampler(*, seed: int, admin: User, reps: Sequence[User]) -> Sampler:
         admin_token=token_issue(actor=admin, name="bench"),
         rep_tokens=[(r, token_issue(actor=r, name="bench")) for r in reps],
         ids=ids,
+        manager_token=token_issue(actor=manager, name="bench") if manager else "",
     )
 
 
@@ -240,13 +351,18 @@ def sampler(*, seed: int, admin: User, reps: Sequence[User]) -> Sampler:
 
 def run_api(client: Client, case: Case) -> tuple[float, list[int]]:
     started = time.perf_counter()
-    response = client.get(URL, case.params, HTTP_AUTHORIZATION=f"Bearer {case.token}")
+    response = client.get(case.url, case.params, HTTP_AUTHORIZATION=f"Bearer {case.token}")
     elapsed = (time.perf_counter() - started) * 1000
     if response.status_code != 200:
         raise RuntimeError(
             f"{case.kind} {case.params}: HTTP {response.status_code} {response.content!r}"
         )
-    return elapsed, [item["id"] for item in response.json()["items"]]
+    data = response.json()
+    if case.check == "first":
+        return elapsed, [data["overdue"]]
+    if case.check == "none":
+        return elapsed, []
+    return elapsed, [item["id"] for item in data["items"]]
 
 
 def raw_statement(case: Case) -> tuple[str, tuple[Any, ...]] | None:
@@ -264,9 +380,19 @@ def run_raw(cur: Any, case: Case) -> tuple[float, list[int]]:
     statement = raw_statement(case)
     rows = []
     if statement is not None:
-        cur.execute(_native(statement[0]), statement[1])
+        jit_off = case.kind == "report" and connection.vendor == "postgresql"
+        if jit_off:  # as the report does (SET LOCAL jit = off)
+            cur.execute("SET jit = off")
+        params = statement[1] or (() if connection.vendor == "sqlite" else None)
+        cur.execute(_native(statement[0]), params)
         rows = cur.fetchall()
+        if jit_off:
+            cur.execute("RESET jit")
     elapsed = (time.perf_counter() - started) * 1000
+    if case.check == "first":
+        return elapsed, [int(rows[0][0] or 0)]
+    if case.check == "none":
+        return elapsed, []
     return elapsed, [row[0] for row in rows[:PAGE]]
 
 

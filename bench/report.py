@@ -8,10 +8,11 @@ from collections.abc import Sequence
 
 from django.db import connection
 
+from crm.activities.models import FollowUp
 from crm.customers.models import Customer
 
 from .load import LoadReport
-from .measure import Result
+from .measure import REPORT_TARGET_MS, Result
 
 TARGET_MS = 20.0
 
@@ -38,12 +39,13 @@ def database_version() -> str:
 
 def machine() -> list[str]:
     rows = Customer.objects.count()
+    followups = FollowUp.objects.count()
     return [
         f"CPU:      {os.cpu_count()} × {cpu_model()}",
         f"Python:   {platform.python_version()} ({platform.python_implementation()}), "
         f"{platform.system()} {platform.release()}",
         f"Database: {database_version()}",
-        f"Rows:     {rows:,} customers",
+        f"Rows:     {rows:,} customers, {followups:,} follow-ups",
         f"Load:     {load_average()} (other work on the machine shows up as noise in p95)",
     ]
 
@@ -56,11 +58,11 @@ def load_average() -> str:
     return f"{one:.2f} (1 min), {five:.2f} (5 min) on {os.cpu_count()} CPUs"
 
 
-def load_lines(report: LoadReport) -> list[str]:
+def load_lines(report: LoadReport, noun: str = "customers") -> list[str]:
     rate = report.customers / report.seconds if report.seconds else 0.0
     steps = ", ".join(f"{name} {sec:.1f} s" for name, sec in report.steps.items())
     return [
-        f"Loaded {report.customers:,} customers in {report.seconds:.1f} s ({rate:,.0f}/s; {steps})"
+        f"Loaded {report.customers:,} {noun} in {report.seconds:.1f} s ({rate:,.0f}/s; {steps})"
     ]
 
 
@@ -72,7 +74,8 @@ def table(results: Sequence[Result]) -> list[str]:
     lines = [head, "-" * len(head)]
     for r in results:
         ratio = r.api(50) / r.raw(50) if r.raw(50) > 0 else float("inf")
-        verdict = "yes" if r.api(95) <= TARGET_MS else "MISS"
+        target = REPORT_TARGET_MS if r.kind.key == "report" else TARGET_MS
+        verdict = "yes" if r.api(95) <= target else "MISS"
         if r.mismatches:
             verdict += f" ({r.mismatches} pages differ from raw)"
         lines.append(
@@ -81,7 +84,8 @@ def table(results: Sequence[Result]) -> list[str]:
             f"{verdict}"
         )
     lines.append(
-        f"(milliseconds; ok = API p95 ≤ {TARGET_MS:.0f} ms; SQL/req = queries per API request; "
+        f"(milliseconds; ok = API p95 ≤ {TARGET_MS:.0f} ms, the report ≤ {REPORT_TARGET_MS:.0f} "
+        "ms; SQL/req = queries per API request; "
         "* = extra row, not one of the issue's seven)"
     )
     lines.append(f"Load at the end: {load_average()}")

@@ -13,19 +13,24 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from crm.activities.models import FollowUp
 from crm.customers.models import Customer
 
-from . import load, measure, report
+from . import followups, load, measure, report
 
 
 class BenchError(Exception):
     """The benchmark cannot run on this database as asked."""
 
 
+FOLLOWUPS_PER_CUSTOMER = 5
+
+
 @dataclass(frozen=True)
 class Options:
     customers: int = 100_000
     queries: int = 200
+    followups: int | None = None  # None: FOLLOWUPS_PER_CUSTOMER per customer
     seed: int = 20_260_101
     reset: bool = False
     only: tuple[str, ...] = ()
@@ -39,6 +44,7 @@ def _prepare(opts: Options, staff: load.Staff, say: Callable[[str], None]) -> No
     ours = Customer.objects.filter(created_by=staff.admin).count()
     if total and ours == total and ours >= opts.customers and not opts.reset:
         say(f"Reusing the {ours:,} customers already loaded (--reset reloads).")
+        _prepare_followups(opts, say)
         return
     if total and not opts.reset:
         raise BenchError(
@@ -57,6 +63,29 @@ def _prepare(opts: Options, staff: load.Staff, say: Callable[[str], None]) -> No
     say(f"Loading {opts.customers:,} customers …")
     result = load.load(n=opts.customers, staff=staff, seed=opts.seed, progress=progress)
     for line in report.load_lines(result):
+        say(line)
+    _prepare_followups(opts, say)
+
+
+def _prepare_followups(opts: Options, say: Callable[[str], None]) -> None:
+    """Load the follow-ups (and derive due dates) unless the database already has them."""
+    wanted = (
+        opts.followups if opts.followups is not None else FOLLOWUPS_PER_CUSTOMER * opts.customers
+    )
+    have = FollowUp.objects.count()
+    if have:
+        say(f"Reusing the {have:,} follow-ups already loaded.")
+        return
+    if wanted <= 0:
+        return
+
+    def progress(done: int) -> None:
+        if done // 500_000 != (done - 1) // 500_000 or done >= wanted:
+            say(f"  … {done:,} follow-ups")
+
+    say(f"Loading {wanted:,} follow-ups, then last contact and next due dates …")
+    result = followups.load(total=wanted, seed=opts.seed, progress=progress)
+    for line in report.load_lines(result, noun="follow-ups"):
         say(line)
 
 
@@ -86,13 +115,17 @@ def run(opts: Options, say: Callable[[str], None]) -> list[measure.Result]:
     say("")
     for line in report.machine():
         say(line)
-    sampler = measure.sampler(seed=opts.seed, admin=staff.admin, reps=staff.reps)
+    sampler = measure.sampler(
+        seed=opts.seed, admin=staff.admin, reps=staff.reps, manager=staff.managers[0]
+    )
     client = Client()
     batches: list[tuple[measure.Kind, list[measure.Case]]] = []
     for kind in measure.KINDS:
         if opts.only and kind.key not in opts.only:
             continue
         cases = sampler.cases(kind.key, opts.queries)
+        if kind.key == "report":
+            cases = measure.with_report_sql(client, cases)
         if opts.explain:
             say(f"\n== {kind.label}: {cases[0].params}")
             _explain(cases[0], client, say)

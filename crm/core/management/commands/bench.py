@@ -16,6 +16,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--customers", type=int, default=Options.customers)
+        parser.add_argument(
+            "--followups",
+            type=int,
+            default=None,
+            help="follow-up records to load (default 5 per customer; 0: none)",
+        )
         parser.add_argument("--queries", type=int, default=Options.queries, help="per query kind")
         parser.add_argument("--seed", type=int, default=Options.seed)
         parser.add_argument(
@@ -42,6 +48,7 @@ class Command(BaseCommand):
         options = Options(
             customers=opts["customers"],
             queries=opts["queries"],
+            followups=opts["followups"],
             seed=opts["seed"],
             reset=opts["reset"],
             only=tuple(opts["only"]),
