@@ -80,22 +80,25 @@ def _by_user(rows: Any, key: str) -> dict[int, dict[str, int]]:
     return {r[key]: r for r in rows if r[key] is not None}
 
 
-def daily_report(
-    *, actor: User, day: dt.date | None = None, department_id: int | None = None
-) -> DailyReport:
-    """营业日报表: what each rep in scope did on ``day`` (today by default)."""
-    scope = report_scope(actor=actor, department_id=department_id)
-    day = day or timezone.localdate()
-    start, end = day_bounds(day)
-    ids = scope.staff_ids
-    new = _by_user(
+def _new_customers(
+    actor: User, ids: list[int], start: dt.datetime, end: dt.datetime
+) -> dict[int, dict[str, int]]:
+    """New customers of the day by owner."""
+    rows = (
         restrict(Customer.objects.filter(deleted_at__isnull=True), actor, VIEW_REPORTS)
         .filter(created_at__gte=start, created_at__lt=end, owner_id__in=ids)
         .values("owner_id")
-        .annotate(new_customers=Count("id")),
-        "owner_id",
+        .annotate(new_customers=Count("id"))
     )
-    follow = _by_user(
+    return _by_user(rows, "owner_id")
+
+
+def _followups(
+    actor: User, ids: list[int], start: dt.datetime, end: dt.datetime
+) -> dict[int, dict[str, int]]:
+    """Follow-ups of the day by the person who made them: store visits, calls, the rest."""
+    visit_or_call = [FollowUpKind.STORE_VISIT, FollowUpKind.CALL]
+    rows = (
         restrict(FollowUp.objects.all(), actor, VIEW_REPORTS)
         .filter(
             occurred_at__gte=start,
@@ -107,13 +110,17 @@ def daily_report(
         .annotate(
             store_visits=Count("id", filter=Q(kind=FollowUpKind.STORE_VISIT)),
             calls=Count("id", filter=Q(kind=FollowUpKind.CALL)),
-            other_followups=Count(
-                "id", filter=~Q(kind__in=[FollowUpKind.STORE_VISIT, FollowUpKind.CALL])
-            ),
-        ),
-        "staff_id",
+            other_followups=Count("id", filter=~Q(kind__in=visit_or_call)),
+        )
     )
-    changes = _by_user(
+    return _by_user(rows, "staff_id")
+
+
+def _changes(
+    actor: User, ids: list[int], start: dt.datetime, end: dt.datetime
+) -> dict[int, dict[str, int]]:
+    """Gradings, deals and defeats of the day by the owner at the time."""
+    rows = (
         restrict(LifecycleEvent.objects.all(), actor, VIEW_REPORTS)
         .filter(at__gte=start, at__lt=end, owner_id__in=ids, customer__deleted_at__isnull=True)
         .values("owner_id")
@@ -121,12 +128,21 @@ def daily_report(
             grade_changes=Count("id", filter=Q(to_category=Category.INTENTION)),
             deals=Count("id", filter=Q(to_category=Category.RETAINED)),
             defeats=Count("id", filter=Q(to_category=Category.DEFEATED)),
-        ),
-        "owner_id",
+        )
     )
+    return _by_user(rows, "owner_id")
+
+
+def daily_report(
+    *, actor: User, day: dt.date | None = None, department_id: int | None = None
+) -> DailyReport:
+    """营业日报表: what each rep in scope did on ``day`` (today by default)."""
+    scope = report_scope(actor=actor, department_id=department_id)
+    day = day or timezone.localdate()
+    start, end = day_bounds(day)
     numbers: dict[int, dict[str, int]] = {}
-    for source in (new, follow, changes):
-        for user_id, counts in source.items():
+    for part in (_new_customers, _followups, _changes):
+        for user_id, counts in part(actor, scope.staff_ids, start, end).items():
             numbers.setdefault(user_id, {}).update(
                 {k: v for k, v in counts.items() if k in DAILY_COUNTS}
             )
