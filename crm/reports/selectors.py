@@ -282,6 +282,29 @@ def _defeats(scope: ReportScope, first: dt.date) -> Any:
     return DefeatAnalysis.objects.filter(event__in=events)
 
 
+def _defeat_items(analyses: Any, limit: int | None) -> tuple[list[DefeatItem], bool]:
+    """The list, newest first (at most ``limit``), and whether there was more."""
+    rows = analyses.select_related("reason", "customer", "event__owner").order_by(
+        "-event__at", "-id"
+    )
+    listed = list(rows[: limit + 1]) if limit is not None else list(rows)
+    items = [
+        DefeatItem(
+            at=a.event.at,
+            customer_number=a.customer.number or "",
+            customer_name=a.customer.name,
+            rep=a.event.owner.display_name if a.event.owner else "",
+            reason=a.reason.name,
+            competitor_brand=a.competitor_brand,
+            competitor_model=a.competitor_model,
+            tried=a.tried,
+            manager_comment=a.manager_comment,
+        )
+        for a in listed[:limit]
+    ]
+    return items, limit is not None and len(listed) > limit
+
+
 def defeat_report(
     *,
     actor: User,
@@ -314,25 +337,7 @@ def defeat_report(
         Tally(u.display_name, per_rep.get(u.pk, 0), _department_name(u))
         for u in scope.rows(k for k, v in per_rep.items() if v)
     ]
-    rows = analyses.select_related("reason", "customer", "event__owner").order_by(
-        "-event__at", "-id"
-    )
-    listed = list(rows[: limit + 1]) if limit is not None else list(rows)
-    truncated = limit is not None and len(listed) > limit
-    items = [
-        DefeatItem(
-            at=a.event.at,
-            customer_number=a.customer.number or "",
-            customer_name=a.customer.name,
-            rep=a.event.owner.display_name if a.event.owner else "",
-            reason=a.reason.name,
-            competitor_brand=a.competitor_brand,
-            competitor_model=a.competitor_model,
-            tried=a.tried,
-            manager_comment=a.manager_comment,
-        )
-        for a in listed[:limit]
-    ]
+    items, truncated = _defeat_items(analyses, limit)
     return DefeatReport(
         month=first,
         department=scope.department,
