@@ -32,7 +32,9 @@ DAYS = 120
 GRADED_DAYS = 180
 CHUNK = 20_000
 # follow-ups a customer of each category gets, relative to a potential customer
-CATEGORY_WEIGHT = {"intention": 3.0, "retained": 1.5, "defeated": 1.0, "potential": 0.6}
+# (in tenths: integers keep the running sum exact)
+CATEGORY_WEIGHT = {"intention": 30, "retained": 15, "defeated": 10, "potential": 6}
+OTHER_WEIGHT = 3
 KINDS = (
     ("call", 40),
     ("message", 20),
@@ -80,18 +82,17 @@ def _columns() -> list[str]:
     ]
 
 
-def _shares(total: int) -> dict[str, float]:
-    """Follow-ups per customer of each category so that owned customers get ``total`` in all."""
+def _weights() -> tuple[dict[str, int], int]:
+    """Each category's weight, and the weight of all owned customers (follow-ups are shared out
+    in proportion)."""
     counts = dict(
         Customer.objects.filter(deleted_at__isnull=True, owner__isnull=False)
         .values_list("category")
         .annotate(n=Count("id"))
         .values_list("category", "n")
     )
-    weight = sum(CATEGORY_WEIGHT.get(cat, 0.3) * n for cat, n in counts.items())
-    if not weight:
-        return {}
-    return {cat: total * CATEGORY_WEIGHT.get(cat, 0.3) / weight for cat in counts}
+    weights = {cat: CATEGORY_WEIGHT.get(cat, OTHER_WEIGHT) for cat in counts}
+    return weights, sum(weights[cat] * n for cat, n in counts.items())
 
 
 def _grade_times(now: datetime) -> None:
@@ -150,7 +151,7 @@ def load(*, total: int, seed: int, progress: Callable[[int], None] | None = None
     now = timezone.now()
     span = timedelta(days=DAYS).total_seconds()
     kinds = _Weighted([k for k, _ in KINDS], [w for _, w in KINDS])
-    shares = _shares(total)
+    weights, weight = _weights()
     postgres = connection.vendor == "postgresql"
     when: Callable[[datetime], Any] = (
         (lambda d: d) if postgres else connection.ops.adapt_datetimefield_value
@@ -159,7 +160,7 @@ def load(*, total: int, seed: int, progress: Callable[[int], None] | None = None
     laps = _Laps()
     connection.ensure_connection()
     written = 0
-    carry = 0.0
+    carry = 0  # follow-ups so far × weight
     with transaction.atomic():
         if not postgres:
             connection.cursor().execute("PRAGMA cache_size=-262144")
@@ -178,9 +179,9 @@ def load(*, total: int, seed: int, progress: Callable[[int], None] | None = None
             rows: list[tuple[Any, ...]] = []
             for cid, owner, category in chunk:
                 # running sum: the counts add up to ``total`` exactly
-                before = int(carry + 1e-6)
-                carry += shares.get(category, 0.0)
-                for _ in range(int(carry + 1e-6) - before):
+                before = carry // weight
+                carry += total * weights.get(category, 0)
+                for _ in range(carry // weight - before):
                     kind = kinds.pick(rng)
                     at = when(now - timedelta(seconds=rng.random() * span))
                     rows.append(

@@ -79,9 +79,12 @@ def _prepare_followups(opts: Options, say: Callable[[str], None]) -> None:
     if wanted <= 0:
         return
 
+    shown = [0]
+
     def progress(done: int) -> None:
-        if done // 500_000 != (done - 1) // 500_000 or done >= wanted:
+        if done // 500_000 != shown[0] // 500_000 or done >= wanted:
             say(f"  … {done:,} follow-ups")
+        shown[0] = done
 
     say(f"Loading {wanted:,} follow-ups, then last contact and next due dates …")
     result = followups.load(total=wanted, seed=opts.seed, progress=progress)
