@@ -24,7 +24,7 @@ from crm.core import context
 from crm.core.errors import DomainError
 from crm.customers import lifecycle, services
 from crm.customers.choices import Category, ContactRole, Grade, Source
-from crm.customers.models import Customer, DefeatReason
+from crm.customers.models import Customer, DefeatReason, LifecycleEvent
 from crm.customers.validators import credit_code_check_char
 
 _MOBILE_PREFIXES = [
@@ -259,16 +259,18 @@ def _history(customer: Customer, owner: User, category: str, rng: random.Random)
         )
     customer.refresh_from_db()
     if category == Category.RETAINED:
-        activities.customer_transition(
+        deal_on = timezone.localdate() - dt.timedelta(days=rng.randint(0, age))
+        event = activities.customer_transition(
             actor=owner,
             customer_id=customer.pk,
             version=customer.version,
             to=Category.RETAINED,
-            deal_on=timezone.localdate() - dt.timedelta(days=rng.randint(0, max(age, 1))),
+            deal_on=deal_on,
             reason="签订购车合同",
         )
+        _backdate(event, timezone.make_aware(dt.datetime.combine(deal_on, dt.time(15))))
     elif category == Category.DEFEATED:
-        activities.customer_transition(
+        event = activities.customer_transition(
             actor=owner,
             customer_id=customer.pk,
             version=customer.version,
@@ -281,6 +283,7 @@ def _history(customer: Customer, owner: User, category: str, rng: random.Random)
                 "tried": rng.choice(["申请额外优惠", "安排试驾", "提供低息贷款方案"]),
             },
         )
+        _backdate(event, now - dt.timedelta(days=rng.uniform(0, age)))
     elif rng.random() < 0.3:
         activities.plan_create(
             actor=owner,
@@ -291,3 +294,8 @@ def _history(customer: Customer, owner: User, category: str, rng: random.Random)
                 "content": rng.choice(["邀约试驾", "回复报价", "确认交车时间"]),
             },
         )
+
+
+def _backdate(event: LifecycleEvent, at: dt.datetime) -> None:
+    """Spread demo deals and defeats over the past weeks, as the reports would have seen them."""
+    LifecycleEvent.objects.filter(pk=event.pk).update(at=min(at, timezone.now()))

@@ -166,6 +166,9 @@ class Customer(ScopedModel, TimeStampedModel):
             models.Index(fields=["grade", "id"], condition=_ALIVE, name="customer_grade_id"),
             models.Index(fields=["email"], name="customer_email"),
             models.Index(
+                fields=["owner", "created_at"], condition=_ALIVE, name="customer_owner_created"
+            ),
+            models.Index(
                 fields=["owner", "next_due_on", "id"],
                 condition=_ALIVE & Q(next_due_on__isnull=False),
                 name="customer_owner_due",
