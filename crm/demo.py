@@ -20,6 +20,7 @@ from crm.accounts import services as accounts
 from crm.accounts.demo import DEMO_PASSWORD
 from crm.accounts.models import Department, User
 from crm.activities import services as activities
+from crm.activities.models import Plan
 from crm.core import context
 from crm.core.errors import DomainError
 from crm.customers import lifecycle, services
@@ -269,6 +270,7 @@ def _history(customer: Customer, owner: User, category: str, rng: random.Random)
             reason="签订购车合同",
         )
         _backdate(event, timezone.make_aware(dt.datetime.combine(deal_on, dt.time(15))))
+        _past_callbacks(customer, owner, rng)
     elif category == Category.DEFEATED:
         event = activities.customer_transition(
             actor=owner,
@@ -299,3 +301,24 @@ def _history(customer: Customer, owner: User, category: str, rng: random.Random)
 def _backdate(event: LifecycleEvent, at: dt.datetime) -> None:
     """Spread demo deals and defeats over the past weeks, as the reports would have seen them."""
     LifecycleEvent.objects.filter(pk=event.pk).update(at=min(at, timezone.now()))
+
+
+def _past_callbacks(customer: Customer, owner: User, rng: random.Random) -> None:
+    """Callbacks of an older deal were made when they fell due (most of them, at least)."""
+    due = Plan.objects.filter(
+        customer=customer, kind="callback", planned_at__lt=timezone.now() - dt.timedelta(hours=4)
+    ).order_by("planned_at")
+    for plan in list(due):
+        if rng.random() < 0.1:
+            continue  # a few stay missed, as in any showroom
+        activities.followup_record(
+            actor=owner,
+            customer_id=customer.pk,
+            data={
+                "kind": "callback",
+                "plan": plan.pk,
+                "occurred_at": plan.planned_at + dt.timedelta(hours=rng.randint(0, 3)),
+                "satisfaction": rng.choice([3, 4, 4, 5, 5, 5]),
+                "content": rng.choice(["车辆使用正常", "询问首保时间", "对销售服务满意"]),
+            },
+        )
