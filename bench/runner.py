@@ -111,8 +111,33 @@ def _explain(case: measure.Case, client: Client, say: Callable[[str], None]) -> 
             say("      " + " | ".join(str(v) for v in row if v is not None))
 
 
+def _analyze_new_indexes(say: Callable[[str], None]) -> None:
+    """SQLite: analyse tables with indexes that have no statistics yet (added by a migration
+    after the load). Without them the planner guesses ~10 rows per key: after the migration
+    adding (owner, created_at) it walked all 970,000 customers of the ten reps for the
+    contact-status report (1.9 s) instead of the 200,000 intention customers (0.7 s)."""
+    if connection.vendor != "sqlite":
+        return
+    with connection.cursor() as cur:
+        cur.execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'")
+        if cur.fetchone() is None:
+            return
+        cur.execute(
+            "SELECT DISTINCT m.tbl_name FROM sqlite_master m WHERE m.type = 'index' "
+            "AND m.sql IS NOT NULL AND m.name NOT IN (SELECT idx FROM sqlite_stat1 "
+            "WHERE idx IS NOT NULL)"
+        )
+        # (empty tables and indexes never get a row: analysing them again costs nothing)
+        tables = [row[0] for row in cur.fetchall()]
+        for table in tables:
+            cur.execute(f'ANALYZE "{table}"')
+    if tables:
+        say(f"Analysed {len(tables)} tables with indexes lacking statistics.")
+
+
 def run(opts: Options, say: Callable[[str], None]) -> list[measure.Result]:
     call_command("migrate", verbosity=0)
+    _analyze_new_indexes(say)
     staff = load.ensure_staff()
     _prepare(opts, staff, say)
     say("")
