@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
     "crm.core.middleware.RequestContextMiddleware",
+    "crm.api.middleware.MethodNotAllowedMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
