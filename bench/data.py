@@ -21,42 +21,10 @@ from typing import Generic, TypeVar
 from faker.providers.company.zh_CN import Provider as FakerCompany
 from faker.providers.person.zh_CN import Provider as FakerPerson
 
-from crm.customers.validators import credit_code_check_char
+from crm.customers.samples import MOBILE_PREFIXES
+from crm.customers.validators import USCC_CHARS, credit_code_check_char
 
 # Mobile prefixes checked against libphonenumber's CN metadata (every 8-digit tail is valid).
-MOBILE_PREFIXES = [
-    "130",
-    "131",
-    "132",
-    "133",
-    "135",
-    "136",
-    "137",
-    "138",
-    "139",
-    "150",
-    "151",
-    "152",
-    "153",
-    "155",
-    "156",
-    "157",
-    "158",
-    "159",
-    "166",
-    "177",
-    "180",
-    "181",
-    "182",
-    "183",
-    "185",
-    "186",
-    "187",
-    "188",
-    "189",
-    "198",
-    "199",
-]
 
 # Common characters of given names, most common first (male-leaning, then female-leaning).
 GIVEN_CHARS = (
@@ -219,7 +187,6 @@ EMPLOYER_SHARE = 0.25
 UNOWNED_SHARE = 0.03  # the public pool (公海)
 YEARS = 3
 
-_USCC = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 T = TypeVar("T")
 
 
@@ -265,7 +232,7 @@ def credit_code(serial: int) -> str:
     body = ""
     for _ in range(9):
         serial, digit = divmod(serial, 31)
-        body += _USCC[digit]
+        body += USCC_CHARS[digit]
     first17 = "91330100" + body
     return first17 + credit_code_check_char(first17)
 

@@ -26,40 +26,9 @@ from crm.core.errors import DomainError
 from crm.customers import lifecycle, services
 from crm.customers.choices import Category, ContactRole, Grade, Source
 from crm.customers.models import Customer, DefeatReason, LifecycleEvent
-from crm.customers.validators import credit_code_check_char
+from crm.customers.samples import MOBILE_PREFIXES
+from crm.customers.validators import USCC_CHARS, credit_code_check_char
 
-_MOBILE_PREFIXES = [
-    "130",
-    "131",
-    "132",
-    "133",
-    "135",
-    "136",
-    "137",
-    "138",
-    "139",
-    "150",
-    "151",
-    "152",
-    "155",
-    "156",
-    "157",
-    "158",
-    "159",
-    "166",
-    "177",
-    "180",
-    "181",
-    "182",
-    "183",
-    "185",
-    "186",
-    "187",
-    "188",
-    "189",
-    "199",
-]
-_USCC = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 TAGS = ["VIP", "车展客户", "老客户推荐", "团购", "大客户", "价格敏感", "试驾过", "需回访"]
 HOBBIES = ["高尔夫", "钓鱼", "书法", "茶道", "自驾游", "摄影", "篮球", "收藏", "登山", "围棋"]
 NEEDS = [
@@ -114,7 +83,7 @@ def _phone_maker(rng: random.Random) -> Callable[[], str]:
 
     def make() -> str:
         while True:
-            phone = rng.choice(_MOBILE_PREFIXES) + f"{rng.randrange(10**8):08d}"
+            phone = rng.choice(MOBILE_PREFIXES) + f"{rng.randrange(10**8):08d}"
             if phone not in used:
                 used.add(phone)
                 return phone
@@ -124,7 +93,9 @@ def _phone_maker(rng: random.Random) -> Callable[[], str]:
 
 def _credit_code(rng: random.Random) -> str:
     body = (
-        "91" + f"{rng.randrange(110000, 659000):06d}" + "".join(rng.choice(_USCC) for _ in range(9))
+        "91"
+        + f"{rng.randrange(110000, 659000):06d}"
+        + "".join(rng.choice(USCC_CHARS) for _ in range(9))
     )
     return body + credit_code_check_char(body)
 

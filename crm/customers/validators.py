@@ -63,19 +63,19 @@ def normalize_id_number(value: str, *, today: dt.date | None = None) -> str:
     return v
 
 
-_USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _USCC_WEIGHTS = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
 
 
 def credit_code_check_char(first17: str) -> str:
-    total = sum(_USCC_CHARS.index(c) * w for c, w in zip(first17, _USCC_WEIGHTS, strict=True))
-    return _USCC_CHARS[(31 - total % 31) % 31]
+    total = sum(USCC_CHARS.index(c) * w for c, w in zip(first17, _USCC_WEIGHTS, strict=True))
+    return USCC_CHARS[(31 - total % 31) % 31]
 
 
 def normalize_credit_code(value: str) -> str:
     """An 18-character unified social credit code (统一社会信用代码) with a valid check char."""
     v = value.strip().upper()
-    if len(v) != 18 or any(c not in _USCC_CHARS for c in v):
+    if len(v) != 18 or any(c not in USCC_CHARS for c in v):
         raise ValueError(_("统一社会信用代码应为18位数字或大写字母（不含I、O、Z、S、V）"))
     if credit_code_check_char(v[:17]) != v[17]:
         raise ValueError(_("统一社会信用代码校验位错误"))
