@@ -20,6 +20,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from crm.core import context
+from crm.core.tasks import refresh_statistics
 
 from . import selectors, services
 
@@ -68,7 +69,7 @@ class Scheduler:
 
     - ``mark_missed_plans`` once per ``missed_every_minutes`` slot of the local day;
     - ``send_daily_digests`` once a day, at or after ``digest_hour`` local time (a worker that
-      starts later that day still sends it).
+      starts later that day still sends it), with ``refresh_statistics`` (SQLite housekeeping).
     """
 
     digest_hour: int = field(default_factory=lambda: int(settings.CRM_DIGEST_HOUR))
@@ -97,6 +98,8 @@ class Scheduler:
                     services.daily_runs_prune(before=today - dt.timedelta(days=KEEP_RUN_MARKS_DAYS))
                     send_daily_digests.enqueue(day=today.isoformat())
                     done.append("send_daily_digests")
+                    refresh_statistics.enqueue()  # daily housekeeping rides on the same claim
+                    done.append("refresh_statistics")
             self._digest_day = today
         return done
 

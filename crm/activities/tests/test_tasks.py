@@ -185,12 +185,14 @@ def test_mark_missed_plans_task_marks_and_tells(org, clock):
 def enqueued():
     """Record what the scheduler enqueues instead of running it."""
     calls: list[tuple[str, dict[str, str]]] = []
-    missed, digests = mock.Mock(), mock.Mock()
+    missed, digests, stats = mock.Mock(), mock.Mock(), mock.Mock()
     missed.enqueue.side_effect = lambda **kw: calls.append(("missed", kw))
     digests.enqueue.side_effect = lambda **kw: calls.append(("digests", kw))
+    stats.enqueue.side_effect = lambda **kw: calls.append(("statistics", kw))
     with (
         mock.patch.object(tasks, "mark_missed_plans", missed),
         mock.patch.object(tasks, "send_daily_digests", digests),
+        mock.patch.object(tasks, "refresh_statistics", stats),
     ):
         yield calls
 
@@ -198,7 +200,11 @@ def enqueued():
 def test_the_digest_is_enqueued_at_the_configured_hour_once(db, enqueued):
     scheduler = tasks.Scheduler(digest_hour=7)
     assert scheduler.tick(at(MONDAY, 6, 59)) == ["mark_missed_plans"]
-    assert scheduler.tick(at(MONDAY, 7, 0)) == ["mark_missed_plans", "send_daily_digests"]
+    assert scheduler.tick(at(MONDAY, 7, 0)) == [
+        "mark_missed_plans",
+        "send_daily_digests",
+        "refresh_statistics",
+    ]
     assert scheduler.tick(at(MONDAY, 7, 1)) == []
     assert scheduler.tick(at(MONDAY, 12, 0)) == ["mark_missed_plans"]
     assert ("digests", {"day": "2026-11-23"}) in enqueued
@@ -228,8 +234,8 @@ def test_several_workers_enqueue_each_job_once(db, enqueued):
     ]
 
     # then one enqueued both jobs and the others nothing
-    assert done == [["mark_missed_plans", "send_daily_digests"], [], []]
-    assert len(enqueued) == 2
+    assert done == [["mark_missed_plans", "send_daily_digests", "refresh_statistics"], [], []]
+    assert len(enqueued) == 3
 
 
 def test_a_worker_started_after_the_hour_still_sends_todays_digest_once(db, enqueued):
@@ -339,3 +345,16 @@ def test_crm_worker_starts_the_scheduler_thread_unless_told_not_to(db):
     assert len(started) == 1
     assert started[0]["kwargs"]["interval"] == 5.0
     assert started[0]["daemon"] is True
+
+
+def test_statistics_are_refreshed_on_sqlite_and_left_to_autovacuum_on_postgresql(db):
+    from django.db import connection
+
+    from crm.core.tasks import refresh_statistics
+
+    result = refresh_statistics.call()
+    assert result == ("analyzed" if connection.vendor == "sqlite" else "skipped")
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cur:
+            cur.execute("SELECT count(*) FROM sqlite_stat1")
+            assert cur.fetchone()[0] > 0
