@@ -98,8 +98,14 @@ def compute_due(customer: Customer, table: Mapping[str, int] | None = None) -> d
         last_contact=local_date(customer.last_contact_at),
         graded_on=local_date(customer.graded_at),
         next_plan_on=customer.next_plan_on,
-        cadence=cadence_table() if table is None else table,
+        cadence=table if table is not None else _cadence_if_graded(customer),
     )
+
+
+def _cadence_if_graded(customer: Customer) -> Mapping[str, int]:
+    """The grade table, read only when the customer has a grade to follow (saves a query on
+    every other customer's create and plan change)."""
+    return cadence_table() if customer.category == Category.INTENTION else {}
 
 
 def refresh_due(customer: Customer, table: Mapping[str, int] | None = None) -> None:

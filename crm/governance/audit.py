@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 from django.db import models
@@ -44,32 +43,4 @@ def record(
         request_id=ctx.request_id,
         job_id=ctx.job_id,
         ip=ctx.ip,
-    )
-
-
-def record_many(*, actor: Any, verb: str, objs: Iterable[models.Model], reason: str = "") -> int:
-    """One event per object in a single INSERT (bulk views such as exports)."""
-    ctx = context.current()
-    base = _actor_fields(actor)
-    rows = [
-        AuditEvent(
-            **base,
-            verb=verb,
-            object_type=_object_type(o),
-            object_id=str(o.pk),
-            object_repr=str(o)[:200],
-            reason=reason[:500],
-            request_id=ctx.request_id,
-            job_id=ctx.job_id,
-            ip=ctx.ip,
-        )
-        for o in objs
-    ]
-    AuditEvent.objects.bulk_create(rows)
-    return len(rows)
-
-
-def history(obj_type: str, obj_id: Any) -> models.QuerySet[AuditEvent]:
-    return AuditEvent.objects.filter(object_type=obj_type, object_id=str(obj_id)).select_related(
-        "actor"
     )
