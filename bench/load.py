@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from crm.accounts import services as accounts
 from crm.accounts.models import Department, User
-from crm.accounts.roles import Role
+from crm.accounts.roles import BuiltinRole as Role
 from crm.customers import search
 from crm.customers.models import Customer, Tag
 from crm.customers.validators import organization_key

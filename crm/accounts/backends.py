@@ -28,3 +28,8 @@ class LockoutBackend(ModelBackend):
             return services.login_check(username=username, password=password, ip=ip)
         except services.LockedOut:
             return None
+
+    def get_user(self, user_id: Any) -> User | None:
+        """The session's user with the role (its grants) and department in the same query."""
+        user = User.objects.select_related("role", "department").filter(pk=user_id).first()
+        return user if user is not None and self.user_can_authenticate(user) else None

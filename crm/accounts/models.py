@@ -4,10 +4,9 @@ from functools import cached_property
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import translation
 
-from crm.core.permissions import Scope
-
-from .roles import ROLE_ACTIONS, ROLE_SCOPE, Role
+from crm.core.permissions import Policy, Scope
 
 
 class Department(models.Model):
@@ -32,16 +31,68 @@ class Department(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    # a department is its own department: a manager's department scope covers its subtree
+    policy = Policy(department="pk")
+
     def subtree_ids(self) -> list[int]:
         return list(
             Department.objects.filter(path__startswith=self.path).values_list("id", flat=True)
         )
 
 
+class Role(models.Model):
+    """A role: the actions it grants, each with a data scope (``{action: scope}``).
+
+    Roles are data: the system administrator edits them (crm.accounts.services.role_update); the
+    defaults of crm.accounts.roles are loaded by a migration. ``version`` detects concurrent edits.
+    """
+
+    code = models.SlugField("代码", max_length=30, primary_key=True)
+    name = models.CharField("名称", max_length=50, unique=True)
+    description = models.CharField("说明", max_length=200, blank=True, default="")
+    grants = models.JSONField("权限", default=dict, blank=True)
+    builtin = models.BooleanField("系统预置", default=False)
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = verbose_name_plural = "角色"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def scope_for(self, action: str) -> str:
+        scope = self.grants.get(action, Scope.NONE) if isinstance(self.grants, dict) else None
+        return scope if scope in Scope.ORDER else Scope.NONE
+
+    @property
+    def label(self) -> str:
+        """The name to show: a shipped role under its shipped name speaks the user's language."""
+        from .roles import BuiltinRole
+
+        if self.builtin and self.code in BuiltinRole.values:
+            shipped = BuiltinRole(self.code).label
+            with translation.override(None):
+                untranslated = str(shipped)
+            if self.name == untranslated:
+                return str(shipped)
+        return self.name
+
+
 class User(AbstractUser):
     full_name = models.CharField("姓名", max_length=50, blank=True)
     phone = models.CharField("电话", max_length=20, blank=True)
-    role = models.CharField("角色", max_length=20, choices=Role.choices, default=Role.REP)
+    # NULL: no role (yet): a grant waiting for the general manager's confirmation, or none
+    role = models.ForeignKey(
+        Role,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="members",
+        db_column="role",
+        verbose_name="角色",
+    )
     department = models.ForeignKey(
         Department,
         null=True,
@@ -62,19 +113,32 @@ class User(AbstractUser):
     def display_name(self) -> str:
         return self.full_name or self.username
 
+    # a user row is its own: "own" scope over users is oneself, "department" the colleagues
+    policy = Policy(owner="pk", department="department")
+
     # --- the actor protocol used by crm.core.permissions ---------------------------------
-    @property
-    def actions(self) -> frozenset[str]:
-        if not self.is_active:
-            return frozenset()
-        return ROLE_ACTIONS.get(self.role, frozenset())
+    def scope_for(self, action: str) -> str:
+        if not self.is_active or self.role is None:
+            return Scope.NONE
+        return self.role.scope_for(action)
 
     def has_action(self, action: str) -> bool:
-        return action in self.actions
+        return self.scope_for(action) != Scope.NONE
 
     @property
-    def data_scope(self) -> str:
-        return ROLE_SCOPE.get(self.role, Scope.NONE) if self.is_active else Scope.NONE
+    def grants(self) -> dict[str, str]:
+        """Every action the user holds, with its scope."""
+        if not self.is_active or self.role is None:
+            return {}
+        return {a: s for a, s in self.role.grants.items() if self.role.scope_for(a) != Scope.NONE}
+
+    @property
+    def actions(self) -> frozenset[str]:
+        return frozenset(self.grants)
+
+    @property
+    def role_name(self) -> str:
+        return self.role.label if self.role is not None else ""
 
     @cached_property
     def _scope_department_ids(self) -> tuple[int, ...]:

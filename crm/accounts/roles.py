@@ -1,56 +1,208 @@
-"""Roles, the actions each may perform and the data scope each sees.
+"""The actions of the system and the roles shipped with it (roles are data: the system
+administrator edits them on 设置 → 角色与权限; these are the defaults a new company starts with).
 
-Separation of duties (客户数据管理规定): the system administrator manages users and sees no
-customer data; the data-management department (数据管理员) sees all customer data and restores
-deleted records; a manager sees the department and its sub-departments; a rep sees own records.
+Separation of duties (客户数据管理规定): the system administrator manages users and roles and sees
+no customer data; granting anyone a role that reads customer data needs the general manager's
+confirmation (``CONFIRM_ROLE_GRANT``). The data-management department (数据管理员) sees all
+customer data and restores deleted records; a manager sees the department and its
+sub-departments; a rep sees own records; the front desk registers and assigns visitors without
+reading customer files; service staff work callbacks and complaints of customers owned by sales;
+the sales director approves.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db import models
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from crm.core.permissions import Scope
 
-
-class Role(models.TextChoices):
-    REP = "rep", _("销售顾问")
-    MANAGER = "manager", _("销售经理")
-    DATA_ADMIN = "data_admin", _("数据管理员")
-    GM = "gm", _("总经理")
-    SYSADMIN = "sysadmin", _("系统管理员")
-
+# --- actions --------------------------------------------------------------------------------
 
 VIEW_CUSTOMER = "customers.view_customer"
 ADD_CUSTOMER = "customers.add_customer"
 CHANGE_CUSTOMER = "customers.change_customer"
 DELETE_CUSTOMER = "customers.delete_customer"
+ASSIGN_CUSTOMER = "customers.assign_customer"
+OWN_CUSTOMER = "customers.own_customer"
 RESTORE_CUSTOMER = "customers.restore_customer"
 VIEW_DELETED_CUSTOMER = "customers.view_deleted_customer"
-VIEW_AUDIT = "governance.view_auditevent"
-MANAGE_USERS = "accounts.manage_users"
 CHANGE_GRADEPOLICY = "customers.change_gradepolicy"
 COMMENT_DEFEAT = "customers.comment_defeat"
+VIEW_PLAN = "activities.view_plan"
+ADD_FOLLOWUP = "activities.add_followup"
+MANAGE_PLAN = "activities.manage_plan"
+COUNT_FOLLOWUP = "activities.count_followup"
 VIEW_TEAM_DAY = "activities.view_team_day"
 VIEW_REPORTS = "reports.view_reports"
+EXPORT_REPORTS = "reports.export_reports"
+REPORT_ROW = "reports.report_row"
+VIEW_AUDIT = "governance.view_auditevent"
+MANAGE_USERS = "accounts.manage_users"
+MANAGE_ROLES = "accounts.manage_roles"
+CONFIRM_ROLE_GRANT = "accounts.confirm_role_grant"
 
-_CUSTOMER_WORK = frozenset({VIEW_CUSTOMER, ADD_CUSTOMER, CHANGE_CUSTOMER, DELETE_CUSTOMER})
 
-ROLE_ACTIONS: dict[str, frozenset[str]] = {
-    Role.REP: _CUSTOMER_WORK | {VIEW_REPORTS},
-    Role.MANAGER: _CUSTOMER_WORK
-    | {CHANGE_GRADEPOLICY, COMMENT_DEFEAT, VIEW_TEAM_DAY, VIEW_REPORTS},
-    Role.DATA_ADMIN: _CUSTOMER_WORK
-    | {RESTORE_CUSTOMER, VIEW_DELETED_CUSTOMER, VIEW_AUDIT, VIEW_REPORTS},
-    Role.GM: _CUSTOMER_WORK
-    | {VIEW_AUDIT, CHANGE_GRADEPOLICY, COMMENT_DEFEAT, VIEW_TEAM_DAY, VIEW_REPORTS},
-    Role.SYSADMIN: frozenset({MANAGE_USERS}),
+@dataclass(frozen=True)
+class Action:
+    """An action a role may be granted. ``scoped`` actions are granted with a data scope (whose
+    rows); the others are on or off. ``reads_customer_data``: holding it shows customers' personal
+    data, so granting it needs the general manager's confirmation (separation of duties)."""
+
+    code: str
+    label: str | Promise
+    group: str | Promise
+    scoped: bool = True
+    reads_customer_data: bool = False
+
+
+_CUSTOMERS = _("客户")
+_WORK = _("跟进")
+_REPORTS = _("报表")
+_ADMIN = _("管理")
+
+ACTIONS: tuple[Action, ...] = (
+    Action(VIEW_CUSTOMER, _("查看客户资料"), _CUSTOMERS, reads_customer_data=True),
+    Action(ADD_CUSTOMER, _("登记新客户"), _CUSTOMERS, scoped=False),
+    Action(CHANGE_CUSTOMER, _("编辑客户资料"), _CUSTOMERS, reads_customer_data=True),
+    Action(DELETE_CUSTOMER, _("删除客户"), _CUSTOMERS),
+    Action(ASSIGN_CUSTOMER, _("分配、转移客户"), _CUSTOMERS),
+    Action(OWN_CUSTOMER, _("可作为客户负责人"), _CUSTOMERS, scoped=False),
+    Action(VIEW_DELETED_CUSTOMER, _("查看回收站"), _CUSTOMERS, reads_customer_data=True),
+    Action(RESTORE_CUSTOMER, _("恢复已删除的客户"), _CUSTOMERS),
+    Action(COMMENT_DEFEAT, _("点评战败分析"), _CUSTOMERS),
+    Action(CHANGE_GRADEPOLICY, _("修改意向级别与跟进设置"), _CUSTOMERS, scoped=False),
+    Action(VIEW_PLAN, _("查看跟进计划"), _WORK, reads_customer_data=True),
+    Action(ADD_FOLLOWUP, _("记录跟进与回访"), _WORK),
+    Action(MANAGE_PLAN, _("安排跟进计划"), _WORK),
+    Action(COUNT_FOLLOWUP, _("跟进计入客户跟进周期"), _WORK),
+    Action(VIEW_TEAM_DAY, _("查看夕会"), _WORK, reads_customer_data=True),
+    Action(VIEW_REPORTS, _("查看报表"), _REPORTS, reads_customer_data=True),
+    Action(EXPORT_REPORTS, _("导出报表"), _REPORTS, reads_customer_data=True),
+    Action(REPORT_ROW, _("在报表中列为销售人员"), _REPORTS, scoped=False),
+    Action(VIEW_AUDIT, _("查看操作日志"), _ADMIN, reads_customer_data=True),
+    Action(MANAGE_USERS, _("管理用户"), _ADMIN, scoped=False),
+    Action(MANAGE_ROLES, _("管理角色与权限"), _ADMIN, scoped=False),
+    Action(CONFIRM_ROLE_GRANT, _("确认授予查看客户数据的角色"), _ADMIN, scoped=False),
+)
+ACTIONS_BY_CODE: dict[str, Action] = {a.code: a for a in ACTIONS}
+
+
+# Reading customer data of one's own and of records assigned or shared to one by others gives a
+# new account nothing the company did not hand it; from the department scope up it does.
+_WIDE = Scope.rank(Scope.DEPARTMENT)
+
+
+def _wide(code: str, scope: str) -> bool:
+    action = ACTIONS_BY_CODE.get(code)
+    return action is not None and action.reads_customer_data and Scope.rank(scope) >= _WIDE
+
+
+def reads_customer_data(grants: dict[str, str]) -> bool:
+    """Whether a set of grants shows its holder the personal data of customers beyond their own
+    and those assigned to them (a department's or the company's): granting it takes the general
+    manager's confirmation."""
+    return any(_wide(code, scope) for code, scope in grants.items())
+
+
+def widened(before: dict[str, str], after: dict[str, str]) -> list[str]:
+    """Actions that read customer data and reach further in ``after`` than in ``before``, to a
+    department's or the company's customers."""
+    return [
+        code
+        for code, scope in after.items()
+        if _wide(code, scope) and Scope.rank(scope) > Scope.rank(before.get(code, Scope.NONE))
+    ]
+
+
+# --- the roles a new company starts with ----------------------------------------------------
+
+
+class BuiltinRole(models.TextChoices):
+    REP = "rep", _("销售顾问")
+    MANAGER = "manager", _("销售经理")
+    DIRECTOR = "director", _("销售总监")
+    RECEPTIONIST = "receptionist", _("前台/接待")
+    SERVICE = "service", _("客服/售后")
+    DATA_ADMIN = "data_admin", _("数据管理员")
+    GM = "gm", _("总经理")
+    SYSADMIN = "sysadmin", _("系统管理员")
+
+
+ALL, DEPT, OWN, ASSIGNED = Scope.ALL, Scope.DEPARTMENT, Scope.OWN, Scope.ASSIGNED
+
+
+def _sales(scope: str) -> dict[str, str]:
+    """The customer work of sales staff, at one scope."""
+    return {
+        VIEW_CUSTOMER: scope,
+        ADD_CUSTOMER: ALL,
+        CHANGE_CUSTOMER: scope,
+        DELETE_CUSTOMER: scope,
+        ASSIGN_CUSTOMER: scope,
+        OWN_CUSTOMER: ALL,
+        VIEW_PLAN: scope,
+        ADD_FOLLOWUP: scope,
+        MANAGE_PLAN: scope,
+        COUNT_FOLLOWUP: scope,
+        VIEW_REPORTS: scope,
+        EXPORT_REPORTS: scope,
+    }
+
+
+DEFAULT_GRANTS: dict[str, dict[str, str]] = {
+    BuiltinRole.REP: {**_sales(OWN), REPORT_ROW: ALL},
+    BuiltinRole.MANAGER: {
+        **_sales(DEPT),
+        CHANGE_GRADEPOLICY: ALL,
+        COMMENT_DEFEAT: DEPT,
+        VIEW_TEAM_DAY: DEPT,
+    },
+    BuiltinRole.DIRECTOR: {**_sales(DEPT), COMMENT_DEFEAT: DEPT, VIEW_TEAM_DAY: DEPT},
+    BuiltinRole.RECEPTIONIST: {ADD_CUSTOMER: ALL, ASSIGN_CUSTOMER: DEPT},
+    BuiltinRole.SERVICE: {
+        VIEW_CUSTOMER: ALL,
+        VIEW_PLAN: ASSIGNED,
+        ADD_FOLLOWUP: ALL,
+        MANAGE_PLAN: ASSIGNED,
+    },
+    BuiltinRole.DATA_ADMIN: {
+        VIEW_CUSTOMER: ALL,
+        ADD_CUSTOMER: ALL,
+        CHANGE_CUSTOMER: ALL,
+        DELETE_CUSTOMER: ALL,
+        ASSIGN_CUSTOMER: ALL,
+        OWN_CUSTOMER: ALL,
+        VIEW_DELETED_CUSTOMER: ALL,
+        RESTORE_CUSTOMER: ALL,
+        VIEW_PLAN: ALL,
+        ADD_FOLLOWUP: ALL,
+        MANAGE_PLAN: ALL,
+        VIEW_REPORTS: ALL,
+        EXPORT_REPORTS: ALL,
+        VIEW_AUDIT: ALL,
+    },
+    BuiltinRole.GM: {
+        **_sales(ALL),
+        CHANGE_GRADEPOLICY: ALL,
+        COMMENT_DEFEAT: ALL,
+        VIEW_TEAM_DAY: ALL,
+        VIEW_AUDIT: ALL,
+        CONFIRM_ROLE_GRANT: ALL,
+    },
+    BuiltinRole.SYSADMIN: {MANAGE_USERS: ALL, MANAGE_ROLES: ALL},
 }
 
-ROLE_SCOPE: dict[str, str] = {
-    Role.REP: Scope.OWN,
-    Role.MANAGER: Scope.DEPARTMENT,
-    Role.DATA_ADMIN: Scope.ALL,
-    Role.GM: Scope.ALL,
-    Role.SYSADMIN: Scope.NONE,
+ROLE_DESCRIPTIONS: dict[str, str | Promise] = {
+    BuiltinRole.REP: _("跟进自己名下的客户"),
+    BuiltinRole.MANAGER: _("管理本部门及下级部门的客户和销售顾问"),
+    BuiltinRole.DIRECTOR: _("审批，查看所辖部门的客户与报表"),
+    BuiltinRole.RECEPTIONIST: _("登记来店、来电客户并分配给销售顾问，不查看客户档案"),
+    BuiltinRole.SERVICE: _("回访与投诉处理，可查看全部客户，不修改客户资料"),
+    BuiltinRole.DATA_ADMIN: _("客户数据管理部门：全部客户、回收站、操作日志"),
+    BuiltinRole.GM: _("全部客户与报表；确认查看客户数据的授权"),
+    BuiltinRole.SYSADMIN: _("管理用户与角色，不查看客户数据"),
 }

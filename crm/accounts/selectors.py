@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 
 from crm.core.permissions import require
 
-from .models import ApiToken, Department, User
+from .models import ApiToken, Department, Role, User
 from .roles import MANAGE_USERS
 
 
@@ -16,6 +16,11 @@ def user_list(*, actor: User) -> QuerySet[User]:
     """Every user, for the system administrator's user management page (403 for others)."""
     require(actor, MANAGE_USERS)
     return User.objects.select_related("department").order_by("department__path", "id")
+
+
+def role_list() -> QuerySet[Role]:
+    """Every role, for choosing a user's role and for the role settings page."""
+    return Role.objects.all()
 
 
 def department_list() -> QuerySet[Department]:

@@ -13,12 +13,20 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crm.core.errors import Invalid, NotFound, PermissionDenied
-from crm.core.permissions import require
-from crm.governance import audit
+from crm.core.errors import Conflict, Invalid, NotFound, PermissionDenied
+from crm.core.permissions import Scope, has_action, require
+from crm.governance import approvals, audit
+from crm.governance.models import ApprovalRequest
 
-from .models import ApiToken, Department, LoginAttempt, User
-from .roles import MANAGE_USERS, Role
+from .models import ApiToken, Department, LoginAttempt, Role, User
+from .roles import (
+    ACTIONS_BY_CODE,
+    CONFIRM_ROLE_GRANT,
+    MANAGE_ROLES,
+    MANAGE_USERS,
+    reads_customer_data,
+    widened,
+)
 
 
 class LockedOut(Exception):
@@ -71,6 +79,37 @@ def department_ensure(
     return dept
 
 
+def _user_snapshot(user: User) -> dict[str, object]:
+    return {
+        "username": user.username,
+        "full_name": user.full_name,
+        "phone": user.phone,
+        "role": user.role_id,
+        "department": user.department_id,
+        "is_active": user.is_active,
+    }
+
+
+def _needs_confirmation(actor: User | None, role: Role | None) -> bool:
+    """Separation of duties: granting a role that reads customer data takes the general
+    manager's confirmation, unless the one granting may confirm it (the command line, run by
+    whoever installs the system, is trusted)."""
+    if actor is None or role is None or not reads_customer_data(role.grants):
+        return False
+    return not has_action(actor, CONFIRM_ROLE_GRANT)
+
+
+def _request_role(actor: User, user: User, role: Role) -> ApprovalRequest:
+    return approvals.approval_submit(
+        actor=actor,
+        kind="accounts.user_role",
+        title=_("授予 %(user)s（%(username)s）角色“%(role)s”")
+        % {"user": user.display_name, "username": user.username, "role": role.name},
+        payload={"user": user.pk, "role": role.code},
+        approve_action=CONFIRM_ROLE_GRANT,
+    )
+
+
 @transaction.atomic
 def user_create(
     *,
@@ -83,23 +122,28 @@ def user_create(
     phone: str = "",
     validate_password: bool = True,
 ) -> User:
-    """Create a user. ``actor=None`` is the command line (provisioning), trusted by the OS."""
+    """Create a user. ``actor=None`` is the command line (provisioning), trusted by the OS.
+
+    A role that reads customer data, given by the system administrator, waits for the general
+    manager's confirmation: until then the user has no role.
+    """
     if actor is not None:
         require(actor, MANAGE_USERS)
     errors: dict[str, str] = {}
-    if role not in Role.values:
+    role_obj = Role.objects.filter(pk=role).first() if role else None
+    if role_obj is None:
         errors["role"] = _("角色无效")
     if not username.strip():
         errors["username"] = _("请填写用户名")
     elif User.objects.filter(username__iexact=username.strip()).exists():
         errors["username"] = _("用户名已存在")
+    pending = _needs_confirmation(actor, role_obj)
     user = User(
         username=username.strip(),
         full_name=full_name,
         phone=phone,
-        role=role,
+        role=None if pending else role_obj,
         department=department,
-        is_staff=role == Role.SYSADMIN,
     )
     if validate_password and not errors:
         try:
@@ -111,18 +155,47 @@ def user_create(
     user.set_password(password)
     user.save()
     audit.record(actor=actor, verb="user.created", obj=user, after=_user_snapshot(user))
+    if pending and actor is not None and role_obj is not None:
+        _request_role(actor, user, role_obj)
     return user
 
 
-def _user_snapshot(user: User) -> dict[str, object]:
-    return {
-        "username": user.username,
-        "full_name": user.full_name,
-        "phone": user.phone,
-        "role": user.role,
-        "department": user.department_id,
-        "is_active": user.is_active,
-    }
+@transaction.atomic
+def user_set_role(*, actor: User, user_id: int, role: str) -> ApprovalRequest | None:
+    """Give a user another role. A role that reads customer data waits for the general
+    manager's confirmation (the request is returned; the user keeps the old role meanwhile)."""
+    require(actor, MANAGE_USERS)
+    user = User.objects.select_for_update().filter(pk=user_id).first()
+    if user is None:
+        raise NotFound()
+    role_obj = Role.objects.filter(pk=role).first()
+    if role_obj is None:
+        raise Invalid(fields={"role": _("角色无效")})
+    if user.role_id == role_obj.code:
+        return None
+    if _needs_confirmation(actor, role_obj):
+        return _request_role(actor, user, role_obj)
+    _apply_role(actor, user, role_obj)
+    return None
+
+
+def _apply_role(actor: User | None, user: User, role: Role) -> None:
+    before = _user_snapshot(user)
+    user.role = role
+    user.save(update_fields=["role"])
+    _refuse_orphaned_administration()
+    audit.record(
+        actor=actor, verb="user.role_changed", obj=user, before=before, after=_user_snapshot(user)
+    )
+
+
+@approvals.handler("accounts.user_role")
+def _approved_user_role(request: ApprovalRequest, actor: User) -> None:
+    user = User.objects.select_for_update().filter(pk=request.payload.get("user")).first()
+    role = Role.objects.filter(pk=request.payload.get("role")).first()
+    if user is None or role is None:
+        raise Invalid(_("用户或角色已不存在"))
+    _apply_role(actor, user, role)
 
 
 @transaction.atomic
@@ -178,7 +251,7 @@ def token_issue(*, actor: User, name: str = "") -> str:
 def token_user(key: str) -> User | None:
     """The active user a bearer token belongs to, touching its last-used time at most hourly."""
     token = (
-        ApiToken.objects.select_related("user__department")
+        ApiToken.objects.select_related("user__department", "user__role")
         .filter(key_hash=_hash(key), revoked_at__isnull=True)
         .first()
     )
@@ -225,3 +298,159 @@ def user_set_active(*, actor: User, user_id: int, active: bool) -> User:
     verb = "user.activated" if active else "user.deactivated"
     audit.record(actor=actor, verb=verb, obj=user, before=before, after=_user_snapshot(user))
     return user
+
+
+# --- roles ----------------------------------------------------------------------------------
+
+
+def clean_grants(grants: object) -> dict[str, str]:
+    """``{action: scope}`` with known actions and scopes; on/off actions take ``all`` only."""
+    if not isinstance(grants, dict):
+        raise Invalid(fields={"grants": _("权限格式不正确")})
+    cleaned: dict[str, str] = {}
+    errors: dict[str, str] = {}
+    for code, scope in grants.items():
+        action = ACTIONS_BY_CODE.get(str(code))
+        if action is None:
+            errors[f"grants.{code}"] = _("未知的权限")
+        elif scope not in Scope.ORDER or (
+            not action.scoped and scope not in (Scope.ALL, Scope.NONE)
+        ):
+            errors[f"grants.{code}"] = _("数据范围无效")
+        elif scope != Scope.NONE:
+            cleaned[action.code] = scope
+    if errors:
+        raise Invalid(fields=errors)
+    return cleaned
+
+
+def _role_snapshot(role: Role) -> dict[str, object]:
+    return {"name": role.name, "description": role.description, "grants": dict(role.grants)}
+
+
+def _refuse_orphaned_administration() -> None:
+    """Somebody active must still be able to manage roles and users, or nobody could undo it."""
+    holders = Role.objects.filter(members__is_active=True).distinct()
+    if not any(r.scope_for(MANAGE_ROLES) != Scope.NONE for r in holders):
+        raise Invalid(_("此更改会使系统中没有人能管理角色与权限"))
+    if not any(r.scope_for(MANAGE_USERS) != Scope.NONE for r in holders):
+        raise Invalid(_("此更改会使系统中没有人能管理用户"))
+
+
+def _clean_role_text(name: str, description: str, *, exclude: str | None = None) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    name = name.strip()
+    if not name:
+        errors["name"] = _("请填写角色名称")
+    elif len(name) > 50:
+        errors["name"] = _("不能超过 %(n)d 个字") % {"n": 50}
+    elif Role.objects.filter(name=name).exclude(pk=exclude).exists():
+        errors["name"] = _("角色名称已存在")
+    if len(description.strip()) > 200:
+        errors["description"] = _("不能超过 %(n)d 个字") % {"n": 200}
+    if errors:
+        raise Invalid(fields=errors)
+    return {"name": name, "description": description.strip()}
+
+
+@transaction.atomic
+def role_create(
+    *, actor: User, code: str, name: str, description: str = "", grants: object = None
+) -> Role:
+    """A new role (it has no members yet, so no confirmation is needed)."""
+    require(actor, MANAGE_ROLES)
+    code = code.strip().lower()
+    if (
+        not code
+        or len(code) > 30
+        or not all(c.isascii() and (c.isalnum() or c == "_") for c in code)
+    ):
+        raise Invalid(fields={"code": _("代码只能包含英文字母、数字和下划线，最多 30 个字符")})
+    if Role.objects.filter(pk=code).exists():
+        raise Invalid(fields={"code": _("角色代码已存在")})
+    text = _clean_role_text(name, description)
+    role = Role.objects.create(code=code, grants=clean_grants(grants or {}), **text)
+    audit.record(actor=actor, verb="role.created", obj=role, after=_role_snapshot(role))
+    return role
+
+
+@transaction.atomic
+def role_update(
+    *,
+    actor: User,
+    code: str,
+    version: int,
+    name: str,
+    description: str,
+    grants: object,
+) -> tuple[Role, ApprovalRequest | None]:
+    """Change a role's name and grants. Widening what a role with members reads of customer
+    data waits for the general manager's confirmation: the role is unchanged and the request is
+    returned. A stale ``version`` is a conflict."""
+    require(actor, MANAGE_ROLES)
+    role = Role.objects.select_for_update().filter(pk=code).first()
+    if role is None:
+        raise NotFound()
+    if role.version != version:
+        raise Conflict(extra={"current_version": role.version})
+    text = _clean_role_text(name, description, exclude=role.code)
+    cleaned = clean_grants(grants)
+    wider = widened(role.grants, cleaned)
+    if (
+        wider
+        and role.members.filter(is_active=True).exists()
+        and not has_action(actor, CONFIRM_ROLE_GRANT)
+    ):
+        request = approvals.approval_submit(
+            actor=actor,
+            kind="accounts.role_grants",
+            title=_("扩大角色“%(role)s”查看客户数据的权限") % {"role": role.name},
+            payload={"role": role.code, "version": role.version, "grants": cleaned, **text},
+            approve_action=CONFIRM_ROLE_GRANT,
+        )
+        return role, request
+    _apply_role_change(actor, role, cleaned, text)
+    return role, None
+
+
+def _apply_role_change(
+    actor: User, role: Role, grants: dict[str, str], text: dict[str, str]
+) -> None:
+    before = _role_snapshot(role)
+    role.grants, role.name, role.description = grants, text["name"], text["description"]
+    role.version += 1
+    role.save()
+    _refuse_orphaned_administration()
+    audit.record(
+        actor=actor, verb="role.changed", obj=role, before=before, after=_role_snapshot(role)
+    )
+
+
+@approvals.handler("accounts.role_grants")
+def _approved_role_grants(request: ApprovalRequest, actor: User) -> None:
+    payload = request.payload
+    role = Role.objects.select_for_update().filter(pk=payload.get("role")).first()
+    if role is None:
+        raise Invalid(_("角色已不存在"))
+    if role.version != payload.get("version"):
+        raise Conflict(_("申请提交后该角色已被修改，请重新提交"))
+    text = {
+        "name": str(payload.get("name", role.name)),
+        "description": str(payload.get("description", "")),
+    }
+    _apply_role_change(actor, role, clean_grants(payload.get("grants")), text)
+
+
+@transaction.atomic
+def role_delete(*, actor: User, code: str) -> None:
+    """Remove a role nobody has (the shipped roles stay)."""
+    require(actor, MANAGE_ROLES)
+    role = Role.objects.select_for_update().filter(pk=code).first()
+    if role is None:
+        raise NotFound()
+    if role.builtin:
+        raise Invalid(_("系统预置角色不能删除"))
+    if role.members.exists():
+        raise Invalid(_("仍有用户使用该角色，不能删除"))
+    audit.record(actor=actor, verb="role.deleted", obj=role, before=_role_snapshot(role))
+    role.delete()

@@ -7,12 +7,12 @@ from django.db import models
 from django.db.models import Q
 
 from crm.core.models import TimeStampedModel
-from crm.core.permissions import RestrictedQuerySet, ScopedModel
+from crm.core.permissions import Policy, RestrictedQuerySet
 
 from .choices import FollowUpKind, PlanKind, PlanMethod, PlanStatus
 
 
-class FollowUp(ScopedModel, TimeStampedModel):
+class FollowUp(TimeStampedModel):
     """跟进记录: a visit, call, e-mail, meeting, message, callback or service note."""
 
     customer = models.ForeignKey(
@@ -38,8 +38,8 @@ class FollowUp(ScopedModel, TimeStampedModel):
 
     objects = RestrictedQuerySet.as_manager()
 
-    scope_owner_field = "customer__owner"
-    scope_department_field = "customer__department"
+    # a record is the customer's (its owner and department); its author has it assigned
+    policy = Policy(owner="customer__owner", department="customer__department", assigned=("staff",))
 
     class Meta:
         ordering = ["-occurred_at", "-id"]
@@ -61,7 +61,7 @@ class FollowUp(ScopedModel, TimeStampedModel):
         return f"{self.get_kind_display()} {self.occurred_at:%Y-%m-%d %H:%M}"
 
 
-class Plan(ScopedModel, TimeStampedModel):
+class Plan(TimeStampedModel):
     """客户跟进计划表: a planned follow-up or callback, fulfilled by a follow-up record."""
 
     customer = models.ForeignKey(
@@ -97,8 +97,9 @@ class Plan(ScopedModel, TimeStampedModel):
 
     objects = RestrictedQuerySet.as_manager()
 
-    scope_owner_field = "customer__owner"
-    scope_department_field = "customer__department"
+    # a plan is its assignee's (and the assignee's department's); the customer's name and the
+    # plan's text are shown only to those who may also read the customer (crm.activities.selectors)
+    policy = Policy(owner="assignee", department="assignee__department")
 
     class Meta:
         ordering = ["planned_at", "id"]
@@ -136,6 +137,14 @@ class Notification(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
     )
+    # the customer a reminder is about: it follows the customer to a new owner
+    customer = models.ForeignKey(
+        "customers.Customer",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
     kind = models.CharField(max_length=30)
     title = models.CharField(max_length=200)
     body = models.TextField(blank=True)
@@ -143,9 +152,14 @@ class Notification(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
 
+    policy = Policy(owner="user")
+
     class Meta:
         ordering = ["-id"]
-        indexes = [models.Index(fields=["user", "read_at", "id"])]
+        indexes = [
+            models.Index(fields=["user", "read_at", "id"]),
+            models.Index(fields=["customer", "user"]),
+        ]
 
     def __str__(self) -> str:
         return self.title

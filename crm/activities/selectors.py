@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm.accounts.models import User
-from crm.accounts.roles import VIEW_CUSTOMER, VIEW_TEAM_DAY, Role
+from crm.accounts.roles import OWN_CUSTOMER, VIEW_CUSTOMER, VIEW_TEAM_DAY
 from crm.core.errors import Invalid
 from crm.core.pagination import Page, decode_cursor, encode_cursor
 from crm.core.permissions import require, restrict
@@ -357,8 +357,8 @@ def notification_page(
 
 
 def digest_recipients() -> QuerySet[User]:
-    """Who gets the daily digest: active sales reps and sales managers."""
-    return User.objects.filter(is_active=True, role__in=[Role.REP, Role.MANAGER]).order_by("id")
+    """Who gets the daily digest: active users whose role lets them own customers."""
+    return User.objects.filter(is_active=True, role__grants__has_key=OWN_CUSTOMER).order_by("id")
 
 
 def team_overdue(*, actor: User, today: dt.date) -> list[tuple[str, int]]:

@@ -100,8 +100,18 @@ def _refresh_plans(customer: Customer) -> None:
     lifecycle.note_plans(customer, earliest_open_plan_on(customer))
 
 
-def notify(*, user: User, kind: str, title: str, body: str = "", url: str = "") -> Notification:
-    return Notification.objects.create(user=user, kind=kind, title=title[:200], body=body, url=url)
+def notify(
+    *,
+    user: User,
+    kind: str,
+    title: str,
+    body: str = "",
+    url: str = "",
+    customer: Customer | None = None,
+) -> Notification:
+    return Notification.objects.create(
+        user=user, kind=kind, title=title[:200], body=body, url=url, customer=customer
+    )
 
 
 # --- follow-up records ----------------------------------------------------------------------
@@ -263,6 +273,7 @@ def plan_create(*, actor: User, customer_id: int, data: Mapping[str, Any]) -> Pl
             title=_("%(who)s 给您安排了跟进：%(name)s")
             % {"who": actor.display_name, "name": customer.name},
             url=f"/customers/{customer.pk}/",
+            customer=customer,
         )
     return plan
 
@@ -352,19 +363,46 @@ def plans_mark_missed(*, now: dt.datetime | None = None) -> int:
         plan.status = PlanStatus.MISSED
         plan.version += 1
     Plan.objects.bulk_update(late, ["status", "version"])
-    by_user: dict[int, list[Plan]] = {}
+    # one reminder per assignee and customer, so that it follows the customer to a new owner
+    grouped: dict[tuple[int, int], list[Plan]] = {}
     for plan in late:
-        by_user.setdefault(plan.assignee_id, []).append(plan)
-    for plans in by_user.values():
-        names = "、".join(p.customer.name for p in plans[:5])
+        grouped.setdefault((plan.assignee_id, plan.customer_id), []).append(plan)
+    for plans in grouped.values():
+        customer = plans[0].customer
         notify(
             user=plans[0].assignee,
             kind="plans_missed",
             title=_("%(n)d 个跟进计划已逾期") % {"n": len(plans)},
-            body=names,
-            url="/today/",
+            body=customer.name,
+            url=f"/customers/{customer.pk}/",
+            customer=customer,
         )
     return len(late)
+
+
+def plans_follow_owner(*, customer: Customer, former: User | None, actor: User) -> None:
+    """A customer handed to another owner takes its open plans and the former owner's reminders
+    about it along: the former owner no longer sees the customer's name or the plans' text."""
+    new = customer.owner
+    moved = 0
+    if former is not None and new is not None:
+        moved = Plan.objects.filter(
+            customer=customer, assignee=former, status__in=OPEN_STATUSES
+        ).update(assignee=new, updated_at=timezone.now())
+    if former is not None:
+        reminders = Notification.objects.filter(customer=customer, user=former)
+        if new is not None:
+            reminders.filter(read_at__isnull=True).update(user=new)
+        reminders.delete()
+    if moved:
+        audit.record(
+            actor=actor,
+            verb="customer.plans_moved",
+            obj=customer,
+            before={"plan.assignee": former.pk if former else None},
+            after={"plan.assignee": new.pk if new else None},
+            reason=_("%(n)d 个未完成的跟进计划随客户转交") % {"n": moved},
+        )
 
 
 def _callback_plans(customer: Customer, deal_on: dt.date, actor: User) -> list[Plan]:

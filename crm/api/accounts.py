@@ -8,9 +8,10 @@ from ninja import Router, Status
 
 from crm.accounts import selectors, services
 from crm.accounts.models import ApiToken
-from crm.accounts.roles import Role
+from crm.accounts.roles import VIEW_CUSTOMER
 from crm.core.errors import LockedOut, NotAuthenticated
 from crm.core.middleware import client_ip
+from crm.core.permissions import scope_of
 
 from .schemas import ErrorOut, MeOut, TokenIn, TokenInfoOut, TokenOut
 from .security import BearerToken, signed_in
@@ -70,9 +71,10 @@ def me(request: HttpRequest) -> MeOut:
         username=user.username,
         full_name=user.full_name,
         phone=user.phone,
-        role=user.role,
-        role_label=str(Role(user.role).label),
+        role=user.role_id or "",
+        role_label=user.role_name,
         department={"id": dept.pk, "name": dept.name} if dept else None,  # type: ignore[arg-type]
-        data_scope=user.data_scope,
+        data_scope=scope_of(user, VIEW_CUSTOMER),
         actions=sorted(user.actions),
+        grants=dict(sorted(user.grants.items())),
     )

@@ -101,8 +101,9 @@ class MeOut(Schema):
     role: str
     role_label: str
     department: Ref | None
-    data_scope: str
+    data_scope: str = Field(description="查看客户的数据范围：none/own/assigned/department/all")
     actions: list[str]
+    grants: dict[str, str] = Field(description="每项权限及其数据范围")
 
 
 # --- customers ------------------------------------------------------------------------------

@@ -1,29 +1,67 @@
 """The one permission choke point: ``restrict()`` for reads, ``require()`` for writes.
 
-An actor has a set of *actions* (``customers.view_customer`` …) from its role and a *data scope*
-(own records, own department and its sub-departments, all, or none). A model opts in by
-declaring which field holds the owning user and which the owning department. Nothing else in the
-code base filters by scope; selectors call ``restrict`` and services call ``require``.
+Access is granted per *(role, action)*: a role holds actions (``customers.view_customer`` …),
+each with its own *data scope*. The scopes are nested, each containing the one before:
+
+- ``none``: no rows;
+- ``own``: rows the actor owns;
+- ``assigned``: also rows assigned or shared to the actor;
+- ``department``: also rows of the actor's department and its sub-departments;
+- ``all``: every row.
+
+Each model declares whose its rows are in one place, its ``policy`` (a :class:`Policy`: the
+path to the owning user, to the owning department, and to the users a row is assigned to).
+``restrict`` turns (actor, action, model) into a row filter; ``require`` checks one object;
+``allows`` is the yes/no twin for a loaded object. Nothing else in the code base decides access:
+a filter by owner or department that is *not* about access (a user picking "owner = 王小明" in a
+list, a report grouped by rep) goes through ``owned_by``/``in_departments`` here, so that the
+paths a policy names are known in this module only.
+
+A role grants an action with a scope; the actor may narrow it for one query with ``within``
+(``restrict(plans, actor, VIEW_PLAN, within=Scope.OWN)``: "my plans", never more than granted).
+Actions without rows (managing users, editing the grade table) are granted with scope ``all``.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypeVar
+import functools
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+from typing import Any, ClassVar, Protocol, TypeVar
 
 from django.db import models
 from django.db.models import Q
 
 from .errors import NotFound, PermissionDenied
 
-if TYPE_CHECKING:
-    from collections.abc import Collection
-
 
 class Scope:
+    NONE = "none"
     OWN = "own"
+    ASSIGNED = "assigned"
     DEPARTMENT = "department"
     ALL = "all"
-    NONE = "none"
+
+    ORDER: ClassVar[tuple[str, ...]] = (NONE, OWN, ASSIGNED, DEPARTMENT, ALL)
+
+    @classmethod
+    def rank(cls, scope: str) -> int:
+        return cls.ORDER.index(scope) if scope in cls.ORDER else 0
+
+    @classmethod
+    def narrower(cls, a: str, b: str) -> str:
+        return a if cls.rank(a) <= cls.rank(b) else b
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Whose a model's rows are: paths (``customer__owner``) from the model to the owning user,
+    the owning department and the users a row is assigned or shared to. ``"pk"`` names the row
+    itself (a user owns their own user row; a department is its own department)."""
+
+    owner: str | None = None
+    department: str | None = None
+    assigned: tuple[str, ...] = ()
 
 
 class Actor(Protocol):
@@ -32,82 +70,177 @@ class Actor(Protocol):
     @property
     def is_authenticated(self) -> bool: ...
 
-    @property
-    def data_scope(self) -> str: ...
-
-    def has_action(self, action: str) -> bool: ...
+    def scope_for(self, action: str) -> str: ...
 
     def scope_department_ids(self) -> Collection[int]: ...
 
 
-class ScopedModel(models.Model):
-    """Mixin for models whose rows belong to a user and a department."""
-
-    scope_owner_field: ClassVar[str] = "owner"
-    scope_department_field: ClassVar[str] = "department"
-
-    class Meta:
-        abstract = True
-
-
 M = TypeVar("M", bound=models.Model)
 
+_NO_POLICY = Policy()
 
-def scope_q(actor: Actor, model: type[models.Model]) -> Q:
-    """The row filter for what ``actor`` may see of ``model``."""
-    owner = getattr(model, "scope_owner_field", None)
-    department = getattr(model, "scope_department_field", None)
-    scope = actor.data_scope
+
+def policy_of(model: type[models.Model] | models.Model) -> Policy:
+    policy = getattr(model, "policy", None)
+    return policy if isinstance(policy, Policy) else _NO_POLICY
+
+
+def scope_of(actor: Actor, action: str) -> str:
+    """The scope ``actor`` holds ``action`` with (``none`` when signed out or not granted)."""
+    if not getattr(actor, "is_authenticated", False):
+        return Scope.NONE
+    return actor.scope_for(action)
+
+
+def has_action(actor: Actor, action: str) -> bool:
+    return scope_of(actor, action) != Scope.NONE
+
+
+def _scope(actor: Actor, action: str, within: str | None) -> str:
+    scope = scope_of(actor, action)
+    return Scope.narrower(scope, within) if within is not None else scope
+
+
+def _q_for(scope: str, actor: Actor, policy: Policy) -> Q:
     if scope == Scope.ALL:
         return Q()
-    if scope == Scope.DEPARTMENT and department:
-        q = Q(**{f"{department}__in": list(actor.scope_department_ids())})
-        return q | Q(**{owner: actor.pk}) if owner else q
-    if scope in (Scope.OWN, Scope.DEPARTMENT) and owner:
-        return Q(**{owner: actor.pk})
-    return Q(pk__in=[])
+    nothing = Q(pk__in=[])
+    if scope == Scope.NONE:
+        return nothing
+    q = Q(**{policy.owner: actor.pk}) if policy.owner else nothing
+    if Scope.rank(scope) >= Scope.rank(Scope.ASSIGNED):
+        for path in policy.assigned:
+            q |= Q(**{path: actor.pk})
+    if scope == Scope.DEPARTMENT and policy.department:
+        q |= Q(**{f"{policy.department}__in": list(actor.scope_department_ids())})
+    return q
 
 
-def _related_id(obj: Any, path: str) -> Any:
-    """``customer__owner`` → ``obj.customer.owner_id`` (scopes may follow a relation)."""
-    *hops, last = path.split("__")
-    for hop in hops:
-        obj = getattr(obj, hop, None)
-        if obj is None:
-            return None
-    return getattr(obj, f"{last}_id", None)
+def scope_q(actor: Actor, action: str, model: type[models.Model], within: str | None = None) -> Q:
+    """The row filter for what ``actor`` may do with ``action`` on rows of ``model``."""
+    return _q_for(_scope(actor, action, within), actor, policy_of(model))
 
 
-def can_see(actor: Actor, obj: models.Model) -> bool:
-    """Python twin of ``scope_q`` for one loaded object."""
-    owner = getattr(obj, "scope_owner_field", None)
-    department = getattr(obj, "scope_department_field", None)
-    scope = actor.data_scope
-    if scope == Scope.ALL:
-        return True
-    owner_id = _related_id(obj, owner) if owner else None
-    if scope in (Scope.OWN, Scope.DEPARTMENT) and owner_id is not None and owner_id == actor.pk:
-        return True
-    if scope == Scope.DEPARTMENT and department:
-        return _related_id(obj, department) in set(actor.scope_department_ids())
+def restrict(
+    queryset: models.QuerySet[M], actor: Actor, action: str, *, within: str | None = None
+) -> models.QuerySet[M]:
+    """Rows of ``queryset`` that ``actor`` may touch with ``action``; none without the action.
+
+    ``within`` narrows the granted scope for this query (never widens it).
+    """
+    scope = _scope(actor, action, within)
+    if scope == Scope.NONE:
+        return queryset.none()
+    q = _q_for(scope, actor, policy_of(queryset.model))
+    if scope in (Scope.ASSIGNED, Scope.DEPARTMENT) and _to_many(queryset.model):
+        return queryset.filter(q).distinct()  # a to-many path may match a row twice
+    return queryset.filter(q)
+
+
+@functools.cache
+def _to_many(model: type[models.Model]) -> bool:
+    """Whether one of the policy's assigned paths crosses a to-many relation."""
+    for path in policy_of(model).assigned:
+        current: Any = model
+        for name in path.split("__"):
+            field = current._meta.get_field(name)
+            if field.many_to_many or field.one_to_many:
+                return True
+            current = field.related_model
+            if current is None:
+                break
     return False
 
 
-def restrict(queryset: models.QuerySet[M], actor: Actor, action: str) -> models.QuerySet[M]:
-    """Rows of ``queryset`` that ``actor`` may touch with ``action``; none without the action."""
-    if not actor.is_authenticated or not actor.has_action(action):
-        return queryset.none()
-    return queryset.filter(scope_q(actor, queryset.model))
+def _related_ids(obj: Any, path: str) -> set[Any]:
+    """``customer__owner`` → ``{obj.customer.owner_id}``; ``pk`` → ``{obj.pk}``; a many-to-many
+    hop (``shares__user``) reads its rows."""
+    *hops, last = path.split("__")
+    objs: list[Any] = [obj]
+    for hop in hops:
+        nxt: list[Any] = []
+        for o in objs:
+            value = getattr(o, hop, None)
+            if isinstance(value, models.Manager):
+                nxt.extend(value.all())
+            elif value is not None:
+                nxt.append(value)
+        objs = nxt
+    if last == "pk":
+        return {o.pk for o in objs}
+    found: set[Any] = set()
+    for o in objs:
+        value = getattr(o, f"{last}_id", None) if hasattr(o, f"{last}_id") else None
+        if value is None:
+            related = getattr(o, last, None)
+            if isinstance(related, models.Manager):
+                found.update(related.values_list("pk", flat=True))
+                continue
+            value = getattr(related, "pk", related)
+        if value is not None:
+            found.add(value)
+    return found
+
+
+def _allowed(scope: str, actor: Actor, obj: models.Model) -> bool:
+    if scope == Scope.ALL:
+        return True
+    if scope == Scope.NONE:
+        return False
+    policy = policy_of(obj)
+    if policy.owner and actor.pk in _related_ids(obj, policy.owner):
+        return True
+    if Scope.rank(scope) >= Scope.rank(Scope.ASSIGNED) and any(
+        actor.pk in _related_ids(obj, path) for path in policy.assigned
+    ):
+        return True
+    if scope == Scope.DEPARTMENT and policy.department:
+        return bool(_related_ids(obj, policy.department) & set(actor.scope_department_ids()))
+    return False
+
+
+def allows(actor: Actor, action: str, obj: models.Model, *, within: str | None = None) -> bool:
+    """Python twin of ``restrict`` for one loaded object."""
+    return _allowed(_scope(actor, action, within), actor, obj)
 
 
 def require(actor: Actor, action: str, obj: models.Model | None = None) -> None:
-    """Raise 403 without the action, 404 when ``obj`` lies outside the actor's scope."""
-    if not actor.is_authenticated or not actor.has_action(action):
+    """Raise 403 without the action, 404 when ``obj`` lies outside the action's scope."""
+    if not has_action(actor, action):
         raise PermissionDenied()
-    if obj is not None and not can_see(actor, obj):
+    if obj is not None and not allows(actor, action, obj):
         raise NotFound()
 
 
+# --- filters that are not about access ------------------------------------------------------
+
+
+def owned_by(queryset: models.QuerySet[M], user_ids: Iterable[Any]) -> models.QuerySet[M]:
+    """Rows whose owner (the model's policy) is one of ``user_ids``: a user's filter or a report's
+    grouping, applied after ``restrict`` decided access."""
+    owner = policy_of(queryset.model).owner
+    if owner is None:
+        return queryset.none()
+    return queryset.filter(**{f"{owner}__in": list(user_ids)})
+
+
+def in_departments(
+    queryset: models.QuerySet[M], department_ids: Iterable[int]
+) -> models.QuerySet[M]:
+    """Rows of the given departments (the model's policy): a user's narrowing, not access."""
+    department = policy_of(queryset.model).department
+    if department is None:
+        return queryset.none()
+    return queryset.filter(**{f"{department}__in": list(department_ids)})
+
+
+def owner_path(model: type[models.Model]) -> str | None:
+    """The policy's owner path, for grouping (``.values(owner_path(...))``)."""
+    return policy_of(model).owner
+
+
 class RestrictedQuerySet(models.QuerySet[M]):
-    def restrict(self, actor: Actor, action: str) -> RestrictedQuerySet[M]:
-        return restrict(self, actor, action)  # type: ignore[return-value]
+    def restrict(
+        self, actor: Actor, action: str, *, within: str | None = None
+    ) -> RestrictedQuerySet[M]:
+        return restrict(self, actor, action, within=within)  # type: ignore[return-value]

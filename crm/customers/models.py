@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Q
 
 from crm.core.models import TimeStampedModel
-from crm.core.permissions import RestrictedQuerySet, ScopedModel
+from crm.core.permissions import Policy, RestrictedQuerySet
 
 from . import sensitive
 from .choices import Category, ContactRole, Gender, Grade, Kind, Source
@@ -34,7 +34,7 @@ class CustomerQuerySet(RestrictedQuerySet["Customer"]):
 _ALIVE = Q(deleted_at__isnull=True)
 
 
-class Customer(ScopedModel, TimeStampedModel):
+class Customer(TimeStampedModel):
     """A customer (客户档案): a person or an organisation."""
 
     # NULL only between the INSERT and the number derived from the new id (unique allows NULLs)
@@ -116,6 +116,9 @@ class Customer(ScopedModel, TimeStampedModel):
     next_due_on = models.DateField("下次跟进日", null=True, blank=True)
 
     objects = CustomerQuerySet.as_manager()
+
+    # a customer is its owner's and the owner's department's
+    policy = Policy(owner="owner", department="department")
 
     snapshot_exclude = (
         "created_at",
@@ -305,8 +308,8 @@ class LifecycleEvent(models.Model):
     to_grade = models.CharField(max_length=1, choices=Grade.choices, blank=True)
     reason = models.CharField("原因", max_length=500, blank=True)
 
-    scope_owner_field = "owner"
-    scope_department_field = "department"
+    # an event counts for the owner (and department) the customer had at the time
+    policy = Policy(owner="owner", department="department")
 
     class Meta:
         ordering = ["-at", "-id"]

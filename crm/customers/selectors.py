@@ -10,10 +10,15 @@ from django.conf import settings
 from django.db.models import QuerySet, prefetch_related_objects
 
 from crm.accounts.models import User
-from crm.accounts.roles import VIEW_CUSTOMER, VIEW_DELETED_CUSTOMER
+from crm.accounts.roles import (
+    ASSIGN_CUSTOMER,
+    OWN_CUSTOMER,
+    VIEW_CUSTOMER,
+    VIEW_DELETED_CUSTOMER,
+)
 from crm.core.errors import NotFound
 from crm.core.pagination import Page, decode_cursor, encode_cursor
-from crm.core.permissions import Scope, restrict
+from crm.core.permissions import owned_by, restrict
 from crm.governance.models import AuditEvent
 
 from . import search, sensitive
@@ -48,7 +53,7 @@ def _base(actor: User, filters: CustomerFilters) -> QuerySet[Customer]:
     if filters.grade:
         qs = qs.filter(grade=filters.grade)
     if filters.owner is not None:
-        qs = qs.filter(owner_id=filters.owner)
+        qs = owned_by(qs, [filters.owner])
     if filters.tag:
         tag = filters.tag
         qs = qs.filter(tags__id=int(tag)) if tag.isdigit() else qs.filter(tags__name=tag)
@@ -176,13 +181,7 @@ def defeat_analysis(*, customer: Customer) -> DefeatAnalysis | None:
 
 
 def assignable_owners(*, actor: User) -> QuerySet[User]:
-    """Users the actor may make owner of a customer (reps only themselves)."""
-    users = User.objects.filter(is_active=True).exclude(role="sysadmin")
-    scope = actor.data_scope
-    if scope == Scope.ALL:
-        return users.select_related("department")
-    if scope == Scope.DEPARTMENT:
-        return users.filter(department_id__in=actor.scope_department_ids()).select_related(
-            "department"
-        )
-    return users.filter(pk=actor.pk)
+    """Active users whose role may own customers and whom the actor may assign customers to
+    (the assign action's scope over people: a rep only themselves, a manager the department)."""
+    users = User.objects.filter(is_active=True, role__grants__has_key=OWN_CUSTOMER)
+    return restrict(users, actor, ASSIGN_CUSTOMER).select_related("department")

@@ -20,16 +20,18 @@ from django.utils.translation import gettext_noop
 from crm.accounts.models import User
 from crm.accounts.roles import (
     ADD_CUSTOMER,
+    ASSIGN_CUSTOMER,
     CHANGE_CUSTOMER,
     DELETE_CUSTOMER,
+    OWN_CUSTOMER,
     RESTORE_CUSTOMER,
     VIEW_CUSTOMER,
 )
 from crm.core.errors import Conflict, Duplicate, Invalid, NotFound, PermissionDenied
-from crm.core.permissions import can_see, require, restrict
+from crm.core.permissions import allows, has_action, require, restrict
 from crm.governance import audit
 
-from . import lifecycle, search, sensitive
+from . import hooks, lifecycle, search, sensitive
 from .choices import Category, ContactRole, Gender, Kind, Source
 from .models import Contact, Customer, Tag
 from .selectors import assignable_owners, customer_get
@@ -249,7 +251,7 @@ def check_duplicates(
         return
     field, match = found
     owner_name = match.owner.display_name if match.owner else _("公海")
-    visible = actor.has_action(VIEW_CUSTOMER) and can_see(actor, match)
+    visible = allows(actor, VIEW_CUSTOMER, match)
     label = _(_DUPLICATE_LABELS[field])
     if visible:
         message = _("%(label)s与已有客户 %(number)s（%(name)s，负责人：%(owner)s）重复") % {
@@ -274,8 +276,12 @@ def check_duplicates(
 
 
 def _resolve_owner(actor: User, owner_id: Any) -> User:
+    """The owner ``actor`` gives a customer: by default the actor (if their role may own
+    customers), else one of the users the actor may assign customers to."""
     if owner_id in (None, ""):
-        return actor
+        if has_action(actor, OWN_CUSTOMER):
+            return actor
+        raise Invalid(fields={"owner": _("请选择负责人")})
     owner = assignable_owners(actor=actor).filter(pk=owner_id).first()
     if owner is None:
         raise Invalid(fields={"owner": _("不能把客户分配给该用户")})
@@ -373,7 +379,8 @@ def customer_create(*, actor: User, data: Mapping[str, Any]) -> Customer:
     customer.save(update_fields=["number"])
     if cleaned.get("tags"):
         _set_tags(customer, cleaned["tags"])
-    require(actor, VIEW_CUSTOMER, customer)
+    if not (allows(actor, VIEW_CUSTOMER, customer) or allows(actor, ASSIGN_CUSTOMER, customer)):
+        raise PermissionDenied(_("保存后该客户将不在您的权限范围内，操作未执行"))
     _reindex(customer)
     audit.record(actor=actor, verb="customer.created", obj=customer, after=customer.snapshot())
     return customer
@@ -390,7 +397,10 @@ def customer_update(
     before = customer.snapshot()
     cleaned = clean_customer_data(data, current=customer)
     _refuse_lifecycle_edits(customer, cleaned)
-    if "owner" in cleaned:
+    former = customer.owner
+    if "owner" in cleaned and cleaned["owner"] not in (None, "", customer.owner_id):
+        if not allows(actor, ASSIGN_CUSTOMER, customer):
+            raise PermissionDenied(_("您不能转移该客户"))
         owner = _resolve_owner(actor, cleaned["owner"])
         customer.owner, customer.department_id = owner, owner.department_id
     _apply(customer, cleaned)
@@ -404,9 +414,10 @@ def customer_update(
         return customer
     customer.version += 1
     _save_guarded(actor, customer)
-    if not can_see(actor, customer):
-        # e.g. a rep handing the customer to someone else: not theirs to do
+    if not (allows(actor, CHANGE_CUSTOMER, customer) or allows(actor, ASSIGN_CUSTOMER, customer)):
         raise PermissionDenied(_("保存后该客户将不在您的权限范围内，操作未执行"))
+    if customer.owner_id != getattr(former, "pk", None):
+        hooks.owner_changed(customer=customer, former=former, actor=actor)
     if SEARCHED_FIELDS & set(cleaned) or "kind" in cleaned:
         _reindex(customer)
     audit.record(actor=actor, verb="customer.updated", obj=customer, before=before, after=after)

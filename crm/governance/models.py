@@ -5,6 +5,8 @@ from typing import Any, NoReturn
 from django.conf import settings
 from django.db import models
 
+from crm.core.permissions import Policy
+
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
     """Append-only: bulk update and delete are refused."""
@@ -44,6 +46,9 @@ class AuditEvent(models.Model):
 
     objects = AuditEventQuerySet.as_manager()
 
+    # an event is its actor's: the operation log in scope is the events of the people in scope
+    policy = Policy(owner="actor", department="actor__department")
+
     class Meta:
         ordering = ["-id"]
         indexes = [models.Index(fields=["object_type", "object_id", "id"])]
@@ -59,3 +64,58 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise TypeError("AuditEvent is append-only")
+
+
+class ApprovalState(models.TextChoices):
+    PENDING = "pending", "待审批"
+    APPROVED = "approved", "已批准"
+    REJECTED = "rejected", "已驳回"
+    FAILED = "failed", "批准后未能执行"
+
+
+class ApprovalRequest(models.Model):
+    """A change that waits for someone else's decision (separation of duties).
+
+    ``kind`` names the handler that carries the change out when it is approved
+    (crm.governance.approvals); ``payload`` is what the requester asked for, applied exactly as
+    asked. ``approve_action`` is the action a decider must hold; the requester never decides their
+    own request. Created and decided only by crm.governance.approvals.
+    """
+
+    kind = models.CharField("类型", max_length=50)
+    title = models.CharField("事项", max_length=200)
+    payload = models.JSONField("内容", default=dict)
+    approve_action = models.CharField("审批所需权限", max_length=64)
+    state = models.CharField(
+        "状态", max_length=10, choices=ApprovalState.choices, default=ApprovalState.PENDING
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="申请人",
+    )
+    reason = models.CharField("申请说明", max_length=500, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="审批人",
+    )
+    decided_at = models.DateTimeField("审批时间", null=True, blank=True)
+    decision_note = models.CharField("审批意见", max_length=500, blank=True)
+    created_at = models.DateTimeField("申请时间", auto_now_add=True)
+
+    # a request is its requester's; deciders reach pending requests through the approve action
+    policy = Policy(owner="requested_by")
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["state", "approve_action", "id"])]
+        verbose_name = verbose_name_plural = "审批申请"
+
+    def __str__(self) -> str:
+        return self.title

@@ -7,9 +7,11 @@ everything; the system administrator has no reports at all. The rows follow the 
 rep sees one row (their own), a manager the people of the department and its sub-departments,
 the others everybody, optionally narrowed to one department.
 
-A row is shown for every active rep in scope (a rep with nothing to report is worth seeing) and
-for anybody else in scope who has something in the report (a manager who recorded follow-ups, a
-rep who has left but still owns customers).
+A row is shown for every active user in scope whose role is listed in reports as sales staff
+(``reports.report_row``: a rep with nothing to report is worth seeing) and for anybody else in
+scope who has something in the report (a manager who recorded follow-ups, a rep who has left but
+still owns customers). Who is in scope is the reports action's scope over people (the ``User``
+policy): oneself, the department's people, or everybody.
 """
 
 from __future__ import annotations
@@ -23,9 +25,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm.accounts.models import Department, User
-from crm.accounts.roles import VIEW_REPORTS, Role
+from crm.accounts.roles import REPORT_ROW, VIEW_REPORTS
 from crm.core.errors import Invalid
-from crm.core.permissions import Scope, require
+from crm.core.permissions import Scope, in_departments, require, restrict, scope_of
 
 
 @dataclass(frozen=True)
@@ -42,24 +44,17 @@ class ReportScope:
         """The people to show: active reps in scope, the actor on a rep's own report, and
         anybody in scope with something in the report (``active``)."""
         wanted = set(active)
-        own = self.actor.data_scope == Scope.OWN
+        own = scope_of(self.actor, VIEW_REPORTS) == Scope.OWN
         return [
             u
             for u in self.staff
-            if u.pk in wanted or (u.is_active and u.role == Role.REP) or (own and u == self.actor)
+            if u.pk in wanted or u.has_action(REPORT_ROW) or (own and u == self.actor)
         ]
 
 
 def report_departments(actor: User) -> QuerySet[Department]:
     """Departments the actor may narrow a report to (none for a rep, who sees only their own)."""
-    scope = actor.data_scope
-    if not actor.has_action(VIEW_REPORTS):
-        return Department.objects.none()
-    if scope == Scope.ALL:
-        return Department.objects.all()
-    if scope == Scope.DEPARTMENT:
-        return Department.objects.filter(pk__in=list(actor.scope_department_ids()))
-    return Department.objects.none()
+    return restrict(Department.objects.all(), actor, VIEW_REPORTS)
 
 
 def report_scope(*, actor: User, department_id: int | None = None) -> ReportScope:
@@ -70,14 +65,9 @@ def report_scope(*, actor: User, department_id: int | None = None) -> ReportScop
         department = report_departments(actor).filter(pk=department_id).first()
         if department is None:
             raise Invalid(fields={"department": _("不是有效的选项")})
-    users = User.objects.exclude(role=Role.SYSADMIN).select_related("department")
-    scope = actor.data_scope
-    if scope == Scope.DEPARTMENT:
-        users = users.filter(department_id__in=list(actor.scope_department_ids()))
-    elif scope != Scope.ALL:
-        users = users.filter(pk=actor.pk)
+    users = restrict(User.objects.all(), actor, VIEW_REPORTS).select_related("department", "role")
     if department is not None:
-        users = users.filter(department_id__in=department.subtree_ids())
+        users = in_departments(users, department.subtree_ids())
     staff = tuple(users.order_by("department__path", "id"))
     return ReportScope(actor=actor, department=department, staff=staff)
 

@@ -27,7 +27,7 @@ from crm.accounts.models import Department, User
 from crm.accounts.roles import VIEW_REPORTS
 from crm.activities.choices import FollowUpKind
 from crm.activities.models import FollowUp
-from crm.core.permissions import restrict
+from crm.core.permissions import owned_by, restrict
 from crm.customers.choices import Category, Grade
 from crm.customers.models import Customer, DefeatAnalysis, LifecycleEvent
 
@@ -85,8 +85,10 @@ def _new_customers(
 ) -> dict[int, dict[str, int]]:
     """New customers of the day by owner."""
     rows = (
-        restrict(Customer.objects.filter(deleted_at__isnull=True), actor, VIEW_REPORTS)
-        .filter(created_at__gte=start, created_at__lt=end, owner_id__in=ids)
+        owned_by(
+            restrict(Customer.objects.filter(deleted_at__isnull=True), actor, VIEW_REPORTS), ids
+        )
+        .filter(created_at__gte=start, created_at__lt=end)
         .values("owner_id")
         .annotate(new_customers=Count("id"))
     )
@@ -121,8 +123,8 @@ def _changes(
 ) -> dict[int, dict[str, int]]:
     """Gradings, deals and defeats of the day by the owner at the time."""
     rows = (
-        restrict(LifecycleEvent.objects.all(), actor, VIEW_REPORTS)
-        .filter(at__gte=start, at__lt=end, owner_id__in=ids, customer__deleted_at__isnull=True)
+        owned_by(restrict(LifecycleEvent.objects.all(), actor, VIEW_REPORTS), ids)
+        .filter(at__gte=start, at__lt=end, customer__deleted_at__isnull=True)
         .values("owner_id")
         .annotate(
             grade_changes=Count("id", filter=Q(to_category=Category.INTENTION)),
@@ -196,10 +198,9 @@ def contact_status_report(
     today = today or timezone.localdate()
     first = (month or today).replace(day=1)
     through = min(month_end(first), today)
-    customers = restrict(
-        Customer.objects.filter(deleted_at__isnull=True, owner_id__in=scope.staff_ids),
-        actor,
-        VIEW_REPORTS,
+    customers = owned_by(
+        restrict(Customer.objects.filter(deleted_at__isnull=True), actor, VIEW_REPORTS),
+        scope.staff_ids,
     )
     counted = (
         contact_status.per_owner(
@@ -272,12 +273,10 @@ class DefeatReport:
 def _defeats(scope: ReportScope, first: dt.date) -> Any:
     start, _ = day_bounds(first)
     _, end = day_bounds(month_end(first))
-    events = restrict(LifecycleEvent.objects.all(), scope.actor, VIEW_REPORTS).filter(
-        to_category=Category.DEFEATED,
-        at__gte=start,
-        at__lt=end,
-        owner_id__in=scope.staff_ids,
-        customer__deleted_at__isnull=True,
+    events = owned_by(
+        restrict(LifecycleEvent.objects.all(), scope.actor, VIEW_REPORTS), scope.staff_ids
+    ).filter(
+        to_category=Category.DEFEATED, at__gte=start, at__lt=end, customer__deleted_at__isnull=True
     )
     return DefeatAnalysis.objects.filter(event__in=events)
 

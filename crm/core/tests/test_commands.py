@@ -45,7 +45,7 @@ def test_createuser_for_provisioning_scripts():
         stdout=out,
     )
     user = User.objects.get(username="boss")
-    assert user.role == "gm"
+    assert user.role_id == "gm"
     assert user.department is not None
     assert user.department.name == "总经理办公室"
     with pytest.raises(CommandError, match="username"):

@@ -12,8 +12,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from crm.accounts import services
-from crm.accounts.models import Department
-from crm.accounts.roles import Role
+from crm.accounts.models import Department, Role
 
 
 class LoginForm(AuthenticationForm):
@@ -87,7 +86,7 @@ class UserCreateForm(forms.Form):
     username = forms.CharField(label=_("用户名"), max_length=150)
     full_name = forms.CharField(label=_("姓名"), max_length=50, required=False)
     phone = forms.CharField(label=_("电话"), max_length=20, required=False)
-    role = forms.ChoiceField(label=_("角色"), choices=Role.choices, initial=Role.REP)
+    role = forms.ChoiceField(label=_("角色"))
     department: forms.ModelChoiceField[Department] = forms.ModelChoiceField(
         label=_("部门"), queryset=None, required=False, empty_label="—"
     )
@@ -95,6 +94,13 @@ class UserCreateForm(forms.Form):
         label=_("初始密码"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
     )
 
-    def __init__(self, *args: Any, departments: QuerySet[Department], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        departments: QuerySet[Department],
+        roles: QuerySet[Role],
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["department"].queryset = departments  # type: ignore[attr-defined]
+        self.fields["role"].choices = [(r.code, r.name) for r in roles]  # type: ignore[attr-defined]

@@ -13,8 +13,9 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
 from crm.accounts import selectors, services
-from crm.accounts.roles import MANAGE_USERS, VIEW_CUSTOMER, Role
+from crm.accounts.roles import MANAGE_PLAN, MANAGE_USERS, VIEW_CUSTOMER
 from crm.core.errors import Invalid
+from crm.core.permissions import Scope, scope_of
 from crm.web.base import CrmView, apply_domain_error, form_error_status
 
 from .forms import LoginForm, PasswordForm, ProfileForm, TokenForm, UserCreateForm
@@ -31,12 +32,12 @@ class LogoutView(auth_views.LogoutView):
 
 
 class HomeView(CrmView):
-    """The first page after sign-in: the day's work for those who follow customers up (reps and
-    managers), the customer list for the other customer roles, user management for the system
-    administrator."""
+    """The first page after sign-in: the day's work for those who follow up customers of their
+    own, their department or assigned to them (reps, managers, service staff), the customer list
+    for those who look after all customers, user management for the system administrator."""
 
     def get(self, request: HttpRequest) -> HttpResponseRedirect:
-        if self.actor.role in {Role.REP, Role.MANAGER}:
+        if scope_of(self.actor, MANAGE_PLAN) in {Scope.OWN, Scope.ASSIGNED, Scope.DEPARTMENT}:
             return redirect("web:today")
         if self.actor.has_action(VIEW_CUSTOMER):
             return redirect("web:customer_list")
@@ -125,14 +126,17 @@ class UserListView(CrmView):
     def page(self, form: UserCreateForm | None = None) -> dict[str, Any]:
         return {
             "users": selectors.user_list(actor=self.actor),
-            "form": form or UserCreateForm(departments=selectors.department_list()),
+            "form": form
+            or UserCreateForm(departments=selectors.department_list(), roles=selectors.role_list()),
         }
 
     def get(self, request: HttpRequest) -> HttpResponse:
         return self.render(self.page())
 
     def post(self, request: HttpRequest) -> HttpResponse:
-        form = UserCreateForm(request.POST, departments=selectors.department_list())
+        form = UserCreateForm(
+            request.POST, departments=selectors.department_list(), roles=selectors.role_list()
+        )
         if form.is_valid():
             try:
                 user = services.user_create(actor=self.actor, **form.cleaned_data)

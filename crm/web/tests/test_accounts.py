@@ -190,7 +190,7 @@ def test_sysadmin_creates_a_user(as_user, org):
     )
     assert response.status_code == 302
     user = User.objects.get(username="rep_new")
-    assert (user.role, user.department_id) == ("rep", org.sales2.pk)
+    assert (user.role_id, user.department_id) == ("rep", org.sales2.pk)
 
 
 def test_create_user_errors_keep_the_input(as_user, org):

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from crm.accounts import services
 from crm.accounts.models import Department
-from crm.accounts.roles import Role
+from crm.accounts.roles import BuiltinRole
 from crm.core.errors import Invalid
 
 
@@ -16,7 +16,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--username", required=True)
         parser.add_argument("--password", required=True)
-        parser.add_argument("--role", required=True, choices=Role.values)
+        parser.add_argument(
+            "--role", required=True, help="角色代码，如 " + ", ".join(BuiltinRole.values)
+        )
         parser.add_argument("--department", default="", help="部门名称；不存在时创建")
         parser.add_argument("--full-name", default="")
 
@@ -35,4 +37,4 @@ class Command(BaseCommand):
             )
         except Invalid as exc:
             raise CommandError("; ".join(f"{k}: {v}" for k, v in exc.fields.items())) from exc
-        self.stdout.write(f"created {user.username} ({user.get_role_display()})")
+        self.stdout.write(f"created {user.username} ({user.role_name})")
