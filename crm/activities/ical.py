@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
 
 from crm.accounts.models import User
-from crm.accounts.roles import VIEW_CUSTOMER
+from crm.accounts.roles import VIEW_PLAN
 from crm.core.errors import NotFound
 
 from . import selectors
@@ -38,7 +38,7 @@ def feed_ics(*, token: str, base_url: str, now: dt.datetime | None = None) -> by
     """The feed of the user whose secret address ``token`` is; ``NotFound`` for an unknown or
     reset token, a deactivated user or a role that sees no customers."""
     user = selectors.feed_owner(token=token) if _TOKEN.fullmatch(token) else None
-    if user is None or not user.has_action(VIEW_CUSTOMER):
+    if user is None or not user.has_action(VIEW_PLAN):
         raise NotFound()
     return render_feed(user=user, base_url=base_url, now=now)
 

@@ -15,10 +15,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm.accounts.models import User
-from crm.accounts.roles import OWN_CUSTOMER, VIEW_CUSTOMER, VIEW_TEAM_DAY
+from crm.accounts.roles import (
+    MANAGE_PLAN,
+    OWN_CUSTOMER,
+    VIEW_CUSTOMER,
+    VIEW_PLAN,
+    VIEW_TEAM_DAY,
+)
 from crm.core.errors import Invalid
 from crm.core.pagination import Page, decode_cursor, encode_cursor
-from crm.core.permissions import require, restrict
+from crm.core.permissions import Scope, require, restrict
 from crm.customers.choices import Category
 from crm.customers.models import Customer, LifecycleEvent
 from crm.governance.models import AuditEvent
@@ -36,8 +42,20 @@ def _day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
 
 def my_customers(actor: User) -> QuerySet[Customer]:
     """Live customers the actor owns (the workday is about one's own customers)."""
-    qs = restrict(Customer.objects.filter(deleted_at__isnull=True), actor, VIEW_CUSTOMER)
-    return qs.filter(owner=actor)
+    live = Customer.objects.filter(deleted_at__isnull=True)
+    return restrict(live, actor, VIEW_CUSTOMER, within=Scope.OWN)
+
+
+def readable_customers(actor: User) -> QuerySet[Customer]:
+    """Customers whose name and data ``actor`` may see: plans and visits of other customers
+    (a customer handed to someone else) leave the actor's lists, calendar and feed."""
+    return restrict(Customer.objects.filter(deleted_at__isnull=True), actor, VIEW_CUSTOMER)
+
+
+def my_plans(actor: User) -> QuerySet[Plan]:
+    """Plans assigned to the actor, of customers the actor may read."""
+    plans = restrict(Plan.objects.all(), actor, VIEW_PLAN, within=Scope.OWN)
+    return plans.filter(customer__in=readable_customers(actor))
 
 
 # --- the due list ---------------------------------------------------------------------------
@@ -120,11 +138,13 @@ def today_counts(*, actor: User, today: dt.date | None = None) -> TodayCounts:
             due_today=Count("id", filter=Q(next_due_on=today)),
         )
     )
-    plans = Plan.objects.filter(
-        assignee=actor, status__in=OPEN_STATUSES, planned_at__gte=start, planned_at__lt=end
-    ).aggregate(
-        visits=Count("id", filter=Q(method__in=VISIT_METHODS)),
-        callbacks=Count("id", filter=Q(kind=PlanKind.CALLBACK)),
+    plans = (
+        my_plans(actor)
+        .filter(status__in=OPEN_STATUSES, planned_at__gte=start, planned_at__lt=end)
+        .aggregate(
+            visits=Count("id", filter=Q(method__in=VISIT_METHODS)),
+            callbacks=Count("id", filter=Q(kind=PlanKind.CALLBACK)),
+        )
     )
     return TodayCounts(
         overdue=due["overdue"],
@@ -140,8 +160,8 @@ def plans_for_day(*, actor: User, day: dt.date | None = None) -> QuerySet[Plan]:
     day = day or timezone.localdate()
     _start, end = _day_bounds(day)
     return (
-        Plan.objects.filter(assignee=actor, status__in=OPEN_STATUSES, planned_at__lt=end)
-        .filter(customer__deleted_at__isnull=True)
+        my_plans(actor)
+        .filter(status__in=OPEN_STATUSES, planned_at__lt=end)
         .select_related("customer")
         .order_by("planned_at", "id")
     )
@@ -264,8 +284,8 @@ def calendar_plans(*, actor: User, start: dt.date, end: dt.date) -> QuerySet[Pla
     lo, _x = _day_bounds(start)
     hi, _y = _day_bounds(end)
     return (
-        Plan.objects.filter(assignee=actor, planned_at__gte=lo, planned_at__lt=hi)
-        .filter(customer__deleted_at__isnull=True)
+        my_plans(actor)
+        .filter(planned_at__gte=lo, planned_at__lt=hi)
         .exclude(status="cancelled")
         .select_related("customer")
         .order_by("planned_at")
@@ -281,7 +301,7 @@ def calendar_visits(*, actor: User, start: dt.date, end: dt.date) -> QuerySet[Fo
             occurred_at__gte=lo,
             occurred_at__lt=hi,
             kind__in=[FollowUpKind.VISIT, FollowUpKind.STORE_VISIT, FollowUpKind.MEETING],
-            customer__deleted_at__isnull=True,
+            customer__in=readable_customers(actor),
         )
         .select_related("customer")
         .order_by("occurred_at")
@@ -354,6 +374,14 @@ def notification_page(
 
 
 # --- the daily digest -----------------------------------------------------------------------
+
+
+def plan_assignees(*, actor: User) -> QuerySet[User]:
+    """Whom the actor may give plans: active people within the plan action's scope over users
+    (a rep only themselves, a manager the department). The service also checks that the
+    assignee may read the plan's customer."""
+    users = User.objects.filter(is_active=True).select_related("role", "department")
+    return restrict(users, actor, MANAGE_PLAN)
 
 
 def digest_recipients() -> QuerySet[User]:

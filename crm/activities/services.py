@@ -15,18 +15,17 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Min
+from django.db.models import Min, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from crm.accounts.models import User
-from crm.accounts.roles import CHANGE_CUSTOMER, VIEW_CUSTOMER, VIEW_TEAM_DAY
+from crm.accounts.roles import ADD_FOLLOWUP, MANAGE_PLAN, VIEW_CUSTOMER, VIEW_PLAN, VIEW_TEAM_DAY
 from crm.core.errors import Conflict, Invalid, NotFound
-from crm.core.permissions import require, restrict
+from crm.core.permissions import allows, require, restrict
 from crm.customers import lifecycle
 from crm.customers.choices import Category
 from crm.customers.models import Customer, LifecycleEvent
-from crm.customers.selectors import assignable_owners
 from crm.governance import audit
 
 from . import selectors
@@ -64,11 +63,11 @@ CALLBACK_HOUR = 10
 # --- helpers --------------------------------------------------------------------------------
 
 
-def _locked_customer(actor: User, customer_id: int) -> Customer:
-    qs = restrict(Customer.objects.filter(deleted_at__isnull=True), actor, CHANGE_CUSTOMER)
+def _locked_customer(actor: User, customer_id: int, action: str) -> Customer:
+    qs = restrict(Customer.objects.filter(deleted_at__isnull=True), actor, action)
     customer = qs.select_for_update().filter(pk=customer_id).first()
     if customer is None:
-        require(actor, CHANGE_CUSTOMER)
+        require(actor, action)
         raise NotFound()
     return customer
 
@@ -183,7 +182,7 @@ def _plans_to_fulfil(customer: Customer, kind: str, plan_id: Any, day: dt.date) 
 @transaction.atomic
 def followup_record(*, actor: User, customer_id: int, data: Mapping[str, Any]) -> FollowUp:
     """Record a follow-up (跟进记录) and bring the customer's follow-up state up to date."""
-    customer = _locked_customer(actor, customer_id)
+    customer = _locked_customer(actor, customer_id, ADD_FOLLOWUP)
     cleaned = clean_followup(data)
     next_at, next_method = cleaned.pop("next_at"), cleaned.pop("next_method")
     followup = FollowUp.objects.create(customer=customer, staff=actor, **cleaned)
@@ -217,7 +216,9 @@ def followup_record(*, actor: User, customer_id: int, data: Mapping[str, Any]) -
 # --- plans ----------------------------------------------------------------------------------
 
 
-def _clean_plan(actor: User, data: Mapping[str, Any], partial: bool) -> dict[str, Any]:
+def _clean_plan(
+    actor: User, customer: Customer, data: Mapping[str, Any], partial: bool
+) -> dict[str, Any]:
     errors: dict[str, str] = {}
     cleaned: dict[str, Any] = {}
     if not partial or "method" in data:
@@ -235,9 +236,11 @@ def _clean_plan(actor: User, data: Mapping[str, Any], partial: bool) -> dict[str
             errors["content"] = _("内容无效")
         cleaned["content"] = text
     if data.get("assignee") not in (None, ""):
-        assignee = assignable_owners(actor=actor).filter(pk=data["assignee"]).first()
+        assignee = selectors.plan_assignees(actor=actor).filter(pk=data["assignee"]).first()
         if assignee is None:
             errors["assignee"] = _("不能把计划分配给该用户")
+        elif not allows(assignee, VIEW_CUSTOMER, customer):
+            errors["assignee"] = _("该用户无权查看此客户，不能为其安排此客户的跟进")
         cleaned["assignee"] = assignee
     elif not partial:
         cleaned["assignee"] = actor
@@ -249,8 +252,8 @@ def _clean_plan(actor: User, data: Mapping[str, Any], partial: bool) -> dict[str
 @transaction.atomic
 def plan_create(*, actor: User, customer_id: int, data: Mapping[str, Any]) -> Plan:
     """Plan a follow-up (客户跟进计划表: date, method, content, assignee)."""
-    customer = _locked_customer(actor, customer_id)
-    cleaned = _clean_plan(actor, data, partial=False)
+    customer = _locked_customer(actor, customer_id, MANAGE_PLAN)
+    cleaned = _clean_plan(actor, customer, data, partial=False)
     if cleaned["planned_at"] < timezone.now() - dt.timedelta(days=1):
         raise Invalid(fields={"planned_at": _("计划时间不能早于昨天")})
     plan = Plan.objects.create(customer=customer, created_by=actor, **cleaned)
@@ -279,15 +282,19 @@ def plan_create(*, actor: User, customer_id: int, data: Mapping[str, Any]) -> Pl
 
 
 def _locked_plan(actor: User, plan_id: int) -> Plan:
-    customers = restrict(Customer.objects.filter(deleted_at__isnull=True), actor, CHANGE_CUSTOMER)
+    """A plan of a customer the actor manages plans of, or one the actor's plan scope covers
+    (a service colleague's callback assigned to them)."""
+    customers = restrict(Customer.objects.all(), actor, MANAGE_PLAN)
+    plans = restrict(Plan.objects.all(), actor, MANAGE_PLAN)
     plan = (
         Plan.objects.select_for_update()
         .select_related("customer")
-        .filter(pk=plan_id, customer__in=customers)
+        .filter(Q(customer__in=customers) | Q(pk__in=plans), pk=plan_id)
+        .filter(customer__deleted_at__isnull=True)
         .first()
     )
     if plan is None:
-        require(actor, CHANGE_CUSTOMER)
+        require(actor, MANAGE_PLAN)
         raise NotFound()
     return plan
 
@@ -300,7 +307,7 @@ def plan_update(*, actor: User, plan_id: int, version: int, data: Mapping[str, A
         raise Conflict(extra={"current_version": plan.version})
     if plan.status not in OPEN_STATUSES:
         raise Invalid(_("已完成或已取消的计划不能修改"))
-    cleaned = _clean_plan(actor, data, partial=True)
+    cleaned = _clean_plan(actor, plan.customer, data, partial=True)
     before = {
         "method": plan.method,
         "planned_at": plan.planned_at.isoformat(),
@@ -478,14 +485,14 @@ def notifications_mark_read(*, actor: User, ids: list[int] | None = None) -> int
 
 @transaction.atomic
 def calendar_feed(*, actor: User) -> CalendarFeed:
-    require(actor, VIEW_CUSTOMER)
+    require(actor, VIEW_PLAN)
     return CalendarFeed.objects.get_or_create(user=actor)[0]
 
 
 @transaction.atomic
 def calendar_feed_reset(*, actor: User) -> CalendarFeed:
     """A new secret address; the old one stops working at once."""
-    require(actor, VIEW_CUSTOMER)
+    require(actor, VIEW_PLAN)
     CalendarFeed.objects.filter(user=actor).delete()
     feed = CalendarFeed.objects.create(user=actor)
     audit.record(actor=actor, verb="calendar_feed.reset", obj=feed)

@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Query, Router, Status
 
-from crm.accounts.roles import CHANGE_CUSTOMER, VIEW_CUSTOMER
+from crm.accounts.roles import ADD_FOLLOWUP, MANAGE_PLAN, VIEW_CUSTOMER, VIEW_PLAN
 from crm.activities import ical, selectors, services
 from crm.customers import selectors as customer_selectors
 
@@ -67,7 +67,7 @@ def followup_record(
     """Record a follow-up (跟进记录). It fulfils the day's open plan (or ``plan``), moves the
     customer's last contact and next due date; ``next_at`` plans the next one."""
     followup = services.followup_record(
-        actor=require_actor(request, CHANGE_CUSTOMER),
+        actor=require_actor(request, ADD_FOLLOWUP),
         customer_id=customer_id,
         data=payload.model_dump(),
     )
@@ -90,7 +90,7 @@ def customer_plan_list(request: HttpRequest, customer_id: int) -> list[dict[str,
 def plan_create(request: HttpRequest, customer_id: int, payload: PlanIn) -> Status[dict[str, Any]]:
     """Plan a follow-up (客户跟进计划表: date and time, method, content, assignee)."""
     plan = services.plan_create(
-        actor=require_actor(request, CHANGE_CUSTOMER),
+        actor=require_actor(request, MANAGE_PLAN),
         customer_id=customer_id,
         data=payload.model_dump(),
     )
@@ -101,7 +101,7 @@ def plan_create(request: HttpRequest, customer_id: int, payload: PlanIn) -> Stat
 def plans_of_day(request: HttpRequest, params: Query[DayParams]) -> list[dict[str, Any]]:
     """The caller's open plans and callbacks of a day (default today), earliest first, with the
     earlier ones still open."""
-    plans = selectors.plans_for_day(actor=require_actor(request, VIEW_CUSTOMER), day=params.day)
+    plans = selectors.plans_for_day(actor=require_actor(request, VIEW_PLAN), day=params.day)
     return [presenters.plan_out(p) for p in plans[:PLANS_MAX]]
 
 
@@ -111,7 +111,7 @@ def plan_update(request: HttpRequest, plan_id: int, payload: PlanPatch) -> dict[
     data = payload.model_dump(exclude_unset=True)
     version = data.pop("version")
     plan = services.plan_update(
-        actor=require_actor(request, CHANGE_CUSTOMER), plan_id=plan_id, version=version, data=data
+        actor=require_actor(request, MANAGE_PLAN), plan_id=plan_id, version=version, data=data
     )
     return presenters.plan_out(plan)
 
@@ -120,7 +120,7 @@ def plan_update(request: HttpRequest, plan_id: int, payload: PlanPatch) -> dict[
 def plan_cancel(request: HttpRequest, plan_id: int, payload: PlanCancelIn) -> dict[str, Any]:
     """Cancel an open plan, with an optional reason (kept in the customer's history)."""
     plan = services.plan_cancel(
-        actor=require_actor(request, CHANGE_CUSTOMER), plan_id=plan_id, reason=payload.reason
+        actor=require_actor(request, MANAGE_PLAN), plan_id=plan_id, reason=payload.reason
     )
     return presenters.plan_out(plan)
 
@@ -201,14 +201,14 @@ def _feed_url(request: HttpRequest, token: str) -> dict[str, str]:
 @router.get("calendar", response={200: CalendarFeedOut, **_READ})
 def calendar_feed(request: HttpRequest) -> dict[str, str]:
     """The caller's secret iCalendar address, for calendar programs to subscribe to."""
-    feed = services.calendar_feed(actor=require_actor(request, VIEW_CUSTOMER))
+    feed = services.calendar_feed(actor=require_actor(request, VIEW_PLAN))
     return _feed_url(request, feed.token)
 
 
 @router.post("calendar/reset", response={200: CalendarFeedOut, **_READ})
 def calendar_reset(request: HttpRequest) -> dict[str, str]:
     """A new secret address; the old one answers 404 from now on."""
-    feed = services.calendar_feed_reset(actor=require_actor(request, VIEW_CUSTOMER))
+    feed = services.calendar_feed_reset(actor=require_actor(request, VIEW_PLAN))
     return _feed_url(request, feed.token)
 
 

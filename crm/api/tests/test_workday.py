@@ -222,7 +222,7 @@ def test_a_plan_cannot_be_given_to_a_rep_of_another_department(org, call):
 
 
 def test_a_plan_given_to_a_colleague_tells_them(org, call):
-    c = make_customer(org.manager, name="王先生")
+    c = make_customer(org.manager, name="王先生", owner=org.rep_b.pk)
     call(
         org.manager,
         "POST",
@@ -231,6 +231,23 @@ def test_a_plan_given_to_a_colleague_tells_them(org, call):
     )
     items = call(org.rep_b, "GET", "notifications").json()["items"]
     assert [n["title"] for n in items] == ["陈经理 给您安排了跟进：王先生"]
+
+
+def test_nobody_is_given_a_plan_of_a_customer_they_cannot_read(org, call):
+    # the manager's own customer: rep_b (own customers only) could not look it up
+    c = make_customer(org.manager, name="王先生")
+    response = call(
+        org.manager,
+        "POST",
+        f"customers/{c.pk}/plans",
+        {"method": "phone", "planned_at": "2099-01-05T10:00:00", "assignee": org.rep_b.pk},
+    )
+    assert response.status_code == 422
+    assert (
+        response.json()["error"]["fields"]["assignee"]
+        == "该用户无权查看此客户，不能为其安排此客户的跟进"
+    )
+    assert call(org.rep_b, "GET", "notifications").json()["items"] == []
 
 
 # --- transitions ----------------------------------------------------------------------------

@@ -95,7 +95,7 @@ def workday_context(
         ],
         "plan_form": plan_form
         or PlanForm(
-            owners=customers.assignable_owners(actor=actor),
+            owners=selectors.plan_assignees(actor=actor),
             initial={"assignee": actor.pk, "planned_at": tomorrow_morning()},
             auto_id="plan-%s",
         ),

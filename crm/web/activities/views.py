@@ -15,7 +15,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crm.accounts.roles import CHANGE_CUSTOMER, VIEW_CUSTOMER, VIEW_TEAM_DAY
+from crm.accounts.roles import (
+    ADD_FOLLOWUP,
+    MANAGE_PLAN,
+    VIEW_CUSTOMER,
+    VIEW_PLAN,
+    VIEW_TEAM_DAY,
+)
 from crm.activities import selectors, services
 from crm.activities.models import FollowUp
 from crm.core.errors import Conflict, Invalid
@@ -109,13 +115,13 @@ class FollowUpCreateView(CrmView):
     """记录跟进. From the Today page and the customer page it works in place (htmx); on success
     the response only updates the sections that changed (out of band)."""
 
-    action = CHANGE_CUSTOMER
+    action = ADD_FOLLOWUP
     template_name = "web/activities/followup_page.html"
     form_template = "web/activities/_followup_form.html"
 
     def _customer(self, customer_id: int) -> Any:
         return customers.customer_get(
-            actor=self.actor, customer_id=customer_id, action=CHANGE_CUSTOMER
+            actor=self.actor, customer_id=customer_id, action=ADD_FOLLOWUP
         )
 
     def get(self, request: HttpRequest, customer_id: int) -> HttpResponse:
@@ -182,7 +188,7 @@ def refresh(
 
 
 class _PlanView(CrmView):
-    action = CHANGE_CUSTOMER
+    action = MANAGE_PLAN
     template_name = "web/activities/plan_page.html"
 
     def _done(self, customer_id: int, text: str) -> HttpResponse:
@@ -204,12 +210,12 @@ class PlanCreateView(_PlanView):
     """安排跟进计划 on the customer page."""
 
     def _form(self, data: Any = None) -> PlanForm:
-        owners = customers.assignable_owners(actor=self.actor)
+        owners = selectors.plan_assignees(actor=self.actor)
         return PlanForm(data, owners=owners, initial={"assignee": self.actor.pk})
 
     def get(self, request: HttpRequest, customer_id: int, plan_id: int = 0) -> HttpResponse:
         customer = customers.customer_get(
-            actor=self.actor, customer_id=customer_id, action=CHANGE_CUSTOMER
+            actor=self.actor, customer_id=customer_id, action=MANAGE_PLAN
         )
         return self.render({"customer": customer, "plan_form": self._form()})
 
@@ -335,7 +341,7 @@ def feed_address(request: HttpRequest, token: str) -> str:
 class CalendarView(CrmView):
     """日程: a week or a month of one's plans and visits, and the subscription address."""
 
-    action = VIEW_CUSTOMER
+    action = VIEW_PLAN
     template_name = "web/activities/calendar.html"
 
     def get(self, request: HttpRequest) -> HttpResponse:
@@ -376,7 +382,7 @@ class CalendarView(CrmView):
 class CalendarResetView(CrmView):
     """A new secret address; the old one stops working at once."""
 
-    action = VIEW_CUSTOMER
+    action = VIEW_PLAN
 
     def post(self, request: HttpRequest) -> HttpResponse:
         services.calendar_feed_reset(actor=self.actor)

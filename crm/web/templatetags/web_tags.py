@@ -16,6 +16,15 @@ def can(user: Any, action: str) -> bool:
     return bool(getattr(user, "is_authenticated", False) and has_action and has_action(action))
 
 
+@register.simple_tag
+def allowed(user: Any, action: str, obj: Any) -> bool:
+    """``{% allowed user "customers.change_customer" customer as can_edit %}``: whether the
+    action's scope covers this record (crm.core.permissions.allows)."""
+    from crm.core.permissions import allows
+
+    return bool(getattr(user, "is_authenticated", False) and allows(user, action, obj))
+
+
 @register.simple_tag(takes_context=True)
 def today_counts(context: Any) -> Any:
     """``{% today_counts as counts %}``: the signed-in user's Today counts (once per request)."""
