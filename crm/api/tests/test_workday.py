@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from crm.activities import services as activities
 from crm.customers import lifecycle
+from crm.customers import services as services_customers
 from crm.customers.tests.factories import make_customer
 
 pytestmark = pytest.mark.django_db
@@ -222,7 +223,9 @@ def test_a_plan_cannot_be_given_to_a_rep_of_another_department(org, call):
 
 
 def test_a_plan_given_to_a_colleague_tells_them(org, call):
-    c = make_customer(org.manager, name="王先生", owner=org.rep_b.pk)
+    c = services_customers.customer_create(
+        actor=org.manager, data={"name": "王先生", "owner": org.rep_b.pk}
+    )
     call(
         org.manager,
         "POST",
