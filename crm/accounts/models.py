@@ -161,6 +161,8 @@ class ApiToken(models.Model):
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
+    policy = Policy(owner="user")
+
     class Meta:
         ordering = ["-id"]
         verbose_name = verbose_name_plural = "API 令牌"

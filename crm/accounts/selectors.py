@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from django.db.models import QuerySet
 
-from crm.core.permissions import require
+from crm.core.permissions import mine, require
 
 from .models import ApiToken, Department, Role, User
 from .roles import MANAGE_USERS
@@ -29,7 +29,7 @@ def department_list() -> QuerySet[Department]:
 
 def token_list(*, actor: User) -> QuerySet[ApiToken]:
     """The actor's own API tokens that are still valid, newest first."""
-    return ApiToken.objects.filter(user=actor, revoked_at__isnull=True)
+    return mine(ApiToken.objects.filter(revoked_at__isnull=True), actor)
 
 
 def user_names(ids: Iterable[int]) -> dict[int, str]:

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm.core.errors import Conflict, Invalid, NotFound, PermissionDenied
-from crm.core.permissions import Scope, has_action, require
+from crm.core.permissions import Scope, has_action, mine, require
 from crm.governance import approvals, audit
 from crm.governance.models import ApprovalRequest
 
@@ -265,7 +265,7 @@ def token_user(key: str) -> User | None:
 
 @transaction.atomic
 def token_revoke(*, actor: User, token_id: int) -> None:
-    token = ApiToken.objects.filter(pk=token_id, user=actor, revoked_at__isnull=True).first()
+    token = mine(ApiToken.objects.filter(pk=token_id, revoked_at__isnull=True), actor).first()
     if token is None:
         return
     token.revoked_at = timezone.now()
@@ -275,7 +275,7 @@ def token_revoke(*, actor: User, token_id: int) -> None:
 
 def token_revoke_key(*, actor: User, key: str) -> None:
     """Revoke the token ``key`` of ``actor``: an API client signing out with its own token."""
-    active = ApiToken.objects.filter(user=actor, revoked_at__isnull=True)
+    active = mine(ApiToken.objects.filter(revoked_at__isnull=True), actor)
     token = active.filter(key_hash=_hash(key)).first()
     if token is not None:
         token_revoke(actor=actor, token_id=token.pk)

@@ -127,6 +127,8 @@ class CalendarFeed(models.Model):
     token = models.CharField(max_length=64, unique=True, default=_calendar_token)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    policy = Policy(owner="user")
+
     def __str__(self) -> str:
         return f"calendar of {self.user_id}"
 

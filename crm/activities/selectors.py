@@ -24,7 +24,7 @@ from crm.accounts.roles import (
 )
 from crm.core.errors import Invalid
 from crm.core.pagination import Page, decode_cursor, encode_cursor
-from crm.core.permissions import Scope, require, restrict
+from crm.core.permissions import Scope, assigned_to, mine, require, restrict
 from crm.customers.choices import Category
 from crm.customers.models import Customer, LifecycleEvent
 from crm.governance.models import AuditEvent
@@ -151,7 +151,7 @@ def today_counts(*, actor: User, today: dt.date | None = None) -> TodayCounts:
         due_today=due["due_today"],
         visits_today=plans["visits"],
         callbacks_today=plans["callbacks"],
-        unread=Notification.objects.filter(user=actor, read_at__isnull=True).count(),
+        unread=mine(Notification.objects.filter(read_at__isnull=True), actor).count(),
     )
 
 
@@ -168,7 +168,7 @@ def plans_for_day(*, actor: User, day: dt.date | None = None) -> QuerySet[Plan]:
 
 
 def notifications(*, actor: User, unread_only: bool = False) -> QuerySet[Notification]:
-    qs = Notification.objects.filter(user=actor)
+    qs = mine(Notification.objects.all(), actor)
     return qs.filter(read_at__isnull=True) if unread_only else qs
 
 
@@ -296,8 +296,8 @@ def calendar_visits(*, actor: User, start: dt.date, end: dt.date) -> QuerySet[Fo
     lo, _x = _day_bounds(start)
     hi, _y = _day_bounds(end)
     return (
-        FollowUp.objects.filter(
-            staff=actor,
+        assigned_to(FollowUp.objects.all(), [actor.pk])  # the visits the actor made
+        .filter(
             occurred_at__gte=lo,
             occurred_at__lt=hi,
             kind__in=[FollowUpKind.VISIT, FollowUpKind.STORE_VISIT, FollowUpKind.MEETING],

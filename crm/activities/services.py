@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from crm.accounts.models import User
 from crm.accounts.roles import ADD_FOLLOWUP, MANAGE_PLAN, VIEW_CUSTOMER, VIEW_PLAN, VIEW_TEAM_DAY
 from crm.core.errors import Conflict, Invalid, NotFound
-from crm.core.permissions import allows, require, restrict
+from crm.core.permissions import allows, mine, owned_by, require, restrict
 from crm.customers import lifecycle
 from crm.customers.choices import Category
 from crm.customers.models import Customer, LifecycleEvent
@@ -393,11 +393,12 @@ def plans_follow_owner(*, customer: Customer, former: User | None, actor: User) 
     new = customer.owner
     moved = 0
     if former is not None and new is not None:
-        moved = Plan.objects.filter(
-            customer=customer, assignee=former, status__in=OPEN_STATUSES
-        ).update(assignee=new, updated_at=timezone.now())
+        theirs = owned_by(Plan.objects.filter(customer=customer), [former.pk])
+        moved = theirs.filter(status__in=OPEN_STATUSES).update(
+            assignee=new, updated_at=timezone.now()
+        )
     if former is not None:
-        reminders = Notification.objects.filter(customer=customer, user=former)
+        reminders = owned_by(Notification.objects.filter(customer=customer), [former.pk])
         if new is not None:
             reminders.filter(read_at__isnull=True).update(user=new)
         reminders.delete()
@@ -477,7 +478,7 @@ def customer_transition(
 
 @transaction.atomic
 def notifications_mark_read(*, actor: User, ids: list[int] | None = None) -> int:
-    qs = Notification.objects.filter(user=actor, read_at__isnull=True)
+    qs = mine(Notification.objects.filter(read_at__isnull=True), actor)
     if ids is not None:
         qs = qs.filter(pk__in=ids)
     return qs.update(read_at=timezone.now())
@@ -493,7 +494,7 @@ def calendar_feed(*, actor: User) -> CalendarFeed:
 def calendar_feed_reset(*, actor: User) -> CalendarFeed:
     """A new secret address; the old one stops working at once."""
     require(actor, VIEW_PLAN)
-    CalendarFeed.objects.filter(user=actor).delete()
+    mine(CalendarFeed.objects.all(), actor).delete()
     feed = CalendarFeed.objects.create(user=actor)
     audit.record(actor=actor, verb="calendar_feed.reset", obj=feed)
     return feed

@@ -234,9 +234,25 @@ def in_departments(
     return queryset.filter(**{f"{department}__in": list(department_ids)})
 
 
-def owner_path(model: type[models.Model]) -> str | None:
-    """The policy's owner path, for grouping (``.values(owner_path(...))``)."""
-    return policy_of(model).owner
+def assigned_to(queryset: models.QuerySet[M], user_ids: Iterable[Any]) -> models.QuerySet[M]:
+    """Rows assigned to one of ``user_ids`` by the policy's assigned paths (a follow-up's
+    author): "the visits I made", a report by who did the work."""
+    paths = policy_of(queryset.model).assigned
+    if not paths:
+        return queryset.none()
+    ids = list(user_ids)
+    q = Q(pk__in=[])
+    for path in paths:
+        q |= Q(**{f"{path}__in": ids})
+    return queryset.filter(q)
+
+
+def mine(queryset: models.QuerySet[M], actor: Actor) -> models.QuerySet[M]:
+    """The actor's personal rows (their reminders, API tokens, calendar address): these belong
+    to their owner whatever the role, so no action is asked for."""
+    if not getattr(actor, "is_authenticated", False):
+        return queryset.none()
+    return owned_by(queryset, [actor.pk])
 
 
 class RestrictedQuerySet(models.QuerySet[M]):

@@ -105,9 +105,9 @@ def approvals_to_decide(*, actor: Any) -> list[ApprovalRequest]:
     actions = [a for a in kinds if has_action(actor, a)]
     if not actions:
         return []
-    return list(
+    requests = (
         ApprovalRequest.objects.filter(state=ApprovalState.PENDING, approve_action__in=actions)
-        .exclude(requested_by=actor.pk)
         .select_related("requested_by")
         .order_by("id")
     )
+    return [r for r in requests if r.requested_by_id != actor.pk]  # nobody decides their own

@@ -27,7 +27,7 @@ from crm.accounts.models import Department, User
 from crm.accounts.roles import VIEW_REPORTS
 from crm.activities.choices import FollowUpKind
 from crm.activities.models import FollowUp
-from crm.core.permissions import owned_by, restrict
+from crm.core.permissions import assigned_to, owned_by, restrict
 from crm.customers.choices import Category, Grade
 from crm.customers.models import Customer, DefeatAnalysis, LifecycleEvent
 
@@ -101,13 +101,8 @@ def _followups(
     """Follow-ups of the day by the person who made them: store visits, calls, the rest."""
     visit_or_call = [FollowUpKind.STORE_VISIT, FollowUpKind.CALL]
     rows = (
-        restrict(FollowUp.objects.all(), actor, VIEW_REPORTS)
-        .filter(
-            occurred_at__gte=start,
-            occurred_at__lt=end,
-            staff_id__in=ids,
-            customer__deleted_at__isnull=True,
-        )
+        assigned_to(restrict(FollowUp.objects.all(), actor, VIEW_REPORTS), ids)  # by their author
+        .filter(occurred_at__gte=start, occurred_at__lt=end, customer__deleted_at__isnull=True)
         .values("staff_id")
         .annotate(
             store_visits=Count("id", filter=Q(kind=FollowUpKind.STORE_VISIT)),
