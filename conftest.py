@@ -1,5 +1,6 @@
-"""Personas shared by every test: two reps in one department, a rep in another, their manager,
-the data administrator, the general manager and the system administrator."""
+"""Personas shared by every test: two reps in one department, a rep in another, their managers,
+the sales director (whose head office covers both sales departments), the front desk of 销售一部,
+a service colleague, the data administrator, the general manager and the system administrator."""
 
 from __future__ import annotations
 
@@ -36,6 +37,9 @@ class Org:
     data_admin: User
     gm: User
     sysadmin: User
+    director: User
+    receptionist: User
+    service_staff: User
 
 
 def _user(username: str, role: str, dept: Department, full_name: str) -> User:
@@ -69,6 +73,9 @@ def org(db: None) -> Org:
         data_admin=_user("data", "data_admin", svc, "孙数据"),
         gm=_user("gm", "gm", head, "钱总"),
         sysadmin=_user("admin", "sysadmin", head, "系统管理员"),
+        director=_user("director", "director", head, "吴总监"),
+        receptionist=_user("front", "receptionist", s1, "郑前台"),
+        service_staff=_user("service", "service", svc, "冯客服"),
     )
 
 

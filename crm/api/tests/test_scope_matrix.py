@@ -1,10 +1,12 @@
 """The scope matrix: every endpoint against every persona, in one table.
 
 anonymous → 401; a role without the action → 403 (the system administrator has no customer
-actions); outside the data scope → 404 and nothing of the record; in scope → success. The
-customer ``x`` belongs to rep_a in 销售一部: rep_b (same department, own records only), rep_c
-and manager2 (销售二部) are outsiders; the manager of 销售一部, the data administrator and the
-general manager see it.
+actions); outside the action's data scope → 404 and nothing of the record; in scope → success.
+The customer ``x`` belongs to rep_a in 销售一部: rep_b (same department, own records only), rep_c
+and manager2 (销售二部) are outsiders; the manager of 销售一部, the sales director (head office,
+above both sales departments), the data administrator and the general manager see it. The front
+desk of 销售一部 registers and assigns customers without reading any; service staff read every
+customer and record callbacks but change nothing.
 """
 
 from __future__ import annotations
@@ -32,24 +34,37 @@ PERSONAS = (
     "data_admin",
     "gm",
     "sysadmin",
+    "director",
+    "receptionist",
+    "service_staff",
 )
 OK = "ok"  # the endpoint's success status
 
-# Expected status per persona, by kind of endpoint.
+# Expected status per persona, by the action an endpoint needs. Each action has its own scope:
+# the front desk registers customers and assigns them but reads none; service staff read every
+# customer and record callbacks, but change nothing and plan only what is assigned to them.
 # fmt: off
 PROFILES: dict[str, tuple[int | str, ...]] = {
-    #              anonymous rep_a rep_b rep_c manager manager2 data_admin gm  sysadmin
-    "record":      (401,     OK,   404,  404,  OK,     404,     OK,        OK,  403),  # x's own
-    "customers":   (401,     OK,   OK,   OK,   OK,     OK,      OK,        OK,  403),  # no record
-    "recycle_bin": (401,     403,  403,  403,  403,    403,     OK,        403, 403),
-    "signed_in":   (401,     OK,   OK,   OK,   OK,     OK,      OK,        OK,  OK),
-    "settings":    (401,     403,  403,  403,  OK,     OK,      403,       OK,  403),  # grade table
-    "defeat":      (401,     403,  403,  403,  OK,     404,     403,       OK,  403),  # comment
-    "feed":        (OK,      OK,   OK,   OK,   OK,     OK,      OK,        OK,  OK),   # secret URL
-    "reports":     (401,     OK,   OK,   OK,   OK,     OK,      OK,        OK,  403),  # own rows
+    #              anon rep_a rep_b rep_c mgr  mgr2 data gm   sys  dir  front service
+    "read":       (401, OK,   404,  404,  OK,  404, OK,  OK,  403, OK,  403,  OK),   # x's record
+    "change":     (401, OK,   404,  404,  OK,  404, OK,  OK,  403, OK,  403,  403),
+    "delete":     (401, OK,   404,  404,  OK,  404, OK,  OK,  403, OK,  403,  403),
+    "followup":   (401, OK,   404,  404,  OK,  404, OK,  OK,  403, OK,  403,  OK),
+    "plan":       (401, OK,   404,  404,  OK,  404, OK,  OK,  403, OK,  403,  404),
+    "customers":  (401, OK,   OK,   OK,   OK,  OK,  OK,  OK,  403, OK,  403,  OK),   # no record
+    "plans":      (401, OK,   OK,   OK,   OK,  OK,  OK,  OK,  403, OK,  403,  OK),   # one's own
+    "create":     (401, OK,   OK,   OK,   OK,  OK,  OK,  OK,  403, OK,  422,  403),  # owner: self
+    "register":   (401, OK,   422,  422,  OK,  422, OK,  OK,  403, OK,  OK,   403),  # for rep_a
+    "recycle_bin": (401, 403, 403,  403,  403, 403, OK,  403, 403, 403, 403,  403),
+    "signed_in":  (401, OK,   OK,   OK,   OK,  OK,  OK,  OK,  OK,  OK,  OK,   OK),
+    "settings":   (401, 403,  403,  403,  OK,  OK,  403, OK,  403, 403, 403,  403),  # grade table
+    "defeat":     (401, 403,  403,  403,  OK,  404, 403, OK,  403, OK,  403,  403),  # comment
+    "feed":       (OK,  OK,   OK,   OK,   OK,  OK,  OK,  OK,  OK,  OK,  OK,   OK),   # secret URL
+    "reports":    (401, OK,   OK,   OK,   OK,  OK,  OK,  OK,  403, OK,  403,  403),  # own rows
 }
 
-# endpoint: (method, path, body, success status, profile); {x} {ct} {gone} {tok} filled in.
+# endpoint: (method, path, body, success status, profile); {x} {ct} {gone} {tok} filled in,
+# and "{rep_a}" in a body becomes rep_a's id.
 ENDPOINTS: dict[str, tuple[str, str, Any, int, str]] = {
     "me":               ("GET",    "me",                          None, 200, "signed_in"),
     "token_revoke":     ("DELETE", "auth/token",                  None, 204, "signed_in"),
@@ -58,34 +73,37 @@ ENDPOINTS: dict[str, tuple[str, str, Any, int, str]] = {
     "tags":             ("GET",    "tags",                        None, 200, "customers"),
     "customer_list":    ("GET",    "customers",                   None, 200, "customers"),
     "customer_create":  ("POST",   "customers",
-                         {"name": "新客户", "phone": "13700000001"},     201, "customers"),
+                         {"name": "新客户", "phone": "13700000001"},     201, "create"),
+    "customer_register": ("POST",  "customers",
+                         {"name": "来店客户", "phone": "13700000002", "owner": "{rep_a}"},
+                                                                        201, "register"),
     "recycle_bin":      ("GET",    "customers?deleted=true",      None, 200, "recycle_bin"),
     "customer_restore": ("POST",   "customers/{gone}/restore",    None, 200, "recycle_bin"),
-    "customer_detail":  ("GET",    "customers/{x}",               None, 200, "record"),
-    "customer_update":  ("PATCH",  "customers/{x}", {"version": 1, "city": "杭州"}, 200, "record"),
-    "customer_delete":  ("DELETE", "customers/{x}",               None, 204, "record"),
-    "customer_history": ("GET",    "customers/{x}/history",       None, 200, "record"),
-    "contact_list":     ("GET",    "customers/{x}/contacts",      None, 200, "record"),
+    "customer_detail":  ("GET",    "customers/{x}",               None, 200, "read"),
+    "customer_update":  ("PATCH",  "customers/{x}", {"version": 1, "city": "杭州"}, 200, "change"),
+    "customer_delete":  ("DELETE", "customers/{x}",               None, 204, "delete"),
+    "customer_history": ("GET",    "customers/{x}/history",       None, 200, "read"),
+    "contact_list":     ("GET",    "customers/{x}/contacts",      None, 200, "read"),
     "contact_create":   ("POST",   "customers/{x}/contacts",
-                         {"name": "刘总", "role": "chairman"},            201, "record"),
+                         {"name": "刘总", "role": "chairman"},            201, "change"),
     "contact_update":   ("PATCH",  "customers/{x}/contacts/{ct}",
-                         {"hobbies": "钓鱼"},                             200, "record"),
-    "contact_delete":   ("DELETE", "customers/{x}/contacts/{ct}", None, 204, "record"),
+                         {"hobbies": "钓鱼"},                             200, "change"),
+    "contact_delete":   ("DELETE", "customers/{x}/contacts/{ct}", None, 204, "change"),
     # the workday (issue 3)
-    "followup_list":    ("GET",    "customers/{x}/followups",     None, 200, "record"),
+    "followup_list":    ("GET",    "customers/{x}/followups",     None, 200, "read"),
     "followup_record":  ("POST",   "customers/{x}/followups",
-                         {"kind": "call", "content": "电话沟通报价"},      201, "record"),
-    "plan_list":        ("GET",    "customers/{x}/plans",         None, 200, "record"),
+                         {"kind": "call", "content": "电话沟通报价"},      201, "followup"),
+    "plan_list":        ("GET",    "customers/{x}/plans",         None, 200, "read"),
     "plan_create":      ("POST",   "customers/{x}/plans",
                          {"method": "visit", "planned_at": "2099-01-05T10:00:00+08:00"},
-                                                                        201, "record"),
+                                                                        201, "plan"),
     "plan_update":      ("PATCH",  "plans/{pl}",
-                         {"version": 1, "content": "改为上门"},           200, "record"),
-    "plan_cancel":      ("POST",   "plans/{pl}/cancel",           {},   200, "record"),
-    "plans_of_day":     ("GET",    "plans",                       None, 200, "customers"),
-    "timeline":         ("GET",    "customers/{x}/timeline",      None, 200, "record"),
+                         {"version": 1, "content": "改为上门"},           200, "plan"),
+    "plan_cancel":      ("POST",   "plans/{pl}/cancel",           {},   200, "plan"),
+    "plans_of_day":     ("GET",    "plans",                       None, 200, "plans"),
+    "timeline":         ("GET",    "customers/{x}/timeline",      None, 200, "read"),
     "transition":       ("POST",   "customers/{x}/transition",
-                         {"version": 1, "to": "intention", "grade": "H"}, 200, "record"),
+                         {"version": 1, "to": "intention", "grade": "H"}, 200, "change"),
     "defeat_comment":   ("POST",   "defeats/{df}/comment",
                          {"comment": "价格让步不足"},                    200, "defeat"),
     "defeat_reasons":   ("GET",    "defeat-reasons",              None, 200, "customers"),
@@ -101,8 +119,8 @@ ENDPOINTS: dict[str, tuple[str, str, Any, int, str]] = {
                          {"missed_grace_hours": 12, "callback_days": [1, 7]}, 200, "settings"),
     "notifications":    ("GET",    "notifications",               None, 200, "signed_in"),
     "notifications_read": ("POST", "notifications/read",          {},   200, "signed_in"),
-    "calendar":         ("GET",    "calendar",                    None, 200, "customers"),
-    "calendar_reset":   ("POST",   "calendar/reset",              None, 200, "customers"),
+    "calendar":         ("GET",    "calendar",                    None, 200, "plans"),
+    "calendar_reset":   ("POST",   "calendar/reset",              None, 200, "plans"),
     "calendar_ics":     ("GET",    "calendar/{feed}.ics",         None, 200, "feed"),
     # the reports (issue 3, section 7); which rows each sees: crm/api/tests/test_reports.py
     "report_daily":     ("GET",    "reports/daily",               None, 200, "reports"),
@@ -173,6 +191,8 @@ def test_scope_matrix(org, call, world, endpoint, persona, expected):
         feed=world["feed"],
     )
     actor = None if persona == "anonymous" else getattr(org, persona)
+    if isinstance(body, dict):
+        body = {k: org.rep_a.pk if v == "{rep_a}" else v for k, v in body.items()}
 
     # when it is called
     response = call(actor, method, path, body)
@@ -182,7 +202,8 @@ def test_scope_matrix(org, call, world, endpoint, persona, expected):
     assert response.status_code == want, response.content.decode()
     if want >= 400:
         error = response.json()["error"]
-        assert error["code"] == {401: "not_authenticated", 403: "forbidden", 404: "not_found"}[want]
+        codes = {401: "not_authenticated", 403: "forbidden", 404: "not_found", 422: "invalid"}
+        assert error["code"] == codes[want]
         assert error["message"]
         assert x.name not in response.content.decode()
         assert "王总" not in response.content.decode()
@@ -251,6 +272,8 @@ def book(org):
         ("manager2", ["丙方客户"]),
         ("data_admin", ["丙方客户", "乙方客户", "甲方客户"]),
         ("gm", ["丙方客户", "乙方客户", "甲方客户"]),
+        ("director", ["丙方客户", "乙方客户", "甲方客户"]),
+        ("service_staff", ["丙方客户", "乙方客户", "甲方客户"]),
     ],
 )
 def test_list_shows_only_rows_in_scope(org, call, book, persona, names):
