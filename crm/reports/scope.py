@@ -35,6 +35,7 @@ class ReportScope:
     actor: User
     department: Department | None
     staff: tuple[User, ...]
+    action: str = VIEW_REPORTS  # reading a report, or exporting it (its own scope)
 
     @property
     def staff_ids(self) -> list[int]:
@@ -44,7 +45,7 @@ class ReportScope:
         """The people to show: active reps in scope, the actor on a rep's own report, and
         anybody in scope with something in the report (``active``)."""
         wanted = set(active)
-        own = scope_of(self.actor, VIEW_REPORTS) == Scope.OWN
+        own = scope_of(self.actor, self.action) == Scope.OWN
         return [
             u
             for u in self.staff
@@ -52,24 +53,27 @@ class ReportScope:
         ]
 
 
-def report_departments(actor: User) -> QuerySet[Department]:
+def report_departments(actor: User, action: str = VIEW_REPORTS) -> QuerySet[Department]:
     """Departments the actor may narrow a report to (none for a rep, who sees only their own)."""
-    return restrict(Department.objects.all(), actor, VIEW_REPORTS)
+    return restrict(Department.objects.all(), actor, action)
 
 
-def report_scope(*, actor: User, department_id: int | None = None) -> ReportScope:
-    """The rows of a report for ``actor`` (403 without the reports action)."""
-    require(actor, VIEW_REPORTS)
+def report_scope(
+    *, actor: User, department_id: int | None = None, action: str = VIEW_REPORTS
+) -> ReportScope:
+    """The rows of a report for ``actor`` read with ``action`` (viewing, or exporting: each has
+    its own scope); 403 without it."""
+    require(actor, action)
     department = None
     if department_id is not None:
-        department = report_departments(actor).filter(pk=department_id).first()
+        department = report_departments(actor, action).filter(pk=department_id).first()
         if department is None:
             raise Invalid(fields={"department": _("不是有效的选项")})
-    users = restrict(User.objects.all(), actor, VIEW_REPORTS).select_related("department", "role")
+    users = restrict(User.objects.all(), actor, action).select_related("department", "role")
     if department is not None:
         users = in_departments(users, department.subtree_ids())
     staff = tuple(users.order_by("department__path", "id"))
-    return ReportScope(actor=actor, department=department, staff=staff)
+    return ReportScope(actor=actor, department=department, staff=staff, action=action)
 
 
 def day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:

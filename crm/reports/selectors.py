@@ -81,12 +81,13 @@ def _by_user(rows: Any, key: str) -> dict[int, dict[str, int]]:
 
 
 def _new_customers(
-    actor: User, ids: list[int], start: dt.datetime, end: dt.datetime
+    scope: ReportScope, start: dt.datetime, end: dt.datetime
 ) -> dict[int, dict[str, int]]:
     """New customers of the day by owner."""
     rows = (
         owned_by(
-            restrict(Customer.objects.filter(deleted_at__isnull=True), actor, VIEW_REPORTS), ids
+            restrict(Customer.objects.filter(deleted_at__isnull=True), scope.actor, scope.action),
+            scope.staff_ids,
         )
         .filter(created_at__gte=start, created_at__lt=end)
         .values("owner_id")
@@ -96,12 +97,14 @@ def _new_customers(
 
 
 def _followups(
-    actor: User, ids: list[int], start: dt.datetime, end: dt.datetime
+    scope: ReportScope, start: dt.datetime, end: dt.datetime
 ) -> dict[int, dict[str, int]]:
     """Follow-ups of the day by the person who made them: store visits, calls, the rest."""
     visit_or_call = [FollowUpKind.STORE_VISIT, FollowUpKind.CALL]
     rows = (
-        assigned_to(restrict(FollowUp.objects.all(), actor, VIEW_REPORTS), ids)  # by their author
+        assigned_to(
+            restrict(FollowUp.objects.all(), scope.actor, scope.action), scope.staff_ids
+        )  # by their author
         .filter(occurred_at__gte=start, occurred_at__lt=end, customer__deleted_at__isnull=True)
         .values("staff_id")
         .annotate(
@@ -113,12 +116,10 @@ def _followups(
     return _by_user(rows, "staff_id")
 
 
-def _changes(
-    actor: User, ids: list[int], start: dt.datetime, end: dt.datetime
-) -> dict[int, dict[str, int]]:
+def _changes(scope: ReportScope, start: dt.datetime, end: dt.datetime) -> dict[int, dict[str, int]]:
     """Gradings, deals and defeats of the day by the owner at the time."""
     rows = (
-        owned_by(restrict(LifecycleEvent.objects.all(), actor, VIEW_REPORTS), ids)
+        owned_by(restrict(LifecycleEvent.objects.all(), scope.actor, scope.action), scope.staff_ids)
         .filter(at__gte=start, at__lt=end, customer__deleted_at__isnull=True)
         .values("owner_id")
         .annotate(
@@ -131,15 +132,19 @@ def _changes(
 
 
 def daily_report(
-    *, actor: User, day: dt.date | None = None, department_id: int | None = None
+    *,
+    actor: User,
+    day: dt.date | None = None,
+    department_id: int | None = None,
+    action: str = VIEW_REPORTS,
 ) -> DailyReport:
     """营业日报表: what each rep in scope did on ``day`` (today by default)."""
-    scope = report_scope(actor=actor, department_id=department_id)
+    scope = report_scope(actor=actor, department_id=department_id, action=action)
     day = day or timezone.localdate()
     start, end = day_bounds(day)
     numbers: dict[int, dict[str, int]] = {}
     for part in (_new_customers, _followups, _changes):
-        for user_id, counts in part(actor, scope.staff_ids, start, end).items():
+        for user_id, counts in part(scope, start, end).items():
             numbers.setdefault(user_id, {}).update(
                 {k: v for k, v in counts.items() if k in DAILY_COUNTS}
             )
@@ -187,14 +192,15 @@ def contact_status_report(
     month: dt.date | None = None,
     department_id: int | None = None,
     today: dt.date | None = None,
+    action: str = VIEW_REPORTS,
 ) -> ContactStatusReport:
     """意向客户接触状况表 for the month that ``month`` lies in (this month by default)."""
-    scope = report_scope(actor=actor, department_id=department_id)
+    scope = report_scope(actor=actor, department_id=department_id, action=action)
     today = today or timezone.localdate()
     first = (month or today).replace(day=1)
     through = min(month_end(first), today)
     customers = owned_by(
-        restrict(Customer.objects.filter(deleted_at__isnull=True), actor, VIEW_REPORTS),
+        restrict(Customer.objects.filter(deleted_at__isnull=True), actor, scope.action),
         scope.staff_ids,
     )
     counted = (
@@ -269,7 +275,7 @@ def _defeats(scope: ReportScope, first: dt.date) -> Any:
     start, _ = day_bounds(first)
     _, end = day_bounds(month_end(first))
     events = owned_by(
-        restrict(LifecycleEvent.objects.all(), scope.actor, VIEW_REPORTS), scope.staff_ids
+        restrict(LifecycleEvent.objects.all(), scope.actor, scope.action), scope.staff_ids
     ).filter(
         to_category=Category.DEFEATED, at__gte=start, at__lt=end, customer__deleted_at__isnull=True
     )
@@ -305,9 +311,10 @@ def defeat_report(
     month: dt.date | None = None,
     department_id: int | None = None,
     limit: int | None = DEFEAT_LIST_LIMIT,
+    action: str = VIEW_REPORTS,
 ) -> DefeatReport:
     """战败客户分析表 for the month that ``month`` lies in (this month by default)."""
-    scope = report_scope(actor=actor, department_id=department_id)
+    scope = report_scope(actor=actor, department_id=department_id, action=action)
     first = (month or timezone.localdate()).replace(day=1)
     analyses = _defeats(scope, first)
     by_reason = [

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm.accounts.models import User
-from crm.accounts.roles import VIEW_REPORTS
+from crm.accounts.roles import EXPORT_REPORTS
 from crm.core.errors import Invalid
 from crm.core.permissions import require
 from crm.governance import audit
@@ -42,22 +42,24 @@ def report_export(
     department_id: int | None = None,
 ) -> ExportFile:
     """The report as an .xlsx file, logged as exported by ``actor``."""
-    require(actor, VIEW_REPORTS)
+    require(actor, EXPORT_REPORTS)
     now = timezone.now()
     who = actor.display_name
     if report == "daily":
-        daily = selectors.daily_report(actor=actor, day=day, department_id=department_id)
+        daily = selectors.daily_report(
+            actor=actor, day=day, department_id=department_id, action=EXPORT_REPORTS
+        )
         content = exports.daily_workbook(daily, exported_by=who, exported_at=now)
         title, period, rows = _("营业日报表"), daily.day.isoformat(), len(daily.rows)
     elif report == "contact_status":
         status = selectors.contact_status_report(
-            actor=actor, month=month, department_id=department_id
+            actor=actor, month=month, department_id=department_id, action=EXPORT_REPORTS
         )
         content = exports.contact_workbook(status, exported_by=who, exported_at=now)
         title, period, rows = _("意向客户接触状况表"), f"{status.month:%Y-%m}", len(status.rows)
     elif report == "defeats":
         defeats = selectors.defeat_report(
-            actor=actor, month=month, department_id=department_id, limit=None
+            actor=actor, month=month, department_id=department_id, limit=None, action=EXPORT_REPORTS
         )
         content = exports.defeat_workbook(defeats, exported_by=who, exported_at=now)
         title, period, rows = _("战败客户分析表"), f"{defeats.month:%Y-%m}", len(defeats.items)
