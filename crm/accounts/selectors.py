@@ -4,23 +4,56 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db.models import QuerySet
+from django.db.models import Case, Count, Q, QuerySet, Value, When
 
+from crm.core.errors import NotFound
 from crm.core.permissions import mine, require
+from crm.governance.models import ApprovalRequest, ApprovalState
 
 from .models import ApiToken, Department, Role, User
-from .roles import MANAGE_USERS
+from .roles import MANAGE_ROLES, MANAGE_USERS, BuiltinRole
 
 
 def user_list(*, actor: User) -> QuerySet[User]:
     """Every user, for the system administrator's user management page (403 for others)."""
     require(actor, MANAGE_USERS)
-    return User.objects.select_related("department").order_by("department__path", "id")
+    return User.objects.select_related("department", "role").order_by("department__path", "id")
 
 
 def role_list() -> QuerySet[Role]:
     """Every role, for choosing a user's role and for the role settings page."""
     return Role.objects.all()
+
+
+def role_overview(*, actor: User) -> QuerySet[Role]:
+    """Every role with its number of active members (role settings, 403 for others): the
+    shipped roles first, in the order of a company's hierarchy, then the company's own."""
+    require(actor, MANAGE_ROLES)
+    active = Count("members", filter=Q(members__is_active=True))
+    shipped = Case(
+        *(When(code=code, then=Value(i)) for i, code in enumerate(BuiltinRole.values)),
+        default=Value(len(BuiltinRole.values)),
+    )
+    return Role.objects.annotate(active_members=active, rank=shipped).order_by("rank", "name")
+
+
+def role_get(*, actor: User, code: str) -> Role:
+    require(actor, MANAGE_ROLES)
+    role = Role.objects.filter(pk=code).first()
+    if role is None:
+        raise NotFound()
+    return role
+
+
+def pending_roles() -> dict[int, str]:
+    """Roles waiting for the general manager's confirmation, by user id (the user list shows
+    them next to the role the user has now)."""
+    pending = ApprovalRequest.objects.filter(
+        kind="accounts.user_role", state=ApprovalState.PENDING
+    ).values_list("payload", flat=True)
+    codes = {p.get("user"): p.get("role") for p in pending if isinstance(p, dict)}
+    labels = {r.code: r.label for r in Role.objects.filter(pk__in=set(codes.values()))}
+    return {int(u): labels[c] for u, c in codes.items() if isinstance(u, int) and c in labels}
 
 
 def department_list() -> QuerySet[Department]:

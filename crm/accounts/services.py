@@ -355,10 +355,22 @@ def _clean_role_text(name: str, description: str, *, exclude: str | None = None)
 
 @transaction.atomic
 def role_create(
-    *, actor: User, code: str, name: str, description: str = "", grants: object = None
+    *,
+    actor: User,
+    code: str,
+    name: str,
+    description: str = "",
+    grants: object = None,
+    copy_from: str = "",
 ) -> Role:
-    """A new role (it has no members yet, so no confirmation is needed)."""
+    """A new role, empty or with the grants of ``copy_from`` (it has no members yet, so no
+    confirmation is needed)."""
     require(actor, MANAGE_ROLES)
+    if copy_from:
+        source = Role.objects.filter(pk=copy_from).first()
+        if source is None:
+            raise Invalid(fields={"copy_from": _("角色不存在")})
+        grants = dict(source.grants)
     code = code.strip().lower()
     if (
         not code

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm.core.errors import DomainError, Invalid, NotFound
-from crm.core.permissions import has_action, require
+from crm.core.permissions import has_action, mine, require
 
 from . import audit
 from .models import ApprovalRequest, ApprovalState
@@ -96,6 +96,12 @@ def approval_decide(
         reason=request.decision_note,
     )
     return request
+
+
+def approvals_mine(*, actor: Any, limit: int = 50) -> list[ApprovalRequest]:
+    """The actor's own requests, newest first, with their outcome."""
+    requests = mine(ApprovalRequest.objects.all(), actor).select_related("decided_by")
+    return list(requests.order_by("-id")[:limit])
 
 
 def approvals_to_decide(*, actor: Any) -> list[ApprovalRequest]:

@@ -4,6 +4,7 @@ from typing import Any, NoReturn
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from crm.core.permissions import Policy
 
@@ -67,10 +68,10 @@ class AuditEvent(models.Model):
 
 
 class ApprovalState(models.TextChoices):
-    PENDING = "pending", "待审批"
-    APPROVED = "approved", "已批准"
-    REJECTED = "rejected", "已驳回"
-    FAILED = "failed", "批准后未能执行"
+    PENDING = "pending", _("待审批")
+    APPROVED = "approved", _("已批准")
+    REJECTED = "rejected", _("已驳回")
+    FAILED = "failed", _("批准后未能执行")
 
 
 class ApprovalRequest(models.Model):

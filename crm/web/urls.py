@@ -1,5 +1,6 @@
 from django.urls import include, path
 
+from .accounts import roles
 from .accounts import views as accounts
 from .activities import views as activities
 from .customers import lifecycle_views as lifecycle
@@ -21,8 +22,18 @@ urlpatterns = [
     ),
     path("settings/grades/", lifecycle.GradeSettingsView.as_view(), name="grade_settings"),
     path("settings/followup/", lifecycle.FollowUpSettingsView.as_view(), name="followup_settings"),
+    path("settings/roles/", roles.RoleListView.as_view(), name="role_list"),
+    path("settings/roles/<slug:code>/", roles.RoleEditView.as_view(), name="role_edit"),
+    path("settings/roles/<slug:code>/delete/", roles.RoleDeleteView.as_view(), name="role_delete"),
     path("users/", accounts.UserListView.as_view(), name="user_list"),
     path("users/<int:user_id>/active/", accounts.UserActiveView.as_view(), name="user_active"),
+    path("users/<int:user_id>/role/", roles.UserRoleView.as_view(), name="user_role"),
+    path("approvals/", roles.ApprovalListView.as_view(), name="approval_list"),
+    path(
+        "approvals/<int:request_id>/decide/",
+        roles.ApprovalDecideView.as_view(),
+        name="approval_decide",
+    ),
     path("reports/", include("crm.web.reports.urls")),
     path("customers/", customers.CustomerListView.as_view(), name="customer_list"),
     path("customers/new/", customers.CustomerCreateView.as_view(), name="customer_create"),

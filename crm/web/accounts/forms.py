@@ -13,6 +13,8 @@ from django.utils.translation import gettext_lazy as _
 
 from crm.accounts import services
 from crm.accounts.models import Department, Role
+from crm.accounts.roles import ACTIONS, Action
+from crm.core.permissions import Scope
 
 
 class LoginForm(AuthenticationForm):
@@ -86,7 +88,7 @@ class UserCreateForm(forms.Form):
     username = forms.CharField(label=_("用户名"), max_length=150)
     full_name = forms.CharField(label=_("姓名"), max_length=50, required=False)
     phone = forms.CharField(label=_("电话"), max_length=20, required=False)
-    role = forms.ChoiceField(label=_("角色"))
+    role = forms.ChoiceField(label=_("角色"), initial="rep")
     department: forms.ModelChoiceField[Department] = forms.ModelChoiceField(
         label=_("部门"), queryset=None, required=False, empty_label="—"
     )
@@ -103,4 +105,94 @@ class UserCreateForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["department"].queryset = departments  # type: ignore[attr-defined]
-        self.fields["role"].choices = [(r.code, r.name) for r in roles]  # type: ignore[attr-defined]
+        self.fields["role"].choices = [(r.code, r.label) for r in roles]  # type: ignore[attr-defined]
+
+
+# --- roles and permissions (system administrator) ---------------------------------------------
+
+SCOPE_LABELS = {
+    Scope.NONE: _("无"),
+    Scope.OWN: _("本人"),
+    Scope.ASSIGNED: _("本人及分配给本人的"),
+    Scope.DEPARTMENT: _("本部门及下级部门"),
+    Scope.ALL: _("全部"),
+}
+SWITCH_LABELS = {Scope.NONE: _("无"), Scope.ALL: _("有")}
+
+
+class RoleForm(forms.Form):
+    """A role's name and, per action, the scope it grants (one select per action)."""
+
+    name = forms.CharField(label=_("角色名称"), max_length=50)
+    description = forms.CharField(label=_("说明"), max_length=200, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for action in ACTIONS:
+            labels = SCOPE_LABELS if action.scoped else SWITCH_LABELS
+            self.fields[self.grant_field(action.code)] = forms.ChoiceField(
+                label=str(action.label), choices=list(labels.items()), initial=Scope.NONE
+            )
+
+    @staticmethod
+    def grant_field(code: str) -> str:
+        return f"grant:{code}"
+
+    def groups(self) -> list[tuple[str, list[tuple[Action, forms.BoundField]]]]:
+        """The actions grouped as the page shows them (customers, follow-up, reports, admin)."""
+        grouped: dict[str, list[tuple[Action, forms.BoundField]]] = {}
+        for action in ACTIONS:
+            grouped.setdefault(str(action.group), []).append(
+                (action, self[self.grant_field(action.code)])
+            )
+        return list(grouped.items())
+
+    def service_data(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        grants = {a.code: data[self.grant_field(a.code)] for a in ACTIONS}
+        return {
+            "name": data["name"],
+            "description": data.get("description", ""),
+            "version": data["version"],
+            "grants": {code: scope for code, scope in grants.items() if scope != Scope.NONE},
+        }
+
+    @classmethod
+    def initial_for(cls, role: Role) -> dict[str, Any]:
+        initial: dict[str, Any] = {
+            "name": role.name,
+            "description": role.description,
+            "version": role.version,
+        }
+        for action in ACTIONS:
+            initial[cls.grant_field(action.code)] = role.scope_for(action.code)
+        return initial
+
+
+class RoleCreateForm(forms.Form):
+    code = forms.CharField(
+        label=_("代码"),
+        max_length=30,
+        help_text=_("英文字母、数字和下划线，如 trainee"),
+    )
+    name = forms.CharField(label=_("角色名称"), max_length=50)
+    copy_from = forms.ChoiceField(label=_("复制权限自"), required=False)
+
+    def __init__(self, *args: Any, roles: QuerySet[Role], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [("", _("（不复制，从无权限开始）")), *((r.code, r.label) for r in roles)]
+        self.fields["copy_from"].choices = choices  # type: ignore[attr-defined]
+
+
+class UserRoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("角色"))
+
+    def __init__(self, *args: Any, roles: QuerySet[Role], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = [(r.code, r.label) for r in roles]  # type: ignore[attr-defined]
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("approve", _("批准")), ("reject", _("驳回"))])
+    note = forms.CharField(label=_("审批意见"), max_length=500, required=False)

@@ -18,7 +18,14 @@ from crm.core.errors import Invalid
 from crm.core.permissions import Scope, scope_of
 from crm.web.base import CrmView, apply_domain_error, form_error_status
 
-from .forms import LoginForm, PasswordForm, ProfileForm, TokenForm, UserCreateForm
+from .forms import (
+    LoginForm,
+    PasswordForm,
+    ProfileForm,
+    TokenForm,
+    UserCreateForm,
+    UserRoleForm,
+)
 
 
 class LoginView(auth_views.LoginView):
@@ -124,8 +131,11 @@ class UserListView(CrmView):
     template_name = "web/accounts/users.html"
 
     def page(self, form: UserCreateForm | None = None) -> dict[str, Any]:
+        roles = selectors.role_list()
         return {
             "users": selectors.user_list(actor=self.actor),
+            "pending": selectors.pending_roles(),
+            "role_form": UserRoleForm(roles=roles),
             "form": form
             or UserCreateForm(departments=selectors.department_list(), roles=selectors.role_list()),
         }

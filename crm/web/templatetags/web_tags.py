@@ -32,3 +32,19 @@ def today_counts(context: Any) -> Any:
 
     request = context.get("request")
     return today_counts_for(request) if request is not None else None
+
+
+@register.simple_tag
+def approvals_waiting(user: Any) -> int:
+    """``{% approvals_waiting user as n %}``: requests waiting for this user's decision."""
+    from crm.governance.approvals import approvals_to_decide
+
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    return len(approvals_to_decide(actor=user))
+
+
+@register.filter
+def get_item(mapping: Any, key: Any) -> Any:
+    """``{{ pending|get_item:u.pk }}``: a dictionary's value for a key (None when absent)."""
+    return mapping.get(key) if hasattr(mapping, "get") else None
