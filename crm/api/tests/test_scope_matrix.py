@@ -61,6 +61,8 @@ PROFILES: dict[str, tuple[int | str, ...]] = {
     "defeat":     (401, 403,  403,  403,  OK,  404, 403, OK,  403, OK,  403,  403),  # comment
     "feed":       (OK,  OK,   OK,   OK,   OK,  OK,  OK,  OK,  OK,  OK,  OK,   OK),   # secret URL
     "reports":    (401, OK,   OK,   OK,   OK,  OK,  OK,  OK,  403, OK,  403,  403),  # own rows
+    "roles":      (401, 403,  403,  403,  403, 403, 403, 403, OK,  403, 403,  403),
+    "approve":    (401, 403,  403,  403,  403, 403, 403, OK,  403, 403, 403,  403),  # the GM
 }
 
 # endpoint: (method, path, body, success status, profile); {x} {ct} {gone} {tok} filled in,
@@ -129,6 +131,16 @@ ENDPOINTS: dict[str, tuple[str, str, Any, int, str]] = {
     "report_contacts_xlsx": ("GET", "reports/contact-status.xlsx", None, 200, "reports"),
     "report_defeats":   ("GET",    "reports/defeats",             None, 200, "reports"),
     "report_defeats_xlsx": ("GET", "reports/defeats.xlsx",        None, 200, "reports"),
+    # roles and approvals (issue 6): {ap} is the system administrator's request to make rep_b
+    # a manager, which only the general manager may decide
+    "actions":          ("GET",    "roles/actions",               None, 200, "roles"),
+    "role_list":        ("GET",    "roles",                       None, 200, "roles"),
+    "role_create":      ("POST",   "roles", {"code": "trainee", "name": "实习顾问"}, 201, "roles"),
+    "role_update":      ("PUT",    "roles/{role}",
+                         {"version": 1, "name": "实习", "grants": {}},        200, "roles"),
+    "role_delete":      ("DELETE", "roles/{role}",                None, 204, "roles"),
+    "approvals":        ("GET",    "approvals",                   None, 200, "signed_in"),
+    "approval_decide":  ("POST",   "approvals/{ap}/decide", {"approve": False}, 200, "approve"),
 }
 # fmt: on
 
@@ -165,7 +177,12 @@ def world(org):
         defeat={"reason": lifecycle.defeat_reasons()[0].pk, "tried": "试乘试驾、降价"},
     )
     feed = activities.calendar_feed(actor=org.rep_a)
+    accounts.role_create(actor=org.sysadmin, code="temp", name="临时角色")
+    request = accounts.user_set_role(actor=org.sysadmin, user_id=org.rep_b.pk, role="manager")
+    assert request is not None
     return {
+        "role": "temp",
+        "approval": request.pk,
         "x": x,
         "ct": ct,
         "gone": gone,
@@ -189,6 +206,8 @@ def test_scope_matrix(org, call, world, endpoint, persona, expected):
         pl=world["plan"].pk,
         df=world["defeat"].pk,
         feed=world["feed"],
+        role=world["role"],
+        ap=world["approval"],
     )
     actor = None if persona == "anonymous" else getattr(org, persona)
     if isinstance(body, dict):
@@ -242,7 +261,9 @@ def test_matrix_covers_every_endpoint_of_the_api():
             .replace("{tok}", "{token_id}")
             .replace("{pl}", "{plan_id}")
             .replace("{df}", "{analysis_id}")
-            .replace("{feed}", "{token}"),
+            .replace("{feed}", "{token}")
+            .replace("{role}", "{code}")
+            .replace("{ap}", "{request_id}"),
         )
         for m, p, *_rest in ENDPOINTS.values()
     }
