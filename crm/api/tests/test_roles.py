@@ -1,4 +1,4 @@
-"""Roles and approvals over the API: the same rules as the pages (crm/accounts/tests/test_policies.py)."""
+"""Roles and approvals over the API: the rules of crm/accounts/tests/test_policies.py."""
 
 from __future__ import annotations
 
