@@ -232,7 +232,7 @@ def _history(customer: Customer, owner: User, category: str, rng: random.Random)
     customer.refresh_from_db()
     if category == Category.RETAINED:
         deal_on = timezone.localdate() - dt.timedelta(days=rng.randint(0, age))
-        event = activities.customer_transition(
+        event = lifecycle.customer_transition(
             actor=owner,
             customer_id=customer.pk,
             version=customer.version,
@@ -243,7 +243,7 @@ def _history(customer: Customer, owner: User, category: str, rng: random.Random)
         _backdate(event, timezone.make_aware(dt.datetime.combine(deal_on, dt.time(15))))
         _past_callbacks(customer, owner, rng)
     elif category == Category.DEFEATED:
-        event = activities.customer_transition(
+        event = lifecycle.customer_transition(
             actor=owner,
             customer_id=customer.pk,
             version=customer.version,

@@ -12,3 +12,4 @@ class ActivitiesConfig(AppConfig):
         from . import services
 
         hooks.on_owner_changed(services.plans_follow_owner)
+        hooks.on_category_entered(services.plans_follow_category)

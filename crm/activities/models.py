@@ -35,6 +35,9 @@ class FollowUp(TimeStampedModel):
     recipient = models.CharField("收件人", max_length=200, blank=True)
     next_step = models.CharField("下一步", max_length=200, blank=True)
     satisfaction = models.PositiveSmallIntegerField("满意度（1-5）", null=True, blank=True)
+    # whether it counts toward the customer's cadence and the contact-status report: not an
+    # empty note, nor one by someone outside the customer's sales chain (activities.count_followup)
+    counted = models.BooleanField("计入跟进周期", default=True)
 
     objects = RestrictedQuerySet.as_manager()
 

@@ -20,7 +20,14 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from crm.accounts.models import User
-from crm.accounts.roles import ADD_FOLLOWUP, MANAGE_PLAN, VIEW_CUSTOMER, VIEW_PLAN, VIEW_TEAM_DAY
+from crm.accounts.roles import (
+    ADD_FOLLOWUP,
+    COUNT_FOLLOWUP,
+    MANAGE_PLAN,
+    VIEW_CUSTOMER,
+    VIEW_PLAN,
+    VIEW_TEAM_DAY,
+)
 from crm.core.errors import Conflict, Invalid, NotFound
 from crm.core.permissions import allows, mine, owned_by, require, restrict
 from crm.customers import lifecycle
@@ -179,15 +186,36 @@ def _plans_to_fulfil(customer: Customer, kind: str, plan_id: Any, day: dt.date) 
     )
 
 
+# what a record must say, at least one of, to be a follow-up and not an empty note
+SUBSTANCE = ("content", "outcome", "purpose", "feedback", "subject", "next_step")
+
+
+def counts_toward_cadence(*, staff: User, customer: Customer, cleaned: Mapping[str, Any]) -> bool:
+    """Whether a follow-up resets the owner's cadence and counts in the contact-status report:
+    not an empty note, and made by someone in the customer's sales chain (the owner, their
+    managers: ``activities.count_followup`` over the customer). A data administrator's note is
+    recorded, but the owner still owes the customer a follow-up."""
+    said = any(str(cleaned.get(f) or "").strip() for f in SUBSTANCE)
+    said = said or cleaned.get("satisfaction") is not None
+    return said and allows(staff, COUNT_FOLLOWUP, customer)
+
+
 @transaction.atomic
 def followup_record(*, actor: User, customer_id: int, data: Mapping[str, Any]) -> FollowUp:
-    """Record a follow-up (跟进记录) and bring the customer's follow-up state up to date."""
+    """Record a follow-up (跟进记录) and bring the customer's follow-up state up to date. A record
+    that does not count toward the cadence (``counts_toward_cadence``) is kept in the timeline
+    but fulfils no plan and moves no due date."""
     customer = _locked_customer(actor, customer_id, ADD_FOLLOWUP)
     cleaned = clean_followup(data)
     next_at, next_method = cleaned.pop("next_at"), cleaned.pop("next_method")
-    followup = FollowUp.objects.create(customer=customer, staff=actor, **cleaned)
-    answered = _plans_to_fulfil(
-        customer, followup.kind, data.get("plan"), timezone.localdate(followup.occurred_at)
+    counted = counts_toward_cadence(staff=actor, customer=customer, cleaned=cleaned)
+    followup = FollowUp.objects.create(customer=customer, staff=actor, counted=counted, **cleaned)
+    answered = (
+        _plans_to_fulfil(
+            customer, followup.kind, data.get("plan"), timezone.localdate(followup.occurred_at)
+        )
+        if counted
+        else []
     )
     for plan in answered:
         plan.status, plan.fulfilled_by = PlanStatus.DONE, followup
@@ -202,12 +230,19 @@ def followup_record(*, actor: User, customer_id: int, data: Mapping[str, Any]) -
             content=cleaned["next_step"],
             created_by=actor,
         )
-    lifecycle.note_contact(customer, followup.occurred_at, earliest_open_plan_on(customer))
+    if counted:
+        lifecycle.note_contact(customer, followup.occurred_at, earliest_open_plan_on(customer))
+    else:
+        lifecycle.note_plans(customer, earliest_open_plan_on(customer))
     audit.record(
         actor=actor,
         verb="customer.followed_up",
         obj=customer,
-        after={"followup.kind": followup.kind, "followup.content": followup.content},
+        after={
+            "followup.kind": followup.kind,
+            "followup.content": followup.content,
+            "followup.counted": counted,
+        },
         reason=followup.get_kind_display(),
     )
     return followup
@@ -413,9 +448,14 @@ def plans_follow_owner(*, customer: Customer, former: User | None, actor: User) 
         )
 
 
-def _callback_plans(customer: Customer, deal_on: dt.date, actor: User) -> list[Plan]:
+def _callback_plans(
+    customer: Customer, deal_on: dt.date, actor: User, *, ahead_only: bool = False
+) -> list[Plan]:
+    """The callbacks after a deal (day 1, 7, 30, 90 by default); ``ahead_only``: not those
+    already past."""
     offsets = lifecycle.lifecycle_settings().callback_offsets
     assignee = customer.owner or actor
+    earliest = timezone.localdate() if ahead_only else deal_on
     return Plan.objects.bulk_create(
         [
             Plan(
@@ -430,47 +470,25 @@ def _callback_plans(customer: Customer, deal_on: dt.date, actor: User) -> list[P
                 content=_("成交后第 %(n)d 天回访") % {"n": days},
             )
             for days in offsets
+            if deal_on + dt.timedelta(days=days) >= earliest
         ]
     )
 
 
-# --- transitions ----------------------------------------------------------------------------
+# --- what a transition does to plans ---------------------------------------------------------
 
 
-@transaction.atomic
-def customer_transition(
-    *,
-    actor: User,
-    customer_id: int,
-    version: int,
-    to: str,
-    grade: str = "",
-    reason: str = "",
-    deal_on: dt.date | None = None,
-    defeat: Mapping[str, Any] | None = None,
-    expected_purchase_on: dt.date | None = None,
-) -> LifecycleEvent:
-    """A category or grade change; a deal schedules callbacks, a defeat closes open plans."""
-    event = lifecycle.customer_transition(
-        actor=actor,
-        customer_id=customer_id,
-        version=version,
-        to=to,
-        grade=grade,
-        reason=reason,
-        deal_on=deal_on,
-        defeat=defeat,
-        expected_purchase_on=expected_purchase_on,
-    )
-    customer = event.customer
-    if to == Category.RETAINED and deal_on is not None:
-        _callback_plans(customer, deal_on, actor)
-    if to == Category.DEFEATED:
+def plans_follow_category(*, customer: Customer, event: LifecycleEvent, actor: User) -> None:
+    """A deal schedules its callbacks (回访); a defeat closes the open plans. Runs inside every
+    transition (crm.customers.lifecycle), whichever way it was made. A customer entered as
+    retained (an old deal typed in or imported) gets only the callbacks still ahead."""
+    if event.to_category == Category.RETAINED and customer.deal_on is not None:
+        _callback_plans(customer, customer.deal_on, actor, ahead_only=not event.from_category)
+    if event.to_category == Category.DEFEATED:
         Plan.objects.filter(customer=customer, status__in=OPEN_STATUSES).update(
             status=PlanStatus.CANCELLED, updated_at=timezone.now()
         )
     _refresh_plans(customer)
-    return event
 
 
 # --- reminders and calendar -----------------------------------------------------------------

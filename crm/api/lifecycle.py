@@ -10,7 +10,6 @@ from django.http import HttpRequest
 from ninja import Query, Router
 
 from crm.accounts.roles import CHANGE_CUSTOMER, CHANGE_GRADEPOLICY, COMMENT_DEFEAT, VIEW_CUSTOMER
-from crm.activities import services
 from crm.customers import lifecycle
 from crm.customers.choices import Grade
 from crm.customers.models import GradePolicy
@@ -45,7 +44,7 @@ def transition(request: HttpRequest, customer_id: int, payload: TransitionIn) ->
     defeated (``defeat`` analysis), defeated → intention (``reason``), intention → intention
     (regrade). Anything else: 422. A stale ``version``: 409 ``conflict``."""
     data = payload.model_dump()
-    event = services.customer_transition(
+    event = lifecycle.customer_transition(
         actor=require_actor(request, CHANGE_CUSTOMER), customer_id=customer_id, **data
     )
     return presenters.transition_out(event)

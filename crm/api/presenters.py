@@ -32,6 +32,7 @@ _PLAIN = (
     "id", "number", "kind", "name", "email", "credit_code", "company", "address", "city",
     "staff_count", "annual_revenue", "main_business", "needs", "feedback", "source", "category",
     "grade", "notes", "version", "created_at", "updated_at", "deleted_at",
+    "expected_purchase_on", "deal_on", "deposit_amount", "deposit_on",
 )  # fmt: skip
 
 
@@ -73,7 +74,7 @@ def followup_out(f: FollowUp) -> dict[str, Any]:
 
 _FOLLOWUP_PLAIN = (
     "id", "customer_id", "kind", "occurred_at", "content", "outcome", "place", "purpose",
-    "feedback", "subject", "recipient", "next_step", "satisfaction", "created_at",
+    "feedback", "subject", "recipient", "next_step", "satisfaction", "counted", "created_at",
 )  # fmt: skip
 
 

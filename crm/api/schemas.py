@@ -7,7 +7,7 @@ forms and the API refuse the same things with the same messages.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -109,6 +109,13 @@ class MeOut(Schema):
 # --- customers ------------------------------------------------------------------------------
 
 
+class DefeatEntryIn(StrictIn):
+    reason: int | None = Field(None, description="战败原因 id（GET /defeat-reasons）")
+    competitor_brand: str = Field("", max_length=50)
+    competitor_model: str = Field("", max_length=50)
+    tried: str = Field("", max_length=5000, description="采取过的挽回措施")
+
+
 class CustomerIn(StrictIn):
     kind: str = Field("person", json_schema_extra=_enum(Kind))
     name: str = Field(max_length=100)
@@ -127,6 +134,13 @@ class CustomerIn(StrictIn):
     source: str = Field("", json_schema_extra=_enum(Source, blank=True))
     category: str = Field("potential", json_schema_extra=_enum(Category))
     grade: str = Field("", json_schema_extra=_enum(Grade, blank=True))
+    expected_purchase_on: date | None = Field(None, description="预计购买日期")
+    deal_on: date | None = Field(None, description="成交日期；直接登记为保有客户时必填")
+    deposit_amount: Decimal | None = Field(
+        None, gt=0, max_digits=12, decimal_places=2, description="定金金额（元）；O 级必填"
+    )
+    deposit_on: date | None = Field(None, description="收定金日期；O 级必填")
+    defeat: DefeatEntryIn | None = Field(None, description="战败分析；直接登记为战败客户时必填")
     owner: int | None = Field(None, description="负责人用户 id；默认为调用者本人")
     tags: list[str] = Field(default_factory=list)
     notes: str = Field("", max_length=5000)
@@ -151,6 +165,8 @@ class CustomerPatch(StrictIn):
     source: str | None = Field(None, json_schema_extra=_enum(Source, blank=True))
     category: str | None = Field(None, json_schema_extra=_enum(Category))
     grade: str | None = Field(None, json_schema_extra=_enum(Grade, blank=True))
+    deposit_amount: Decimal | None = Field(None, gt=0, max_digits=12, decimal_places=2)
+    deposit_on: date | None = None
     owner: int | None = None
     tags: list[str] | None = None
     notes: str | None = Field(None, max_length=5000)
@@ -190,6 +206,10 @@ class CustomerOut(Out):
     category_label: str
     grade: str
     grade_label: str
+    expected_purchase_on: date | None
+    deal_on: date | None
+    deposit_amount: Decimal | None
+    deposit_on: date | None
     owner: RefOut | None
     department: RefOut | None
     tags: list[str]

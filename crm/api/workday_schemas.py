@@ -8,6 +8,7 @@ messages as the web forms); outputs are plain pydantic fed with dicts from ``pre
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any, Literal
 
 from pydantic import Field
@@ -58,6 +59,9 @@ class FollowUpOut(Out):
     recipient: str
     next_step: str
     satisfaction: int | None
+    counted: bool = Field(
+        description="是否计入跟进周期与接触状况表（空记录、非销售链人员的记录不计入）"
+    )
     created_at: datetime
 
 
@@ -134,6 +138,10 @@ class TransitionIn(StrictIn):
     reason: str = Field("", max_length=500, description="原因；重新激活战败客户时必填")
     deal_on: date | None = Field(None, description="成交日期；变为保有客户时必填")
     defeat: DefeatIn | None = Field(None, description="战败分析；变为战败客户时必填")
+    deposit_amount: Decimal | None = Field(
+        None, gt=0, max_digits=12, decimal_places=2, description="定金金额（元）；定为 O 级时必填"
+    )
+    deposit_on: date | None = Field(None, description="收定金日期；定为 O 级时必填")
 
 
 class DefeatOut(Out):

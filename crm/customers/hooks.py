@@ -1,4 +1,4 @@
-"""What other domains do when a customer changes hands: explicit calls, not signals.
+"""What other domains do when a customer changes hands or category: explicit calls, not signals.
 
 A customer's services call these inside their own transaction, so the side effects are part of
 the one action (a customer handed over takes its open plans and reminders with it). Domains
@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .models import Customer
+    from .models import Customer, LifecycleEvent
 
 OwnerChanged = Callable[..., None]
 _OWNER_CHANGED: list[OwnerChanged] = []
@@ -29,3 +29,21 @@ def owner_changed(*, customer: Customer, former: Any, actor: Any) -> None:
     """``customer`` now belongs to ``customer.owner`` instead of ``former``."""
     for fn in _OWNER_CHANGED:
         fn(customer=customer, former=former, actor=actor)
+
+
+CategoryEntered = Callable[..., None]
+_CATEGORY_ENTERED: list[CategoryEntered] = []
+
+
+def on_category_entered(fn: CategoryEntered) -> CategoryEntered:
+    """Register ``fn(customer=, event=, actor=)``."""
+    if fn not in _CATEGORY_ENTERED:
+        _CATEGORY_ENTERED.append(fn)
+    return fn
+
+
+def category_entered(*, customer: Customer, event: LifecycleEvent, actor: Any) -> None:
+    """``customer`` entered ``event.to_category`` (or was regraded): a deal schedules its
+    callbacks, a defeat closes the open plans (crm.activities)."""
+    for fn in _CATEGORY_ENTERED:
+        fn(customer=customer, event=event, actor=actor)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -31,7 +32,7 @@ from crm.core.errors import Conflict, Invalid, NotFound
 from crm.core.permissions import require, restrict
 from crm.governance import audit
 
-from . import cadence
+from . import cadence, hooks
 from .choices import Category, Grade
 from .models import (
     Customer,
@@ -193,6 +194,63 @@ def _locked(actor: User, customer_id: int) -> Customer:
     return customer
 
 
+def entry_errors(*, category: str, grade: str, values: Any) -> dict[str, str]:
+    """What entering ``category`` (at ``grade``) needs besides the grade, as field messages;
+    ``values(field)`` reads the record as it would be. Shared by creating a customer straight
+    into a category and by a transition."""
+    errors: dict[str, str] = {}
+    deal_on = values("deal_on", None)
+    if category == Category.RETAINED and deal_on is None:
+        errors["deal_on"] = _("成交客户必须填写成交日期")
+    elif category != Category.RETAINED and deal_on is not None:
+        errors["deal_on"] = _("只有保有客户才有成交日期")
+    elif deal_on is not None and deal_on > timezone.localdate():
+        errors["deal_on"] = _("成交日期不能晚于今天")
+    amount, paid_on = values("deposit_amount", None), values("deposit_on", None)
+    if category == Category.INTENTION and grade == Grade.O:
+        if amount is None:
+            errors["deposit_amount"] = _("O 级客户须登记定金金额")
+        if paid_on is None:
+            errors["deposit_on"] = _("O 级客户须登记收定金日期")
+        elif paid_on > timezone.localdate():
+            errors["deposit_on"] = _("收定金日期不能晚于今天")
+    return errors
+
+
+def entry_defeat(*, category: str, defeat: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """The defeat analysis a customer entered as defeated must bring (none for the others)."""
+    if category == Category.DEFEATED:
+        return _clean_defeat(defeat)
+    if defeat:
+        raise Invalid(fields={"defeat": _("只有战败客户才有战败分析")})
+    return None
+
+
+def record_entry(
+    *, actor: User, customer: Customer, defeat: Mapping[str, Any] | None = None
+) -> LifecycleEvent | None:
+    """A new customer entered straight into intention, retained or defeated: the lifecycle event
+    the reports count (from no category), its defeat analysis, and what entering does (a deal
+    schedules the callbacks still ahead)."""
+    if customer.category in (Category.POTENTIAL, Category.BASE):
+        return None
+    event = LifecycleEvent.objects.create(
+        customer=customer,
+        actor=actor,
+        owner_id=customer.owner_id,
+        department_id=customer.department_id,
+        at=customer.created_at,
+        from_category="",
+        to_category=customer.category,
+        to_grade=customer.grade,
+        reason=_("新建客户"),
+    )
+    if customer.category == Category.DEFEATED and defeat is not None:
+        DefeatAnalysis.objects.create(customer=customer, event=event, **defeat)
+    hooks.category_entered(customer=customer, event=event, actor=actor)
+    return event
+
+
 def _clean_defeat(defeat: Mapping[str, Any] | None) -> dict[str, Any]:
     data = dict(defeat or {})
     errors: dict[str, str] = {}
@@ -222,7 +280,7 @@ def _clean_defeat(defeat: Mapping[str, Any] | None) -> dict[str, Any]:
 
 
 def _check_transition(
-    customer: Customer, to: str, grade: str, reason: str, deal_on: dt.date | None
+    customer: Customer, to: str, grade: str, reason: str, facts: Mapping[str, Any]
 ) -> None:
     if to not in Category.values:
         raise Invalid(fields={"to": _("不是有效的客户类别")})
@@ -238,10 +296,16 @@ def _check_transition(
         raise Invalid(fields={"grade": _("级别没有变化")})
     if customer.category == Category.DEFEATED and not reason.strip():
         raise Invalid(fields={"reason": _("重新激活战败客户须说明原因")})
-    if to == Category.RETAINED and deal_on is None:
-        raise Invalid(fields={"deal_on": _("成交客户必须填写成交日期")})
-    if deal_on is not None and deal_on > timezone.localdate():
-        raise Invalid(fields={"deal_on": _("成交日期不能晚于今天")})
+    errors = entry_errors(category=to, grade=grade, values=lambda f, d=None: facts.get(f, d))
+    deal_on = facts.get("deal_on")
+    if "deal_on" not in errors and deal_on is not None:
+        registered = timezone.localdate(customer.created_at)
+        if deal_on < registered:
+            errors["deal_on"] = _("成交日期不能早于客户登记日期（%(day)s）") % {
+                "day": registered.isoformat()
+            }
+    if errors:
+        raise Invalid(fields=errors)
 
 
 @transaction.atomic
@@ -256,14 +320,19 @@ def customer_transition(
     deal_on: dt.date | None = None,
     defeat: Mapping[str, Any] | None = None,
     expected_purchase_on: dt.date | None = None,
+    deposit_amount: Decimal | None = None,
+    deposit_on: dt.date | None = None,
 ) -> LifecycleEvent:
-    """Move a customer to another category (or grade), refusing what the rules forbid. The
+    """Move a customer to another category (or grade), refusing what the rules forbid: the one
+    action of the lifecycle, with its side effects inside (a deal schedules the callbacks, a
+    defeat closes the open plans: crm.activities through ``hooks.category_entered``). The
     expected purchase date a grade was chosen by is kept with it (when given)."""
     customer = _locked(actor, customer_id)
     if customer.version != version:
         raise Conflict(extra={"current_version": customer.version})
     grade = grade if to == Category.INTENTION else ""
-    _check_transition(customer, to, grade, reason, deal_on)
+    facts = {"deal_on": deal_on, "deposit_amount": deposit_amount, "deposit_on": deposit_on}
+    _check_transition(customer, to, grade, reason, facts)
     defeat_data = _clean_defeat(defeat) if to == Category.DEFEATED else None
     before = customer.snapshot()
     now = timezone.now()
@@ -286,6 +355,8 @@ def customer_transition(
         customer.graded_at = now
         if expected_purchase_on is not None:
             customer.expected_purchase_on = expected_purchase_on
+        if grade == Grade.O:
+            customer.deposit_amount, customer.deposit_on = deposit_amount, deposit_on
     if to == Category.RETAINED:
         customer.deal_on = deal_on
     customer.version += 1
@@ -297,6 +368,8 @@ def customer_transition(
             "graded_at",
             "expected_purchase_on",
             "deal_on",
+            "deposit_amount",
+            "deposit_on",
             "version",
             "next_due_on",
             "updated_at",
@@ -311,6 +384,7 @@ def customer_transition(
         after=customer.snapshot(),
         reason=reason.strip(),
     )
+    hooks.category_entered(customer=customer, event=event, actor=actor)
     return event
 
 
@@ -341,6 +415,21 @@ def defeat_comment(*, actor: User, analysis_id: int, comment: str) -> DefeatAnal
         after={"manager_comment": analysis.manager_comment},
     )
     return analysis
+
+
+def grade_mismatch(customer: Customer, rules: Iterable[cadence.GradeRule] | None = None) -> str:
+    """The grade an intention customer's expected purchase date (and deposit) suggests when it
+    is not the grade the customer has, else "": a customer graded C who now means to buy next
+    week is followed up monthly unless somebody notices (shown on the customer and in 夕会)."""
+    if customer.category != Category.INTENTION or customer.expected_purchase_on is None:
+        return ""
+    suggested = cadence.suggest_grade(
+        expected_purchase=customer.expected_purchase_on,
+        today=timezone.localdate(),
+        deposit_paid=customer.deposit_amount is not None,
+        rules=rules if rules is not None else grade_rules(),
+    )
+    return suggested if suggested != customer.grade else ""
 
 
 def suggest_grade(*, expected_purchase_on: dt.date, deposit_paid: bool = False) -> str:

@@ -111,6 +111,11 @@ class Customer(TimeStampedModel):
     expected_purchase_on = models.DateField("预计购买日期", null=True, blank=True)
     graded_at = models.DateTimeField("定级时间", null=True, blank=True)
     deal_on = models.DateField("成交日期", null=True, blank=True)
+    # grade O: the deposit received (定金), its amount and the day it was paid
+    deposit_amount = models.DecimalField(
+        "定金金额（元）", max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    deposit_on = models.DateField("定金日期", null=True, blank=True)
     last_contact_at = models.DateTimeField("最近跟进", null=True, blank=True)
     next_plan_on = models.DateField("最近计划日期", null=True, blank=True)
     next_due_on = models.DateField("下次跟进日", null=True, blank=True)

@@ -68,6 +68,8 @@ CUSTOMER_FIELDS = frozenset(
         "grade",
         "expected_purchase_on",
         "deal_on",
+        "deposit_amount",
+        "deposit_on",
         "staff_count",
         "annual_revenue",
         "owner",
@@ -133,8 +135,18 @@ def _clean_value(field: str, value: Any) -> Any:
             except ValidationError as exc:
                 raise ValueError(_("邮箱地址格式不正确")) from exc
         return email
-    if field in {"expected_purchase_on", "deal_on"}:
+    if field in {"expected_purchase_on", "deal_on", "deposit_on"}:
         return _clean_date(value)
+    if field == "deposit_amount":
+        if value in (None, ""):
+            return None
+        try:
+            amount = decimal.Decimal(str(value)).quantize(decimal.Decimal("0.01"))
+        except decimal.InvalidOperation as exc:
+            raise ValueError(_("请输入数字")) from exc
+        if amount <= 0 or amount >= 10**10:
+            raise ValueError(_("定金金额应大于 0"))
+        return amount
     if field == "staff_count":
         if value in (None, ""):
             return None
@@ -199,6 +211,8 @@ def clean_customer_data(
             errors["grade"] = _("意向客户必须选择意向级别（O/H/A/B/C）")
         if category != Category.INTENTION and grade:
             errors["grade"] = _("只有意向客户才有意向级别")
+        if current is None:  # later changes of category go through a transition
+            errors.update(lifecycle.entry_errors(category=category, grade=grade, values=final))
     if errors:
         raise Invalid(fields=errors)
     return cleaned
@@ -357,21 +371,34 @@ def _refuse_lifecycle_edits(customer: Customer, cleaned: Mapping[str, Any]) -> N
         for field in ("category", "grade", "deal_on")
         if field in cleaned and cleaned[field] != getattr(customer, field)
     }
+    if customer.grade != "O":
+        errors.update(
+            {
+                field: _("定金请在定为 O 级时通过“变更状态”填写")
+                for field in ("deposit_amount", "deposit_on")
+                if field in cleaned and cleaned[field] != getattr(customer, field)
+            }
+        )
     if errors:
         raise Invalid(fields=errors)
 
 
 @transaction.atomic
 def customer_create(*, actor: User, data: Mapping[str, Any]) -> Customer:
+    """Enter a customer. One entered straight into a category obeys that category's rules
+    (crm.customers.lifecycle): an intention customer has a grade (and grade O its deposit), a
+    retained one its deal date (its callbacks are scheduled), a defeated one its defeat
+    analysis (``data["defeat"]``); the entry is a lifecycle event the reports count."""
     require(actor, ADD_CUSTOMER)
+    data = dict(data)
+    defeat = data.pop("defeat", None)
     cleaned = clean_customer_data(data)
+    defeat_data = lifecycle.entry_defeat(category=cleaned.get("category", ""), defeat=defeat)
     owner = _resolve_owner(actor, cleaned.get("owner"))
     customer = Customer(owner=owner, department_id=owner.department_id, created_by=actor)
     _apply(customer, cleaned)
     if customer.category == Category.INTENTION:
         customer.graded_at = timezone.now()
-    if customer.category != Category.RETAINED and customer.deal_on is not None:
-        raise Invalid(fields={"deal_on": _("只有保有客户才有成交日期")})
     customer.next_due_on = lifecycle.compute_due(customer)
     check_duplicates(actor=actor, values=_duplicate_values(customer), kind=customer.kind)
     _save_guarded(actor, customer)
@@ -383,6 +410,7 @@ def customer_create(*, actor: User, data: Mapping[str, Any]) -> Customer:
         raise PermissionDenied(_("保存后该客户将不在您的权限范围内，操作未执行"))
     _reindex(customer)
     audit.record(actor=actor, verb="customer.created", obj=customer, after=customer.snapshot())
+    lifecycle.record_entry(actor=actor, customer=customer, defeat=defeat_data)
     return customer
 
 

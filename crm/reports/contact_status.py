@@ -16,9 +16,10 @@ The rule (客户管理制度: "销售顾问必须严格按意向客户的级别�
    follow-ups, at least one for any part of a period (``crm.customers.cadence``), with the
    cadence of the grade table as it stands now. A customer's requirement is the sum over its
    spells in the month.
-4. **Done.** Follow-ups of the customer (any kind, by anybody) on the spell's days, counted up to
-   what the spell required: extra calls on one customer do not make up for another, nor for
-   another grade of the same customer.
+4. **Done.** Follow-ups of the customer that count (any kind, by anybody in its sales chain, not
+   an empty note: ``FollowUp.counted``) on the spell's days, counted up to what the spell
+   required: extra calls on one customer do not make up for another, nor for another grade of
+   the same customer.
 5. **Grade.** A customer counts under the grade of its last spell in the month.
 6. **Overdue.** A customer still an intention customer at the end of the last counted day is
    overdue when the later of its last follow-up and its grading, plus the cadence, lies before
@@ -110,14 +111,15 @@ class _Dialect:
 def _count(cid: str, lo_at: str, hi_at: str) -> str:
     return (
         "(SELECT COUNT(*) FROM activities_followup f "
-        f"WHERE f.customer_id = {cid} AND f.occurred_at >= {lo_at} AND f.occurred_at < {hi_at})"
+        f"WHERE f.customer_id = {cid} AND f.occurred_at >= {lo_at} AND f.occurred_at < {hi_at}"
+        " AND f.counted)"
     )
 
 
 def _last(cid: str) -> str:
     return (
         "(SELECT MAX(f.occurred_at) FROM activities_followup f "
-        f"WHERE f.customer_id = {cid} AND f.occurred_at < <<w1_at>>)"
+        f"WHERE f.customer_id = {cid} AND f.occurred_at < <<w1_at>> AND f.counted)"
     )
 
 

@@ -16,6 +16,7 @@ from django.utils import timezone, translation
 
 from crm.activities import services, tasks
 from crm.activities.models import DailyRun, Notification, Plan
+from crm.customers import lifecycle
 from crm.customers.tests.factories import make_customer
 
 pytestmark = pytest.mark.django_db
@@ -62,7 +63,7 @@ def workday(org, clock):
     make_customer(org.rep_a, name="钱先生", category="intention", grade="H")
     sun = make_customer(org.rep_a, name="孙女士", category="intention", grade="O")
     clock(MONDAY + dt.timedelta(days=2))
-    services.customer_transition(
+    lifecycle.customer_transition(
         actor=org.rep_a,
         customer_id=sun.pk,
         version=sun.version,

@@ -14,6 +14,7 @@ from icalendar import Calendar
 
 from crm.accounts import services as accounts
 from crm.activities import services as activities
+from crm.customers import lifecycle
 from crm.customers.tests.factories import make_customer
 
 pytestmark = pytest.mark.django_db
@@ -116,7 +117,7 @@ def test_callbacks_and_recorded_visits_are_in_the_feed_cancelled_plans_are_not(
 ):
     c, visit, call_plan = plans
     # a deal schedules callbacks; a visit is recorded; the phone plan is cancelled
-    activities.customer_transition(
+    lifecycle.customer_transition(
         actor=org.rep_a, customer_id=c.pk, version=1, to="retained", deal_on=MONDAY
     )
     record = activities.followup_record(

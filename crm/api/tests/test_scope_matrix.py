@@ -169,7 +169,7 @@ def world(org):
         data={"method": "phone", "planned_at": timezone.now() + dt.timedelta(days=1)},
     )
     lost = make_customer(org.rep_a, name="流失客户", category="intention", grade="B")
-    event = activities.customer_transition(
+    event = lifecycle.customer_transition(
         actor=org.rep_a,
         customer_id=lost.pk,
         version=lost.version,

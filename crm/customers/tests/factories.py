@@ -3,6 +3,8 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
+from django.utils import timezone
+
 from crm.accounts.models import User
 from crm.customers import services
 from crm.customers.models import Customer
@@ -15,7 +17,13 @@ def next_phone() -> str:
 
 
 def make_customer(owner: User, **data: Any) -> Customer:
-    """A customer created through the real service, as ``owner`` would enter it."""
+    """A customer created through the real service, as ``owner`` would enter it (grade O with the
+    deposit that grade is given for, a retained customer with today's deal)."""
     data.setdefault("name", "测试客户")
     data.setdefault("phone", next_phone())
+    if data.get("grade") == "O":
+        data.setdefault("deposit_amount", "5000")
+        data.setdefault("deposit_on", timezone.localdate())
+    if data.get("category") == "retained":
+        data.setdefault("deal_on", timezone.localdate())
     return services.customer_create(actor=owner, data=data)

@@ -10,6 +10,7 @@ import pytest
 from django.utils import timezone
 
 from crm.activities import services
+from crm.customers import lifecycle
 from crm.customers.models import Customer, DefeatReason
 from crm.customers.tests.factories import make_customer
 
@@ -51,12 +52,15 @@ class History:
 
     def move(self, who, customer, to, **extra):
         version = Customer.objects.get(pk=customer.pk).version
-        return services.customer_transition(
+        return lifecycle.customer_transition(
             actor=who, customer_id=customer.pk, version=version, to=to, **extra
         )
 
     def regrade(self, who, customer, grade, reason="重新评估"):
-        return self.move(who, customer, "intention", grade=grade, reason=reason)
+        deposit = (
+            {"deposit_amount": 5000, "deposit_on": timezone.localdate()} if grade == "O" else {}
+        )
+        return self.move(who, customer, "intention", grade=grade, reason=reason, **deposit)
 
     def deal(self, who, customer, day):
         return self.move(who, customer, "retained", deal_on=day)

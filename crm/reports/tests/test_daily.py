@@ -37,7 +37,7 @@ def totals(report):
 @pytest.fixture
 def monday(org, clock, history):
     """Sunday's work (not in Monday's report) and Monday's, by rep_a, rep_b, rep_c and the
-    manager of 销售一部."""
+    manager of 销售一部. A customer entered as an intention customer is graded that day."""
     clock(SUNDAY, 10)
     a1 = history.customer(org.rep_a, "甲一", "B")
     a2 = history.customer(org.rep_a, "甲二", "H")
@@ -67,11 +67,11 @@ def monday(org, clock, history):
 def test_manager_sees_each_rep_of_the_department_and_the_totals(org, monday):
     report = daily_report(actor=org.manager, day=MONDAY)
     assert table(report) == [
-        ("王小明", 2, 1, 2, 1, 1, 1, 0),
+        ("王小明", 2, 1, 2, 1, 2, 1, 0),
         ("李小红", 1, 0, 1, 1, 0, 0, 1),
         ("陈经理", 0, 0, 1, 0, 0, 0, 0),
     ]
-    assert totals(report) == (3, 1, 4, 2, 1, 1, 1)
+    assert totals(report) == (3, 1, 4, 2, 2, 1, 1)
     assert [r.department for r in report.rows] == ["销售一部"] * 3
 
 
@@ -79,7 +79,7 @@ def test_general_manager_sees_every_department(org, monday):
     report = daily_report(actor=org.gm, day=MONDAY)
     assert [r.name for r in report.rows] == ["王小明", "李小红", "陈经理", "赵大勇"]
     assert table(report)[-1] == ("赵大勇", 1, 1, 0, 0, 0, 0, 0)
-    assert totals(report) == (4, 2, 4, 2, 1, 1, 1)
+    assert totals(report) == (4, 2, 4, 2, 2, 1, 1)
 
 
 def test_department_filter_narrows_to_its_reps(org, monday):
@@ -90,13 +90,13 @@ def test_department_filter_narrows_to_its_reps(org, monday):
 
 def test_rep_sees_only_their_own_row_not_the_managers_call_on_their_customer(org, monday):
     report = daily_report(actor=org.rep_a, day=MONDAY)
-    assert table(report) == [("王小明", 2, 1, 2, 1, 1, 1, 0)]
-    assert totals(report) == (2, 1, 2, 1, 1, 1, 0)
+    assert table(report) == [("王小明", 2, 1, 2, 1, 2, 1, 0)]
+    assert totals(report) == (2, 1, 2, 1, 2, 1, 0)
 
 
 def test_the_day_before_has_its_own_numbers(org, monday):
     report = daily_report(actor=org.manager, day=SUNDAY)
-    assert table(report) == [("王小明", 3, 0, 1, 0, 0, 0, 0), ("李小红", 1, 0, 0, 0, 0, 0, 0)]
+    assert table(report) == [("王小明", 3, 0, 1, 0, 2, 0, 0), ("李小红", 1, 0, 0, 0, 1, 0, 0)]
 
 
 def test_a_quiet_day_still_lists_every_rep_with_zeros(org, monday):

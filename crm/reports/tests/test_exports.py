@@ -62,9 +62,9 @@ def test_daily_export_says_what_who_and_when_and_is_logged(org, monday):
         "成交",
         "战败",
     ]
-    assert rows[7] == ["王小明", "销售一部", 1, 1, 1, 0, 0, 0, 0]
-    assert rows[8] == ["李小红", "销售一部", 1, 0, 0, 0, 0, 0, 1]
-    assert rows[9] == ["合计", None, 2, 1, 1, 0, 0, 0, 1]
+    assert rows[7] == ["王小明", "销售一部", 1, 1, 1, 0, 1, 0, 0]
+    assert rows[8] == ["李小红", "销售一部", 1, 0, 0, 0, 1, 0, 1]
+    assert rows[9] == ["合计", None, 2, 1, 1, 0, 2, 0, 1]
     assert len(rows) == 10
     # and the export is in the audit log against the manager
     event = AuditEvent.objects.get(verb="report.exported")

@@ -37,6 +37,7 @@ class Status:
     cadence_days: int | None
     deal_on: dt.date | None
     expected_purchase_on: dt.date | None
+    suggested_grade: str = ""  # the expected purchase date says another grade
 
     @property
     def due_today(self) -> bool:
@@ -53,6 +54,7 @@ def customer_status(customer: Customer, cadence: dict[str, int]) -> Status:
         cadence_days=cadence.get(customer.grade) if customer.grade else None,
         deal_on=customer.deal_on,
         expected_purchase_on=customer.expected_purchase_on,
+        suggested_grade=lifecycle.grade_mismatch(customer),
     )
 
 

@@ -20,6 +20,7 @@ from crm.activities import selectors
 from crm.activities.choices import OPEN_STATUSES, FollowUpKind, PlanKind
 from crm.activities.models import FollowUp, Plan
 from crm.activities.selectors import TeamDay, TimelineItem, TodayCounts
+from crm.customers import lifecycle
 from crm.customers.choices import Category, Grade
 from crm.customers.models import Customer, LifecycleEvent
 from crm.web.customers.presenters import Change, history_entries
@@ -220,6 +221,7 @@ def timeline_entries(items: Sequence[TimelineItem]) -> list[TimelineEntry]:
 class TouchedCustomer:
     customer: Customer
     followups: list[FollowUp] = field(default_factory=list)
+    suggested_grade: str = ""  # the expected purchase date says another grade
 
 
 @dataclass
@@ -254,8 +256,9 @@ def team_by_rep(day: TeamDay, overdue: Iterable[tuple[str, int]] = ()) -> list[R
         return reps.setdefault(name, RepDay(name))
 
     touched: dict[int, TouchedCustomer] = {}
+    rules = lifecycle.grade_rules() if day.intention_touched else []
     for c in day.intention_touched:
-        entry = TouchedCustomer(c)
+        entry = TouchedCustomer(c, suggested_grade=lifecycle.grade_mismatch(c, rules))
         touched[c.pk] = entry
         rep(c.owner.display_name if c.owner else _("公海")).intention.append(entry)
     for f in day.followups:

@@ -82,9 +82,10 @@ class CustomerForm(forms.Form):
     source = forms.ChoiceField(
         label=FIELD_LABELS["source"], required=False, choices=[*_BLANK, *Source.choices]
     )
+    # a deal or a defeat is recorded through 变更状态, with what it needs (date, analysis)
     category = forms.ChoiceField(
         label=FIELD_LABELS["category"],
-        choices=Category.choices,
+        choices=[c for c in Category.choices if c[0] not in (Category.RETAINED, Category.DEFEATED)],
         initial=Category.POTENTIAL,
         widget=forms.Select(attrs={"data-category-switch": ""}),
     )
@@ -99,6 +100,20 @@ class CustomerForm(forms.Form):
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=_("用于建议意向级别"),
+    )
+    deposit_amount = forms.DecimalField(
+        label=_("定金金额（元）"),
+        required=False,
+        min_value=0,
+        max_digits=12,
+        decimal_places=2,
+        help_text=_("O 级（已交定金）必填"),
+        widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01"}),
+    )
+    deposit_on = forms.DateField(
+        label=_("定金日期"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     owner = forms.TypedChoiceField(
         label=FIELD_LABELS["owner"], required=False, coerce=int, empty_value=None
@@ -156,6 +171,8 @@ class CustomerEditForm(CustomerForm):
         super().__init__(*args, owners=owners, **kwargs)
         self.customer = customer
         del self.fields["category"], self.fields["grade"]
+        if customer.grade != Grade.O:  # a deposit is recorded when the customer becomes O
+            del self.fields["deposit_amount"], self.fields["deposit_on"]
         if customer.owner is None:  # a pool customer stays in the pool unless someone is chosen
             owner = self.fields["owner"]
             owner.choices = [("", _("公海（无负责人）")), *owner.choices]  # type: ignore[attr-defined]

@@ -54,6 +54,16 @@ class TransitionForm(forms.Form):
     grade = forms.ChoiceField(
         label=_("意向级别"), required=False, choices=[*_BLANK, *Grade.choices]
     )
+    deposit_amount = forms.DecimalField(
+        label=_("定金金额（元）"),
+        required=False,
+        min_value=0,
+        max_digits=12,
+        decimal_places=2,
+        help_text=_("O 级必填"),
+        widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01"}),
+    )
+    deposit_on = forms.DateField(label=_("定金日期"), required=False, widget=_DATE)
     deal_on = forms.DateField(label=_("成交日期"), required=False, widget=_DATE)
     defeat_reason = forms.TypedChoiceField(
         label=_("战败原因"), required=False, coerce=int, empty_value=None
@@ -88,6 +98,7 @@ class TransitionForm(forms.Form):
             *((str(r.pk), r.name) for r in reasons),
         ]
         self.fields["deal_on"].initial = timezone.localdate()
+        self.fields["deposit_on"].initial = timezone.localdate()
         for name in ("grade", "deal_on", "defeat_reason", "tried"):
             self.fields[name].widget.attrs["required"] = True
         suggest = {  # a changed date or deposit asks the server for the suggested grade (htmx)
@@ -111,6 +122,9 @@ class TransitionForm(forms.Form):
         if to == Category.INTENTION:
             kwargs["grade"] = data["grade"]
             kwargs["expected_purchase_on"] = data["expected_purchase_on"]
+            if data["grade"] == Grade.O:
+                kwargs["deposit_amount"] = data["deposit_amount"]
+                kwargs["deposit_on"] = data["deposit_on"]
         if to == Category.RETAINED:
             kwargs["deal_on"] = data["deal_on"]
         if to == Category.DEFEATED:

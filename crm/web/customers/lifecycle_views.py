@@ -14,7 +14,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm.accounts.roles import CHANGE_CUSTOMER, CHANGE_GRADEPOLICY, COMMENT_DEFEAT
-from crm.activities import services as activities
 from crm.core.errors import Conflict, Invalid
 from crm.customers import lifecycle, selectors
 from crm.customers.choices import Category
@@ -75,7 +74,7 @@ class CustomerTransitionView(CrmView):
         form = self._form(customer, request.POST)
         if form.is_valid():
             try:
-                event = activities.customer_transition(
+                event = lifecycle.customer_transition(
                     actor=self.actor,
                     customer_id=customer_id,
                     version=form.cleaned_data["version"],

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from crm.activities import services as activities
 from crm.activities.models import FollowUp, Plan
+from crm.customers import lifecycle
 from crm.customers.models import Customer, DefeatAnalysis, DefeatReason, LifecycleEvent
 from crm.customers.tests.factories import make_customer
 
@@ -42,7 +43,7 @@ def offered_moves(body: str) -> list[str]:
 
 def transition(actor, customer, **kwargs):
     customer.refresh_from_db()
-    return activities.customer_transition(
+    return lifecycle.customer_transition(
         actor=actor, customer_id=customer.pk, version=customer.version, **kwargs
     )
 

@@ -7,8 +7,9 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
-from crm.customers import services
+from crm.customers import lifecycle, services
 from crm.customers.models import Customer
 from crm.customers.tests.factories import make_customer
 from crm.governance.models import AuditEvent
@@ -290,6 +291,8 @@ def test_create_a_customer_and_land_on_it(as_user, org):
             phone="139 1234 5678",
             category="intention",
             grade="O",
+            deposit_amount="5000",
+            deposit_on=timezone.localdate().isoformat(),
             tags="VIP，展厅到访, VIP",
             staff_count="",
             annual_revenue="",
@@ -567,7 +570,7 @@ def test_detail_page_query_count(as_user, org, django_assert_max_num_queries, ro
             customer_id=customer.pk,
             data={"kind": "call", "content": f"第{i}次电话", "next_at": f"2099-01-0{i + 1}T10:00"},
         )
-    activities.customer_transition(
+    lifecycle.customer_transition(
         actor=org.rep_a, customer_id=customer.pk, version=rows + 1, to="intention", grade="B"
     )
     client = as_user(org.manager)

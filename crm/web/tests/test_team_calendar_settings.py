@@ -60,7 +60,7 @@ def test_the_evening_meeting_groups_the_departments_day_by_rep(as_user, org):
     call(org.rep_a, a, "谈了贷款方案")
     call(org.rep_b, b, "约了周末试驾")
     call(org.rep_c, other, "别部门的电话")
-    services.customer_transition(
+    lifecycle.customer_transition(
         actor=org.rep_a,
         customer_id=a.pk,
         version=a.version,

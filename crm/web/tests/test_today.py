@@ -13,6 +13,8 @@ from django.utils import timezone
 
 from crm.activities import services as activities
 from crm.activities.models import FollowUp, Notification, Plan
+from crm.customers import lifecycle
+from crm.customers.models import Customer
 from crm.customers.tests.factories import make_customer
 
 from .conftest import make_due
@@ -323,7 +325,9 @@ def test_completing_a_plan_records_against_it_and_removes_it(as_user, org):
 
 def test_a_callback_needs_the_satisfaction(as_user, org):
     c = make_customer(org.rep_a, name="老客户", category="intention", grade="H")
-    activities.customer_transition(
+    registered = timezone.now() - dt.timedelta(days=3)
+    Customer.objects.filter(pk=c.pk).update(created_at=registered)  # a customer since last week
+    lifecycle.customer_transition(
         actor=org.rep_a,
         customer_id=c.pk,
         version=c.version,
