@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.db.models import Case, Count, Q, QuerySet, Value, When
+from django.utils import timezone
 
 from crm.core.errors import NotFound
 from crm.core.permissions import mine, require
@@ -61,8 +62,14 @@ def department_list() -> QuerySet[Department]:
 
 
 def token_list(*, actor: User) -> QuerySet[ApiToken]:
-    """The actor's own API tokens that are still valid, newest first."""
-    return mine(ApiToken.objects.filter(revoked_at__isnull=True), actor)
+    """The actor's own API tokens that are still valid, newest first (not revoked, not past
+    their age, issued since the password last changed); ``expires_at`` is when each ends."""
+    valid = ApiToken.objects.filter(
+        revoked_at__isnull=True,
+        created_at__gt=timezone.now() - ApiToken.max_age(),
+        password_stamp=ApiToken.stamp_for(actor),
+    )
+    return mine(valid, actor)
 
 
 def user_names(ids: Iterable[int]) -> dict[int, str]:

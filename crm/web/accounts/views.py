@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
@@ -68,6 +69,7 @@ class SettingsView(CrmView):
             "password_form": PasswordForm(),
             "token_form": TokenForm(),
             "tokens": selectors.token_list(actor=actor),
+            "token_days": settings.API_TOKEN_MAX_AGE_DAYS,
             "new_token": None,
         }
         context.update(overrides)
