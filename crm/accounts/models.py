@@ -5,7 +5,6 @@ from datetime import datetime, timedelta
 from functools import cached_property
 
 from django.conf import settings
-
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import translation

@@ -57,6 +57,11 @@ def pending_roles() -> dict[int, str]:
     return {int(u): labels[c] for u, c in codes.items() if isinstance(u, int) and c in labels}
 
 
+def user_options() -> QuerySet[User]:
+    """Every user by department, for pickers that name a person (e.g. the audit viewer's)."""
+    return User.objects.select_related("department").order_by("department__path", "id")
+
+
 def department_list() -> QuerySet[Department]:
     return Department.objects.all()
 

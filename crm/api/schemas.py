@@ -271,7 +271,6 @@ class HistoryOut(Schema):
     changes: dict[str, Any] = Field(description="字段名 → [修改前, 修改后]")
     reason: str
     request_id: str
-    ip: str | None
 
     @staticmethod
     def resolve_actor(obj: Any) -> str:

@@ -5,6 +5,7 @@ from .accounts import views as accounts
 from .activities import views as activities
 from .customers import lifecycle_views as lifecycle
 from .customers import views as customers
+from .governance import views as governance
 
 app_name = "web"
 
@@ -34,6 +35,7 @@ urlpatterns = [
         roles.ApprovalDecideView.as_view(),
         name="approval_decide",
     ),
+    path("audit/", governance.AuditListView.as_view(), name="audit_list"),
     path("reports/", include("crm.web.reports.urls")),
     path("customers/", customers.CustomerListView.as_view(), name="customer_list"),
     path("customers/new/", customers.CustomerCreateView.as_view(), name="customer_create"),

@@ -36,13 +36,13 @@ def _sign_in(username: str, password: str) -> int:
     return response.status_code
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_burst_of_parallel_wrong_passwords_checks_only_five_and_then_locks(org):
     if connection.vendor == "sqlite":
         pytest.skip("the in-memory SQLite test database has one writer: nothing runs in parallel")
     # given password checks slow enough for the requests of a burst to overlap (like Argon2)
     checked = []
-    real_check = base_user.check_password
+    real_check = base_user.check_password  # type: ignore[attr-defined]
 
     def slow_check(*args, **kwargs):
         checked.append(1)
@@ -83,7 +83,7 @@ def test_the_attempt_is_counted_before_its_password_is_hashed(org):
         assert services.login_check(username="rep_a", password="wrong", ip=None) is None
     # when the fifth is being hashed, a parallel request must already see it counted
     seen_while_hashing = []
-    real_check = base_user.check_password
+    real_check = base_user.check_password  # type: ignore[attr-defined]
 
     def observing_check(*args, **kwargs):
         seen_while_hashing.append(services.is_locked_out("rep_a"))

@@ -129,4 +129,5 @@ def test_a_token_issued_before_stamps_existed_keeps_working_after_the_migration(
 def test_the_password_stamp_is_not_the_password_hash(org):
     services.token_issue(actor=org.rep_a)
     stamp = ApiToken.objects.get().password_stamp
-    assert stamp and stamp not in org.rep_a.password
+    assert stamp
+    assert stamp not in org.rep_a.password
