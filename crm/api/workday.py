@@ -229,5 +229,4 @@ def calendar_ics(request: HttpRequest, token: str) -> HttpResponse:
     body = ical.feed_ics(token=token, base_url=request.build_absolute_uri("/"))
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="crm.ics"'
-    response["Cache-Control"] = "private, max-age=300"
     return response
