@@ -225,4 +225,4 @@ class LoginAttempt(models.Model):
         indexes = [models.Index(fields=["username", "created_at"])]
 
     def __str__(self) -> str:
-        return f"{self.username} {'ok' if self.succeeded else 'fail'} {self.created_at}"
+        return self.username  # the subject of a failed sign-in's audit row

@@ -402,6 +402,8 @@ def user_password_reset(*, actor: User | None, user_id: int, new_password: str) 
     user = User.objects.select_for_update().filter(pk=user_id).first()
     if user is None:
         raise NotFound()
+    if actor is not None and user.pk == actor.pk:  # one's own: with the old password, in settings
+        raise Invalid(fields={"password": _("请在个人设置中修改自己的密码")})
     try:
         password_validation.validate_password(new_password, user)
     except ValidationError as exc:

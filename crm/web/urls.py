@@ -29,6 +29,11 @@ urlpatterns = [
     path("users/", accounts.UserListView.as_view(), name="user_list"),
     path("users/<int:user_id>/active/", accounts.UserActiveView.as_view(), name="user_active"),
     path("users/<int:user_id>/role/", roles.UserRoleView.as_view(), name="user_role"),
+    path(
+        "users/<int:user_id>/password/",
+        accounts.UserPasswordResetView.as_view(),
+        name="user_password_reset",
+    ),
     path("approvals/", roles.ApprovalListView.as_view(), name="approval_list"),
     path(
         "approvals/<int:request_id>/decide/",

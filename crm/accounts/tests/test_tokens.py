@@ -58,6 +58,10 @@ def test_only_the_system_administrator_resets_passwords(org):
     with pytest.raises(Invalid) as exc:
         services.user_password_reset(actor=org.sysadmin, user_id=org.rep_a.pk, new_password="123")
     assert "password" in exc.value.fields
+    with pytest.raises(Invalid):  # their own goes through settings, with the old password
+        services.user_password_reset(
+            actor=org.sysadmin, user_id=org.sysadmin.pk, new_password=NEW_PASSWORD
+        )
     assert not AuditEvent.objects.filter(verb="user.password_reset").exists()
 
 

@@ -171,6 +171,26 @@ class UserListView(CrmView):
         return self.render(self.page(form), status=form_error_status(form))
 
 
+class UserPasswordResetView(CrmView):
+    """Set a user's password for them (重置密码): the user's API tokens end with the old one."""
+
+    action = MANAGE_USERS
+
+    def post(self, request: HttpRequest, user_id: int) -> HttpResponse:
+        password = request.POST.get("password", "")
+        try:
+            user = services.user_password_reset(
+                actor=self.actor, user_id=user_id, new_password=password
+            )
+        except Invalid as exc:
+            reasons = " ".join(str(m) for m in exc.fields.values())
+            messages.error(request, reasons or str(exc.message))
+        else:
+            text = _("已重置用户 %(name)s 的密码；其 API 令牌已全部失效")
+            messages.success(request, text % {"name": user.username})
+        return redirect("web:user_list")
+
+
 class UserActiveView(CrmView):
     """Deactivate (停用) or reactivate (启用) a user."""
 

@@ -5,15 +5,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from crm.governance.models import AuditEvent
 from crm.governance.selectors import CUSTOMER_TYPE
 from crm.governance.verbs import VERB_LABELS
 from crm.web.customers.presenters import VERB_LABELS as CUSTOMER_VERB_LABELS
 from crm.web.customers.presenters import label
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
 
 
 def verb_labels() -> dict[str, str]:
@@ -34,23 +38,49 @@ class AuditRow:
     detail: str
 
 
+FILTER_LABELS: dict[str, StrPromise] = {
+    "q": gettext_lazy("搜索"),
+    "category": gettext_lazy("类别"),
+    "grade": gettext_lazy("级别"),
+    "owner": gettext_lazy("负责人"),
+    "tag": gettext_lazy("标签"),
+    "deleted": gettext_lazy("回收站"),
+    "next_page": gettext_lazy("后续页"),
+    "which": gettext_lazy("范围"),
+    "day": gettext_lazy("日期"),
+}
+WHICH_LABELS: dict[str, StrPromise] = {
+    "today_page": gettext_lazy("今日工作页"),
+    "overdue": gettext_lazy("逾期未跟进"),
+    "today": gettext_lazy("今天到期"),
+    "due": gettext_lazy("逾期和今天到期"),
+}
+
+
+def _filter_value(key: str, value: Any) -> str:
+    if value is True:
+        return "✓"
+    if key == "which":
+        return str(WHICH_LABELS.get(str(value), value))
+    return str(value)
+
+
 def _filter_text(details: dict[str, Any]) -> str:
     parts = []
     shown = details.get("filter") or {}
     if shown:
-        parts.append(
-            _("条件：%(filter)s") % {"filter": "，".join(f"{k}={v}" for k, v in shown.items())}
-        )
+        terms = [f"{FILTER_LABELS.get(k, k)}={_filter_value(k, v)}" for k, v in shown.items()]
+        parts.append(_("条件：%(filter)s") % {"filter": ", ".join(terms)})
     if "count" in details:
         parts.append(_("%(n)s 条") % {"n": details["count"]})
-    return "；".join(parts)
+    return " · ".join(parts)
 
 
 def _detail(event: AuditEvent) -> str:
     if event.details:
         return _filter_text(event.details)
     if event.changes:
-        fields = "、".join(label(f) for f in event.changes)
+        fields = ", ".join(label(f) for f in event.changes)
         return _("变更：%(fields)s") % {"fields": fields}
     return event.reason
 

@@ -46,8 +46,8 @@ def test_filters_by_actor_and_verb_and_the_list_reads_details(as_user, org):
 
     assert body.count("<tr>") == 1 + 1
     assert "查询客户列表" in body
-    assert "q=星河" in body
-    assert "category=potential" in body
+    assert "搜索=星河" in body
+    assert "类别=potential" in body
     assert "1 条" in body
 
 
