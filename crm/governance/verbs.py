@@ -36,4 +36,11 @@ VERB_LABELS: dict[str, StrPromise] = {
     "report.exported": pgettext_lazy("audit", "导出报表"),
     "grade_policy.updated": pgettext_lazy("audit", "修改级别跟进周期"),
     "lifecycle_settings.updated": pgettext_lazy("audit", "修改跟进设置"),
+    "user.role_changed": pgettext_lazy("audit", "更改用户角色"),
+    "role.created": pgettext_lazy("audit", "新建角色"),
+    "role.changed": pgettext_lazy("audit", "修改角色权限"),
+    "role.deleted": pgettext_lazy("audit", "删除角色"),
+    "approval.submitted": pgettext_lazy("audit", "提交审批"),
+    "approval.decided": pgettext_lazy("audit", "审批决定"),
+    "customer.plans_moved": pgettext_lazy("audit", "计划随客户移交"),
 }
