@@ -9,3 +9,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("crm.web.urls")),
 ]
+
+# Errors outside a view's own handling: the JSON error contract on /api/, the HTML page elsewhere.
+handler500 = "crm.api.errors.server_error"

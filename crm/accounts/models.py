@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+import hashlib
+from datetime import datetime, timedelta
 from functools import cached_property
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import translation
@@ -151,12 +154,18 @@ class User(AbstractUser):
 
 
 class ApiToken(models.Model):
-    """A bearer token. Only its SHA-256 is stored; the token itself is shown once."""
+    """A bearer token. Only its SHA-256 is stored; the token itself is shown once.
+
+    A token is valid while it is not revoked, younger than ``API_TOKEN_MAX_AGE_DAYS`` and its
+    ``password_stamp`` matches its user's password: any password change (the user's own, an
+    administrator's reset, ``crm changepassword``) ends every token issued before it.
+    """
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField("名称", max_length=100, blank=True)
     prefix = models.CharField(max_length=8)
     key_hash = models.CharField(max_length=64, unique=True)
+    password_stamp = models.CharField(max_length=32, default="", editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
@@ -170,9 +179,41 @@ class ApiToken(models.Model):
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.user})"
 
+    @staticmethod
+    def max_age() -> timedelta:
+        return timedelta(days=settings.API_TOKEN_MAX_AGE_DAYS)
+
+    @staticmethod
+    def stamp_for(user: User) -> str:
+        """A fingerprint of the user's current password hash (never the hash itself)."""
+        return hashlib.sha256(f"crm-api-token:{user.password}".encode()).hexdigest()[:32]
+
+    @property
+    def expires_at(self) -> datetime:
+        return self.created_at + self.max_age()
+
+
+class LoginThrottle(models.Model):
+    """The lock-out counter of one username (5 failures within 15 minutes lock it).
+
+    Its row is also the lock that serialises concurrent sign-ins of that username: an attempt
+    is counted here, committed, and only then is its password hashed.
+    """
+
+    username = models.CharField(max_length=150, unique=True)
+    failures = models.PositiveIntegerField(default=0)
+    last_failure_at = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["username"]
+
+    def __str__(self) -> str:
+        return f"{self.username} {self.failures}"
+
 
 class LoginAttempt(models.Model):
-    """Sign-in attempts, for the lock-out rule (5 failures in 15 minutes)."""
+    """Sign-in attempts of the lock-out window (older ones are pruned; the audit log keeps the
+    failures)."""
 
     username = models.CharField(max_length=150)
     ip = models.GenericIPAddressField(null=True, blank=True)
@@ -184,4 +225,4 @@ class LoginAttempt(models.Model):
         indexes = [models.Index(fields=["username", "created_at"])]
 
     def __str__(self) -> str:
-        return f"{self.username} {'ok' if self.succeeded else 'fail'} {self.created_at}"
+        return self.username  # the subject of a failed sign-in's audit row

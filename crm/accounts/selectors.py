@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.db.models import Case, Count, Q, QuerySet, Value, When
+from django.utils import timezone
 
 from crm.core.errors import NotFound
 from crm.core.permissions import mine, require
@@ -56,13 +57,24 @@ def pending_roles() -> dict[int, str]:
     return {int(u): labels[c] for u, c in codes.items() if isinstance(u, int) and c in labels}
 
 
+def user_options() -> QuerySet[User]:
+    """Every user by department, for pickers that name a person (e.g. the audit viewer's)."""
+    return User.objects.select_related("department").order_by("department__path", "id")
+
+
 def department_list() -> QuerySet[Department]:
     return Department.objects.all()
 
 
 def token_list(*, actor: User) -> QuerySet[ApiToken]:
-    """The actor's own API tokens that are still valid, newest first."""
-    return mine(ApiToken.objects.filter(revoked_at__isnull=True), actor)
+    """The actor's own API tokens that are still valid, newest first (not revoked, not past
+    their age, issued since the password last changed); ``expires_at`` is when each ends."""
+    valid = ApiToken.objects.filter(
+        revoked_at__isnull=True,
+        created_at__gt=timezone.now() - ApiToken.max_age(),
+        password_stamp=ApiToken.stamp_for(actor),
+    )
+    return mine(valid, actor)
 
 
 def user_names(ids: Iterable[int]) -> dict[int, str]:

@@ -2,23 +2,27 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import password_validation
+from django.contrib.auth.hashers import check_password, get_hasher, make_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F, Value
+from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm.core.errors import Conflict, Invalid, NotFound, PermissionDenied
-from crm.core.permissions import Scope, has_action, mine, require
+from crm.core.permissions import Scope, has_action, mine, owned_by, require
 from crm.governance import approvals, audit
 from crm.governance.models import ApprovalRequest
 
-from .models import ApiToken, Department, LoginAttempt, Role, User
+from .models import ApiToken, Department, LoginAttempt, LoginThrottle, Role, User
 from .roles import (
     ACTIONS_BY_CODE,
     CONFIRM_ROLE_GRANT,
@@ -34,34 +38,103 @@ class LockedOut(Exception):
 
 
 # --- sign-in --------------------------------------------------------------------------------
+#
+# An attempt is counted *before* its password is hashed, in a short transaction that holds the
+# username's LoginThrottle row (PostgreSQL: SELECT … FOR UPDATE; SQLite: the single writer), so
+# that parallel requests see each other's attempts. The hash runs outside the transaction; a
+# success then forgives the failures counted before it. Unknown usernames are hashed too.
+
+USERNAME_MAX = 150
+
+
+def _window() -> timedelta:
+    return timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
+
+
+def _key(username: str) -> str:
+    return username.strip().lower()[:USERNAME_MAX]
 
 
 def is_locked_out(username: str) -> bool:
-    since = timezone.now() - timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
-    recent = LoginAttempt.objects.filter(username=username.lower(), created_at__gte=since)
-    last_success = (
-        recent.filter(succeeded=True).order_by("-id").values_list("id", flat=True).first()
-    )
-    failures = recent.filter(succeeded=False)
-    if last_success is not None:
-        failures = failures.filter(id__gt=last_success)
-    return failures.count() >= settings.LOGIN_LOCKOUT_ATTEMPTS
+    """Whether ``username`` has had too many failures within the window (one query)."""
+    since = timezone.now() - _window()
+    return LoginThrottle.objects.filter(
+        username=_key(username),
+        last_failure_at__gt=since,
+        failures__gte=settings.LOGIN_LOCKOUT_ATTEMPTS,
+    ).exists()
+
+
+@transaction.atomic
+def _count_attempt(key: str) -> int | None:
+    """Count one attempt of ``key`` as a failure until proven otherwise; returns the failures
+    counted before it, or ``None`` when the username is locked out (nothing is counted)."""
+    now = timezone.now()
+    LoginThrottle.objects.bulk_create([LoginThrottle(username=key)], ignore_conflicts=True)
+    row = LoginThrottle.objects.select_for_update().get(username=key)
+    recent = row.last_failure_at is not None and row.last_failure_at > now - _window()
+    before = row.failures if recent else 0
+    if before >= settings.LOGIN_LOCKOUT_ATTEMPTS:
+        return None
+    row.failures = before + 1
+    row.last_failure_at = now
+    row.save(update_fields=["failures", "last_failure_at"])
+    return before
+
+
+@functools.cache
+def _dummy_hash(algorithm: str) -> str:
+    return make_password(secrets.token_urlsafe(16))
+
+
+def _password_matches(user: User | None, password: str) -> bool:
+    """Check the password with the configured hasher, also when there is no such user (against
+    a dummy hash) so that the time taken does not tell which usernames exist."""
+    if user is None or not user.has_usable_password():
+        check_password(password, _dummy_hash(get_hasher().algorithm))
+        return False
+    return user.check_password(password)
+
+
+def _attempt_recorded(key: str, ip: str | None, *, succeeded: bool, verb: str = "") -> None:
+    """Keep the attempt (and the audit row of a failure); prune what left the window."""
+    attempt = LoginAttempt.objects.create(username=key, ip=ip, succeeded=succeeded)
+    if verb:
+        audit.record(actor=None, verb=verb, obj=attempt)
+    since = timezone.now() - _window()
+    LoginAttempt.objects.filter(created_at__lt=since).delete()
+    LoginThrottle.objects.filter(last_failure_at__lt=since).delete()
 
 
 def login_check(*, username: str, password: str, ip: str | None) -> User | None:
-    """Check credentials under the lock-out rule; every attempt is recorded.
+    """Check credentials under the lock-out rule; every attempt is recorded, every failure
+    audited (``user.login_failed``, ``user.login_locked``).
 
     Raises ``LockedOut`` when the username has had too many failures in the window, even if the
     password is right now, so that guessing cannot continue.
     """
-    username = username.strip()
-    if is_locked_out(username):
-        LoginAttempt.objects.create(username=username.lower(), ip=ip, succeeded=False)
+    key = _key(username)
+    before = _count_attempt(key)
+    if before is None:
+        _attempt_recorded(key, ip, succeeded=False, verb="user.login_locked")
         raise LockedOut()
-    user = User.objects.filter(username__iexact=username).first()
-    ok = user is not None and user.is_active and user.check_password(password)
-    LoginAttempt.objects.create(username=username.lower(), ip=ip, succeeded=ok)
+    user = User.objects.filter(username__iexact=username.strip()[:USERNAME_MAX]).first()
+    ok = _password_matches(user, password) and user is not None and user.is_active
+    if ok:
+        LoginThrottle.objects.filter(username=key).update(
+            failures=Greatest(F("failures") - (before + 1), Value(0))
+        )
+    _attempt_recorded(key, ip, succeeded=ok, verb="" if ok else "user.login_failed")
     return user if ok else None
+
+
+def session_opened(*, actor: User) -> None:
+    """A web sign-in (the API's sign-in is the token it issues)."""
+    audit.record(actor=actor, verb="user.logged_in", obj=actor)
+
+
+def session_closed(*, actor: User) -> None:
+    audit.record(actor=actor, verb="user.logged_out", obj=actor)
 
 
 # --- users ----------------------------------------------------------------------------------
@@ -242,22 +315,32 @@ def token_issue(*, actor: User, name: str = "") -> str:
         raise PermissionDenied()
     key = "crm_" + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
-        user=actor, name=name[:100], prefix=key[4:12], key_hash=_hash(key)
+        user=actor,
+        name=name[:100],
+        prefix=key[4:12],
+        key_hash=_hash(key),
+        password_stamp=ApiToken.stamp_for(actor),
     )
     audit.record(actor=actor, verb="token.issued", obj=token)
     return key
 
 
 def token_user(key: str) -> User | None:
-    """The active user a bearer token belongs to, touching its last-used time at most hourly."""
+    """The active user a bearer token belongs to (one query), touching its last-used time at
+    most hourly. Revoked tokens, tokens past their age and tokens issued before the user's
+    password last changed open nothing."""
+    now = timezone.now()
     token = (
         ApiToken.objects.select_related("user__department", "user__role")
-        .filter(key_hash=_hash(key), revoked_at__isnull=True)
+        .filter(
+            key_hash=_hash(key), revoked_at__isnull=True, created_at__gt=now - ApiToken.max_age()
+        )
         .first()
     )
     if token is None or not token.user.is_active:
         return None
-    now = timezone.now()
+    if not secrets.compare_digest(token.password_stamp, ApiToken.stamp_for(token.user)):
+        return None
     if token.last_used_at is None or now - token.last_used_at > timedelta(hours=1):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
@@ -283,7 +366,8 @@ def token_revoke_key(*, actor: User, key: str) -> None:
 
 @transaction.atomic
 def user_set_active(*, actor: User, user_id: int, active: bool) -> User:
-    """Deactivate or reactivate a user (system administrator). Nobody deactivates themselves."""
+    """Deactivate or reactivate a user (system administrator). Nobody deactivates themselves.
+    Deactivation revokes the user's API tokens: reactivating the account does not revive them."""
     require(actor, MANAGE_USERS)
     user = User.objects.select_for_update().filter(pk=user_id).first()
     if user is None:
@@ -297,6 +381,36 @@ def user_set_active(*, actor: User, user_id: int, active: bool) -> User:
     user.save(update_fields=["is_active"])
     verb = "user.activated" if active else "user.deactivated"
     audit.record(actor=actor, verb=verb, obj=user, before=before, after=_user_snapshot(user))
+    if not active:
+        _tokens_revoke_all(actor=actor, user=user)
+    return user
+
+
+def _tokens_revoke_all(*, actor: User, user: User) -> None:
+    for token in owned_by(ApiToken.objects.filter(revoked_at__isnull=True), [user.pk]):
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        audit.record(actor=actor, verb="token.revoked", obj=token)
+
+
+@transaction.atomic
+def user_password_reset(*, actor: User | None, user_id: int, new_password: str) -> User:
+    """Set a user's password for them (system administrator; ``actor=None`` is the command
+    line). Every API token of the user ends with the old password."""
+    if actor is not None:
+        require(actor, MANAGE_USERS)
+    user = User.objects.select_for_update().filter(pk=user_id).first()
+    if user is None:
+        raise NotFound()
+    if actor is not None and user.pk == actor.pk:  # one's own: with the old password, in settings
+        raise Invalid(fields={"password": _("请在个人设置中修改自己的密码")})
+    try:
+        password_validation.validate_password(new_password, user)
+    except ValidationError as exc:
+        raise Invalid(fields={"password": " ".join(exc.messages)}) from exc
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    audit.record(actor=actor, verb="user.password_reset", obj=user)
     return user
 
 

@@ -3,6 +3,7 @@
 The secret address is the credential: calendar programs subscribe without signing in. A feed
 carries the owner's plans and callbacks (30 days back, 180 ahead) and the visits they recorded;
 of the customer only the name and the plan's content, never a phone number or ID number.
+Every fetch is logged (``calendar_feed.fetched``, with the number of events and the caller's IP).
 UIDs are stable per plan and visit so that subscribers update events rather than duplicate them;
 ``SEQUENCE`` is the plan's version; times are in UTC.
 """
@@ -20,6 +21,7 @@ from icalendar import Calendar, Event
 from crm.accounts.models import User
 from crm.accounts.roles import VIEW_PLAN
 from crm.core.errors import NotFound
+from crm.governance import audit
 
 from . import selectors
 from .choices import PlanKind, PlanStatus
@@ -40,7 +42,15 @@ def feed_ics(*, token: str, base_url: str, now: dt.datetime | None = None) -> by
     user = selectors.feed_owner(token=token) if _TOKEN.fullmatch(token) else None
     if user is None or not user.has_action(VIEW_PLAN):
         raise NotFound()
-    return render_feed(user=user, base_url=base_url, now=now)
+    ics = render_feed(user=user, base_url=base_url, now=now)
+    # the secret address is the owner's credential: the fetch is theirs, logged like a read
+    audit.record(
+        actor=user,
+        verb="calendar_feed.fetched",
+        obj=user,
+        details={"count": ics.count(b"BEGIN:VEVENT")},
+    )
+    return ics
 
 
 def render_feed(*, user: User, base_url: str, now: dt.datetime | None = None) -> bytes:

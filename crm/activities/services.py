@@ -29,10 +29,12 @@ from crm.accounts.roles import (
     VIEW_TEAM_DAY,
 )
 from crm.core.errors import Conflict, Invalid, NotFound
+from crm.core.pagination import Page
 from crm.core.permissions import allows, mine, owned_by, require, restrict
 from crm.customers import lifecycle
 from crm.customers.choices import Category
 from crm.customers.models import Customer, LifecycleEvent
+from crm.customers.selectors import customer_get
 from crm.governance import audit
 
 from . import selectors
@@ -516,6 +518,124 @@ def calendar_feed_reset(*, actor: User) -> CalendarFeed:
     feed = CalendarFeed.objects.create(user=actor)
     audit.record(actor=actor, verb="calendar_feed.reset", obj=feed)
     return feed
+
+
+# --- registered reads (查阅登记) ---------------------------------------------------------------
+# One audit row per read of personal data (one INSERT, no transaction of its own): a part of a
+# customer's record names the customer; a list carries its filter and its number of rows.
+
+
+def _customer_part_read(actor: User, customer: Customer, verb: str, count: int) -> None:
+    audit.record(actor=actor, verb=verb, obj=customer, details={"count": count})
+
+
+def _list_read(actor: User, verb: str, filters: dict[str, Any], count: int) -> None:
+    shown = {k: v for k, v in filters.items() if v not in ("", None, False)}
+    audit.record(
+        actor=actor,
+        verb=verb,
+        object_type=Customer._meta.label_lower,
+        details={"filter": shown, "count": count},
+    )
+
+
+def followups_open(
+    *, actor: User, customer_id: int, cursor: str | None = None, limit: int | None = None
+) -> Page[FollowUp]:
+    customer = customer_get(actor=actor, customer_id=customer_id)
+    page = selectors.followup_page(customer=customer, cursor=cursor, limit=limit)
+    _customer_part_read(actor, customer, "customer.followups_viewed", len(page.items))
+    return page
+
+
+def customer_plans_open(*, actor: User, customer_id: int) -> list[Plan]:
+    customer = customer_get(actor=actor, customer_id=customer_id)
+    plans = selectors.customer_plans(customer=customer)
+    _customer_part_read(actor, customer, "customer.plans_viewed", len(plans))
+    return plans
+
+
+def timeline_open(*, actor: User, customer_id: int) -> list[selectors.TimelineItem]:
+    customer = customer_get(actor=actor, customer_id=customer_id)
+    items = selectors.customer_timeline(customer=customer)
+    _customer_part_read(actor, customer, "customer.timeline_viewed", len(items))
+    return items
+
+
+def due_browse(
+    *,
+    actor: User,
+    today: dt.date,
+    which: str = "due",
+    cursor: str | None = None,
+    limit: int | None = None,
+) -> Page[Customer]:
+    """A page of the actor's due list, registered as one read."""
+    page = selectors.due_list(actor=actor, today=today, which=which, cursor=cursor, limit=limit)
+    filters = {"which": which, "next_page": bool(cursor)}
+    _list_read(actor, "customer.due_listed", filters, len(page.items))
+    return page
+
+
+def plans_browse(*, actor: User, day: dt.date | None, limit: int) -> list[Plan]:
+    """The actor's open plans of a day (with their customers' names), registered as one read."""
+    plans = list(selectors.plans_for_day(actor=actor, day=day)[:limit])
+    filters = {"day": day.isoformat() if day else ""}
+    _list_read(actor, "plan.listed", filters, len(plans))
+    return plans
+
+
+@dataclass(frozen=True)
+class TodayLists:
+    overdue: Page[Customer]
+    due_today: Page[Customer]
+    plans: list[Plan]
+
+
+def today_open(
+    *,
+    actor: User,
+    today: dt.date,
+    overdue_cursor: str | None = None,
+    due_cursor: str | None = None,
+    plan_limit: int = 50,
+) -> TodayLists:
+    """The lists of the Today page (今日工作), registered as one read with their counts."""
+    lists = TodayLists(
+        overdue=selectors.due_list(
+            actor=actor, today=today, which="overdue", cursor=overdue_cursor
+        ),
+        due_today=selectors.due_list(actor=actor, today=today, which="today", cursor=due_cursor),
+        plans=list(selectors.plans_for_day(actor=actor, day=today)[:plan_limit]),
+    )
+    audit.record(
+        actor=actor,
+        verb="customer.due_listed",
+        object_type=Customer._meta.label_lower,
+        details={
+            "filter": {"which": "today_page"},
+            "count": len(lists.overdue.items) + len(lists.due_today.items),
+            "plans": len(lists.plans),
+        },
+    )
+    return lists
+
+
+def team_day_open(*, actor: User, day: dt.date) -> selectors.TeamDay:
+    """The evening meeting's view of the department's day (夕会), registered as one read."""
+    team = selectors.team_day(actor=actor, day=day)
+    audit.record(
+        actor=actor,
+        verb="team_day.viewed",
+        object_type=Customer._meta.label_lower,
+        details={
+            "filter": {"day": day.isoformat()},
+            "count": len(
+                {f.customer_id for f in team.followups} | {c.pk for c in team.new_customers}
+            ),
+        },
+    )
+    return team
 
 
 # --- the scheduler's once-only marks and the daily digest -----------------------------------

@@ -10,7 +10,7 @@ from ninja.renderers import JSONRenderer
 
 from crm.core.errors import NotFound
 
-from . import accounts, customers, errors, lifecycle, reports, roles, workday
+from . import accounts, customers, errors, governance, lifecycle, reports, roles, workday
 from .security import AUTH
 
 
@@ -44,6 +44,7 @@ api.add_router("/v1/reports", reports.router)
 api.add_router("/v1/", workday.router)
 api.add_router("/v1/", lifecycle.router)
 api.add_router("/v1/", roles.router)
+api.add_router("/v1/", governance.router)
 
 
 # Last, so that it only catches what no endpoint matched: unknown API paths answer with the

@@ -1,20 +1,27 @@
 """The API error contract: ``{"error": {"code", "message", "fields"}}``.
 
-401 not signed in, 403 action not allowed, 404 missing or out of scope, 409 ``duplicate`` (with
-``existing``) or ``conflict``, 422 ``invalid`` with a message per field, 429 ``locked_out``.
+400 ``bad_request``, 401 not signed in, 403 action not allowed, 404 missing or out of scope, 409
+``duplicate`` (with ``existing``) or ``conflict``, 413 ``too_large`` (a body over
+DATA_UPLOAD_MAX_MEMORY_SIZE), 422 ``invalid`` with a message per field, 429 ``locked_out``, 500
+``server_error`` (never the error itself: that goes to the log with the request id).
 Messages follow the request language (Chinese by default, English with ``Accept-Language: en``):
 they are looked up at response time, inside the request's activated language.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core import signals
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
+from django.views import defaults
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -98,6 +105,33 @@ def validation_fields(errors: list[dict[str, Any]]) -> dict[str, str]:
     return fields
 
 
+logger = logging.getLogger("crm.api")
+
+SERVER_ERROR = gettext_noop(
+    "服务器出错了，请稍后重试；如果问题持续出现，请把请求编号告诉系统管理员"
+)
+TOO_LARGE = gettext_noop("请求内容过大（上限 %(limit)s 字节）")
+
+
+def _server_error_body() -> dict[str, Any]:
+    return error_body("server_error", _(SERVER_ERROR))
+
+
+def _too_large_body() -> dict[str, Any]:
+    return error_body("too_large", _(TOO_LARGE) % {"limit": settings.DATA_UPLOAD_MAX_MEMORY_SIZE})
+
+
+def server_error(request: HttpRequest, template_name: str = "500.html") -> HttpResponse:
+    """``handler500``: on /api/ the error contract in the caller's language; elsewhere the HTML
+    500 page. Reached for errors outside the API's own handlers (e.g. in a middleware)."""
+    if not request.path.startswith("/api/"):
+        return defaults.server_error(request, template_name)
+    with translation.override(translation.get_language_from_request(request)):
+        return JsonResponse(
+            _server_error_body(), status=500, json_dumps_params={"ensure_ascii": False}
+        )
+
+
 def install(api: NinjaAPI) -> None:
     """Register the handlers that turn every failure into the error contract."""
 
@@ -133,6 +167,24 @@ def install(api: NinjaAPI) -> None:
     @api.exception_handler(Http404)
     def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
         return respond(request, error_body("not_found", _("记录不存在或无权查看")), 404)
+
+    @api.exception_handler(RequestDataTooBig)
+    def too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+        return respond(request, _too_large_body(), 413)
+
+    @api.exception_handler(SuspiciousOperation)
+    def bad_request(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
+        return respond(request, error_body("bad_request", _("请求无法处理")), 400)
+
+    @api.exception_handler(Exception)
+    def unhandled(request: HttpRequest, exc: Exception) -> HttpResponse:
+        # logged with the request id the caller got; told to error reporters as Django does
+        request_id = getattr(request, "request_id", "")
+        logger.exception(
+            "unhandled error in %s %s (request %s)", request.method, request.path, request_id
+        )
+        signals.got_request_exception.send(sender=None, request=request)
+        return respond(request, _server_error_body(), 500)
 
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:

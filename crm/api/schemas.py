@@ -86,6 +86,9 @@ class TokenInfoOut(Schema):
     prefix: str = Field(description="令牌 crm_ 之后的前 8 个字符，用于辨认")
     created_at: datetime
     last_used_at: datetime | None
+    expires_at: datetime = Field(
+        description="到期时间（创建后 API_TOKEN_MAX_AGE_DAYS 天，默认 90 天）；修改密码后令牌即失效"
+    )
 
 
 class Ref(Schema):
@@ -288,7 +291,6 @@ class HistoryOut(Schema):
     changes: dict[str, Any] = Field(description="字段名 → [修改前, 修改后]")
     reason: str
     request_id: str
-    ip: str | None
 
     @staticmethod
     def resolve_actor(obj: Any) -> str:

@@ -12,7 +12,6 @@ from ninja import Query, Router, Status
 
 from crm.accounts.roles import ADD_FOLLOWUP, MANAGE_PLAN, VIEW_CUSTOMER, VIEW_PLAN
 from crm.activities import ical, selectors, services
-from crm.customers import selectors as customer_selectors
 
 from . import presenters
 from .schemas import ErrorOut
@@ -53,10 +52,12 @@ def followup_list(
     request: HttpRequest, customer_id: int, params: Query[PageParams]
 ) -> dict[str, Any]:
     """A customer's follow-up records, newest first, a page at a time (keyset cursor)."""
-    customer = customer_selectors.customer_get(
-        actor=require_actor(request, VIEW_CUSTOMER), customer_id=customer_id
+    page = services.followups_open(
+        actor=require_actor(request, VIEW_CUSTOMER),
+        customer_id=customer_id,
+        cursor=params.cursor,
+        limit=params.limit,
     )
-    page = selectors.followup_page(customer=customer, cursor=params.cursor, limit=params.limit)
     return presenters.followup_page(page)
 
 
@@ -80,10 +81,10 @@ def followup_record(
 @router.get("customers/{int:customer_id}/plans", response={200: list[PlanOut], **_READ})
 def customer_plan_list(request: HttpRequest, customer_id: int) -> list[dict[str, Any]]:
     """A customer's plans and callbacks in date order, whatever their status."""
-    customer = customer_selectors.customer_get(
+    plans = services.customer_plans_open(
         actor=require_actor(request, VIEW_CUSTOMER), customer_id=customer_id
     )
-    return [presenters.plan_out(p) for p in selectors.customer_plans(customer=customer)]
+    return [presenters.plan_out(p) for p in plans]
 
 
 @router.post("customers/{int:customer_id}/plans", response={201: PlanOut, **_WRITE})
@@ -101,8 +102,10 @@ def plan_create(request: HttpRequest, customer_id: int, payload: PlanIn) -> Stat
 def plans_of_day(request: HttpRequest, params: Query[DayParams]) -> list[dict[str, Any]]:
     """The caller's open plans and callbacks of a day (default today), earliest first, with the
     earlier ones still open."""
-    plans = selectors.plans_for_day(actor=require_actor(request, VIEW_PLAN), day=params.day)
-    return [presenters.plan_out(p) for p in plans[:PLANS_MAX]]
+    plans = services.plans_browse(
+        actor=require_actor(request, VIEW_PLAN), day=params.day, limit=PLANS_MAX
+    )
+    return [presenters.plan_out(p) for p in plans]
 
 
 @router.patch("plans/{int:plan_id}", response={200: PlanOut, **_WRITE})
@@ -133,7 +136,7 @@ def due_list(request: HttpRequest, params: Query[DueParams]) -> dict[str, Any]:
     """The caller's customers to follow up, most overdue first: ``overdue``, ``today`` or
     ``due`` (both). Keyset pages; the query count does not grow with the data."""
     today = timezone.localdate()
-    page = selectors.due_list(
+    page = services.due_browse(
         actor=require_actor(request, VIEW_CUSTOMER),
         today=today,
         which=params.which,
@@ -163,10 +166,10 @@ def today(request: HttpRequest) -> dict[str, Any]:
 def timeline(request: HttpRequest, customer_id: int) -> list[dict[str, Any]]:
     """One timeline of a customer, newest first: follow-ups, plans, category and grade changes,
     and field changes."""
-    customer = customer_selectors.customer_get(
+    items = services.timeline_open(
         actor=require_actor(request, VIEW_CUSTOMER), customer_id=customer_id
     )
-    return [presenters.timeline_out(i) for i in selectors.customer_timeline(customer=customer)]
+    return [presenters.timeline_out(i) for i in items]
 
 
 # --- reminders ------------------------------------------------------------------------------
@@ -226,5 +229,4 @@ def calendar_ics(request: HttpRequest, token: str) -> HttpResponse:
     body = ical.feed_ics(token=token, base_url=request.build_absolute_uri("/"))
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="crm.ics"'
-    response["Cache-Control"] = "private, max-age=300"
     return response

@@ -1,22 +1,47 @@
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 from . import context
 
 
-def client_ip(request: HttpRequest) -> str | None:
-    """The peer address. X-Forwarded-For is trusted only when TRUST_PROXY is configured."""
-    from django.conf import settings
+def _ip(value: object) -> str | None:
+    try:
+        return str(ipaddress.ip_address(str(value).strip()))
+    except ValueError:
+        return None
 
-    if getattr(settings, "TRUST_PROXY", False):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return str(forwarded).split(",")[0].strip()
-    remote = request.META.get("REMOTE_ADDR")
-    return str(remote) if remote else None
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The peer address. Behind a trusted reverse proxy (``TRUST_PROXY``, off by default) the
+    address the proxy saw: the last one of X-Forwarded-For, which the proxy appends (the ones
+    before it come from the client and prove nothing). Anything that is not an IP is ignored."""
+    if settings.TRUST_PROXY:
+        forwarded = str(request.META.get("HTTP_X_FORWARDED_FOR", ""))
+        seen = _ip(forwarded.rsplit(",", 1)[-1]) if forwarded else None
+        if seen is not None:
+            return seen
+    return _ip(request.META.get("REMOTE_ADDR", ""))
+
+
+class NoStoreMiddleware:
+    """``Cache-Control: no-store`` on everything that may carry personal data: every API
+    response and every page for a signed-in user (static files are served before this and keep
+    their caching)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if request.path.startswith("/api/") or (user is not None and user.is_authenticated):
+            response["Cache-Control"] = "no-store"
+        return response
 
 
 class RequestContextMiddleware:

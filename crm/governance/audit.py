@@ -1,4 +1,10 @@
-"""The one audit writer. Only services call ``record``; it runs in the caller's transaction."""
+"""The one audit writer. Only services call ``record``; it runs in the caller's transaction.
+
+Changes name the object they changed (``obj``) with the before/after diff. Reads of personal
+data are logged too (查阅登记): one record's read names the record; a list or search names the
+kind of record (``object_type``) and carries its filter and how many rows it returned in
+``details``: one row per request, never one per row read.
+"""
 
 from __future__ import annotations
 
@@ -11,14 +17,19 @@ from crm.core.models import diff
 
 from .models import AuditEvent
 
+ANONYMOUS = "匿名"
+SYSTEM = "系统"
+
 
 def _object_type(obj: models.Model) -> str:
     return obj._meta.label_lower
 
 
-def _actor_fields(actor: Any) -> dict[str, Any]:
+def _actor_fields(actor: Any, ctx: context.RequestContext) -> dict[str, Any]:
     if actor is None or not getattr(actor, "is_authenticated", False):
-        return {"actor": None, "actor_name": "系统"}
+        # nobody signed in: a request from outside (e.g. a failed sign-in), else a job or command
+        name = ANONYMOUS if ctx.request_id and not ctx.job_id else SYSTEM
+        return {"actor": None, "actor_name": name}
     return {"actor": actor, "actor_name": getattr(actor, "display_name", str(actor))[:150]}
 
 
@@ -26,19 +37,25 @@ def record(
     *,
     actor: Any,
     verb: str,
-    obj: models.Model,
+    obj: models.Model | None = None,
+    object_type: str = "",
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
     reason: str = "",
+    details: dict[str, Any] | None = None,
 ) -> AuditEvent:
+    """One audit row (one INSERT). ``obj`` or, for a list, ``object_type`` says what it is about."""
+    if obj is None and not object_type:
+        raise ValueError("record() needs obj or object_type")
     ctx = context.current()
     return AuditEvent.objects.create(
-        **_actor_fields(actor),
+        **_actor_fields(actor, ctx),
         verb=verb,
-        object_type=_object_type(obj),
-        object_id=str(obj.pk),
-        object_repr=str(obj)[:200],
+        object_type=_object_type(obj) if obj is not None else object_type,
+        object_id=str(obj.pk) if obj is not None else "",
+        object_repr=str(obj)[:200] if obj is not None else "",
         changes=diff(before, after),
+        details=details or {},
         reason=reason[:500],
         request_id=ctx.request_id,
         job_id=ctx.job_id,

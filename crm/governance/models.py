@@ -32,14 +32,17 @@ class AuditEvent(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,  # (actor, id) below serves both
         verbose_name="操作人",
     )
     actor_name = models.CharField("操作人姓名", max_length=150, blank=True)
-    verb = models.CharField("动作", max_length=64, db_index=True)
+    verb = models.CharField("动作", max_length=64)  # indexed with id below
     object_type = models.CharField("对象类型", max_length=64)
     object_id = models.CharField("对象编号", max_length=64)
     object_repr = models.CharField("对象", max_length=200, blank=True)
     changes = models.JSONField("变更", default=dict, blank=True)
+    # of a read: a list's filter and how many rows it returned
+    details = models.JSONField("查询条件", default=dict, blank=True)
     reason = models.CharField("原因", max_length=500, blank=True)
     request_id = models.CharField("请求编号", max_length=64, blank=True)
     job_id = models.CharField("任务编号", max_length=64, blank=True)
@@ -52,7 +55,12 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["-id"]
-        indexes = [models.Index(fields=["object_type", "object_id", "id"])]
+        indexes = [
+            models.Index(fields=["object_type", "object_id", "id"]),
+            # the audit viewer's keyset pages by actor and by verb
+            models.Index(fields=["actor", "id"], name="audit_actor_id"),
+            models.Index(fields=["verb", "id"], name="audit_verb_id"),
+        ]
         verbose_name = verbose_name_plural = "审计日志"
 
     def __str__(self) -> str:

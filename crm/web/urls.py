@@ -5,6 +5,7 @@ from .accounts import views as accounts
 from .activities import views as activities
 from .customers import lifecycle_views as lifecycle
 from .customers import views as customers
+from .governance import views as governance
 
 app_name = "web"
 
@@ -28,12 +29,18 @@ urlpatterns = [
     path("users/", accounts.UserListView.as_view(), name="user_list"),
     path("users/<int:user_id>/active/", accounts.UserActiveView.as_view(), name="user_active"),
     path("users/<int:user_id>/role/", roles.UserRoleView.as_view(), name="user_role"),
+    path(
+        "users/<int:user_id>/password/",
+        accounts.UserPasswordResetView.as_view(),
+        name="user_password_reset",
+    ),
     path("approvals/", roles.ApprovalListView.as_view(), name="approval_list"),
     path(
         "approvals/<int:request_id>/decide/",
         roles.ApprovalDecideView.as_view(),
         name="approval_decide",
     ),
+    path("audit/", governance.AuditListView.as_view(), name="audit_list"),
     path("reports/", include("crm.web.reports.urls")),
     path("customers/", customers.CustomerListView.as_view(), name="customer_list"),
     path("customers/new/", customers.CustomerCreateView.as_view(), name="customer_create"),

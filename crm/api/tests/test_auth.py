@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.test import Client
 
@@ -121,6 +123,14 @@ def test_list_own_tokens_without_their_secret(org, client, call):
     assert [t["prefix"] for t in tokens] == [token[4:12]]
     assert tokens[0]["name"] == "API"
     assert token not in str(tokens)
+
+
+def test_the_token_list_shows_when_each_token_expires(org, call):
+    accounts.token_issue(actor=org.rep_a, name="ERP")
+    tokens = call(org.rep_a, "GET", "auth/tokens").json()
+    erp = next(t for t in tokens if t["name"] == "ERP")
+    created = dt.datetime.fromisoformat(erp["created_at"])
+    assert dt.datetime.fromisoformat(erp["expires_at"]) == created + dt.timedelta(days=90)
 
 
 def test_revoke_a_token_by_id(org, client, call):

@@ -63,6 +63,7 @@ PROFILES: dict[str, tuple[int | str, ...]] = {
     "reports":    (401, OK,   OK,   OK,   OK,  OK,  OK,  OK,  403, OK,  403,  403),  # own rows
     "roles":      (401, 403,  403,  403,  403, 403, 403, 403, OK,  403, 403,  403),
     "approve":    (401, 403,  403,  403,  403, 403, 403, OK,  403, 403, 403,  403),  # the GM
+    "audit":      (401, 403,  403,  403,  403, 403, OK,  OK,  403, 403, 403,  403),  # the log
 }
 
 # endpoint: (method, path, body, success status, profile); {x} {ct} {gone} {tok} filled in,
@@ -141,6 +142,8 @@ ENDPOINTS: dict[str, tuple[str, str, Any, int, str]] = {
     "role_delete":      ("DELETE", "roles/{role}",                None, 204, "roles"),
     "approvals":        ("GET",    "approvals",                   None, 200, "signed_in"),
     "approval_decide":  ("POST",   "approvals/{ap}/decide", {"approve": False}, 200, "approve"),
+    # the audit viewer (issue 6, section 4)
+    "audit_events":     ("GET",    "audit-events?customer={x}",   None, 200, "audit"),
 }
 # fmt: on
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
@@ -33,9 +35,19 @@ class LoginView(auth_views.LoginView):
     authentication_form = LoginForm
     redirect_authenticated_user = True
 
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
+        response = super().form_valid(form)
+        services.session_opened(actor=form.get_user())  # type: ignore[arg-type]
+        return response
+
 
 class LogoutView(auth_views.LogoutView):
     http_method_names = ["post", "options"]
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.user.is_authenticated:
+            services.session_closed(actor=request.user)  # type: ignore[arg-type]
+        return super().post(request, *args, **kwargs)
 
 
 class HomeView(CrmView):
@@ -68,6 +80,7 @@ class SettingsView(CrmView):
             "password_form": PasswordForm(),
             "token_form": TokenForm(),
             "tokens": selectors.token_list(actor=actor),
+            "token_days": settings.API_TOKEN_MAX_AGE_DAYS,
             "new_token": None,
         }
         context.update(overrides)
@@ -156,6 +169,26 @@ class UserListView(CrmView):
                 messages.success(request, _("已创建用户 %(name)s") % {"name": user.username})
                 return redirect("web:user_list")
         return self.render(self.page(form), status=form_error_status(form))
+
+
+class UserPasswordResetView(CrmView):
+    """Set a user's password for them (重置密码): the user's API tokens end with the old one."""
+
+    action = MANAGE_USERS
+
+    def post(self, request: HttpRequest, user_id: int) -> HttpResponse:
+        password = request.POST.get("password", "")
+        try:
+            user = services.user_password_reset(
+                actor=self.actor, user_id=user_id, new_password=password
+            )
+        except Invalid as exc:
+            reasons = " ".join(str(m) for m in exc.fields.values())
+            messages.error(request, reasons or str(exc.message))
+        else:
+            text = _("已重置用户 %(name)s 的密码；其 API 令牌已全部失效")
+            messages.success(request, text % {"name": user.username})
+        return redirect("web:user_list")
 
 
 class UserActiveView(CrmView):

@@ -25,7 +25,9 @@ from crm.accounts.roles import (
 from crm.activities import selectors, services
 from crm.activities.models import FollowUp
 from crm.core.errors import Conflict, Invalid
+from crm.core.pagination import Page
 from crm.customers import selectors as customers
+from crm.customers.models import Customer
 from crm.web.base import CrmView, apply_domain_error, form_error_status, is_partial
 from crm.web.customers.presenters import history_entries
 
@@ -59,9 +61,9 @@ class DuePage:
 def _due_page(request: HttpRequest, which: str, today: dt.date, cursor: str | None) -> DuePage:
     actor: Any = request.user
     try:
-        page = selectors.due_list(actor=actor, today=today, which=which, cursor=cursor)
+        page = services.due_browse(actor=actor, today=today, which=which, cursor=cursor)
     except Invalid:  # a mangled cursor: the first page
-        page = selectors.due_list(actor=actor, today=today, which=which)
+        page = services.due_browse(actor=actor, today=today, which=which)
     return DuePage(which, presenters.due_rows(page.items, today), page.next_cursor)
 
 
@@ -69,12 +71,21 @@ def today_context(request: HttpRequest, *, fresh: bool = False) -> dict[str, Any
     """Everything on the Today page; ``fresh`` after a write (the counts changed)."""
     actor: Any = request.user
     today = timezone.localdate()
-    plans = list(selectors.plans_for_day(actor=actor, day=today)[: PLAN_LIMIT + 1])
+    cursors = {"overdue_cursor": request.GET.get("overdue"), "due_cursor": request.GET.get("due")}
+    try:
+        lists = services.today_open(actor=actor, today=today, plan_limit=PLAN_LIMIT + 1, **cursors)
+    except Invalid:  # a mangled cursor: the first pages
+        lists = services.today_open(actor=actor, today=today, plan_limit=PLAN_LIMIT + 1)
+    plans = lists.plans
+
+    def due(which: str, page: Page[Customer]) -> DuePage:
+        return DuePage(which, presenters.due_rows(page.items, today), page.next_cursor)
+
     return {
         "today": today,
         "counts": today_counts_for(request, fresh=fresh),
-        "overdue": _due_page(request, "overdue", today, request.GET.get("overdue")),
-        "due_today": _due_page(request, "today", today, request.GET.get("due")),
+        "overdue": due("overdue", lists.overdue),
+        "due_today": due("today", lists.due_today),
         "plans": presenters.plan_rows(plans[:PLAN_LIMIT], today),
         "plans_cut": len(plans) > PLAN_LIMIT,
         "notifications": list(
@@ -314,7 +325,7 @@ class TeamDayView(CrmView):
         form = DayForm(request.GET)
         today = timezone.localdate()
         day = min(form.day_value, today)
-        team = selectors.team_day(actor=self.actor, day=day)
+        team = services.team_day_open(actor=self.actor, day=day)
         # who is behind right now (only meaningful for today's meeting)
         overdue = selectors.team_overdue(actor=self.actor, today=today) if day == today else []
         return self.render(

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from crm.accounts import selectors as accounts
 from crm.activities.choices import FollowUpKind, PlanMethod, PlanStatus
@@ -73,6 +74,11 @@ VERB_LABELS: dict[str, StrPromise] = {
     "customer.created": _("创建"),
     "customer.updated": _("修改"),
     "customer.viewed": _("查看"),
+    "customer.history_viewed": pgettext_lazy("audit", "查看操作记录"),
+    "customer.contacts_viewed": pgettext_lazy("audit", "查看联系人"),
+    "customer.followups_viewed": pgettext_lazy("audit", "查看跟进记录"),
+    "customer.plans_viewed": pgettext_lazy("audit", "查看跟进计划"),
+    "customer.timeline_viewed": pgettext_lazy("audit", "查看时间线"),
     "customer.deleted": _("删除"),
     "customer.restored": _("恢复"),
     "customer.contact_added": _("添加联系人"),
@@ -171,8 +177,9 @@ class HistoryEntry:
 
     @property
     def kind(self) -> str:
-        """``created``, ``viewed``… (for styling)."""
-        return self.verb.rsplit(".", 1)[-1]
+        """``created``, ``viewed``… (for styling; every kind of read is ``viewed``)."""
+        kind = self.verb.rsplit(".", 1)[-1]
+        return "viewed" if kind.endswith("viewed") else kind
 
 
 def label(field: str) -> str:
@@ -260,7 +267,8 @@ def history_entries(events: Iterable[AuditEvent]) -> list[HistoryEntry]:
         last = entries[-1] if entries else None
         if (
             last is not None
-            and event.verb == last.verb == "customer.viewed"
+            and event.verb == last.verb
+            and event.verb.endswith("viewed")
             and event.actor_name == last.actor
         ):
             entries[-1] = replace(last, count=last.count + 1)

@@ -72,11 +72,11 @@ class CustomerListView(CrmView):
 
     def _page(self, form: CustomerFilterForm) -> Page[Customer]:
         try:
-            return selectors.customer_list(
+            return services.customer_browse(
                 actor=self.actor, filters=form.filters(), cursor=form.value("cursor")
             )
         except Invalid:  # a mangled cursor in a bookmark: start from the first page
-            return selectors.customer_list(actor=self.actor, filters=form.filters())
+            return services.customer_browse(actor=self.actor, filters=form.filters())
 
 
 class CustomerDetailView(CrmView):
@@ -244,9 +244,9 @@ class CustomerTrashView(CrmView):
         cursor = request.GET.get("cursor") or None
         filters = selectors.CustomerFilters(deleted=True)
         try:
-            page = selectors.customer_list(actor=self.actor, filters=filters, cursor=cursor)
+            page = services.customer_browse(actor=self.actor, filters=filters, cursor=cursor)
         except Invalid:
-            page = selectors.customer_list(actor=self.actor, filters=filters)
+            page = services.customer_browse(actor=self.actor, filters=filters)
         return self.render({"page": page, "cursor": cursor})
 
 

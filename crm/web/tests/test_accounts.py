@@ -239,3 +239,41 @@ def test_others_cannot_manage_users(as_user, org):
     )
     org.rep_a.refresh_from_db()
     assert org.rep_a.is_active
+
+
+def test_sysadmin_resets_a_password_and_the_users_tokens_end(as_user, org):
+    # given rep_a with an API token
+    from crm.accounts.services import token_issue
+
+    key = token_issue(actor=org.rep_a, name="ERP")
+
+    # when the system administrator sets a new password for rep_a
+    response = as_user(org.sysadmin).post(
+        reverse("web:user_password_reset", args=[org.rep_a.pk]),
+        {"password": "Xin-mima-2026"},
+        follow=True,
+    )
+
+    # then rep_a signs in with it, the old token opens nothing, and the page says so
+    assert "已重置用户 rep_a 的密码；其 API 令牌已全部失效" in response.content.decode()
+    org.rep_a.refresh_from_db()
+    assert org.rep_a.check_password("Xin-mima-2026")
+    assert token_user(key) is None
+
+
+def test_a_weak_reset_password_is_refused_with_the_reason(as_user, org):
+    response = as_user(org.sysadmin).post(
+        reverse("web:user_password_reset", args=[org.rep_a.pk]), {"password": "123"}, follow=True
+    )
+    assert "这个密码太常见了" in response.content.decode()
+    org.rep_a.refresh_from_db()
+    assert org.rep_a.check_password(PASSWORD)
+
+
+def test_only_the_sysadmin_resets_passwords_on_the_web(as_user, org):
+    response = as_user(org.gm).post(
+        reverse("web:user_password_reset", args=[org.rep_a.pk]), {"password": "Xin-mima-2026"}
+    )
+    assert response.status_code == 403
+    org.rep_a.refresh_from_db()
+    assert org.rep_a.check_password(PASSWORD)

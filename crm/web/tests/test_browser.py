@@ -47,7 +47,7 @@ def page():
 
 
 @pytest.mark.browser
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_sign_in_create_find_by_pinyin_and_see_history(live_server, org, page):
     expect = sync_api.expect
     make_customer(org.rep_a, name="李四光")  # someone the search must filter out
@@ -95,7 +95,7 @@ def lifecycle_tables():
 
 
 @pytest.mark.browser
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_rep_records_a_call_and_the_customer_leaves_the_overdue_list(
     live_server, org, page, lifecycle_tables
 ):

@@ -40,6 +40,7 @@ EVERY_PAGE = [
     "web:customer_trash",
     "web:settings",
     "web:user_list",
+    "web:audit_list",
 ]
 
 
@@ -149,8 +150,32 @@ def test_user_management_is_for_the_system_administrator(as_user, org, persona, 
     assert client.get(reverse("web:user_list")).status_code == status
 
 
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [
+        ("data_admin", 200),
+        ("gm", 200),
+        ("rep_a", 403),
+        ("manager", 403),
+        ("sysadmin", 403),
+    ],
+)
+def test_the_audit_log_is_for_the_data_administrator_and_the_general_manager(
+    as_user, org, customer_a, persona, status
+):
+    client = as_user(getattr(org, persona))
+    response = client.get(reverse("web:audit_list"), {"customer": customer_a.pk})
+    assert response.status_code == status
+    body = response.content.decode()
+    # the log names the record (its number and name); refusals show nothing of it
+    assert (customer_a.number in body) is (status == 200)
+
+
 def test_navigation_offers_each_role_its_pages(as_user, org):
-    labels = ("回收站", "用户管理", 'href="/customers/"', "今日工作", "日程", "夕会", "跟进设置")
+    labels = (
+        "回收站", "用户管理", 'href="/customers/"', "今日工作", "日程", "夕会", "跟进设置",
+        "审计日志",
+    )  # fmt: skip
 
     def nav(persona):
         body = as_user(getattr(org, persona)).get(reverse("web:settings")).content.decode()
@@ -160,8 +185,8 @@ def test_navigation_offers_each_role_its_pages(as_user, org):
     work = {'href="/customers/"', "今日工作", "日程"}
     assert nav("rep_a") == work
     assert nav("manager") == work | {"夕会", "跟进设置"}
-    assert nav("gm") == work | {"夕会", "跟进设置"}
-    assert nav("data_admin") == work | {"回收站"}
+    assert nav("gm") == work | {"夕会", "跟进设置", "审计日志"}
+    assert nav("data_admin") == work | {"回收站", "审计日志"}
     assert nav("sysadmin") == {"用户管理"}
 
 

@@ -1,0 +1,73 @@
+"""Reads of the audit log for its viewer (the data administrator; ``governance.view_auditevent``).
+
+Keyset pages, newest first, over the indexes of the filters: (actor, id), (verb, id),
+(object_type, object_id, id) and created_at. Nothing here writes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from crm.accounts.models import User
+from crm.accounts.roles import VIEW_AUDIT
+from crm.core.pagination import Page, decode_cursor, encode_cursor
+from crm.core.permissions import owned_by, require, restrict
+
+from .models import AuditEvent
+
+MAX_LIMIT = 100
+CUSTOMER_TYPE = "customers.customer"
+# days outside these bounds mean "no bound" (and stay clear of datetime's limits)
+_FIRST_DAY = dt.date(1900, 1, 1)
+_LAST_DAY = dt.date(9998, 12, 31)
+
+
+@dataclass(frozen=True)
+class AuditFilters:
+    actor: int | None = None
+    customer: int | None = None
+    verb: str = ""
+    since: dt.date | None = None  # first day, inclusive (local time)
+    until: dt.date | None = None  # last day, inclusive
+
+    def as_dict(self) -> dict[str, object]:
+        return {k: v for k, v in self.__dict__.items() if v not in (None, "")}
+
+
+def _start_of(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def _filtered(qs: QuerySet[AuditEvent], filters: AuditFilters) -> QuerySet[AuditEvent]:
+    if filters.actor is not None:
+        qs = owned_by(qs, [filters.actor])  # the log's owner is its actor
+    if filters.customer is not None:
+        qs = qs.filter(object_type=CUSTOMER_TYPE, object_id=str(filters.customer))
+    if filters.verb:
+        qs = qs.filter(verb=filters.verb)
+    if filters.since is not None and filters.since > _FIRST_DAY:
+        qs = qs.filter(created_at__gte=_start_of(min(filters.since, _LAST_DAY)))
+    if filters.until is not None and filters.until < _LAST_DAY:
+        qs = qs.filter(created_at__lt=_start_of(max(filters.until, _FIRST_DAY) + dt.timedelta(1)))
+    return qs
+
+
+def audit_page(
+    *, actor: User, filters: AuditFilters, cursor: str | None = None, limit: int | None = None
+) -> Page[AuditEvent]:
+    """One page of the audit log, newest first (403 without ``governance.view_auditevent``)."""
+    require(actor, VIEW_AUDIT)
+    limit = max(1, min(limit or settings.CRM_PAGE_SIZE, MAX_LIMIT))
+    qs = _filtered(restrict(AuditEvent.objects.all(), actor, VIEW_AUDIT), filters)
+    before = decode_cursor(cursor)
+    if before is not None:
+        qs = qs.filter(id__lt=before)
+    rows = list(qs.order_by("-id")[: limit + 1])
+    if len(rows) > limit:
+        return Page(rows[:limit], encode_cursor(rows[limit - 1].pk))
+    return Page(rows, None)

@@ -1,0 +1,46 @@
+"""What each audit verb means, in words (the audit viewer's labels and its verb filter).
+
+Verbs of a customer's own record are labelled where the customer page shows them
+(``crm.web.customers.presenters.VERB_LABELS``); these are the others. Their English is under the
+message context "audit" (``登录`` is "Signed in" here, the button "Sign in" elsewhere).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.utils.translation import pgettext_lazy
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
+
+VERB_LABELS: dict[str, StrPromise] = {
+    "customer.listed": pgettext_lazy("audit", "查询客户列表"),
+    "customer.due_listed": pgettext_lazy("audit", "查看待跟进客户"),
+    "plan.listed": pgettext_lazy("audit", "查看当日计划"),
+    "team_day.viewed": pgettext_lazy("audit", "查看夕会"),
+    "calendar_feed.fetched": pgettext_lazy("audit", "日历订阅读取"),
+    "calendar_feed.reset": pgettext_lazy("audit", "重置日历订阅地址"),
+    "user.logged_in": pgettext_lazy("audit", "登录"),
+    "user.logged_out": pgettext_lazy("audit", "退出登录"),
+    "user.login_failed": pgettext_lazy("audit", "登录失败"),
+    "user.login_locked": pgettext_lazy("audit", "登录被锁定拒绝"),
+    "user.created": pgettext_lazy("audit", "创建用户"),
+    "user.profile_changed": pgettext_lazy("audit", "修改个人资料"),
+    "user.password_changed": pgettext_lazy("audit", "修改密码"),
+    "user.password_reset": pgettext_lazy("audit", "重置密码"),
+    "user.activated": pgettext_lazy("audit", "启用用户"),
+    "user.deactivated": pgettext_lazy("audit", "停用用户"),
+    "token.issued": pgettext_lazy("audit", "创建 API 令牌"),
+    "token.revoked": pgettext_lazy("audit", "吊销 API 令牌"),
+    "report.exported": pgettext_lazy("audit", "导出报表"),
+    "grade_policy.updated": pgettext_lazy("audit", "修改级别跟进周期"),
+    "lifecycle_settings.updated": pgettext_lazy("audit", "修改跟进设置"),
+    "user.role_changed": pgettext_lazy("audit", "更改用户角色"),
+    "role.created": pgettext_lazy("audit", "新建角色"),
+    "role.changed": pgettext_lazy("audit", "修改角色权限"),
+    "role.deleted": pgettext_lazy("audit", "删除角色"),
+    "approval.submitted": pgettext_lazy("audit", "提交审批"),
+    "approval.decided": pgettext_lazy("audit", "审批决定"),
+    "customer.plans_moved": pgettext_lazy("audit", "计划随客户移交"),
+}
