@@ -25,12 +25,9 @@ def today() -> dt.date:
     return timezone.localdate()
 
 
-def defeat_data() -> dict:
-    return {
-        "reason": DefeatReason.objects.first().pk,
-        "tried": "试驾、让价",
-        "competitor_brand": "丰田",
-    }
+def defeat_data() -> dict[str, object]:
+    reason = DefeatReason.objects.get(name="价格")
+    return {"reason": reason.pk, "tried": "试驾、让价", "competitor_brand": "丰田"}
 
 
 # --- one transition action ----------------------------------------------------------------------
