@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from unittest import mock
 
 import pytest
 from django.conf import settings
@@ -11,10 +10,9 @@ from crm.accounts import services
 from crm.accounts.models import ApiToken
 from crm.core.errors import Invalid, PermissionDenied
 from crm.governance.models import AuditEvent
+from crm.testing import PASSWORD
 
 pytestmark = pytest.mark.django_db
-
-PASSWORD = "pass-1234"
 
 
 def test_passwords_are_hashed_with_argon2_in_production():
@@ -38,12 +36,11 @@ def test_five_failures_in_fifteen_minutes_lock_the_account(org):
     assert services.login_check(username="rep_b", password=PASSWORD, ip=None) == org.rep_b
 
 
-def test_lock_lifts_after_fifteen_minutes(org):
+def test_lock_lifts_after_fifteen_minutes(org, clock):
     for _ in range(5):
         services.login_check(username="rep_a", password="wrong", ip=None)
-    later = timezone.now() + dt.timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES, seconds=1)
-    with mock.patch("django.utils.timezone.now", return_value=later):
-        assert services.login_check(username="rep_a", password=PASSWORD, ip=None) == org.rep_a
+    clock(timezone.now() + dt.timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES, seconds=1))
+    assert services.login_check(username="rep_a", password=PASSWORD, ip=None) == org.rep_a
 
 
 def test_four_failures_then_a_success_resets_the_count(org):

@@ -12,37 +12,17 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 from django.test import override_settings
-from django.utils import timezone, translation
+from django.utils import translation
 
 from crm.activities import services, tasks
 from crm.activities.models import DailyRun, Notification, Plan
 from crm.customers import lifecycle
 from crm.customers.tests.factories import make_customer
+from crm.testing import at
 
 pytestmark = pytest.mark.django_db
 
 MONDAY = dt.date(2026, 11, 23)
-
-
-def at(day: dt.date, hour: int = 10, minute: int = 0) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute)))
-
-
-@pytest.fixture
-def clock():
-    """Set the time: ``clock(day, hour, minute)``."""
-    patcher = None
-
-    def set_to(day: dt.date, hour: int = 10, minute: int = 0) -> None:
-        nonlocal patcher
-        if patcher is not None:
-            patcher.stop()
-        patcher = mock.patch("django.utils.timezone.now", return_value=at(day, hour, minute))
-        patcher.start()
-
-    yield set_to
-    if patcher is not None:
-        patcher.stop()
 
 
 def with_email(user, address: str):

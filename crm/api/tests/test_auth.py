@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 from django.test import Client
 
-from conftest import PASSWORD
 from crm.accounts import services as accounts
+from crm.testing import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

@@ -5,31 +5,25 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
-from unittest import mock
 
 import pytest
 from django.test import Client
-from django.utils import timezone
 from icalendar import Calendar
 
 from crm.accounts import services as accounts
 from crm.activities import services as activities
 from crm.customers import lifecycle
 from crm.customers.tests.factories import make_customer
+from crm.testing import at
 
 pytestmark = pytest.mark.django_db
 
 MONDAY = dt.date(2026, 11, 23)
 
 
-def at(day: dt.date, hour: int = 10, minute: int = 0) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute)))
-
-
 @pytest.fixture
-def monday():
-    with mock.patch("django.utils.timezone.now", return_value=at(MONDAY, 8)):
-        yield
+def monday(clock):
+    clock(MONDAY, 8)
 
 
 def feed_path(call, actor) -> str:

@@ -9,17 +9,9 @@ import pytest
 from openpyxl import load_workbook
 
 from crm.governance.models import AuditEvent
-from crm.reports.tests import history as made
-from crm.reports.tests.catalogue import compile_reports_catalogue
 
 MONDAY = dt.date(2026, 11, 23)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-clock, history = made.clock, made.history  # the reports' fixtures
-
-
-@pytest.fixture(scope="module", autouse=True)
-def reports_catalogue():
-    compile_reports_catalogue()
 
 
 @pytest.fixture

@@ -4,42 +4,20 @@ settings, reminders — with the clock under control."""
 from __future__ import annotations
 
 import datetime as dt
-from unittest import mock
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
 from crm.activities import services as activities
 from crm.customers import lifecycle
 from crm.customers import services as services_customers
 from crm.customers.tests.factories import make_customer
+from crm.testing import at
 
 pytestmark = pytest.mark.django_db
 
 MONDAY = dt.date(2026, 11, 23)
-
-
-def at(day: dt.date, hour: int = 10) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour)))
-
-
-@pytest.fixture
-def clock():
-    """Set the time: ``clock(day, hour)``."""
-    patcher = None
-
-    def set_to(day: dt.date, hour: int = 10) -> None:
-        nonlocal patcher
-        if patcher is not None:
-            patcher.stop()
-        patcher = mock.patch("django.utils.timezone.now", return_value=at(day, hour))
-        patcher.start()
-
-    yield set_to
-    if patcher is not None:
-        patcher.stop()
 
 
 def names(response) -> list[str]:

@@ -1,39 +1,15 @@
-"""Making history through the real services, with the clock under control (shared with the API
-and web tests of the reports)."""
+"""Making history through the real services (the ``history`` fixture, registered for every test
+by the root conftest: the API and web tests of the reports use it too). Set the time with the
+``clock`` fixture of ``crm.testing``."""
 
 from __future__ import annotations
 
-import datetime as dt
-from unittest import mock
-
 import pytest
-from django.utils import timezone
 
 from crm.activities import services
 from crm.customers import lifecycle
 from crm.customers.models import Customer, DefeatReason
 from crm.customers.tests.factories import make_customer
-
-
-def at(day: dt.date, hour: int = 10, minute: int = 0) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute)))
-
-
-@pytest.fixture
-def clock():
-    """``clock(day, hour)`` sets the time every service sees."""
-    patcher = None
-
-    def set_to(day: dt.date, hour: int = 10, minute: int = 0) -> None:
-        nonlocal patcher
-        if patcher is not None:
-            patcher.stop()
-        patcher = mock.patch("django.utils.timezone.now", return_value=at(day, hour, minute))
-        patcher.start()
-
-    yield set_to
-    if patcher is not None:
-        patcher.stop()
 
 
 class History:

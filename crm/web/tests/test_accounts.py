@@ -8,8 +8,8 @@ from django.urls import reverse
 from crm.accounts.models import ApiToken, User
 from crm.accounts.services import token_user
 from crm.customers.tests.factories import make_customer
+from crm.testing import PASSWORD
 
-PASSWORD = "pass-1234"
 LOGIN = "/login/"
 
 

@@ -12,6 +12,7 @@ import pytest
 from django.db import connections
 
 from crm.customers.tests.factories import make_customer
+from crm.testing import PASSWORD
 
 # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are safe.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -55,7 +56,7 @@ def test_sign_in_create_find_by_pinyin_and_see_history(live_server, org, page):
     # sign in
     page.goto(f"{live_server.url}/login/")
     page.get_by_label("用户名").fill("rep_a")
-    page.get_by_label("密码").fill("pass-1234")
+    page.get_by_label("密码").fill(PASSWORD)
     page.get_by_role("button", name="登录").click()
     expect(page).to_have_url(re.compile(r"/today/$"))
     page.get_by_role("navigation", name="主导航").get_by_role("link", name="客户").click()
@@ -108,7 +109,7 @@ def test_rep_records_a_call_and_the_customer_leaves_the_overdue_list(
     # sign in: the rep lands on the Today page and sees the overdue customer
     page.goto(f"{live_server.url}/login/")
     page.get_by_label("用户名").fill("rep_a")
-    page.get_by_label("密码").fill("pass-1234")
+    page.get_by_label("密码").fill(PASSWORD)
     page.get_by_role("button", name="登录").click()
     expect(page).to_have_url(re.compile(r"/today/$"))
     overdue = page.locator("#overdue")

@@ -16,6 +16,7 @@ from crm.activities.models import FollowUp, Notification, Plan
 from crm.customers import lifecycle
 from crm.customers.models import Customer
 from crm.customers.tests.factories import make_customer
+from crm.testing import PASSWORD
 
 from .conftest import make_due
 
@@ -61,7 +62,7 @@ def call_data(**overrides):
 
 def test_reps_and_managers_land_on_today_after_sign_in(client, org):
     response = client.post(
-        reverse("web:login"), {"username": "rep_a", "password": "pass-1234"}, follow=True
+        reverse("web:login"), {"username": "rep_a", "password": PASSWORD}, follow=True
     )
     assert response.redirect_chain[-1][0] == TODAY
     assert "今日工作" in response.content.decode()
