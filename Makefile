@@ -18,10 +18,11 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 install: $(STAMP) messages
 
-# Compile translations (pure Python through Babel; no gettext tools needed).
+# Compile the one translation catalogue, crm/locale (pure Python through Babel; no gettext
+# tools needed). pybabel stops on a broken catalogue.
 messages: $(STAMP)
-	@for po in crm/locale/*/LC_MESSAGES/django.po crm/*/locale/*/LC_MESSAGES/django.po; do \
-		[ -f "$$po" ] && $(BIN)/pybabel -q compile -i "$$po" -o "$${po%.po}.mo" || true; \
+	@for po in crm/locale/*/LC_MESSAGES/django.po; do \
+		$(BIN)/pybabel -q compile -i "$$po" -o "$${po%.po}.mo" || exit 1; \
 	done
 
 run: install

@@ -32,7 +32,7 @@ from crm.accounts import services as accounts
 from crm.accounts.models import Department, User
 
 PASSWORD = "pass-1234"
-CRM = Path(__file__).resolve().parent
+LOCALE = Path(__file__).resolve().parent / "locale"  # the one catalogue (LOCALE_PATHS)
 
 
 # --- the English catalogue ------------------------------------------------------------------
@@ -48,7 +48,7 @@ def compile_catalogue() -> bool:
     from babel.messages.pofile import read_po
 
     changed = False
-    for po in sorted(CRM.glob("**/locale/*/LC_MESSAGES/django.po")):
+    for po in sorted(LOCALE.glob("*/LC_MESSAGES/django.po")):
         mo = po.with_suffix(".mo")
         if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
             continue

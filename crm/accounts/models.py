@@ -8,6 +8,8 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from crm.core.permissions import Policy, Scope
 
@@ -15,21 +17,22 @@ from crm.core.permissions import Policy, Scope
 class Department(models.Model):
     """A node of the company's department tree. ``path`` (``/1/4/``) makes subtree lookups cheap."""
 
-    name = models.CharField("名称", max_length=100, unique=True)
+    name = models.CharField(_("名称"), max_length=100, unique=True)
     parent = models.ForeignKey(
         "self",
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="children",
-        verbose_name="上级部门",
+        verbose_name=_("上级部门"),
     )
     path = models.CharField(max_length=255, db_index=True, editable=False, default="")
-    is_data_management = models.BooleanField("数据管理部门", default=False)
+    is_data_management = models.BooleanField(_("数据管理部门"), default=False)
 
     class Meta:
         ordering = ["path"]
-        verbose_name = verbose_name_plural = "部门"
+        verbose_name = pgettext_lazy("model", "部门")
+        verbose_name_plural = pgettext_lazy("model plural", "部门")
 
     def __str__(self) -> str:
         return self.name
@@ -50,17 +53,18 @@ class Role(models.Model):
     defaults of crm.accounts.roles are loaded by a migration. ``version`` detects concurrent edits.
     """
 
-    code = models.SlugField("代码", max_length=30, primary_key=True)
-    name = models.CharField("名称", max_length=50, unique=True)
-    description = models.CharField("说明", max_length=200, blank=True, default="")
-    grants = models.JSONField("权限", default=dict, blank=True)
-    builtin = models.BooleanField("系统预置", default=False)
+    code = models.SlugField(_("代码"), max_length=30, primary_key=True)
+    name = models.CharField(_("名称"), max_length=50, unique=True)
+    description = models.CharField(_("说明"), max_length=200, blank=True, default="")
+    grants = models.JSONField(_("权限"), default=dict, blank=True)
+    builtin = models.BooleanField(_("系统预置"), default=False)
     version = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["name"]
-        verbose_name = verbose_name_plural = "角色"
+        verbose_name = pgettext_lazy("model", "角色")
+        verbose_name_plural = pgettext_lazy("model plural", "角色")
 
     def __str__(self) -> str:
         return self.name
@@ -84,8 +88,8 @@ class Role(models.Model):
 
 
 class User(AbstractUser):
-    full_name = models.CharField("姓名", max_length=50, blank=True)
-    phone = models.CharField("电话", max_length=20, blank=True)
+    full_name = models.CharField(_("姓名"), max_length=50, blank=True)
+    phone = models.CharField(_("电话"), max_length=20, blank=True)
     # NULL: no role (yet): a grant waiting for the general manager's confirmation, or none
     role = models.ForeignKey(
         Role,
@@ -94,7 +98,7 @@ class User(AbstractUser):
         on_delete=models.PROTECT,
         related_name="members",
         db_column="role",
-        verbose_name="角色",
+        verbose_name=_("角色"),
     )
     department = models.ForeignKey(
         Department,
@@ -102,12 +106,13 @@ class User(AbstractUser):
         blank=True,
         on_delete=models.PROTECT,
         related_name="members",
-        verbose_name="部门",
+        verbose_name=_("部门"),
     )
 
     class Meta:
         ordering = ["id"]
-        verbose_name = verbose_name_plural = "用户"
+        verbose_name = pgettext_lazy("model", "用户")
+        verbose_name_plural = pgettext_lazy("model plural", "用户")
 
     def __str__(self) -> str:
         return self.display_name
@@ -162,7 +167,7 @@ class ApiToken(models.Model):
     """
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
-    name = models.CharField("名称", max_length=100, blank=True)
+    name = models.CharField(_("名称"), max_length=100, blank=True)
     prefix = models.CharField(max_length=8)
     key_hash = models.CharField(max_length=64, unique=True)
     password_stamp = models.CharField(max_length=32, default="", editable=False)
@@ -174,7 +179,8 @@ class ApiToken(models.Model):
 
     class Meta:
         ordering = ["-id"]
-        verbose_name = verbose_name_plural = "API 令牌"
+        verbose_name = pgettext_lazy("model", "API 令牌")
+        verbose_name_plural = pgettext_lazy("model plural", "API 令牌")
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.user})"

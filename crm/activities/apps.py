@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ActivitiesConfig(AppConfig):
     name = "crm.activities"
     label = "activities"
-    verbose_name = "跟进"
+    verbose_name = _("跟进")
 
     def ready(self) -> None:
         from crm.customers import hooks

@@ -5,6 +5,8 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from crm.core.models import TimeStampedModel
 from crm.core.permissions import Policy, RestrictedQuerySet
@@ -22,22 +24,22 @@ class FollowUp(TimeStampedModel):
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         related_name="followups",
-        verbose_name="跟进人",
+        verbose_name=_("跟进人"),
     )
-    kind = models.CharField("方式", max_length=12, choices=FollowUpKind.choices)
-    occurred_at = models.DateTimeField("时间")
-    content = models.TextField("内容", blank=True)
-    outcome = models.CharField("结果", max_length=200, blank=True)
-    place = models.CharField("地点", max_length=200, blank=True)
-    purpose = models.CharField("目的", max_length=200, blank=True)
-    feedback = models.TextField("客户反馈", blank=True)
-    subject = models.CharField("邮件主题", max_length=200, blank=True)
-    recipient = models.CharField("收件人", max_length=200, blank=True)
-    next_step = models.CharField("下一步", max_length=200, blank=True)
-    satisfaction = models.PositiveSmallIntegerField("满意度（1-5）", null=True, blank=True)
+    kind = models.CharField(_("方式"), max_length=12, choices=FollowUpKind.choices)
+    occurred_at = models.DateTimeField(_("时间"))
+    content = models.TextField(_("内容"), blank=True)
+    outcome = models.CharField(_("结果"), max_length=200, blank=True)
+    place = models.CharField(_("地点"), max_length=200, blank=True)
+    purpose = models.CharField(_("目的"), max_length=200, blank=True)
+    feedback = models.TextField(_("客户反馈"), blank=True)
+    subject = models.CharField(_("邮件主题"), max_length=200, blank=True)
+    recipient = models.CharField(_("收件人"), max_length=200, blank=True)
+    next_step = models.CharField(_("下一步"), max_length=200, blank=True)
+    satisfaction = models.PositiveSmallIntegerField(_("满意度（1-5）"), null=True, blank=True)
     # whether it counts toward the customer's cadence and the contact-status report: not an
     # empty note, nor one by someone outside the customer's sales chain (activities.count_followup)
-    counted = models.BooleanField("计入跟进周期", default=True)
+    counted = models.BooleanField(_("计入跟进周期"), default=True)
 
     objects = RestrictedQuerySet.as_manager()
 
@@ -58,7 +60,8 @@ class FollowUp(TimeStampedModel):
                 name="followup_satisfaction_1_to_5",
             )
         ]
-        verbose_name = verbose_name_plural = "跟进记录"
+        verbose_name = pgettext_lazy("model", "跟进记录")
+        verbose_name_plural = pgettext_lazy("model plural", "跟进记录")
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.occurred_at:%Y-%m-%d %H:%M}"
@@ -74,16 +77,16 @@ class Plan(TimeStampedModel):
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         related_name="plans",
-        verbose_name="跟进人员",
+        verbose_name=_("跟进人员"),
     )
     kind = models.CharField(
-        "类型", max_length=10, choices=PlanKind.choices, default=PlanKind.FOLLOW_UP
+        _("类型"), max_length=10, choices=PlanKind.choices, default=PlanKind.FOLLOW_UP
     )
-    method = models.CharField("跟进方式", max_length=12, choices=PlanMethod.choices)
-    planned_at = models.DateTimeField("计划时间")
-    content = models.TextField("跟进内容", blank=True)
+    method = models.CharField(_("跟进方式"), max_length=12, choices=PlanMethod.choices)
+    planned_at = models.DateTimeField(_("计划时间"))
+    content = models.TextField(_("跟进内容"), blank=True)
     status = models.CharField(
-        "状态", max_length=10, choices=PlanStatus.choices, default=PlanStatus.PLANNED
+        _("状态"), max_length=10, choices=PlanStatus.choices, default=PlanStatus.PLANNED
     )
     fulfilled_by = models.ForeignKey(
         FollowUp,
@@ -91,7 +94,7 @@ class Plan(TimeStampedModel):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="fulfilled_plans",
-        verbose_name="完成记录",
+        verbose_name=_("完成记录"),
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -111,7 +114,8 @@ class Plan(TimeStampedModel):
             models.Index(fields=["customer", "status", "planned_at"]),
             models.Index(fields=["status", "planned_at"]),
         ]
-        verbose_name = verbose_name_plural = "跟进计划"
+        verbose_name = pgettext_lazy("model", "跟进计划")
+        verbose_name_plural = pgettext_lazy("model plural", "跟进计划")
 
     def __str__(self) -> str:
         return f"{self.get_method_display()} {self.planned_at:%Y-%m-%d %H:%M}"

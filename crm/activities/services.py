@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Min, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from crm.accounts.models import User
 from crm.accounts.roles import (
@@ -58,13 +59,13 @@ REQUIRED_BY_KIND: dict[str, tuple[str, ...]] = {
     FollowUpKind.EMAIL: ("subject", "recipient", "content"),
     FollowUpKind.CALLBACK: ("satisfaction",),
 }
-_FIELD_LABELS = {
-    "place": "地点",
-    "purpose": "目的",
-    "content": "内容",
-    "subject": "邮件主题",
-    "recipient": "收件人",
-    "satisfaction": "满意度",
+_FIELD_LABELS = {  # inside "请填写%(label)s": lower case in English
+    "place": pgettext_lazy("in a sentence", "地点"),
+    "purpose": pgettext_lazy("in a sentence", "目的"),
+    "content": pgettext_lazy("in a sentence", "内容"),
+    "subject": pgettext_lazy("in a sentence", "邮件主题"),
+    "recipient": pgettext_lazy("in a sentence", "收件人"),
+    "satisfaction": pgettext_lazy("in a sentence", "满意度"),
 }
 CALLBACK_HOUR = 10
 
@@ -164,7 +165,7 @@ def clean_followup(data: Mapping[str, Any]) -> dict[str, Any]:
     cleaned["kind"] = kind
     for field in REQUIRED_BY_KIND.get(str(kind), ()):
         if cleaned.get(field) in (None, "") and field not in errors:
-            errors[field] = _("请填写%(label)s") % {"label": _(_FIELD_LABELS[field])}
+            errors[field] = _("请填写%(label)s") % {"label": _FIELD_LABELS[field]}
     if errors:
         raise Invalid(fields=errors)
     return cleaned

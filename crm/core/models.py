@@ -6,6 +6,7 @@ import uuid
 from typing import Any
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 def _plain(value: Any) -> Any:
@@ -17,8 +18,8 @@ def _plain(value: Any) -> Any:
 
 
 class TimeStampedModel(models.Model):
-    created_at = models.DateTimeField("创建时间", auto_now_add=True)
-    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     # Fields left out of audit snapshots (bookkeeping, not business data).
     snapshot_exclude: tuple[str, ...] = ("created_at", "updated_at")

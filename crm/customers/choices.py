@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Kind(models.TextChoices):
@@ -10,7 +11,7 @@ class Kind(models.TextChoices):
 class Category(models.TextChoices):
     POTENTIAL = "potential", _("潜在客户")
     BASE = "base", _("基盘客户")
-    INTENTION = "intention", _("意向客户")
+    INTENTION = "intention", pgettext_lazy("category", "意向客户")
     RETAINED = "retained", _("保有客户")
     DEFEATED = "defeated", _("战败客户")
 

@@ -5,6 +5,8 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from crm.core.models import TimeStampedModel
 from crm.core.permissions import Policy, RestrictedQuerySet
@@ -14,13 +16,14 @@ from .choices import Category, ContactRole, Gender, Grade, Kind, Source
 
 
 class Tag(models.Model):
-    name = models.CharField("名称", max_length=30, unique=True)
-    color = models.CharField("颜色", max_length=7, default="#1677ff")
+    name = models.CharField(_("名称"), max_length=30, unique=True)
+    color = models.CharField(_("颜色"), max_length=7, default="#1677ff")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["name"]
-        verbose_name = verbose_name_plural = "标签"
+        verbose_name = pgettext_lazy("model", "标签")
+        verbose_name_plural = pgettext_lazy("model plural", "标签")
 
     def __str__(self) -> str:
         return self.name
@@ -39,36 +42,38 @@ class Customer(TimeStampedModel):
 
     # NULL only between the INSERT and the number derived from the new id (unique allows NULLs)
     number = models.CharField(  # noqa: DJ001
-        "客户编号", max_length=20, unique=True, null=True, editable=False
+        _("客户编号"), max_length=20, unique=True, null=True, editable=False
     )
-    kind = models.CharField("类型", max_length=12, choices=Kind.choices, default=Kind.PERSON)
-    name = models.CharField("名称", max_length=100)
+    kind = models.CharField(_("类型"), max_length=12, choices=Kind.choices, default=Kind.PERSON)
+    name = models.CharField(_("名称"), max_length=100)
     name_key = models.CharField(max_length=100, editable=False, default="")
     # Sensitive: read and write through crm.customers.sensitive only.
-    phone_store = models.CharField("电话", max_length=20, blank=True, default="", db_column="phone")
-    email = models.EmailField("邮箱", blank=True, default="")
+    phone_store = models.CharField(
+        _("电话"), max_length=20, blank=True, default="", db_column="phone"
+    )
+    email = models.EmailField(_("邮箱"), blank=True, default="")
     id_number_store = models.CharField(
-        "身份证号", max_length=18, blank=True, default="", db_column="id_number"
+        _("身份证号"), max_length=18, blank=True, default="", db_column="id_number"
     )
-    credit_code = models.CharField("统一社会信用代码", max_length=18, blank=True, default="")
-    company = models.CharField("单位名称", max_length=100, blank=True, default="")
-    address = models.CharField("地址", max_length=200, blank=True, default="")
-    city = models.CharField("城市", max_length=50, blank=True, default="")
-    staff_count = models.PositiveIntegerField("员工人数", null=True, blank=True)
+    credit_code = models.CharField(_("统一社会信用代码"), max_length=18, blank=True, default="")
+    company = models.CharField(_("单位名称"), max_length=100, blank=True, default="")
+    address = models.CharField(_("地址"), max_length=200, blank=True, default="")
+    city = models.CharField(_("城市"), max_length=50, blank=True, default="")
+    staff_count = models.PositiveIntegerField(_("员工人数"), null=True, blank=True)
     annual_revenue = models.DecimalField(
-        "年营业额（万元）", max_digits=14, decimal_places=2, null=True, blank=True
+        _("年营业额（万元）"), max_digits=14, decimal_places=2, null=True, blank=True
     )
-    main_business = models.CharField("主营业务", max_length=200, blank=True, default="")
-    needs = models.TextField("客户需求", blank=True, default="")
-    feedback = models.TextField("客户反馈", blank=True, default="")
+    main_business = models.CharField(_("主营业务"), max_length=200, blank=True, default="")
+    needs = models.TextField(_("客户需求"), blank=True, default="")
+    feedback = models.TextField(_("客户反馈"), blank=True, default="")
     source = models.CharField(
-        "认知途径", max_length=20, choices=Source.choices, blank=True, default=""
+        _("认知途径"), max_length=20, choices=Source.choices, blank=True, default=""
     )
     category = models.CharField(
-        "客户类别", max_length=12, choices=Category.choices, default=Category.POTENTIAL
+        _("客户类别"), max_length=12, choices=Category.choices, default=Category.POTENTIAL
     )
     grade = models.CharField(
-        "意向级别", max_length=1, choices=Grade.choices, blank=True, default=""
+        _("意向级别"), max_length=1, choices=Grade.choices, blank=True, default=""
     )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -76,7 +81,7 @@ class Customer(TimeStampedModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="customers",
-        verbose_name="负责人",
+        verbose_name=_("负责人"),
     )
     department = models.ForeignKey(
         "accounts.Department",
@@ -84,41 +89,41 @@ class Customer(TimeStampedModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="customers",
-        verbose_name="所属部门",
+        verbose_name=_("所属部门"),
     )
-    tags = models.ManyToManyField(Tag, blank=True, related_name="customers", verbose_name="标签")
-    notes = models.TextField("备注", blank=True, default="")
-    version = models.PositiveIntegerField("版本", default=1)
+    tags = models.ManyToManyField(Tag, blank=True, related_name="customers", verbose_name=_("标签"))
+    notes = models.TextField(_("备注"), blank=True, default="")
+    version = models.PositiveIntegerField(_("版本"), default=1)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        verbose_name="录入人",
+        verbose_name=_("录入人"),
     )
-    deleted_at = models.DateTimeField("删除时间", null=True, blank=True)
+    deleted_at = models.DateTimeField(_("删除时间"), null=True, blank=True)
     deleted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        verbose_name="删除人",
+        verbose_name=_("删除人"),
     )
 
     # Lifecycle and follow-up state (issue 3), maintained by crm.customers.lifecycle.
-    expected_purchase_on = models.DateField("预计购买日期", null=True, blank=True)
-    graded_at = models.DateTimeField("定级时间", null=True, blank=True)
-    deal_on = models.DateField("成交日期", null=True, blank=True)
+    expected_purchase_on = models.DateField(_("预计购买日期"), null=True, blank=True)
+    graded_at = models.DateTimeField(_("定级时间"), null=True, blank=True)
+    deal_on = models.DateField(_("成交日期"), null=True, blank=True)
     # grade O: the deposit received (定金), its amount and the day it was paid
     deposit_amount = models.DecimalField(
-        "定金金额（元）", max_digits=12, decimal_places=2, null=True, blank=True
+        _("定金金额（元）"), max_digits=12, decimal_places=2, null=True, blank=True
     )
-    deposit_on = models.DateField("定金日期", null=True, blank=True)
-    last_contact_at = models.DateTimeField("最近跟进", null=True, blank=True)
-    next_plan_on = models.DateField("最近计划日期", null=True, blank=True)
-    next_due_on = models.DateField("下次跟进日", null=True, blank=True)
+    deposit_on = models.DateField(_("定金日期"), null=True, blank=True)
+    last_contact_at = models.DateTimeField(_("最近跟进"), null=True, blank=True)
+    next_plan_on = models.DateField(_("最近计划日期"), null=True, blank=True)
+    next_due_on = models.DateField(_("下次跟进日"), null=True, blank=True)
 
     objects = CustomerQuerySet.as_manager()
 
@@ -138,7 +143,8 @@ class Customer(TimeStampedModel):
 
     class Meta:
         ordering = ["-id"]
-        verbose_name = verbose_name_plural = "客户"
+        verbose_name = pgettext_lazy("model", "客户")
+        verbose_name_plural = pgettext_lazy("model plural", "客户")
         constraints = [
             models.UniqueConstraint(
                 fields=["phone_store"],
@@ -212,20 +218,25 @@ class Contact(TimeStampedModel):
     """A contact person of an organisation (核心人员), with role and hobbies."""
 
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="contacts")
-    name = models.CharField("姓名", max_length=50)
+    name = models.CharField(_("姓名"), max_length=50)
     role = models.CharField(
-        "职务", max_length=20, choices=ContactRole.choices, default=ContactRole.OTHER
+        _("职务"), max_length=20, choices=ContactRole.choices, default=ContactRole.OTHER
     )
-    title = models.CharField("职位名称", max_length=50, blank=True, default="")
-    phone_store = models.CharField("电话", max_length=20, blank=True, default="", db_column="phone")
-    age = models.PositiveSmallIntegerField("年龄", null=True, blank=True)
-    gender = models.CharField("性别", max_length=6, choices=Gender.choices, blank=True, default="")
-    hobbies = models.CharField("爱好", max_length=200, blank=True, default="")
-    notes = models.TextField("备注", blank=True, default="")
+    title = models.CharField(_("职位名称"), max_length=50, blank=True, default="")
+    phone_store = models.CharField(
+        _("电话"), max_length=20, blank=True, default="", db_column="phone"
+    )
+    age = models.PositiveSmallIntegerField(_("年龄"), null=True, blank=True)
+    gender = models.CharField(
+        _("性别"), max_length=6, choices=Gender.choices, blank=True, default=""
+    )
+    hobbies = models.CharField(_("爱好"), max_length=200, blank=True, default="")
+    notes = models.TextField(_("备注"), blank=True, default="")
 
     class Meta:
         ordering = ["id"]
-        verbose_name = verbose_name_plural = "联系人"
+        verbose_name = pgettext_lazy("model", "联系人")
+        verbose_name_plural = pgettext_lazy("model plural", "联系人")
 
     def __str__(self) -> str:
         return self.name
@@ -243,16 +254,19 @@ class Contact(TimeStampedModel):
 class GradePolicy(models.Model):
     """One row of the company's grade table: how often a grade is followed up (意向客户分级)."""
 
-    grade = models.CharField("级别", max_length=1, choices=Grade.choices, primary_key=True)
-    description = models.CharField("说明", max_length=100)
-    cadence_days = models.PositiveSmallIntegerField("跟进周期（天）")
-    deal_within_days = models.PositiveSmallIntegerField("预计成交（天内）", null=True, blank=True)
+    grade = models.CharField(_("级别"), max_length=1, choices=Grade.choices, primary_key=True)
+    description = models.CharField(_("说明"), max_length=100)
+    cadence_days = models.PositiveSmallIntegerField(_("跟进周期（天）"))
+    deal_within_days = models.PositiveSmallIntegerField(
+        _("预计成交（天内）"), null=True, blank=True
+    )
     sort = models.PositiveSmallIntegerField(default=0)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["sort"]
-        verbose_name = verbose_name_plural = "意向级别设置"
+        verbose_name = pgettext_lazy("model", "意向级别设置")
+        verbose_name_plural = pgettext_lazy("model plural", "意向级别设置")
 
     def __str__(self) -> str:
         return f"{self.grade}: {self.cadence_days}"
@@ -261,14 +275,15 @@ class GradePolicy(models.Model):
 class LifecycleSettings(models.Model):
     """Company-wide follow-up settings (a single row, pk=1)."""
 
-    missed_grace_hours = models.PositiveSmallIntegerField("计划逾期宽限（小时）", default=24)
+    missed_grace_hours = models.PositiveSmallIntegerField(_("计划逾期宽限（小时）"), default=24)
     callback_days = models.CharField(
-        "成交后回访（天，逗号分隔）", max_length=100, default="1,7,30,90"
+        _("成交后回访（天，逗号分隔）"), max_length=100, default="1,7,30,90"
     )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name = verbose_name_plural = "跟进设置"
+        verbose_name = pgettext_lazy("model", "跟进设置")
+        verbose_name_plural = pgettext_lazy("model plural", "跟进设置")
 
     def __str__(self) -> str:
         return "lifecycle settings"
@@ -281,13 +296,14 @@ class LifecycleSettings(models.Model):
 class DefeatReason(models.Model):
     """A configurable reason of defeat (战败原因)."""
 
-    name = models.CharField("原因", max_length=50, unique=True)
-    active = models.BooleanField("启用", default=True)
+    name = models.CharField(_("原因"), max_length=50, unique=True)
+    active = models.BooleanField(_("启用"), default=True)
     sort = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["sort", "id"]
-        verbose_name = verbose_name_plural = "战败原因"
+        verbose_name = pgettext_lazy("model", "战败原因")
+        verbose_name_plural = pgettext_lazy("model plural", "战败原因")
 
     def __str__(self) -> str:
         return self.name
@@ -306,12 +322,12 @@ class LifecycleEvent(models.Model):
     department = models.ForeignKey(
         "accounts.Department", null=True, on_delete=models.SET_NULL, related_name="+"
     )
-    at = models.DateTimeField("时间", db_index=True)
+    at = models.DateTimeField(_("时间"), db_index=True)
     from_category = models.CharField(max_length=12, choices=Category.choices, blank=True)
     to_category = models.CharField(max_length=12, choices=Category.choices)
     from_grade = models.CharField(max_length=1, choices=Grade.choices, blank=True)
     to_grade = models.CharField(max_length=1, choices=Grade.choices, blank=True)
-    reason = models.CharField("原因", max_length=500, blank=True)
+    reason = models.CharField(_("原因"), max_length=500, blank=True)
 
     # an event counts for the owner (and department) the customer had at the time
     policy = Policy(owner="owner", department="department")
@@ -323,7 +339,8 @@ class LifecycleEvent(models.Model):
             models.Index(fields=["owner", "at"]),
             models.Index(fields=["department", "at"]),
         ]
-        verbose_name = verbose_name_plural = "客户状态变更"
+        verbose_name = pgettext_lazy("model", "客户状态变更")
+        verbose_name_plural = pgettext_lazy("model plural", "客户状态变更")
 
     def __str__(self) -> str:
         before, after = (
@@ -338,11 +355,11 @@ class DefeatAnalysis(models.Model):
 
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="defeats")
     event = models.OneToOneField(LifecycleEvent, on_delete=models.CASCADE, related_name="defeat")
-    reason = models.ForeignKey(DefeatReason, on_delete=models.PROTECT, verbose_name="战败原因")
-    competitor_brand = models.CharField("竞品品牌", max_length=50, blank=True)
-    competitor_model = models.CharField("竞品车型/型号", max_length=50, blank=True)
-    tried = models.TextField("采取过的挽回措施")
-    manager_comment = models.TextField("经理意见", blank=True)
+    reason = models.ForeignKey(DefeatReason, on_delete=models.PROTECT, verbose_name=_("战败原因"))
+    competitor_brand = models.CharField(_("竞品品牌"), max_length=50, blank=True)
+    competitor_model = models.CharField(_("竞品车型/型号"), max_length=50, blank=True)
+    tried = models.TextField(_("采取过的挽回措施"))
+    manager_comment = models.TextField(_("经理意见"), blank=True)
     manager = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -350,7 +367,8 @@ class DefeatAnalysis(models.Model):
 
     class Meta:
         ordering = ["-id"]
-        verbose_name = verbose_name_plural = "战败分析"
+        verbose_name = pgettext_lazy("model", "战败分析")
+        verbose_name_plural = pgettext_lazy("model plural", "战败分析")
 
     def __str__(self) -> str:
         return f"{self.customer_id}: {self.reason_id}"

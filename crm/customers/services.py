@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
 from crm.accounts.models import User
 from crm.accounts.roles import (
@@ -230,11 +230,11 @@ def clean_customer_data(
 # --- duplicates -----------------------------------------------------------------------------
 
 
-_DUPLICATE_LABELS = {  # marked for extraction, translated when the message is made
-    "phone": gettext_noop("电话"),
-    "id_number": gettext_noop("身份证号码"),
-    "credit_code": gettext_noop("统一社会信用代码"),
-    "name": gettext_noop("单位名称"),
+_DUPLICATE_LABELS = {  # translated when the message is made
+    "phone": gettext_lazy("电话"),
+    "id_number": gettext_lazy("身份证号码"),
+    "credit_code": gettext_lazy("统一社会信用代码"),
+    "name": pgettext_lazy("organisation", "单位名称"),
 }
 
 
@@ -273,9 +273,9 @@ def check_duplicates(
     if found is None:
         return
     field, match = found
-    owner_name = match.owner.display_name if match.owner else _("公海")
+    owner_name = match.owner.display_name if match.owner else pgettext("in a sentence", "公海")
     visible = allows(actor, VIEW_CUSTOMER, match)
-    label = _(_DUPLICATE_LABELS[field])
+    label = _DUPLICATE_LABELS[field]
     if visible:
         message = _("%(label)s与已有客户 %(number)s（%(name)s，负责人：%(owner)s）重复") % {
             "label": label,

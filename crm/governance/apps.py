@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class GovernanceConfig(AppConfig):
     name = "crm.governance"
     label = "governance"
-    verbose_name = "数据治理"
+    verbose_name = _("数据治理")

@@ -5,6 +5,7 @@ from typing import Any, NoReturn
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from crm.core.permissions import Policy
 
@@ -25,7 +26,7 @@ class AuditEvent(models.Model):
     Created only by ``crm.governance.audit.record``; never updated or deleted.
     """
 
-    created_at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -33,19 +34,19 @@ class AuditEvent(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
         db_index=False,  # (actor, id) below serves both
-        verbose_name="操作人",
+        verbose_name=_("操作人"),
     )
-    actor_name = models.CharField("操作人姓名", max_length=150, blank=True)
-    verb = models.CharField("动作", max_length=64)  # indexed with id below
-    object_type = models.CharField("对象类型", max_length=64)
-    object_id = models.CharField("对象编号", max_length=64)
-    object_repr = models.CharField("对象", max_length=200, blank=True)
-    changes = models.JSONField("变更", default=dict, blank=True)
+    actor_name = models.CharField(_("操作人姓名"), max_length=150, blank=True)
+    verb = models.CharField(_("动作"), max_length=64)  # indexed with id below
+    object_type = models.CharField(_("对象类型"), max_length=64)
+    object_id = models.CharField(_("对象编号"), max_length=64)
+    object_repr = models.CharField(_("对象"), max_length=200, blank=True)
+    changes = models.JSONField(_("变更"), default=dict, blank=True)
     # of a read: a list's filter and how many rows it returned
-    details = models.JSONField("查询条件", default=dict, blank=True)
-    reason = models.CharField("原因", max_length=500, blank=True)
-    request_id = models.CharField("请求编号", max_length=64, blank=True)
-    job_id = models.CharField("任务编号", max_length=64, blank=True)
+    details = models.JSONField(_("查询条件"), default=dict, blank=True)
+    reason = models.CharField(_("原因"), max_length=500, blank=True)
+    request_id = models.CharField(_("请求编号"), max_length=64, blank=True)
+    job_id = models.CharField(_("任务编号"), max_length=64, blank=True)
     ip = models.GenericIPAddressField("IP", null=True, blank=True)
 
     objects = AuditEventQuerySet.as_manager()
@@ -61,7 +62,8 @@ class AuditEvent(models.Model):
             models.Index(fields=["actor", "id"], name="audit_actor_id"),
             models.Index(fields=["verb", "id"], name="audit_verb_id"),
         ]
-        verbose_name = verbose_name_plural = "审计日志"
+        verbose_name = pgettext_lazy("model", "审计日志")
+        verbose_name_plural = pgettext_lazy("model plural", "审计日志")
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_name} {self.verb} {self.object_repr}"
@@ -91,32 +93,32 @@ class ApprovalRequest(models.Model):
     own request. Created and decided only by crm.governance.approvals.
     """
 
-    kind = models.CharField("类型", max_length=50)
-    title = models.CharField("事项", max_length=200)
-    payload = models.JSONField("内容", default=dict)
-    approve_action = models.CharField("审批所需权限", max_length=64)
+    kind = models.CharField(_("类型"), max_length=50)
+    title = models.CharField(_("事项"), max_length=200)
+    payload = models.JSONField(_("内容"), default=dict)
+    approve_action = models.CharField(_("审批所需权限"), max_length=64)
     state = models.CharField(
-        "状态", max_length=10, choices=ApprovalState.choices, default=ApprovalState.PENDING
+        _("状态"), max_length=10, choices=ApprovalState.choices, default=ApprovalState.PENDING
     )
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        verbose_name="申请人",
+        verbose_name=_("申请人"),
     )
-    reason = models.CharField("申请说明", max_length=500, blank=True)
+    reason = models.CharField(_("申请说明"), max_length=500, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        verbose_name="审批人",
+        verbose_name=_("审批人"),
     )
-    decided_at = models.DateTimeField("审批时间", null=True, blank=True)
-    decision_note = models.CharField("审批意见", max_length=500, blank=True)
-    created_at = models.DateTimeField("申请时间", auto_now_add=True)
+    decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+    decision_note = models.CharField(_("审批意见"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
 
     # a request is its requester's; deciders reach pending requests through the approve action
     policy = Policy(owner="requested_by")
@@ -124,7 +126,8 @@ class ApprovalRequest(models.Model):
     class Meta:
         ordering = ["-id"]
         indexes = [models.Index(fields=["state", "approve_action", "id"])]
-        verbose_name = verbose_name_plural = "审批申请"
+        verbose_name = pgettext_lazy("model", "审批申请")
+        verbose_name_plural = pgettext_lazy("model plural", "审批申请")
 
     def __str__(self) -> str:
         return self.title

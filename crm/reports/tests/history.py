@@ -5,6 +5,7 @@ by the root conftest: the API and web tests of the reports use it too). Set the 
 from __future__ import annotations
 
 import pytest
+from django.utils import timezone
 
 from crm.activities import services
 from crm.customers import lifecycle

@@ -11,6 +11,7 @@ from django import forms
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from crm.core.errors import DomainError, Invalid
 from crm.customers.choices import Category, Grade
@@ -26,7 +27,7 @@ MOVE_LABELS: dict[tuple[str, str], Any] = {
     (Category.BASE, Category.INTENTION): _("转为意向客户"),
     (Category.INTENTION, Category.INTENTION): _("调整意向级别"),
     (Category.INTENTION, Category.RETAINED): _("成交，转为保有客户"),
-    (Category.INTENTION, Category.DEFEATED): _("战败"),
+    (Category.INTENTION, Category.DEFEATED): pgettext_lazy("move", "战败"),
     (Category.DEFEATED, Category.INTENTION): _("重新激活为意向客户"),
 }
 _ORDER = [Category.INTENTION, Category.RETAINED, Category.DEFEATED]

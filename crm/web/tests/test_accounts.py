@@ -83,7 +83,7 @@ def test_language_switch_to_english_and_back(as_user, org):
         assert text in english
     make_customer(org.rep_a, name="张三丰")
     english = client.get("/customers/").content.decode()
-    for text in (">Phone<", ">Potential<", "Sales representative"):  # web and domain catalogues
+    for text in (">Phone<", ">Potential<", "Sales representative"):  # page and domain strings
         assert text in english
     assert "个人设置" not in english
     client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/customers/"})
