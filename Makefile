@@ -32,8 +32,12 @@ run: install
 
 test: install lint pytest
 
+# The whole suite (browser tests included) on pytest-xdist workers, in random order
+# (pytest-randomly: the header says the seed; rerun one order with -p randomly
+# --randomly-seed=N), with coverage of the crm package and its floor (pyproject.toml).
+WORKERS ?= auto
 pytest: install
-	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(WORKERS) --cov $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .
@@ -46,4 +50,4 @@ bench: install
 	CRM_DATA_DIR="$${CRM_DATA_DIR:-$(CURDIR)/data/bench}" $(BIN)/crm bench $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .coverage .coverage.* htmlcov
