@@ -14,9 +14,6 @@ from django.db import connections
 from crm.customers.tests.factories import make_customer
 from crm.testing import PASSWORD
 
-# Playwright's sync API runs an event loop in this thread; the test's own ORM calls are safe.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
 sync_api = pytest.importorskip("playwright.sync_api")
 
 CHROMIUM = "/usr/bin/chromium"
@@ -31,9 +28,12 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture
-def page():
+def page(monkeypatch):
     if not os.path.exists(CHROMIUM):
         pytest.skip("Chromium is not installed (.ci/run installs Debian's chromium)")
+    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are safe.
+    # Only for these tests: set at import, it switched Django's check off for the whole run.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         context = browser.new_context(locale="zh-CN")
