@@ -3,11 +3,14 @@ one request per cell, in one table (as crm/api/tests/test_scope_matrix.py is for
 test per URL, a subtest per persona.
 
 anonymous → the login page, and back to the URL after signing in; a role without the action →
-403 (the system administrator has no customer actions); outside the data scope → 404 and nothing
-of the record; in scope → the page (200) or, for a form posted, its redirect (302). The customer
-``x`` belongs to rep_a in 销售一部: rep_b (same department, own records only), rep_c and
-manager2 (销售二部) are outsiders; the manager of 销售一部, the data administrator and the general
-manager see it. A test fails when a URL of the namespace is missing from the table.
+403 (the system administrator has no customer actions); outside the action's data scope → 404
+and nothing of the record; in scope → the page (200) or, for a form posted, its redirect (302).
+The customer ``x`` belongs to rep_a in 销售一部: rep_b (same department, own records only), rep_c
+and manager2 (销售二部) are outsiders; the manager of 销售一部, the sales director (head office,
+above both sales departments), the data administrator and the general manager see it. The front
+desk registers customers without reading any; service staff read every customer and record
+follow-ups but change nothing and plan only what is assigned to them. A test fails when a URL of
+the namespace is missing from the table.
 """
 
 from __future__ import annotations
@@ -23,12 +26,13 @@ from django.utils import timezone
 
 from crm.accounts import selectors as accounts_selectors
 from crm.accounts import services as accounts
-from crm.accounts.models import ApiToken, User
+from crm.accounts.models import ApiToken, Role, User
 from crm.activities import services as activities
 from crm.activities.models import FollowUp, Plan
 from crm.customers import lifecycle, services
 from crm.customers.models import Customer
 from crm.customers.tests.factories import make_customer
+from crm.governance.models import ApprovalRequest, ApprovalState
 from crm.testing import PASSWORD
 
 PERSONAS = (
@@ -41,31 +45,41 @@ PERSONAS = (
     "data_admin",
     "gm",
     "sysadmin",
+    "director",
+    "receptionist",
+    "service_staff",
 )
 OK = "ok"  # the URL's success status
 LOGIN = "login"  # 302 to the login page, with ?next= the URL asked for
 AWAY = "away"  # 302 elsewhere: the login page sends a signed-in user on
 
-# Expected status per persona, by kind of URL.
+# Expected status per persona, by the action a URL needs (as the API's matrix has them).
 # fmt: off
 PROFILES: dict[str, tuple[int | str, ...]] = {
-    #              anonymous rep_a rep_b rep_c manager manager2 data_admin gm  sysadmin
-    "sign_in":     (OK,      AWAY, AWAY, AWAY, AWAY,   AWAY,    AWAY,      AWAY, AWAY),
-    "anyone":      (OK,      OK,   OK,   OK,   OK,     OK,      OK,        OK,  OK),
-    "signed_in":   (LOGIN,   OK,   OK,   OK,   OK,     OK,      OK,        OK,  OK),
-    "customers":   (LOGIN,   OK,   OK,   OK,   OK,     OK,      OK,        OK,  403),  # no record
-    "record":      (LOGIN,   OK,   404,  404,  OK,     404,     OK,        OK,  403),  # x's own
-    "recycle_bin": (LOGIN,   403,  403,  403,  403,    403,     OK,        403, 403),
-    "users":       (LOGIN,   403,  403,  403,  403,    403,     403,       403, OK),
-    "audit":       (LOGIN,   403,  403,  403,  403,    403,     OK,        OK,  403),  # the log
-    "settings":    (LOGIN,   403,  403,  403,  OK,     OK,      403,       OK,  403),  # grade table
-    "team":        (LOGIN,   403,  403,  403,  OK,     OK,      403,       OK,  403),  # 夕会
-    "defeat":      (LOGIN,   403,  403,  403,  OK,     404,     403,       OK,  403),  # comment
-    "reports":     (LOGIN,   OK,   OK,   OK,   OK,     OK,      OK,        OK,  403),  # own rows
+    #              anon   rep_a rep_b rep_c mgr  mgr2 data gm   sys  dir  front service
+    "sign_in":    (OK,    AWAY, AWAY, AWAY, AWAY, AWAY, AWAY, AWAY, AWAY, AWAY, AWAY, AWAY),
+    "anyone":     (OK,    OK,   OK,   OK,   OK,  OK,  OK,  OK,  OK,  OK,  OK,   OK),
+    "signed_in":  (LOGIN, OK,   OK,   OK,   OK,  OK,  OK,  OK,  OK,  OK,  OK,   OK),
+    "read":       (LOGIN, OK,   404,  404,  OK,  404, OK,  OK,  403, OK,  403,  OK),   # x's record
+    "change":     (LOGIN, OK,   404,  404,  OK,  404, OK,  OK,  403, OK,  403,  403),
+    "delete":     (LOGIN, OK,   404,  404,  OK,  404, OK,  OK,  403, OK,  403,  403),
+    "followup":   (LOGIN, OK,   404,  404,  OK,  404, OK,  OK,  403, OK,  403,  OK),
+    "plan":       (LOGIN, OK,   404,  404,  OK,  404, OK,  OK,  403, OK,  403,  404),
+    "customers":  (LOGIN, OK,   OK,   OK,   OK,  OK,  OK,  OK,  403, OK,  403,  OK),   # no record
+    "register":   (LOGIN, OK,   OK,   OK,   OK,  OK,  OK,  OK,  403, OK,  OK,   403),
+    "recycle_bin": (LOGIN, 403, 403,  403,  403, 403, OK,  403, 403, 403, 403,  403),
+    "users":      (LOGIN, 403,  403,  403,  403, 403, 403, 403, OK,  403, 403,  403),
+    "roles":      (LOGIN, 403,  403,  403,  403, 403, 403, 403, OK,  403, 403,  403),
+    "approve":    (LOGIN, 403,  403,  403,  403, 403, 403, OK,  403, 403, 403,  403),  # the GM
+    "audit":      (LOGIN, 403,  403,  403,  403, 403, OK,  OK,  403, 403, 403,  403),  # the log
+    "settings":   (LOGIN, 403,  403,  403,  OK,  OK,  403, OK,  403, 403, 403,  403),  # grade table
+    "team":       (LOGIN, 403,  403,  403,  OK,  OK,  403, OK,  403, OK,  403,  403),  # 夕会
+    "defeat":     (LOGIN, 403,  403,  403,  OK,  404, 403, OK,  403, OK,  403,  403),  # comment
+    "reports":    (LOGIN, OK,   OK,   OK,   OK,  OK,  OK,  OK,  403, OK,  403,  403),  # own rows
 }
 
 # URL name: (method, args, data, success status, profile); {x} {gone} {lost} {pl} {df} {tok}
-# {usr} are filled in from the world below.
+# {usr} {role} {apr} are filled in from the world below.
 PAGES: dict[str, tuple[str, tuple[str, ...], dict[str, Any] | None, int, str]] = {
     "home":                ("GET",  (),             None, 302, "signed_in"),
     "login":               ("GET",  (),             None, 200, "sign_in"),
@@ -80,23 +94,29 @@ PAGES: dict[str, tuple[str, tuple[str, ...], dict[str, Any] | None, int, str]] =
                                                           302, "settings"),
     "user_list":           ("GET",  (),             None, 200, "users"),
     "user_active":         ("POST", ("{usr}",),     {"active": "0"}, 302, "users"),
+    "user_role":           ("POST", ("{usr}",),     {"role": "receptionist"}, 302, "users"),
+    "role_list":           ("GET",  (),             None, 200, "roles"),
+    "role_edit":           ("GET",  ("{role}",),    None, 200, "roles"),
+    "role_delete":         ("POST", ("{role}",),    None, 302, "roles"),
+    "approval_list":       ("GET",  (),             None, 200, "signed_in"),  # one's own, if any
+    "approval_decide":     ("POST", ("{apr}",),     {"decision": "reject"}, 302, "approve"),
     "audit_list":          ("GET",  (),             None, 200, "audit"),
     "customer_list":       ("GET",  (),             None, 200, "customers"),
-    "customer_create":     ("GET",  (),             None, 200, "customers"),
+    "customer_create":     ("GET",  (),             None, 200, "register"),
     "customer_trash":      ("GET",  (),             None, 200, "recycle_bin"),
-    "customer_detail":     ("GET",  ("{x}",),       None, 200, "record"),
-    "customer_edit":       ("GET",  ("{x}",),       None, 200, "record"),
-    "customer_delete":     ("GET",  ("{x}",),       None, 200, "record"),
+    "customer_detail":     ("GET",  ("{x}",),       None, 200, "read"),
+    "customer_edit":       ("GET",  ("{x}",),       None, 200, "change"),
+    "customer_delete":     ("GET",  ("{x}",),       None, 200, "delete"),
     "customer_restore":    ("POST", ("{gone}",),    None, 302, "recycle_bin"),
-    "contact_create":      ("GET",  ("{x}",),       None, 200, "record"),
-    "followup_create":     ("GET",  ("{x}",),       None, 200, "record"),
-    "plan_create":         ("GET",  ("{x}",),       None, 200, "record"),
+    "contact_create":      ("GET",  ("{x}",),       None, 200, "change"),
+    "followup_create":     ("GET",  ("{x}",),       None, 200, "followup"),
+    "plan_create":         ("GET",  ("{x}",),       None, 200, "plan"),
     "plan_update":         ("POST", ("{x}", "{pl}"), {"p{pl}-planned_at": "2099-01-05T10:00",
                                     "p{pl}-method": "visit", "p{pl}-content": "改为上门",
-                                    "p{pl}-version": 1}, 302, "record"),
-    "plan_cancel":         ("POST", ("{x}", "{pl}"), {"reason": "客户出差"}, 302, "record"),
-    "customer_transition": ("GET",  ("{x}",),       None, 200, "record"),
-    "grade_suggest":       ("GET",  ("{x}",),       None, 200, "record"),
+                                    "p{pl}-version": 1}, 302, "plan"),
+    "plan_cancel":         ("POST", ("{x}", "{pl}"), {"reason": "客户出差"}, 302, "plan"),
+    "customer_transition": ("GET",  ("{x}",),       None, 200, "change"),
+    "grade_suggest":       ("GET",  ("{x}",),       None, 200, "change"),
     "defeat_comment":      ("POST", ("{lost}", "{df}"), {"manager_comment": "价格让步不足"},
                                                           302, "defeat"),
     "today":               ("GET",  (),             None, 200, "customers"),
@@ -135,7 +155,12 @@ def world(org):
         to="defeated",
         defeat={"reason": lifecycle.defeat_reasons()[0].pk, "tried": "试乘试驾、降价"},
     )
+    trainee = accounts.role_create(actor=org.sysadmin, code="trainee", name="实习生")
+    # making rep_b a manager (reads the department's customers) waits for the general manager
+    pending = accounts.user_set_role(actor=org.sysadmin, user_id=org.rep_b.pk, role="manager")
     return {
+        "role": trainee.code,
+        "apr": pending,
         "x": x,
         "gone": gone,
         "lost": lost,
@@ -148,7 +173,7 @@ def world(org):
 
 def _fill(template: Any, world: dict[str, Any]) -> Any:
     if isinstance(template, str):
-        return template.format(**{k: v.pk for k, v in world.items()})
+        return template.format(**{k: getattr(v, "pk", v) for k, v in world.items()})
     if isinstance(template, dict):
         return {_fill(k, world): v for k, v in template.items()}
     return template
@@ -204,6 +229,9 @@ def _nothing_changed(world: dict[str, Any]) -> None:
     assert ApiToken.objects.get(pk=world["tok"].pk).revoked_at is None
     assert User.objects.get(pk=world["usr"].pk).is_active
     assert lifecycle.lifecycle_settings().callback_days == "1,7,30,90"
+    assert Role.objects.filter(pk=world["role"]).exists()
+    assert ApprovalRequest.objects.get(pk=world["apr"].pk).state == ApprovalState.PENDING
+    assert User.objects.get(pk=world["usr"].pk).role_id == "rep"
 
 
 def _names(patterns: list[URLPattern | URLResolver]) -> set[str]:
@@ -225,7 +253,7 @@ def test_matrix_covers_every_url_of_the_web():
 
 # --- beyond the matrix ----------------------------------------------------------------------
 
-RECORD = dict(zip(PERSONAS, PROFILES["record"], strict=True))
+RECORD = dict(zip(PERSONAS, PROFILES["change"], strict=True))
 CUSTOMER_MATRIX = {p: (200 if s == OK else s) for p, s in RECORD.items() if p != "anonymous"}
 
 
