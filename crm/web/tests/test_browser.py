@@ -4,7 +4,6 @@ customer on the Today page, a call recorded in place, the customer off the overd
 
 from __future__ import annotations
 
-import importlib
 import os
 import re
 
@@ -48,6 +47,9 @@ def page(monkeypatch):
 
 
 @pytest.mark.browser
+# Transactional (the browser talks to a live server in another thread), and each starts from the
+# data the migrations seed (roles, grades, defeat reasons): a transactional test empties every
+# table when it ends, so the one after it in the same process would find none.
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_sign_in_create_find_by_pinyin_and_see_history(live_server, org, page):
     expect = sync_api.expect
@@ -86,20 +88,12 @@ def test_sign_in_create_find_by_pinyin_and_see_history(live_server, org, page):
     expect(history.locator(".event-viewed").first).to_contain_text("王小明")
 
 
-@pytest.fixture
-def lifecycle_tables():
-    """The grade table, defeat reasons and follow-up settings the migrations seed: a
-    transactional test may run after another one emptied every table."""
-    from django.apps import apps
-
-    importlib.import_module("crm.customers.migrations.0004_lifecycle_defaults").seed(apps, None)
-
-
 @pytest.mark.browser
+# Transactional (the browser talks to a live server in another thread), and each starts from the
+# data the migrations seed (roles, grades, defeat reasons): a transactional test empties every
+# table when it ends, so the one after it in the same process would find none.
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_rep_records_a_call_and_the_customer_leaves_the_overdue_list(
-    live_server, org, page, lifecycle_tables
-):
+def test_rep_records_a_call_and_the_customer_leaves_the_overdue_list(live_server, org, page):
     from .conftest import make_due
 
     expect = sync_api.expect
