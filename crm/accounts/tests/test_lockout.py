@@ -20,9 +20,9 @@ from django.contrib.auth.hashers import get_hasher
 from django.db import connection
 from django.test import Client
 
-from conftest import PASSWORD
 from crm.accounts import services
 from crm.governance.models import AuditEvent
+from crm.testing import PASSWORD
 
 BURST = 24
 

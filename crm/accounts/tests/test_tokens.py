@@ -4,16 +4,15 @@ and never again after its user was deactivated."""
 from __future__ import annotations
 
 import datetime as dt
-from unittest import mock
 
 import pytest
 from django.test import Client
 
-from conftest import PASSWORD
 from crm.accounts import selectors, services
 from crm.accounts.models import ApiToken
 from crm.core.errors import Invalid, PermissionDenied
 from crm.governance.models import AuditEvent
+from crm.testing import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -73,19 +72,18 @@ def test_a_password_set_by_any_other_means_ends_the_tokens_too(org):
     assert me(token) == 401
 
 
-def test_tokens_expire_after_the_configured_age(org, settings):
+def test_tokens_expire_after_the_configured_age(org, settings, clock):
     settings.API_TOKEN_MAX_AGE_DAYS = 30
     token = services.token_issue(actor=org.rep_a)
     issued = ApiToken.objects.get()
     assert issued.expires_at == issued.created_at + dt.timedelta(days=30)
 
     almost = issued.created_at + dt.timedelta(days=30) - dt.timedelta(minutes=1)
-    with mock.patch("django.utils.timezone.now", return_value=almost):
-        assert me(token) == 200
-    later = issued.created_at + dt.timedelta(days=30, minutes=1)
-    with mock.patch("django.utils.timezone.now", return_value=later):
-        assert me(token) == 401
-        assert list(selectors.token_list(actor=org.rep_a)) == []
+    clock(almost)
+    assert me(token) == 200
+    clock(issued.created_at + dt.timedelta(days=30, minutes=1))
+    assert me(token) == 401
+    assert list(selectors.token_list(actor=org.rep_a)) == []
 
 
 def test_the_default_age_is_ninety_days_from_the_environment():

@@ -5,10 +5,8 @@ from. Who may call it at all: crm/api/tests/test_scope_matrix.py."""
 from __future__ import annotations
 
 import datetime as dt
-from unittest import mock
 
 import pytest
-from django.utils import timezone
 
 from crm.customers import services
 from crm.customers.tests.factories import make_customer
@@ -18,19 +16,16 @@ pytestmark = pytest.mark.django_db
 DAY = dt.date(2026, 3, 2)
 
 
-def at(day: dt.date, hour: int = 10) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour)))
-
-
 @pytest.fixture
-def log(org):
+def log(org, clock):
     """rep_a enters x on DAY; the manager opens it the next day; rep_b enters y two days on."""
-    with mock.patch("django.utils.timezone.now", return_value=at(DAY)):
-        x = make_customer(org.rep_a, name="星河机械")
-    with mock.patch("django.utils.timezone.now", return_value=at(DAY + dt.timedelta(1))):
-        services.customer_open(actor=org.manager, customer_id=x.pk)
-    with mock.patch("django.utils.timezone.now", return_value=at(DAY + dt.timedelta(2))):
-        y = make_customer(org.rep_b, name="远航贸易")
+    clock(DAY)
+    x = make_customer(org.rep_a, name="星河机械")
+    clock(DAY + dt.timedelta(1))
+    services.customer_open(actor=org.manager, customer_id=x.pk)
+    clock(DAY + dt.timedelta(2))
+    y = make_customer(org.rep_b, name="远航贸易")
+    clock.stop()  # the test itself runs at the real time
     return {"x": x, "y": y}
 
 

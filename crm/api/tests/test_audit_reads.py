@@ -11,12 +11,12 @@ from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 
-from conftest import PASSWORD
 from crm.accounts import services as accounts
 from crm.accounts.models import LoginAttempt, LoginThrottle
 from crm.activities import services as activities
 from crm.customers.tests.factories import make_customer
 from crm.governance.models import AuditEvent
+from crm.testing import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from conftest import PASSWORD
 from crm.customers.tests.factories import make_customer
 from crm.governance.models import AuditEvent
+from crm.testing import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

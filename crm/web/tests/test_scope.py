@@ -94,6 +94,7 @@ PAGES: dict[str, tuple[str, tuple[str, ...], dict[str, Any] | None, int, str]] =
                                                           302, "settings"),
     "user_list":           ("GET",  (),             None, 200, "users"),
     "user_active":         ("POST", ("{usr}",),     {"active": "0"}, 302, "users"),
+    "user_password_reset": ("POST", ("{usr}",),     {"password": "Xin-mima-2025"}, 302, "users"),
     "user_role":           ("POST", ("{usr}",),     {"role": "receptionist"}, 302, "users"),
     "role_list":           ("GET",  (),             None, 200, "roles"),
     "role_edit":           ("GET",  ("{role}",),    None, 200, "roles"),
@@ -148,7 +149,7 @@ def world(org):
         data={"method": "phone", "planned_at": timezone.now() + dt.timedelta(days=1)},
     )
     lost = make_customer(org.rep_a, name="流失客户", category="intention", grade="B")
-    event = activities.customer_transition(
+    event = lifecycle.customer_transition(
         actor=org.rep_a,
         customer_id=lost.pk,
         version=lost.version,
@@ -232,6 +233,7 @@ def _nothing_changed(world: dict[str, Any]) -> None:
     assert Role.objects.filter(pk=world["role"]).exists()
     assert ApprovalRequest.objects.get(pk=world["apr"].pk).state == ApprovalState.PENDING
     assert User.objects.get(pk=world["usr"].pk).role_id == "rep"
+    assert User.objects.get(pk=world["usr"].pk).check_password(PASSWORD)
 
 
 def _names(patterns: list[URLPattern | URLResolver]) -> set[str]:
