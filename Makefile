@@ -33,8 +33,8 @@ run: install
 test: install lint pytest
 
 # The whole suite (browser tests included) on pytest-xdist workers, in random order
-# (pytest-randomly: the header says the seed; rerun one order with -p randomly
-# --randomly-seed=N), with coverage of the crm package and its floor (pyproject.toml).
+# (pytest-randomly: the header says the seed; PYTEST_ARGS=--randomly-seed=N repeats that
+# order), with coverage of the crm package and its floor (pyproject.toml).
 WORKERS ?= auto
 pytest: install
 	$(BIN)/python -m pytest -n $(WORKERS) --cov $(PYTEST_ARGS)
