@@ -116,11 +116,6 @@ def _q_for(scope: str, actor: Actor, policy: Policy) -> Q:
     return q
 
 
-def scope_q(actor: Actor, action: str, model: type[models.Model], within: str | None = None) -> Q:
-    """The row filter for what ``actor`` may do with ``action`` on rows of ``model``."""
-    return _q_for(_scope(actor, action, within), actor, policy_of(model))
-
-
 def restrict(
     queryset: models.QuerySet[M], actor: Actor, action: str, *, within: str | None = None
 ) -> models.QuerySet[M]:
