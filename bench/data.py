@@ -21,8 +21,8 @@ from typing import Generic, TypeVar
 from faker.providers.company.zh_CN import Provider as FakerCompany
 from faker.providers.person.zh_CN import Provider as FakerPerson
 
+from crm.core.validators import USCC_CHARS, credit_code_check_char
 from crm.customers.samples import MOBILE_PREFIXES
-from crm.customers.validators import USCC_CHARS, credit_code_check_char
 
 # Mobile prefixes checked against libphonenumber's CN metadata (every 8-digit tail is valid).
 

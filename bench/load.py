@@ -22,9 +22,9 @@ from django.utils import timezone
 from crm.accounts import services as accounts
 from crm.accounts.models import Department, User
 from crm.accounts.roles import BuiltinRole as Role
+from crm.core.validators import organization_key
 from crm.customers import search
 from crm.customers.models import Customer, Tag
-from crm.customers.validators import organization_key
 
 from .data import TAGS, Generator, Synthetic
 

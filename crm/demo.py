@@ -23,11 +23,11 @@ from crm.activities import services as activities
 from crm.activities.models import Plan
 from crm.core import context
 from crm.core.errors import DomainError
+from crm.core.validators import USCC_CHARS, credit_code_check_char
 from crm.customers import lifecycle, services
 from crm.customers.choices import Category, ContactRole, Grade, Source
 from crm.customers.models import Customer, DefeatReason, LifecycleEvent
 from crm.customers.samples import MOBILE_PREFIXES
-from crm.customers.validators import USCC_CHARS, credit_code_check_char
 
 TAGS = ["VIP", "车展客户", "老客户推荐", "团购", "大客户", "价格敏感", "试驾过", "需回访"]
 HOBBIES = ["高尔夫", "钓鱼", "书法", "茶道", "自驾游", "摄影", "篮球", "收藏", "登山", "围棋"]

@@ -18,10 +18,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm.core.errors import Conflict, Invalid, NotFound, PermissionDenied
+from crm.core.inputs import validate
 from crm.core.permissions import Scope, has_action, mine, owned_by, require
 from crm.governance import approvals, audit
 from crm.governance.models import ApprovalRequest
 
+from .inputs import ProfileInput
 from .models import ApiToken, Department, LoginAttempt, LoginThrottle, Role, User
 from .roles import (
     ACTIONS_BY_CODE,
@@ -273,9 +275,11 @@ def _approved_user_role(request: ApprovalRequest, actor: User) -> None:
 
 @transaction.atomic
 def profile_update(*, actor: User, full_name: str, phone: str) -> User:
+    """One's own name and phone, through the declared input (``ProfileInput``): what is too
+    long or not a phone is refused, as everywhere, never cut."""
+    data = validate(ProfileInput, {"full_name": full_name, "phone": phone})
     before = _user_snapshot(actor)
-    actor.full_name = full_name.strip()[:50]
-    actor.phone = phone.strip()[:20]
+    actor.full_name, actor.phone = data["full_name"], data["phone"]
     actor.save(update_fields=["full_name", "phone"])
     audit.record(
         actor=actor,

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import datetime as dt
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from crm.accounts.models import User
 from crm.accounts.roles import (
@@ -22,8 +18,13 @@ from crm.accounts.roles import (
     VIEW_PLAN,
     VIEW_TEAM_DAY,
 )
-from crm.core.errors import Invalid
-from crm.core.pagination import Page, decode_cursor, encode_cursor
+from crm.core.pagination import (
+    Page,
+    decode_cursor,
+    decode_key_cursor,
+    encode_cursor,
+    encode_key_cursor,
+)
 from crm.core.permissions import Scope, assigned_to, mine, require, restrict
 from crm.customers.choices import Category
 from crm.customers.models import Customer, LifecycleEvent
@@ -62,18 +63,14 @@ def my_plans(actor: User) -> QuerySet[Plan]:
 
 
 def _encode(due: dt.date, pk: int) -> str:
-    raw = json.dumps({"d": due.isoformat(), "id": pk}).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    return encode_key_cursor(due.toordinal(), pk)
 
 
 def _decode(cursor: str | None) -> tuple[dt.date, int] | None:
-    if not cursor:
-        return None
-    try:
-        data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        return dt.date.fromisoformat(data["d"]), int(data["id"])
-    except (binascii.Error, ValueError, KeyError, TypeError) as exc:
-        raise Invalid(fields={"cursor": _("分页游标无效")}) from exc
+    after = decode_key_cursor(
+        cursor, lowest=dt.date.min.toordinal(), highest=dt.date.max.toordinal()
+    )
+    return None if after is None else (dt.date.fromordinal(after[0]), after[1])
 
 
 def due_list(
@@ -319,19 +316,27 @@ def feed_owner(*, token: str) -> User | None:
 # --- pages for the API (follow-ups of a customer, its plans, notifications) -----------------
 
 
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_MOMENTS = (
+    dt.datetime(1900, 1, 1, tzinfo=dt.UTC),
+    dt.datetime(3000, 1, 1, tzinfo=dt.UTC),
+)
+
+
+def _micros(at: dt.datetime) -> int:
+    return (at - _EPOCH) // dt.timedelta(microseconds=1)
+
+
 def _encode_moment(at: dt.datetime, pk: int) -> str:
-    raw = json.dumps({"t": at.isoformat(), "id": pk}).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    return encode_key_cursor(_micros(at), pk)
 
 
 def _decode_moment(cursor: str | None) -> tuple[dt.datetime, int] | None:
-    if not cursor:
+    lowest, highest = (_micros(m) for m in _MOMENTS)
+    after = decode_key_cursor(cursor, lowest=lowest, highest=highest)
+    if after is None:
         return None
-    try:
-        data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        return dt.datetime.fromisoformat(data["t"]), int(data["id"])
-    except (binascii.Error, ValueError, KeyError, TypeError) as exc:
-        raise Invalid(fields={"cursor": _("分页游标无效")}) from exc
+    return _EPOCH + dt.timedelta(microseconds=after[0]), after[1]
 
 
 def followup_page(

@@ -18,7 +18,6 @@ from django.db import IntegrityError, transaction
 from django.db.models import Min, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext_lazy
 
 from crm.accounts.models import User
 from crm.accounts.roles import (
@@ -29,7 +28,8 @@ from crm.accounts.roles import (
     VIEW_PLAN,
     VIEW_TEAM_DAY,
 )
-from crm.core.errors import Conflict, Invalid, NotFound
+from crm.core.errors import Conflict, Invalid, NotFound, StateConflict
+from crm.core.inputs import validate
 from crm.core.pagination import Page
 from crm.core.permissions import allows, mine, owned_by, require, restrict
 from crm.customers import lifecycle
@@ -40,33 +40,15 @@ from crm.governance import audit
 
 from . import selectors
 from .choices import OPEN_STATUSES, FollowUpKind, PlanKind, PlanMethod, PlanStatus
+from .inputs import (
+    FollowUpInput,
+    PlanChange,
+    PlanInput,
+    followup_rules,
+    plan_rules,
+)
 from .models import CalendarFeed, DailyRun, FollowUp, Notification, Plan
 
-TEXT_LIMITS = {
-    "content": 5000,
-    "outcome": 200,
-    "place": 200,
-    "purpose": 200,
-    "feedback": 5000,
-    "subject": 200,
-    "recipient": 200,
-    "next_step": 200,
-}
-# what each kind of record must say (the seed's forms)
-REQUIRED_BY_KIND: dict[str, tuple[str, ...]] = {
-    FollowUpKind.VISIT: ("place", "purpose"),
-    FollowUpKind.CALL: ("content",),
-    FollowUpKind.EMAIL: ("subject", "recipient", "content"),
-    FollowUpKind.CALLBACK: ("satisfaction",),
-}
-_FIELD_LABELS = {  # inside "请填写%(label)s": lower case in English
-    "place": pgettext_lazy("in a sentence", "地点"),
-    "purpose": pgettext_lazy("in a sentence", "目的"),
-    "content": pgettext_lazy("in a sentence", "内容"),
-    "subject": pgettext_lazy("in a sentence", "邮件主题"),
-    "recipient": pgettext_lazy("in a sentence", "收件人"),
-    "satisfaction": pgettext_lazy("in a sentence", "满意度"),
-}
 CALLBACK_HOUR = 10
 
 
@@ -80,22 +62,6 @@ def _locked_customer(actor: User, customer_id: int, action: str) -> Customer:
         require(actor, action)
         raise NotFound()
     return customer
-
-
-def _parse_moment(value: Any, field: str, errors: dict[str, str]) -> dt.datetime | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, dt.datetime):
-        moment = value
-    else:
-        try:
-            moment = dt.datetime.fromisoformat(str(value).strip())
-        except ValueError:
-            errors[field] = _("时间格式应为 YYYY-MM-DD HH:MM")
-            return None
-    if timezone.is_naive(moment):
-        moment = timezone.make_aware(moment)
-    return moment
 
 
 def earliest_open_plan_on(customer: Customer) -> dt.date | None:
@@ -127,47 +93,20 @@ def notify(
 
 
 def clean_followup(data: Mapping[str, Any]) -> dict[str, Any]:
-    errors: dict[str, str] = {}
-    cleaned: dict[str, Any] = {}
-    kind = data.get("kind")
-    if kind not in FollowUpKind.values:
-        errors["kind"] = _("请选择跟进方式")
-    for field, limit in TEXT_LIMITS.items():
-        text = str(data.get(field) or "").strip()
-        if "\x00" in text:
-            errors[field] = _("不能包含空字符")
-        elif len(text) > limit:
-            errors[field] = _("不能超过 %(n)d 个字") % {"n": limit}
-        cleaned[field] = text
-    satisfaction = data.get("satisfaction")
-    if satisfaction in (None, ""):
-        cleaned["satisfaction"] = None
-    else:
-        try:
-            cleaned["satisfaction"] = int(str(satisfaction))
-            if not 1 <= cleaned["satisfaction"] <= 5:
-                raise ValueError
-        except (TypeError, ValueError):
-            errors["satisfaction"] = _("满意度为 1 到 5 分")
-    occurred = _parse_moment(data.get("occurred_at"), "occurred_at", errors)
-    now = timezone.now()
-    if occurred is not None and occurred > now + dt.timedelta(minutes=5):
-        errors["occurred_at"] = _("跟进时间不能晚于现在")
-    cleaned["occurred_at"] = occurred or now
-    next_at = _parse_moment(data.get("next_at"), "next_at", errors)
-    if next_at is not None and next_at < now - dt.timedelta(minutes=5):
-        errors["next_at"] = _("下次跟进时间应在将来")
-    cleaned["next_at"] = next_at
-    next_method = data.get("next_method") or PlanMethod.PHONE
-    if next_method not in PlanMethod.values:
-        errors["next_method"] = _("不是有效的选项")
-    cleaned["next_method"] = next_method
-    cleaned["kind"] = kind
-    for field in REQUIRED_BY_KIND.get(str(kind), ()):
-        if cleaned.get(field) in (None, "") and field not in errors:
-            errors[field] = _("请填写%(label)s") % {"label": _FIELD_LABELS[field]}
-    if errors:
-        raise Invalid(fields=errors)
+    """A follow-up record through the declared input, with what its kind requires and the bounds
+    of the clock; every problem at once."""
+    try:
+        cleaned, errors = validate(FollowUpInput, data), {}
+    except Invalid as exc:
+        # the kind's requirements still show for the fields that were fine
+        cleaned, errors = {k: v for k, v in data.items() if k not in exc.fields}, exc.fields
+    rules = {k: v for k, v in followup_rules(cleaned).items() if k not in errors}
+    if errors or rules:
+        raise Invalid(fields={**errors, **rules})
+    defaults = FollowUpInput.model_construct().model_dump()
+    cleaned = {**defaults, **cleaned}
+    cleaned["occurred_at"] = cleaned["occurred_at"] or timezone.now()
+    cleaned["next_method"] = cleaned["next_method"] or PlanMethod.PHONE
     return cleaned
 
 
@@ -211,12 +150,11 @@ def followup_record(*, actor: User, customer_id: int, data: Mapping[str, Any]) -
     customer = _locked_customer(actor, customer_id, ADD_FOLLOWUP)
     cleaned = clean_followup(data)
     next_at, next_method = cleaned.pop("next_at"), cleaned.pop("next_method")
+    plan_id = cleaned.pop("plan")
     counted = counts_toward_cadence(staff=actor, customer=customer, cleaned=cleaned)
     followup = FollowUp.objects.create(customer=customer, staff=actor, counted=counted, **cleaned)
     answered = (
-        _plans_to_fulfil(
-            customer, followup.kind, data.get("plan"), timezone.localdate(followup.occurred_at)
-        )
+        _plans_to_fulfil(customer, followup.kind, plan_id, timezone.localdate(followup.occurred_at))
         if counted
         else []
     )
@@ -257,33 +195,22 @@ def followup_record(*, actor: User, customer_id: int, data: Mapping[str, Any]) -
 def _clean_plan(
     actor: User, customer: Customer, data: Mapping[str, Any], partial: bool
 ) -> dict[str, Any]:
-    errors: dict[str, str] = {}
-    cleaned: dict[str, Any] = {}
-    if not partial or "method" in data:
-        if data.get("method") not in PlanMethod.values:
-            errors["method"] = _("请选择跟进方式")
-        cleaned["method"] = data.get("method")
-    if not partial or "planned_at" in data:
-        moment = _parse_moment(data.get("planned_at"), "planned_at", errors)
-        if moment is None and "planned_at" not in errors:
-            errors["planned_at"] = _("请填写计划时间")
-        cleaned["planned_at"] = moment
-    if "content" in data or not partial:
-        text = str(data.get("content") or "").strip()
-        if len(text) > 5000 or "\x00" in text:
-            errors["content"] = _("内容无效")
-        cleaned["content"] = text
-    if data.get("assignee") not in (None, ""):
-        assignee = selectors.plan_assignees(actor=actor).filter(pk=data["assignee"]).first()
+    """A plan through its declared input; the assignee must be a colleague the actor may give
+    plans to, and one who may see the customer."""
+    cleaned = validate(PlanChange if partial else PlanInput, data)
+    if cleaned.get("assignee") is not None:
+        assignee = selectors.plan_assignees(actor=actor).filter(pk=cleaned["assignee"]).first()
         if assignee is None:
-            errors["assignee"] = _("不能把计划分配给该用户")
-        elif not allows(assignee, VIEW_CUSTOMER, customer):
-            errors["assignee"] = _("该用户无权查看此客户，不能为其安排此客户的跟进")
+            raise Invalid(fields={"assignee": _("不能把计划分配给该用户")})
+        if not allows(assignee, VIEW_CUSTOMER, customer):
+            raise Invalid(fields={"assignee": _("该用户无权查看此客户，不能为其安排此客户的跟进")})
         cleaned["assignee"] = assignee
-    elif not partial:
+    elif partial:
+        cleaned.pop("assignee", None)
+    else:
         cleaned["assignee"] = actor
-    if errors:
-        raise Invalid(fields=errors)
+    if not partial:
+        cleaned.setdefault("content", "")
     return cleaned
 
 
@@ -292,8 +219,9 @@ def plan_create(*, actor: User, customer_id: int, data: Mapping[str, Any]) -> Pl
     """Plan a follow-up (客户跟进计划表: date, method, content, assignee)."""
     customer = _locked_customer(actor, customer_id, MANAGE_PLAN)
     cleaned = _clean_plan(actor, customer, data, partial=False)
-    if cleaned["planned_at"] < timezone.now() - dt.timedelta(days=1):
-        raise Invalid(fields={"planned_at": _("计划时间不能早于昨天")})
+    errors = plan_rules(cleaned)
+    if errors:
+        raise Invalid(fields=errors)
     plan = Plan.objects.create(customer=customer, created_by=actor, **cleaned)
     _refresh_plans(customer)
     audit.record(
@@ -344,7 +272,7 @@ def plan_update(*, actor: User, plan_id: int, version: int, data: Mapping[str, A
     if plan.version != version:
         raise Conflict(extra={"current_version": plan.version})
     if plan.status not in OPEN_STATUSES:
-        raise Invalid(_("已完成或已取消的计划不能修改"))
+        raise StateConflict(_("已完成或已取消的计划不能修改"))
     cleaned = _clean_plan(actor, plan.customer, data, partial=True)
     before = {
         "method": plan.method,
@@ -378,7 +306,7 @@ def plan_update(*, actor: User, plan_id: int, version: int, data: Mapping[str, A
 def plan_cancel(*, actor: User, plan_id: int, reason: str = "") -> Plan:
     plan = _locked_plan(actor, plan_id)
     if plan.status not in OPEN_STATUSES:
-        raise Invalid(_("已完成或已取消的计划不能取消"))
+        raise StateConflict(_("已完成或已取消的计划不能取消"))
     plan.status = PlanStatus.CANCELLED
     plan.version += 1
     plan.save(update_fields=["status", "version", "updated_at"])

@@ -13,14 +13,16 @@ from crm.core.errors import LockedOut, NotAuthenticated
 from crm.core.middleware import client_ip
 from crm.core.permissions import scope_of
 
-from .schemas import ErrorOut, MeOut, TokenIn, TokenInfoOut, TokenOut
+from .schemas import ErrorOut, MeOut, PathId, TokenIn, TokenInfoOut, TokenOut
 from .security import BearerToken, signed_in
 
 router = Router(tags=["accounts"])
 
 
 @router.post(
-    "auth/token", auth=None, response={200: TokenOut, 401: ErrorOut, 422: ErrorOut, 429: ErrorOut}
+    "auth/token",
+    auth=None,
+    response={200: TokenOut, 400: ErrorOut, 401: ErrorOut, 422: ErrorOut, 429: ErrorOut},
 )
 def token_create(request: HttpRequest, payload: TokenIn) -> TokenOut:
     """Exchange a username and password for a bearer token (shown once, keep it safe).
@@ -53,8 +55,8 @@ def token_list(request: HttpRequest) -> list[ApiToken]:
     return list(selectors.token_list(actor=signed_in(request)))
 
 
-@router.delete("auth/tokens/{int:token_id}", response={204: None, 401: ErrorOut})
-def token_revoke_by_id(request: HttpRequest, token_id: int) -> Status[None]:
+@router.delete("auth/tokens/{int:token_id}", response={204: None, 401: ErrorOut, 422: ErrorOut})
+def token_revoke_by_id(request: HttpRequest, token_id: PathId) -> Status[None]:
     """Revoke one of the caller's tokens, e.g. one that leaked. Idempotent: an id that is not a
     valid token of the caller changes nothing and answers the same."""
     services.token_revoke(actor=signed_in(request), token_id=token_id)

@@ -28,8 +28,10 @@ api = NinjaAPI(
         "`Authorization: Bearer <token>`; the web session works too (unsafe methods need the "
         '`X-CSRFToken` header). Errors are `{"error": {"code", "message", "fields"}}`: '
         "401 `not_authenticated`, 403 `forbidden`, 404 `not_found` (missing or outside your data "
-        "scope), 409 `duplicate` (with `existing`) or `conflict` (stale `version`), 422 `invalid` "
-        "(a message per field), 429 `locked_out`. Messages are Chinese by default and English "
+        "scope), 409 `duplicate` (with `existing`), `conflict` (stale `version`) or "
+        "`state_conflict` (the record's current state refuses a well-formed request), 422 "
+        "`invalid` (a message per field), 400 `bad_request` (a body that is not JSON), 429 "
+        "`locked_out`. Messages are Chinese by default and English "
         "with `Accept-Language: en`."
     ),
     urls_namespace="api",

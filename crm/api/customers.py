@@ -23,6 +23,7 @@ from crm.accounts.roles import (
     VIEW_CUSTOMER,
     VIEW_DELETED_CUSTOMER,
 )
+from crm.core.pagination import ID_CURSOR
 from crm.core.permissions import require
 from crm.customers import selectors, services
 from crm.customers.choices import Category, Grade
@@ -41,6 +42,9 @@ from .schemas import (
     ErrorOut,
     HistoryOut,
     NoNulIn,
+    PathId,
+    QueryId,
+    QueryLimit,
     TagOut,
 )
 from .security import signed_in
@@ -50,6 +54,7 @@ tags_router = Router(tags=["customers"])
 
 _READ_ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 _WRITE_ERRORS: dict[int, Any] = {**_READ_ERRORS, 409: ErrorOut}
+_BODY_ERRORS: dict[int, Any] = {**_WRITE_ERRORS, 400: ErrorOut}  # 400: not JSON
 HISTORY_MAX = 500
 
 
@@ -64,16 +69,13 @@ class ListParams(NoNulIn):
     q: str = Field("", max_length=100, description="姓名/单位片段、拼音首字母、电话片段、客户编号")
     category: str = Field("", json_schema_extra={"enum": ["", *Category.values]})
     grade: str = Field("", json_schema_extra={"enum": ["", *Grade.values]})
-    owner: int | None = Field(None, description="负责人用户 id")
+    owner: QueryId = Field(None, description="负责人用户 id")
     tag: str = Field("", max_length=30, description="标签名称或 id")
     deleted: bool = Field(False, description="回收站（仅数据管理员）")
-    cursor: str | None = Field(None, max_length=200)
-    limit: int | None = Field(None, ge=1, le=selectors.MAX_LIMIT)
-
-    @field_validator("owner", "limit", mode="before")
-    @classmethod
-    def _blank_is_none(cls, value: Any) -> Any:
-        return None if value == "" else value
+    cursor: str | None = Field(
+        None, pattern=ID_CURSOR, description="上一页返回的 next_cursor；省略为第一页"
+    )
+    limit: QueryLimit = None
 
     @field_validator("category")
     @classmethod
@@ -111,7 +113,7 @@ def customer_list(request: HttpRequest, params: Query[ListParams]) -> dict[str, 
     return customer_page(page)
 
 
-@router.post("", response={201: CustomerOut, **_WRITE_ERRORS})
+@router.post("", response={201: CustomerOut, **_BODY_ERRORS})
 def customer_create(
     request: HttpRequest, response: HttpResponse, payload: CustomerIn
 ) -> Status[dict[str, Any]]:
@@ -124,15 +126,15 @@ def customer_create(
 
 
 @router.get("{int:customer_id}", response={200: CustomerOut, **_READ_ERRORS})
-def customer_detail(request: HttpRequest, customer_id: int) -> dict[str, Any]:
+def customer_detail(request: HttpRequest, customer_id: PathId) -> dict[str, Any]:
     """One customer; the opening is registered in its history (查阅登记)."""
     actor = _actor(request, VIEW_CUSTOMER)
     return customer_out(services.customer_open(actor=actor, customer_id=customer_id))
 
 
-@router.patch("{int:customer_id}", response={200: CustomerOut, **_WRITE_ERRORS})
+@router.patch("{int:customer_id}", response={200: CustomerOut, **_BODY_ERRORS})
 def customer_update(
-    request: HttpRequest, customer_id: int, payload: CustomerPatch
+    request: HttpRequest, customer_id: PathId, payload: CustomerPatch
 ) -> dict[str, Any]:
     """Change the given fields. ``version`` is the one read; if it is stale: 409 ``conflict``."""
     data = payload.model_dump(exclude_unset=True)
@@ -148,7 +150,7 @@ def customer_update(
 
 @router.delete("{int:customer_id}", response={204: None, **_WRITE_ERRORS})
 def customer_delete(
-    request: HttpRequest, customer_id: int, version: int | None = None
+    request: HttpRequest, customer_id: PathId, version: int | None = None
 ) -> Status[None]:
     """Move the customer to the recycle bin. With ``?version=`` a stale version is a 409."""
     services.customer_delete(
@@ -158,14 +160,14 @@ def customer_delete(
 
 
 @router.post("{int:customer_id}/restore", response={200: CustomerOut, **_WRITE_ERRORS})
-def customer_restore(request: HttpRequest, customer_id: int) -> dict[str, Any]:
+def customer_restore(request: HttpRequest, customer_id: PathId) -> dict[str, Any]:
     """Bring a customer back from the recycle bin (data administrator)."""
     actor = _actor(request, RESTORE_CUSTOMER)
     return customer_out(services.customer_restore(actor=actor, customer_id=customer_id))
 
 
 @router.get("{int:customer_id}/history", response={200: list[HistoryOut], **_READ_ERRORS})
-def customer_history(request: HttpRequest, customer_id: int) -> list[AuditEvent]:
+def customer_history(request: HttpRequest, customer_id: PathId) -> list[AuditEvent]:
     """Who did what and when, newest first, with the before/after of changed fields; who viewed
     the record and when (the viewers' addresses are only in the audit log). Logged itself."""
     return services.customer_history_open(
@@ -174,16 +176,16 @@ def customer_history(request: HttpRequest, customer_id: int) -> list[AuditEvent]
 
 
 @router.get("{int:customer_id}/contacts", response={200: list[ContactOut], **_READ_ERRORS})
-def contact_list(request: HttpRequest, customer_id: int) -> list[Contact]:
+def contact_list(request: HttpRequest, customer_id: PathId) -> list[Contact]:
     """The contact persons of an organisation (the read is logged)."""
     return services.customer_contacts_open(
         actor=_actor(request, VIEW_CUSTOMER), customer_id=customer_id
     )
 
 
-@router.post("{int:customer_id}/contacts", response={201: ContactOut, **_WRITE_ERRORS})
+@router.post("{int:customer_id}/contacts", response={201: ContactOut, **_BODY_ERRORS})
 def contact_create(
-    request: HttpRequest, response: HttpResponse, customer_id: int, payload: ContactIn
+    request: HttpRequest, response: HttpResponse, customer_id: PathId, payload: ContactIn
 ) -> Status[Contact]:
     contact = services.contact_create(
         actor=_actor(request, CHANGE_CUSTOMER),
@@ -195,10 +197,10 @@ def contact_create(
 
 
 @router.patch(
-    "{int:customer_id}/contacts/{int:contact_id}", response={200: ContactOut, **_WRITE_ERRORS}
+    "{int:customer_id}/contacts/{int:contact_id}", response={200: ContactOut, **_BODY_ERRORS}
 )
 def contact_update(
-    request: HttpRequest, customer_id: int, contact_id: int, payload: ContactPatch
+    request: HttpRequest, customer_id: PathId, contact_id: PathId, payload: ContactPatch
 ) -> Contact:
     return services.contact_update(
         actor=_actor(request, CHANGE_CUSTOMER),
@@ -209,7 +211,7 @@ def contact_update(
 
 
 @router.delete("{int:customer_id}/contacts/{int:contact_id}", response={204: None, **_WRITE_ERRORS})
-def contact_delete(request: HttpRequest, customer_id: int, contact_id: int) -> Status[None]:
+def contact_delete(request: HttpRequest, customer_id: PathId, contact_id: PathId) -> Status[None]:
     services.contact_delete(
         actor=_actor(request, CHANGE_CUSTOMER), customer_id=customer_id, contact_id=contact_id
     )

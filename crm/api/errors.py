@@ -27,39 +27,10 @@ from ninja.errors import AuthenticationError, AuthorizationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from crm.core.errors import DomainError, LockedOut
+from crm.core.inputs import error_fields
 
-# pydantic error type → message; %(name)s placeholders come from the error's ``ctx``.
-_PYDANTIC_MESSAGES: dict[str, str] = {
-    "missing": gettext_noop("此字段为必填项"),
-    "extra_forbidden": gettext_noop("未知字段"),
-    "string_type": gettext_noop("应为文本"),
-    "int_type": gettext_noop("应为整数"),
-    "int_parsing": gettext_noop("应为整数"),
-    "int_from_float": gettext_noop("应为整数"),
-    "float_type": gettext_noop("应为数字"),
-    "float_parsing": gettext_noop("应为数字"),
-    "decimal_type": gettext_noop("应为数字"),
-    "decimal_parsing": gettext_noop("应为数字"),
-    "decimal_max_digits": gettext_noop("数字位数过多"),
-    "decimal_max_places": gettext_noop("小数位数过多"),
-    "finite_number": gettext_noop("应为有限的数字"),
-    "bool_type": gettext_noop("应为是或否"),
-    "bool_parsing": gettext_noop("应为是或否"),
-    "list_type": gettext_noop("应为列表"),
-    "dict_type": gettext_noop("请求内容格式不正确"),
-    "model_type": gettext_noop("请求内容格式不正确"),
-    "model_attributes_type": gettext_noop("请求内容格式不正确"),
-    "string_too_long": gettext_noop("不能超过 %(max_length)s 个字"),
-    "string_too_short": gettext_noop("至少需要 %(min_length)s 个字"),
-    "greater_than_equal": gettext_noop("不能小于 %(ge)s"),
-    "greater_than": gettext_noop("应大于 %(gt)s"),
-    "less_than_equal": gettext_noop("不能大于 %(le)s"),
-    "less_than": gettext_noop("应小于 %(lt)s"),
-    "enum": gettext_noop("不是有效的选项"),
-    "literal_error": gettext_noop("不是有效的选项"),
-    "json_invalid": gettext_noop("请求内容不是有效的 JSON"),
-}
-_FALLBACK = gettext_noop("值无效")
+# where in the request a field was: left out of the field's name
+_LOCATIONS = frozenset({"body", "query", "path", "header", "cookie", "payload", "data", "params"})
 
 _HTTP_CODES = {
     400: "bad_request",
@@ -77,32 +48,9 @@ def error_body(
     return {"error": {"code": code, "message": message, "fields": dict(fields or {}), **extra}}
 
 
-def _field_name(loc: tuple[Any, ...] | list[Any]) -> str:
-    """``("body", "payload", "phone")`` → ``"phone"``; ``("body", "payload", "tags", 2)`` →
-    ``"tags.2"``; nothing left (the body itself is wrong) → ``"body"``."""
-    skip = {"body", "query", "path", "header", "cookie", "payload", "data", "params"}
-    parts = [str(p) for p in loc if p not in skip]
-    return ".".join(parts) or "body"
-
-
-def pydantic_message(err: Mapping[str, Any]) -> str:
-    """A translated message for one pydantic error."""
-    kind = str(err.get("type", ""))
-    ctx = err.get("ctx") or {}
-    if kind == "value_error" and "error" in ctx:
-        return str(ctx["error"])
-    template = _PYDANTIC_MESSAGES.get(kind, _FALLBACK)
-    try:
-        return _(template) % ctx if "%(" in template else _(template)
-    except (KeyError, TypeError, ValueError):
-        return _(_FALLBACK)
-
-
 def validation_fields(errors: list[dict[str, Any]]) -> dict[str, str]:
-    fields: dict[str, str] = {}
-    for err in errors:
-        fields.setdefault(_field_name(err.get("loc", ())), pydantic_message(err))
-    return fields
+    """A message per field of a request that did not fit its schema (``crm.core.inputs``)."""
+    return error_fields(errors, skip=_LOCATIONS)
 
 
 logger = logging.getLogger("crm.api")

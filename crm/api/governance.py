@@ -4,47 +4,61 @@ record, when and from where. Thin adapter over ``crm.governance.selectors``."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+import re
+from typing import Annotated, Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router
-from pydantic import ValidationInfo, field_validator
+from pydantic import BeforeValidator, WithJsonSchema
 
 from crm.accounts.roles import VIEW_AUDIT
+from crm.core.pagination import ID_CURSOR
 from crm.governance import selectors
 
-from .schemas import ErrorOut, NoNulIn, Out
+from .schemas import ErrorOut, NoNulIn, Out, QueryId, QueryLimit
 from .security import require_actor
 
 router = Router(tags=["governance"])
 
-ID_MAX = 2**63 - 1
+
+ANY_DAY = (
+    "^(000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})-(0[1-9]|1[0-2])"
+    "-(0[1-9]|[12][0-9]|3[01])$"
+)
+
+
+def _day_text(value: Any) -> Any:
+    """A day as ``YYYY-MM-DD`` (any year: a far one means no bound), not a number."""
+    if value in ("", None):
+        return None
+    if not isinstance(value, str) or not re.match(ANY_DAY, value):
+        raise ValueError(_("日期格式应为 YYYY-MM-DD"))
+    return value
+
+
+Bound = Annotated[
+    dt.date | None,
+    BeforeValidator(_day_text),
+    WithJsonSchema(
+        {"anyOf": [{"type": "string", "format": "date", "pattern": ANY_DAY}, {"const": ""}]}
+    ),
+]
 
 
 class AuditParams(NoNulIn):
-    actor: int | None = Field(None, ge=1, le=ID_MAX, description="操作人用户 id")
-    customer: int | None = Field(
-        None, ge=1, le=ID_MAX, description="客户 id：该客户的操作与查阅记录"
-    )
+    """Filters of the audit log. A range that ends before it starts holds no events (an empty
+    page, as a bound far out is no bound: neither is an error)."""
+
+    actor: QueryId = Field(None, description="操作人用户 id")
+    customer: QueryId = Field(None, description="客户 id：该客户的操作与查阅记录")
     verb: str = Field("", max_length=64, description="动作，如 customer.viewed、customer.listed")
-    since: dt.date | None = Field(None, description="起始日期（含）")
-    until: dt.date | None = Field(None, description="结束日期（含）")
-    cursor: str | None = Field(None, max_length=200)
-    limit: int | None = Field(None, ge=1, le=selectors.MAX_LIMIT)
-
-    @field_validator("actor", "customer", "since", "until", "limit", mode="before")
-    @classmethod
-    def _blank_is_none(cls, value: Any) -> Any:
-        return None if value == "" else value
-
-    @field_validator("until")
-    @classmethod
-    def _not_before_since(cls, value: dt.date | None, info: ValidationInfo) -> dt.date | None:
-        since = info.data.get("since")
-        if value is not None and since is not None and value < since:
-            raise ValueError(_("结束日期不能早于起始日期"))
-        return value
+    since: Bound = Field(None, description="起始日期（含）")
+    until: Bound = Field(None, description="结束日期（含）")
+    cursor: str | None = Field(
+        None, pattern=ID_CURSOR, description="上一页返回的 next_cursor；省略为第一页"
+    )
+    limit: QueryLimit = None
 
 
 class AuditEventOut(Out):

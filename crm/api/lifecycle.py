@@ -15,7 +15,7 @@ from crm.customers.choices import Grade
 from crm.customers.models import GradePolicy
 
 from . import presenters
-from .schemas import ErrorOut
+from .schemas import ErrorOut, PathId
 from .security import require_actor
 from .workday_schemas import (
     DefeatCommentIn,
@@ -35,10 +35,11 @@ router = Router(tags=["lifecycle"])
 
 _READ: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 _WRITE: dict[int, Any] = {**_READ, 409: ErrorOut}
+_BODY: dict[int, Any] = {**_WRITE, 400: ErrorOut}  # 400: not JSON
 
 
-@router.post("customers/{int:customer_id}/transition", response={200: TransitionOut, **_WRITE})
-def transition(request: HttpRequest, customer_id: int, payload: TransitionIn) -> dict[str, Any]:
+@router.post("customers/{int:customer_id}/transition", response={200: TransitionOut, **_BODY})
+def transition(request: HttpRequest, customer_id: PathId, payload: TransitionIn) -> dict[str, Any]:
     """Change a customer's category or grade, as the regulations allow: potential or base →
     intention (``grade``), intention → retained (``deal_on``; callbacks are scheduled) or
     defeated (``defeat`` analysis), defeated → intention (``reason``), intention → intention
@@ -50,8 +51,8 @@ def transition(request: HttpRequest, customer_id: int, payload: TransitionIn) ->
     return presenters.transition_out(event)
 
 
-@router.post("defeats/{int:analysis_id}/comment", response={200: DefeatOut, **_WRITE})
-def defeat_comment(request: HttpRequest, analysis_id: int, payload: DefeatCommentIn) -> Any:
+@router.post("defeats/{int:analysis_id}/comment", response={200: DefeatOut, **_BODY})
+def defeat_comment(request: HttpRequest, analysis_id: PathId, payload: DefeatCommentIn) -> Any:
     """The manager's comment on a defeat analysis (战败客户分析表: 经理意见)."""
     analysis = lifecycle.defeat_comment(
         actor=require_actor(request, COMMENT_DEFEAT),
@@ -99,13 +100,13 @@ def grade_settings(request: HttpRequest) -> dict[str, Any]:
     return _grades(lifecycle.grade_policies(), [])
 
 
-@router.put("settings/grades", response={200: GradeSettingsOut, **_WRITE})
+@router.put("settings/grades", response={200: GradeSettingsOut, **_BODY})
 def grade_settings_update(request: HttpRequest, payload: GradeSettingsIn) -> dict[str, Any]:
     """Edit the grade table (managers and the general manager). Customers of a grade whose
     cadence changed get their next due date recomputed in the background (``recomputing``)."""
     changed = lifecycle.grade_policy_update(
         actor=require_actor(request, CHANGE_GRADEPOLICY),
-        rows=[row.model_dump(exclude_none=True) for row in payload.grades],
+        rows=[row.model_dump(exclude_unset=True) for row in payload.grades],
     )
     return _grades(lifecycle.grade_policies(), changed)
 
@@ -121,12 +122,12 @@ def lifecycle_settings(request: HttpRequest) -> dict[str, Any]:
     return _settings(lifecycle.lifecycle_settings())
 
 
-@router.put("settings/lifecycle", response={200: LifecycleSettingsOut, **_WRITE})
+@router.put("settings/lifecycle", response={200: LifecycleSettingsOut, **_BODY})
 def lifecycle_settings_update(request: HttpRequest, payload: LifecycleSettingsIn) -> dict[str, Any]:
     """Change the follow-up settings (managers and the general manager)."""
     obj = lifecycle.lifecycle_settings_update(
         actor=require_actor(request, CHANGE_GRADEPOLICY),
         missed_grace_hours=payload.missed_grace_hours,
-        callback_days=",".join(str(d) for d in payload.callback_days),
+        callback_days=payload.callback_days,
     )
     return _settings(obj)

@@ -14,9 +14,8 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.http import content_disposition_header
-from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
-from pydantic import Field, field_validator
+from pydantic import Field
 
 from crm.accounts.models import Department, User
 from crm.accounts.roles import VIEW_REPORTS
@@ -25,7 +24,7 @@ from crm.reports import selectors, services
 from crm.reports.exports import CONTENT_TYPE
 from crm.reports.selectors import ContactRow, DailyRow
 
-from .schemas import ErrorOut, NoNulIn
+from .schemas import ErrorOut, NoNulIn, QueryDay, QueryId
 from .security import signed_in
 
 router = Router(tags=["reports"])
@@ -50,31 +49,19 @@ def _actor(request: HttpRequest) -> User:
 # --- input ----------------------------------------------------------------------------------
 
 
-class DayParams(NoNulIn):
-    date: dt.date | None = Field(None, description="日期 YYYY-MM-DD，默认今天")
-    department: int | None = Field(None, description="部门 id（可查看多个部门者）")
+MONTH_PATTERN = r"^((19[0-9]{2}|2[0-9]{3})-(0[1-9]|1[0-2]))?$"
 
-    @field_validator("date", "department", mode="before")
-    @classmethod
-    def _blank_is_none(cls, value: Any) -> Any:
-        return None if value == "" else value
+
+class DayParams(NoNulIn):
+    date: QueryDay = Field(None, description="日期 YYYY-MM-DD，默认今天")
+    department: QueryId = Field(None, description="部门 id（可查看多个部门者）")
 
 
 class MonthParams(NoNulIn):
-    month: str = Field("", pattern=r"^(\d{4}-\d{2})?$", description="月份 YYYY-MM，默认本月")
-    department: int | None = Field(None, description="部门 id（可查看多个部门者）")
-
-    @field_validator("department", mode="before")
-    @classmethod
-    def _blank_is_none(cls, value: Any) -> Any:
-        return None if value == "" else value
-
-    @field_validator("month")
-    @classmethod
-    def _real_month(cls, value: str) -> str:
-        if value and not 1 <= int(value[5:]) <= 12:
-            raise ValueError(_("月份格式应为 YYYY-MM"))
-        return value
+    month: str = Field(
+        "", pattern=MONTH_PATTERN, description="月份 YYYY-MM（1900-2999 年），默认本月"
+    )
+    department: QueryId = Field(None, description="部门 id（可查看多个部门者）")
 
     @property
     def first_day(self) -> dt.date | None:

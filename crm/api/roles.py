@@ -18,7 +18,7 @@ from crm.core.permissions import Scope
 from crm.governance import approvals
 from crm.governance.models import ApprovalRequest
 
-from .schemas import ErrorOut, StrictIn
+from .schemas import ErrorOut, PathId, StrictIn
 from .security import require_actor, signed_in
 
 router = Router(tags=["roles"])
@@ -35,7 +35,7 @@ Grants = Annotated[
 Code = Annotated[str, Field(min_length=1, max_length=30, pattern=r"^[a-z0-9_]+$")]
 
 _READ: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
-_WRITE: dict[int, Any] = {**_READ, 409: ErrorOut, 422: ErrorOut}
+_WRITE: dict[int, Any] = {**_READ, 400: ErrorOut, 409: ErrorOut, 422: ErrorOut}  # 400: not JSON
 
 
 class ActionOut(Schema):
@@ -191,7 +191,9 @@ def approval_list(request: HttpRequest) -> dict[str, Any]:
 
 
 @router.post("approvals/{int:request_id}/decide", response={200: ApprovalOut, **_WRITE})
-def approval_decide(request: HttpRequest, request_id: int, payload: DecisionIn) -> dict[str, Any]:
+def approval_decide(
+    request: HttpRequest, request_id: PathId, payload: DecisionIn
+) -> dict[str, Any]:
     """Approve (the change is applied as requested) or reject a pending request. Nobody decides
     their own request; a request decided already: 422."""
     decided = approvals.approval_decide(

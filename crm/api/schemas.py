@@ -1,28 +1,25 @@
 """Request and response shapes of the API (pydantic through django-ninja).
 
-Input schemas check the *shape* only (types, lengths, unknown fields). Business validation —
-phone and ID-number formats, choices, grade rules, duplicates — is the services' job, so the web
-forms and the API refuse the same things with the same messages.
+Request bodies are the entities' declared inputs (``crm.customers.inputs``…) under the API's
+names, or partial copies of them for PATCH, built once at import: every length, choice, pattern,
+range and list size in the OpenAPI document is the one the services enforce, and the services
+refuse with the same messages as the web forms. Query parameters are declared here.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-from django.db import models
 from django.utils.translation import gettext as _
-from ninja import Schema
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from ninja import Path, Schema
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, field_validator
 
-from crm.customers.choices import Category, ContactRole, Gender, Grade, Kind, Source
-
-
-def _enum(choices: type[models.TextChoices], *, blank: bool = False) -> dict[str, Any]:
-    """Document a choice field's values in OpenAPI; the service validates them."""
-    values = list(choices.values)
-    return {"enum": ["", *values] if blank else values}
+from crm.core.inputs import DATE_PATTERN, MAX_ID, Day, Integer, partial
+from crm.customers.choices import ContactRole
+from crm.customers.inputs import ContactInput, CustomerInput
+from crm.customers.selectors import MAX_LIMIT
 
 
 class NoNulIn(Schema):
@@ -36,6 +33,39 @@ class NoNulIn(Schema):
         if any(isinstance(t, str) and "\x00" in t for t in texts):
             raise ValueError(_("不能包含空字符"))
         return value
+
+
+def _blank_is_none(value: Any) -> Any:
+    return None if value == "" else value
+
+
+# Query parameters that may also be sent empty, as a form would send them (then left out).
+QueryId = Annotated[
+    Annotated[int, Field(ge=1, le=MAX_ID)] | None,
+    BeforeValidator(_blank_is_none),
+    WithJsonSchema(
+        {"anyOf": [{"type": "integer", "minimum": 1, "maximum": MAX_ID}, {"const": ""}]}
+    ),
+]
+QueryDay = Annotated[
+    Annotated[date, Day()] | None,
+    BeforeValidator(_blank_is_none),
+    WithJsonSchema(
+        {"anyOf": [{"type": "string", "format": "date", "pattern": DATE_PATTERN}, {"const": ""}]}
+    ),
+]
+
+
+QueryLimit = Annotated[  # rows per page (empty: the default)
+    Annotated[int, Field(ge=1, le=MAX_LIMIT)] | None,
+    BeforeValidator(_blank_is_none),
+    WithJsonSchema(
+        {"anyOf": [{"type": "integer", "minimum": 1, "maximum": MAX_LIMIT}, {"const": ""}]}
+    ),
+]
+
+
+PathId = Annotated[int, Path(ge=1, le=MAX_ID, description="记录 id")]
 
 
 class StrictIn(NoNulIn):
@@ -54,8 +84,8 @@ class ExistingRef(Schema):
 
 class ErrorDetail(Schema):
     code: str = Field(
-        description="not_authenticated, forbidden, not_found, duplicate, conflict, invalid, "
-        "locked_out"
+        description="not_authenticated, forbidden, not_found, duplicate, conflict, "
+        "state_conflict, invalid, bad_request, locked_out"
     )
     message: str
     fields: dict[str, str] = Field(default_factory=dict, description="字段名 → 错误信息")
@@ -112,67 +142,29 @@ class MeOut(Schema):
 # --- customers ------------------------------------------------------------------------------
 
 
-class DefeatEntryIn(StrictIn):
-    reason: int | None = Field(None, description="战败原因 id（GET /defeat-reasons）")
-    competitor_brand: str = Field("", max_length=50)
-    competitor_model: str = Field("", max_length=50)
-    tried: str = Field("", max_length=5000, description="采取过的挽回措施")
+class CustomerIn(CustomerInput):
+    """A new customer. Duplicates (phone, ID number, credit code, organisation name): 409."""
 
 
-class CustomerIn(StrictIn):
-    kind: str = Field("person", json_schema_extra=_enum(Kind))
-    name: str = Field(max_length=100)
-    phone: str = Field("", max_length=30, description="中国大陆手机或固定电话")
-    email: str = Field("", max_length=254)
-    id_number: str = Field("", max_length=30, description="18 位居民身份证号码")
-    credit_code: str = Field("", max_length=30, description="统一社会信用代码")
-    company: str = Field("", max_length=100)
-    address: str = Field("", max_length=200)
-    city: str = Field("", max_length=50)
-    staff_count: int | None = Field(None, ge=0)
-    annual_revenue: Decimal | None = Field(None, description="年营业额（万元）")
-    main_business: str = Field("", max_length=200)
-    needs: str = Field("", max_length=5000)
-    feedback: str = Field("", max_length=5000)
-    source: str = Field("", json_schema_extra=_enum(Source, blank=True))
-    category: str = Field("potential", json_schema_extra=_enum(Category))
-    grade: str = Field("", json_schema_extra=_enum(Grade, blank=True))
-    expected_purchase_on: date | None = Field(None, description="预计购买日期")
-    deal_on: date | None = Field(None, description="成交日期；直接登记为保有客户时必填")
-    deposit_amount: Decimal | None = Field(
-        None, gt=0, max_digits=12, decimal_places=2, description="定金金额（元）；O 级必填"
+Version = Annotated[
+    int,
+    Integer(1, MAX_ID),
+    Field(description="读取时的版本号；已被他人修改时返回 409 conflict"),
+]
+
+if TYPE_CHECKING:  # derived at run time; to the type checker, the input it is made from
+    CustomerPatch = CustomerInput
+    ContactPatch = ContactInput
+else:
+    CustomerPatch = partial(
+        CustomerInput,
+        name="CustomerPatch",
+        doc="Some fields of a customer; what is left out stays. Category, grade and deal date "
+        "change through a transition (a different value: 409 state_conflict).",
+        exclude=("defeat",),
+        version=(Version, ...),
     )
-    deposit_on: date | None = Field(None, description="收定金日期；O 级必填")
-    defeat: DefeatEntryIn | None = Field(None, description="战败分析；直接登记为战败客户时必填")
-    owner: int | None = Field(None, description="负责人用户 id；默认为调用者本人")
-    tags: list[str] = Field(default_factory=list)
-    notes: str = Field("", max_length=5000)
-
-
-class CustomerPatch(StrictIn):
-    version: int = Field(description="读取时的版本号；已被他人修改时返回 409 conflict")
-    kind: str | None = Field(None, json_schema_extra=_enum(Kind))
-    name: str | None = Field(None, max_length=100)
-    phone: str | None = Field(None, max_length=30)
-    email: str | None = Field(None, max_length=254)
-    id_number: str | None = Field(None, max_length=30)
-    credit_code: str | None = Field(None, max_length=30)
-    company: str | None = Field(None, max_length=100)
-    address: str | None = Field(None, max_length=200)
-    city: str | None = Field(None, max_length=50)
-    staff_count: int | None = Field(None, ge=0)
-    annual_revenue: Decimal | None = None
-    main_business: str | None = Field(None, max_length=200)
-    needs: str | None = Field(None, max_length=5000)
-    feedback: str | None = Field(None, max_length=5000)
-    source: str | None = Field(None, json_schema_extra=_enum(Source, blank=True))
-    category: str | None = Field(None, json_schema_extra=_enum(Category))
-    grade: str | None = Field(None, json_schema_extra=_enum(Grade, blank=True))
-    deposit_amount: Decimal | None = Field(None, gt=0, max_digits=12, decimal_places=2)
-    deposit_on: date | None = None
-    owner: int | None = None
-    tags: list[str] | None = None
-    notes: str | None = Field(None, max_length=5000)
+    ContactPatch = partial(ContactInput, name="ContactPatch", doc="Some fields of a contact.")
 
 
 class Out(BaseModel):
@@ -237,26 +229,8 @@ class TagOut(Schema):
 # --- contacts -------------------------------------------------------------------------------
 
 
-class ContactIn(StrictIn):
-    name: str = Field(max_length=50)
-    role: str = Field("other", json_schema_extra=_enum(ContactRole))
-    title: str = Field("", max_length=50)
-    phone: str = Field("", max_length=30)
-    age: int | None = None
-    gender: str = Field("", json_schema_extra=_enum(Gender, blank=True))
-    hobbies: str = Field("", max_length=200)
-    notes: str = Field("", max_length=2000)
-
-
-class ContactPatch(StrictIn):
-    name: str | None = Field(None, max_length=50)
-    role: str | None = Field(None, json_schema_extra=_enum(ContactRole))
-    title: str | None = Field(None, max_length=50)
-    phone: str | None = Field(None, max_length=30)
-    age: int | None = None
-    gender: str | None = Field(None, json_schema_extra=_enum(Gender, blank=True))
-    hobbies: str | None = Field(None, max_length=200)
-    notes: str | None = Field(None, max_length=2000)
+class ContactIn(ContactInput):
+    """A contact person of an organisation."""
 
 
 class ContactOut(Schema):

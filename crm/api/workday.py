@@ -14,7 +14,7 @@ from crm.accounts.roles import ADD_FOLLOWUP, MANAGE_PLAN, VIEW_CUSTOMER, VIEW_PL
 from crm.activities import ical, selectors, services
 
 from . import presenters
-from .schemas import ErrorOut
+from .schemas import ErrorOut, PathId
 from .security import require_actor, signed_in
 from .workday_schemas import (
     CalendarFeedOut,
@@ -41,6 +41,7 @@ router = Router(tags=["workday"])
 
 _READ: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 _WRITE: dict[int, Any] = {**_READ, 409: ErrorOut}
+_BODY: dict[int, Any] = {**_WRITE, 400: ErrorOut}  # 400: not JSON
 PLANS_MAX = 200
 
 
@@ -49,7 +50,7 @@ PLANS_MAX = 200
 
 @router.get("customers/{int:customer_id}/followups", response={200: FollowUpPage, **_READ})
 def followup_list(
-    request: HttpRequest, customer_id: int, params: Query[PageParams]
+    request: HttpRequest, customer_id: PathId, params: Query[PageParams]
 ) -> dict[str, Any]:
     """A customer's follow-up records, newest first, a page at a time (keyset cursor)."""
     page = services.followups_open(
@@ -61,9 +62,9 @@ def followup_list(
     return presenters.followup_page(page)
 
 
-@router.post("customers/{int:customer_id}/followups", response={201: FollowUpOut, **_WRITE})
+@router.post("customers/{int:customer_id}/followups", response={201: FollowUpOut, **_BODY})
 def followup_record(
-    request: HttpRequest, customer_id: int, payload: FollowUpIn
+    request: HttpRequest, customer_id: PathId, payload: FollowUpIn
 ) -> Status[dict[str, Any]]:
     """Record a follow-up (跟进记录). It fulfils the day's open plan (or ``plan``), moves the
     customer's last contact and next due date; ``next_at`` plans the next one."""
@@ -79,7 +80,7 @@ def followup_record(
 
 
 @router.get("customers/{int:customer_id}/plans", response={200: list[PlanOut], **_READ})
-def customer_plan_list(request: HttpRequest, customer_id: int) -> list[dict[str, Any]]:
+def customer_plan_list(request: HttpRequest, customer_id: PathId) -> list[dict[str, Any]]:
     """A customer's plans and callbacks in date order, whatever their status."""
     plans = services.customer_plans_open(
         actor=require_actor(request, VIEW_CUSTOMER), customer_id=customer_id
@@ -87,8 +88,10 @@ def customer_plan_list(request: HttpRequest, customer_id: int) -> list[dict[str,
     return [presenters.plan_out(p) for p in plans]
 
 
-@router.post("customers/{int:customer_id}/plans", response={201: PlanOut, **_WRITE})
-def plan_create(request: HttpRequest, customer_id: int, payload: PlanIn) -> Status[dict[str, Any]]:
+@router.post("customers/{int:customer_id}/plans", response={201: PlanOut, **_BODY})
+def plan_create(
+    request: HttpRequest, customer_id: PathId, payload: PlanIn
+) -> Status[dict[str, Any]]:
     """Plan a follow-up (客户跟进计划表: date and time, method, content, assignee)."""
     plan = services.plan_create(
         actor=require_actor(request, MANAGE_PLAN),
@@ -108,8 +111,8 @@ def plans_of_day(request: HttpRequest, params: Query[DayParams]) -> list[dict[st
     return [presenters.plan_out(p) for p in plans]
 
 
-@router.patch("plans/{int:plan_id}", response={200: PlanOut, **_WRITE})
-def plan_update(request: HttpRequest, plan_id: int, payload: PlanPatch) -> dict[str, Any]:
+@router.patch("plans/{int:plan_id}", response={200: PlanOut, **_BODY})
+def plan_update(request: HttpRequest, plan_id: PathId, payload: PlanPatch) -> dict[str, Any]:
     """Reschedule, reword or reassign an open plan. A stale ``version``: 409 ``conflict``."""
     data = payload.model_dump(exclude_unset=True)
     version = data.pop("version")
@@ -119,8 +122,8 @@ def plan_update(request: HttpRequest, plan_id: int, payload: PlanPatch) -> dict[
     return presenters.plan_out(plan)
 
 
-@router.post("plans/{int:plan_id}/cancel", response={200: PlanOut, **_WRITE})
-def plan_cancel(request: HttpRequest, plan_id: int, payload: PlanCancelIn) -> dict[str, Any]:
+@router.post("plans/{int:plan_id}/cancel", response={200: PlanOut, **_BODY})
+def plan_cancel(request: HttpRequest, plan_id: PathId, payload: PlanCancelIn) -> dict[str, Any]:
     """Cancel an open plan, with an optional reason (kept in the customer's history)."""
     plan = services.plan_cancel(
         actor=require_actor(request, MANAGE_PLAN), plan_id=plan_id, reason=payload.reason
@@ -163,7 +166,7 @@ def today(request: HttpRequest) -> dict[str, Any]:
 
 
 @router.get("customers/{int:customer_id}/timeline", response={200: list[TimelineItemOut], **_READ})
-def timeline(request: HttpRequest, customer_id: int) -> list[dict[str, Any]]:
+def timeline(request: HttpRequest, customer_id: PathId) -> list[dict[str, Any]]:
     """One timeline of a customer, newest first: follow-ups, plans, category and grade changes,
     and field changes."""
     items = services.timeline_open(
@@ -187,7 +190,7 @@ def notification_list(request: HttpRequest, params: Query[NotificationParams]) -
     return presenters.notification_page(page)
 
 
-@router.post("notifications/read", response={200: NotificationsReadOut, **_READ})
+@router.post("notifications/read", response={200: NotificationsReadOut, **_READ, 400: ErrorOut})
 def notifications_read(request: HttpRequest, payload: NotificationsReadIn) -> dict[str, int]:
     """Mark the given reminders (or all) as read; returns how many changed."""
     marked = services.notifications_mark_read(actor=signed_in(request), ids=payload.ids)

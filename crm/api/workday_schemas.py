@@ -1,46 +1,40 @@
 """Request and response shapes of the workday API: follow-ups, plans, transitions, the due
 list, Today, settings, notifications and the calendar feed.
 
-As in ``schemas``: inputs check the shape only, the services check the rules (with the same
-messages as the web forms); outputs are plain pydantic fed with dicts from ``presenters``.
+As in ``schemas``: request bodies are the declared inputs (``crm.activities.inputs``,
+``crm.customers.inputs``) under the API's names; outputs are plain pydantic fed with dicts from
+``presenters``.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import Decimal
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import Field
 
-from crm.activities.choices import FollowUpKind, PlanMethod
-from crm.customers.choices import Category, Grade
+from crm.activities.inputs import (
+    FollowUpInput,
+    NotificationsReadInput,
+    PlanCancelInput,
+    PlanInput,
+)
+from crm.core.inputs import Day, partial
+from crm.core.pagination import ID_CURSOR, KEY_CURSOR
+from crm.customers.inputs import (
+    DefeatCommentInput,
+    GradeTableInput,
+    LifecycleSettingsInput,
+    TransitionInput,
+)
 
-from .schemas import CustomerOut, NoNulIn, Out, RefOut, StrictIn, _enum
+from .schemas import CustomerOut, NoNulIn, Out, RefOut, Version
 
 # --- follow-up records ------------------------------------------------------------------------
 
 
-class FollowUpIn(StrictIn):
-    kind: str = Field(
-        json_schema_extra=_enum(FollowUpKind),
-        description="store_visit 到店, visit 拜访 (place, purpose), call 电话 (content), "
-        "email 邮件 (subject, recipient, content), meeting, message, callback 回访 "
-        "(satisfaction), service",
-    )
-    occurred_at: datetime | None = Field(None, description="跟进时间；默认为现在，不能晚于现在")
-    content: str = Field("", max_length=5000)
-    outcome: str = Field("", max_length=200)
-    place: str = Field("", max_length=200)
-    purpose: str = Field("", max_length=200)
-    feedback: str = Field("", max_length=5000, description="客户反馈")
-    subject: str = Field("", max_length=200)
-    recipient: str = Field("", max_length=200)
-    next_step: str = Field("", max_length=200, description="下一步；与 next_at 一起成为新的计划")
-    satisfaction: int | None = Field(None, description="满意度 1-5（回访必填）")
-    next_at: datetime | None = Field(None, description="下次跟进时间：据此创建跟进计划")
-    next_method: str = Field("", json_schema_extra=_enum(PlanMethod, blank=True))
-    plan: int | None = Field(None, description="本次跟进完成的计划 id；默认为当天及以前最早的计划")
+class FollowUpIn(FollowUpInput):
+    """A follow-up record. ``occurred_at`` not in the future; ``next_at`` not in the past."""
 
 
 class FollowUpOut(Out):
@@ -71,30 +65,32 @@ class FollowUpPage(Out):
 
 
 class PageParams(NoNulIn):
-    cursor: str | None = Field(None, max_length=200)
+    cursor: str | None = Field(
+        None, pattern=KEY_CURSOR, description="上一页返回的 next_cursor；省略为第一页"
+    )
     limit: int | None = Field(None, ge=1, le=100)
 
 
 # --- plans ----------------------------------------------------------------------------------
 
 
-class PlanIn(StrictIn):
-    method: str = Field(json_schema_extra=_enum(PlanMethod))
-    planned_at: datetime
-    content: str = Field("", max_length=5000)
-    assignee: int | None = Field(None, description="跟进人员用户 id；默认为调用者本人")
+class PlanIn(PlanInput):
+    """A follow-up plan (客户跟进计划表)."""
 
 
-class PlanPatch(StrictIn):
-    version: int = Field(description="读取时的版本号；已被他人修改时返回 409 conflict")
-    method: str | None = Field(None, json_schema_extra=_enum(PlanMethod))
-    planned_at: datetime | None = None
-    content: str | None = Field(None, max_length=5000)
-    assignee: int | None = None
+if TYPE_CHECKING:  # derived at run time; to the type checker, the input it is made from
+    PlanPatch = PlanInput
+else:
+    PlanPatch = partial(
+        PlanInput,
+        name="PlanPatch",
+        doc="Reschedule, reword or reassign an open plan (a closed one: 409 state_conflict).",
+        version=(Version, ...),
+    )
 
 
-class PlanCancelIn(StrictIn):
-    reason: str = Field("", max_length=500)
+class PlanCancelIn(PlanCancelInput):
+    """Why the plan is cancelled (optional)."""
 
 
 class PlanOut(Out):
@@ -116,32 +112,19 @@ class PlanOut(Out):
 
 
 class DayParams(NoNulIn):
-    day: date | None = Field(None, description="日期，默认为今天；含此前未完成的计划")
+    day: Annotated[date, Day()] | None = Field(
+        None, description="日期，默认为今天；含此前未完成的计划"
+    )
 
 
 # --- transitions ----------------------------------------------------------------------------
 
 
-class DefeatIn(StrictIn):
-    reason: int | None = Field(None, description="战败原因 id（GET /defeat-reasons）")
-    competitor_brand: str = Field("", max_length=50)
-    competitor_model: str = Field("", max_length=50)
-    tried: str = Field("", max_length=5000, description="采取过的挽回措施")
+class TransitionIn(TransitionInput):
+    """A change of category or grade; what the target requires is in the schema, what the
+    customer's current category allows is a 409 ``state_conflict``."""
 
-
-class TransitionIn(StrictIn):
-    version: int = Field(description="客户读取时的版本号；已被他人修改时返回 409 conflict")
-    to: str = Field(json_schema_extra=_enum(Category))
-    grade: str = Field(
-        "", json_schema_extra=_enum(Grade, blank=True), description="变为意向客户时必填"
-    )
-    reason: str = Field("", max_length=500, description="原因；重新激活战败客户时必填")
-    deal_on: date | None = Field(None, description="成交日期；变为保有客户时必填")
-    defeat: DefeatIn | None = Field(None, description="战败分析；变为战败客户时必填")
-    deposit_amount: Decimal | None = Field(
-        None, gt=0, max_digits=12, decimal_places=2, description="定金金额（元）；定为 O 级时必填"
-    )
-    deposit_on: date | None = Field(None, description="收定金日期；定为 O 级时必填")
+    version: Version
 
 
 class DefeatOut(Out):
@@ -175,8 +158,8 @@ class TransitionOut(Out):
     customer: CustomerOut
 
 
-class DefeatCommentIn(StrictIn):
-    comment: str = Field(max_length=5000, description="经理意见")
+class DefeatCommentIn(DefeatCommentInput):
+    """The manager's comment (经理意见)."""
 
 
 class TimelineItemOut(Out):
@@ -229,15 +212,8 @@ class TodayOut(Out):
 # --- settings -------------------------------------------------------------------------------
 
 
-class GradePolicyIn(StrictIn):
-    grade: str = Field(json_schema_extra=_enum(Grade))
-    cadence_days: int | None = Field(None, description="跟进周期（天），1-365")
-    deal_within_days: int | None = Field(None, description="预计成交（天内）；空为不限")
-    description: str | None = Field(None, max_length=100)
-
-
-class GradeSettingsIn(StrictIn):
-    grades: list[GradePolicyIn]
+class GradeSettingsIn(GradeTableInput):
+    """Rows of the grade table; a field left out keeps its value."""
 
 
 class GradePolicyOut(Out):
@@ -255,9 +231,8 @@ class GradeSettingsOut(Out):
     )
 
 
-class LifecycleSettingsIn(StrictIn):
-    missed_grace_hours: int = Field(description="计划过期多少小时后记为逾期（0-720）")
-    callback_days: list[int] = Field(description="成交后第几天回访，例如 [1, 7, 30, 90]")
+class LifecycleSettingsIn(LifecycleSettingsInput):
+    """The follow-up settings."""
 
 
 class LifecycleSettingsOut(Out):
@@ -271,7 +246,7 @@ class DefeatReasonOut(Out):
 
 
 class GradeSuggestionParams(NoNulIn):
-    expected_purchase_on: date = Field(description="预计购买日期")
+    expected_purchase_on: Annotated[date, Day()] = Field(description="预计购买日期")
     deposit_paid: bool = Field(False, description="已交定金（O 级）")
 
 
@@ -283,7 +258,11 @@ class GradeSuggestionOut(Out):
 # --- notifications and the calendar ---------------------------------------------------------
 
 
-class NotificationParams(PageParams):
+class NotificationParams(NoNulIn):
+    cursor: str | None = Field(
+        None, pattern=ID_CURSOR, description="上一页返回的 next_cursor；省略为第一页"
+    )
+    limit: int | None = Field(None, ge=1, le=100)
     unread: bool = Field(False, description="只看未读")
 
 
@@ -302,8 +281,8 @@ class NotificationPage(Out):
     next_cursor: str | None
 
 
-class NotificationsReadIn(StrictIn):
-    ids: list[int] | None = Field(None, description="要标为已读的提醒 id；省略则全部标为已读")
+class NotificationsReadIn(NotificationsReadInput):
+    """The reminders to mark as read (all, when ``ids`` is left out)."""
 
 
 class NotificationsReadOut(Out):

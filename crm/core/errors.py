@@ -69,3 +69,13 @@ class LockedOut(DomainError):
     status = 429
     code = "locked_out"
     default_message = _("登录失败次数过多，账户已临时锁定，请稍后再试")
+
+
+class StateConflict(Invalid):
+    """A well-formed request the record's current state refuses (a transition its category does
+    not allow, an edit that would break a rule together with what is stored, a closed plan): the
+    same message per field as ``Invalid``, but 409, since the request alone is not wrong."""
+
+    status = 409
+    code = "state_conflict"
+    default_message = _("该操作与记录的当前状态不符")

@@ -28,12 +28,21 @@ from django.utils.translation import gettext as _
 
 from crm.accounts.models import User
 from crm.accounts.roles import CHANGE_CUSTOMER, CHANGE_GRADEPOLICY, COMMENT_DEFEAT
-from crm.core.errors import Conflict, Invalid, NotFound
+from crm.core.errors import Conflict, Invalid, NotFound, StateConflict
+from crm.core.inputs import validate
 from crm.core.permissions import require, restrict
 from crm.governance import audit
 
 from . import cadence, hooks
 from .choices import Category, Grade
+from .inputs import (
+    DefeatCommentInput,
+    DefeatInput,
+    GradePolicyInput,
+    LifecycleSettingsInput,
+    TransitionInput,
+    transition_rules,
+)
 from .models import (
     Customer,
     DefeatAnalysis,
@@ -252,60 +261,64 @@ def record_entry(
 
 
 def _clean_defeat(defeat: Mapping[str, Any] | None) -> dict[str, Any]:
-    data = dict(defeat or {})
-    errors: dict[str, str] = {}
-    reason = None
-    reason_id = data.get("reason")
-    if reason_id in (None, ""):
-        errors["defeat.reason"] = _("请选择战败原因")
-    elif not str(reason_id).isdigit():
-        errors["defeat.reason"] = _("不是有效的选项")
-    else:
-        reason = DefeatReason.objects.filter(pk=int(str(reason_id)), active=True).first()
-        if reason is None:
-            errors["defeat.reason"] = _("不是有效的选项")
-    tried = str(data.get("tried") or "").strip()
-    if not tried:
-        errors["defeat.tried"] = _("请填写采取过的挽回措施")
-    brand = str(data.get("competitor_brand") or "").strip()[:50]
-    model = str(data.get("competitor_model") or "").strip()[:50]
+    """The defeat analysis through its declared input; the reason must be one in use."""
+    try:
+        data = validate(DefeatInput, defeat or {})
+    except Invalid as exc:
+        fields = {f"defeat.{k}": v for k, v in exc.fields.items()}
+        raise Invalid(_("战败客户必须填写战败分析"), fields=fields) from exc
+    reason = DefeatReason.objects.filter(pk=data["reason"], active=True).first()
+    if reason is None:
+        raise Invalid(_("战败客户必须填写战败分析"), fields={"defeat.reason": _("不是有效的选项")})
+    # the manager's comment comes later, from a manager (defeat_comment)
+    return {**data, "reason": reason}
+
+
+def clean_transition(request: Mapping[str, Any]) -> dict[str, Any]:
+    """A transition request through its declared input, with what the target requires."""
+    try:
+        cleaned = validate(TransitionInput, request)
+    except Invalid as exc:
+        fields = dict(exc.fields)
+        rules = {k: v for k, v in transition_rules(request).items() if k not in fields}
+        defeat = any(k.startswith("defeat") for k in fields)
+        message = _("战败客户必须填写战败分析") if defeat else None
+        raise Invalid(message, fields={**fields, **rules}) from exc
+    errors = transition_rules(cleaned)
     if errors:
-        raise Invalid(_("战败客户必须填写战败分析"), fields=errors)
-    return {
-        "reason": reason,
-        "tried": tried[:5000],
-        "competitor_brand": brand,
-        "competitor_model": model,
-    }  # the manager's comment comes later, from a manager (defeat_comment)
+        message = _("战败客户必须填写战败分析") if "defeat.reason" in errors else None
+        raise Invalid(message, fields=errors)
+    return cleaned
 
 
 def _check_transition(
     customer: Customer, to: str, grade: str, reason: str, facts: Mapping[str, Any]
 ) -> None:
-    if to not in Category.values:
-        raise Invalid(fields={"to": _("不是有效的客户类别")})
+    """What the target needs was checked by the declared input; here: what the customer's state
+    and the clock allow (a state the request cannot know of is a conflict, 409)."""
     if (customer.category, to) not in TRANSITIONS:
-        raise Invalid(
+        raise StateConflict(
             _("不能从“%(src)s”变为“%(dst)s”")
             % {"src": Category(customer.category).label, "dst": Category(to).label},
             fields={"to": _("不允许的类别变更")},
         )
-    if to == Category.INTENTION and grade not in Grade.values:
-        raise Invalid(fields={"grade": _("意向客户必须选择意向级别（O/H/A/B/C）")})
     if to == Category.INTENTION and customer.category == to and grade == customer.grade:
-        raise Invalid(fields={"grade": _("级别没有变化")})
-    if customer.category == Category.DEFEATED and not reason.strip():
-        raise Invalid(fields={"reason": _("重新激活战败客户须说明原因")})
+        raise StateConflict(fields={"grade": _("级别没有变化")})
+    if customer.category == Category.DEFEATED and not reason:
+        raise StateConflict(fields={"reason": _("重新激活战败客户须说明原因")})
     errors = entry_errors(category=to, grade=grade, values=lambda f, d=None: facts.get(f, d))
-    deal_on = facts.get("deal_on")
-    if "deal_on" not in errors and deal_on is not None:
-        registered = timezone.localdate(customer.created_at)
-        if deal_on < registered:
-            errors["deal_on"] = _("成交日期不能早于客户登记日期（%(day)s）") % {
-                "day": registered.isoformat()
-            }
     if errors:
         raise Invalid(fields=errors)
+    deal_on = facts.get("deal_on")
+    if deal_on is not None:
+        registered = timezone.localdate(customer.created_at)
+        if deal_on < registered:  # the stored record refuses it, not the request: 409
+            raise StateConflict(
+                fields={
+                    "deal_on": _("成交日期不能早于客户登记日期（%(day)s）")
+                    % {"day": registered.isoformat()}
+                }
+            )
 
 
 @transaction.atomic
@@ -327,10 +340,21 @@ def customer_transition(
     action of the lifecycle, with its side effects inside (a deal schedules the callbacks, a
     defeat closes the open plans: crm.activities through ``hooks.category_entered``). The
     expected purchase date a grade was chosen by is kept with it (when given)."""
+    request: dict[str, Any] = {"to": to, "grade": grade, "reason": reason, "deal_on": deal_on}
+    if defeat is not None:
+        request["defeat"] = defeat
+    if expected_purchase_on is not None:
+        request["expected_purchase_on"] = expected_purchase_on
+    if deposit_amount is not None:
+        request["deposit_amount"] = deposit_amount
+    if deposit_on is not None:
+        request["deposit_on"] = deposit_on
+    clean_transition(request)
     customer = _locked(actor, customer_id)
     if customer.version != version:
         raise Conflict(extra={"current_version": customer.version})
     grade = grade if to == Category.INTENTION else ""
+    reason = reason.strip()
     facts = {"deal_on": deal_on, "deposit_amount": deposit_amount, "deposit_on": deposit_on}
     _check_transition(customer, to, grade, reason, facts)
     defeat_data = _clean_defeat(defeat) if to == Category.DEFEATED else None
@@ -346,7 +370,7 @@ def customer_transition(
         to_category=to,
         from_grade=customer.grade,
         to_grade=grade,
-        reason=reason.strip()[:500],
+        reason=reason,
     )
     if defeat_data is not None:
         DefeatAnalysis.objects.create(customer=customer, event=event, **defeat_data)
@@ -382,7 +406,7 @@ def customer_transition(
         obj=customer,
         before=before,
         after=customer.snapshot(),
-        reason=reason.strip(),
+        reason=reason,
     )
     hooks.category_entered(customer=customer, event=event, actor=actor)
     return event
@@ -401,10 +425,12 @@ def defeat_comment(*, actor: User, analysis_id: int, comment: str) -> DefeatAnal
     )
     if analysis is None:
         raise NotFound()
-    if not comment.strip():
-        raise Invalid(fields={"manager_comment": _("请填写经理意见")})
+    try:
+        comment = validate(DefeatCommentInput, {"comment": comment})["comment"]
+    except Invalid as exc:
+        raise Invalid(fields={"manager_comment": exc.fields["comment"]}) from exc
     before = {"manager_comment": analysis.manager_comment}
-    analysis.manager_comment = comment.strip()[:5000]
+    analysis.manager_comment = comment
     analysis.manager = actor
     analysis.save(update_fields=["manager_comment", "manager"])
     audit.record(
@@ -446,49 +472,40 @@ def suggest_grade(*, expected_purchase_on: dt.date, deposit_paid: bool = False) 
 
 @transaction.atomic
 def grade_policy_update(*, actor: User, rows: Iterable[Mapping[str, Any]]) -> list[str]:
-    """Edit the grade table; returns the grades whose cadence changed (to recompute)."""
+    """Edit the grade table (rows of ``GradePolicyInput``: a field left out keeps its value);
+    returns the grades whose cadence changed (to recompute)."""
     require(actor, CHANGE_GRADEPOLICY)
     policies = {p.grade: p for p in GradePolicy.objects.select_for_update()}
     errors: dict[str, str] = {}
     changed: list[str] = []
     for row in rows:
-        grade = str(row.get("grade", ""))
-        policy = policies.get(grade)
-        if policy is None:
-            errors[f"{grade or '?'}.grade"] = _("不是有效的选项")
-            continue
+        grade = str(row.get("grade", "")) or "?"
         try:
-            days = int(row.get("cadence_days", policy.cadence_days))
-            within_raw = row.get("deal_within_days", policy.deal_within_days)
-            within = None if within_raw in (None, "") else int(within_raw)
-        except (TypeError, ValueError):
-            errors[f"{grade}.cadence_days"] = _("请输入整数")
+            data = validate(GradePolicyInput, row)
+        except Invalid as exc:
+            errors.update((f"{grade}.{field}", message) for field, message in exc.fields.items())
             continue
-        if not 1 <= days <= 365:
-            errors[f"{grade}.cadence_days"] = _("跟进周期应在 1 到 365 天之间")
-            continue
-        if within is not None and not 1 <= within <= 3650:
-            errors[f"{grade}.deal_within_days"] = _("应在 1 到 3650 天之间")
+        policy = policies.get(data["grade"])
+        if policy is None:
+            errors[f"{grade}.grade"] = _("不是有效的选项")
             continue
         before = {
             "cadence_days": policy.cadence_days,
             "deal_within_days": policy.deal_within_days,
             "description": policy.description,
         }
-        policy.cadence_days, policy.deal_within_days = days, within
-        policy.description = str(row.get("description", policy.description)).strip()[:100]
-        after = {
-            "cadence_days": days,
-            "deal_within_days": within,
-            "description": policy.description,
-        }
-        if after != before:
-            policy.save()
-            audit.record(
-                actor=actor, verb="grade_policy.updated", obj=policy, before=before, after=after
-            )
-            if before["cadence_days"] != days:
-                changed.append(grade)
+        after = {**before, **{k: v for k, v in data.items() if k in before}}
+        if after == before:
+            continue
+        policy.cadence_days = after["cadence_days"]
+        policy.deal_within_days = after["deal_within_days"]
+        policy.description = after["description"]
+        policy.save()
+        audit.record(
+            actor=actor, verb="grade_policy.updated", obj=policy, before=before, after=after
+        )
+        if before["cadence_days"] != policy.cadence_days:
+            changed.append(policy.grade)
     if errors:
         raise Invalid(fields=errors)
     if changed:
@@ -500,18 +517,18 @@ def grade_policy_update(*, actor: User, rows: Iterable[Mapping[str, Any]]) -> li
 
 @transaction.atomic
 def lifecycle_settings_update(
-    *, actor: User, missed_grace_hours: int, callback_days: str
+    *, actor: User, missed_grace_hours: int, callback_days: Iterable[int]
 ) -> LifecycleSettings:
+    """The grace before a plan counts as missed, the days after a deal to call back."""
     require(actor, CHANGE_GRADEPOLICY)
+    data = validate(
+        LifecycleSettingsInput,
+        {"missed_grace_hours": missed_grace_hours, "callback_days": list(callback_days)},
+    )
     obj = LifecycleSettings.objects.select_for_update().get_or_create(pk=1)[0]
-    days = [d.strip() for d in callback_days.replace("，", ",").split(",") if d.strip()]
-    if not days or not all(d.isdigit() and 0 < int(d) <= 3650 for d in days):
-        raise Invalid(fields={"callback_days": _("请用逗号分隔的天数，例如 1,7,30,90")})
-    if not 0 <= missed_grace_hours <= 24 * 30:
-        raise Invalid(fields={"missed_grace_hours": _("宽限应在 0 到 720 小时之间")})
     before = {"missed_grace_hours": obj.missed_grace_hours, "callback_days": obj.callback_days}
-    obj.missed_grace_hours = missed_grace_hours
-    obj.callback_days = ",".join(str(int(d)) for d in sorted(set(days), key=int))
+    obj.missed_grace_hours = data["missed_grace_hours"]
+    obj.callback_days = ",".join(str(d) for d in sorted(set(data["callback_days"])))
     obj.save()
     audit.record(
         actor=actor,

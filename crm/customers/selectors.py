@@ -19,11 +19,11 @@ from crm.accounts.roles import (
 from crm.core.errors import NotFound
 from crm.core.pagination import Page, decode_cursor, encode_cursor
 from crm.core.permissions import owned_by, restrict
+from crm.core.validators import normalize_credit_code, normalize_id_number
 from crm.governance.models import AuditEvent
 
 from . import search, sensitive
 from .models import Contact, Customer, DefeatAnalysis, Tag
-from .validators import normalize_credit_code, normalize_id_number
 
 MAX_LIMIT = 100
 _SEARCH_BATCH = 200
@@ -55,8 +55,9 @@ def _base(actor: User, filters: CustomerFilters) -> QuerySet[Customer]:
     if filters.owner is not None:
         qs = owned_by(qs, [filters.owner])
     if filters.tag:
-        tag = filters.tag
-        qs = qs.filter(tags__id=int(tag)) if tag.isdigit() else qs.filter(tags__name=tag)
+        tag = filters.tag  # an id (ASCII digits: "²" is a digit to Python, not to int()) or a name
+        by_id = tag.isascii() and tag.isdigit() and len(tag) <= 18
+        qs = qs.filter(tags__id=int(tag)) if by_id else qs.filter(tags__name=tag)
     return qs.select_related("owner", "department").prefetch_related("tags")
 
 

@@ -4,18 +4,14 @@ and records one audit event, all inside one transaction."""
 
 from __future__ import annotations
 
-import datetime as dt
-import decimal
 from collections.abc import Mapping
 from typing import Any
 
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop, pgettext, pgettext_lazy
 
 from crm.accounts.models import User
 from crm.accounts.roles import (
@@ -27,14 +23,24 @@ from crm.accounts.roles import (
     RESTORE_CUSTOMER,
     VIEW_CUSTOMER,
 )
-from crm.core.errors import Conflict, Duplicate, Invalid, NotFound, PermissionDenied
+from crm.core.errors import (
+    Conflict,
+    Duplicate,
+    Invalid,
+    NotFound,
+    PermissionDenied,
+    StateConflict,
+)
+from crm.core.inputs import validate
 from crm.core.pagination import Page
 from crm.core.permissions import allows, has_action, require, restrict
+from crm.core.validators import organization_key
 from crm.governance import audit
 from crm.governance.models import AuditEvent
 
 from . import hooks, lifecycle, search, sensitive
-from .choices import Category, ContactRole, Gender, Kind, Source
+from .choices import Category, Kind
+from .inputs import ContactChange, ContactInput, CustomerChange, CustomerInput, customer_rules
 from .models import Contact, Customer, Tag
 from .selectors import (
     CustomerFilters,
@@ -44,187 +50,85 @@ from .selectors import (
     customer_history,
     customer_list,
 )
-from .validators import (
-    normalize_credit_code,
-    normalize_id_number,
-    normalize_phone,
-    organization_key,
-)
 
-TEXT_FIELDS: dict[str, int] = {
-    "name": 100,
-    "company": 100,
-    "address": 200,
-    "city": 50,
-    "main_business": 200,
-    "needs": 5000,
-    "feedback": 5000,
-    "notes": 5000,
-}
-CHOICE_FIELDS: dict[str, Any] = {
-    "kind": Kind,
-    "source": Source,
-    "category": Category,
-}
-CUSTOMER_FIELDS = frozenset(
-    {
-        *TEXT_FIELDS,
-        *CHOICE_FIELDS,
-        "phone",
-        "email",
-        "id_number",
-        "credit_code",
-        "grade",
-        "expected_purchase_on",
-        "deal_on",
-        "deposit_amount",
-        "deposit_on",
-        "staff_count",
-        "annual_revenue",
-        "owner",
-        "tags",
-    }
-)
 SEARCHED_FIELDS = frozenset({"name", "company", "phone"})
+_RULE_FIELDS = (
+    "kind",
+    "id_number",
+    "category",
+    "grade",
+    "deal_on",
+    "deposit_amount",
+    "deposit_on",
+)
+_NEW: dict[str, Any] = {
+    "kind": Kind.PERSON,
+    "category": Category.POTENTIAL,
+    "grade": "",
+    "deal_on": None,
+    "deposit_amount": None,
+    "deposit_on": None,
+}
+_THROUGH_A_TRANSITION = gettext_noop("客户类别、意向级别和成交日期请通过“变更状态”办理")
 
 
 # --- validation -------------------------------------------------------------------------------
 
 
-def _clean_date(value: Any) -> dt.date | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value).strip())
-    except ValueError as exc:
-        raise ValueError(_("日期格式应为 YYYY-MM-DD")) from exc
-
-
-def _refuse_nul(value: Any) -> None:
-    """PostgreSQL cannot store NUL characters; refuse them for every channel (web, API, import)."""
-    values = value if isinstance(value, list | tuple) else [value]
-    if any(isinstance(v, str) and "\x00" in v for v in values):
-        raise ValueError(_("不能包含空字符"))
-
-
-def _clean_value(field: str, value: Any) -> Any:
-    if value is None:
-        value = None if field in {"staff_count", "annual_revenue", "owner"} else ""
-    if field in TEXT_FIELDS:
-        text = str(value).strip()
-        if len(text) > TEXT_FIELDS[field]:
-            raise ValueError(_("不能超过 %(n)d 个字") % {"n": TEXT_FIELDS[field]})
-        return text
-    if field in CHOICE_FIELDS:
-        # only the source may be left blank; a blank kind or category is not a choice
-        if (value or field in {"kind", "category"}) and value not in CHOICE_FIELDS[field].values:
-            raise ValueError(_("不是有效的选项"))
-        return value
-    if field == "grade":
-        from .choices import Grade
-
-        if value and value not in Grade.values:
-            raise ValueError(_("意向级别只能是 O、H、A、B、C"))
-        return value
-    if field == "phone":
-        return normalize_phone(value) if str(value).strip() else ""
-    if field == "id_number":
-        return normalize_id_number(value) if str(value).strip() else ""
-    if field == "credit_code":
-        return normalize_credit_code(value) if str(value).strip() else ""
-    if field == "email":
-        email = str(value).strip().lower()
-        if email:
-            try:
-                validate_email(email)
-            except ValidationError as exc:
-                raise ValueError(_("邮箱地址格式不正确")) from exc
-        return email
-    if field in {"expected_purchase_on", "deal_on", "deposit_on"}:
-        return _clean_date(value)
-    if field == "deposit_amount":
-        if value in (None, ""):
-            return None
-        try:
-            amount = decimal.Decimal(str(value)).quantize(decimal.Decimal("0.01"))
-        except decimal.InvalidOperation as exc:
-            raise ValueError(_("请输入数字")) from exc
-        if amount <= 0 or amount >= 10**10:
-            raise ValueError(_("定金金额应大于 0"))
-        return amount
-    if field == "staff_count":
-        if value in (None, ""):
-            return None
-        number = int(value)
-        if number < 0:
-            raise ValueError(_("不能为负数"))
-        if number > 2_147_483_647:  # the column's range on PostgreSQL: beyond it, a 500
-            raise ValueError(_("数值超出范围"))
-        return number
-    if field == "annual_revenue":
-        if value in (None, ""):
-            return None
-        try:
-            amount = decimal.Decimal(str(value)).quantize(decimal.Decimal("0.01"))
-        except decimal.InvalidOperation as exc:
-            raise ValueError(_("请输入数字")) from exc
-        if amount < 0 or amount >= 10**12:
-            raise ValueError(_("金额超出范围"))
-        return amount
-    if field == "tags":
-        names = [str(t).strip() for t in (value or []) if str(t).strip()]
-        if any(len(n) > 30 for n in names):
-            raise ValueError(_("标签不能超过 30 个字"))
-        return sorted(set(names))
-    return value
-
-
 def clean_customer_data(
     data: Mapping[str, Any], *, current: Customer | None = None
 ) -> dict[str, Any]:
-    """Normalise and validate ``data``; raise ``Invalid`` with one Chinese message per field.
+    """Normalise and validate ``data`` through the declared input (``crm.customers.inputs``);
+    raise ``Invalid`` with one message per field, every problem at once.
 
-    With ``current`` the data is a partial update and rules that span fields see the result.
+    A new customer obeys the rules of the category it enters (``lifecycle.entry_errors``). With
+    ``current`` the data is a partial update: the rules spanning fields see the values the
+    customer will have; category, grade and deal date change only through a transition, the
+    deposit only with grade O; a breach that only the stored values make is a
+    ``StateConflict`` (409).
     """
-    unknown = set(data) - CUSTOMER_FIELDS
-    errors: dict[str, str] = {f: _("未知字段") for f in sorted(unknown)}
-    cleaned: dict[str, Any] = {}
-    for field in CUSTOMER_FIELDS & set(data):
-        try:
-            _refuse_nul(data[field])
-            cleaned[field] = _clean_value(field, data[field])
-        except (ValueError, TypeError) as exc:
-            errors[field] = str(exc) if str(exc) else _("值无效")
-
-    def final(field: str, default: Any = "") -> Any:
-        if field in cleaned:
-            return cleaned[field]
-        if current is not None:
-            return getattr(current, field)
-        return default
-
-    # Rules spanning fields are checked too when other fields are wrong, so that the user sees
-    # every problem at once; a rule is skipped only when one of its own fields is invalid.
-    if "name" not in errors and not final("name"):
-        errors["name"] = _("请填写客户名称")
-    organisation = final("kind", Kind.PERSON) == Kind.ORGANIZATION
-    if not {"kind", "id_number"} & set(errors) and organisation and final("id_number"):
-        errors["id_number"] = _("单位客户不填身份证号码")
-    if not {"category", "grade"} & set(errors):
-        category, grade = final("category", Category.POTENTIAL), final("grade")
-        if category == Category.INTENTION and not grade:
-            errors["grade"] = _("意向客户必须选择意向级别（O/H/A/B/C）")
-        if category != Category.INTENTION and grade:
-            errors["grade"] = _("只有意向客户才有意向级别")
-        if current is None:  # later changes of category go through a transition
-            errors.update(lifecycle.entry_errors(category=category, grade=grade, values=final))
+    model = CustomerInput if current is None else CustomerChange
+    try:
+        cleaned, errors = validate(model, data), {}
+    except Invalid as exc:
+        cleaned, errors = {k: v for k, v in data.items() if k not in exc.fields}, dict(exc.fields)
+    if current is None:
+        final = {**_NEW, **{k: cleaned[k] for k in _RULE_FIELDS if k in cleaned}}
+    else:
+        final = {k: cleaned[k] if k in cleaned else getattr(current, k) for k in _RULE_FIELDS}
+    rules = customer_rules(final)
+    if current is None:
+        rules.update(
+            lifecycle.entry_errors(
+                category=final["category"],
+                grade=final["grade"],
+                values=lambda field, default=None: final.get(field, default),
+            )
+        )
+    else:
+        rules.update(
+            _lifecycle_edits(current, {k: v for k, v in cleaned.items() if k not in errors})
+        )
+    rules = {k: v for k, v in rules.items() if k not in errors}
     if errors:
-        raise Invalid(fields=errors)
+        raise Invalid(fields={**errors, **rules})
+    if rules:
+        raise (Invalid if current is None else StateConflict)(fields=rules)
     return cleaned
+
+
+def _lifecycle_edits(customer: Customer, cleaned: Mapping[str, Any]) -> dict[str, str]:
+    """Category, grade and deal date change only through a transition (with its reason); the
+    deposit is registered with grade O."""
+    changed = {f for f, v in cleaned.items() if f in _RULE_FIELDS and v != getattr(customer, f)}
+    errors = {f: _(_THROUGH_A_TRANSITION) for f in ("category", "grade", "deal_on") if f in changed}
+    if customer.grade != "O":
+        errors.update(
+            (f, _("定金请在定为 O 级时通过“变更状态”填写"))
+            for f in ("deposit_amount", "deposit_on")
+            if f in changed
+        )
+    return errors
 
 
 # --- duplicates -----------------------------------------------------------------------------
@@ -373,25 +277,6 @@ def _locked(actor: User, customer_id: int, action: str) -> Customer:
 # --- services -------------------------------------------------------------------------------
 
 
-def _refuse_lifecycle_edits(customer: Customer, cleaned: Mapping[str, Any]) -> None:
-    """Category, grade and deal date change only through a transition (with its reason)."""
-    errors = {
-        field: _("客户类别、意向级别和成交日期请通过“变更状态”办理")
-        for field in ("category", "grade", "deal_on")
-        if field in cleaned and cleaned[field] != getattr(customer, field)
-    }
-    if customer.grade != "O":
-        errors.update(
-            {
-                field: _("定金请在定为 O 级时通过“变更状态”填写")
-                for field in ("deposit_amount", "deposit_on")
-                if field in cleaned and cleaned[field] != getattr(customer, field)
-            }
-        )
-    if errors:
-        raise Invalid(fields=errors)
-
-
 @transaction.atomic
 def customer_create(*, actor: User, data: Mapping[str, Any]) -> Customer:
     """Enter a customer. One entered straight into a category obeys that category's rules
@@ -433,7 +318,6 @@ def customer_update(
         raise Conflict(extra={"current_version": customer.version})
     before = customer.snapshot()
     cleaned = clean_customer_data(data, current=customer)
-    _refuse_lifecycle_edits(customer, cleaned)
     former = customer.owner
     if "owner" in cleaned and cleaned["owner"] not in (None, "", customer.owner_id):
         if not allows(actor, ASSIGN_CUSTOMER, customer):
@@ -592,44 +476,10 @@ def customer_contacts_open(*, actor: User, customer_id: int) -> list[Contact]:
 
 # --- contacts -------------------------------------------------------------------------------
 
-CONTACT_TEXT: dict[str, int] = {"name": 50, "title": 50, "hobbies": 200, "notes": 2000}
-CONTACT_FIELDS = frozenset({*CONTACT_TEXT, "role", "phone", "age", "gender"})
 
-
-def clean_contact_data(data: Mapping[str, Any]) -> dict[str, Any]:
-    errors: dict[str, str] = {f: _("未知字段") for f in sorted(set(data) - CONTACT_FIELDS)}
-    cleaned: dict[str, Any] = {}
-    for field in CONTACT_FIELDS & set(data):
-        value = data[field]
-        try:
-            _refuse_nul(value)
-            if field in CONTACT_TEXT:
-                text = str(value or "").strip()
-                if len(text) > CONTACT_TEXT[field]:
-                    raise ValueError(_("不能超过 %(n)d 个字") % {"n": CONTACT_TEXT[field]})
-                cleaned[field] = text
-            elif field == "role":
-                if value not in ContactRole.values:
-                    raise ValueError(_("不是有效的选项"))
-                cleaned[field] = value
-            elif field == "gender":
-                if value and value not in Gender.values:
-                    raise ValueError(_("不是有效的选项"))
-                cleaned[field] = value or ""
-            elif field == "phone":
-                cleaned[field] = normalize_phone(value) if str(value or "").strip() else ""
-            elif field == "age":
-                age = None if value in (None, "") else int(value)
-                if age is not None and not 0 < age < 130:
-                    raise ValueError(_("年龄应在 1 到 129 之间"))
-                cleaned[field] = age
-        except (ValueError, TypeError) as exc:
-            errors[field] = str(exc) or _("值无效")
-    if "name" in data and not str(data["name"] or "").strip():
-        errors["name"] = _("请填写联系人姓名")
-    if errors:
-        raise Invalid(fields=errors)
-    return cleaned
+def clean_contact_data(data: Mapping[str, Any], *, partial: bool = False) -> dict[str, Any]:
+    """A contact person through the declared input (all of it, or ``partial``: some fields)."""
+    return validate(ContactChange if partial else ContactInput, data)
 
 
 def _contact_snapshot(contact: Contact) -> dict[str, Any]:
@@ -640,8 +490,6 @@ def _contact_snapshot(contact: Contact) -> dict[str, Any]:
 def contact_create(*, actor: User, customer_id: int, data: Mapping[str, Any]) -> Contact:
     customer = _locked(actor, customer_id, CHANGE_CUSTOMER)
     cleaned = clean_contact_data(data)
-    if not cleaned.get("name"):
-        raise Invalid(fields={"name": _("请填写联系人姓名")})
     contact = Contact(customer=customer)
     for field, value in cleaned.items():
         if field == "phone":
@@ -668,7 +516,7 @@ def contact_update(
     contact = customer.contacts.filter(pk=contact_id).first()
     if contact is None:
         raise NotFound()
-    cleaned = clean_contact_data(data)
+    cleaned = clean_contact_data(data, partial=True)
     before = _contact_snapshot(contact)
     for field, value in cleaned.items():
         if field == "phone":

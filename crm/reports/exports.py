@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -33,8 +34,10 @@ _HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
 
 
 def safe_cell(cell: Any, value: Any) -> None:
-    """Write ``value``; text that looks like a formula stays text."""
+    """Write ``value``; text that looks like a formula stays text, and control characters (which
+    the file format cannot hold: openpyxl refuses them, a 500 otherwise) are left out."""
     if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
         cell.value = value
         cell.data_type = "s"
         if value.startswith(RISKY_START):

@@ -76,6 +76,12 @@ class CrmView(View):
         return render(self.request, template, dict(context), status=status)
 
 
+def bad_request(request: HttpRequest, message: str) -> HttpResponse:
+    """The 400 page, saying what in the address or the form was wrong (a day out of range, an
+    id that is not a number): a clear refusal rather than a server error."""
+    return render(request, "400.html", {"message": message}, status=400)
+
+
 def apply_domain_error(form: forms.Form, exc: DomainError) -> None:
     """Put a service's error onto the form: each field's message next to its field (a duplicate
     names the existing record and its owner there), anything else at the top of the form."""

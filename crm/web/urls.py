@@ -1,4 +1,4 @@
-from django.urls import include, path
+from django.urls import include, path, register_converter
 
 from .accounts import roles
 from .accounts import views as accounts
@@ -6,6 +6,22 @@ from .activities import views as activities
 from .customers import lifecycle_views as lifecycle
 from .customers import views as customers
 from .governance import views as governance
+
+
+class IdConverter:
+    """A record id in an address: at most 18 digits, so that a longer number is "not found"
+    rather than a number the database cannot hold (a 500)."""
+
+    regex = "[0-9]{1,18}"
+
+    def to_python(self, value: str) -> int:
+        return int(value)
+
+    def to_url(self, value: int) -> str:
+        return str(value)
+
+
+register_converter(IdConverter, "id")
 
 app_name = "web"
 
@@ -17,7 +33,7 @@ urlpatterns = [
     path("settings/password/", accounts.PasswordChangeView.as_view(), name="password_change"),
     path("settings/tokens/", accounts.TokenCreateView.as_view(), name="token_create"),
     path(
-        "settings/tokens/<int:token_id>/revoke/",
+        "settings/tokens/<id:token_id>/revoke/",
         accounts.TokenRevokeView.as_view(),
         name="token_revoke",
     ),
@@ -27,16 +43,16 @@ urlpatterns = [
     path("settings/roles/<slug:code>/", roles.RoleEditView.as_view(), name="role_edit"),
     path("settings/roles/<slug:code>/delete/", roles.RoleDeleteView.as_view(), name="role_delete"),
     path("users/", accounts.UserListView.as_view(), name="user_list"),
-    path("users/<int:user_id>/active/", accounts.UserActiveView.as_view(), name="user_active"),
-    path("users/<int:user_id>/role/", roles.UserRoleView.as_view(), name="user_role"),
+    path("users/<id:user_id>/active/", accounts.UserActiveView.as_view(), name="user_active"),
+    path("users/<id:user_id>/role/", roles.UserRoleView.as_view(), name="user_role"),
     path(
-        "users/<int:user_id>/password/",
+        "users/<id:user_id>/password/",
         accounts.UserPasswordResetView.as_view(),
         name="user_password_reset",
     ),
     path("approvals/", roles.ApprovalListView.as_view(), name="approval_list"),
     path(
-        "approvals/<int:request_id>/decide/",
+        "approvals/<id:request_id>/decide/",
         roles.ApprovalDecideView.as_view(),
         name="approval_decide",
     ),
@@ -46,62 +62,62 @@ urlpatterns = [
     path("customers/new/", customers.CustomerCreateView.as_view(), name="customer_create"),
     path("customers/trash/", customers.CustomerTrashView.as_view(), name="customer_trash"),
     path(
-        "customers/<int:customer_id>/",
+        "customers/<id:customer_id>/",
         customers.CustomerDetailView.as_view(),
         name="customer_detail",
     ),
     path(
-        "customers/<int:customer_id>/edit/",
+        "customers/<id:customer_id>/edit/",
         customers.CustomerEditView.as_view(),
         name="customer_edit",
     ),
     path(
-        "customers/<int:customer_id>/delete/",
+        "customers/<id:customer_id>/delete/",
         customers.CustomerDeleteView.as_view(),
         name="customer_delete",
     ),
     path(
-        "customers/<int:customer_id>/restore/",
+        "customers/<id:customer_id>/restore/",
         customers.CustomerRestoreView.as_view(),
         name="customer_restore",
     ),
     path(
-        "customers/<int:customer_id>/contacts/new/",
+        "customers/<id:customer_id>/contacts/new/",
         customers.ContactCreateView.as_view(),
         name="contact_create",
     ),
     path(
-        "customers/<int:customer_id>/followups/new/",
+        "customers/<id:customer_id>/followups/new/",
         activities.FollowUpCreateView.as_view(),
         name="followup_create",
     ),
     path(
-        "customers/<int:customer_id>/plans/new/",
+        "customers/<id:customer_id>/plans/new/",
         activities.PlanCreateView.as_view(),
         name="plan_create",
     ),
     path(
-        "customers/<int:customer_id>/plans/<int:plan_id>/edit/",
+        "customers/<id:customer_id>/plans/<id:plan_id>/edit/",
         activities.PlanUpdateView.as_view(),
         name="plan_update",
     ),
     path(
-        "customers/<int:customer_id>/plans/<int:plan_id>/cancel/",
+        "customers/<id:customer_id>/plans/<id:plan_id>/cancel/",
         activities.PlanCancelView.as_view(),
         name="plan_cancel",
     ),
     path(
-        "customers/<int:customer_id>/transition/",
+        "customers/<id:customer_id>/transition/",
         lifecycle.CustomerTransitionView.as_view(),
         name="customer_transition",
     ),
     path(
-        "customers/<int:customer_id>/transition/grade/",
+        "customers/<id:customer_id>/transition/grade/",
         lifecycle.GradeSuggestView.as_view(),
         name="grade_suggest",
     ),
     path(
-        "customers/<int:customer_id>/defeats/<int:analysis_id>/comment/",
+        "customers/<id:customer_id>/defeats/<id:analysis_id>/comment/",
         lifecycle.DefeatCommentView.as_view(),
         name="defeat_comment",
     ),

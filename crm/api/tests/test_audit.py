@@ -84,10 +84,17 @@ def test_the_viewer_shows_who_from_where_and_what_a_list_read_asked(org, call, l
     assert event["object_id"] == ""
 
 
+def test_a_range_ending_before_it_starts_is_an_empty_page(org, call, log):
+    # the OpenAPI document cannot say that one query parameter must not come before another, so
+    # a request it allows is answered, as a bound far out is no bound: with nothing
+    response = call(org.data_admin, "GET", "audit-events?since=2026-03-05&until=2026-03-01")
+    assert response.status_code == 200
+    assert response.json()["items"] == []
+
+
 @pytest.mark.parametrize(
     ("query", "field"),
     [
-        ("since=2026-03-05&until=2026-03-01", "until"),
         ("customer=0", "customer"),
         (f"actor={2**64}", "actor"),
         ("since=2026-02-30", "since"),

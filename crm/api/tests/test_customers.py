@@ -309,10 +309,12 @@ def test_invalid_choice(org, call):
     ("body", "fields"),
     [
         ({"kind": "", "category": ""}, {"kind": "不是有效的选项", "category": "不是有效的选项"}),
-        ({"staff_count": 10**12}, {"staff_count": "数值超出范围"}),  # was a 500 on PostgreSQL
-        ({"annual_revenue": "1e20"}, {"annual_revenue": "金额超出范围"}),
-        ({"annual_revenue": "NaN"}, {"annual_revenue": "应为有限的数字"}),
-        ({"tags": ["标" * 31]}, {"tags": "标签不能超过 30 个字"}),
+        ({"staff_count": 10**12}, {"staff_count": "不能大于 2147483647"}),  # was a 500 on PG
+        ({"annual_revenue": 1e20}, {"annual_revenue": "金额超出范围"}),
+        ({"annual_revenue": "1e20"}, {"annual_revenue": "请输入数字，如 3500.50"}),
+        ({"annual_revenue": "NaN"}, {"annual_revenue": "请输入数字，如 3500.50"}),
+        ({"tags": ["标" * 21]}, {"tags": "不能超过 20 个字"}),
+        ({"tags": [f"标{i}" for i in range(21)]}, {"tags": "最多 20 项"}),
     ],
 )
 def test_out_of_range_and_blank_choices_are_invalid_not_stored(org, call, body, fields):

@@ -164,7 +164,8 @@ def test_plan_reschedule_and_cancel_with_versions(org, call, clock):
     cancelled = call(org.rep_a, "POST", f"plans/{plan['id']}/cancel", {"reason": "客户出差"})
     assert cancelled.json()["status"] == "cancelled"
     again = call(org.rep_a, "POST", f"plans/{plan['id']}/cancel", {})
-    assert again.status_code == 422
+    assert again.status_code == 409
+    assert again.json()["error"]["code"] == "state_conflict"
     assert again.json()["error"]["message"] == "已完成或已取消的计划不能取消"
 
 
@@ -194,7 +195,7 @@ def test_a_plan_cannot_be_given_to_a_rep_of_another_department(org, call):
         org.manager,
         "POST",
         f"customers/{c.pk}/plans",
-        {"method": "phone", "planned_at": "2099-01-05T10:00:00", "assignee": org.rep_c.pk},
+        {"method": "phone", "planned_at": "2099-01-05T10:00:00+08:00", "assignee": org.rep_c.pk},
     )
     assert response.status_code == 422
     assert "assignee" in response.json()["error"]["fields"]
@@ -208,7 +209,7 @@ def test_a_plan_given_to_a_colleague_tells_them(org, call):
         org.manager,
         "POST",
         f"customers/{c.pk}/plans",
-        {"method": "phone", "planned_at": "2099-01-05T10:00:00", "assignee": org.rep_b.pk},
+        {"method": "phone", "planned_at": "2099-01-05T10:00:00+08:00", "assignee": org.rep_b.pk},
     )
     items = call(org.rep_b, "GET", "notifications").json()["items"]
     assert [n["title"] for n in items] == ["陈经理 给您安排了跟进：王先生"]
@@ -221,7 +222,7 @@ def test_nobody_is_given_a_plan_of_a_customer_they_cannot_read(org, call):
         org.manager,
         "POST",
         f"customers/{c.pk}/plans",
-        {"method": "phone", "planned_at": "2099-01-05T10:00:00", "assignee": org.rep_b.pk},
+        {"method": "phone", "planned_at": "2099-01-05T10:00:00+08:00", "assignee": org.rep_b.pk},
     )
     assert response.status_code == 422
     assert (
@@ -239,7 +240,9 @@ def test_an_illegal_transition_is_refused_with_a_clear_message(org, call):
     body = {"version": 1, "to": "retained", "deal_on": "2026-01-01"}
     zh = call(org.rep_a, "POST", f"customers/{c.pk}/transition", body)
     en = call(org.rep_a, "POST", f"customers/{c.pk}/transition", body, lang="en")
-    assert zh.status_code == en.status_code == 422
+    # the request is well formed: the customer's category refuses it (409, not 422)
+    assert zh.status_code == en.status_code == 409
+    assert zh.json()["error"]["code"] == "state_conflict"
     assert zh.json()["error"]["message"] == "不能从“潜在客户”变为“保有客户”"
     assert en.json()["error"]["message"] == "A customer cannot go from “Potential” to “Retained”"
     assert en.json()["error"]["fields"] == {"to": "This change of category is not allowed"}
@@ -496,9 +499,7 @@ def test_grade_table_refuses_nonsense_in_english_too(org, call):
         lang="en",
     )
     assert response.status_code == 422
-    assert response.json()["error"]["fields"] == {
-        "H.cadence_days": "The cadence must be between 1 and 365 days"
-    }
+    assert response.json()["error"]["fields"] == {"grades.0.cadence_days": "Must be at least 1"}
 
 
 def test_lifecycle_settings_change_the_callback_days(org, call, clock):
@@ -562,7 +563,8 @@ def test_category_changes_only_through_a_transition(org, call):
     response = call(
         org.rep_a, "PATCH", f"customers/{c.pk}", {"version": 1, "category": "retained"}, lang="en"
     )
-    assert response.status_code == 422
+    assert response.status_code == 409  # well formed, but not how this customer changes
+    assert response.json()["error"]["code"] == "state_conflict"
     assert response.json()["error"]["fields"]["category"].startswith(
         "Category, grade and deal date change through “Change status”"
     )

@@ -42,9 +42,7 @@ class History:
     def deal(self, who, customer, day):
         return self.move(who, customer, "retained", deal_on=day)
 
-    def defeat(
-        self, who, customer, reason="价格", brand="", model="", tried="多次报价", comment=""
-    ):
+    def defeat(self, who, customer, reason="价格", brand="", model="", tried="多次报价"):
         reason_id = DefeatReason.objects.get(name=reason).pk
         return self.move(
             who,
@@ -56,7 +54,6 @@ class History:
                 "competitor_brand": brand,
                 "competitor_model": model,
                 "tried": tried,
-                "manager_comment": comment,
             },
         )
 

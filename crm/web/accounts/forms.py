@@ -12,9 +12,11 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from crm.accounts import services
+from crm.accounts.inputs import PASSWORD_MAX_LENGTH, ProfileInput
 from crm.accounts.models import Department, Role
 from crm.accounts.roles import ACTIONS, Action
 from crm.core.permissions import Scope
+from crm.web.inputs import form_field
 
 
 class LoginForm(AuthenticationForm):
@@ -42,24 +44,30 @@ class LoginForm(AuthenticationForm):
 
 
 class ProfileForm(forms.Form):
-    full_name = forms.CharField(label=_("姓名"), max_length=50, required=False)
-    phone = forms.CharField(
-        label=_("电话"),
-        max_length=20,
-        required=False,
-        widget=forms.TextInput(attrs={"inputmode": "tel"}),
-    )
+    """One's own profile (``crm.accounts.inputs.ProfileInput``)."""
+
+    full_name = form_field(ProfileInput, "full_name", label=_("姓名"))
+    phone = form_field(ProfileInput, "phone", label=_("电话"))
 
 
 class PasswordForm(forms.Form):
     old_password = forms.CharField(
-        label=_("原密码"), widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+        label=_("原密码"),
+        max_length=PASSWORD_MAX_LENGTH,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
     new_password = forms.CharField(
-        label=_("新密码"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+        label=_("新密码"),
+        max_length=PASSWORD_MAX_LENGTH,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
     new_password_again = forms.CharField(
-        label=_("确认新密码"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+        label=_("确认新密码"),
+        max_length=PASSWORD_MAX_LENGTH,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
     def clean(self) -> dict[str, Any]:

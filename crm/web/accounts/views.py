@@ -92,9 +92,13 @@ class SettingsView(CrmView):
     def post(self, request: HttpRequest) -> HttpResponse:
         form = ProfileForm(request.POST)
         if form.is_valid():
-            services.profile_update(actor=self.actor, **form.cleaned_data)
-            messages.success(request, _("个人资料已保存"))
-            return redirect("web:settings")
+            try:
+                services.profile_update(actor=self.actor, **form.cleaned_data)
+            except Invalid as exc:
+                apply_domain_error(form, exc)
+            else:
+                messages.success(request, _("个人资料已保存"))
+                return redirect("web:settings")
         return self.render(self.page(profile_form=form), status=form_error_status(form))
 
 

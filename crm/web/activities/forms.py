@@ -18,11 +18,10 @@ from django.utils.translation import gettext_lazy as _
 
 from crm.accounts.models import User
 from crm.activities.choices import FollowUpKind, PlanMethod
-from crm.activities.services import REQUIRED_BY_KIND
+from crm.activities.inputs import REQUIRED_BY_KIND, FollowUpInput, PlanInput
+from crm.web.inputs import form_field, in_year_range
 
-DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 _SLOT = re.compile(r"^[a-z][a-z0-9-]{0,39}$")
-_DATETIME_INPUTS = [DATETIME_FORMAT, "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
 
 # Which kinds of record show a field (the seed's forms); fields not listed show for every kind.
 FIELD_KINDS: dict[str, tuple[str, ...]] = {
@@ -44,31 +43,8 @@ KIND_FOR_METHOD: dict[str, str] = {
 }
 
 
-def _datetime(label: Any, **kwargs: Any) -> forms.DateTimeField:
-    return forms.DateTimeField(
-        label=label,
-        input_formats=_DATETIME_INPUTS,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_FORMAT),
-        **kwargs,
-    )
-
-
-def _text(label: Any, max_length: int, **attrs: Any) -> forms.CharField:
-    return forms.CharField(
-        label=label,
-        required=False,
-        max_length=max_length,
-        widget=forms.TextInput(attrs={"maxlength": max_length, **attrs}),
-    )
-
-
-def _area(label: Any, rows: int = 2, **attrs: Any) -> forms.CharField:
-    return forms.CharField(
-        label=label,
-        required=False,
-        max_length=5000,
-        widget=forms.Textarea(attrs={"rows": rows, **attrs}),
-    )
+def _followup(name: str, label: Any, **kwargs: Any) -> forms.Field:
+    return form_field(FollowUpInput, name, label=label, **kwargs)
 
 
 def now_local() -> dt.datetime:
@@ -78,19 +54,19 @@ def now_local() -> dt.datetime:
 class FollowUpForm(forms.Form):
     """跟进记录: the kind, when, what was said and done, and an optional next step (a plan)."""
 
-    kind = forms.ChoiceField(
-        label=_("跟进方式"),
-        choices=FollowUpKind.choices,
+    kind = _followup(
+        "kind",
+        _("跟进方式"),
         initial=FollowUpKind.CALL,
         widget=forms.RadioSelect(attrs={"data-followup-kind": ""}),
     )
-    occurred_at = _datetime(_("跟进时间"), required=False, help_text=_("留空为现在"))
-    place = _text(_("地点"), 200)
-    purpose = _text(_("目的"), 200)
-    subject = _text(_("邮件主题"), 200)
-    recipient = _text(_("收件人"), 200)
-    content = _area(_("内容"), rows=3)
-    feedback = _area(_("客户反馈"))
+    occurred_at = _followup("occurred_at", _("跟进时间"), help_text=_("留空为现在"))
+    place = _followup("place", _("地点"))
+    purpose = _followup("purpose", _("目的"))
+    subject = _followup("subject", _("邮件主题"))
+    recipient = _followup("recipient", _("收件人"))
+    content = _followup("content", _("内容"))
+    feedback = _followup("feedback", _("客户反馈"), widget=forms.Textarea(attrs={"rows": 2}))
     satisfaction = forms.TypedChoiceField(
         label=_("满意度"),
         required=False,
@@ -99,15 +75,10 @@ class FollowUpForm(forms.Form):
         choices=[(str(n), "★" * n) for n in range(1, 6)],
         widget=forms.RadioSelect,
     )
-    outcome = _text(_("结果"), 200, placeholder=_("如：约好周六到店试驾"))
-    next_at = _datetime(_("下次跟进时间"), required=False)
-    next_method = forms.ChoiceField(
-        label=_("下次跟进方式"),
-        required=False,
-        choices=PlanMethod.choices,
-        initial=PlanMethod.PHONE,
-    )
-    next_step = _text(_("下一步"), 200, placeholder=_("下次要做什么"))
+    outcome = _followup("outcome", _("结果"), attrs={"placeholder": _("如：约好周六到店试驾")})
+    next_at = _followup("next_at", _("下次跟进时间"))
+    next_method = _followup("next_method", _("下次跟进方式"), initial=PlanMethod.PHONE)
+    next_step = _followup("next_step", _("下一步"), attrs={"placeholder": _("下次要做什么")})
     plan = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -147,14 +118,16 @@ def _owner_choices(owners: Iterable[User]) -> list[tuple[str, str]]:
     ]
 
 
+def _plan(name: str, label: Any, **kwargs: Any) -> forms.Field:
+    return form_field(PlanInput, name, label=label, **kwargs)
+
+
 class PlanForm(forms.Form):
     """客户跟进计划表: date and time, method, content, the person who follows up."""
 
-    planned_at = _datetime(_("计划时间"))
-    method = forms.ChoiceField(
-        label=_("跟进方式"), choices=PlanMethod.choices, initial=PlanMethod.PHONE
-    )
-    content = _area(_("跟进内容"))
+    planned_at = _plan("planned_at", _("计划时间"), required=True)
+    method = _plan("method", _("跟进方式"), initial=PlanMethod.PHONE)
+    content = _plan("content", _("跟进内容"), widget=forms.Textarea(attrs={"rows": 2}))
     assignee = forms.TypedChoiceField(
         label=_("跟进人员"), required=False, coerce=int, empty_value=None
     )
@@ -170,9 +143,9 @@ class PlanForm(forms.Form):
 class PlanRescheduleForm(forms.Form):
     """Move or reword an open plan (the version guards against a stale edit)."""
 
-    planned_at = _datetime(_("计划时间"))
-    method = forms.ChoiceField(label=_("跟进方式"), choices=PlanMethod.choices)
-    content = _area(_("跟进内容"))
+    planned_at = _plan("planned_at", _("计划时间"), required=True)
+    method = _plan("method", _("跟进方式"))
+    content = _plan("content", _("跟进内容"), widget=forms.Textarea(attrs={"rows": 2}))
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
     def service_data(self) -> dict[str, Any]:
@@ -182,13 +155,24 @@ class PlanRescheduleForm(forms.Form):
 
 
 class DayForm(forms.Form):
-    """``?day=YYYY-MM-DD``; anything else means today."""
+    """``?day=YYYY-MM-DD``; none, or text that is no date (a mangled bookmark), means today. A
+    date outside the years 1900-2999 is an ``error`` (the page answers 400 saying so)."""
 
-    day = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    day = forms.DateField(
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[in_year_range],
+    )
 
     def __init__(self, data: Any) -> None:
         super().__init__(data)
         self.is_valid()
+
+    @property
+    def error(self) -> str:
+        if not self.has_error("day", "year_range"):
+            return ""
+        return " ".join(str(m) for m in self.errors["day"])
 
     @property
     def day_value(self) -> dt.date:

@@ -28,7 +28,13 @@ from crm.core.errors import Conflict, Invalid
 from crm.core.pagination import Page
 from crm.customers import selectors as customers
 from crm.customers.models import Customer
-from crm.web.base import CrmView, apply_domain_error, form_error_status, is_partial
+from crm.web.base import (
+    CrmView,
+    apply_domain_error,
+    bad_request,
+    form_error_status,
+    is_partial,
+)
 from crm.web.customers.presenters import history_entries
 
 from . import presenters
@@ -304,7 +310,9 @@ class NotificationReadView(CrmView):
 
     def post(self, request: HttpRequest) -> HttpResponse:
         raw = request.POST.get("id", "")
-        ids = [int(raw)] if raw.isdigit() else None
+        if raw and not (raw.isascii() and raw.isdigit() and len(raw) <= 18):
+            return bad_request(request, _("提醒编号无效"))
+        ids = [int(raw)] if raw else None
         services.notifications_mark_read(actor=self.actor, ids=ids)
         if not is_partial(request):
             return redirect("web:today")
@@ -323,6 +331,8 @@ class TeamDayView(CrmView):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         form = DayForm(request.GET)
+        if form.error:
+            return bad_request(request, form.error)
         today = timezone.localdate()
         day = min(form.day_value, today)
         team = services.team_day_open(actor=self.actor, day=day)
@@ -357,6 +367,8 @@ class CalendarView(CrmView):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         form = CalendarForm(request.GET)
+        if form.error:
+            return bad_request(request, form.error)
         day, view = form.day_value, form.view_value
         start, end, first, following = presenters.calendar_range(day, view)
         days = presenters.calendar_days(

@@ -1,5 +1,7 @@
-"""Forms shape browser input into the data the customer services take. The services validate
-(phone, ID number, duplicates, grade rules); the forms only parse types and keep what was typed."""
+"""Forms shape browser input into the data the customer services take. Their fields derive from
+the declared inputs (``crm.customers.inputs``); the services validate (phone, ID number,
+duplicates, grade rules) with the same declaration; the forms parse types and keep what was
+typed."""
 
 from __future__ import annotations
 
@@ -12,9 +14,11 @@ from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from crm.accounts.models import User
-from crm.customers.choices import Category, ContactRole, Gender, Grade, Kind, Source
+from crm.customers.choices import Category, ContactRole, Grade, Kind
+from crm.customers.inputs import TAG_MAX_LENGTH, TAGS_MAX, ContactInput, CustomerInput
 from crm.customers.models import Customer, Tag
 from crm.customers.selectors import CustomerFilters
+from crm.web.inputs import form_field
 
 from .presenters import FIELD_LABELS
 
@@ -29,112 +33,73 @@ def _owner_choices(owners: Iterable[User]) -> list[tuple[str, str]]:
     ]
 
 
-def _text(name: str, max_length: int, **attrs: Any) -> forms.CharField:
-    widget_attrs = {"maxlength": max_length, **attrs}
-    return forms.CharField(
-        label=FIELD_LABELS[name],
-        required=False,
-        max_length=max_length,
-        widget=forms.TextInput(attrs=widget_attrs),
-    )
+def _field(name: str, **kwargs: Any) -> forms.Field:
+    return form_field(CustomerInput, name, label=FIELD_LABELS[name], **kwargs)
 
 
-def _area(name: str) -> forms.CharField:
-    return forms.CharField(
-        label=FIELD_LABELS[name],
-        required=False,
-        max_length=5000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
+class TagsField(forms.CharField):
+    """Tags typed in one box, separated by commas (either width) or 、; the service checks how
+    many and how long (the declaration's ``Tags``)."""
+
+    def clean(self, value: Any) -> list[str]:
+        raw: str = super().clean(value)
+        return [t.strip() for t in _TAG_SPLIT.split(raw) if t.strip()]
 
 
 class CustomerForm(forms.Form):
-    """Every field of a customer. ``owners`` are the users the actor may assign."""
+    """Every field of a customer (``crm.customers.inputs.CustomerInput``). ``owners`` are the
+    users the actor may assign."""
 
-    kind = forms.ChoiceField(
-        label=FIELD_LABELS["kind"],
-        choices=Kind.choices,
-        initial=Kind.PERSON,
-        widget=forms.RadioSelect(attrs={"data-kind-switch": ""}),
+    kind = _field(
+        "kind", widget=forms.RadioSelect(attrs={"data-kind-switch": ""}), initial=Kind.PERSON
     )
-    name = _text("name", 100, required=True, autofocus=True)
-    phone = _text("phone", 20, inputmode="tel", autocomplete="off")
-    email = forms.CharField(
-        label=FIELD_LABELS["email"],
-        required=False,
-        max_length=254,
-        widget=forms.EmailInput(attrs={"maxlength": 254}),
-    )
-    id_number = _text("id_number", 18, autocomplete="off")
-    credit_code = _text("credit_code", 18, autocomplete="off")
-    company = _text("company", 100)
-    address = _text("address", 200)
-    city = _text("city", 50)
-    staff_count = forms.IntegerField(label=FIELD_LABELS["staff_count"], required=False, min_value=0)
-    annual_revenue = forms.DecimalField(
-        label=FIELD_LABELS["annual_revenue"],
-        required=False,
-        min_value=0,
-        max_digits=14,
-        decimal_places=2,
-    )
-    main_business = _text("main_business", 200)
-    source = forms.ChoiceField(
-        label=FIELD_LABELS["source"], required=False, choices=[*_BLANK, *Source.choices]
+    name = _field("name", attrs={"autofocus": True})
+    phone = _field("phone")
+    email = _field("email")
+    id_number = _field("id_number")
+    credit_code = _field("credit_code")
+    company = _field("company")
+    address = _field("address")
+    city = _field("city")
+    staff_count = _field("staff_count")
+    annual_revenue = _field("annual_revenue")
+    main_business = _field("main_business")
+    source = _field("source")
+    category = _field(
+        "category",
+        widget=forms.Select(attrs={"data-category-switch": ""}),
+        initial=Category.POTENTIAL,
     )
     # a deal or a defeat is recorded through 变更状态, with what it needs (date, analysis)
-    category = forms.ChoiceField(
-        label=FIELD_LABELS["category"],
-        choices=[c for c in Category.choices if c[0] not in (Category.RETAINED, Category.DEFEATED)],
-        initial=Category.POTENTIAL,
-        widget=forms.Select(attrs={"data-category-switch": ""}),
-    )
-    grade = forms.ChoiceField(
-        label=FIELD_LABELS["grade"],
-        required=False,
-        choices=[*_BLANK, *Grade.choices],
-        help_text=_("意向客户必须选择级别，级别决定跟进频率"),
-    )
-    expected_purchase_on = forms.DateField(
-        label=FIELD_LABELS["expected_purchase_on"],
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        help_text=_("用于建议意向级别"),
-    )
-    deposit_amount = forms.DecimalField(
+    category.choices = [  # type: ignore[attr-defined]
+        c for c in Category.choices if c[0] not in (Category.RETAINED, Category.DEFEATED)
+    ]
+    grade = _field("grade", help_text=_("意向客户必须选择级别，级别决定跟进频率"))
+    expected_purchase_on = _field("expected_purchase_on", help_text=_("用于建议意向级别"))
+    deposit_amount = form_field(
+        CustomerInput,
+        "deposit_amount",
         label=_("定金金额（元）"),
-        required=False,
-        min_value=0,
-        max_digits=12,
-        decimal_places=2,
         help_text=_("O 级（已交定金）必填"),
         widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01"}),
     )
-    deposit_on = forms.DateField(
-        label=_("定金日期"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    )
+    deposit_on = form_field(CustomerInput, "deposit_on", label=_("定金日期"))
     owner = forms.TypedChoiceField(
         label=FIELD_LABELS["owner"], required=False, coerce=int, empty_value=None
     )
-    tags = forms.CharField(
+    tags = TagsField(
         label=FIELD_LABELS["tags"],
         required=False,
-        max_length=500,
+        max_length=TAGS_MAX * (TAG_MAX_LENGTH + 1),
         help_text=_("多个标签用逗号分隔，例如：VIP，展厅到访"),
     )
-    needs = _area("needs")
-    feedback = _area("feedback")
-    notes = _area("notes")
+    needs = _field("needs")
+    feedback = _field("feedback")
+    notes = _field("notes")
 
     def __init__(self, *args: Any, owners: Iterable[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["owner"].choices = _owner_choices(owners)  # type: ignore[attr-defined]
-
-    def clean_tags(self) -> list[str]:
-        raw: str = self.cleaned_data.get("tags") or ""
-        return [t.strip() for t in _TAG_SPLIT.split(raw) if t.strip()]
 
     def service_data(self) -> dict[str, Any]:
         """The cleaned input as the ``data`` mapping of ``customer_create``/``customer_update``."""
@@ -185,31 +150,20 @@ class CustomerEditForm(CustomerForm):
         return data
 
 
+def _contact(name: str, label: Any, **kwargs: Any) -> forms.Field:
+    return form_field(ContactInput, name, label=label, **kwargs)
+
+
 class ContactForm(forms.Form):
-    name = forms.CharField(
-        label=_("姓名"),
-        max_length=50,
-        required=False,
-        widget=forms.TextInput(attrs={"maxlength": 50, "required": True}),
-    )
-    role = forms.ChoiceField(
-        label=_("职务"), choices=ContactRole.choices, initial=ContactRole.OTHER
-    )
-    title = forms.CharField(label=_("职位名称"), max_length=50, required=False)
-    phone = forms.CharField(
-        label=_("电话"),
-        max_length=20,
-        required=False,
-        widget=forms.TextInput(attrs={"inputmode": "tel"}),
-    )
-    age = forms.IntegerField(label=_("年龄"), required=False, min_value=1, max_value=129)
-    gender = forms.ChoiceField(label=_("性别"), required=False, choices=[*_BLANK, *Gender.choices])
-    hobbies = forms.CharField(
-        label=_("爱好"),
-        max_length=200,
-        required=False,
-        widget=forms.TextInput(attrs={"placeholder": _("如：高尔夫、钓鱼、茶道")}),
-    )
+    """A contact person (``crm.customers.inputs.ContactInput``)."""
+
+    name = _contact("name", _("姓名"))
+    role = _contact("role", _("职务"), initial=ContactRole.OTHER)
+    title = _contact("title", _("职位名称"))
+    phone = _contact("phone", _("电话"))
+    age = _contact("age", _("年龄"))
+    gender = _contact("gender", _("性别"))
+    hobbies = _contact("hobbies", _("爱好"), attrs={"placeholder": _("如：高尔夫、钓鱼、茶道")})
 
 
 class CustomerFilterForm(forms.Form):

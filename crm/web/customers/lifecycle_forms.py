@@ -15,11 +15,19 @@ from django.utils.translation import pgettext_lazy
 
 from crm.core.errors import DomainError, Invalid
 from crm.customers.choices import Category, Grade
+from crm.customers.inputs import (
+    CALLBACKS_MAX,
+    DefeatCommentInput,
+    DefeatInput,
+    GradePolicyInput,
+    LifecycleSettingsInput,
+    TransitionInput,
+)
 from crm.customers.lifecycle import TRANSITIONS
 from crm.customers.models import Customer, DefeatReason, GradePolicy, LifecycleSettings
+from crm.web.inputs import form_field
 
 _BLANK: list[tuple[str, str]] = [("", "—")]
-_DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 # What a move is called, by (from, to).
 MOVE_LABELS: dict[tuple[str, str], Any] = {
@@ -43,45 +51,39 @@ def legal_moves(category: str) -> list[tuple[str, str]]:
 
 
 class TransitionForm(forms.Form):
+    """A transition (``crm.customers.inputs.TransitionInput``, its defeat analysis
+    ``DefeatInput``)."""
+
     to = forms.ChoiceField(
         label=_("变更为"), widget=forms.RadioSelect(attrs={"data-transition-to": ""})
     )
-    expected_purchase_on = forms.DateField(
-        label=_("预计购买日期"), required=False, widget=_DATE, help_text=_("填写后建议意向级别")
+    expected_purchase_on = form_field(
+        TransitionInput,
+        "expected_purchase_on",
+        label=_("预计购买日期"),
+        help_text=_("填写后建议意向级别"),
     )
     deposit_paid = forms.BooleanField(
         label=_("已收定金"), required=False, help_text=_("已收定金的客户为 O 级")
     )
-    grade = forms.ChoiceField(
-        label=_("意向级别"), required=False, choices=[*_BLANK, *Grade.choices]
-    )
-    deposit_amount = forms.DecimalField(
+    grade = form_field(TransitionInput, "grade", label=_("意向级别"))
+    deposit_amount = form_field(
+        TransitionInput,
+        "deposit_amount",
         label=_("定金金额（元）"),
-        required=False,
-        min_value=0,
-        max_digits=12,
-        decimal_places=2,
         help_text=_("O 级必填"),
         widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01"}),
     )
-    deposit_on = forms.DateField(label=_("定金日期"), required=False, widget=_DATE)
-    deal_on = forms.DateField(label=_("成交日期"), required=False, widget=_DATE)
+    deposit_on = form_field(TransitionInput, "deposit_on", label=_("定金日期"))
+    deal_on = form_field(TransitionInput, "deal_on", label=_("成交日期"))
     defeat_reason = forms.TypedChoiceField(
         label=_("战败原因"), required=False, coerce=int, empty_value=None
     )
-    competitor_brand = forms.CharField(label=_("竞品品牌"), required=False, max_length=50)
-    competitor_model = forms.CharField(label=_("竞品车型/型号"), required=False, max_length=50)
-    tried = forms.CharField(
-        label=_("采取过的挽回措施"),
-        required=False,
-        max_length=5000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
-    reason = forms.CharField(
-        label=_("原因说明"),
-        required=False,
-        max_length=500,
-        widget=forms.Textarea(attrs={"rows": 2}),
+    competitor_brand = form_field(DefeatInput, "competitor_brand", label=_("竞品品牌"))
+    competitor_model = form_field(DefeatInput, "competitor_model", label=_("竞品车型/型号"))
+    tried = form_field(DefeatInput, "tried", label=_("采取过的挽回措施"))
+    reason = form_field(
+        TransitionInput, "reason", label=_("原因说明"), widget=forms.Textarea(attrs={"rows": 2})
     )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
@@ -129,12 +131,13 @@ class TransitionForm(forms.Form):
         if to == Category.RETAINED:
             kwargs["deal_on"] = data["deal_on"]
         if to == Category.DEFEATED:
-            kwargs["defeat"] = {
+            defeat = {
                 "reason": data["defeat_reason"],
                 "competitor_brand": data["competitor_brand"],
                 "competitor_model": data["competitor_model"],
                 "tried": data["tried"],
             }
+            kwargs["defeat"] = {k: v for k, v in defeat.items() if v is not None}
         return kwargs
 
     def apply_error(self, exc: DomainError) -> None:
@@ -147,9 +150,7 @@ class TransitionForm(forms.Form):
 
 
 class DefeatCommentForm(forms.Form):
-    manager_comment = forms.CharField(
-        label=_("经理意见"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
-    )
+    manager_comment = form_field(DefeatCommentInput, "comment", label=_("经理意见"))
 
 
 class GradeTableForm(forms.Form):
@@ -160,18 +161,16 @@ class GradeTableForm(forms.Form):
         self.grades: list[str] = []
         for p in policies:
             self.grades.append(p.grade)
-            self.fields[f"{p.grade}-description"] = forms.CharField(
-                label=_("说明"), max_length=100, required=False, initial=p.description
+            row = GradePolicyInput
+            self.fields[f"{p.grade}-description"] = form_field(
+                row, "description", label=_("说明"), initial=p.description
             )
-            self.fields[f"{p.grade}-cadence_days"] = forms.IntegerField(
-                label=_("跟进周期（天）"), min_value=1, max_value=365, initial=p.cadence_days
+            self.fields[f"{p.grade}-cadence_days"] = form_field(
+                row, "cadence_days", label=_("跟进周期（天）"), initial=p.cadence_days
             )
-            self.fields[f"{p.grade}-deal_within_days"] = forms.IntegerField(
-                label=_("预计成交（天内）"),
-                min_value=1,
-                max_value=3650,
-                required=False,
-                initial=p.deal_within_days,
+            self.fields[f"{p.grade}-cadence_days"].required = True
+            self.fields[f"{p.grade}-deal_within_days"] = form_field(
+                row, "deal_within_days", label=_("预计成交（天内）"), initial=p.deal_within_days
             )
 
     def rows(self) -> list[dict[str, Any]]:
@@ -206,17 +205,28 @@ class GradeTableForm(forms.Form):
 
 
 class FollowUpSettingsForm(forms.Form):
-    missed_grace_hours = forms.IntegerField(
+    """The follow-up settings (``crm.customers.inputs.LifecycleSettingsInput``); the callback
+    days are typed as one comma-separated list."""
+
+    missed_grace_hours = form_field(
+        LifecycleSettingsInput,
+        "missed_grace_hours",
         label=_("计划逾期宽限（小时）"),
-        min_value=0,
-        max_value=720,
         help_text=_("跟进计划过了计划时间多少小时仍未完成，即标记为逾期并提醒跟进人"),
     )
+    missed_grace_hours.required = True
     callback_days = forms.CharField(
         label=_("成交后回访（第几天）"),
-        max_length=100,
+        max_length=CALLBACKS_MAX * 5,
         help_text=_("用逗号分隔，例如 1,7,30,90：成交后第 1、7、30、90 天各安排一次回访"),
     )
+
+    def clean_callback_days(self) -> list[int]:
+        raw: str = self.cleaned_data["callback_days"]
+        days = [d.strip() for d in raw.replace("，", ",").split(",") if d.strip()]
+        if not days or not all(d.isascii() and d.isdigit() for d in days):
+            raise forms.ValidationError(_("请用逗号分隔的天数，例如 1,7,30,90"))
+        return [int(d) for d in days]
 
     @classmethod
     def for_settings(cls, settings: LifecycleSettings) -> FollowUpSettingsForm:

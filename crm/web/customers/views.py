@@ -30,6 +30,7 @@ from crm.web.base import (
     FORM_ERRORS,
     CrmView,
     apply_domain_error,
+    bad_request,
     form_error_status,
     is_partial,
 )
@@ -186,11 +187,11 @@ class CustomerDeleteView(CrmView):
 
     def post(self, request: HttpRequest, customer_id: int) -> HttpResponse:
         version = request.POST.get("version", "")
+        if version and not (version.isascii() and version.isdigit() and len(version) <= 18):
+            return bad_request(request, _("版本号无效，请刷新页面后重试"))
         try:
             customer = services.customer_delete(
-                actor=self.actor,
-                customer_id=customer_id,
-                version=int(version) if version.isdigit() else None,
+                actor=self.actor, customer_id=customer_id, version=int(version) if version else None
             )
         except (Conflict, Duplicate) as exc:
             messages.error(request, str(exc.message))

@@ -11,6 +11,8 @@ from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from crm.accounts.models import Department
+from crm.core.inputs import MAX_YEAR, MIN_YEAR
+from crm.web.inputs import in_year_range
 
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
@@ -54,7 +56,10 @@ class ReportFilterForm(forms.Form):
 
 class DayFilterForm(ReportFilterForm):
     date = forms.DateField(
-        required=False, label=_("日期"), widget=forms.DateInput(attrs={"type": "date"})
+        required=False,
+        label=_("日期"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[in_year_range],
     )
 
 
@@ -73,4 +78,7 @@ class MonthFilterForm(ReportFilterForm):
         match = MONTH.match(value)
         if match is None or not 1 <= int(match.group(2)) <= 12:
             raise forms.ValidationError(_("月份格式应为 YYYY-MM"))
-        return dt.date(int(match.group(1)), int(match.group(2)), 1)
+        year, month = int(match.group(1)), int(match.group(2))
+        if not MIN_YEAR <= year <= MAX_YEAR:  # year 0 is no date at all
+            in_year_range(dt.date(MIN_YEAR - 1, 1, 1))
+        return dt.date(year, month, 1)

@@ -141,3 +141,33 @@ def test_rep_records_a_call_and_the_customer_leaves_the_overdue_list(live_server
     page.locator("#results").get_by_role("link", name="逾期王先生").click()
     expect(page.locator("#timeline")).to_contain_text("电话沟通，客户周六来店试驾")
     expect(page.locator("#timeline")).to_contain_text("对价格满意")
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_reps_name_in_a_chart_tooltip_is_text_not_markup(live_server, org, page):
+    """A rep named like an HTML element shows by that name in the manager's report chart; the
+    tooltip does not turn it into an element (before, only the CSP stopped the script)."""
+    expect = sync_api.expect
+    org.rep_a.full_name = '<img src=x id=injected onerror="document.title=1">'
+    org.rep_a.save(update_fields=["full_name"])
+    make_customer(org.rep_a, name="甲客户")  # a row for the rep in today's report
+
+    page.goto(f"{live_server.url}/login/")
+    page.get_by_label("用户名").fill("manager")
+    page.get_by_label("密码").fill("pass-1234")
+    page.get_by_role("button", name="登录").click()
+    page.goto(f"{live_server.url}/reports/daily/")
+    chart = page.locator("[data-chart=daily-chart]")
+    expect(chart.locator("svg")).to_be_visible()
+
+    # hover over the first rep's bars until the tooltip shows
+    box = chart.bounding_box()
+    assert box is not None
+    tooltip = chart.locator("div").filter(has_text="新增客户").last
+    for step in range(1, 12):
+        page.mouse.move(box["x"] + box["width"] * step / 24, box["y"] + box["height"] / 2)
+        if tooltip.is_visible():
+            break
+    expect(tooltip).to_contain_text("<img src=x")
+    assert page.locator("#injected").count() == 0

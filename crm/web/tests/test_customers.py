@@ -568,7 +568,11 @@ def test_detail_page_query_count(as_user, org, django_assert_max_num_queries, ro
         activities.followup_record(
             actor=org.rep_a,
             customer_id=customer.pk,
-            data={"kind": "call", "content": f"第{i}次电话", "next_at": f"2099-01-0{i + 1}T10:00"},
+            data={
+                "kind": "call",
+                "content": f"第{i}次电话",
+                "next_at": f"2099-01-0{i + 1}T10:00+08:00",
+            },
         )
     lifecycle.customer_transition(
         actor=org.rep_a, customer_id=customer.pk, version=rows + 1, to="intention", grade="B"

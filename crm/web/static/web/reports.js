@@ -6,6 +6,14 @@
 
   var PALETTE = ["#1677ff", "#13a8a8", "#faad14", "#52c41a", "#722ed1", "#f5222d", "#8c8c8c"];
 
+  // Tooltips are HTML: every name in them (a rep's, a reason's, a competitor's) is text that
+  // users typed, so it is escaped; ECharts does not escape what a formatter returns.
+  function escapeHtml(value) {
+    return String(value === null || value === undefined ? "" : value)
+      .replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")
+      .replace(/"/g, "&quot;").replace(/'/g, "&#39;");
+  }
+
   function percent(value) {
     return value === null || value === undefined ? "—" : Math.round(value * 1000) / 10 + "%";
   }
@@ -21,10 +29,11 @@
       tooltip: {
         trigger: "axis",
         formatter: function (items) {
-          var lines = [items.length ? items[0].axisValueLabel : ""];
+          var lines = [escapeHtml(items.length ? items[0].axisValueLabel : "")];
           items.forEach(function (item) {
             var s = data.series[item.seriesIndex];
-            lines.push(item.marker + s.name + "：" + (s.percent ? percent(item.value) : item.value));
+            var value = s.percent ? percent(item.value) : item.value;
+            lines.push(item.marker + escapeHtml(s.name) + "：" + escapeHtml(value));
           });
           return lines.join("<br>");
         }
@@ -51,7 +60,13 @@
     var s = data.series[0];
     return {
       color: PALETTE,
-      tooltip: { trigger: "item", formatter: "{b}：{c}（{d}%）" },
+      tooltip: {
+        trigger: "item",
+        formatter: function (item) {
+          return item.marker + escapeHtml(item.name) + "：" + escapeHtml(item.value) +
+            "（" + escapeHtml(item.percent) + "%）";
+        }
+      },
       legend: { bottom: 0, type: "scroll" },
       series: [{ name: s.name, type: "pie", radius: ["35%", "65%"], center: ["50%", "45%"], data: s.data,
                  label: { formatter: "{b} {c}" } }]

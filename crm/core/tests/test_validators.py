@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from crm.customers.validators import (
+from crm.core.validators import (
     id_check_char,
     normalize_credit_code,
     normalize_id_number,

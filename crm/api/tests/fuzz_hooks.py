@@ -1,0 +1,122 @@
+"""Schemathesis hooks for ``test_fuzz.py`` (loaded by the fuzzer through ``SCHEMATHESIS_HOOKS``).
+
+1. Generators for the custom formats the OpenAPI document declares: ``cn-phone``,
+   ``cn-resident-id`` and ``cn-credit-code`` (each also blank, meaning none).
+2. What a static schema cannot say, for the *positive* cases only (negative ones go as drawn):
+   references to rows that exist (the owner of a customer; the assignee of a plan, who must be
+   able to read its customer; a defeat reason; the plan a follow-up answers; a department) and
+   bounds relative to the clock (a follow-up not in the future, a plan from yesterday on, a deal
+   and a deposit not after today, a next follow-up not in the past). The ids come from the test
+   through ``CRM_FUZZ_*`` variables. Each such rule is stated in the field's description and
+   tested by the API tests.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from typing import Any
+
+import schemathesis
+from hypothesis import strategies as st
+
+from crm.core.validators import USCC_CHARS, credit_code_check_char, id_check_char
+from crm.customers.samples import MOBILE_PREFIXES
+
+_DIGITS = "0123456789"
+
+
+def _id_number(born: dt.date, serial: str) -> str:
+    first17 = f"110101{born:%Y%m%d}{serial}"
+    return first17 + id_check_char(first17)
+
+
+def _credit_code(body: str) -> str:
+    return body + credit_code_check_char(body)
+
+
+phones = st.builds(
+    lambda prefix, tail: prefix + tail,
+    st.sampled_from(MOBILE_PREFIXES),
+    st.text(_DIGITS, min_size=8, max_size=8),
+)
+id_numbers = st.builds(
+    _id_number,
+    st.dates(dt.date(1940, 1, 1), dt.date(2005, 12, 31)),
+    st.text(_DIGITS, min_size=3, max_size=3),
+)
+credit_codes = st.builds(
+    _credit_code,
+    st.builds(
+        lambda head, rest: head + rest,
+        st.sampled_from(["91", "92", "93", "11", "12"]),
+        st.text(USCC_CHARS, min_size=15, max_size=15),
+    ),
+)
+schemathesis.openapi.format("cn-phone", st.just("") | phones)
+schemathesis.openapi.format("cn-resident-id", st.just("") | id_numbers)
+schemathesis.openapi.format("cn-credit-code", st.just("") | credit_codes)
+
+
+def _ids(name: str) -> list[int]:
+    return [int(v) for v in os.environ.get(name, "").split(",") if v]
+
+
+def _moment(at: dt.datetime) -> str:
+    return at.astimezone(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def _parse(value: Any) -> dt.datetime | None:
+    try:
+        return dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def _within_the_clock(body: dict[str, Any]) -> None:
+    now = dt.datetime.now(dt.UTC)
+    occurred = _parse(body.get("occurred_at")) if body.get("occurred_at") else None
+    if occurred is not None and occurred > now:
+        body["occurred_at"] = _moment(now - dt.timedelta(hours=1))
+    next_at = _parse(body.get("next_at")) if body.get("next_at") else None
+    if next_at is not None and next_at < now:
+        body["next_at"] = _moment(now + dt.timedelta(days=1))
+    planned = _parse(body.get("planned_at")) if body.get("planned_at") else None
+    if planned is not None and planned < now:
+        body["planned_at"] = _moment(now + dt.timedelta(days=1))
+    today = dt.datetime.now(dt.UTC).date()
+    for field in ("deal_on", "deposit_on"):  # not after today
+        day = body.get(field)
+        if isinstance(day, str) and day > today.isoformat():
+            body[field] = (today - dt.timedelta(days=1)).isoformat()
+
+
+def _existing(body: dict[str, Any]) -> None:
+    reasons = _ids("CRM_FUZZ_DEFEAT_REASONS")
+    for field, users in (("owner", "CRM_FUZZ_OWNERS"), ("assignee", "CRM_FUZZ_ASSIGNEES")):
+        ids = _ids(users)
+        if isinstance(body.get(field), int | float) and ids:
+            body[field] = ids[int(body[field]) % len(ids)]
+    if "plan" in body:
+        body["plan"] = None
+    defeat = body.get("defeat")
+    if isinstance(defeat, dict) and isinstance(defeat.get("reason"), int | float) and reasons:
+        defeat["reason"] = reasons[int(defeat["reason"]) % len(reasons)]
+
+
+@schemathesis.hook
+def map_case(context: Any, case: Any) -> Any:
+    meta = getattr(case, "meta", None)
+    if meta is not None and meta.generation.mode.is_negative:
+        return case
+    if isinstance(case.body, dict):
+        _existing(case.body)
+        _within_the_clock(case.body)
+    departments = _ids("CRM_FUZZ_DEPARTMENTS")
+    query = case.query
+    department = query.get("department") if isinstance(query, dict) else None
+    if isinstance(department, str) and department.isdigit():
+        department = int(department)
+    if isinstance(department, int | float) and departments:
+        query["department"] = departments[int(department) % len(departments)]
+    return case
