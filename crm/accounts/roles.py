@@ -155,12 +155,8 @@ def _sales(scope: str) -> dict[str, str]:
 
 DEFAULT_GRANTS: dict[str, dict[str, str]] = {
     BuiltinRole.REP: {**_sales(OWN), REPORT_ROW: ALL},
-    BuiltinRole.MANAGER: {
-        **_sales(DEPT),
-        CHANGE_GRADEPOLICY: ALL,
-        COMMENT_DEFEAT: DEPT,
-        VIEW_TEAM_DAY: DEPT,
-    },
+    # the grade table is company-wide: the general manager's, not any department manager's
+    BuiltinRole.MANAGER: {**_sales(DEPT), COMMENT_DEFEAT: DEPT, VIEW_TEAM_DAY: DEPT},
     BuiltinRole.DIRECTOR: {**_sales(DEPT), COMMENT_DEFEAT: DEPT, VIEW_TEAM_DAY: DEPT},
     BuiltinRole.RECEPTIONIST: {ADD_CUSTOMER: ALL, ASSIGN_CUSTOMER: DEPT},
     BuiltinRole.SERVICE: {

@@ -335,13 +335,14 @@ def test_changing_the_grade_table_recomputes_due_dates_in_the_background(
     assert Customer.objects.get(pk=c.pk).next_due_on == MONDAY + dt.timedelta(days=10)
 
 
-def test_only_managers_and_the_gm_edit_the_grade_table(org):
+def test_only_the_general_manager_edits_the_company_wide_grade_table(org):
     from crm.core.errors import PermissionDenied
 
-    with pytest.raises(PermissionDenied):
-        lifecycle.grade_policy_update(actor=org.rep_a, rows=[{"grade": "B", "cadence_days": 10}])
+    for outsider in (org.rep_a, org.manager):  # a department manager sets no company rule
+        with pytest.raises(PermissionDenied):
+            lifecycle.grade_policy_update(actor=outsider, rows=[{"grade": "B", "cadence_days": 10}])
     with pytest.raises(Invalid):
-        lifecycle.grade_policy_update(actor=org.manager, rows=[{"grade": "B", "cadence_days": 0}])
+        lifecycle.grade_policy_update(actor=org.gm, rows=[{"grade": "B", "cadence_days": 0}])
 
 
 def test_grade_suggested_from_expected_purchase_date(org, clock):

@@ -57,7 +57,7 @@ PROFILES: dict[str, tuple[int | str, ...]] = {
     "register":   (401, OK,   422,  422,  OK,  422, OK,  OK,  403, OK,  OK,   403),  # for rep_a
     "recycle_bin": (401, 403, 403,  403,  403, 403, OK,  403, 403, 403, 403,  403),
     "signed_in":  (401, OK,   OK,   OK,   OK,  OK,  OK,  OK,  OK,  OK,  OK,   OK),
-    "settings":   (401, 403,  403,  403,  OK,  OK,  403, OK,  403, 403, 403,  403),  # grade table
+    "settings":   (401, 403,  403,  403,  403, 403, 403, OK,  403, 403, 403,  403),  # grade table
     "defeat":     (401, 403,  403,  403,  OK,  404, 403, OK,  403, OK,  403,  403),  # comment
     "feed":       (OK,  OK,   OK,   OK,   OK,  OK,  OK,  OK,  OK,  OK,  OK,   OK),   # secret URL
     "reports":    (401, OK,   OK,   OK,   OK,  OK,  OK,  OK,  403, OK,  403,  403),  # own rows

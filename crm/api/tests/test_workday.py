@@ -475,10 +475,10 @@ def test_grade_table_read_by_all_edited_by_managers(
         ("C", 30),
     ]
 
-    # when the manager shortens B to 10 days
+    # when the general manager shortens B to 10 days
     with django_capture_on_commit_callbacks(execute=True):
         response = call(
-            org.manager, "PUT", "settings/grades", {"grades": [{"grade": "B", "cadence_days": 10}]}
+            org.gm, "PUT", "settings/grades", {"grades": [{"grade": "B", "cadence_days": 10}]}
         )
 
     # then the table says so and the customer is due four days earlier

@@ -72,7 +72,7 @@ PROFILES: dict[str, tuple[int | str, ...]] = {
     "roles":      (LOGIN, 403,  403,  403,  403, 403, 403, 403, OK,  403, 403,  403),
     "approve":    (LOGIN, 403,  403,  403,  403, 403, 403, OK,  403, 403, 403,  403),  # the GM
     "audit":      (LOGIN, 403,  403,  403,  403, 403, OK,  OK,  403, 403, 403,  403),  # the log
-    "settings":   (LOGIN, 403,  403,  403,  OK,  OK,  403, OK,  403, 403, 403,  403),  # grade table
+    "settings":   (LOGIN, 403,  403,  403,  403, 403, 403, OK,  403, 403, 403,  403),  # grade table
     "team":       (LOGIN, 403,  403,  403,  OK,  OK,  403, OK,  403, OK,  403,  403),  # 夕会
     "defeat":     (LOGIN, 403,  403,  403,  OK,  404, 403, OK,  403, OK,  403,  403),  # comment
     "reports":    (LOGIN, OK,   OK,   OK,   OK,  OK,  OK,  OK,  403, OK,  403,  403),  # own rows

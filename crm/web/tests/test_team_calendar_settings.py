@@ -192,9 +192,9 @@ def grade_rows(**changes):
 
 @pytest.mark.parametrize(
     ("persona", "status"),
-    [("manager", 200), ("gm", 200), ("rep_a", 403), ("data_admin", 403), ("sysadmin", 403)],
+    [("gm", 200), ("manager", 403), ("rep_a", 403), ("data_admin", 403), ("sysadmin", 403)],
 )
-def test_grade_settings_are_for_managers_and_the_gm(as_user, org, persona, status):
+def test_the_company_wide_grade_table_is_the_general_managers(as_user, org, persona, status):
     client = as_user(getattr(org, persona))
     assert client.get(GRADES).status_code == status
     response = client.post(GRADES, grade_rows(**{"H-cadence_days": 3}))
@@ -204,7 +204,7 @@ def test_grade_settings_are_for_managers_and_the_gm(as_user, org, persona, statu
 
 def test_the_grade_table_is_shown_and_saved(as_user, org, django_capture_on_commit_callbacks):
     c = make_due(org.rep_a, "王先生", overdue_days=0, grade="H")
-    client = as_user(org.manager)
+    client = as_user(org.gm)
     body = client.get(GRADES).content.decode()
     for grade in "OHABC":
         assert f'name="{grade}-cadence_days"' in body
@@ -224,7 +224,7 @@ def test_the_grade_table_is_shown_and_saved(as_user, org, django_capture_on_comm
 
 
 def test_grade_table_errors_keep_the_input(as_user, org):
-    response = as_user(org.manager).post(
+    response = as_user(org.gm).post(
         GRADES, grade_rows(**{"A-cadence_days": 0, "B-description": "我的说明"})
     )
     body = response.content.decode()
