@@ -22,8 +22,6 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from crm.accounts.models import Department
-
 from .selectors import GRADES, ContactStatusReport, DailyReport, DefeatReport
 
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -79,13 +77,13 @@ def _meta(
     sheet: _Sheet,
     title: str,
     period: tuple[str, str],
-    department: Department | None,
+    covers: str,
     exported_by: str,
     exported_at: dt.datetime,
 ) -> None:
     sheet.line([title], font=_TITLE)
     sheet.line(list(period))
-    sheet.line([_("部门"), department.name if department else _("全部")])
+    sheet.line([_("范围"), covers])
     sheet.line([_("导出人"), exported_by])
     sheet.line([_("导出时间"), timezone.localtime(exported_at).strftime("%Y-%m-%d %H:%M")])
     sheet.row += 1
@@ -116,7 +114,9 @@ def daily_headers() -> list[str]:
     ]
 
 
-def daily_workbook(report: DailyReport, *, exported_by: str, exported_at: dt.datetime) -> bytes:
+def daily_workbook(
+    report: DailyReport, *, covers: str, exported_by: str, exported_at: dt.datetime
+) -> bytes:
     book = Workbook()
     sheet = _Sheet(book.active)
     sheet.ws.title = _sheet_title(_("营业日报表"))
@@ -124,7 +124,7 @@ def daily_workbook(report: DailyReport, *, exported_by: str, exported_at: dt.dat
         sheet,
         _("营业日报表"),
         (_("日期"), report.day.isoformat()),
-        report.department,
+        covers,
         exported_by,
         exported_at,
     )
@@ -162,7 +162,7 @@ def contact_headers() -> list[str]:
 
 
 def contact_workbook(
-    report: ContactStatusReport, *, exported_by: str, exported_at: dt.datetime
+    report: ContactStatusReport, *, covers: str, exported_by: str, exported_at: dt.datetime
 ) -> bytes:
     book = Workbook()
     sheet = _Sheet(book.active)
@@ -173,7 +173,7 @@ def contact_workbook(
         sheet,
         _("意向客户接触状况表"),
         (_("月份"), f"{report.month:%Y-%m}（{counted} {through}）"),
-        report.department,
+        covers,
         exported_by,
         exported_at,
     )
@@ -212,12 +212,14 @@ def defeat_headers() -> list[str]:
     ]
 
 
-def defeat_workbook(report: DefeatReport, *, exported_by: str, exported_at: dt.datetime) -> bytes:
+def defeat_workbook(
+    report: DefeatReport, *, covers: str, exported_by: str, exported_at: dt.datetime
+) -> bytes:
     book = Workbook()
     period = (_("月份"), f"{report.month:%Y-%m}")
     summary = _Sheet(book.active)
     summary.ws.title = _sheet_title(_("汇总"))
-    _meta(summary, _("战败客户分析表"), period, report.department, exported_by, exported_at)
+    _meta(summary, _("战败客户分析表"), period, covers, exported_by, exported_at)
     summary.line([_("战败客户合计"), report.total], font=_BOLD)
     summary.row += 1
     summary.line([_("战败原因"), _("户数")], head=True)
@@ -233,7 +235,7 @@ def defeat_workbook(report: DefeatReport, *, exported_by: str, exported_at: dt.d
         summary.line([t.label, t.detail, t.count])
     summary.finish()
     detail = _Sheet(book.create_sheet(_sheet_title(_("明细"))))
-    _meta(detail, _("战败客户明细"), period, report.department, exported_by, exported_at)
+    _meta(detail, _("战败客户明细"), period, covers, exported_by, exported_at)
     detail.line(defeat_headers(), head=True)
     for item in report.items:
         detail.line(

@@ -76,6 +76,22 @@ def report_scope(
     return ReportScope(actor=actor, department=department, staff=staff, action=action)
 
 
+def report_coverage(*, actor: User, department_id: int | None, action: str = VIEW_REPORTS) -> str:
+    """What a report (or its export) covers, in words: the department picked, else what the
+    actor's scope reaches (全部 only for those who see everything; a manager's export says the
+    department it covers, a rep's says the rep)."""
+    scope = scope_of(actor, action)
+    if department_id is not None:
+        department = report_departments(actor, action).filter(pk=department_id).first()
+        if department is not None:
+            return department.name
+    if scope == Scope.ALL:
+        return _("全部")
+    if scope == Scope.DEPARTMENT and actor.department is not None:
+        return _("%(department)s（含下级部门）") % {"department": actor.department.name}
+    return actor.display_name
+
+
 def day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
     """The local day as [start, end) moments."""
     start = timezone.make_aware(dt.datetime.combine(day, dt.time.min))

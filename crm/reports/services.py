@@ -21,6 +21,7 @@ from crm.core.permissions import require
 from crm.governance import audit
 
 from . import exports, selectors
+from .scope import report_coverage
 
 REPORTS = ("daily", "contact_status", "defeats")
 
@@ -45,23 +46,24 @@ def report_export(
     require(actor, EXPORT_REPORTS)
     now = timezone.now()
     who = actor.display_name
+    covers = report_coverage(actor=actor, department_id=department_id, action=EXPORT_REPORTS)
     if report == "daily":
         daily = selectors.daily_report(
             actor=actor, day=day, department_id=department_id, action=EXPORT_REPORTS
         )
-        content = exports.daily_workbook(daily, exported_by=who, exported_at=now)
+        content = exports.daily_workbook(daily, covers=covers, exported_by=who, exported_at=now)
         title, period, rows = _("营业日报表"), daily.day.isoformat(), len(daily.rows)
     elif report == "contact_status":
         status = selectors.contact_status_report(
             actor=actor, month=month, department_id=department_id, action=EXPORT_REPORTS
         )
-        content = exports.contact_workbook(status, exported_by=who, exported_at=now)
+        content = exports.contact_workbook(status, covers=covers, exported_by=who, exported_at=now)
         title, period, rows = _("意向客户接触状况表"), f"{status.month:%Y-%m}", len(status.rows)
     elif report == "defeats":
         defeats = selectors.defeat_report(
             actor=actor, month=month, department_id=department_id, limit=None, action=EXPORT_REPORTS
         )
-        content = exports.defeat_workbook(defeats, exported_by=who, exported_at=now)
+        content = exports.defeat_workbook(defeats, covers=covers, exported_by=who, exported_at=now)
         title, period, rows = _("战败客户分析表"), f"{defeats.month:%Y-%m}", len(defeats.items)
     else:
         raise Invalid(fields={"report": _("不是有效的选项")})

@@ -48,7 +48,7 @@ def test_daily_export_says_what_who_and_when_and_is_logged(org, monday):
     assert ws.title == "营业日报表"
     assert rows[0][0] == "营业日报表"
     assert rows[1][:2] == ["日期", "2026-11-23"]
-    assert rows[2][:2] == ["部门", "全部"]
+    assert rows[2][:2] == ["范围", "销售一部（含下级部门）"]  # what the manager's export covers
     assert rows[3][:2] == ["导出人", "陈经理"]
     assert rows[4][:2] == ["导出时间", "2026-11-23 18:30"]
     assert rows[6] == [
@@ -165,3 +165,21 @@ def test_system_administrator_cannot_export(org, monday):
 def test_unknown_report_is_refused(org):
     with pytest.raises(Invalid):
         report_export(actor=org.gm, report="salaries")
+
+
+@pytest.mark.parametrize(
+    ("persona", "department", "covers"),
+    [
+        ("gm", None, "全部"),
+        ("gm", "sales2", "销售二部"),
+        ("rep_a", None, "王小明"),
+        ("manager", None, "销售一部（含下级部门）"),
+    ],
+)
+def test_an_export_says_what_it_covers(org, monday, persona, department, covers):
+    dept = getattr(org, department).pk if department else None
+    file = report_export(
+        actor=getattr(org, persona), report="daily", day=MONDAY, department_id=dept
+    )
+    _ws, rows = sheet_rows(file.content)
+    assert rows[2][:2] == ["范围", covers]
