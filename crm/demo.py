@@ -19,6 +19,7 @@ from faker import Faker
 from crm.accounts import services as accounts
 from crm.accounts.demo import DEMO_PASSWORD
 from crm.accounts.models import Department, User
+from crm.accounts.roles import APPROVE_DEFEAT
 from crm.activities import services as activities
 from crm.activities.models import Plan
 from crm.core import context
@@ -28,6 +29,8 @@ from crm.customers import lifecycle, services
 from crm.customers.choices import Category, ContactRole, Grade, Source
 from crm.customers.models import Customer, DefeatReason, LifecycleEvent
 from crm.customers.samples import MOBILE_PREFIXES
+from crm.governance import approvals
+from crm.governance.models import ApprovalRequest
 
 TAGS = ["VIP", "车展客户", "老客户推荐", "团购", "大客户", "价格敏感", "试驾过", "需回访"]
 HOBBIES = ["高尔夫", "钓鱼", "书法", "茶道", "自驾游", "摄影", "篮球", "收藏", "登山", "围棋"]
@@ -240,6 +243,7 @@ def _history(customer: Customer, owner: User, category: str, rng: random.Random)
             deal_on=deal_on,
             reason="签订购车合同",
         )
+        assert isinstance(event, LifecycleEvent)
         _backdate(event, timezone.make_aware(dt.datetime.combine(deal_on, dt.time(15))))
         _past_callbacks(customer, owner, rng)
     elif category == Category.DEFEATED:
@@ -256,6 +260,8 @@ def _history(customer: Customer, owner: User, category: str, rng: random.Random)
                 "tried": rng.choice(["申请额外优惠", "安排试驾", "提供低息贷款方案"]),
             },
         )
+        if isinstance(event, ApprovalRequest):  # 战败申请: the department's manager approves it
+            event = _approve_defeat(event, customer)
         _backdate(event, now - dt.timedelta(days=rng.uniform(0, age)))
     elif rng.random() < 0.3:
         activities.plan_create(
@@ -267,6 +273,13 @@ def _history(customer: Customer, owner: User, category: str, rng: random.Random)
                 "content": rng.choice(["邀约试驾", "回复报价", "确认交车时间"]),
             },
         )
+
+
+def _approve_defeat(request: ApprovalRequest, customer: Customer) -> LifecycleEvent:
+    deciders = User.objects.filter(is_active=True, role__grants__has_key=APPROVE_DEFEAT)
+    manager = next(u for u in deciders.select_related("role") if approvals.may_decide(u, request))
+    approvals.approval_decide(actor=manager, request_id=request.pk, approve=True)
+    return LifecycleEvent.objects.filter(customer=customer).latest("id")
 
 
 def _backdate(event: LifecycleEvent, at: dt.datetime) -> None:

@@ -237,3 +237,23 @@ def clock() -> Iterator[Clock]:
     controlled = Clock()
     yield controlled
     controlled.stop()
+
+
+# --- a rep's defeat as a showroom runs it ----------------------------------------------------
+
+
+def approved(outcome: Any) -> Any:
+    """A pending request (a rep's 战败申请) decided as the showroom does: approved by someone
+    allowed to (the department's manager). Returns what the approval made (the lifecycle event);
+    anything else is returned as it is."""
+    from crm.customers.models import LifecycleEvent
+    from crm.governance import approvals
+    from crm.governance.models import ApprovalRequest
+
+    if not isinstance(outcome, ApprovalRequest):
+        return outcome
+    holders = User.objects.filter(is_active=True, role__grants__has_key=outcome.approve_action)
+    decider = next(u for u in holders.select_related("role") if approvals.may_decide(u, outcome))
+    decided = approvals.approval_decide(actor=decider, request_id=outcome.pk, approve=True)
+    assert decided.state == "approved", decided.decision_note
+    return LifecycleEvent.objects.filter(customer_id=outcome.subject_id).latest("id")

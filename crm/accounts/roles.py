@@ -32,6 +32,7 @@ RESTORE_CUSTOMER = "customers.restore_customer"
 VIEW_DELETED_CUSTOMER = "customers.view_deleted_customer"
 CHANGE_GRADEPOLICY = "customers.change_gradepolicy"
 COMMENT_DEFEAT = "customers.comment_defeat"
+APPROVE_DEFEAT = "customers.approve_defeat"
 VIEW_PLAN = "activities.view_plan"
 ADD_FOLLOWUP = "activities.add_followup"
 MANAGE_PLAN = "activities.manage_plan"
@@ -74,6 +75,7 @@ ACTIONS: tuple[Action, ...] = (
     Action(VIEW_DELETED_CUSTOMER, _("查看回收站"), _CUSTOMERS, reads_customer_data=True),
     Action(RESTORE_CUSTOMER, _("恢复已删除的客户"), _CUSTOMERS),
     Action(COMMENT_DEFEAT, _("点评战败分析"), _CUSTOMERS),
+    Action(APPROVE_DEFEAT, _("审批战败申请"), _CUSTOMERS),
     Action(CHANGE_GRADEPOLICY, _("修改意向级别与跟进设置"), _CUSTOMERS, scoped=False),
     Action(VIEW_PLAN, _("查看跟进计划"), _WORK, reads_customer_data=True),
     Action(ADD_FOLLOWUP, _("记录跟进与回访"), _WORK),
@@ -156,8 +158,18 @@ def _sales(scope: str) -> dict[str, str]:
 DEFAULT_GRANTS: dict[str, dict[str, str]] = {
     BuiltinRole.REP: {**_sales(OWN), REPORT_ROW: ALL},
     # the grade table is company-wide: the general manager's, not any department manager's
-    BuiltinRole.MANAGER: {**_sales(DEPT), COMMENT_DEFEAT: DEPT, VIEW_TEAM_DAY: DEPT},
-    BuiltinRole.DIRECTOR: {**_sales(DEPT), COMMENT_DEFEAT: DEPT, VIEW_TEAM_DAY: DEPT},
+    BuiltinRole.MANAGER: {
+        **_sales(DEPT),
+        COMMENT_DEFEAT: DEPT,
+        APPROVE_DEFEAT: DEPT,
+        VIEW_TEAM_DAY: DEPT,
+    },
+    BuiltinRole.DIRECTOR: {
+        **_sales(DEPT),
+        COMMENT_DEFEAT: DEPT,
+        APPROVE_DEFEAT: DEPT,
+        VIEW_TEAM_DAY: DEPT,
+    },
     BuiltinRole.RECEPTIONIST: {ADD_CUSTOMER: ALL, ASSIGN_CUSTOMER: DEPT},
     BuiltinRole.SERVICE: {
         VIEW_CUSTOMER: ALL,
@@ -185,6 +197,7 @@ DEFAULT_GRANTS: dict[str, dict[str, str]] = {
         **_sales(ALL),
         CHANGE_GRADEPOLICY: ALL,
         COMMENT_DEFEAT: ALL,
+        APPROVE_DEFEAT: ALL,
         VIEW_TEAM_DAY: ALL,
         VIEW_AUDIT: ALL,
         CONFIRM_ROLE_GRANT: ALL,

@@ -9,8 +9,11 @@ class ActivitiesConfig(AppConfig):
 
     def ready(self) -> None:
         from crm.customers import hooks
+        from crm.governance import approvals
 
         from . import services
 
         hooks.on_owner_changed(services.plans_follow_owner)
         hooks.on_category_entered(services.plans_follow_category)
+        approvals.on_submitted(services.notify_deciders)
+        approvals.on_decided(services.notify_requester)

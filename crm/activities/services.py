@@ -36,7 +36,8 @@ from crm.customers import lifecycle
 from crm.customers.choices import Category
 from crm.customers.models import Customer, LifecycleEvent
 from crm.customers.selectors import customer_get
-from crm.governance import audit
+from crm.governance import approvals, audit
+from crm.governance.models import ApprovalRequest
 
 from . import selectors
 from .choices import OPEN_STATUSES, FollowUpKind, PlanKind, PlanMethod, PlanStatus
@@ -420,6 +421,48 @@ def plans_follow_category(*, customer: Customer, event: LifecycleEvent, actor: U
             status=PlanStatus.CANCELLED, updated_at=timezone.now()
         )
     _refresh_plans(customer)
+
+
+# --- approvals: who is told ---------------------------------------------------------------
+
+
+def _request_url(request: ApprovalRequest) -> str:
+    if request.subject_type == Customer._meta.label_lower:
+        return f"/customers/{request.subject_id}/"
+    return "/approvals/"
+
+
+def notify_deciders(request: ApprovalRequest) -> None:
+    """A request was filed: everyone who may decide it is told (a rep's 战败申请 reaches the
+    managers of the customer's department, a role grant the general manager)."""
+    holders = User.objects.filter(is_active=True, role__grants__has_key=request.approve_action)
+    subject = approvals.subject_of(request)
+    for user in holders.select_related("role", "department"):
+        if approvals.may_decide(user, request, subject):
+            notify(
+                user=user,
+                kind="approval_waiting",
+                title=_("待您审批：%(title)s") % {"title": request.title},
+                body=request.reason,
+                url="/approvals/",
+                customer=subject if isinstance(subject, Customer) else None,
+            )
+
+
+def notify_requester(request: ApprovalRequest) -> None:
+    """A request was decided: the one who filed it is told how, with the decider's note."""
+    if request.requested_by is None:
+        return
+    subject = approvals.subject_of(request)
+    notify(
+        user=request.requested_by,
+        kind="approval_decided",
+        title=_("%(state)s：%(title)s")
+        % {"state": request.get_state_display(), "title": request.title},
+        body=request.decision_note,
+        url=_request_url(request),
+        customer=subject if isinstance(subject, Customer) else None,
+    )
 
 
 # --- reminders and calendar -----------------------------------------------------------------

@@ -7,15 +7,16 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Query, Router
+from ninja import Query, Router, Status
 
 from crm.accounts.roles import CHANGE_CUSTOMER, CHANGE_GRADEPOLICY, COMMENT_DEFEAT, VIEW_CUSTOMER
 from crm.customers import lifecycle
 from crm.customers.choices import Grade
 from crm.customers.models import GradePolicy
+from crm.governance.models import ApprovalRequest
 
 from . import presenters
-from .schemas import ErrorOut, PathId
+from .schemas import ErrorOut, PathId, PendingOut
 from .security import require_actor
 from .workday_schemas import (
     DefeatCommentIn,
@@ -38,17 +39,26 @@ _WRITE: dict[int, Any] = {**_READ, 409: ErrorOut}
 _BODY: dict[int, Any] = {**_WRITE, 400: ErrorOut}  # 400: not JSON
 
 
-@router.post("customers/{int:customer_id}/transition", response={200: TransitionOut, **_BODY})
-def transition(request: HttpRequest, customer_id: PathId, payload: TransitionIn) -> dict[str, Any]:
+@router.post(
+    "customers/{int:customer_id}/transition",
+    response={200: TransitionOut, 202: PendingOut, **_BODY},
+)
+def transition(request: HttpRequest, customer_id: PathId, payload: TransitionIn) -> Status[Any]:
     """Change a customer's category or grade, as the regulations allow: potential or base →
     intention (``grade``), intention → retained (``deal_on``; callbacks are scheduled) or
     defeated (``defeat`` analysis), defeated → intention (``reason``), intention → intention
-    (regrade). Anything else: 422. A stale ``version``: 409 ``conflict``."""
+    (regrade). Anything else: 422. A stale ``version``: 409 ``conflict``.
+
+    A rep's defeat, where the company asks for it (settings/lifecycle ``defeat_needs_approval``),
+    is a 战败申请: 202 with the ``pending`` request, decided by the department's manager at
+    ``POST /approvals/{id}/decide``; the customer is unchanged until then."""
     data = payload.model_dump()
-    event = lifecycle.customer_transition(
+    outcome = lifecycle.customer_transition(
         actor=require_actor(request, CHANGE_CUSTOMER), customer_id=customer_id, **data
     )
-    return presenters.transition_out(event)
+    if isinstance(outcome, ApprovalRequest):
+        return Status(202, {"pending": presenters.approval_out(outcome)})
+    return Status(200, presenters.transition_out(outcome))
 
 
 @router.post("defeats/{int:analysis_id}/comment", response={200: DefeatOut, **_BODY})
@@ -112,7 +122,11 @@ def grade_settings_update(request: HttpRequest, payload: GradeSettingsIn) -> dic
 
 
 def _settings(obj: Any) -> dict[str, Any]:
-    return {"missed_grace_hours": obj.missed_grace_hours, "callback_days": obj.callback_offsets}
+    return {
+        "missed_grace_hours": obj.missed_grace_hours,
+        "callback_days": obj.callback_offsets,
+        "defeat_needs_approval": obj.defeat_needs_approval,
+    }
 
 
 @router.get("settings/lifecycle", response={200: LifecycleSettingsOut, **_READ})
@@ -124,10 +138,11 @@ def lifecycle_settings(request: HttpRequest) -> dict[str, Any]:
 
 @router.put("settings/lifecycle", response={200: LifecycleSettingsOut, **_BODY})
 def lifecycle_settings_update(request: HttpRequest, payload: LifecycleSettingsIn) -> dict[str, Any]:
-    """Change the follow-up settings (managers and the general manager)."""
+    """Change the follow-up settings (the general manager)."""
     obj = lifecycle.lifecycle_settings_update(
         actor=require_actor(request, CHANGE_GRADEPOLICY),
         missed_grace_hours=payload.missed_grace_hours,
         callback_days=payload.callback_days,
+        defeat_needs_approval=payload.defeat_needs_approval,
     )
     return _settings(obj)

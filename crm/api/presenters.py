@@ -21,6 +21,7 @@ from crm.activities.selectors import TimelineItem
 from crm.core.pagination import Page
 from crm.customers.choices import Category, Grade, Kind, Source
 from crm.customers.models import Customer, DefeatAnalysis, LifecycleEvent
+from crm.governance.models import ApprovalRequest
 
 _LABELS: dict[str, dict[str, str | Promise]] = {
     "kind": dict(Kind.choices),
@@ -135,6 +136,21 @@ def event_out(e: LifecycleEvent) -> dict[str, Any]:
 
 def transition_out(e: LifecycleEvent) -> dict[str, Any]:
     return {"event": event_out(e), "customer": customer_out(e.customer)}
+
+
+def approval_out(r: ApprovalRequest) -> dict[str, Any]:
+    return {
+        "id": r.pk,
+        "kind": r.kind,
+        "title": r.title,
+        "state": r.state,
+        "state_label": str(r.get_state_display()),
+        "requested_by": r.requested_by.display_name if r.requested_by else None,
+        "created_at": r.created_at,
+        "decided_by": r.decided_by.display_name if r.decided_by else None,
+        "decided_at": r.decided_at,
+        "decision_note": r.decision_note,
+    }
 
 
 _CHANGE_TITLES = {

@@ -4,7 +4,6 @@ crm.governance.approvals."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest, HttpResponse
@@ -16,9 +15,9 @@ from crm.accounts.models import Role
 from crm.accounts.roles import ACTIONS, MANAGE_ROLES
 from crm.core.permissions import Scope
 from crm.governance import approvals
-from crm.governance.models import ApprovalRequest
 
-from .schemas import ErrorOut, PathId, StrictIn
+from .presenters import approval_out
+from .schemas import ApprovalOut, ErrorOut, PathId, StrictIn
 from .security import require_actor, signed_in
 
 router = Router(tags=["roles"])
@@ -72,19 +71,6 @@ class RolePut(StrictIn):
     grants: Grants
 
 
-class ApprovalOut(Schema):
-    id: int
-    kind: str
-    title: str
-    state: str
-    state_label: str
-    requested_by: str | None
-    created_at: datetime
-    decided_by: str | None
-    decided_at: datetime | None
-    decision_note: str
-
-
 class RoleUpdateOut(Schema):
     role: RoleOut
     pending: ApprovalOut | None = Field(
@@ -114,21 +100,6 @@ def role_out(role: Role, members: int | None = None) -> dict[str, Any]:
         "version": role.version,
         "grants": {a: s for a, s in role.grants.items() if s != Scope.NONE},
         "members": members,
-    }
-
-
-def approval_out(r: ApprovalRequest) -> dict[str, Any]:
-    return {
-        "id": r.pk,
-        "kind": r.kind,
-        "title": r.title,
-        "state": r.state,
-        "state_label": str(r.get_state_display()),
-        "requested_by": r.requested_by.display_name if r.requested_by else None,
-        "created_at": r.created_at,
-        "decided_by": r.decided_by.display_name if r.decided_by else None,
-        "decided_at": r.decided_at,
-        "decision_note": r.decision_note,
     }
 
 

@@ -269,3 +269,23 @@ class HistoryOut(Schema):
     @staticmethod
     def resolve_actor(obj: Any) -> str:
         return str(obj.actor_name)
+
+
+# --- approvals --------------------------------------------------------------------------------
+
+
+class ApprovalOut(Schema):
+    id: int
+    kind: str = Field(description="accounts.user_role, accounts.role_grants, customers.defeat …")
+    title: str
+    state: str = Field(description="pending, approved, rejected, failed")
+    state_label: str
+    requested_by: str | None
+    created_at: datetime
+    decided_by: str | None
+    decided_at: datetime | None
+    decision_note: str
+
+
+class PendingOut(Schema):
+    pending: ApprovalOut = Field(description="等待审批的申请（如战败申请：客户尚未改变）")

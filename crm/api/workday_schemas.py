@@ -238,6 +238,7 @@ class LifecycleSettingsIn(LifecycleSettingsInput):
 class LifecycleSettingsOut(Out):
     missed_grace_hours: int
     callback_days: list[int]
+    defeat_needs_approval: bool
 
 
 class DefeatReasonOut(Out):

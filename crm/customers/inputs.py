@@ -327,3 +327,6 @@ class LifecycleSettingsInput(Input):
         list[Annotated[int, Integer(1, 3650)]],
         Field(min_length=1, max_length=CALLBACKS_MAX),
     ] = Field(description="成交后第几天回访，例如 [1, 7, 30, 90]")
+    defeat_needs_approval: bool = Field(
+        True, description="销售顾问的战败须经理审批（战败申请）；关闭后战败直接生效"
+    )

@@ -27,11 +27,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm.accounts.models import User
-from crm.accounts.roles import CHANGE_CUSTOMER, CHANGE_GRADEPOLICY, COMMENT_DEFEAT
+from crm.accounts.roles import APPROVE_DEFEAT, CHANGE_CUSTOMER, CHANGE_GRADEPOLICY, COMMENT_DEFEAT
 from crm.core.errors import Conflict, Invalid, NotFound, StateConflict
 from crm.core.inputs import validate
-from crm.core.permissions import require, restrict
-from crm.governance import audit
+from crm.core.permissions import allows, require, restrict
+from crm.governance import approvals, audit
+from crm.governance.models import ApprovalRequest
 
 from . import cadence, hooks
 from .choices import Category, Grade
@@ -321,6 +322,17 @@ def _check_transition(
             )
 
 
+DEFEAT_REQUEST = "customers.defeat"
+
+
+def defeat_needs_approval(actor: User, customer: Customer) -> bool:
+    """战败申请: a defeat by someone who may not approve it themselves waits for the manager
+    (when the company runs it so, as dealers do: on by default)."""
+    return lifecycle_settings().defeat_needs_approval and not allows(
+        actor, APPROVE_DEFEAT, customer
+    )
+
+
 @transaction.atomic
 def customer_transition(
     *,
@@ -335,11 +347,15 @@ def customer_transition(
     expected_purchase_on: dt.date | None = None,
     deposit_amount: Decimal | None = None,
     deposit_on: dt.date | None = None,
-) -> LifecycleEvent:
+) -> LifecycleEvent | ApprovalRequest:
     """Move a customer to another category (or grade), refusing what the rules forbid: the one
     action of the lifecycle, with its side effects inside (a deal schedules the callbacks, a
     defeat closes the open plans: crm.activities through ``hooks.category_entered``). The
-    expected purchase date a grade was chosen by is kept with it (when given)."""
+    expected purchase date a grade was chosen by is kept with it (when given).
+
+    A rep's defeat, where the company asks for approval, is a 战败申请: the customer stays as it
+    is and the pending request is returned; the manager's approval applies it exactly as asked
+    (``_approved_defeat``), sending it back leaves the customer with the rep."""
     request: dict[str, Any] = {"to": to, "grade": grade, "reason": reason, "deal_on": deal_on}
     if defeat is not None:
         request["defeat"] = defeat
@@ -355,9 +371,91 @@ def customer_transition(
         raise Conflict(extra={"current_version": customer.version})
     grade = grade if to == Category.INTENTION else ""
     reason = reason.strip()
-    facts = {"deal_on": deal_on, "deposit_amount": deposit_amount, "deposit_on": deposit_on}
+    facts = {
+        "deal_on": deal_on,
+        "deposit_amount": deposit_amount,
+        "deposit_on": deposit_on,
+        "expected_purchase_on": expected_purchase_on,
+    }
     _check_transition(customer, to, grade, reason, facts)
     defeat_data = _clean_defeat(defeat) if to == Category.DEFEATED else None
+    if defeat_data is not None and defeat_needs_approval(actor, customer):
+        return _request_defeat(actor, customer, reason, defeat_data)
+    return _apply(
+        actor, customer, to=to, grade=grade, reason=reason, facts=facts, defeat=defeat_data
+    )
+
+
+def pending_defeat(customer: Customer) -> ApprovalRequest | None:
+    """The rep's 战败申请 of this customer waiting for the manager, if any."""
+    return approvals.pending_about(customer, kind=DEFEAT_REQUEST)
+
+
+def _request_defeat(
+    actor: User, customer: Customer, reason: str, defeat: Mapping[str, Any]
+) -> ApprovalRequest:
+    if pending_defeat(customer) is not None:
+        raise StateConflict(_("该客户已有待审批的战败申请"))
+    return approvals.approval_submit(
+        actor=actor,
+        kind=DEFEAT_REQUEST,
+        title=_("战败申请：%(name)s（%(number)s）")
+        % {"name": customer.name, "number": customer.number},
+        payload={
+            "version": customer.version,
+            "reason": reason,
+            "defeat": {**defeat, "reason": defeat["reason"].pk},
+        },
+        approve_action=APPROVE_DEFEAT,
+        reason=reason,
+        subject=customer,
+    )
+
+
+@approvals.handler(DEFEAT_REQUEST)
+def _approved_defeat(request: ApprovalRequest, approver: User) -> None:
+    """The manager approved a rep's defeat: applied as the rep asked, if the customer has not
+    changed since; the manager's note becomes the analysis' 经理意见."""
+    customer = (
+        Customer.objects.select_for_update()
+        .filter(pk=request.subject_id, deleted_at__isnull=True)
+        .first()
+    )
+    if customer is None:
+        raise NotFound(_("客户已不存在"))
+    payload = request.payload
+    if customer.version != payload.get("version"):
+        raise Conflict(_("申请提交后客户资料已被修改，请重新提交战败申请"))
+    if (customer.category, Category.DEFEATED) not in TRANSITIONS:
+        raise StateConflict(_("客户已不是意向客户"))
+    defeat = _clean_defeat(payload.get("defeat"))
+    if request.decision_note:
+        defeat = {**defeat, "manager_comment": request.decision_note, "manager": approver}
+    _apply(
+        request.requested_by or approver,
+        customer,
+        to=Category.DEFEATED,
+        grade="",
+        reason=str(payload.get("reason", "")),
+        facts={},
+        defeat=defeat,
+        audit_actor=approver,
+    )
+
+
+def _apply(
+    actor: User,
+    customer: Customer,
+    *,
+    to: str,
+    grade: str,
+    reason: str,
+    facts: Mapping[str, Any],
+    defeat: Mapping[str, Any] | None,
+    audit_actor: User | None = None,
+) -> LifecycleEvent:
+    """Carry out a checked transition: the event, the analysis, the customer, the audit row and
+    what entering the category does."""
     before = customer.snapshot()
     now = timezone.now()
     event = LifecycleEvent.objects.create(
@@ -372,17 +470,18 @@ def customer_transition(
         to_grade=grade,
         reason=reason,
     )
-    if defeat_data is not None:
-        DefeatAnalysis.objects.create(customer=customer, event=event, **defeat_data)
+    if defeat is not None:
+        DefeatAnalysis.objects.create(customer=customer, event=event, **defeat)
     customer.category, customer.grade = to, grade
     if to == Category.INTENTION:
         customer.graded_at = now
-        if expected_purchase_on is not None:
-            customer.expected_purchase_on = expected_purchase_on
+        if facts.get("expected_purchase_on") is not None:
+            customer.expected_purchase_on = facts["expected_purchase_on"]
         if grade == Grade.O:
-            customer.deposit_amount, customer.deposit_on = deposit_amount, deposit_on
+            customer.deposit_amount = facts.get("deposit_amount")
+            customer.deposit_on = facts.get("deposit_on")
     if to == Category.RETAINED:
-        customer.deal_on = deal_on
+        customer.deal_on = facts.get("deal_on")
     customer.version += 1
     customer.next_due_on = compute_due(customer)
     customer.save(
@@ -401,7 +500,7 @@ def customer_transition(
     )
     verb = "customer.regraded" if before["category"] == to else "customer.category_changed"
     audit.record(
-        actor=actor,
+        actor=audit_actor or actor,
         verb=verb,
         obj=customer,
         before=before,
@@ -517,24 +616,35 @@ def grade_policy_update(*, actor: User, rows: Iterable[Mapping[str, Any]]) -> li
 
 @transaction.atomic
 def lifecycle_settings_update(
-    *, actor: User, missed_grace_hours: int, callback_days: Iterable[int]
+    *,
+    actor: User,
+    missed_grace_hours: int,
+    callback_days: Iterable[int],
+    defeat_needs_approval: bool = True,
 ) -> LifecycleSettings:
-    """The grace before a plan counts as missed, the days after a deal to call back."""
+    """The grace before a plan counts as missed, the days after a deal to call back, whether a
+    rep's defeat waits for the manager's approval."""
     require(actor, CHANGE_GRADEPOLICY)
     data = validate(
         LifecycleSettingsInput,
-        {"missed_grace_hours": missed_grace_hours, "callback_days": list(callback_days)},
+        {
+            "missed_grace_hours": missed_grace_hours,
+            "callback_days": list(callback_days),
+            "defeat_needs_approval": defeat_needs_approval,
+        },
     )
     obj = LifecycleSettings.objects.select_for_update().get_or_create(pk=1)[0]
-    before = {"missed_grace_hours": obj.missed_grace_hours, "callback_days": obj.callback_days}
+    fields = ("missed_grace_hours", "callback_days", "defeat_needs_approval")
+    before = {f: getattr(obj, f) for f in fields}
     obj.missed_grace_hours = data["missed_grace_hours"]
     obj.callback_days = ",".join(str(d) for d in sorted(set(data["callback_days"])))
+    obj.defeat_needs_approval = data["defeat_needs_approval"]
     obj.save()
     audit.record(
         actor=actor,
         verb="lifecycle_settings.updated",
         obj=obj,
         before=before,
-        after={"missed_grace_hours": obj.missed_grace_hours, "callback_days": obj.callback_days},
+        after={f: getattr(obj, f) for f in fields},
     )
     return obj

@@ -279,6 +279,8 @@ class LifecycleSettings(models.Model):
     callback_days = models.CharField(
         _("成交后回访（天，逗号分隔）"), max_length=100, default="1,7,30,90"
     )
+    # 战败申请: a rep's defeat waits for the manager's approval (as dealers run it)
+    defeat_needs_approval = models.BooleanField(_("战败须经理审批"), default=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

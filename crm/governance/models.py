@@ -108,6 +108,9 @@ class ApprovalRequest(models.Model):
         verbose_name=_("申请人"),
     )
     reason = models.CharField(_("申请说明"), max_length=500, blank=True)
+    # the record the request is about (a customer …): deciders must hold ``approve_action`` over it
+    subject_type = models.CharField(_("对象类型"), max_length=64, blank=True, default="")
+    subject_id = models.CharField(_("对象编号"), max_length=64, blank=True, default="")
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -125,7 +128,10 @@ class ApprovalRequest(models.Model):
 
     class Meta:
         ordering = ["-id"]
-        indexes = [models.Index(fields=["state", "approve_action", "id"])]
+        indexes = [
+            models.Index(fields=["state", "approve_action", "id"]),
+            models.Index(fields=["subject_type", "subject_id", "state"]),
+        ]
         verbose_name = pgettext_lazy("model", "审批申请")
         verbose_name_plural = pgettext_lazy("model plural", "审批申请")
 

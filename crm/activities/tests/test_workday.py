@@ -14,7 +14,7 @@ from crm.customers import lifecycle
 from crm.customers.models import Customer, DefeatReason, LifecycleEvent
 from crm.customers.tests.factories import make_customer
 from crm.governance.models import AuditEvent
-from crm.testing import at
+from crm.testing import approved, at
 
 pytestmark = pytest.mark.django_db
 
@@ -263,17 +263,19 @@ def test_a_defeat_with_its_analysis_closes_open_plans(org):
         data={"method": "phone", "planned_at": timezone.now() + dt.timedelta(days=2)},
     )
     reason = DefeatReason.objects.get(name="价格")
-    event = transition(
-        org.rep_a,
-        c,
-        to="defeated",
-        reason="买了别家",
-        defeat={
-            "reason": reason.pk,
-            "competitor_brand": "丰田",
-            "competitor_model": "凯美瑞",
-            "tried": "申请了额外优惠",
-        },
+    event = approved(  # the rep's 战败申请, approved by the manager
+        transition(
+            org.rep_a,
+            c,
+            to="defeated",
+            reason="买了别家",
+            defeat={
+                "reason": reason.pk,
+                "competitor_brand": "丰田",
+                "competitor_model": "凯美瑞",
+                "tried": "申请了额外优惠",
+            },
+        )
     )
     assert event.defeat.competitor_brand == "丰田"
     assert Plan.objects.get(customer=c).status == "cancelled"
@@ -288,7 +290,9 @@ def test_a_defeat_with_its_analysis_closes_open_plans(org):
 def test_reactivating_a_defeated_customer_needs_a_reason(org):
     c = make_customer(org.rep_a, name="己", category="intention", grade="B")
     reason = DefeatReason.objects.get(name="购买时机")
-    transition(org.rep_a, c, to="defeated", defeat={"reason": reason.pk, "tried": "多次电话"})
+    approved(
+        transition(org.rep_a, c, to="defeated", defeat={"reason": reason.pk, "tried": "多次电话"})
+    )
     with pytest.raises(Invalid) as err:
         transition(org.rep_a, c, to="intention", grade="C")
     assert "reason" in err.value.fields

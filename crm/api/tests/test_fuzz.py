@@ -53,6 +53,7 @@ from crm.customers import lifecycle
 from crm.customers import services as customers
 from crm.customers.models import DefeatReason
 from crm.customers.tests.factories import make_customer
+from crm.testing import approved
 
 ROOT = Path(__file__).resolve().parents[3]
 SEED = "20261125"
@@ -123,12 +124,14 @@ def _fixtures(org) -> tuple[str, dict[str, str]]:
     lost = make_customer(org.rep_a, name="战败客户", category="intention", grade="B")
     reason = DefeatReason.objects.filter(active=True).first()
     assert reason is not None
-    event = lifecycle.customer_transition(
-        actor=org.rep_a,
-        customer_id=lost.pk,
-        version=lost.version,
-        to="defeated",
-        defeat={"reason": reason.pk, "tried": "多次报价"},
+    event = approved(
+        lifecycle.customer_transition(
+            actor=org.rep_a,
+            customer_id=lost.pk,
+            version=lost.version,
+            to="defeated",
+            defeat={"reason": reason.pk, "tried": "多次报价"},
+        )
     )
     doomed = make_customer(org.rep_b, name="将删除的客户")
     binned = make_customer(org.rep_b, name="回收站客户")

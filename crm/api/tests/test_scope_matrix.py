@@ -23,6 +23,7 @@ from crm.activities import services as activities
 from crm.activities.models import FollowUp, Plan
 from crm.customers import lifecycle, services
 from crm.customers.tests.factories import make_customer
+from crm.testing import approved
 
 PERSONAS = (
     "anonymous",
@@ -172,12 +173,14 @@ def world(org):
         data={"method": "phone", "planned_at": timezone.now() + dt.timedelta(days=1)},
     )
     lost = make_customer(org.rep_a, name="流失客户", category="intention", grade="B")
-    event = lifecycle.customer_transition(
-        actor=org.rep_a,
-        customer_id=lost.pk,
-        version=lost.version,
-        to="defeated",
-        defeat={"reason": lifecycle.defeat_reasons()[0].pk, "tried": "试乘试驾、降价"},
+    event = approved(
+        lifecycle.customer_transition(
+            actor=org.rep_a,
+            customer_id=lost.pk,
+            version=lost.version,
+            to="defeated",
+            defeat={"reason": lifecycle.defeat_reasons()[0].pk, "tried": "试乘试驾、降价"},
+        )
     )
     feed = activities.calendar_feed(actor=org.rep_a)
     accounts.role_create(actor=org.sysadmin, code="temp", name="临时角色")

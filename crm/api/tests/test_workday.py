@@ -309,10 +309,10 @@ def test_intention_then_deal_schedules_callbacks(org, call, clock):
 
 
 def test_a_defeat_with_analysis_and_the_managers_comment(org, call):
-    # given an intention customer lost to a competitor
+    # given an intention customer lost to a competitor, the manager records the defeat
     c = make_customer(org.rep_a, name="己", category="intention", grade="B")
     response = call(
-        org.rep_a,
+        org.manager,
         "POST",
         f"customers/{c.pk}/transition",
         {
@@ -506,11 +506,16 @@ def test_lifecycle_settings_change_the_callback_days(org, call, clock):
     assert call(org.rep_a, "GET", "settings/lifecycle").json() == {
         "missed_grace_hours": 24,
         "callback_days": [1, 7, 30, 90],
+        "defeat_needs_approval": True,
     }
     response = call(
         org.gm, "PUT", "settings/lifecycle", {"missed_grace_hours": 4, "callback_days": [3, 1]}
     )
-    assert response.json() == {"missed_grace_hours": 4, "callback_days": [1, 3]}
+    assert response.json() == {
+        "missed_grace_hours": 4,
+        "callback_days": [1, 3],
+        "defeat_needs_approval": True,
+    }
     bad = call(org.gm, "PUT", "settings/lifecycle", {"missed_grace_hours": 4, "callback_days": []})
     assert bad.status_code == 422
     assert "callback_days" in bad.json()["error"]["fields"]

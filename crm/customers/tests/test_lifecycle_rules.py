@@ -19,6 +19,7 @@ from crm.customers import lifecycle, services
 from crm.customers.models import Customer, DefeatReason, LifecycleEvent
 from crm.customers.tests.factories import make_customer
 from crm.reports import selectors as reports
+from crm.testing import approved
 
 
 def today() -> dt.date:
@@ -52,8 +53,14 @@ def test_the_one_transition_action_closes_the_open_plans_of_a_defeat(org):
         data={"method": "phone", "planned_at": timezone.now() + dt.timedelta(days=2)},
     )
     c.refresh_from_db()
-    lifecycle.customer_transition(
-        actor=org.rep_a, customer_id=c.pk, version=c.version, to="defeated", defeat=defeat_data()
+    approved(  # the rep's 战败申请, approved by the manager
+        lifecycle.customer_transition(
+            actor=org.rep_a,
+            customer_id=c.pk,
+            version=c.version,
+            to="defeated",
+            defeat=defeat_data(),
+        )
     )
     plan.refresh_from_db()
     assert plan.status == "cancelled"

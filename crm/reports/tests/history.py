@@ -11,6 +11,7 @@ from crm.activities import services
 from crm.customers import lifecycle
 from crm.customers.models import Customer, DefeatReason
 from crm.customers.tests.factories import make_customer
+from crm.testing import approved
 
 
 class History:
@@ -43,18 +44,21 @@ class History:
         return self.move(who, customer, "retained", deal_on=day)
 
     def defeat(self, who, customer, reason="价格", brand="", model="", tried="多次报价"):
+        """A defeat as the showroom records it: the rep files it, the manager approves it."""
         reason_id = DefeatReason.objects.get(name=reason).pk
-        return self.move(
-            who,
-            customer,
-            "defeated",
-            reason="客户已购他牌",
-            defeat={
-                "reason": reason_id,
-                "competitor_brand": brand,
-                "competitor_model": model,
-                "tried": tried,
-            },
+        return approved(
+            self.move(
+                who,
+                customer,
+                "defeated",
+                reason="客户已购他牌",
+                defeat={
+                    "reason": reason_id,
+                    "competitor_brand": brand,
+                    "competitor_model": model,
+                    "tried": tried,
+                },
+            )
         )
 
 

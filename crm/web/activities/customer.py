@@ -107,6 +107,7 @@ def workday_context(
         ),
         "origin": origin,
         "can_transition": bool(legal_moves(customer.category)),
+        "pending_defeat": lifecycle.pending_defeat(customer),
         "defeat": (
             customers.defeat_analysis(customer=customer)
             if customer.category == Category.DEFEATED

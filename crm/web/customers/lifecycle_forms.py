@@ -221,6 +221,12 @@ class FollowUpSettingsForm(forms.Form):
         help_text=_("用逗号分隔，例如 1,7,30,90：成交后第 1、7、30、90 天各安排一次回访"),
     )
 
+    defeat_needs_approval = forms.BooleanField(
+        label=_("战败须经理审批"),
+        required=False,
+        help_text=_("销售顾问提交战败申请，由本部门经理批准或退回（战败申请）"),
+    )
+
     def clean_callback_days(self) -> list[int]:
         raw: str = self.cleaned_data["callback_days"]
         days = [d.strip() for d in raw.replace("，", ",").split(",") if d.strip()]
@@ -234,5 +240,6 @@ class FollowUpSettingsForm(forms.Form):
             initial={
                 "missed_grace_hours": settings.missed_grace_hours,
                 "callback_days": settings.callback_days,
+                "defeat_needs_approval": settings.defeat_needs_approval,
             }
         )

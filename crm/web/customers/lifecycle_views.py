@@ -18,6 +18,7 @@ from crm.core.errors import Conflict, Invalid
 from crm.customers import lifecycle, selectors
 from crm.customers.choices import Category
 from crm.customers.models import Customer
+from crm.governance.models import ApprovalRequest
 from crm.web.base import CrmView, form_error_status
 
 from .lifecycle_forms import (
@@ -74,7 +75,7 @@ class CustomerTransitionView(CrmView):
         form = self._form(customer, request.POST)
         if form.is_valid():
             try:
-                event = lifecycle.customer_transition(
+                outcome = lifecycle.customer_transition(
                     actor=self.actor,
                     customer_id=customer_id,
                     version=form.cleaned_data["version"],
@@ -83,7 +84,11 @@ class CustomerTransitionView(CrmView):
             except (Invalid, Conflict) as exc:
                 form.apply_error(exc)
             else:
-                messages.success(request, _transition_message(event.to_category, event.to_grade))
+                if isinstance(outcome, ApprovalRequest):
+                    messages.info(request, _("战败申请已提交，等待经理审批；审批前客户状态不变"))
+                else:
+                    text = _transition_message(outcome.to_category, outcome.to_grade)
+                    messages.success(request, text)
                 return redirect(_detail_url(customer_id))
         context = {"customer": customer, "form": form, "suggested": ""}
         return self.render(context, status=form_error_status(form))

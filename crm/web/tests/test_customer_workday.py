@@ -17,6 +17,8 @@ from crm.activities.models import FollowUp, Plan
 from crm.customers import lifecycle
 from crm.customers.models import Customer, DefeatAnalysis, DefeatReason, LifecycleEvent
 from crm.customers.tests.factories import make_customer
+from crm.governance.models import ApprovalRequest
+from crm.testing import approved
 
 from .conftest import make_due
 
@@ -49,12 +51,15 @@ def transition(actor, customer, **kwargs):
 
 
 def defeat(actor, customer):
+    """A defeat filed by ``actor`` and, when it is a rep's 战败申请, approved by the manager."""
     reason = DefeatReason.objects.filter(active=True)[0]
-    return transition(
-        actor,
-        customer,
-        to="defeated",
-        defeat={"reason": reason.pk, "tried": "申请了额外优惠", "competitor_brand": "本田"},
+    return approved(
+        transition(
+            actor,
+            customer,
+            to="defeated",
+            defeat={"reason": reason.pk, "tried": "申请了额外优惠", "competitor_brand": "本田"},
+        )
     )
 
 
@@ -424,8 +429,20 @@ def test_the_defeat_analysis_shows_and_the_manager_comments(as_user, org):
             "reason": "",
             "version": 1,
         },
+        follow=True,
     )
-    assert response.status_code == 302
+    # the rep's defeat is a 战败申请: the customer stays until the manager approves
+    assert "战败申请已提交，等待经理审批" in response.content.decode()
+    assert "战败申请待审批" in detail(client, c)
+    c.refresh_from_db()
+    assert c.category == "intention"
+    waiting = as_user(org.manager).get(reverse("web:approval_list")).content.decode()
+    assert "战败申请：王先生" in waiting
+    request = ApprovalRequest.objects.get(kind="customers.defeat")
+    as_user(org.manager).post(
+        reverse("web:approval_decide", args=[request.pk]), {"decision": "approve"}
+    )
+    client = as_user(org.rep_a)
     page = detail(client, c)
     card = section(page, "defeat")
     for text in (

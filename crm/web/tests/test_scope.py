@@ -33,7 +33,7 @@ from crm.customers import lifecycle, services
 from crm.customers.models import Customer
 from crm.customers.tests.factories import make_customer
 from crm.governance.models import ApprovalRequest, ApprovalState
-from crm.testing import PASSWORD
+from crm.testing import PASSWORD, approved
 
 PERSONAS = (
     "anonymous",
@@ -149,12 +149,14 @@ def world(org):
         data={"method": "phone", "planned_at": timezone.now() + dt.timedelta(days=1)},
     )
     lost = make_customer(org.rep_a, name="流失客户", category="intention", grade="B")
-    event = lifecycle.customer_transition(
-        actor=org.rep_a,
-        customer_id=lost.pk,
-        version=lost.version,
-        to="defeated",
-        defeat={"reason": lifecycle.defeat_reasons()[0].pk, "tried": "试乘试驾、降价"},
+    event = approved(
+        lifecycle.customer_transition(
+            actor=org.rep_a,
+            customer_id=lost.pk,
+            version=lost.version,
+            to="defeated",
+            defeat={"reason": lifecycle.defeat_reasons()[0].pk, "tried": "试乘试驾、降价"},
+        )
     )
     trainee = accounts.role_create(actor=org.sysadmin, code="trainee", name="实习生")
     # making rep_b a manager (reads the department's customers) waits for the general manager
