@@ -77,6 +77,7 @@ def _columns() -> list[str]:
         "recipient",
         "next_step",
         "satisfaction",
+        "counted",
         "created_at",
         "updated_at",
     ]
@@ -199,6 +200,7 @@ def load(*, total: int, seed: int, progress: Callable[[int], None] | None = None
                             "",
                             "",
                             rng.randint(3, 5) if kind == "callback" else None,
+                            True,  # by the owner, with content: counts (FollowUp.counted)
                             at,
                             at,
                         )

@@ -20,6 +20,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -347,6 +348,13 @@ def sampler(
 
 
 # --- timing -------------------------------------------------------------------------------
+
+
+def client() -> Client:
+    """The in-process client, addressed to a host the settings allow (``testserver``, Django's
+    default, is allowed only by the test settings)."""
+    hosts = [h for h in settings.ALLOWED_HOSTS if h != "*" and not h.startswith(".")]
+    return Client(HTTP_HOST=hosts[0]) if hosts else Client()
 
 
 def run_api(client: Client, case: Case) -> tuple[float, list[int]]:

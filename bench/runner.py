@@ -146,7 +146,7 @@ def run(opts: Options, say: Callable[[str], None]) -> list[measure.Result]:
     sampler = measure.sampler(
         seed=opts.seed, admin=staff.admin, reps=staff.reps, manager=staff.managers[0]
     )
-    client = Client()
+    client = measure.client()
     batches: list[tuple[measure.Kind, list[measure.Case]]] = []
     for kind in measure.KINDS:
         if opts.only and kind.key not in opts.only:
