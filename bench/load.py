@@ -194,7 +194,7 @@ class _Rows:
                     *self.defaults,
                 )
             )
-            index.append((pk, c.name, c.company, (c.phone,)))
+            index.append((pk, c.name, c.company, (c.phone,), owner, department))
             self.tagged += [(pk, self.tag_ids[t]) for t in c.tags]
         return rows, index
 

@@ -19,7 +19,7 @@ from crm.accounts.roles import (
 )
 from crm.core.errors import NotFound
 from crm.core.pagination import Page, decode_cursor, encode_cursor
-from crm.core.permissions import owned_by, restrict
+from crm.core.permissions import owned_by, restrict, scope_terms
 from crm.core.validators import normalize_credit_code, normalize_id_number
 from crm.governance.models import AuditEvent
 
@@ -137,13 +137,29 @@ def customer_list(
         lookup = exact.pop("q", None)
         qs = qs.filter(lookup, **exact) if lookup is not None else qs.filter(**exact)
         return _page(list(qs.order_by("-id")[: limit + 1]), limit)
-    return _search_page(qs, search.parse(q), before, limit)
+    return _search_page(qs, search.parse(q), before, limit, _index_scope(actor))
+
+
+def _index_scope(actor: User) -> list[str] | None:
+    """The actor's scope as search-index tokens (None: everything), asked of the permissions."""
+    terms = scope_terms(actor, VIEW_CUSTOMER, Customer)
+    if terms is None:
+        return None
+    return list(search.scope_tokens(owners=terms.owners, departments=terms.departments))
 
 
 def _search_page(
-    qs: QuerySet[Customer], query: search.Query, before: int | None, limit: int
+    qs: QuerySet[Customer],
+    query: search.Query,
+    before: int | None,
+    limit: int,
+    scope: list[str] | None = None,
 ) -> Page[Customer]:
     """Walk the search index in id order, keeping the matches that pass scope and filters.
+
+    The index itself is narrowed to the actor's scope (``scope``: the owners and departments of
+    ``crm.core.permissions.scope_terms``), so that a rep walks their own matches only; the rows
+    still pass ``restrict`` through ``qs``.
 
     The first batch is one page (all that is needed when every match is visible, as for the
     data administrator); later batches are sized from the share of matches that passed so far.
@@ -156,7 +172,7 @@ def _search_page(
     before_next: int | None = None
     while budget > 0:
         batch = min(batch, budget)
-        ids = search.matching_ids(query, before=before, limit=batch)
+        ids = search.matching_ids(query, before=before, limit=batch, scope=scope)
         want = limit + 1 - len(rows)
         kept = list(qs.filter(id__in=ids).order_by("-id")[:want]) if ids else []
         rows += kept
