@@ -369,6 +369,7 @@ def customer_delete(*, actor: User, customer_id: int, version: int | None = None
     customer.version += 1
     customer.save(update_fields=["deleted_at", "deleted_by", "version", "updated_at"])
     search.remove([customer.pk])
+    hooks.deleted(customer=customer)
     audit.record(
         actor=actor, verb="customer.deleted", obj=customer, before=before, after=customer.snapshot()
     )
@@ -394,6 +395,7 @@ def customer_restore(*, actor: User, customer_id: int) -> Customer:
         actor, customer, update_fields=["deleted_at", "deleted_by", "version", "updated_at"]
     )
     _reindex(customer)
+    hooks.restored(customer=customer)
     audit.record(
         actor=actor,
         verb="customer.restored",
