@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.db import transaction
@@ -55,7 +56,7 @@ steps = st.tuples(
 )
 
 
-def kept_rows() -> list[tuple]:
+def kept_rows() -> list[tuple[Any, ...]]:
     return sorted(
         ContactMonth.objects.values_list(
             "customer_id",
@@ -111,7 +112,7 @@ class Company:
             activities.followup_record(actor=owner, customer_id=c.pk, data={"kind": "message"})
         elif what in ("regrade", "promote"):
             grade = GRADES[choice]
-            extra = {}
+            extra: dict[str, Any] = {}
             if grade == "O":
                 extra = {"deposit_amount": 5000, "deposit_on": timezone.localdate()}
             lifecycle.customer_transition(
