@@ -4,7 +4,8 @@ Intention customers get a ``graded_at`` spread over the past six months; follow-
 (``activities_followup``, COPY on PostgreSQL, ``executemany`` on SQLite) go to owned customers,
 more to intention customers than to others, with realistic kinds and times over the past 120
 days, by the owner. Then every customer's ``last_contact_at`` becomes its latest follow-up,
-``lifecycle.recompute_due_sql()`` fills ``next_due_on`` and the tables are analysed. Like the
+``lifecycle.recompute_due_sql()`` fills ``next_due_on``, the contact-status report's figures of
+the month are computed afresh (``contact_status.keep_month``) and the tables are analysed. Like the
 customer loader it skips the services (no audit rows, no per-row due computation) but leaves
 the rows as recording follow-ups through them would.
 """
@@ -24,6 +25,7 @@ from django.utils import timezone
 from crm.activities.models import FollowUp
 from crm.customers import lifecycle
 from crm.customers.models import Customer
+from crm.reports import contact_status
 
 from .data import _Weighted
 from .load import LoadReport, _insert, _Laps
@@ -77,6 +79,7 @@ def _columns() -> list[str]:
         "recipient",
         "next_step",
         "satisfaction",
+        "counted",
         "created_at",
         "updated_at",
     ]
@@ -199,6 +202,7 @@ def load(*, total: int, seed: int, progress: Callable[[int], None] | None = None
                             "",
                             "",
                             rng.randint(3, 5) if kind == "callback" else None,
+                            True,  # by the owner, with content: counts (FollowUp.counted)
                             at,
                             at,
                         )
@@ -213,6 +217,8 @@ def load(*, total: int, seed: int, progress: Callable[[int], None] | None = None
         laps.lap("last_contact_at")
         lifecycle.recompute_due_sql()
         laps.lap("next_due_on")
+        contact_status.keep_month(timezone.localdate().replace(day=1), again=True)
+        laps.lap("contact-status figures")
     laps.lap("commit")
     _analyze()
     laps.lap("analyze")

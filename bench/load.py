@@ -25,6 +25,7 @@ from crm.accounts.roles import BuiltinRole as Role
 from crm.core.validators import organization_key
 from crm.customers import search
 from crm.customers.models import Customer, Tag
+from crm.reports.models import ContactMonth
 
 from .data import TAGS, Generator, Synthetic
 
@@ -125,7 +126,7 @@ def reset_customers() -> None:
             cur.execute(f"TRUNCATE {search.TABLE}, {Customer._meta.db_table} CASCADE")
         else:
             # everything that points at customers goes first (contacts, tags, later issues' rows)
-            tables = {TAG_TABLE, search.TABLE}
+            tables = {TAG_TABLE, search.TABLE, ContactMonth._meta.db_table}
             for rel in Customer._meta.related_objects:
                 if isinstance(rel.related_model, type):
                     tables.add(rel.related_model._meta.db_table)
@@ -194,7 +195,7 @@ class _Rows:
                     *self.defaults,
                 )
             )
-            index.append((pk, c.name, c.company, (c.phone,)))
+            index.append((pk, c.name, c.company, (c.phone,), owner, department))
             self.tagged += [(pk, self.tag_ids[t]) for t in c.tags]
         return rows, index
 

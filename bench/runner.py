@@ -12,9 +12,11 @@ from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from crm.activities.models import FollowUp
 from crm.customers.models import Customer
+from crm.reports import contact_status
 
 from . import followups, load, measure, report
 
@@ -140,13 +142,15 @@ def run(opts: Options, say: Callable[[str], None]) -> list[measure.Result]:
     _analyze_new_indexes(say)
     staff = load.ensure_staff()
     _prepare(opts, staff, say)
+    if contact_status.keep_month(timezone.localdate().replace(day=1)):
+        say("Kept this month's contact-status figures (a new month since the load).")
     say("")
     for line in report.machine():
         say(line)
     sampler = measure.sampler(
         seed=opts.seed, admin=staff.admin, reps=staff.reps, manager=staff.managers[0]
     )
-    client = Client()
+    client = measure.client()
     batches: list[tuple[measure.Kind, list[measure.Case]]] = []
     for kind in measure.KINDS:
         if opts.only and kind.key not in opts.only:

@@ -28,6 +28,7 @@ from crm.core.pagination import (
 from crm.core.permissions import Scope, assigned_to, mine, require, restrict
 from crm.customers.choices import Category
 from crm.customers.models import Customer, LifecycleEvent
+from crm.customers.selectors import with_tag_names
 from crm.governance.models import AuditEvent
 
 from .choices import OPEN_STATUSES, FollowUpKind, PlanKind, PlanMethod
@@ -96,16 +97,12 @@ def due_list(
     if after is not None:
         due, pk = after
         qs = qs.filter(Q(next_due_on__gt=due) | Q(next_due_on=due, id__gt=pk))
-    rows = list(
-        qs.select_related("owner")
-        .prefetch_related("tags")
-        .order_by("next_due_on", "id")[: limit + 1]
-    )
+    rows = list(qs.select_related("owner").order_by("next_due_on", "id")[: limit + 1])
     if len(rows) > limit:
         last = rows[limit - 1]
         assert last.next_due_on is not None
-        return Page(rows[:limit], _encode(last.next_due_on, last.pk))
-    return Page(rows, None)
+        return Page(with_tag_names(rows[:limit]), _encode(last.next_due_on, last.pk))
+    return Page(with_tag_names(rows), None)
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ from crm.core.errors import Conflict, Invalid, NotFound, StateConflict
 from crm.core.inputs import validate
 from crm.core.pagination import Page
 from crm.core.permissions import allows, mine, owned_by, require, restrict
-from crm.customers import lifecycle
+from crm.customers import hooks, lifecycle
 from crm.customers.choices import Category
 from crm.customers.models import Customer, LifecycleEvent
 from crm.customers.selectors import customer_get
@@ -176,6 +176,7 @@ def followup_record(*, actor: User, customer_id: int, data: Mapping[str, Any]) -
         lifecycle.note_contact(customer, followup.occurred_at, earliest_open_plan_on(customer))
     else:
         lifecycle.note_plans(customer, earliest_open_plan_on(customer))
+    hooks.followed_up(customer=customer, at=followup.occurred_at, counted=counted)
     audit.record(
         actor=actor,
         verb="customer.followed_up",

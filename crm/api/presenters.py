@@ -47,7 +47,7 @@ def customer_out(customer: Customer) -> dict[str, Any]:
     owner, department = customer.owner, customer.department
     data["owner"] = {"id": owner.pk, "name": owner.display_name} if owner else None
     data["department"] = {"id": department.pk, "name": department.name} if department else None
-    data["tags"] = sorted(tag.name for tag in customer.tags.all())
+    data["tags"] = customer.tag_names
     return data
 
 
@@ -195,7 +195,7 @@ def due_page(page: Page[Customer], today: dt.date) -> dict[str, Any]:
                 "next_due_on": due,
                 "last_contact_at": c.last_contact_at,
                 "overdue_days": max(0, (today - due).days) if due is not None else 0,
-                "tags": sorted(tag.name for tag in c.tags.all()),
+                "tags": c.tag_names,
             }
         )
     return {"items": items, "next_cursor": page.next_cursor}

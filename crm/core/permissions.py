@@ -207,6 +207,41 @@ def require(actor: Actor, action: str, obj: models.Model | None = None) -> None:
         raise NotFound()
 
 
+@dataclass(frozen=True)
+class ScopeTerms:
+    """A row filter as the owners and departments a row must belong to (one of them), for an
+    index that holds each row's owner and department (the customer search)."""
+
+    owners: tuple[Any, ...] = ()
+    departments: tuple[int, ...] = ()
+
+    @property
+    def empty(self) -> bool:
+        return not (self.owners or self.departments)
+
+
+def scope_terms(
+    actor: Actor, action: str, model: type[models.Model], *, within: str | None = None
+) -> ScopeTerms | None:
+    """``restrict`` as owner and department terms: what a search index may narrow its matches
+    to before ``restrict`` filters the rows. None when the index cannot narrow (scope ``all``,
+    or rows assigned or shared to the actor, which the index does not hold); empty terms when
+    the actor may see nothing."""
+    scope = _scope(actor, action, within)
+    policy = policy_of(model)
+    if scope == Scope.ALL:
+        return None
+    if scope == Scope.NONE:
+        return ScopeTerms()
+    if Scope.rank(scope) >= Scope.rank(Scope.ASSIGNED) and policy.assigned:
+        return None
+    owners = (actor.pk,) if policy.owner else ()
+    departments: tuple[int, ...] = ()
+    if scope == Scope.DEPARTMENT and policy.department:
+        departments = tuple(actor.scope_department_ids())
+    return ScopeTerms(owners=owners, departments=departments)
+
+
 # --- filters that are not about access ------------------------------------------------------
 
 

@@ -47,3 +47,46 @@ def category_entered(*, customer: Customer, event: LifecycleEvent, actor: Any) -
     callbacks, a defeat closes the open plans (crm.activities)."""
     for fn in _CATEGORY_ENTERED:
         fn(customer=customer, event=event, actor=actor)
+
+
+Changed = Callable[..., None]
+_DELETED: list[Changed] = []
+_RESTORED: list[Changed] = []
+_FOLLOWED_UP: list[Changed] = []
+
+
+def on_deleted(fn: Changed) -> Changed:
+    """Register ``fn(customer=)``: the customer went to the recycle bin."""
+    if fn not in _DELETED:
+        _DELETED.append(fn)
+    return fn
+
+
+def deleted(*, customer: Customer) -> None:
+    for fn in _DELETED:
+        fn(customer=customer)
+
+
+def on_restored(fn: Changed) -> Changed:
+    """Register ``fn(customer=)``: the customer came back from the recycle bin."""
+    if fn not in _RESTORED:
+        _RESTORED.append(fn)
+    return fn
+
+
+def restored(*, customer: Customer) -> None:
+    for fn in _RESTORED:
+        fn(customer=customer)
+
+
+def on_followed_up(fn: Changed) -> Changed:
+    """Register ``fn(customer=, at=, counted=)``: a follow-up of the customer was recorded."""
+    if fn not in _FOLLOWED_UP:
+        _FOLLOWED_UP.append(fn)
+    return fn
+
+
+def followed_up(*, customer: Customer, at: Any, counted: bool) -> None:
+    """Called by crm.activities when it records a follow-up (inside its transaction)."""
+    for fn in _FOLLOWED_UP:
+        fn(customer=customer, at=at, counted=counted)

@@ -205,6 +205,15 @@ class Customer(TimeStampedModel):
     def is_deleted(self) -> bool:
         return self.deleted_at is not None
 
+    @property
+    def tag_names(self) -> list[str]:
+        """The tag names, sorted: read for a whole page at once as plain rows
+        (``selectors.with_tag_names``), else through the tags relation."""
+        names: list[str] | None = self.__dict__.get("_tag_names")
+        if names is None:
+            names = sorted(t.name for t in self.tags.all())
+        return list(names)
+
     def snapshot(self) -> dict[str, Any]:
         data = super().snapshot()
         data["phone"] = data.pop("phone_store")

@@ -7,8 +7,15 @@ a fragment is searched as a *phrase* of adjacent characters: FTS5 on SQLite, a G
 ``tsvector`` on PostgreSQL. Pinyin keys (``zsf``, ``zhangsanfeng``) are matched by prefix, and
 phone fragments by prefix over the number's suffixes (``1380`` matches a suffix starting 1380).
 
-Both backends get the same four fields from ``document()``; only their storage and query syntax
+Both backends get the same fields from ``document()``; only their storage and query syntax
 differ. Rows are written by the customer services (never by signals) and removed on soft delete.
+
+The document also holds whose the customer is: its owner and its department as tokens (``o12``,
+``d3``; ``~o12``, ``~d3`` on PostgreSQL), rewritten when the customer changes hands. A search
+by someone with a narrower scope than everything asks ``crm.core.permissions.scope_terms`` for
+the owners and departments they may see and adds them to the query, so that the index returns
+only their matches: a rep's two-character search reads the rep's own matches, not the
+company's (ADR 0001). The selector still applies ``restrict()`` to the rows it loads.
 """
 
 from __future__ import annotations
@@ -36,6 +43,13 @@ class Document:
     company_chars: tuple[str, ...]
     pinyin: tuple[str, ...]
     digits: tuple[str, ...]
+    scope: tuple[str, ...] = ()  # owner and department tokens (``scope_tokens``)
+
+
+def scope_tokens(*, owners: Iterable[int] = (), departments: Iterable[int] = ()) -> tuple[str, ...]:
+    """Index tokens naming owners and departments: ``o12`` is owned by user 12, ``d3`` belongs
+    to department 3."""
+    return (*(f"o{int(u)}" for u in owners), *(f"d{int(d)}" for d in departments))
 
 
 def _chars(text: str) -> tuple[str, ...]:
@@ -61,7 +75,13 @@ def _keys(text: str, cache: PinyinCache | None) -> tuple[str, ...]:
 
 
 def document(
-    name: str, company: str, phones: Iterable[str], *, pinyin_cache: PinyinCache | None = None
+    name: str,
+    company: str,
+    phones: Iterable[str],
+    *,
+    owner: int | None = None,
+    department: int | None = None,
+    pinyin_cache: PinyinCache | None = None,
 ) -> Document:
     """The index fields of one customer; ``pinyin_cache`` memoises pinyin by distinct text."""
     digits: list[str] = []
@@ -73,7 +93,14 @@ def document(
     if company and company != name:
         keys += [k for k in _keys(company, pinyin_cache) if k not in keys]
     return Document(
-        _chars(name), _chars(company) if company != name else (), tuple(keys), tuple(digits)
+        _chars(name),
+        _chars(company) if company != name else (),
+        tuple(keys),
+        tuple(digits),
+        scope_tokens(
+            owners=() if owner is None else (owner,),
+            departments=() if department is None else (department,),
+        ),
     )
 
 
@@ -121,6 +148,7 @@ def _quote(lexeme: str) -> str:
 #   pinyin keys (zsf, zhangsanfeng)         no positions      prefix queries, letters only
 #   phone suffixes (≥ 4 digits)             no positions      prefix queries, digits only
 #   id blocks (~12.5, ~15.0, ~18.0)         no positions      see _pg_matching_ids
+#   owner and department (~o12, ~d3)        no positions      the searcher's scope
 # Name and company pairs are numbered apart (a gap of 8) so that a phrase never spans the two.
 BLOCK_LEVELS = (12, 15, 18)  # blocks of 4,096 / 32,768 / 262,144 customer ids
 WALK_ROWS = 2000
@@ -142,9 +170,18 @@ def _pg_vector(pk: int, doc: Document) -> str:
             if i + 1 < len(chars):
                 lexemes.setdefault(char + chars[i + 1], []).append(str(min(pos + i, 16383)))
         pos += len(chars) + 8
-    for token in (*doc.pinyin, *doc.digits, *(_block(lv, pk >> lv) for lv in BLOCK_LEVELS)):
+    blocks = (_block(lv, pk >> lv) for lv in BLOCK_LEVELS)
+    for token in (*doc.pinyin, *doc.digits, *blocks, *("~" + t for t in doc.scope)):
         lexemes.setdefault(token, [])
     return " ".join(f"{_quote(t)}:{','.join(p)}" if p else _quote(t) for t, p in lexemes.items())
+
+
+def _pg_scope(scope: Sequence[str]) -> str:
+    return "(" + " | ".join(_quote("~" + t) for t in scope) + ")"
+
+
+def _fts_scope(scope: Sequence[str]) -> str:
+    return "scope : (" + " OR ".join(scope) + ")"
 
 
 def _pg_query(query: Query) -> str:
@@ -182,26 +219,36 @@ def create_table_sql() -> list[str]:
             f"CREATE TABLE {TABLE} (rowid bigint PRIMARY KEY, document tsvector NOT NULL)",
             f"CREATE INDEX {TABLE}_document ON {TABLE} USING gin (document)",
         ]
-    return [
-        f"CREATE VIRTUAL TABLE {TABLE} USING fts5(name_chars, company_chars, pinyin, digits, "
-        "tokenize = 'unicode61 remove_diacritics 0', prefix = '2 3 4', detail = full)"
-    ]
+    return [_fts_table_sql(TABLE)]
+
+
+def _fts_table_sql(name: str) -> str:
+    return (
+        f"CREATE VIRTUAL TABLE {name} USING fts5(name_chars, company_chars, pinyin, digits, "
+        "scope, tokenize = 'unicode61 remove_diacritics 0', prefix = '2 3 4', detail = full)"
+    )
 
 
 def drop_table_sql() -> list[str]:
     return [f"DROP TABLE IF EXISTS {TABLE}"]
 
 
-Row = tuple[int, str, str, Sequence[str]]  # customer id, name, company, phones
+# customer id, name, company, phones[, owner id, department id]
+Row = tuple[int, str, str, Sequence[str]] | tuple[int, str, str, Sequence[str], Any, Any]
 
 
-def _sqlite_row(pk: int, d: Document) -> tuple[int, str, str, str, str]:
+def _owner_and_department(row: Row) -> tuple[int | None, int | None]:
+    return (row[4], row[5]) if len(row) == 6 else (None, None)  # type: ignore[misc]
+
+
+def _sqlite_row(pk: int, d: Document) -> tuple[int, str, str, str, str, str]:
     return (
         pk,
         " ".join(d.name_chars),
         " ".join(d.company_chars),
         " ".join(d.pinyin),
         " ".join(d.digits),
+        " ".join(d.scope),
     )
 
 
@@ -213,10 +260,13 @@ def write(
     Without ``replace`` (new customers, bulk loads) PostgreSQL gets one ``COPY``. Bulk loaders
     pass a ``pinyin_cache`` dict kept across calls: names repeat, and pinyin is the costly part.
     """
-    batch = [
-        (pk, document(name, company, phones, pinyin_cache=pinyin_cache))
-        for pk, name, company, phones in rows
-    ]
+    batch = []
+    for row in rows:
+        owner, department = _owner_and_department(row)
+        doc = document(
+            row[1], row[2], row[3], owner=owner, department=department, pinyin_cache=pinyin_cache
+        )
+        batch.append((row[0], doc))
     if not batch:
         return 0
     if replace:
@@ -232,13 +282,13 @@ def write(
             connection.ensure_connection()
             raw: Any = connection.connection
             with raw.cursor() as cur, cur.copy(f"COPY {TABLE} (rowid, document) FROM STDIN") as cp:
-                for row in vectors:
-                    cp.write_row(row)
+                for vector in vectors:
+                    cp.write_row(vector)
     else:
         with connection.cursor() as cur:
             cur.executemany(
-                f"INSERT INTO {TABLE} (rowid, name_chars, company_chars, pinyin, digits) "
-                "VALUES (%s, %s, %s, %s, %s)",
+                f"INSERT INTO {TABLE} (rowid, name_chars, company_chars, pinyin, digits, scope) "
+                "VALUES (%s, %s, %s, %s, %s, %s)",
                 [_sqlite_row(pk, d) for pk, d in batch],
             )
     return len(batch)
@@ -279,7 +329,7 @@ def rebuild(*, chunk: int = 5000) -> int:
     with bulk(), connection.cursor() as cur:
         while True:
             cur.execute(
-                "SELECT id, name, company, phone FROM customers_customer "
+                "SELECT id, name, company, phone, owner_id, department_id FROM customers_customer "
                 "WHERE deleted_at IS NULL AND id > %s ORDER BY id LIMIT %s",
                 [last, chunk],
             )
@@ -297,8 +347,8 @@ def rebuild(*, chunk: int = 5000) -> int:
                 phones.setdefault(cid, []).append(phone)
             done += write(
                 [
-                    (pk, name, company, [p for p in (phone, *phones.get(pk, ())) if p])
-                    for pk, name, company, phone in rows
+                    (pk, name, company, [p for p in (phone, *phones.get(pk, ())) if p], o, d)
+                    for pk, name, company, phone, o, d in rows
                 ],
                 replace=False,
                 pinyin_cache=cache,
@@ -314,22 +364,61 @@ def remove(ids: Sequence[int]) -> None:
         cur.execute(f"DELETE FROM {TABLE} WHERE rowid IN ({marks})", list(ids))
 
 
-def matching_ids(query: Query, *, before: int | None, limit: int) -> list[int]:
-    """Ids of customers matching ``query``, highest first, below ``before`` when given."""
-    if query.empty:
+def matching_ids(
+    query: Query, *, before: int | None, limit: int, scope: Sequence[str] | None = None
+) -> list[int]:
+    """Ids of customers matching ``query``, highest first, below ``before`` when given.
+
+    ``scope``: owner and department tokens (``scope_tokens``) of which a match must hold one;
+    None for no narrowing (everything in scope), empty for nothing.
+    """
+    if query.empty or (scope is not None and not scope):
         return []
     if _is_postgres():
+        tsquery = _pg_query(query)
+        if scope is not None:
+            tsquery = f"({tsquery}) & {_pg_scope(scope)}"
         if len(query.digits_prefix) >= RARE_DIGITS:
             # most of a phone number: a handful of matches at most, so no walk first
             with connection.cursor() as cur:
-                return _pg_bitmap(cur, _pg_query(query), before or 2**62, limit)
-        return _pg_matching_ids(_pg_query(query), before, limit)
+                return _pg_bitmap(cur, tsquery, before or 2**62, limit)
+        return _pg_matching_ids(tsquery, before, limit)
+    match = _fts_query(query)
+    if scope is not None:
+        match = f"({match}) AND {_fts_scope(scope)}"
     below = "AND rowid < %s" if before is not None else ""
     extra: list[int] = [before] if before is not None else []
     sql = f"SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH %s {below} ORDER BY rowid DESC LIMIT %s"
     with connection.cursor() as cur:
-        cur.execute(sql, [_fts_query(query), *extra, limit])
+        cur.execute(sql, [match, *extra, limit])
         return [row[0] for row in cur.fetchall()]
+
+
+def add_scope() -> None:
+    """Put every indexed customer's owner and department into its document (migration 0009):
+    SQLite copies its rows into a table with the new column, PostgreSQL adds the lexemes."""
+    with connection.cursor() as cur:
+        if _is_postgres():
+            with bulk():
+                cur.execute(
+                    f"UPDATE {TABLE} s SET document = s.document || array_to_tsvector(ARRAY("
+                    "SELECT t FROM unnest(ARRAY['~o' || c.owner_id, '~d' || c.department_id]) t "
+                    "WHERE t IS NOT NULL)) FROM customers_customer c WHERE c.id = s.rowid"
+                )
+            return
+        cur.execute(f"PRAGMA table_info({TABLE})")
+        if "scope" in [row[1] for row in cur.fetchall()]:
+            return
+        cur.execute(_fts_table_sql(f"{TABLE}_new"))
+        cur.execute(
+            f"INSERT INTO {TABLE}_new (rowid, name_chars, company_chars, pinyin, digits, scope) "
+            "SELECT s.rowid, s.name_chars, s.company_chars, s.pinyin, s.digits, "
+            "trim(COALESCE('o' || c.owner_id, '') || ' ' || COALESCE('d' || c.department_id, '')) "
+            f"FROM {TABLE} s JOIN customers_customer c ON c.id = s.rowid"
+        )
+        cur.execute(f"DROP TABLE {TABLE}")
+        cur.execute(f"ALTER TABLE {TABLE}_new RENAME TO {TABLE}")
+        cur.execute(f"INSERT INTO {TABLE} ({TABLE}) VALUES ('optimize')")
 
 
 def _pg_matching_ids(tsquery: str, before: int | None, limit: int) -> list[int]:

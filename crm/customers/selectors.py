@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db.models import QuerySet, prefetch_related_objects
+from django.db import connection
+from django.db.models import QuerySet
 
 from crm.accounts.models import User
 from crm.accounts.roles import (
@@ -18,7 +19,7 @@ from crm.accounts.roles import (
 )
 from crm.core.errors import NotFound
 from crm.core.pagination import Page, decode_cursor, encode_cursor
-from crm.core.permissions import owned_by, restrict
+from crm.core.permissions import owned_by, restrict, scope_terms
 from crm.core.validators import normalize_credit_code, normalize_id_number
 from crm.governance.models import AuditEvent
 
@@ -58,7 +59,37 @@ def _base(actor: User, filters: CustomerFilters) -> QuerySet[Customer]:
         tag = filters.tag  # an id (ASCII digits: "²" is a digit to Python, not to int()) or a name
         by_id = tag.isascii() and tag.isdigit() and len(tag) <= 18
         qs = qs.filter(tags__id=int(tag)) if by_id else qs.filter(tags__name=tag)
-    return qs.select_related("owner", "department").prefetch_related("tags")
+    return qs.select_related("owner", "department")
+
+
+def with_tag_names(customers: list[Customer]) -> list[Customer]:
+    """Each customer's tags for a page of customers, in one query of plain (customer id, tag)
+    rows: no tags manager and filtered queryset per customer as ``prefetch_related`` makes
+    (~1.5 ms a page). ``customer.tag_names`` and ``customer.tags.all()`` then read no more."""
+    tags: dict[int, list[Tag]] = {c.pk: [] for c in customers}
+    if tags:
+        through = Customer.tags.through._meta.db_table
+        marks = ", ".join(["%s"] * len(tags))
+        with connection.cursor() as cur:
+            cur.execute(
+                f"SELECT ct.customer_id, t.id, t.name, t.color FROM {through} ct "
+                f"JOIN {Tag._meta.db_table} t ON t.id = ct.tag_id "
+                f"WHERE ct.customer_id IN ({marks}) ORDER BY t.name",
+                list(tags),
+            )
+            for customer_id, *tag in cur.fetchall():
+                tags[customer_id].append(Tag.from_db(connection.alias, _TAG_COLUMNS, tag))
+    for c in customers:
+        own = tags[c.pk]
+        cached = Tag.objects.all()  # what prefetch_related would leave, without its per-row cost
+        cached._result_cache = own
+        cached._prefetch_done = True  # type: ignore[attr-defined]
+        c.__dict__.setdefault("_prefetched_objects_cache", {})["tags"] = cached
+        c.__dict__["_tag_names"] = [t.name for t in own]
+    return customers
+
+
+_TAG_COLUMNS = ["id", "name", "color"]
 
 
 def _exact_lookup(q: str) -> dict[str, Any] | None:
@@ -82,8 +113,8 @@ def _exact_lookup(q: str) -> dict[str, Any] | None:
 
 def _page(rows: list[Customer], limit: int) -> Page[Customer]:
     if len(rows) > limit:
-        return Page(rows[:limit], encode_cursor(rows[limit - 1].pk))
-    return Page(rows, None)
+        return Page(with_tag_names(rows[:limit]), encode_cursor(rows[limit - 1].pk))
+    return Page(with_tag_names(rows), None)
 
 
 def customer_list(
@@ -106,13 +137,29 @@ def customer_list(
         lookup = exact.pop("q", None)
         qs = qs.filter(lookup, **exact) if lookup is not None else qs.filter(**exact)
         return _page(list(qs.order_by("-id")[: limit + 1]), limit)
-    return _search_page(qs, search.parse(q), before, limit)
+    return _search_page(qs, search.parse(q), before, limit, _index_scope(actor))
+
+
+def _index_scope(actor: User) -> list[str] | None:
+    """The actor's scope as search-index tokens (None: everything), asked of the permissions."""
+    terms = scope_terms(actor, VIEW_CUSTOMER, Customer)
+    if terms is None:
+        return None
+    return list(search.scope_tokens(owners=terms.owners, departments=terms.departments))
 
 
 def _search_page(
-    qs: QuerySet[Customer], query: search.Query, before: int | None, limit: int
+    qs: QuerySet[Customer],
+    query: search.Query,
+    before: int | None,
+    limit: int,
+    scope: list[str] | None = None,
 ) -> Page[Customer]:
     """Walk the search index in id order, keeping the matches that pass scope and filters.
+
+    The index itself is narrowed to the actor's scope (``scope``: the owners and departments of
+    ``crm.core.permissions.scope_terms``), so that a rep walks their own matches only; the rows
+    still pass ``restrict`` through ``qs``.
 
     The first batch is one page (all that is needed when every match is visible, as for the
     data administrator); later batches are sized from the share of matches that passed so far.
@@ -122,13 +169,10 @@ def _search_page(
     rows: list[Customer] = []
     batch = limit + 1
     budget = _SEARCH_BATCH * _SEARCH_ROUNDS
-    # related rows (tags) are fetched once for the page, not once per batch
-    lookups = getattr(qs, "_prefetch_related_lookups", ())
-    qs = qs.prefetch_related(None)
     before_next: int | None = None
     while budget > 0:
         batch = min(batch, budget)
-        ids = search.matching_ids(query, before=before, limit=batch)
+        ids = search.matching_ids(query, before=before, limit=batch, scope=scope)
         want = limit + 1 - len(rows)
         kept = list(qs.filter(id__in=ids).order_by("-id")[:want]) if ids else []
         rows += kept
@@ -138,11 +182,10 @@ def _search_page(
         budget -= len(ids)
         passed = max(len(kept), 1) / len(ids)
         batch = max(limit + 1, min(_SEARCH_BATCH * 4, int((want - len(kept)) / passed * 1.5)))
-    page = _page(rows, limit) if len(rows) > limit else Page(rows, None)
+    # the tags are read once for the page (``_page``), not once per batch
+    page = _page(rows, limit)
     if budget <= 0 and len(rows) <= limit and before_next is not None:
-        page = Page(rows, encode_cursor(before_next))
-    if lookups:
-        prefetch_related_objects(page.items, *lookups)
+        page = Page(page.items, encode_cursor(before_next))
     return page
 
 

@@ -237,8 +237,19 @@ def _set_tags(customer: Customer, names: list[str]) -> None:
 
 
 def _reindex(customer: Customer) -> None:
-    phones = [customer.phone, *(c.phone for c in customer.contacts.all())]
-    search.write([(customer.pk, customer.name, customer.company, [p for p in phones if p])])
+    phones = [p for p in (customer.phone, *(c.phone for c in customer.contacts.all())) if p]
+    search.write(
+        [
+            (
+                customer.pk,
+                customer.name,
+                customer.company,
+                phones,
+                customer.owner_id,
+                customer.department_id,
+            )
+        ]
+    )
 
 
 def _duplicate_values(customer: Customer) -> dict[str, str]:
@@ -339,8 +350,9 @@ def customer_update(
         raise PermissionDenied(_("保存后该客户将不在您的权限范围内，操作未执行"))
     if customer.owner_id != getattr(former, "pk", None):
         hooks.owner_changed(customer=customer, former=former, actor=actor)
-    if SEARCHED_FIELDS & set(cleaned) or "kind" in cleaned:
-        _reindex(customer)
+    moved = customer.owner_id != getattr(former, "pk", None)
+    if SEARCHED_FIELDS & set(cleaned) or "kind" in cleaned or moved:
+        _reindex(customer)  # the owner and department are in the search document too
     audit.record(actor=actor, verb="customer.updated", obj=customer, before=before, after=after)
     return customer
 
@@ -357,6 +369,7 @@ def customer_delete(*, actor: User, customer_id: int, version: int | None = None
     customer.version += 1
     customer.save(update_fields=["deleted_at", "deleted_by", "version", "updated_at"])
     search.remove([customer.pk])
+    hooks.deleted(customer=customer)
     audit.record(
         actor=actor, verb="customer.deleted", obj=customer, before=before, after=customer.snapshot()
     )
@@ -382,6 +395,7 @@ def customer_restore(*, actor: User, customer_id: int) -> Customer:
         actor, customer, update_fields=["deleted_at", "deleted_by", "version", "updated_at"]
     )
     _reindex(customer)
+    hooks.restored(customer=customer)
     audit.record(
         actor=actor,
         verb="customer.restored",

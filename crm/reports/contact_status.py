@@ -28,12 +28,31 @@ The rule (客户管理制度: "销售顾问必须严格按意向客户的级别�
    move it here: the report measures the cadence.
 7. **Compliance** is done / required over the rows.
 
-Everything is grouped in the database in one statement (``per_owner``); Python receives one row
-per owner. The statement walks the department's intention customers once and looks each one's
-follow-ups up in the (customer, occurred_at) index, so its cost follows the size of the
-department, not of the company. Time zones: PostgreSQL converts with ``AT TIME ZONE``; SQLite
-shifts by the zone's offset in that month (exact for zones without daylight saving, such as
-Asia/Shanghai).
+**What is kept and what is computed when read.** The report reads one row per customer and
+intention spell of the month (``ContactMonth``), kept up to date inside the transactions of the
+writes that change them: a follow-up recorded (only counted ones count: ``FollowUp.counted``),
+a transition, regrade or entry into a category (``crm.customers.lifecycle``, through the
+``category_entered`` hook), a deletion or restore and a change of owner (the rows carry the
+customer's owner and department, so that ``restrict`` and ``owned_by`` apply to them). A row
+stores what does not change as days pass: the grade, the spell's first day in the month, the
+day it ended (if it did in the month), the counted follow-ups on its days and the later of its
+grading and the last counted follow-up before the month's end. What the day of reading and the
+grade table decide is computed when read, in one grouped statement over a covering index: the
+days so far (through today in the current month), the follow-ups required (with the cadence of
+the grade table as it stands), done (up to what was required) and overdue. So past months,
+computed once, stay as they were, and the current month's requirement grows with the days
+without any write.
+
+A month is *kept* (``ContactMonthKept``) from the first write in it on: that write first stores
+every customer's spells of the month in one statement (the same statement, restricted to one
+customer, refreshes a customer after each write), so a customer who is an intention customer
+all month without a single write is counted too. The migration keeps the month it runs in. A
+month that was never kept (before the upgrade, or with no write at all) is counted live by the
+statement of ``recount`` (the former way: it walks the department's intention customers and
+looks up each one's follow-ups; its cost follows the size of the department).
+
+Time zones: PostgreSQL converts with ``AT TIME ZONE``; SQLite shifts by the zone's offset in that
+month (exact for zones without daylight saving, such as Asia/Shanghai).
 """
 
 from __future__ import annotations
@@ -46,13 +65,15 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, OuterRef, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from crm.customers.choices import Category, Grade
 from crm.customers.models import Customer, GradePolicy, LifecycleEvent
 
-from .scope import day_bounds
+from .models import ContactMonth, ContactMonthKept
+from .scope import day_bounds, month_end
 
 
 @dataclass
@@ -167,15 +188,27 @@ GROUP BY oid
 
 
 def _spell_querysets(
-    customers: QuerySet[Customer], m0_at: dt.datetime, w1_at: dt.datetime, grades: list[str]
+    customers: QuerySet[Customer],
+    m0_at: dt.datetime,
+    w1_at: dt.datetime,
+    grades: list[str],
+    customer_id: int | None = None,
 ) -> tuple[QuerySet[Any], QuerySet[Any]]:
     """Current spells of today's intention customers, and the spells that a change on or after
-    the month's first day closed (their start is the change before, or the creation)."""
+    the month's first day closed (their start is the change before, or the creation); of one
+    customer only with ``customer_id``."""
     open_spells = (
         customers.filter(category=Category.INTENTION, grade__in=grades)
         .annotate(start=Coalesce("graded_at", "created_at"))
         .filter(start__lt=w1_at)
-        .values(cid=F("id"), oid=F("owner_id"), g=F("grade"), s=F("start"), lc=F("last_contact_at"))
+        .values(
+            cid=F("id"),
+            oid=F("owner_id"),
+            did=F("department_id"),
+            g=F("grade"),
+            s=F("start"),
+            lc=F("last_contact_at"),
+        )
         .order_by()
     )
     previous = LifecycleEvent.objects.filter(
@@ -187,11 +220,13 @@ def _spell_querysets(
     def of_customer(expression: Any) -> Subquery:
         return Subquery(customer.annotate(v=expression).values("v")[:1])
 
+    events = LifecycleEvent.objects.filter(
+        from_category=Category.INTENTION, from_grade__in=grades, at__gte=m0_at
+    )
+    if customer_id is not None:
+        events = events.filter(customer_id=customer_id)
     closed_spells = (
-        LifecycleEvent.objects.filter(
-            from_category=Category.INTENTION, from_grade__in=grades, at__gte=m0_at
-        )
-        .annotate(
+        events.annotate(
             oid=of_customer(F("owner_id")),
             start=Coalesce(Subquery(previous.values("at")[:1]), of_customer(F("created_at"))),
         )
@@ -199,6 +234,7 @@ def _spell_querysets(
         .values(
             cid=F("customer_id"),
             o=F("oid"),
+            did=of_customer(F("department_id")),
             g=F("from_grade"),
             s=F("start"),
             e=F("at"),
@@ -211,17 +247,16 @@ def _spell_querysets(
 
 
 def _statement(
-    customers: QuerySet[Customer], first: dt.date, through: dt.date, through_today: bool
+    customers: QuerySet[Customer],
+    first: dt.date,
+    through: dt.date,
+    through_today: bool,
+    cadence: dict[str, int],
 ) -> tuple[str, list[Any]]:
     d = _Dialect(connection.vendor, first)
     w1 = through + dt.timedelta(days=1)
     m0_at, _ = day_bounds(first)
     w1_at, _ = day_bounds(w1)
-    cadence = {
-        g: int(days)
-        for g, days in GradePolicy.objects.values_list("grade", "cadence_days")
-        if g in Grade.values and days
-    }
     open_spells, closed_spells = _spell_querysets(customers, m0_at, w1_at, list(cadence))
 
     def cad(column: str) -> str:
@@ -305,13 +340,23 @@ def _fetch(sql: str, params: list[Any]) -> list[dict[str, Any]]:
         return [dict(zip(columns, r, strict=True)) for r in cur.fetchall()]
 
 
-def per_owner(
-    *, customers: QuerySet[Customer], first: dt.date, through: dt.date, through_today: bool
+def recount(
+    *,
+    customers: QuerySet[Customer],
+    first: dt.date,
+    through: dt.date,
+    through_today: bool,
+    cadence: dict[str, int] | None = None,
 ) -> dict[int, OwnerCounts]:
     """The month's numbers per owner for the (already restricted) ``customers``, counting the
-    days from ``first`` through ``through`` (today, when ``through_today``)."""
-    sql, params = _statement(customers, first, through, through_today)
-    rows = _fetch(sql, params)
+    days from ``first`` through ``through`` (today, when ``through_today``), live from the
+    customers, their changes and their follow-ups (a month that is not kept)."""
+    cadence = cadence if cadence is not None else grade_table(first)[0]
+    sql, params = _statement(customers, first, through, through_today, cadence)
+    return _owner_counts(_fetch(sql, params))
+
+
+def _owner_counts(rows: list[dict[str, Any]]) -> dict[int, OwnerCounts]:
     return {
         int(r["oid"]): OwnerCounts(
             by_grade={g: int(r[f"grade_{g.lower()}"] or 0) for g in Grade.values},
@@ -323,3 +368,266 @@ def per_owner(
         for r in rows
         if r["oid"] is not None
     }
+
+
+# --- the kept figures ---------------------------------------------------------------------
+
+
+def grade_table(first: dt.date) -> tuple[dict[str, int], bool]:
+    """The cadence of each grade, and whether ``first``'s month is kept (one query)."""
+    kept = ContactMonthKept.objects.filter(month=first)
+    rows = GradePolicy.objects.annotate(kept=Exists(kept)).values_list(
+        "grade", "cadence_days", "kept"
+    )
+    cadence: dict[str, int] = {}
+    is_kept = False
+    for grade, days, flag in rows:
+        is_kept = is_kept or bool(flag)
+        if grade in Grade.values and days:
+            cadence[grade] = int(days)
+    return cadence, is_kept
+
+
+# One row per spell of the month (through its last day), as ContactMonth stores it: a current
+# spell of today's intention customers (open) or one a change since the month began closed.
+_ROWS_SQL = """
+SELECT cid, oid, did, g, start_day, end_day, n, anchor_day,
+    CASE WHEN ROW_NUMBER() OVER (PARTITION BY cid ORDER BY start_day DESC) = 1
+        THEN TRUE ELSE FALSE END AS last
+FROM (
+    SELECT o.cid, o.oid, o.did, o.g,
+        CASE WHEN o.s < <<m0_at>> THEN 1 ELSE {open_start} END AS start_day,
+        {no_day} AS end_day,
+        {open_n} AS n,
+        {open_anchor} AS anchor_day
+    FROM (<<open>>) o
+    UNION ALL
+    SELECT c.cid, c.oid, c.did, c.g, c.start_day, c.end_day, c.n, c.anchor_day
+    FROM (
+        SELECT c0.cid, c0.o AS oid, c0.did, c0.g,
+            CASE WHEN c0.s < <<m0_at>> THEN 1 ELSE {closed_start} END AS start_day,
+            CASE WHEN c0.e < <<w1_at>> THEN {closed_end} END AS end_day,
+            {closed_n} AS n,
+            {closed_anchor} AS anchor_day,
+            {closed_days} AS days
+        FROM (<<closed>>) c0
+    ) c
+    WHERE c.days > 0
+) spells
+"""
+
+_COLUMNS = (
+    "customer_id, month, owner_id, department_id, grade, start_day, end_day, followups, "
+    "anchor_day, last"
+)
+
+
+def _rows_statement(
+    customers: QuerySet[Customer], first: dt.date, customer_id: int | None = None
+) -> tuple[str, list[Any]]:
+    """INSERT of the month's spells of ``customers`` (all of it, whatever today is)."""
+    d = _Dialect(connection.vendor, first)
+    last_day = month_end(first)
+    w1 = last_day + dt.timedelta(days=1)
+    m0_at, _ = day_bounds(first)
+    w1_at, _ = day_bounds(w1)
+    open_spells, closed_spells = _spell_querysets(
+        customers, m0_at, w1_at, list(Grade.values), customer_id
+    )
+
+    def day(moment: str) -> str:
+        return f"({d.days(d.local(moment), '<<m0>>')} + 1)"
+
+    def anchor(cid: str, start: str) -> str:
+        return day(d.greatest(f"COALESCE({_last(cid)}, {start})", start))
+
+    template = _ROWS_SQL.format(
+        open_start=day("o.s"),
+        no_day="CAST(NULL AS INTEGER)",
+        open_n=_count(
+            "o.cid",
+            f"CASE WHEN o.s < <<m0_at>> THEN <<m0_at>> ELSE {d.midnight('o.s')} END",
+            "<<w1_at>>",
+        ),
+        open_anchor=anchor("o.cid", "o.s"),
+        closed_start=day("c0.s"),
+        closed_end=day("c0.e"),
+        closed_n=_count(
+            "c0.cid",
+            f"CASE WHEN c0.s < <<m0_at>> THEN <<m0_at>> ELSE {d.midnight('c0.s')} END",
+            f"CASE WHEN c0.e >= <<w1_at>> THEN <<w1_at>> ELSE {d.midnight('c0.e')} END",
+        ),
+        closed_anchor=anchor("c0.cid", "c0.s"),
+        closed_days=d.days(
+            d.least(d.local("c0.e"), "<<w1>>"), d.greatest(d.local("c0.s"), "<<m0>>")
+        ),
+    )
+    values: dict[str, Any] = {
+        "m0": d.date(first),
+        "w1": d.date(w1),
+        "m0_at": d.moment(m0_at),
+        "w1_at": d.moment(w1_at),
+    }
+    inner = {
+        "open": open_spells.query.sql_with_params(),
+        "closed": closed_spells.query.sql_with_params(),
+    }
+    params: list[Any] = [d.date(first)]
+
+    def bind(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name in inner:
+            sql, inner_params = inner[name]
+            params.extend(inner_params)
+            return str(sql)
+        params.append(values[name])
+        return "%s"
+
+    rows = re.sub(r"<<(\w+)>>", bind, template)
+    sql = (
+        f"INSERT INTO {ContactMonth._meta.db_table} ({_COLUMNS}) "
+        f"SELECT r.cid, %s, r.oid, r.did, r.g, r.start_day, r.end_day, r.n, r.anchor_day, r.last "
+        f"FROM ({rows}) r"
+    )
+    return sql, params
+
+
+def _alive() -> QuerySet[Customer]:
+    return Customer.objects.filter(deleted_at__isnull=True, owner__isnull=False)
+
+
+def _write(first: dt.date, customer_id: int | None) -> None:
+    """(Re)compute the month's rows: of every customer, or of one."""
+    customers = _alive() if customer_id is None else _alive().filter(pk=customer_id)
+    stale = ContactMonth.objects.filter(month=first)
+    if customer_id is not None:
+        stale = stale.filter(customer_id=customer_id)
+    stale.delete()
+    sql, params = _rows_statement(customers, first, customer_id)
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            cur.execute("SET LOCAL jit = off")
+        cur.execute(sql, params)
+
+
+@transaction.atomic
+def keep_month(first: dt.date, *, again: bool = False) -> bool:
+    """Store every customer's spells of ``first``'s month and keep them from now on (once;
+    False when the month was kept already, unless ``again``: after rows were loaded around the
+    services, as the benchmark does). On PostgreSQL the table is locked against concurrent
+    writers meanwhile: a writer changing a customer waits, then refreshes it."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute(f"LOCK TABLE {ContactMonth._meta.db_table} IN SHARE ROW EXCLUSIVE MODE")
+    if ContactMonthKept.objects.filter(month=first).exists():
+        if not again:
+            return False
+        ContactMonthKept.objects.filter(month=first).delete()
+    _write(first, None)
+    ContactMonthKept.objects.create(month=first)
+    return True
+
+
+def refresh(customer_id: int, since: dt.datetime | None = None) -> None:
+    """After a write to a customer: recompute its rows in the kept months from ``since``'s month
+    on (every kept month without ``since``). The first write of a month keeps the month first."""
+    this_month = timezone.localdate().replace(day=1)
+    lo = timezone.localdate(since).replace(day=1) if since is not None else None
+    kept = ContactMonthKept.objects.all()
+    if lo is not None:
+        kept = kept.filter(month__gte=lo)
+    months = set(kept.values_list("month", flat=True))
+    if this_month not in months and not keep_month(this_month):
+        months.add(this_month)  # kept meanwhile by another write (else: just computed, whole)
+    for first in sorted(months):
+        _write(first, customer_id)
+
+
+def forget(customer_id: int) -> None:
+    """A customer moved to the recycle bin leaves every month."""
+    ContactMonth.objects.filter(customer_id=customer_id).delete()
+
+
+def follow_owner(customer: Customer) -> None:
+    """A customer handed over counts under its new owner (and department) in every month."""
+    ContactMonth.objects.filter(customer_id=customer.pk).update(
+        owner_id=customer.owner_id, department_id=customer.department_id
+    )
+
+
+# Read: the month's rows of the restricted customers, the days through ``through`` and the
+# grade table's cadence applied (nothing here depends on how many customers the company has
+# beyond the rows read, all from the covering index).
+_READ_SQL = """
+SELECT oid,
+    {by_grade},
+    SUM(CASE WHEN last THEN 1 ELSE 0 END) AS customers,
+    SUM(req) AS required,
+    SUM(CASE WHEN n < req THEN n ELSE req END) AS done,
+    SUM(CASE WHEN last AND (end_day IS NULL OR end_day > %s) AND anchor_day + cad < %s
+        THEN 1 ELSE 0 END) AS overdue
+FROM (
+    SELECT a.*, CASE WHEN a.days / a.cad < 1 THEN 1 ELSE a.days / a.cad END AS req
+    FROM (
+        SELECT r.owner_id AS oid, r.grade AS g, r.last, r.followups AS n, r.end_day,
+            r.anchor_day, {cad} AS cad,
+            (CASE WHEN r.end_day IS NULL OR r.end_day > %s THEN %s ELSE r.end_day END)
+                - r.start_day AS days
+        FROM ({rows}) r
+        WHERE r.start_day <= %s
+    ) a
+    WHERE a.cad IS NOT NULL
+) b
+GROUP BY oid
+"""
+
+
+def per_owner_kept(
+    *, rows: QuerySet[ContactMonth], through: dt.date, cadence: dict[str, int]
+) -> dict[int, OwnerCounts]:
+    """The month's numbers per owner from its kept rows (already restricted), through
+    ``through``."""
+    t = through.day
+    inner, inner_params = (
+        rows.values("owner_id", "grade", "last", "followups", "end_day", "anchor_day", "start_day")
+        .order_by()
+        .query.sql_with_params()
+    )
+    whens = " ".join(f"WHEN '{g}' THEN {days}" for g, days in cadence.items())
+    sql = _READ_SQL.format(
+        by_grade=",\n    ".join(
+            f"SUM(CASE WHEN last AND g = '{g}' THEN 1 ELSE 0 END) AS grade_{g.lower()}"
+            for g in Grade.values
+        ),
+        cad=f"CASE r.grade {whens} END" if whens else "NULL",
+        rows=inner,
+    )
+    params = [t, t, t, t + 1, *inner_params, t]
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        columns = [c[0] for c in cur.description]
+        return _owner_counts([dict(zip(columns, r, strict=True)) for r in cur.fetchall()])
+
+
+# --- what the writes of other domains call (registered on crm.customers.hooks) -------------
+
+
+def on_category_entered(*, customer: Customer, event: LifecycleEvent, actor: Any) -> None:
+    refresh(customer.pk, since=event.at)
+
+
+def on_owner_changed(*, customer: Customer, former: Any, actor: Any) -> None:
+    follow_owner(customer)
+
+
+def on_deleted(*, customer: Customer) -> None:
+    forget(customer.pk)
+
+
+def on_restored(*, customer: Customer) -> None:
+    refresh(customer.pk)
+
+
+def on_followed_up(*, customer: Customer, at: dt.datetime, counted: bool) -> None:
+    if counted:  # only counted follow-ups count (FollowUp.counted)
+        refresh(customer.pk, since=at)

@@ -32,6 +32,7 @@ from crm.customers.choices import Category, Grade
 from crm.customers.models import Customer, DefeatAnalysis, LifecycleEvent
 
 from . import contact_status
+from .models import ContactMonth
 from .scope import ReportScope, day_bounds, month_end, report_scope
 
 GRADES: tuple[str, ...] = tuple(Grade.values)
@@ -199,17 +200,27 @@ def contact_status_report(
     today = today or timezone.localdate()
     first = (month or today).replace(day=1)
     through = min(month_end(first), today)
-    customers = owned_by(
-        restrict(Customer.objects.filter(deleted_at__isnull=True), actor, scope.action),
-        scope.staff_ids,
-    )
-    counted = (
-        contact_status.per_owner(
-            customers=customers, first=first, through=through, through_today=through == today
+    cadence, kept = contact_status.grade_table(first)
+    counted: dict[int, contact_status.OwnerCounts] = {}
+    if through >= first and kept:
+        kept_rows = ContactMonth.objects.filter(month=first)
+        counted = contact_status.per_owner_kept(
+            rows=owned_by(restrict(kept_rows, actor, scope.action), scope.staff_ids),
+            through=through,
+            cadence=cadence,
         )
-        if through >= first
-        else {}
-    )
+    elif through >= first:
+        customers = owned_by(
+            restrict(Customer.objects.filter(deleted_at__isnull=True), actor, scope.action),
+            scope.staff_ids,
+        )
+        counted = contact_status.recount(
+            customers=customers,
+            first=first,
+            through=through,
+            through_today=through == today,
+            cadence=cadence,
+        )
     rows = []
     for u in scope.rows(k for k, v in counted.items() if v.customers):
         got = counted.get(u.pk)

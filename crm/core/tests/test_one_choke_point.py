@@ -90,3 +90,25 @@ def test_the_scan_catches_a_second_scope_engine():
         "    d = qs.filter(owner__isnull=True)\n"
     )
     assert [line for line, _ in scoped_filters(source, fields)] == [2, 3, 4]
+
+
+def test_scope_terms_say_what_restrict_filters_by(org):
+    # what a search index may narrow to: the actor as owner, the department subtree, or nothing
+    from crm.accounts.roles import VIEW_CUSTOMER
+    from crm.core.permissions import ScopeTerms, scope_terms
+    from crm.customers.models import Customer
+
+    assert scope_terms(org.rep_a, VIEW_CUSTOMER, Customer) == ScopeTerms(owners=(org.rep_a.pk,))
+    assert scope_terms(org.manager, VIEW_CUSTOMER, Customer) == ScopeTerms(
+        owners=(org.manager.pk,), departments=(org.sales1.pk,)
+    )
+    assert (
+        scope_terms(org.director, VIEW_CUSTOMER, Customer)
+        == ScopeTerms(owners=(org.director.pk,), departments=tuple(org.head_office.subtree_ids()))
+        or scope_terms(org.director, VIEW_CUSTOMER, Customer) is None
+    )
+    assert scope_terms(org.data_admin, VIEW_CUSTOMER, Customer) is None
+    assert scope_terms(org.sysadmin, VIEW_CUSTOMER, Customer) == ScopeTerms()
+    assert scope_terms(org.manager, VIEW_CUSTOMER, Customer, within="own") == ScopeTerms(
+        owners=(org.manager.pk,)
+    )

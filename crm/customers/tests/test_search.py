@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from crm.customers import selectors, services
+from crm.customers import search, selectors, services
 from crm.customers.pinyin import pinyin_keys
 from crm.customers.search import parse
 from crm.customers.tests.factories import make_customer
@@ -148,3 +148,43 @@ def test_query_parsing():
 def test_pinyin_keys_of_a_plain_name():
     assert pinyin_keys("张三丰") == ("zsf", "zhangsanfeng")
     assert pinyin_keys("John Smith") == ()
+
+
+# --- the scope in the search document (issue 6, §6) ------------------------------------------
+
+
+def scoped(actor, typed):
+    """What the index itself returns for ``actor``'s search (before any row is loaded)."""
+    return search.matching_ids(
+        parse(typed), before=None, limit=50, scope=selectors._index_scope(actor)
+    )
+
+
+def test_a_reps_search_reads_only_the_reps_own_matches_from_the_index(org):
+    mine = make_customer(org.rep_a, name="张三")
+    colleague = make_customer(org.rep_b, name="张三丰")
+    other_department = make_customer(org.rep_c, name="张三顺")
+    assert scoped(org.rep_a, "张三") == [mine.pk]
+    # the manager of 销售一部 reads the department's matches, the data administrator all of them
+    assert scoped(org.manager, "张三") == [colleague.pk, mine.pk]
+    assert scoped(org.data_admin, "张三") == [other_department.pk, colleague.pk, mine.pk]
+    assert names(org.rep_a, "张三") == ["张三"]
+    assert names(org.manager, "张三") == ["张三丰", "张三"]
+
+
+def test_a_customer_handed_over_is_found_by_its_new_owner_not_the_former(org):
+    c = make_customer(org.rep_a, name="欧阳锋")
+    services.customer_update(
+        actor=org.gm, customer_id=c.pk, version=1, data={"owner": org.rep_c.pk}
+    )
+    assert scoped(org.rep_c, "欧阳") == [c.pk]
+    assert scoped(org.rep_a, "欧阳") == []
+    assert names(org.rep_c, "欧阳") == ["欧阳锋"]
+    # 销售二部 is the customer's department now: its manager finds it, 销售一部's does not
+    assert scoped(org.manager2, "欧阳") == [c.pk]
+    assert scoped(org.manager, "欧阳") == []
+
+
+def test_nobody_in_scope_reads_nothing_from_the_index(org):
+    make_customer(org.rep_a, name="张三")
+    assert scoped(org.sysadmin, "张三") == []

@@ -205,7 +205,7 @@ def customer_fields(customer: Customer) -> list[tuple[str, list[Field]]]:
         "source": customer.get_source_display(),
         "owner": customer.owner.display_name if customer.owner else _("公海"),
         "department": customer.department.name if customer.department else "",
-        "tags": [t.name for t in customer.tags.all()],
+        "tags": customer.tag_names,
         "created_by": customer.created_by.display_name if customer.created_by else "",
         "phone": customer.phone,
         "id_number": customer.id_number,
