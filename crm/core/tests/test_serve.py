@@ -19,24 +19,26 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 from unittest import mock
 
 import pytest
 from django.conf import settings
 from django.core.management import call_command
-from django.db import connection
+from django.db import OperationalError, connection
 from django.test import Client
 from django.utils import timezone
 
 from crm.accounts import services as accounts
 from crm.accounts.models import User
+from crm.core.management import background
 from crm.core.management.commands import serve as serve_command
 from crm.customers import lifecycle
 from crm.customers.models import Customer, GradePolicy
@@ -177,9 +179,10 @@ def _grade_form(csrf: str, **changes: Any) -> dict[str, Any]:
     return form
 
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+live = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
+@live
 def test_a_grade_table_change_made_in_the_web_is_applied_while_crm_serve_runs(org, serve):
     # given rep_a's grade-A customer, graded three days ago: due in four days (A: every 7 days)
     customer = make_customer(org.rep_a, name="孔先生", category="intention", grade="A")
@@ -215,6 +218,7 @@ def test_a_grade_table_change_made_in_the_web_is_applied_while_crm_serve_runs(or
     assert "已停止 / stopped" in server.console()
 
 
+@live
 def test_an_ordinary_403_or_404_is_one_line_in_the_server_console(org, serve):
     rep_session = session_of(org.rep_a)
     server = serve()
@@ -249,3 +253,67 @@ def test_crm_serve_runs_the_background_work_unless_told_not_to(db):
     assert "http://127.0.0.1:8123/" in text
     assert "后台任务：在本进程运行" in text
     assert "后台任务：未在本进程运行，请另行运行 crm worker" in text
+
+
+class FakeWorker:
+    """django-tasks' Worker, without a database: runs until ``running`` is cleared; the first
+    one made fails at once, as when the database is restarting."""
+
+    made: ClassVar[list[FakeWorker]] = []
+    busy_for = 0.0  # seconds a task keeps it past stop()
+
+    def __init__(self, **options: Any) -> None:
+        self.running = True
+        self.options = options
+        self.runs = 0
+        FakeWorker.made.append(self)
+
+    def run(self) -> None:
+        self.runs += 1
+        if self.runs == 1:
+            raise OperationalError("server closed the connection unexpectedly")
+        while self.running:
+            time.sleep(0.01)
+        time.sleep(self.busy_for)
+
+
+@pytest.fixture
+def fake_loops(monkeypatch):
+    """The background work with a fake task loop and a scheduler that waits to be stopped."""
+    FakeWorker.made = []
+    FakeWorker.busy_for = 0.0
+    scheduler_ended = threading.Event()
+
+    def run_scheduler(stop: threading.Event, **kwargs: Any) -> None:
+        stop.wait()
+        scheduler_ended.set()
+
+    monkeypatch.setattr(background, "Worker", FakeWorker)
+    monkeypatch.setattr(background, "RETRY_SECONDS", 0.01)
+    monkeypatch.setattr(background, "runs_database_tasks", lambda: True)
+    monkeypatch.setattr("crm.activities.tasks.run_scheduler", run_scheduler)
+    return scheduler_ended
+
+
+def test_the_background_work_survives_a_failed_loop_and_stops_when_told(fake_loops):
+    work = background.BackgroundWork()
+    work.start()
+    assert _wait(lambda: FakeWorker.made and FakeWorker.made[0].runs == 2, seconds=5)
+    assert work.running
+    worker = FakeWorker.made[0]
+    assert worker.options["startup_delay"] is False
+    assert worker.options["worker_id"].startswith("serve-")
+
+    assert work.stop(timeout=5) is True  # both threads ended
+    assert not work.running
+    assert fake_loops.is_set()
+    assert worker.running is False
+
+
+def test_a_task_still_running_after_the_timeout_is_reported(fake_loops):
+    FakeWorker.busy_for = 1.0
+    work = background.BackgroundWork(scheduler=False)
+    work.start()
+    assert _wait(lambda: FakeWorker.made and FakeWorker.made[0].runs == 2, seconds=5)
+    assert work.stop(timeout=0.1) is False
+    assert work.stop(timeout=5) is True
