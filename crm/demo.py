@@ -402,7 +402,7 @@ def _history(
     if target in (Category.RETAINED, Category.DEFEATED):
         until = _later_work_moment(rng, born, now)
     span = (timezone.localdate(until) - born_day).days
-    days = sorted(rng.randint(0, span) for _ in range(rng.randint(0, min(span // 5, 6))))
+    days = sorted(rng.randint(0, span) for _i in range(rng.randint(0, min(span // 5, 6))))
     for offset in days:
         moment = _work_moment(rng, born_day + dt.timedelta(days=offset), after=born, before=until)
         if moment is None:
