@@ -381,31 +381,42 @@ def plans_follow_owner(*, customer: Customer, former: User | None, actor: User) 
         )
 
 
+def callback_plans(
+    customer: Customer,
+    deal_on: dt.date,
+    actor: User,
+    *,
+    ahead_only: bool = False,
+    offsets: list[int] | None = None,
+) -> list[Plan]:
+    """The callbacks after a deal (day 1, 7, 30, 90 by default: ``offsets``), not saved;
+    ``ahead_only``: not those already past. ``_callback_plans`` saves them; bulk loads (the
+    demo company) save many customers' at once."""
+    if offsets is None:
+        offsets = lifecycle.lifecycle_settings().callback_offsets
+    assignee = customer.owner or actor
+    earliest = timezone.localdate() if ahead_only else deal_on
+    return [
+        Plan(
+            customer=customer,
+            assignee=assignee,
+            kind=PlanKind.CALLBACK,
+            method=PlanMethod.PHONE,
+            created_by=actor,
+            planned_at=timezone.make_aware(
+                dt.datetime.combine(deal_on + dt.timedelta(days=days), dt.time(CALLBACK_HOUR))
+            ),
+            content=_("成交后第 %(n)d 天回访") % {"n": days},
+        )
+        for days in offsets
+        if deal_on + dt.timedelta(days=days) >= earliest
+    ]
+
+
 def _callback_plans(
     customer: Customer, deal_on: dt.date, actor: User, *, ahead_only: bool = False
 ) -> list[Plan]:
-    """The callbacks after a deal (day 1, 7, 30, 90 by default); ``ahead_only``: not those
-    already past."""
-    offsets = lifecycle.lifecycle_settings().callback_offsets
-    assignee = customer.owner or actor
-    earliest = timezone.localdate() if ahead_only else deal_on
-    return Plan.objects.bulk_create(
-        [
-            Plan(
-                customer=customer,
-                assignee=assignee,
-                kind=PlanKind.CALLBACK,
-                method=PlanMethod.PHONE,
-                created_by=actor,
-                planned_at=timezone.make_aware(
-                    dt.datetime.combine(deal_on + dt.timedelta(days=days), dt.time(CALLBACK_HOUR))
-                ),
-                content=_("成交后第 %(n)d 天回访") % {"n": days},
-            )
-            for days in offsets
-            if deal_on + dt.timedelta(days=days) >= earliest
-        ]
-    )
+    return Plan.objects.bulk_create(callback_plans(customer, deal_on, actor, ahead_only=ahead_only))
 
 
 # --- what a transition does to plans ---------------------------------------------------------

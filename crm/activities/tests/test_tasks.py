@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import time
 from typing import Any
 from unittest import mock
 
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from django.db import connection
 from django.test import override_settings
 from django.utils import translation
 
@@ -217,6 +219,45 @@ def test_several_workers_enqueue_each_job_once(db, enqueued):
     # then one enqueued both jobs and the others nothing
     assert done == [["mark_missed_plans", "send_daily_digests", "refresh_statistics"], [], []]
     assert len(enqueued) == 3
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_processes_racing_for_a_slot_enqueue_it_once(enqueued):
+    """Several `crm serve` (each with its scheduler) on one PostgreSQL database: two ticks at
+    the same moment, each on its own connection, the first still inside its transaction when
+    the second claims. The unique DailyRun row makes the second wait, then skip."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite has one writer at a time: the claims cannot overlap there")
+    inside = threading.Event()
+    missed: Any = tasks.mark_missed_plans  # the fixture's mock
+    record = missed.enqueue.side_effect
+
+    def enqueue_slowly(**kw):  # the first claimant holds its transaction open a while
+        record(**kw)
+        inside.set()
+        time.sleep(0.5)
+
+    missed.enqueue.side_effect = enqueue_slowly
+    done: list[list[str]] = []
+
+    def process(wait_for_the_other: bool) -> None:
+        try:
+            if wait_for_the_other:
+                assert inside.wait(10)
+            done.append(tasks.Scheduler(digest_hour=23).tick(at(MONDAY, 9, 0)))
+        finally:
+            connection.close()
+
+    first = threading.Thread(target=process, args=(False,))
+    second = threading.Thread(target=process, args=(True,))
+    first.start()
+    second.start()
+    first.join(20)
+    second.join(20)
+
+    assert sorted(done, key=len) == [[], ["mark_missed_plans"]]
+    assert [name for name, _ in enqueued] == ["missed"]
+    assert DailyRun.objects.count() == 1
 
 
 def test_a_worker_started_after_the_hour_still_sends_todays_digest_once(db, enqueued):

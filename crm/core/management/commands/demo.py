@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
@@ -22,9 +25,25 @@ class Command(BaseCommand):
 
         if if_empty and User.objects.exists():
             return
-        self.stdout.write("载入演示数据… / loading demo data…")
-        users, created = demo.load(customers=customers)
+        self.stdout.write(
+            f"载入演示公司（{customers} 个客户）/ loading the demo company ({customers} customers)"
+        )
+        started = time.monotonic()
+        done = 0
+
+        @contextmanager
+        def step(label: str) -> Iterator[None]:
+            """One counted step: its label when it begins, its time when it ends."""
+            nonlocal done
+            done += 1
+            self.stdout.write(f"  [{done}/{len(demo.STEPS)}] {label} … ", ending="")
+            self.stdout.flush()
+            began = time.monotonic()
+            yield
+            self.stdout.write(f"{time.monotonic() - began:.1f} s")
+
+        users, created = demo.load(customers=customers, step=step)
         self.stdout.write(
             f"演示公司：{users} 个用户，新增 {created} 个客户 / "
-            f"{users} users, {created} customers added"
+            f"{users} users, {created} customers added ({time.monotonic() - started:.1f} s)"
         )

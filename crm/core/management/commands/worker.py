@@ -1,8 +1,9 @@
 """``crm worker``: runs background tasks (django-tasks' database worker loop) and, in a thread
 beside it, the scheduler that enqueues the periodic jobs: missed plans every few minutes, the
-daily digest once a day at ``CRM_DIGEST_HOUR``. Start one or more; with several, each periodic
-job is still enqueued once (``crm.activities.tasks.Scheduler``). Every option of ``db_worker``
-works here too.
+daily digest once a day at ``CRM_DIGEST_HOUR``. ``crm serve`` runs the same in its own process
+unless ``--no-worker``; this command is for deployments that run the background work apart.
+Start one or more; with several, each periodic job is still enqueued once
+(``crm.activities.tasks.Scheduler``). Every option of ``db_worker`` works here too.
 """
 
 from __future__ import annotations
