@@ -37,6 +37,7 @@ VIEW_PLAN = "activities.view_plan"
 ADD_FOLLOWUP = "activities.add_followup"
 MANAGE_PLAN = "activities.manage_plan"
 COUNT_FOLLOWUP = "activities.count_followup"
+COMMENT_FOLLOWUP = "activities.comment_followup"
 VIEW_TEAM_DAY = "activities.view_team_day"
 VIEW_REPORTS = "reports.view_reports"
 EXPORT_REPORTS = "reports.export_reports"
@@ -81,6 +82,7 @@ ACTIONS: tuple[Action, ...] = (
     Action(ADD_FOLLOWUP, _("记录跟进与回访"), _WORK),
     Action(MANAGE_PLAN, _("安排跟进计划"), _WORK),
     Action(COUNT_FOLLOWUP, _("跟进计入客户跟进周期"), _WORK),
+    Action(COMMENT_FOLLOWUP, _("点评跟进记录"), _WORK),
     Action(VIEW_TEAM_DAY, _("查看夕会"), _WORK, reads_customer_data=True),
     Action(VIEW_REPORTS, _("查看报表"), _REPORTS, reads_customer_data=True),
     Action(EXPORT_REPORTS, _("导出报表"), _REPORTS, reads_customer_data=True),
@@ -162,12 +164,14 @@ DEFAULT_GRANTS: dict[str, dict[str, str]] = {
         **_sales(DEPT),
         COMMENT_DEFEAT: DEPT,
         APPROVE_DEFEAT: DEPT,
+        COMMENT_FOLLOWUP: DEPT,
         VIEW_TEAM_DAY: DEPT,
     },
     BuiltinRole.DIRECTOR: {
         **_sales(DEPT),
         COMMENT_DEFEAT: DEPT,
         APPROVE_DEFEAT: DEPT,
+        COMMENT_FOLLOWUP: DEPT,
         VIEW_TEAM_DAY: DEPT,
     },
     BuiltinRole.RECEPTIONIST: {ADD_CUSTOMER: ALL, ASSIGN_CUSTOMER: DEPT},
@@ -198,6 +202,7 @@ DEFAULT_GRANTS: dict[str, dict[str, str]] = {
         CHANGE_GRADEPOLICY: ALL,
         COMMENT_DEFEAT: ALL,
         APPROVE_DEFEAT: ALL,
+        COMMENT_FOLLOWUP: ALL,
         VIEW_TEAM_DAY: ALL,
         VIEW_AUDIT: ALL,
         CONFIRM_ROLE_GRANT: ALL,

@@ -145,6 +145,14 @@ def plan_rules(values: Mapping[str, Any], *, now: dt.datetime | None = None) -> 
     return {}
 
 
+class FollowUpCommentInput(Input):
+    """点评: a manager's comment on a follow-up record."""
+
+    comment: Annotated[
+        str, Text(2000, required=True, area=True, message=gettext_noop("请填写点评"))
+    ] = Field(description="经理点评")
+
+
 class PlanCancelInput(Input):
     reason: Annotated[str, Text(500, area=True)] = ""
 

@@ -40,6 +40,17 @@ class FollowUp(TimeStampedModel):
     # whether it counts toward the customer's cadence and the contact-status report: not an
     # empty note, nor one by someone outside the customer's sales chain (activities.count_followup)
     counted = models.BooleanField(_("计入跟进周期"), default=True)
+    # 点评: a manager's comment on the record, shown in the timeline and in 夕会
+    comment = models.TextField(_("经理点评"), blank=True, default="")
+    commented_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("点评人"),
+    )
+    commented_at = models.DateTimeField(_("点评时间"), null=True, blank=True)
 
     objects = RestrictedQuerySet.as_manager()
 

@@ -183,7 +183,9 @@ def customer_timeline(*, customer: Customer, limit: int = 200) -> list[TimelineI
     """Follow-ups, plans, category/grade changes and field changes of a customer already
     obtained through a scoped selector, newest first."""
     items: list[TimelineItem] = []
-    for f in customer.followups.select_related("staff")[:limit]:  # type: ignore[attr-defined]
+    records = customer.followups.select_related("staff", "commented_by")  # type: ignore[attr-defined]
+    for f in records[:limit]:
+        f.customer = customer  # the scope of a record is its customer's: no query per record
         items.append(
             TimelineItem(
                 f.occurred_at, "followup", f.get_kind_display(), f.staff.display_name, obj=f
@@ -241,7 +243,7 @@ def team_day(*, actor: User, day: dt.date | None = None) -> TeamDay:
     scope = restrict(Customer.objects.all(), actor, VIEW_CUSTOMER)
     followups = list(
         FollowUp.objects.filter(occurred_at__gte=start, occurred_at__lt=end, customer__in=scope)
-        .select_related("customer", "staff")
+        .select_related("customer", "staff", "commented_by")
         .order_by("customer_id", "occurred_at")
     )
     events = list(
@@ -347,7 +349,9 @@ def followup_page(
     if after is not None:
         at, pk = after
         qs = qs.filter(Q(occurred_at__lt=at) | Q(occurred_at=at, id__lt=pk))
-    rows = list(qs.select_related("staff").order_by("-occurred_at", "-id")[: limit + 1])
+    rows = list(
+        qs.select_related("staff", "commented_by").order_by("-occurred_at", "-id")[: limit + 1]
+    )
     if len(rows) > limit:
         last = rows[limit - 1]
         return Page(rows[:limit], _encode_moment(last.occurred_at, last.pk))

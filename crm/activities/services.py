@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from crm.accounts.models import User
 from crm.accounts.roles import (
     ADD_FOLLOWUP,
+    COMMENT_FOLLOWUP,
     COUNT_FOLLOWUP,
     MANAGE_PLAN,
     VIEW_CUSTOMER,
@@ -42,6 +43,7 @@ from crm.governance.models import ApprovalRequest
 from . import selectors
 from .choices import OPEN_STATUSES, FollowUpKind, PlanKind, PlanMethod, PlanStatus
 from .inputs import (
+    FollowUpCommentInput,
     FollowUpInput,
     PlanChange,
     PlanInput,
@@ -188,6 +190,45 @@ def followup_record(*, actor: User, customer_id: int, data: Mapping[str, Any]) -
         },
         reason=followup.get_kind_display(),
     )
+    return followup
+
+
+@transaction.atomic
+def followup_comment(*, actor: User, followup_id: int, comment: str) -> FollowUp:
+    """点评: a manager's comment on a follow-up of the department's customers (a later comment
+    replaces the earlier one, both in the audit trail); the one who made the record is told."""
+    text = validate(FollowUpCommentInput, {"comment": comment})["comment"]
+    records = restrict(FollowUp.objects.all(), actor, COMMENT_FOLLOWUP)
+    followup = (
+        records.select_for_update(of=("self",))
+        .select_related("customer", "staff")
+        .filter(pk=followup_id, customer__deleted_at__isnull=True)
+        .first()
+    )
+    if followup is None:
+        require(actor, COMMENT_FOLLOWUP)
+        raise NotFound()
+    before = {"followup.comment": followup.comment}
+    followup.comment, followup.commented_by, followup.commented_at = text, actor, timezone.now()
+    followup.save(update_fields=["comment", "commented_by", "commented_at", "updated_at"])
+    audit.record(
+        actor=actor,
+        verb="customer.followup_commented",
+        obj=followup.customer,
+        before=before,
+        after={"followup.comment": text},
+        reason=followup.get_kind_display(),
+    )
+    if followup.staff_id != actor.pk:
+        notify(
+            user=followup.staff,
+            kind="followup_commented",
+            title=_("%(who)s 点评了您对 %(name)s 的跟进")
+            % {"who": actor.display_name, "name": followup.customer.name},
+            body=text,
+            url=f"/customers/{followup.customer_id}/",
+            customer=followup.customer,
+        )
     return followup
 
 

@@ -70,12 +70,14 @@ def followup_out(f: FollowUp) -> dict[str, Any]:
     data = {name: getattr(f, name) for name in _FOLLOWUP_PLAIN}
     data["kind_label"] = _label(FollowUpKind, f.kind)
     data["staff"] = _ref(f.staff)
+    data["commented_by"] = _ref(f.commented_by)
     return data
 
 
 _FOLLOWUP_PLAIN = (
     "id", "customer_id", "kind", "occurred_at", "content", "outcome", "place", "purpose",
-    "feedback", "subject", "recipient", "next_step", "satisfaction", "counted", "created_at",
+    "feedback", "subject", "recipient", "next_step", "satisfaction", "counted", "comment",
+    "commented_at", "created_at",
 )  # fmt: skip
 
 

@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Query, Router, Status
 
-from crm.accounts.roles import ADD_FOLLOWUP, MANAGE_PLAN, VIEW_CUSTOMER, VIEW_PLAN
+from crm.accounts.roles import ADD_FOLLOWUP, COMMENT_FOLLOWUP, MANAGE_PLAN, VIEW_CUSTOMER, VIEW_PLAN
 from crm.activities import ical, selectors, services
 
 from . import presenters
@@ -21,6 +21,7 @@ from .workday_schemas import (
     DayParams,
     DuePage,
     DueParams,
+    FollowUpCommentIn,
     FollowUpIn,
     FollowUpOut,
     FollowUpPage,
@@ -74,6 +75,20 @@ def followup_record(
         data=payload.model_dump(),
     )
     return Status(201, presenters.followup_out(followup))
+
+
+@router.post("followups/{int:followup_id}/comment", response={200: FollowUpOut, **_BODY})
+def followup_comment(
+    request: HttpRequest, followup_id: PathId, payload: FollowUpCommentIn
+) -> dict[str, Any]:
+    """点评: a manager's comment on a follow-up record of the department's customers (the one
+    who made it is told)."""
+    followup = services.followup_comment(
+        actor=require_actor(request, COMMENT_FOLLOWUP),
+        followup_id=followup_id,
+        comment=payload.comment,
+    )
+    return presenters.followup_out(followup)
 
 
 # --- plans ----------------------------------------------------------------------------------

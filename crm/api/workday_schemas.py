@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 from pydantic import Field
 
 from crm.activities.inputs import (
+    FollowUpCommentInput,
     FollowUpInput,
     NotificationsReadInput,
     PlanCancelInput,
@@ -31,6 +32,10 @@ from crm.customers.inputs import (
 from .schemas import CustomerOut, NoNulIn, Out, RefOut, Version
 
 # --- follow-up records ------------------------------------------------------------------------
+
+
+class FollowUpCommentIn(FollowUpCommentInput):
+    """点评."""
 
 
 class FollowUpIn(FollowUpInput):
@@ -56,6 +61,9 @@ class FollowUpOut(Out):
     counted: bool = Field(
         description="是否计入跟进周期与接触状况表（空记录、非销售链人员的记录不计入）"
     )
+    comment: str = Field(description="经理点评")
+    commented_by: RefOut | None
+    commented_at: datetime | None
     created_at: datetime
 
 

@@ -121,6 +121,11 @@ urlpatterns = [
         lifecycle.DefeatCommentView.as_view(),
         name="defeat_comment",
     ),
+    path(
+        "followups/<int:followup_id>/comment/",
+        activities.FollowUpCommentView.as_view(),
+        name="followup_comment",
+    ),
     path("today/", activities.TodayView.as_view(), name="today"),
     path("today/rows/", activities.DueRowsView.as_view(), name="due_rows"),
     path(

@@ -60,6 +60,7 @@ PROFILES: dict[str, tuple[int | str, ...]] = {
     "signed_in":  (401, OK,   OK,   OK,   OK,  OK,  OK,  OK,  OK,  OK,  OK,   OK),
     "settings":   (401, 403,  403,  403,  403, 403, 403, OK,  403, 403, 403,  403),  # grade table
     "defeat":     (401, 403,  403,  403,  OK,  404, 403, OK,  403, OK,  403,  403),  # comment
+    "comment":    (401, 403,  403,  403,  OK,  404, 403, OK,  403, OK,  403,  403),  # 点评
     "feed":       (OK,  OK,   OK,   OK,   OK,  OK,  OK,  OK,  OK,  OK,  OK,   OK),   # secret URL
     "reports":    (401, OK,   OK,   OK,   OK,  OK,  OK,  OK,  403, OK,  403,  403),  # own rows
     "roles":      (401, 403,  403,  403,  403, 403, 403, 403, OK,  403, 403,  403),
@@ -108,6 +109,8 @@ ENDPOINTS: dict[str, tuple[str, str, Any, int, str]] = {
     "timeline":         ("GET",    "customers/{x}/timeline",      None, 200, "read"),
     "transition":       ("POST",   "customers/{x}/transition",
                          {"version": 1, "to": "intention", "grade": "H"}, 200, "change"),
+    "followup_comment": ("POST",   "followups/{fu}/comment", {"comment": "继续跟进"},
+                                                                        200, "comment"),
     "defeat_comment":   ("POST",   "defeats/{df}/comment",
                          {"comment": "价格让步不足"},                    200, "defeat"),
     "defeat_reasons":   ("GET",    "defeat-reasons",              None, 200, "customers"),
@@ -173,6 +176,10 @@ def world(org):
         data={"method": "phone", "planned_at": timezone.now() + dt.timedelta(days=1)},
     )
     lost = make_customer(org.rep_a, name="流失客户", category="intention", grade="B")
+    call = activities.followup_record(
+        actor=org.rep_a, customer_id=lost.pk, data={"kind": "call", "content": "询问报价"}
+    )
+    lost.refresh_from_db()
     event = approved(
         lifecycle.customer_transition(
             actor=org.rep_a,
@@ -196,6 +203,7 @@ def world(org):
         "plan": plan,
         "defeat": event.defeat,
         "feed": feed.token,
+        "followup": call,
     }
 
 
@@ -211,6 +219,7 @@ def test_scope_matrix(org, call, world, endpoint, persona, expected):
         tok=world["token"],
         pl=world["plan"].pk,
         df=world["defeat"].pk,
+        fu=world["followup"].pk,
         feed=world["feed"],
         role=world["role"],
         ap=world["approval"],
@@ -243,6 +252,7 @@ def test_scope_matrix(org, call, world, endpoint, persona, expected):
         assert [(p.version, p.status) for p in Plan.objects.filter(customer=x)] == [(1, "planned")]
         assert not FollowUp.objects.filter(customer=x).exists()
         assert world["defeat"].manager_comment == ""
+        assert FollowUp.objects.get(pk=world["followup"].pk).comment == ""
         assert [p.cadence_days for p in lifecycle.grade_policies()] == [7, 2, 7, 14, 30]
         assert lifecycle.lifecycle_settings().callback_days == "1,7,30,90"
 
@@ -267,6 +277,7 @@ def test_matrix_covers_every_endpoint_of_the_api():
             .replace("{tok}", "{token_id}")
             .replace("{pl}", "{plan_id}")
             .replace("{df}", "{analysis_id}")
+            .replace("{fu}", "{followup_id}")
             .replace("{feed}", "{token}")
             .replace("{role}", "{code}")
             .replace("{ap}", "{request_id}"),

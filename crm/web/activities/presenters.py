@@ -118,6 +118,7 @@ class TimelineEntry:
     status: str = ""
     status_style: str = ""
     folded: bool = False  # a creation lists every field: shown folded
+    record: FollowUp | None = None  # a follow-up: its 点评 and the form to make one
 
 
 def _grade_label(grade: str) -> str:
@@ -143,6 +144,7 @@ def _followup_entry(item: TimelineItem, f: FollowUp) -> TimelineEntry:
         title=item.title,
         actor=item.actor,
         lines=[(str(label), text) for label, text in lines if text],
+        record=f,
     )
 
 

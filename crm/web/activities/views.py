@@ -13,10 +13,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from crm.accounts.roles import (
     ADD_FOLLOWUP,
+    COMMENT_FOLLOWUP,
     MANAGE_PLAN,
     VIEW_CUSTOMER,
     VIEW_PLAN,
@@ -298,6 +300,26 @@ class PlanCancelView(_PlanView):
             messages.error(request, str(exc.message))
             return redirect(_plans_url(customer_id))
         return self._done(plan.customer_id, _("已取消该跟进计划"))
+
+
+class FollowUpCommentView(CrmView):
+    """点评 from the customer's timeline or from 夕会: back to the page it was made on."""
+
+    action = COMMENT_FOLLOWUP
+
+    def post(self, request: HttpRequest, followup_id: int) -> HttpResponse:
+        back = request.POST.get("next", "")
+        if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+            back = reverse("web:team_day")
+        try:
+            services.followup_comment(
+                actor=self.actor, followup_id=followup_id, comment=request.POST.get("comment", "")
+            )
+        except Invalid as exc:
+            messages.error(request, str(next(iter(exc.fields.values()), exc.message)))
+        else:
+            messages.success(request, _("已保存点评"))
+        return redirect(back)
 
 
 # --- reminders ------------------------------------------------------------------------------

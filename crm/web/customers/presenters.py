@@ -91,6 +91,7 @@ VERB_LABELS: dict[str, StrPromise] = {
     "customer.category_changed": _("变更类别"),
     "customer.regraded": _("调整级别"),
     "customer.defeat_commented": _("经理意见"),
+    "customer.followup_commented": _("点评跟进"),
 }
 
 # Changes are listed in form order; fields unknown here (added by later issues) come last.

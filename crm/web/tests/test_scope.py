@@ -75,6 +75,7 @@ PROFILES: dict[str, tuple[int | str, ...]] = {
     "settings":   (LOGIN, 403,  403,  403,  403, 403, 403, OK,  403, 403, 403,  403),  # grade table
     "team":       (LOGIN, 403,  403,  403,  OK,  OK,  403, OK,  403, OK,  403,  403),  # 夕会
     "defeat":     (LOGIN, 403,  403,  403,  OK,  404, 403, OK,  403, OK,  403,  403),  # comment
+    "comment":    (LOGIN, 403,  403,  403,  OK,  404, 403, OK,  403, OK,  403,  403),  # 点评
     "reports":    (LOGIN, OK,   OK,   OK,   OK,  OK,  OK,  OK,  403, OK,  403,  403),  # own rows
 }
 
@@ -120,6 +121,8 @@ PAGES: dict[str, tuple[str, tuple[str, ...], dict[str, Any] | None, int, str]] =
     "grade_suggest":       ("GET",  ("{x}",),       None, 200, "change"),
     "defeat_comment":      ("POST", ("{lost}", "{df}"), {"manager_comment": "价格让步不足"},
                                                           302, "defeat"),
+    "followup_comment":    ("POST", ("{fu}",),      {"comment": "继续跟进报价", "next": "/team/"},
+                                                          302, "comment"),
     "today":               ("GET",  (),             None, 200, "customers"),
     "due_rows":            ("GET",  (),             None, 200, "customers"),
     "notifications_read":  ("POST", (),             None, 302, "customers"),
@@ -149,6 +152,10 @@ def world(org):
         data={"method": "phone", "planned_at": timezone.now() + dt.timedelta(days=1)},
     )
     lost = make_customer(org.rep_a, name="流失客户", category="intention", grade="B")
+    call = activities.followup_record(
+        actor=org.rep_a, customer_id=lost.pk, data={"kind": "call", "content": "询问报价"}
+    )
+    lost.refresh_from_db()
     event = approved(
         lifecycle.customer_transition(
             actor=org.rep_a,
@@ -171,6 +178,7 @@ def world(org):
         "df": event.defeat,
         "tok": accounts_selectors.token_list(actor=org.rep_a).get(),
         "usr": org.rep_b,
+        "fu": call,
     }
 
 
@@ -229,6 +237,7 @@ def _nothing_changed(world: dict[str, Any]) -> None:
     assert not FollowUp.objects.filter(customer=x).exists()
     world["df"].refresh_from_db()
     assert world["df"].manager_comment == ""
+    assert FollowUp.objects.get(pk=world["fu"].pk).comment == ""
     assert ApiToken.objects.get(pk=world["tok"].pk).revoked_at is None
     assert User.objects.get(pk=world["usr"].pk).is_active
     assert lifecycle.lifecycle_settings().callback_days == "1,7,30,90"
