@@ -43,7 +43,7 @@ from crm.activities.models import FollowUp, Plan
 from crm.core import context
 from crm.core.errors import Invalid
 from crm.core.validators import USCC_CHARS, credit_code_check_char, organization_key
-from crm.customers import lifecycle, search, sensitive
+from crm.customers import competitors, lifecycle, search, sensitive
 from crm.customers import services as customers
 from crm.customers.choices import Category, ContactRole, Grade, Kind, Source
 from crm.customers.models import (
@@ -633,9 +633,10 @@ def _set_numbers_and_dates(rows: list[Customer]) -> None:
 def _write_history(drafts: list[_Draft]) -> None:
     events = [e for d in drafts for e in (d.entry, d.transition) if e is not None]
     LifecycleEvent.objects.bulk_create(events, batch_size=500)
-    DefeatAnalysis.objects.bulk_create(
-        [d.defeat for d in drafts if d.defeat is not None], batch_size=500
-    )
+    defeats = [d.defeat for d in drafts if d.defeat is not None]
+    DefeatAnalysis.objects.bulk_create(defeats, batch_size=500)
+    for pair in sorted({(a.competitor_brand, a.competitor_model) for a in defeats}):
+        competitors.spelling(*pair)  # the competitor list the defeat form suggests
     FollowUp.objects.bulk_create([f for d in drafts for f in d.followups], batch_size=500)
     Plan.objects.bulk_create([p for d in drafts for p in d.plans], batch_size=500)
 

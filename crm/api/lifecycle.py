@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Status
 
 from crm.accounts.roles import CHANGE_CUSTOMER, CHANGE_GRADEPOLICY, COMMENT_DEFEAT, VIEW_CUSTOMER
-from crm.customers import lifecycle
+from crm.customers import competitors, lifecycle
 from crm.customers.choices import Grade
 from crm.customers.models import GradePolicy
 from crm.governance.models import ApprovalRequest
@@ -19,6 +19,7 @@ from . import presenters
 from .schemas import ErrorOut, PathId, PendingOut
 from .security import require_actor
 from .workday_schemas import (
+    CompetitorOut,
     DefeatCommentIn,
     DefeatOut,
     DefeatReasonOut,
@@ -77,6 +78,17 @@ def defeat_reasons(request: HttpRequest) -> list[dict[str, Any]]:
     """The reasons a defeat analysis may give."""
     require_actor(request, VIEW_CUSTOMER)
     return [{"id": r.pk, "name": r.name} for r in lifecycle.defeat_reasons()]
+
+
+@router.get("competitors", response={200: list[CompetitorOut], **_READ})
+def competitor_list(request: HttpRequest) -> list[dict[str, Any]]:
+    """The competitors the company's defeat analyses have named, each brand with its models,
+    in the spelling a new analysis is given (a brand typed otherwise is matched to it)."""
+    require_actor(request, VIEW_CUSTOMER)
+    return [
+        {"brand": brand, "models": models}
+        for brand, models in competitors.competitor_list().items()
+    ]
 
 
 @router.get("grade-suggestion", response={200: GradeSuggestionOut, **_READ})

@@ -249,6 +249,11 @@ class LifecycleSettingsOut(Out):
     defeat_needs_approval: bool
 
 
+class CompetitorOut(Out):
+    brand: str
+    models: list[str]
+
+
 class DefeatReasonOut(Out):
     id: int
     name: str

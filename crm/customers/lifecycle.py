@@ -34,7 +34,7 @@ from crm.core.permissions import allows, require, restrict
 from crm.governance import approvals, audit
 from crm.governance.models import ApprovalRequest
 
-from . import cadence, hooks
+from . import cadence, competitors, hooks
 from .choices import Category, Grade
 from .inputs import (
     DefeatCommentInput,
@@ -256,7 +256,9 @@ def record_entry(
         reason=_("新建客户"),
     )
     if customer.category == Category.DEFEATED and defeat is not None:
-        DefeatAnalysis.objects.create(customer=customer, event=event, **defeat)
+        DefeatAnalysis.objects.create(
+            customer=customer, event=event, **competitors.canonical(defeat)
+        )
     hooks.category_entered(customer=customer, event=event, actor=actor)
     return event
 
@@ -471,7 +473,9 @@ def _apply(
         reason=reason,
     )
     if defeat is not None:
-        DefeatAnalysis.objects.create(customer=customer, event=event, **defeat)
+        DefeatAnalysis.objects.create(
+            customer=customer, event=event, **competitors.canonical(defeat)
+        )
     customer.category, customer.grade = to, grade
     if to == Category.INTENTION:
         customer.graded_at = now

@@ -361,6 +361,29 @@ class LifecycleEvent(models.Model):
         return f"{self.customer_id}: {before} → {after}"
 
 
+class Competitor(models.Model):
+    """A competitor's brand and model as the company's defeat analyses name them (竞品). The list
+    grows as people type (crm.customers.competitors): one brand has one spelling, so the defeat
+    report does not split 丰田 into ＴＯＹＯＴＡ, toyota and Toyota."""
+
+    brand = models.CharField(_("竞品品牌"), max_length=50)
+    model = models.CharField(_("竞品车型/型号"), max_length=50, blank=True, default="")
+    brand_key = models.CharField(max_length=50, editable=False)
+    model_key = models.CharField(max_length=50, editable=False, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["brand", "model"]
+        constraints = [
+            models.UniqueConstraint(fields=["brand_key", "model_key"], name="competitor_unique")
+        ]
+        verbose_name = pgettext_lazy("model", "竞品")
+        verbose_name_plural = pgettext_lazy("model plural", "竞品")
+
+    def __str__(self) -> str:
+        return f"{self.brand} {self.model}".strip()
+
+
 class DefeatAnalysis(models.Model):
     """战败客户分析表: why the customer was lost, to whom, and what was tried."""
 

@@ -114,6 +114,7 @@ ENDPOINTS: dict[str, tuple[str, str, Any, int, str]] = {
     "defeat_comment":   ("POST",   "defeats/{df}/comment",
                          {"comment": "价格让步不足"},                    200, "defeat"),
     "defeat_reasons":   ("GET",    "defeat-reasons",              None, 200, "customers"),
+    "competitors":      ("GET",    "competitors",                 None, 200, "customers"),
     "grade_suggestion": ("GET",    "grade-suggestion?expected_purchase_on=2099-01-01",
                                                                   None, 200, "customers"),
     "due":              ("GET",    "due?which=overdue",           None, 200, "customers"),

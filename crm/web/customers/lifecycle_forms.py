@@ -101,6 +101,9 @@ class TransitionForm(forms.Form):
             *((str(r.pk), r.name) for r in reasons),
         ]
         self.fields["deal_on"].initial = timezone.localdate()
+        # the competitor list as suggestions while typing (crm.customers.competitors)
+        self.fields["competitor_brand"].widget.attrs["list"] = "competitor-brands"
+        self.fields["competitor_model"].widget.attrs["list"] = "competitor-models"
         self.fields["deposit_on"].initial = timezone.localdate()
         for name in ("grade", "deal_on", "defeat_reason", "tried"):
             self.fields[name].widget.attrs["required"] = True

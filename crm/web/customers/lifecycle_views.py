@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from crm.accounts.roles import CHANGE_CUSTOMER, CHANGE_GRADEPOLICY, COMMENT_DEFEAT
 from crm.core.errors import Conflict, Invalid
-from crm.customers import lifecycle, selectors
+from crm.customers import competitors, lifecycle, selectors
 from crm.customers.choices import Category
 from crm.customers.models import Customer
 from crm.governance.models import ApprovalRequest
@@ -68,7 +68,14 @@ class CustomerTransitionView(CrmView):
         customer = self._customer(customer_id)
         form = self._form(customer)
         suggested = form.initial["grade"] if customer.expected_purchase_on else ""
-        return self.render({"customer": customer, "form": form, "suggested": suggested})
+        return self.render(
+            {
+                "customer": customer,
+                "form": form,
+                "suggested": suggested,
+                "competitors": competitors.competitor_list(),
+            }
+        )
 
     def post(self, request: HttpRequest, customer_id: int) -> HttpResponse:
         customer = self._customer(customer_id)
@@ -90,7 +97,12 @@ class CustomerTransitionView(CrmView):
                     text = _transition_message(outcome.to_category, outcome.to_grade)
                     messages.success(request, text)
                 return redirect(_detail_url(customer_id))
-        context = {"customer": customer, "form": form, "suggested": ""}
+        context = {
+            "customer": customer,
+            "form": form,
+            "suggested": "",
+            "competitors": competitors.competitor_list(),
+        }
         return self.render(context, status=form_error_status(form))
 
 
