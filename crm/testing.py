@@ -257,3 +257,15 @@ def approved(outcome: Any) -> Any:
     decided = approvals.approval_decide(actor=decider, request_id=outcome.pk, approve=True)
     assert decided.state == "approved", decided.decision_note
     return LifecycleEvent.objects.filter(customer_id=outcome.subject_id).latest("id")
+
+
+def tiny_png(name: str = "名片.png") -> Any:
+    """A real 1×1 PNG upload (a photo of a business card, as far as the tests are concerned)."""
+    import base64
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    data = base64.b64decode(
+        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+    )
+    return SimpleUploadedFile(name, data, content_type="image/png")

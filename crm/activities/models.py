@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 import secrets
+import uuid
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -130,6 +132,52 @@ class Plan(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.get_method_display()} {self.planned_at:%Y-%m-%d %H:%M}"
+
+
+def _attachment_path(instance: Attachment, filename: str) -> str:
+    """Stored under a random name (the original is kept in ``name``): nothing a user typed
+    becomes part of a path on the server."""
+    suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    suffix = suffix if suffix.isascii() and suffix.isalnum() and len(suffix) <= 5 else "bin"
+    return f"attachments/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{suffix}"
+
+
+class Attachment(models.Model):
+    """A photo or file of a follow-up (a business card, a signed quote, the car the customer
+    came in). Stored in the data folder, readable by the CRM's account only; served only to those
+    who may read the customer, each opening logged (crm.activities.services.attachment_open)."""
+
+    followup = models.ForeignKey(FollowUp, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(_("文件"), upload_to=_attachment_path, max_length=200)
+    name = models.CharField(_("文件名"), max_length=200)
+    content_type = models.CharField(_("类型"), max_length=100)
+    size = models.PositiveIntegerField(_("大小（字节）"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("上传人"),
+    )
+    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    policy = Policy(
+        owner="followup__customer__owner",
+        department="followup__customer__department",
+        assigned=("followup__staff",),
+    )
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = pgettext_lazy("model", "附件")
+        verbose_name_plural = pgettext_lazy("model plural", "附件")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")
 
 
 def _calendar_token() -> str:

@@ -183,7 +183,9 @@ def customer_timeline(*, customer: Customer, limit: int = 200) -> list[TimelineI
     """Follow-ups, plans, category/grade changes and field changes of a customer already
     obtained through a scoped selector, newest first."""
     items: list[TimelineItem] = []
-    records = customer.followups.select_related("staff", "commented_by")  # type: ignore[attr-defined]
+    records = customer.followups.select_related("staff", "commented_by").prefetch_related(  # type: ignore[attr-defined]
+        "attachments"
+    )
     for f in records[:limit]:
         f.customer = customer  # the scope of a record is its customer's: no query per record
         items.append(
@@ -350,7 +352,9 @@ def followup_page(
         at, pk = after
         qs = qs.filter(Q(occurred_at__lt=at) | Q(occurred_at=at, id__lt=pk))
     rows = list(
-        qs.select_related("staff", "commented_by").order_by("-occurred_at", "-id")[: limit + 1]
+        qs.select_related("staff", "commented_by")
+        .prefetch_related("attachments")
+        .order_by("-occurred_at", "-id")[: limit + 1]
     )
     if len(rows) > limit:
         last = rows[limit - 1]

@@ -8,11 +8,13 @@ that a deal schedules its callbacks and a defeat closes the open plans.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import filetype
 from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Min, Q
@@ -50,7 +52,7 @@ from .inputs import (
     followup_rules,
     plan_rules,
 )
-from .models import CalendarFeed, DailyRun, FollowUp, Notification, Plan
+from .models import Attachment, CalendarFeed, DailyRun, FollowUp, Notification, Plan
 
 CALLBACK_HOUR = 10
 
@@ -146,16 +148,26 @@ def counts_toward_cadence(*, staff: User, customer: Customer, cleaned: Mapping[s
 
 
 @transaction.atomic
-def followup_record(*, actor: User, customer_id: int, data: Mapping[str, Any]) -> FollowUp:
-    """Record a follow-up (跟进记录) and bring the customer's follow-up state up to date. A record
-    that does not count toward the cadence (``counts_toward_cadence``) is kept in the timeline
-    but fulfils no plan and moves no due date."""
+def followup_record(
+    *,
+    actor: User,
+    customer_id: int,
+    data: Mapping[str, Any],
+    files: Sequence[UploadedFile] = (),
+) -> FollowUp:
+    """Record a follow-up (跟进记录), with its photos and files, and bring the customer's
+    follow-up state up to date. A record that does not count toward the cadence
+    (``counts_toward_cadence``) is kept in the timeline but fulfils no plan and moves no due
+    date."""
     customer = _locked_customer(actor, customer_id, ADD_FOLLOWUP)
     cleaned = clean_followup(data)
+    checked = _check_files(files, already=0) if files else []
     next_at, next_method = cleaned.pop("next_at"), cleaned.pop("next_method")
     plan_id = cleaned.pop("plan")
     counted = counts_toward_cadence(staff=actor, customer=customer, cleaned=cleaned)
     followup = FollowUp.objects.create(customer=customer, staff=actor, counted=counted, **cleaned)
+    if checked:
+        _attach(actor, followup, checked)
     answered = (
         _plans_to_fulfil(customer, followup.kind, plan_id, timezone.localdate(followup.occurred_at))
         if counted
@@ -799,3 +811,127 @@ def daily_digest_send(*, user: User, today: dt.date) -> bool:
         if user.email:
             send_mail(digest.subject, digest.body, None, [user.email])
     return True
+
+
+# --- photos and files of a follow-up ---------------------------------------------------------
+
+ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+ATTACHMENTS_MAX = 9  # a phone's photo set
+# what a showroom files with a record: photos, scans, PDFs and office documents, by their content
+ATTACHMENT_TYPES = {
+    "image/jpeg",
+    "image/png",
+    "image/webp",
+    "image/gif",
+    "image/heic",
+    "application/pdf",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/msword",
+    "application/vnd.ms-excel",
+    "application/x-ole-storage",
+}
+
+
+def _sniff(upload: UploadedFile) -> str:
+    """The file's type by its content (the first bytes), not by what its name or the browser
+    claims; "" when unknown."""
+    upload.seek(0)
+    head = upload.read(8192)
+    upload.seek(0)
+    kind = filetype.guess(head)
+    return kind.mime if kind is not None else ""
+
+
+def _attachment_name(name: str) -> str:
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    cleaned = "".join(c for c in base if c.isprintable()).strip()
+    return cleaned[:200] or "file"
+
+
+def _check_files(files: Sequence[UploadedFile], *, already: int) -> list[tuple[UploadedFile, str]]:
+    """Each file's name, size and type (by content), or the refusal naming the first wrong one."""
+    if already + len(files) > ATTACHMENTS_MAX:
+        raise Invalid(fields={"files": _("每条跟进最多 %(n)d 个附件") % {"n": ATTACHMENTS_MAX}})
+    checked: list[tuple[UploadedFile, str]] = []
+    for upload in files:
+        name = _attachment_name(upload.name or "")
+        if (upload.size or 0) > ATTACHMENT_MAX_BYTES:
+            raise Invalid(fields={"files": _("%(name)s 超过 10 MB") % {"name": name}})
+        kind = _sniff(upload)
+        if kind not in ATTACHMENT_TYPES:
+            refused = _("%(name)s 不是可接受的文件类型（图片、PDF、Word、Excel）")
+            raise Invalid(fields={"files": refused % {"name": name}})
+        checked.append((upload, kind))
+    return checked
+
+
+def _attach(
+    actor: User, followup: FollowUp, checked: list[tuple[UploadedFile, str]]
+) -> list[Attachment]:
+    saved = []
+    for upload, kind in checked:
+        name = _attachment_name(upload.name or "")
+        attachment = Attachment(
+            followup=followup,
+            name=name,
+            content_type=kind,
+            size=upload.size or 0,
+            uploaded_by=actor,
+        )
+        attachment.file.save(name, upload, save=False)
+        attachment.save()
+        saved.append(attachment)
+    audit.record(
+        actor=actor,
+        verb="customer.attachments_added",
+        obj=followup.customer,
+        after={"attachments": [a.name for a in saved]},
+        reason=followup.get_kind_display(),
+    )
+    return saved
+
+
+@transaction.atomic
+def attachments_add(
+    *, actor: User, followup_id: int, files: Sequence[UploadedFile]
+) -> list[Attachment]:
+    """Photos and files added to a follow-up later, by anyone who may record follow-ups of its
+    customer: at most 9 to a record, each up to 10 MB, of the kinds in ``ATTACHMENT_TYPES``
+    (checked by content). All or nothing: one refused file refuses the lot, naming it."""
+    records = restrict(FollowUp.objects.all(), actor, ADD_FOLLOWUP)
+    followup = (
+        records.select_for_update(of=("self",))
+        .select_related("customer")
+        .filter(pk=followup_id, customer__deleted_at__isnull=True)
+        .first()
+    )
+    if followup is None:
+        require(actor, ADD_FOLLOWUP)
+        raise NotFound()
+    if not files:
+        raise Invalid(fields={"files": _("请选择要上传的文件")})
+    already = followup.attachments.count()  # type: ignore[attr-defined]
+    return _attach(actor, followup, _check_files(files, already=already))
+
+
+@transaction.atomic
+def attachment_open(*, actor: User, attachment_id: int) -> Attachment:
+    """A photo or file of a follow-up, for someone who may read its customer; every opening is
+    logged like a view of the customer's record (查阅登记)."""
+    attachments = restrict(Attachment.objects.all(), actor, VIEW_CUSTOMER)
+    attachment = (
+        attachments.select_related("followup__customer")
+        .filter(pk=attachment_id, followup__customer__deleted_at__isnull=True)
+        .first()
+    )
+    if attachment is None:
+        require(actor, VIEW_CUSTOMER)
+        raise NotFound()
+    audit.record(
+        actor=actor,
+        verb="customer.attachment_viewed",
+        obj=attachment.followup.customer,
+        reason=attachment.name,
+    )
+    return attachment

@@ -16,7 +16,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
 
 from crm.activities.choices import FollowUpKind, PlanKind, PlanMethod, PlanStatus
-from crm.activities.models import FollowUp, Notification, Plan
+from crm.activities.models import Attachment, FollowUp, Notification, Plan
 from crm.activities.selectors import TimelineItem
 from crm.core.pagination import Page
 from crm.customers.choices import Category, Grade, Kind, Source
@@ -71,7 +71,18 @@ def followup_out(f: FollowUp) -> dict[str, Any]:
     data["kind_label"] = _label(FollowUpKind, f.kind)
     data["staff"] = _ref(f.staff)
     data["commented_by"] = _ref(f.commented_by)
+    data["attachments"] = [attachment_out(a) for a in f.attachments.all()]  # type: ignore[attr-defined]
     return data
+
+
+def attachment_out(a: Attachment) -> dict[str, Any]:
+    return {
+        "id": a.pk,
+        "name": a.name,
+        "content_type": a.content_type,
+        "size": a.size,
+        "url": f"/api/v1/attachments/{a.pk}",
+    }
 
 
 _FOLLOWUP_PLAIN = (

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
 from django.utils import timezone
 from ninja import Query, Router, Status
 
@@ -89,6 +89,30 @@ def followup_comment(
         comment=payload.comment,
     )
     return presenters.followup_out(followup)
+
+
+_FILE = {
+    "responses": {
+        200: {
+            "description": "附件内容（图片、PDF、Word、Excel）",
+            "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}},
+        }
+    }
+}
+
+
+@router.get("attachments/{int:attachment_id}", response={200: None, **_READ}, openapi_extra=_FILE)
+def attachment_download(request: HttpRequest, attachment_id: PathId) -> HttpResponseBase:
+    """A photo or file of a follow-up (listed in the record's ``attachments``), to those who
+    may read its customer; each opening is logged (查阅登记)."""
+    attachment = services.attachment_open(
+        actor=require_actor(request, VIEW_CUSTOMER), attachment_id=attachment_id
+    )
+    response = FileResponse(
+        attachment.file.open("rb"), filename=attachment.name, content_type=attachment.content_type
+    )
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    return response
 
 
 # --- plans ----------------------------------------------------------------------------------

@@ -42,6 +42,14 @@ class FollowUpIn(FollowUpInput):
     """A follow-up record. ``occurred_at`` not in the future; ``next_at`` not in the past."""
 
 
+class AttachmentOut(Out):
+    id: int
+    name: str
+    content_type: str
+    size: int = Field(description="字节")
+    url: str = Field(description="下载地址（GET，需登录；每次打开都记入查阅登记）")
+
+
 class FollowUpOut(Out):
     id: int
     customer_id: int
@@ -61,6 +69,7 @@ class FollowUpOut(Out):
     counted: bool = Field(
         description="是否计入跟进周期与接触状况表（空记录、非销售链人员的记录不计入）"
     )
+    attachments: list[AttachmentOut] = Field(description="照片和文件")
     comment: str = Field(description="经理点评")
     commented_by: RefOut | None
     commented_at: datetime | None

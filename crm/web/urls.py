@@ -122,6 +122,11 @@ urlpatterns = [
         name="defeat_comment",
     ),
     path(
+        "attachments/<int:attachment_id>/",
+        activities.AttachmentView.as_view(),
+        name="attachment",
+    ),
+    path(
         "followups/<int:followup_id>/comment/",
         activities.FollowUpCommentView.as_view(),
         name="followup_comment",

@@ -23,7 +23,7 @@ from crm.activities import services as activities
 from crm.activities.models import FollowUp, Plan
 from crm.customers import lifecycle, services
 from crm.customers.tests.factories import make_customer
-from crm.testing import approved
+from crm.testing import approved, tiny_png
 
 PERSONAS = (
     "anonymous",
@@ -109,6 +109,7 @@ ENDPOINTS: dict[str, tuple[str, str, Any, int, str]] = {
     "timeline":         ("GET",    "customers/{x}/timeline",      None, 200, "read"),
     "transition":       ("POST",   "customers/{x}/transition",
                          {"version": 1, "to": "intention", "grade": "H"}, 200, "change"),
+    "attachment":       ("GET",    "attachments/{at}",            None, 200, "read"),
     "followup_comment": ("POST",   "followups/{fu}/comment", {"comment": "继续跟进"},
                                                                         200, "comment"),
     "defeat_comment":   ("POST",   "defeats/{df}/comment",
@@ -178,7 +179,10 @@ def world(org):
     )
     lost = make_customer(org.rep_a, name="流失客户", category="intention", grade="B")
     call = activities.followup_record(
-        actor=org.rep_a, customer_id=lost.pk, data={"kind": "call", "content": "询问报价"}
+        actor=org.rep_a,
+        customer_id=lost.pk,
+        data={"kind": "call", "content": "询问报价"},
+        files=[tiny_png()],
     )
     lost.refresh_from_db()
     event = approved(
@@ -205,6 +209,7 @@ def world(org):
         "defeat": event.defeat,
         "feed": feed.token,
         "followup": call,
+        "attachment": call.attachments.get(),
     }
 
 
@@ -221,6 +226,7 @@ def test_scope_matrix(org, call, world, endpoint, persona, expected):
         pl=world["plan"].pk,
         df=world["defeat"].pk,
         fu=world["followup"].pk,
+        at=world["attachment"].pk,
         feed=world["feed"],
         role=world["role"],
         ap=world["approval"],
@@ -279,6 +285,7 @@ def test_matrix_covers_every_endpoint_of_the_api():
             .replace("{pl}", "{plan_id}")
             .replace("{df}", "{analysis_id}")
             .replace("{fu}", "{followup_id}")
+            .replace("{at}", "{attachment_id}")
             .replace("{feed}", "{token}")
             .replace("{role}", "{code}")
             .replace("{ap}", "{request_id}"),

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -159,7 +159,10 @@ class FollowUpCreateView(CrmView):
         if form.is_valid():
             try:
                 followup = services.followup_record(
-                    actor=self.actor, customer_id=customer_id, data=form.service_data()
+                    actor=self.actor,
+                    customer_id=customer_id,
+                    data=form.service_data(),
+                    files=request.FILES.getlist("files"),
                 )
             except Invalid as exc:
                 apply_domain_error(form, exc)
@@ -320,6 +323,27 @@ class FollowUpCommentView(CrmView):
         else:
             messages.success(request, _("已保存点评"))
         return redirect(back)
+
+
+class AttachmentView(CrmView):
+    """A photo or file of a follow-up, to those who may read its customer (the opening is
+    logged). Images and PDFs open in the browser, other files download; the response runs no
+    script of the file's (sandboxed) and is not cached."""
+
+    action = VIEW_CUSTOMER
+
+    def get(self, request: HttpRequest, attachment_id: int) -> HttpResponseBase:
+        attachment = services.attachment_open(actor=self.actor, attachment_id=attachment_id)
+        inline = attachment.is_image or attachment.content_type == "application/pdf"
+        response = FileResponse(
+            attachment.file.open("rb"),
+            as_attachment=not inline,
+            filename=attachment.name,
+            content_type=attachment.content_type,
+        )
+        response["Content-Security-Policy"] = "sandbox; default-src 'none'; img-src 'self'"
+        response["Cache-Control"] = "no-store"
+        return response
 
 
 # --- reminders ------------------------------------------------------------------------------

@@ -92,6 +92,8 @@ VERB_LABELS: dict[str, StrPromise] = {
     "customer.regraded": _("调整级别"),
     "customer.defeat_commented": _("经理意见"),
     "customer.followup_commented": _("点评跟进"),
+    "customer.attachments_added": _("上传附件"),
+    "customer.attachment_viewed": pgettext_lazy("audit", "查看附件"),
 }
 
 # Changes are listed in form order; fields unknown here (added by later issues) come last.

@@ -33,7 +33,7 @@ from crm.customers import lifecycle, services
 from crm.customers.models import Customer
 from crm.customers.tests.factories import make_customer
 from crm.governance.models import ApprovalRequest, ApprovalState
-from crm.testing import PASSWORD, approved
+from crm.testing import PASSWORD, approved, tiny_png
 
 PERSONAS = (
     "anonymous",
@@ -121,6 +121,7 @@ PAGES: dict[str, tuple[str, tuple[str, ...], dict[str, Any] | None, int, str]] =
     "grade_suggest":       ("GET",  ("{x}",),       None, 200, "change"),
     "defeat_comment":      ("POST", ("{lost}", "{df}"), {"manager_comment": "价格让步不足"},
                                                           302, "defeat"),
+    "attachment":          ("GET",  ("{at}",),      None, 200, "read"),
     "followup_comment":    ("POST", ("{fu}",),      {"comment": "继续跟进报价", "next": "/team/"},
                                                           302, "comment"),
     "today":               ("GET",  (),             None, 200, "customers"),
@@ -153,7 +154,10 @@ def world(org):
     )
     lost = make_customer(org.rep_a, name="流失客户", category="intention", grade="B")
     call = activities.followup_record(
-        actor=org.rep_a, customer_id=lost.pk, data={"kind": "call", "content": "询问报价"}
+        actor=org.rep_a,
+        customer_id=lost.pk,
+        data={"kind": "call", "content": "询问报价"},
+        files=[tiny_png()],
     )
     lost.refresh_from_db()
     event = approved(
@@ -179,6 +183,7 @@ def world(org):
         "tok": accounts_selectors.token_list(actor=org.rep_a).get(),
         "usr": org.rep_b,
         "fu": call,
+        "at": call.attachments.get(),
     }
 
 
