@@ -171,3 +171,56 @@ def test_a_reps_name_in_a_chart_tooltip_is_text_not_markup(live_server, org, pag
             break
     expect(tooltip).to_contain_text("<img src=x")
     assert page.locator("#injected").count() == 0
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_deal_date_is_checked_and_a_reps_defeat_waits_for_the_manager(live_server, org, page):
+    """The rules a dealer expects: a deal date not before the customer was registered nor in the
+    future; a rep's defeat is a 战败申请 the manager approves, with a note that becomes the
+    manager's comment."""
+    expect = sync_api.expect
+    c = make_customer(org.rep_a, name="试驾客户", category="intention", grade="A")
+
+    def sign_in(username: str) -> None:
+        page.goto(f"{live_server.url}/login/")
+        page.get_by_label("用户名").fill(username)
+        page.get_by_label("密码").fill(PASSWORD)
+        page.get_by_role("button", name="登录").click()
+
+    # a rep records the deal on a day before the customer was registered: refused, in Chinese
+    sign_in("rep_a")
+    page.goto(f"{live_server.url}/customers/{c.pk}/transition/")
+    page.locator("label.chip", has_text="成交").click()
+    page.locator("input[name=deal_on]").fill("2020-01-01")
+    page.get_by_role("button", name="确认变更").click()
+    expect(page.locator("#field-deal_on .field-error")).to_contain_text(
+        "成交日期不能早于客户登记日期"
+    )
+
+    # the defeat instead: filed as a request, the customer stays an intention customer
+    page.locator("label.chip", has_text="战败").click()
+    page.get_by_label("战败原因").select_option(label="价格")
+    page.get_by_label("竞品品牌").fill("本田")
+    page.get_by_label("竞品车型/型号").fill("雅阁")
+    page.get_by_label("采取过的挽回措施").fill("申请了额外优惠，安排二次试驾")
+    page.get_by_role("button", name="确认变更").click()
+    expect(page.locator("#flash")).to_contain_text("战败申请已提交，等待经理审批")
+    expect(page.locator("#pending-defeat")).to_contain_text("战败申请待审批")
+    expect(page.locator("h1")).to_contain_text("意向客户")
+
+    # the manager approves it on 审批, with a note
+    page.get_by_role("button", name="退出").click()
+    sign_in("manager")
+    page.goto(f"{live_server.url}/approvals/")
+    item = page.locator(".approval-item", has_text="战败申请：试驾客户")
+    item.get_by_label("审批意见").fill("同意，价格差距过大")
+    item.get_by_role("button", name="批准").click()
+    expect(page.locator("#flash")).to_contain_text("已批准")
+
+    # the customer is defeated, with the analysis and the manager's note
+    page.goto(f"{live_server.url}/customers/{c.pk}/")
+    expect(page.locator("h1")).to_contain_text("战败客户")
+    defeat = page.locator("#defeat")
+    expect(defeat).to_contain_text("本田")
+    expect(defeat).to_contain_text("同意，价格差距过大")
