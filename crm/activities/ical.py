@@ -96,7 +96,7 @@ def _plan_event(plan: Plan, base: str, host: str) -> Event:
     event.add("dtend", _utc(plan.planned_at + dt.timedelta(minutes=PLAN_MINUTES)))
     event.add("summary", summary)
     if plan.content:
-        event.add("description", plan.content[:CONTENT_MAX])
+        event.add("description", plan.text[:CONTENT_MAX])
     event.add("url", f"{base}/customers/{customer.pk}/")
     event.add("categories", [str(PlanKind(plan.kind).label)])
     event.add("status", "CONFIRMED")

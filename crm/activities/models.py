@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 import secrets
 import uuid
 
@@ -7,8 +8,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from crm.core.models import TimeStampedModel
 from crm.core.permissions import Policy, RestrictedQuerySet
@@ -130,6 +131,15 @@ class Plan(TimeStampedModel):
         verbose_name = pgettext_lazy("model", "跟进计划")
         verbose_name_plural = pgettext_lazy("model plural", "跟进计划")
 
+    @property
+    def text(self) -> str:
+        """What the plan says, in the reader's language where the system wrote it (a callback
+        after a deal); what a person wrote stays as written."""
+        generated = _CALLBACK.match(self.content)
+        if generated is None:
+            return self.content
+        return gettext(CALLBACK_TEXT) % {"n": int(generated[1])}
+
     def __str__(self) -> str:
         return f"{self.get_method_display()} {self.planned_at:%Y-%m-%d %H:%M}"
 
@@ -178,6 +188,12 @@ class Attachment(models.Model):
     @property
     def is_image(self) -> bool:
         return self.content_type.startswith("image/")
+
+
+# the text of a generated callback plan: stored in the source language (Chinese), shown in the
+# reader's (``Plan.text``)
+CALLBACK_TEXT = gettext_noop("成交后第 %(n)d 天回访")
+_CALLBACK = re.compile(r"^成交后第 (\d+) 天回访$")
 
 
 def _calendar_token() -> str:

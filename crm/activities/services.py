@@ -52,7 +52,15 @@ from .inputs import (
     followup_rules,
     plan_rules,
 )
-from .models import Attachment, CalendarFeed, DailyRun, FollowUp, Notification, Plan
+from .models import (
+    CALLBACK_TEXT,
+    Attachment,
+    CalendarFeed,
+    DailyRun,
+    FollowUp,
+    Notification,
+    Plan,
+)
 
 CALLBACK_HOUR = 10
 
@@ -459,7 +467,7 @@ def callback_plans(
             planned_at=timezone.make_aware(
                 dt.datetime.combine(deal_on + dt.timedelta(days=days), dt.time(CALLBACK_HOUR))
             ),
-            content=_("成交后第 %(n)d 天回访") % {"n": days},
+            content=CALLBACK_TEXT % {"n": days},  # stored as written; read in the reader's language
         )
         for days in offsets
         if deal_on + dt.timedelta(days=days) >= earliest
@@ -724,7 +732,7 @@ def _plan_line(plan: Plan, today: dt.date) -> str:
     if local.date() < today:
         when = _("逾期 %(day)s") % {"day": local.strftime("%m-%d %H:%M")}
     text = f"  · {when} {plan.get_method_display()} {plan.customer.name}"
-    return f"{text}：{plan.content}" if plan.content else text
+    return f"{text}：{plan.text}" if plan.content else text
 
 
 def _section(title: str, total: int, lines: list[str]) -> list[str]:

@@ -105,7 +105,7 @@ def plan_out(p: Plan) -> dict[str, Any]:
         "method": p.method,
         "method_label": _label(PlanMethod, p.method),
         "planned_at": p.planned_at,
-        "content": p.content,
+        "content": p.text,
         "status": p.status,
         "status_label": _label(PlanStatus, p.status),
         "assignee": _ref(p.assignee),

@@ -132,6 +132,19 @@ def _changes(scope: ReportScope, start: dt.datetime, end: dt.datetime) -> dict[i
     return _by_user(rows, "owner_id")
 
 
+def activity_by_user(
+    scope: ReportScope, start: dt.datetime, end: dt.datetime
+) -> dict[int, dict[str, int]]:
+    """What each person in scope did between two moments: the daily report's counts."""
+    numbers: dict[int, dict[str, int]] = {}
+    for part in (_new_customers, _followups, _changes):
+        for user_id, counts in part(scope, start, end).items():
+            numbers.setdefault(user_id, {}).update(
+                {k: v for k, v in counts.items() if k in DAILY_COUNTS}
+            )
+    return numbers
+
+
 def daily_report(
     *,
     actor: User,
@@ -143,12 +156,7 @@ def daily_report(
     scope = report_scope(actor=actor, department_id=department_id, action=action)
     day = day or timezone.localdate()
     start, end = day_bounds(day)
-    numbers: dict[int, dict[str, int]] = {}
-    for part in (_new_customers, _followups, _changes):
-        for user_id, counts in part(scope, start, end).items():
-            numbers.setdefault(user_id, {}).update(
-                {k: v for k, v in counts.items() if k in DAILY_COUNTS}
-            )
+    numbers = activity_by_user(scope, start, end)
     active = {u for u, counts in numbers.items() if any(counts.values())}
     rows = [
         DailyRow(u.pk, u.display_name, _department_name(u), **numbers.get(u.pk, {}))

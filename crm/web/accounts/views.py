@@ -15,7 +15,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
 from crm.accounts import selectors, services
-from crm.accounts.roles import MANAGE_PLAN, MANAGE_USERS, VIEW_CUSTOMER
+from crm.accounts.roles import MANAGE_PLAN, MANAGE_USERS, VIEW_CUSTOMER, VIEW_TEAM_DAY
 from crm.core.errors import Invalid
 from crm.core.permissions import Scope, scope_of
 from crm.web.base import CrmView, apply_domain_error, form_error_status
@@ -52,12 +52,16 @@ class LogoutView(auth_views.LogoutView):
 
 class HomeView(CrmView):
     """The first page after sign-in: the day's work for those who follow up customers of their
-    own, their department or assigned to them (reps, managers, service staff), the customer list
-    for those who look after all customers, user management for the system administrator."""
+    own, their department or assigned to them (reps, managers, service staff), the company's
+    figures for whoever leads the whole company's sales (the general manager: 夕会 over all),
+    the customer list for the others who look after all customers, user management for the
+    system administrator."""
 
     def get(self, request: HttpRequest) -> HttpResponseRedirect:
         if scope_of(self.actor, MANAGE_PLAN) in {Scope.OWN, Scope.ASSIGNED, Scope.DEPARTMENT}:
             return redirect("web:today")
+        if scope_of(self.actor, VIEW_TEAM_DAY) == Scope.ALL:
+            return redirect("web:report_overview")
         if self.actor.has_action(VIEW_CUSTOMER):
             return redirect("web:customer_list")
         if self.actor.has_action(MANAGE_USERS):

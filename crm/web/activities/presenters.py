@@ -159,7 +159,7 @@ def _plan_entry(item: TimelineItem, p: Plan) -> TimelineEntry:
         style=f"plan plan-{p.status}",
         title=title,
         actor=item.actor,
-        lines=[(_("内容"), p.content)] if p.content else [],
+        lines=[(_("内容"), p.text)] if p.content else [],
         status=p.get_status_display(),
         status_style=p.status,
     )

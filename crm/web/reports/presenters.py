@@ -12,6 +12,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from crm.reports.overview import Overview
 from crm.reports.selectors import ContactStatusReport, DailyReport, DefeatReport
 
 TOP_COMPETITORS = 10
@@ -74,8 +75,21 @@ def competitor_chart(report: DefeatReport) -> dict[str, Any]:
     top = report.by_competitor[:TOP_COMPETITORS]
     return {
         "kind": "bar",
+        "horizontal": True,  # "比亚迪 宋PLUS" side by side would collide: one bar per row
         "categories": [
             " ".join(p for p in (t.label, t.detail) if p) or _("（未填写）") for t in top
         ],
         "series": [{"name": _("户数"), "data": [t.count for t in top]}],
+    }
+
+
+def month_chart(figures: Overview) -> dict[str, Any]:
+    """New customers and deals on each day of the month so far (总览)."""
+    return {
+        "kind": "bar",
+        "categories": [f"{d:%m-%d}" for d, _new, _deals in figures.per_day],
+        "series": [
+            {"name": _("新增客户"), "data": [new for _d, new, _deals in figures.per_day]},
+            {"name": _("成交"), "data": [deals for _d, _new, deals in figures.per_day]},
+        ],
     }

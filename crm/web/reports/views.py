@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.http import content_disposition_header
 
 from crm.accounts.roles import VIEW_REPORTS
-from crm.reports import selectors, services
+from crm.reports import overview, selectors, services
 from crm.reports.scope import report_departments
 from crm.web.base import CrmView
 
@@ -41,6 +41,20 @@ class _ReportPage(CrmView):
 
     def report(self, form: ReportFilterForm) -> dict[str, Any]:
         raise NotImplementedError
+
+
+class OverviewView(CrmView):
+    """总览: today's and the month's figures of everything the actor's reports reach (the general
+    manager's first page)."""
+
+    action = VIEW_REPORTS
+    template_name = "web/reports/overview.html"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        figures = overview.company_overview(actor=self.actor)
+        return self.render(
+            {"overview": figures, "chart": presenters.month_chart(figures), "current": "overview"}
+        )
 
 
 class _Export(_ReportPage):

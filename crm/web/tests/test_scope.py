@@ -131,6 +131,7 @@ PAGES: dict[str, tuple[str, tuple[str, ...], dict[str, Any] | None, int, str]] =
     "calendar":            ("GET",  (),             None, 200, "customers"),
     "calendar_reset":      ("POST", (),             None, 302, "customers"),
     # the reports (crm/web/reports/urls.py); which rows each sees: crm/web/reports/tests
+    "report_overview":              ("GET", (), None, 200, "reports"),
     "report_daily":                 ("GET", (), None, 200, "reports"),
     "report_daily_export":          ("GET", (), None, 200, "reports"),
     "report_contact_status":        ("GET", (), None, 200, "reports"),
@@ -376,7 +377,7 @@ def test_navigation_offers_each_role_its_pages(as_user, org):
 def test_home_sends_each_role_to_its_first_page(as_user, org):
     assert as_user(org.rep_a).get("/")["Location"] == reverse("web:today")
     assert as_user(org.manager).get("/")["Location"] == reverse("web:today")
-    assert as_user(org.gm).get("/")["Location"] == reverse("web:customer_list")
+    assert as_user(org.gm).get("/")["Location"] == reverse("web:report_overview")  # a GM's page
     assert as_user(org.data_admin).get("/")["Location"] == reverse("web:customer_list")
     assert as_user(org.sysadmin).get("/")["Location"] == reverse("web:user_list")
 

@@ -254,3 +254,24 @@ def test_follow_up_settings(as_user, org):
     )
     assert lifecycle.lifecycle_settings().callback_days == "1,3,30"
     assert Customer.objects.count() == 0
+
+
+def test_the_calendar_and_the_generated_plan_texts_speak_english(as_user, org):
+    c = make_customer(org.rep_a, name="王先生", category="intention", grade="H")
+    lifecycle.customer_transition(
+        actor=org.rep_a,
+        customer_id=c.pk,
+        version=c.version,
+        to="retained",
+        deal_on=timezone.localdate(),
+    )
+    client = as_user(org.rep_a)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/calendar/"})
+    week = client.get("/calendar/?view=week").content.decode()
+    assert "月" not in re.sub(r"<[^>]+>", "", week).split("Calendar", 1)[-1].split("Subscribe")[0]
+    page = client.get(f"/customers/{c.pk}/").content.decode()
+    shown = re.sub(r"<textarea.*?</textarea>", "", page, flags=re.S)  # an edit keeps the text
+    assert "Callback on day 1 after the deal" in shown
+    assert "成交后第" not in shown
+    client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
+    assert "成交后第 1 天回访" in client.get(f"/customers/{c.pk}/").content.decode()

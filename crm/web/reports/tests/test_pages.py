@@ -209,3 +209,26 @@ def test_each_persona_sees_the_rows_of_their_scope(org, as_user, november, perso
     shown = re.findall(r'<th scope="row" data-label="[^"]*">([^<]+)</th>', html)
     # a total only when there is more than one row to add up
     assert shown == ([*names, "合计"] if len(names) > 1 else names)
+
+
+def test_the_general_manager_lands_on_the_company_figures(as_user, org, clock, history):
+    clock(MONDAY, 9)
+    history.customer(org.rep_a, "甲 A级", "A")
+    b = history.customer(org.rep_c, "丙 B级", "B")
+    history.follow(org.rep_c, b, "call")
+    history.deal(org.rep_c, b, MONDAY)
+    clock(MONDAY, 20)
+    client = as_user(org.gm)
+    response = client.get("/", follow=True)
+    body = response.content.decode()
+    assert response.redirect_chain[-1][0] == "/reports/overview/"
+    today = re.search(r"今天</h2>(.*?)</section>", body, re.S)[1]
+    figures = [int(v) for v in re.findall(r'<span class="stat-value">(\d+)</span>', today)]
+    assert figures == [2, 1, 2, 1, 0]  # new, follow-ups, gradings, deals, defeats
+    assert '<span class="count-pill">1</span>' in body  # one intention customer left (A)
+    chart = re.search(
+        r'<script id="month-chart" type="application/json">(.*?)</script>', body, re.S
+    )
+    data = json.loads(chart[1])
+    assert data["categories"][-1] == "11-23"
+    assert [s["data"][-1] for s in data["series"]] == [2, 1]

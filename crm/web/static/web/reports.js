@@ -38,10 +38,19 @@
           return lines.join("<br>");
         }
       },
-      legend: { top: 0, type: "scroll" },
-      grid: { left: 8, right: hasPercent ? 48 : 16, bottom: 8, top: 40, containLabel: true },
-      xAxis: { type: "category", data: data.categories, axisLabel: { interval: 0, hideOverlap: true } },
-      yAxis: yAxis,
+      legend: { top: 0, type: "scroll", show: data.series.length > 1 },
+      grid: {
+        left: 8,
+        right: hasPercent ? 48 : 16,
+        bottom: 8,
+        top: data.series.length > 1 ? 40 : 12,
+        containLabel: true
+      },
+      // long labels (a competitor's brand and model) read along the bars, one per row
+      xAxis: data.horizontal ? yAxis[0] : { type: "category", data: data.categories, axisLabel: { interval: 0, hideOverlap: true } },
+      yAxis: data.horizontal
+        ? { type: "category", data: data.categories, inverse: true, axisLabel: { interval: 0, width: 120, overflow: "truncate" } }
+        : yAxis,
       series: data.series.map(function (s) {
         return {
           name: s.name,
@@ -49,7 +58,7 @@
           stack: s.stack,
           yAxisIndex: s.percent ? 1 : 0,
           data: s.data,
-          barMaxWidth: 36,
+          barMaxWidth: data.horizontal ? 18 : 36,
           label: s.percent ? { show: true, formatter: function (p) { return percent(p.value); } } : undefined
         };
       })
