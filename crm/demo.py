@@ -56,6 +56,7 @@ from crm.customers.models import (
 )
 from crm.customers.samples import MOBILE_PREFIXES
 from crm.governance import audit
+from crm.reports import contact_status
 
 TAGS = ["VIP", "车展客户", "老客户推荐", "团购", "大客户", "价格敏感", "试驾过", "需回访"]
 HOBBIES = ["高尔夫", "钓鱼", "书法", "茶道", "自驾游", "摄影", "篮球", "收藏", "登山", "围棋"]
@@ -526,8 +527,18 @@ def load(
         with step(STEPS[3]):
             _write_history(drafts)
         with step(STEPS[4]):
-            search.write(
-                [(d.customer.pk, d.customer.name, d.customer.company, _phones(d)) for d in drafts],
+            search.write(  # with the owner and department: a rep's search reads its scope
+                [
+                    (
+                        d.customer.pk,
+                        d.customer.name,
+                        d.customer.company,
+                        _phones(d),
+                        d.customer.owner_id,
+                        d.customer.department_id,
+                    )
+                    for d in drafts
+                ],
                 replace=False,
                 pinyin_cache={},
             )
@@ -536,6 +547,9 @@ def load(
         with step(STEPS[6]):
             if drafts:
                 activities.plans_mark_missed()
+                # the month's contact-status figures, kept from the rows loaded around the
+                # services (crm.reports.contact_status)
+                contact_status.keep_month(timezone.localdate().replace(day=1), again=True)
     return len(users), len(drafts)
 
 

@@ -169,6 +169,10 @@ def test_the_demo_is_in_the_search_index(org, company):
             actor=org.data_admin, filters=selectors.CustomerFilters(q=c.name)
         ).items
         assert c in found
+        # the owner finds the customer too: the document carries the scope a rep's search reads
+        assert c.owner is not None
+        own = selectors.customer_list(actor=c.owner, filters=selectors.CustomerFilters(q=c.name))
+        assert c in own.items
     contact = Contact.objects.first()
     assert contact is not None
     by_contact = search.matching_ids(search.parse(contact.phone), before=None, limit=10)
@@ -207,3 +211,16 @@ def test_the_demo_wrote_the_audit_rows_the_services_write(company):
     assert contact is not None
     assert {"contact.name", "contact.phone", "contact.role"} <= set(contact.changes)
     assert contact.reason == contact.changes["contact.name"][1]
+
+
+def test_the_demo_months_contact_figures_are_kept_as_the_services_would(company):
+    from crm.accounts.models import User
+    from crm.reports import contact_status
+    from crm.reports import selectors as reports
+
+    gm = User.objects.get(username="gm")
+    kept = reports.contact_status_report(actor=gm)
+    assert kept.total.required > 0
+    contact_status.keep_month(kept.month, again=True)  # recomputed from scratch
+    again = reports.contact_status_report(actor=gm)
+    assert (again.total.required, again.total.done) == (kept.total.required, kept.total.done)

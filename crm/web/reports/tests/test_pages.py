@@ -222,13 +222,16 @@ def test_the_general_manager_lands_on_the_company_figures(as_user, org, clock, h
     response = client.get("/", follow=True)
     body = response.content.decode()
     assert response.redirect_chain[-1][0] == "/reports/overview/"
-    today = re.search(r"今天</h2>(.*?)</section>", body, re.S)[1]
+    found = re.search(r"今天</h2>(.*?)</section>", body, re.S)
+    assert found is not None
+    today = found[1]
     figures = [int(v) for v in re.findall(r'<span class="stat-value">(\d+)</span>', today)]
     assert figures == [2, 1, 2, 1, 0]  # new, follow-ups, gradings, deals, defeats
     assert '<span class="count-pill">1</span>' in body  # one intention customer left (A)
     chart = re.search(
         r'<script id="month-chart" type="application/json">(.*?)</script>', body, re.S
     )
+    assert chart is not None
     data = json.loads(chart[1])
     assert data["categories"][-1] == "11-23"
     assert [s["data"][-1] for s in data["series"]] == [2, 1]
