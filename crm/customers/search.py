@@ -120,10 +120,15 @@ class Query:
         return not (self.phrase or self.pinyin_prefix or self.digits_prefix)
 
 
+# A phone typed as written on a card: +86 138 0013 8000, 0086-10-6234 8888, (010) 6234-8888.
+_PHONE_MARKS = re.compile(r"[\s\-()（）.]")
+_COUNTRY = re.compile(r"^(?:\+|00)?86(?=1\d{10}$|[2-9]\d{8,10}$|10\d{8}$)|^\+")
+
+
 def parse(q: str) -> Query:
     text = unicodedata.normalize("NFKC", q).strip().lower()
-    compact = re.sub(r"[\s\-]", "", text)
-    if compact.isdigit():
+    compact = _COUNTRY.sub("", _PHONE_MARKS.sub("", text))
+    if compact.isascii() and compact.isdigit():
         if len(compact) >= MIN_DIGITS:
             return Query(digits_prefix=compact)
         return Query(phrase=_chars(compact))

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from crm.accounts.models import User
 from crm.accounts.roles import (
@@ -29,7 +29,8 @@ from .models import Contact, Customer, DefeatAnalysis, Tag
 MAX_LIMIT = 100
 _SEARCH_BATCH = 200
 _SEARCH_ROUNDS = 10
-_NUMBER = re.compile(r"^kh\d{1,12}$", re.IGNORECASE)
+_NUMBER = re.compile(r"^kh(\d{1,12})$", re.IGNORECASE)
+NUMBER_DIGITS = 6  # KH000123: the id zero-padded to six digits, longer once ids pass 999,999
 
 
 @dataclass(frozen=True)
@@ -95,8 +96,9 @@ _TAG_COLUMNS = ["id", "name", "color"]
 def _exact_lookup(q: str) -> dict[str, Any] | None:
     """Queries that name one identifier exactly: number, ID number, credit code, email."""
     text = q.strip()
-    if _NUMBER.match(text):
-        return {"number": text.upper()}
+    number = _NUMBER.match(text)
+    if number:
+        return {"q": number_fragment(number.group(1))}
     if "@" in text:
         return {"email__iexact": text}
     if len(text) == 18:
@@ -109,6 +111,32 @@ def _exact_lookup(q: str) -> dict[str, Any] | None:
                 return {"q": sensitive.id_number_lookup(value)}
             return {"credit_code": value}
     return None
+
+
+def number_ranges(digits: str) -> list[tuple[int, int]]:
+    """The id ranges whose customer numbers start with ``KH`` + ``digits``, the id whose number
+    it is with the zeros left out first (``KH19``: KH000019).
+
+    Numbers are derived from the id (ADR 0002: the id zero-padded to six digits, longer once ids
+    pass 999,999), so a prefix of the number is a union of id ranges: read through the primary
+    key, never a scan of the number column."""
+    value, width = int(digits), len(digits)
+    ranges = [(value, value)] if value else []
+    if width <= NUMBER_DIGITS:  # six-digit numbers: ids below 1,000,000 with that prefix
+        span = 10 ** (NUMBER_DIGITS - width)
+        ranges.append((max(value * span, 1), (value + 1) * span - 1))
+    if value and not digits.startswith("0"):  # longer numbers have no leading zeros
+        for extra in range(max(0, NUMBER_DIGITS + 1 - width), 13 - width):
+            ranges.append((value * 10**extra, (value + 1) * 10**extra - 1))
+    return [(low, high) for low, high in ranges if low <= high]
+
+
+def number_fragment(digits: str) -> Q:
+    """The customers whose number ``KH`` + ``digits`` begins (``KH0019``: KH001900 to KH001999)."""
+    found = Q(pk__in=[])
+    for low, high in number_ranges(digits):
+        found |= Q(pk=low) if low == high else Q(pk__gte=low, pk__lte=high)
+    return found
 
 
 def _page(rows: list[Customer], limit: int) -> Page[Customer]:

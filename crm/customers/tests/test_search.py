@@ -188,3 +188,52 @@ def test_a_customer_handed_over_is_found_by_its_new_owner_not_the_former(org):
 def test_nobody_in_scope_reads_nothing_from_the_index(org):
     make_customer(org.rep_a, name="张三")
     assert scoped(org.sysadmin, "张三") == []
+
+
+def test_a_fragment_of_the_customer_number_finds_the_customers_it_begins(org, people):
+    """KH0019 is how a number is read out on the phone: it finds KH001900 to KH001999."""
+    ls = people["ls"]
+    prefix = ls.number[:-1]  # KH00000 + the last digit left out
+    found = names(org.rep_a, prefix)
+    assert "李四" in found
+    assert set(found) <= {c.name for c in people.values() if c.number.startswith(prefix)}
+    assert names(org.rep_a, prefix.lower().replace("kh", "Kh")) == found
+
+
+def test_a_customer_number_without_its_zeros_finds_that_customer(org, people):
+    ls = people["ls"]
+    assert "李四" in names(org.rep_a, f"KH{ls.pk}")
+
+
+def _number(pk: int) -> str:
+    return f"KH{pk:06d}"
+
+
+@pytest.mark.parametrize("pk", [1, 19, 1900, 1999, 999_999, 1_000_000, 1_000_999, 12_345_678])
+@pytest.mark.parametrize("typed", ["0", "00", "0019", "001", "19", "1000", "1", "999999", "12345"])
+def test_number_ranges_hold_exactly_the_numbers_the_fragment_begins(pk, typed):
+    """The id ranges of a fragment are the ids whose number begins with it, and the id whose
+    number it is with the zeros left out; nothing else."""
+    inside = any(lo <= pk <= hi for lo, hi in selectors.number_ranges(typed))
+    assert inside == (_number(pk).startswith("KH" + typed) or pk == int(typed))
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "+86 138 1234 5678",
+        "+8613812345678",
+        "0086-138-1234-5678",
+        "(+86) 138 1234 5678",
+        "＋８６ １３８１２３４５６７８",
+        "138 1234 5678",
+        "138-1234-5678",
+    ],
+)
+def test_a_phone_typed_with_the_country_code_or_spaces_finds_the_customer(org, people, typed):
+    assert names(org.rep_a, typed) == ["张三丰"]
+
+
+def test_a_landline_with_country_and_area_code_finds_the_organisation(org, people):
+    assert names(org.rep_a, "+86 10 6234 8888") == ["北京华联科技有限公司"]
+    assert names(org.rep_a, "(010) 6234-8888") == ["北京华联科技有限公司"]
