@@ -5,6 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.template.defaultfilters import linebreaksbr
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
 
 register = template.Library()
 
@@ -48,3 +51,26 @@ def approvals_waiting(user: Any) -> int:
 def get_item(mapping: Any, key: Any) -> Any:
     """``{{ pending|get_item:u.pk }}``: a dictionary's value for a key (None when absent)."""
     return mapping.get(key) if hasattr(mapping, "get") else None
+
+
+FOLD_CHARS = 240  # about four lines of a timeline entry at phone width
+FOLD_LINES = 5
+
+
+@register.filter
+def fold(text: Any) -> str:
+    """Long text (a follow-up's content, notes) shown folded to a few lines with 展开全文 to open
+    it; short text as it is. Escaped, line breaks kept. app.js shows the toggle only when the
+    folded text really is cut off at the reader's width."""
+    value = "" if text is None else str(text)
+    body = linebreaksbr(value, autoescape=True)
+    if len(value) <= FOLD_CHARS and value.count("\n") < FOLD_LINES:
+        return body
+    return format_html(
+        '<div class="fold" data-fold>{}</div>'
+        '<button type="button" class="fold-toggle" data-fold-toggle data-less="{}" hidden>'
+        "{}</button>",
+        body,
+        _("收起"),
+        _("展开全文"),
+    )

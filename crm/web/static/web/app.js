@@ -134,9 +134,34 @@
     });
   }
 
+  // Long notes fold to a few lines (the fold filter); 展开全文 shows only where the text is
+  // really cut off at this width, and opens it.
+  function initFolds(root) {
+    root.querySelectorAll("[data-fold]").forEach(function (box) {
+      var toggle = box.nextElementSibling;
+      if (toggle && toggle.matches("[data-fold-toggle]")) {
+        toggle.hidden = box.scrollHeight <= box.clientHeight + 2 && !box.classList.contains("fold-open");
+      }
+    });
+  }
+
+  document.addEventListener("click", function (event) {
+    var toggle = event.target.closest("[data-fold-toggle]");
+    if (!toggle) return;
+    var box = toggle.previousElementSibling;
+    var open = box.classList.toggle("fold-open");
+    var other = toggle.getAttribute("data-less");
+    toggle.setAttribute("data-less", toggle.textContent);
+    toggle.textContent = other;
+    toggle.setAttribute("aria-expanded", open ? "true" : "false");
+  });
+
+  document.addEventListener("htmx:load", function (event) { initFolds(event.target); });
+
   function init() {
     initCustomerForms(document);
     initWorkForms(document);
+    initFolds(document);
   }
 
   if (document.readyState === "loading") {
