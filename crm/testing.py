@@ -170,7 +170,8 @@ def call(client: Client, db: None) -> Call:
     """``call(actor, "GET", "customers?q=张")`` → response, with a real bearer token of
     ``actor``; ``actor=None`` is anonymous.
 
-    ``body`` is sent as JSON; ``lang`` sets Accept-Language. Paths are under ``/api/v1/``.
+    ``body`` is sent as JSON, ``files`` as a multipart upload; ``lang`` sets Accept-Language.
+    Paths are under ``/api/v1/``.
     """
     tokens: dict[int, str] = {}
     default_client = client
@@ -184,6 +185,7 @@ def call(client: Client, db: None) -> Call:
         lang: str | None = None,
         token: str | None = None,
         client: Client = default_client,
+        files: Any = None,
     ) -> Any:
         headers: dict[str, str] = {}
         if token is None and actor is not None:
@@ -197,6 +199,8 @@ def call(client: Client, db: None) -> Call:
         kwargs: dict[str, Any] = {}
         if body is not None:
             kwargs = {"data": json.dumps(body), "content_type": "application/json"}
+        if files is not None:  # a multipart upload: ``files`` is the form's files field
+            kwargs = {"data": {"files": files}}
         return getattr(client, method.lower())(f"/api/v1/{path}", **kwargs, **headers)
 
     return _call

@@ -860,7 +860,11 @@ def _attachment_name(name: str) -> str:
 def _check_files(files: Sequence[UploadedFile], *, already: int) -> list[tuple[UploadedFile, str]]:
     """Each file's name, size and type (by content), or the refusal naming the first wrong one."""
     if already + len(files) > ATTACHMENTS_MAX:
-        raise Invalid(fields={"files": _("每条跟进最多 %(n)d 个附件") % {"n": ATTACHMENTS_MAX}})
+        too_many = {"files": _("每条跟进最多 %(n)d 个附件") % {"n": ATTACHMENTS_MAX}}
+        if len(files) > ATTACHMENTS_MAX:
+            raise Invalid(fields=too_many)
+        # the files alone would fit: it is what the record already holds that refuses them
+        raise StateConflict(fields=too_many)
     checked: list[tuple[UploadedFile, str]] = []
     for upload in files:
         name = _attachment_name(upload.name or "")

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.core import signals
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -30,7 +31,9 @@ from crm.core.errors import DomainError, LockedOut
 from crm.core.inputs import error_fields
 
 # where in the request a field was: left out of the field's name
-_LOCATIONS = frozenset({"body", "query", "path", "header", "cookie", "payload", "data", "params"})
+_LOCATIONS = frozenset(
+    {"body", "query", "path", "header", "cookie", "payload", "data", "params", "file", "form"}
+)
 
 _HTTP_CODES = {
     400: "bad_request",
@@ -123,6 +126,11 @@ def install(api: NinjaAPI) -> None:
     @api.exception_handler(SuspiciousOperation)
     def bad_request(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
         return respond(request, error_body("bad_request", _("请求无法处理")), 400)
+
+    @api.exception_handler(MultiPartParserError)
+    def bad_upload(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
+        # a multipart body that cannot be read (no boundary, cut short): the client's fault
+        return respond(request, error_body("bad_request", _("上传的内容无法读取")), 400)
 
     @api.exception_handler(Exception)
     def unhandled(request: HttpRequest, exc: Exception) -> HttpResponse:

@@ -8,15 +8,18 @@ from typing import Any
 
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
 from django.utils import timezone
-from ninja import Query, Router, Status
+from ninja import File, Query, Router, Status
+from ninja.files import UploadedFile
 
 from crm.accounts.roles import ADD_FOLLOWUP, COMMENT_FOLLOWUP, MANAGE_PLAN, VIEW_CUSTOMER, VIEW_PLAN
 from crm.activities import ical, selectors, services
+from crm.activities.services import ATTACHMENTS_MAX
 
 from . import presenters
 from .schemas import ErrorOut, PathId
 from .security import require_actor, signed_in
 from .workday_schemas import (
+    AttachmentOut,
     CalendarFeedOut,
     DayParams,
     DuePage,
@@ -89,6 +92,36 @@ def followup_comment(
         comment=payload.comment,
     )
     return presenters.followup_out(followup)
+
+
+# one to nine files in a request (the record's own limit of nine is the service's, which also
+# answers an empty upload); said in the schema so that clients and the fuzzer know it
+_UPLOADS = {
+    "requestBody": {
+        "content": {
+            "multipart/form-data": {
+                "schema": {"properties": {"files": {"minItems": 1, "maxItems": ATTACHMENTS_MAX}}}
+            }
+        }
+    }
+}
+
+
+@router.post(
+    "followups/{int:followup_id}/attachments",
+    response={201: list[AttachmentOut], **_BODY},
+    openapi_extra=_UPLOADS,
+)
+def followup_attach(
+    request: HttpRequest, followup_id: PathId, files: File[list[UploadedFile]]
+) -> Status[list[dict[str, Any]]]:
+    """Photos and files added to a follow-up record (multipart ``files``): at most 9 to a record,
+    each up to 10 MB, pictures, PDF, Word or Excel judged by their content. All or nothing: one
+    refused file refuses the lot, naming it."""
+    added = services.attachments_add(
+        actor=require_actor(request, ADD_FOLLOWUP), followup_id=followup_id, files=files
+    )
+    return Status(201, [presenters.attachment_out(a) for a in added])
 
 
 _FILE = {

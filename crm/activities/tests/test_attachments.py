@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from crm.activities import services
 from crm.activities.models import Attachment, FollowUp
-from crm.core.errors import Invalid, NotFound
+from crm.core.errors import Invalid, NotFound, StateConflict
 from crm.customers.tests.factories import make_customer
 from crm.governance.models import AuditEvent
 from crm.testing import tiny_png
@@ -75,8 +75,12 @@ def test_size_and_number_are_bounded(org, customer, settings):
     services.attachments_add(
         actor=org.rep_a, followup_id=followup.pk, files=[tiny_png() for _ in range(9)]
     )
-    with pytest.raises(Invalid):
+    with pytest.raises(StateConflict):  # the tenth: the record is full, the request was fine
         services.attachments_add(actor=org.rep_a, followup_id=followup.pk, files=[tiny_png()])
+    with pytest.raises(Invalid):  # ten at once: wrong whatever the record holds
+        services.attachments_add(
+            actor=org.rep_a, followup_id=followup.pk, files=[tiny_png() for _ in range(10)]
+        )
     with pytest.raises(NotFound):  # not a record rep_b may add to
         services.attachments_add(actor=org.rep_b, followup_id=followup.pk, files=[tiny_png()])
 
@@ -111,3 +115,37 @@ def test_the_api_lists_the_files_of_a_record(org, call, customer):
     assert photo["url"] == f"/api/v1/attachments/{followup.attachments.get().pk}"
     assert call(org.rep_a, "GET", photo["url"].removeprefix("/api/v1/")).status_code == 200
     assert call(org.rep_c, "GET", photo["url"].removeprefix("/api/v1/")).status_code == 404
+
+
+def test_a_script_adds_a_photo_to_a_record_through_the_api_and_reads_it_back(org, customer, call):
+    followup = record(org, customer, [])
+    response = call(
+        org.rep_a, "POST", f"followups/{followup.pk}/attachments", files=[tiny_png("展厅.png")]
+    )
+    assert response.status_code == 201, response.content
+    (added,) = response.json()
+    assert added["name"] == "展厅.png"
+    assert call(org.rep_a, "GET", added["url"].removeprefix("/api/v1/")).status_code == 200
+    listed = call(org.rep_a, "GET", f"customers/{customer.pk}/followups").json()
+    assert [a["name"] for a in listed["items"][0]["attachments"]] == ["展厅.png"]
+
+
+def test_the_api_refuses_a_file_that_is_not_a_picture_or_document_in_the_error_contract(
+    org, customer, call
+):
+    followup = record(org, customer, [])
+    script = SimpleUploadedFile("报价.png", b"#!/bin/sh\nrm -rf /\n", content_type="image/png")
+    response = call(
+        org.rep_a, "POST", f"followups/{followup.pk}/attachments", files=[script], lang="zh-hans"
+    )
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert "报价.png" in error["fields"]["files"]
+    assert not followup.attachments.exists()
+
+
+def test_an_upload_without_files_names_the_files_field(org, customer, call):
+    followup = record(org, customer, [])
+    response = call(org.rep_a, "POST", f"followups/{followup.pk}/attachments", {}, lang="zh-hans")
+    assert response.status_code == 422
+    assert list(response.json()["error"]["fields"]) == ["files"]

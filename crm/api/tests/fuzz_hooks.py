@@ -8,7 +8,8 @@
    bounds relative to the clock (a follow-up not in the future, a plan from yesterday on, a deal
    and a deposit not after today, a next follow-up not in the past). The ids come from the test
    through ``CRM_FUZZ_*`` variables. Each such rule is stated in the field's description and
-   tested by the API tests.
+   tested by the API tests. Uploads are given a real picture: the kind of a file is judged by
+   its content, which a schema's binary string cannot say.
 """
 
 from __future__ import annotations
@@ -104,6 +105,19 @@ def _existing(body: dict[str, Any]) -> None:
         defeat["reason"] = reasons[int(defeat["reason"]) % len(reasons)]
 
 
+# a 1×1 PNG: an upload's content is judged by what it is, which a binary string cannot say
+_PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010800000000"
+    "3a7e9b550000000a49444154789c63600000000200014873fa710000000049454e44ae426082"
+)
+
+
+def _pictures(body: dict[str, Any]) -> None:
+    files = body.get("files")
+    if isinstance(files, list):
+        body["files"] = [_PNG for _ in files]
+
+
 @schemathesis.hook
 def map_case(context: Any, case: Any) -> Any:
     meta = getattr(case, "meta", None)
@@ -112,6 +126,7 @@ def map_case(context: Any, case: Any) -> Any:
     if isinstance(case.body, dict):
         _existing(case.body)
         _within_the_clock(case.body)
+        _pictures(case.body)
     departments = _ids("CRM_FUZZ_DEPARTMENTS")
     query = case.query
     department = query.get("department") if isinstance(query, dict) else None

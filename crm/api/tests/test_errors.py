@@ -137,3 +137,22 @@ def test_limits_are_named_in_the_message(org, call):
 def test_an_unknown_endpoint_answers_with_the_error_contract(client, path):
     error = assert_error_shape(client.get(path, HTTP_ACCEPT_LANGUAGE="en"), 404, "not_found")
     assert error["message"] == "No such endpoint"
+
+
+def test_a_multipart_upload_without_a_boundary_is_a_bad_request_not_a_500(org, client):
+    from crm.accounts import services as accounts
+
+    token = accounts.token_issue(actor=org.rep_a, name="script")
+    response = client.post(
+        "/api/v1/followups/1/attachments",
+        data=b"--x--\r\n",
+        content_type="multipart/form-data",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    assert response.status_code == 400
+    assert response.json()["error"] == {
+        "code": "bad_request",
+        "message": "上传的内容无法读取",
+        "fields": {},
+    }

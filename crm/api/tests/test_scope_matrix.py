@@ -40,6 +40,7 @@ PERSONAS = (
     "service_staff",
 )
 OK = "ok"  # the endpoint's success status
+FILES = "files"  # the body is a multipart upload of one small picture
 
 # Expected status per persona, by the action an endpoint needs. Each action has its own scope:
 # the front desk registers customers and assigns them but reads none; service staff read every
@@ -110,6 +111,7 @@ ENDPOINTS: dict[str, tuple[str, str, Any, int, str]] = {
     "transition":       ("POST",   "customers/{x}/transition",
                          {"version": 1, "to": "intention", "grade": "H"}, 200, "change"),
     "attachment":       ("GET",    "attachments/{at}",            None, 200, "read"),
+    "attach":           ("POST",   "followups/{fu}/attachments",  FILES, 201, "followup"),
     "followup_comment": ("POST",   "followups/{fu}/comment", {"comment": "继续跟进"},
                                                                         200, "comment"),
     "defeat_comment":   ("POST",   "defeats/{df}/comment",
@@ -236,7 +238,10 @@ def test_scope_matrix(org, call, world, endpoint, persona, expected):
         body = {k: org.rep_a.pk if v == "{rep_a}" else v for k, v in body.items()}
 
     # when it is called
-    response = call(actor, method, path, body)
+    if body == FILES:
+        response = call(actor, method, path, files=[tiny_png()])
+    else:
+        response = call(actor, method, path, body)
 
     # then the status is the table's, refusals follow the error contract and leak nothing
     want = success if expected == OK else expected
