@@ -31,6 +31,8 @@ VERB_LABELS: dict[str, StrPromise] = {
     "user.password_reset": pgettext_lazy("audit", "重置密码"),
     "user.activated": pgettext_lazy("audit", "启用用户"),
     "user.deactivated": pgettext_lazy("audit", "停用用户"),
+    "user.changed": pgettext_lazy("audit", "修改用户资料"),
+    "user.unlocked": pgettext_lazy("audit", "解除登录锁定"),
     "token.issued": pgettext_lazy("audit", "创建 API 令牌"),
     "token.revoked": pgettext_lazy("audit", "吊销 API 令牌"),
     "report.exported": pgettext_lazy("audit", "导出报表"),

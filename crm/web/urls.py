@@ -45,6 +45,8 @@ urlpatterns = [
     path("users/", accounts.UserListView.as_view(), name="user_list"),
     path("users/<id:user_id>/active/", accounts.UserActiveView.as_view(), name="user_active"),
     path("users/<id:user_id>/role/", roles.UserRoleView.as_view(), name="user_role"),
+    path("users/<id:user_id>/edit/", accounts.UserEditView.as_view(), name="user_edit"),
+    path("users/<id:user_id>/unlock/", accounts.UserUnlockView.as_view(), name="user_unlock"),
     path(
         "users/<id:user_id>/password/",
         accounts.UserPasswordResetView.as_view(),

@@ -97,6 +97,8 @@ PAGES: dict[str, tuple[str, tuple[str, ...], dict[str, Any] | None, int, str]] =
     "user_active":         ("POST", ("{usr}",),     {"active": "0"}, 302, "users"),
     "user_password_reset": ("POST", ("{usr}",),     {"password": "Xin-mima-2025"}, 302, "users"),
     "user_role":           ("POST", ("{usr}",),     {"role": "receptionist"}, 302, "users"),
+    "user_edit":           ("GET",  ("{usr}",),     None, 200, "users"),
+    "user_unlock":         ("POST", ("{usr}",),     None, 302, "users"),
     "role_list":           ("GET",  (),             None, 200, "roles"),
     "role_edit":           ("GET",  ("{role}",),    None, 200, "roles"),
     "role_delete":         ("POST", ("{role}",),    None, 302, "roles"),
