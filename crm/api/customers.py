@@ -202,11 +202,13 @@ def contact_create(
 def contact_update(
     request: HttpRequest, customer_id: PathId, contact_id: PathId, payload: ContactPatch
 ) -> Contact:
+    data = payload.model_dump(exclude_unset=True)
     return services.contact_update(
         actor=_actor(request, CHANGE_CUSTOMER),
         customer_id=customer_id,
         contact_id=contact_id,
-        data=payload.model_dump(exclude_unset=True),
+        data=data,
+        version=data.pop("version", None),
     )
 
 

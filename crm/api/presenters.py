@@ -30,7 +30,7 @@ _LABELS: dict[str, dict[str, str | Promise]] = {
     "grade": dict(Grade.choices),
 }
 _PLAIN = (
-    "id", "number", "kind", "name", "email", "credit_code", "company", "address", "city",
+    "id", "number", "kind", "name", "wechat", "email", "credit_code", "company", "address", "city",
     "staff_count", "annual_revenue", "main_business", "needs", "feedback", "source", "category",
     "grade", "notes", "version", "created_at", "updated_at", "deleted_at",
     "expected_purchase_on", "deal_on", "deposit_amount", "deposit_on",

@@ -164,7 +164,12 @@ else:
         exclude=("defeat",),
         version=(Version, ...),
     )
-    ContactPatch = partial(ContactInput, name="ContactPatch", doc="Some fields of a contact.")
+    ContactPatch = partial(
+        ContactInput,
+        name="ContactPatch",
+        doc="Some fields of a contact. With ``version`` (as read), a stale edit is a 409.",
+        version=(Version | None, None),
+    )
 
 
 class Out(BaseModel):
@@ -184,6 +189,7 @@ class CustomerOut(Out):
     kind_label: str
     name: str
     phone: str
+    wechat: str
     email: str
     id_number: str
     credit_code: str
@@ -241,10 +247,12 @@ class ContactOut(Schema):
     role_label: str
     title: str
     phone: str
+    wechat: str
     age: int | None
     gender: str
     hobbies: str
     notes: str
+    version: int
     created_at: datetime
     updated_at: datetime
 

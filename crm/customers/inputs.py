@@ -34,6 +34,7 @@ from crm.core.inputs import (
     Phone,
     RowResult,
     Text,
+    WeChatId,
     optional,
     partial,
     validate_row,
@@ -138,6 +139,7 @@ class CustomerInput(Input):
     kind: Annotated[str, Choice(Kind)] = Kind.PERSON
     name: Annotated[str, Text(100, required=True, message=gettext_noop("请填写客户名称"))]
     phone: Phone = ""
+    wechat: WeChatId = ""
     email: EmailAddress = ""
     id_number: IdNumber = ""
     credit_code: CreditCode = ""
@@ -219,6 +221,7 @@ class ContactInput(Input):
     role: Annotated[str, Choice(ContactRole)] = ContactRole.OTHER
     title: Annotated[str, Text(50)] = ""
     phone: Phone = ""
+    wechat: WeChatId = ""
     age: Annotated[int, Integer(1, 129)] | None = None
     gender: Annotated[str, Choice(Gender, blank=True)] = ""
     hobbies: Annotated[str, Text(200)] = ""

@@ -52,6 +52,7 @@ class Customer(TimeStampedModel):
         _("电话"), max_length=20, blank=True, default="", db_column="phone"
     )
     email = models.EmailField(_("邮箱"), blank=True, default="")
+    wechat = models.CharField(_("微信号"), max_length=20, blank=True, default="")
     id_number_store = models.CharField(
         _("身份证号"), max_length=18, blank=True, default="", db_column="id_number"
     )
@@ -235,12 +236,17 @@ class Contact(TimeStampedModel):
     phone_store = models.CharField(
         _("电话"), max_length=20, blank=True, default="", db_column="phone"
     )
+    wechat = models.CharField(_("微信号"), max_length=20, blank=True, default="")
     age = models.PositiveSmallIntegerField(_("年龄"), null=True, blank=True)
     gender = models.CharField(
         _("性别"), max_length=6, choices=Gender.choices, blank=True, default=""
     )
     hobbies = models.CharField(_("爱好"), max_length=200, blank=True, default="")
     notes = models.TextField(_("备注"), blank=True, default="")
+    # an edit carries the version it started from: a stale one is a conflict, as for customers
+    version = models.PositiveIntegerField(_("版本"), default=1)
+
+    snapshot_exclude = ("created_at", "updated_at", "version")
 
     class Meta:
         ordering = ["id"]

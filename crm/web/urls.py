@@ -89,6 +89,16 @@ urlpatterns = [
         name="contact_create",
     ),
     path(
+        "customers/<id:customer_id>/contacts/<id:contact_id>/edit/",
+        customers.ContactEditView.as_view(),
+        name="contact_edit",
+    ),
+    path(
+        "customers/<id:customer_id>/contacts/<id:contact_id>/delete/",
+        customers.ContactDeleteView.as_view(),
+        name="contact_delete",
+    ),
+    path(
         "customers/<id:customer_id>/followups/new/",
         activities.FollowUpCreateView.as_view(),
         name="followup_create",

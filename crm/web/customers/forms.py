@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from crm.accounts.models import User
 from crm.customers.choices import Category, ContactRole, Grade, Kind
 from crm.customers.inputs import TAG_MAX_LENGTH, TAGS_MAX, ContactInput, CustomerInput
-from crm.customers.models import Customer, Tag
+from crm.customers.models import Contact, Customer, Tag
 from crm.customers.selectors import CustomerFilters
 from crm.web.inputs import form_field
 
@@ -26,11 +26,17 @@ _BLANK: list[tuple[str, str]] = [("", "—")]
 _TAG_SPLIT = re.compile(r"[,，、;；]+")
 
 
+def _owner_label(user: User) -> str:
+    label = (
+        f"{user.display_name}（{user.department.name}）" if user.department else user.display_name
+    )
+    if not user.is_active:  # a deactivated rep, kept so that their customers can be found
+        label = label + " · " + str(_("已停用"))
+    return label
+
+
 def _owner_choices(owners: Iterable[User]) -> list[tuple[str, str]]:
-    return [
-        (str(u.pk), f"{u.display_name}（{u.department.name}）" if u.department else u.display_name)
-        for u in owners
-    ]
+    return [(str(u.pk), _owner_label(u)) for u in owners]
 
 
 def _field(name: str, **kwargs: Any) -> forms.Field:
@@ -55,6 +61,7 @@ class CustomerForm(forms.Form):
     )
     name = _field("name", attrs={"autofocus": True})
     phone = _field("phone")
+    wechat = _field("wechat", help_text=_("6–20 位，字母开头；也可填手机号"))
     email = _field("email")
     id_number = _field("id_number")
     credit_code = _field("credit_code")
@@ -161,9 +168,27 @@ class ContactForm(forms.Form):
     role = _contact("role", _("职务"), initial=ContactRole.OTHER)
     title = _contact("title", _("职位名称"))
     phone = _contact("phone", _("电话"))
+    wechat = _contact("wechat", _("微信号"))
     age = _contact("age", _("年龄"))
     gender = _contact("gender", _("性别"))
     hobbies = _contact("hobbies", _("爱好"), attrs={"placeholder": _("如：高尔夫、钓鱼、茶道")})
+
+    @staticmethod
+    def initial_for(contact: Contact) -> dict[str, Any]:
+        initial = {name: getattr(contact, name) for name in ContactForm.base_fields}
+        initial["version"] = contact.version
+        return initial
+
+
+class ContactEditForm(ContactForm):
+    """Editing a contact carries the version it started from; a stale one is refused."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1)
+
+    def service_data(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        data.pop("version", None)
+        return data
 
 
 class CustomerFilterForm(forms.Form):

@@ -113,6 +113,8 @@ PAGES: dict[str, tuple[str, tuple[str, ...], dict[str, Any] | None, int, str]] =
     "customer_delete":     ("GET",  ("{x}",),       None, 200, "delete"),
     "customer_restore":    ("POST", ("{gone}",),    None, 302, "recycle_bin"),
     "contact_create":      ("GET",  ("{x}",),       None, 200, "change"),
+    "contact_edit":        ("GET",  ("{x}", "{ct}"), None, 200, "change"),
+    "contact_delete":      ("POST", ("{x}", "{ct}"), None, 302, "change"),
     "followup_create":     ("GET",  ("{x}",),       None, 200, "followup"),
     "plan_create":         ("GET",  ("{x}",),       None, 200, "plan"),
     "plan_update":         ("POST", ("{x}", "{pl}"), {"p{pl}-planned_at": "2099-01-05T10:00",
@@ -147,6 +149,7 @@ PAGES: dict[str, tuple[str, tuple[str, ...], dict[str, Any] | None, int, str]] =
 @pytest.fixture
 def world(org):
     x = make_customer(org.rep_a, name="星河机械有限公司", phone="13911112222", kind="organization")
+    contact = services.contact_create(actor=org.rep_a, customer_id=x.pk, data={"name": "周老板"})
     gone = make_customer(org.rep_a, name="已删除客户")
     services.customer_delete(actor=org.rep_a, customer_id=gone.pk)
     accounts.token_issue(actor=org.rep_a, name="rep_a's script")
@@ -187,6 +190,7 @@ def world(org):
         "usr": org.rep_b,
         "fu": call,
         "at": call.attachments.get(),
+        "ct": contact,
     }
 
 
@@ -241,6 +245,7 @@ def _nothing_changed(world: dict[str, Any]) -> None:
     x = Customer.objects.get(pk=world["x"].pk)
     assert (x.version, x.deleted_at) == (1, None)
     assert Customer.objects.get(pk=world["gone"].pk).deleted_at is not None
+    assert x.contacts.filter(pk=world["ct"].pk).exists()
     assert [(p.version, p.status) for p in Plan.objects.filter(customer=x)] == [(1, "planned")]
     assert not FollowUp.objects.filter(customer=x).exists()
     world["df"].refresh_from_db()
