@@ -226,6 +226,12 @@ class CustomerPage(Out):
     next_cursor: str | None = Field(description="下一页的游标；没有下一页时为 null")
 
 
+class SourceOut(Schema):
+    code: str
+    name: str
+    active: bool
+
+
 class TagOut(Schema):
     id: int
     name: str

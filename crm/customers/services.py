@@ -50,6 +50,7 @@ from .selectors import (
     customer_history,
     customer_list,
 )
+from .sources import source_error
 
 SEARCHED_FIELDS = frozenset({"name", "company", "phone"})
 _RULE_FIELDS = (
@@ -92,6 +93,10 @@ def clean_customer_data(
         cleaned, errors = validate(model, data), {}
     except Invalid as exc:
         cleaned, errors = {k: v for k, v in data.items() if k not in exc.fields}, dict(exc.fields)
+    if "source" in cleaned and "source" not in errors:  # one switched off: only kept, not given
+        switched_off = source_error(cleaned["source"], current=current.source if current else "")
+        if switched_off:
+            errors["source"] = switched_off
     if current is None:
         final = {**_NEW, **{k: cleaned[k] for k in _RULE_FIELDS if k in cleaned}}
     else:

@@ -32,6 +32,8 @@ VERB_LABELS: dict[str, StrPromise] = {
     "user.activated": pgettext_lazy("audit", "启用用户"),
     "user.deactivated": pgettext_lazy("audit", "停用用户"),
     "user.changed": pgettext_lazy("audit", "修改用户资料"),
+    "source.created": pgettext_lazy("audit", "新增认知途径"),
+    "source.changed": pgettext_lazy("audit", "修改认知途径"),
     "user.unlocked": pgettext_lazy("audit", "解除登录锁定"),
     "token.issued": pgettext_lazy("audit", "创建 API 令牌"),
     "token.revoked": pgettext_lazy("audit", "吊销 API 令牌"),

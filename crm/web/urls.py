@@ -39,6 +39,12 @@ urlpatterns = [
     ),
     path("settings/grades/", lifecycle.GradeSettingsView.as_view(), name="grade_settings"),
     path("settings/followup/", lifecycle.FollowUpSettingsView.as_view(), name="followup_settings"),
+    path("settings/sources/", lifecycle.SourceSettingsView.as_view(), name="source_settings"),
+    path(
+        "settings/sources/<id:source_id>/",
+        lifecycle.SourceEditView.as_view(),
+        name="source_edit",
+    ),
     path("settings/roles/", roles.RoleListView.as_view(), name="role_list"),
     path("settings/roles/<slug:code>/", roles.RoleEditView.as_view(), name="role_edit"),
     path("settings/roles/<slug:code>/delete/", roles.RoleDeleteView.as_view(), name="role_delete"),

@@ -14,6 +14,7 @@ from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from crm.accounts.models import User
+from crm.customers import sources
 from crm.customers.choices import Category, ContactRole, Grade, Kind
 from crm.customers.inputs import TAG_MAX_LENGTH, TAGS_MAX, ContactInput, CustomerInput
 from crm.customers.models import Contact, Customer, Tag
@@ -37,6 +38,17 @@ def _owner_label(user: User) -> str:
 
 def _owner_choices(owners: Iterable[User]) -> list[tuple[str, str]]:
     return [(str(u.pk), _owner_label(u)) for u in owners]
+
+
+def _source_choices(current: str) -> list[tuple[str, str]]:
+    """The sources switched on, and the one the customer has even if switched off (kept)."""
+    choices = [("", "—")]
+    for source in sources.source_list():
+        if source.active:
+            choices.append((source.code, source.name))
+        elif source.code == current:
+            choices.append((source.code, source.name + " · " + str(_("已停用"))))
+    return choices
 
 
 def _field(name: str, **kwargs: Any) -> forms.Field:
@@ -71,7 +83,8 @@ class CustomerForm(forms.Form):
     staff_count = _field("staff_count")
     annual_revenue = _field("annual_revenue")
     main_business = _field("main_business")
-    source = _field("source")
+    # 认知途径: the company's list (crm.customers.sources), read when the form is made
+    source = forms.ChoiceField(label=FIELD_LABELS["source"], required=False)
     category = _field(
         "category",
         widget=forms.Select(attrs={"data-category-switch": ""}),
@@ -104,9 +117,12 @@ class CustomerForm(forms.Form):
     feedback = _field("feedback")
     notes = _field("notes")
 
-    def __init__(self, *args: Any, owners: Iterable[User], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, owners: Iterable[User], current_source: str = "", **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["owner"].choices = _owner_choices(owners)  # type: ignore[attr-defined]
+        self.fields["source"].choices = _source_choices(current_source)  # type: ignore[attr-defined]
 
     def service_data(self) -> dict[str, Any]:
         """The cleaned input as the ``data`` mapping of ``customer_create``/``customer_update``."""
@@ -140,7 +156,7 @@ class CustomerEditForm(CustomerForm):
         owners = list(owners)
         if customer.owner is not None and customer.owner not in owners:
             owners.insert(0, customer.owner)
-        super().__init__(*args, owners=owners, **kwargs)
+        super().__init__(*args, owners=owners, current_source=customer.source, **kwargs)
         self.customer = customer
         del self.fields["category"], self.fields["grade"]
         if customer.grade != Grade.O:  # a deposit is recorded when the customer becomes O

@@ -15,8 +15,9 @@ from django.utils.translation import pgettext_lazy
 
 from crm.accounts import selectors as accounts
 from crm.activities.choices import FollowUpKind, PlanMethod, PlanStatus
-from crm.customers.choices import Category, ContactRole, Gender, Grade, Kind, Source
+from crm.customers.choices import Category, ContactRole, Gender, Grade, Kind
 from crm.customers.models import Customer
+from crm.customers.sources import source_names
 from crm.governance.models import AuditEvent
 
 if TYPE_CHECKING:
@@ -105,7 +106,6 @@ _CHOICES: dict[str, type[models.TextChoices]] = {
     "kind": Kind,
     "category": Category,
     "grade": Grade,
-    "source": Source,
     "contact.role": ContactRole,
     "contact.gender": Gender,
     "followup.kind": FollowUpKind,
@@ -208,7 +208,7 @@ def customer_fields(customer: Customer) -> list[tuple[str, list[Field]]]:
         "kind": customer.get_kind_display(),
         "category": customer.get_category_display(),
         "grade": customer.get_grade_display(),
-        "source": customer.get_source_display(),
+        "source": source_names().get(customer.source, customer.source) if customer.source else "",
         "owner": customer.owner.display_name if customer.owner else _("公海"),
         "department": customer.department.name if customer.department else "",
         "tags": customer.tag_names,
@@ -245,6 +245,8 @@ class _Names:
                     departments.update(v for v in pair if isinstance(v, int))
         self.users = accounts.user_names(users)
         self.departments = accounts.department_names(departments)
+        sourced = any("source" in (event.changes or {}) for event in events)
+        self.sources = source_names() if sourced else {}
 
     def show(self, field: str, value: Any) -> str:
         if value is None or value == "":
@@ -253,6 +255,8 @@ class _Names:
             return self.users.get(value, f"#{value}")
         if field == "department":
             return self.departments.get(value, f"#{value}")
+        if field == "source":
+            return self.sources.get(value, str(value))
         if field in _CHOICES:
             choices = _CHOICES[field]
             return str(choices(value).label) if value in choices.values else str(value)

@@ -30,7 +30,7 @@ from crm.accounts.models import ApiToken, Role, User
 from crm.activities import services as activities
 from crm.activities.models import FollowUp, Plan
 from crm.customers import lifecycle, services
-from crm.customers.models import Customer
+from crm.customers.models import Customer, Source
 from crm.customers.tests.factories import make_customer
 from crm.governance.models import ApprovalRequest, ApprovalState
 from crm.testing import PASSWORD, approved, tiny_png
@@ -99,6 +99,9 @@ PAGES: dict[str, tuple[str, tuple[str, ...], dict[str, Any] | None, int, str]] =
     "user_role":           ("POST", ("{usr}",),     {"role": "receptionist"}, 302, "users"),
     "user_edit":           ("GET",  ("{usr}",),     None, 200, "users"),
     "user_unlock":         ("POST", ("{usr}",),     None, 302, "users"),
+    "source_settings":     ("GET",  (),             None, 200, "settings"),
+    "source_edit":         ("POST", ("{src}",), {"s{src}-name": "电视", "s{src}-order": 3,
+                                                 "s{src}-active": "on"}, 302, "settings"),
     "role_list":           ("GET",  (),             None, 200, "roles"),
     "role_edit":           ("GET",  ("{role}",),    None, 200, "roles"),
     "role_delete":         ("POST", ("{role}",),    None, 302, "roles"),
@@ -191,6 +194,7 @@ def world(org):
         "fu": call,
         "at": call.attachments.get(),
         "ct": contact,
+        "src": Source.objects.get(code="tv"),
     }
 
 
@@ -246,6 +250,7 @@ def _nothing_changed(world: dict[str, Any]) -> None:
     assert (x.version, x.deleted_at) == (1, None)
     assert Customer.objects.get(pk=world["gone"].pk).deleted_at is not None
     assert x.contacts.filter(pk=world["ct"].pk).exists()
+    assert Source.objects.get(pk=world["src"].pk).name == "电视广告"
     assert [(p.version, p.status) for p in Plan.objects.filter(customer=x)] == [(1, "planned")]
     assert not FollowUp.objects.filter(customer=x).exists()
     world["df"].refresh_from_db()
