@@ -41,7 +41,7 @@ def customer_out(customer: Customer, sources: dict[str, str] | None = None) -> d
     """A customer as the API shows it; ``sources``: the source names by code, when a page of
     customers read them once."""
     data: dict[str, Any] = {name: getattr(customer, name) for name in _PLAIN}
-    names = sources if sources is not None else source_names()
+    names = sources if sources is not None else source_names([customer.source])
     data["source_label"] = names.get(customer.source, "")
     data["phone"] = customer.phone
     data["id_number"] = customer.id_number
@@ -56,7 +56,7 @@ def customer_out(customer: Customer, sources: dict[str, str] | None = None) -> d
 
 
 def customer_page(page: Page[Customer]) -> dict[str, Any]:
-    sources = source_names()
+    sources = source_names(c.source for c in page.items)
     items = [customer_out(c, sources) for c in page.items]
     return {"items": items, "next_cursor": page.next_cursor}
 

@@ -228,8 +228,15 @@ class CustomerPage(Out):
 
 class SourceOut(Schema):
     code: str
-    name: str
-    active: bool
+    name: str = Field(description="名称，如公司所填")
+    label: str = Field(description="显示名称（预置途径随语言显示）")
+    active: bool = Field(description="是否供新客户选择；停用的途径保留在已有客户上")
+
+    @staticmethod
+    def resolve_label(obj: Any) -> str:
+        from crm.customers.sources import label
+
+        return label(obj)
 
 
 class TagOut(Schema):

@@ -7,9 +7,12 @@ forms and today's online ones (the data migration 0013 loads the same list)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db import transaction
 from django.db.models import Max, QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from crm.accounts.models import User
 from crm.accounts.roles import CHANGE_GRADEPOLICY
@@ -20,24 +23,24 @@ from crm.governance import audit
 from .models import Source
 
 DEFAULT_SOURCES: tuple[tuple[str, str], ...] = (
-    ("wechat", "微信"),
-    ("douyin", "抖音"),
-    ("autohome", "汽车之家"),
-    ("dongchedi", "懂车帝"),
-    ("beike", "贝壳"),
-    ("58", "58同城"),
-    ("old_customer", "老客户介绍"),
-    ("referral", "亲友介绍"),
-    ("newspaper", "报纸广告"),
-    ("outdoor", "户外广告"),
-    ("dm", "DM宣传单"),
-    ("roadshow", "路演活动"),
-    ("website", "公司网站"),
-    ("property_site", "房地产网站"),
-    ("journal", "专业刊物"),
-    ("old_owner", "老业主"),
-    ("tv", "电视广告"),
-    ("other", "其它"),
+    ("wechat", gettext_noop("微信")),
+    ("douyin", gettext_noop("抖音")),
+    ("autohome", gettext_noop("汽车之家")),
+    ("dongchedi", gettext_noop("懂车帝")),
+    ("beike", gettext_noop("贝壳")),
+    ("58", gettext_noop("58同城")),
+    ("old_customer", gettext_noop("老客户介绍")),
+    ("referral", gettext_noop("亲友介绍")),
+    ("newspaper", gettext_noop("报纸广告")),
+    ("outdoor", gettext_noop("户外广告")),
+    ("dm", gettext_noop("DM宣传单")),
+    ("roadshow", gettext_noop("路演活动")),
+    ("website", gettext_noop("公司网站")),
+    ("property_site", gettext_noop("房地产网站")),
+    ("journal", gettext_noop("专业刊物")),
+    ("old_owner", gettext_noop("老业主")),
+    ("tv", gettext_noop("电视广告")),
+    ("other", gettext_noop("其它")),
 )
 NAME_MAX = 30
 
@@ -52,9 +55,28 @@ def active_sources() -> QuerySet[Source]:
     return Source.objects.filter(active=True)
 
 
-def source_names() -> dict[str, str]:
-    """Each source's name by code (one small query)."""
-    return dict(Source.objects.values_list("code", "name"))
+_SHIPPED = dict(DEFAULT_SOURCES)
+
+
+def label(source: Source) -> str:
+    """The name to show: a shipped source under its shipped name speaks the reader's language
+    (as a shipped role does); a name the company chose is shown as entered."""
+    return label_of(source.code, source.name)
+
+
+def label_of(code: str, name: str) -> str:
+    return _(name) if _SHIPPED.get(code) == name else name
+
+
+def source_names(codes: Iterable[str] | None = None) -> dict[str, str]:
+    """Each source's name to show, by code (one small query; none for no ``codes``)."""
+    rows = Source.objects.all()
+    if codes is not None:
+        wanted = {c for c in codes if c}
+        if not wanted:
+            return {}
+        rows = rows.filter(code__in=wanted)
+    return {code: label_of(code, name) for code, name in rows.values_list("code", "name")}
 
 
 def source_error(code: str, *, current: str = "") -> str:

@@ -45,9 +45,9 @@ def _source_choices(current: str) -> list[tuple[str, str]]:
     choices = [("", "—")]
     for source in sources.source_list():
         if source.active:
-            choices.append((source.code, source.name))
+            choices.append((source.code, sources.label(source)))
         elif source.code == current:
-            choices.append((source.code, source.name + " · " + str(_("已停用"))))
+            choices.append((source.code, sources.label(source) + " · " + str(_("已停用"))))
     return choices
 
 

@@ -208,7 +208,7 @@ def customer_fields(customer: Customer) -> list[tuple[str, list[Field]]]:
         "kind": customer.get_kind_display(),
         "category": customer.get_category_display(),
         "grade": customer.get_grade_display(),
-        "source": source_names().get(customer.source, customer.source) if customer.source else "",
+        "source": source_names([customer.source]).get(customer.source, customer.source),
         "owner": customer.owner.display_name if customer.owner else _("公海"),
         "department": customer.department.name if customer.department else "",
         "tags": customer.tag_names,

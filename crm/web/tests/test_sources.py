@@ -105,7 +105,9 @@ def test_a_switched_off_source_is_not_offered_but_stays_on_old_customers(as_user
 def test_the_api_lists_the_sources_with_their_state(org, call):
     Source.objects.filter(code="tv").update(active=False)
     listed = {s["code"]: s for s in call(org.rep_a, "GET", "sources").json()}
-    assert listed["wechat"] == {"code": "wechat", "name": "微信", "active": True}
+    assert listed["wechat"] == {"code": "wechat", "name": "微信", "label": "微信", "active": True}
+    english = {s["code"]: s for s in call(org.rep_a, "GET", "sources", lang="en").json()}
+    assert (english["wechat"]["name"], english["wechat"]["label"]) == ("微信", "WeChat")
     assert listed["tv"]["active"] is False
 
 
