@@ -6,9 +6,9 @@
    references to rows that exist (the owner of a customer; its 认知途径 code; the assignee of a
    plan, who must be able to read its customer; a defeat reason; the plan a follow-up answers;
    a department) and bounds relative to the clock (a follow-up not in the future, a plan from
-   yesterday on, a deal and a deposit not after today, a next follow-up not in the past). The ids come from the test
-   through ``CRM_FUZZ_*`` variables. Each such rule is stated in the field's description and
-   tested by the API tests.
+   yesterday on, a deal and a deposit not after today, a next follow-up not in the past). The
+   ids come from the test through ``CRM_FUZZ_*`` variables. Each such rule is stated in the
+   field's description and tested by the API tests.
 """
 
 from __future__ import annotations
