@@ -273,3 +273,13 @@ def test_only_the_sysadmin_edits_users(as_user, org):
     assert response.status_code == 403
     org.rep_a.refresh_from_db()
     assert org.rep_a.full_name == "王小明"
+
+
+def test_a_user_the_sysadmin_creates_chooses_a_password_at_first_sign_in(as_user, org):
+    as_user(org.sysadmin).post(
+        reverse("web:user_list"),
+        {"username": "wang.wu", "role": "rep", "password": "Chu-shi-2026", "department": ""},
+    )
+    assert User.objects.get(username="wang.wu").must_change_password
+    client = _sign_in("wang.wu", "Chu-shi-2026")
+    assert client.get(reverse("web:customer_list"))["Location"].endswith("#password")
