@@ -45,7 +45,7 @@ from crm.core.errors import Invalid
 from crm.core.validators import USCC_CHARS, credit_code_check_char, organization_key
 from crm.customers import competitors, lifecycle, search, sensitive
 from crm.customers import services as customers
-from crm.customers.choices import Category, ContactRole, Grade, Kind, Source
+from crm.customers.choices import Category, ContactRole, Grade, Kind
 from crm.customers.models import (
     Contact,
     Customer,
@@ -55,6 +55,7 @@ from crm.customers.models import (
     Tag,
 )
 from crm.customers.samples import MOBILE_PREFIXES
+from crm.customers.sources import DEFAULT_SOURCES
 from crm.governance import audit
 from crm.reports import contact_status
 
@@ -215,7 +216,7 @@ def _customer_data(
         "phone": taken.phone(rng),
         "city": fake.city_name(),
         "address": fake.address(),
-        "source": rng.choice([s.value for s in Source]),
+        "source": rng.choice([code for code, _name in DEFAULT_SOURCES]),
         "category": category,
         "tags": rng.sample(TAGS, k=rng.choice([0, 0, 1, 1, 2])),
     }

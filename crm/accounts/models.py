@@ -108,6 +108,9 @@ class User(AbstractUser):
         related_name="members",
         verbose_name=_("部门"),
     )
+    # set when an administrator sets the password (重置密码): until the user chooses their own,
+    # every page leads to the password change and no API token opens anything
+    must_change_password = models.BooleanField(_("下次登录须修改密码"), default=False)
 
     class Meta:
         ordering = ["id"]

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import timedelta
 
+from django.conf import settings
 from django.db.models import Case, Count, Q, QuerySet, Value, When
 from django.utils import timezone
 
@@ -11,7 +13,7 @@ from crm.core.errors import NotFound
 from crm.core.permissions import mine, require
 from crm.governance.models import ApprovalRequest, ApprovalState
 
-from .models import ApiToken, Department, Role, User
+from .models import ApiToken, Department, LoginThrottle, Role, User
 from .roles import MANAGE_ROLES, MANAGE_USERS, BuiltinRole
 
 
@@ -19,6 +21,14 @@ def user_list(*, actor: User) -> QuerySet[User]:
     """Every user, for the system administrator's user management page (403 for others)."""
     require(actor, MANAGE_USERS)
     return User.objects.select_related("department", "role").order_by("department__path", "id")
+
+
+def user_get(*, actor: User, user_id: int) -> User:
+    """One user, for the system administrator (403 for others, 404 when there is none)."""
+    user = user_list(actor=actor).filter(pk=user_id).first()
+    if user is None:
+        raise NotFound()
+    return user
 
 
 def role_list() -> QuerySet[Role]:
@@ -91,3 +101,13 @@ def department_names(ids: Iterable[int]) -> dict[int, str]:
     if not wanted:
         return {}
     return dict(Department.objects.filter(pk__in=wanted).values_list("id", "name"))
+
+
+def locked_usernames() -> set[str]:
+    """The usernames (lower-cased, as the lock-out counts them) locked out right now."""
+    since = timezone.now() - timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
+    return set(
+        LoginThrottle.objects.filter(
+            last_failure_at__gt=since, failures__gte=settings.LOGIN_LOCKOUT_ATTEMPTS
+        ).values_list("username", flat=True)
+    )

@@ -34,6 +34,7 @@ from .roles import (
     reads_customer_data,
     widened,
 )
+from .validators import username_error
 
 
 class LockedOut(Exception):
@@ -163,6 +164,7 @@ def _user_snapshot(user: User) -> dict[str, object]:
         "role": user.role_id,
         "department": user.department_id,
         "is_active": user.is_active,
+        "must_change_password": user.must_change_password,
     }
 
 
@@ -222,17 +224,26 @@ def user_create(
     role_obj = Role.objects.filter(pk=role).first() if role else None
     if role_obj is None:
         errors["role"] = _("角色无效")
-    if not username.strip():
-        errors["username"] = _("请填写用户名")
-    elif User.objects.filter(username__iexact=username.strip()).exists():
+    username = username.strip()
+    wrong = username_error(username)
+    if wrong:
+        errors["username"] = wrong
+    elif User.objects.filter(username__iexact=username).exists():
         errors["username"] = _("用户名已存在")
+    try:
+        profile = validate(ProfileInput, {"full_name": full_name, "phone": phone})
+    except Invalid as exc:
+        errors.update({k: str(v) for k, v in exc.fields.items()})
+        profile = {"full_name": full_name, "phone": phone}
     pending = _needs_confirmation(actor, role_obj)
     user = User(
-        username=username.strip(),
-        full_name=full_name,
-        phone=phone,
+        username=username,
+        full_name=profile["full_name"],
+        phone=profile["phone"],
         role=None if pending else role_obj,
         department=department,
+        # a password an administrator chose is the user's to replace at first sign-in
+        must_change_password=actor is not None,
     )
     if password_hash and (actor is not None or not _is_password_hash(password_hash)):
         # a programming error, not a user's: only the command line passes hashes
@@ -319,8 +330,11 @@ def password_change(*, actor: User, old_password: str, new_password: str) -> Use
         password_validation.validate_password(new_password, actor)
     except ValidationError as exc:
         raise Invalid(fields={"new_password": " ".join(exc.messages)}) from exc
+    if new_password == old_password:
+        raise Invalid(fields={"new_password": _("新密码不能与原密码相同")})
     actor.set_password(new_password)
-    actor.save(update_fields=["password"])
+    actor.must_change_password = False
+    actor.save(update_fields=["password", "must_change_password"])
     audit.record(actor=actor, verb="user.password_changed", obj=actor)
     return actor
 
@@ -337,6 +351,8 @@ def token_issue(*, actor: User, name: str = "") -> str:
     """A new bearer token for ``actor``; the plain token is returned once and never stored."""
     if not actor.is_active:
         raise PermissionDenied()
+    if actor.must_change_password:
+        raise PermissionDenied(_("请先在网页上修改管理员设置的临时密码"))
     key = "crm_" + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
         user=actor,
@@ -405,6 +421,8 @@ def token_user(key: str) -> User | None:
         return None
     if token.created_at <= now - ApiToken.max_age() or not token.user.is_active:
         return None
+    if token.user.must_change_password:  # a temporary password opens nothing but its change
+        return None
     if not secrets.compare_digest(token.password_stamp, ApiToken.stamp_for(token.user)):
         return None
     if token.last_used_at is None or now - token.last_used_at > timedelta(hours=1):
@@ -462,7 +480,9 @@ def _tokens_revoke_all(*, actor: User, user: User) -> None:
 @transaction.atomic
 def user_password_reset(*, actor: User | None, user_id: int, new_password: str) -> User:
     """Set a user's password for them (system administrator; ``actor=None`` is the command
-    line). Every API token of the user ends with the old password."""
+    line). Every API token of the user ends with the old password. Set by an administrator, the
+    password is a temporary one: the user must change it at the next sign-in (no page but the
+    password change opens, no API token is issued or honoured until then)."""
     if actor is not None:
         require(actor, MANAGE_USERS)
     user = User.objects.select_for_update().filter(pk=user_id).first()
@@ -475,9 +495,72 @@ def user_password_reset(*, actor: User | None, user_id: int, new_password: str) 
     except ValidationError as exc:
         raise Invalid(fields={"password": " ".join(exc.messages)}) from exc
     user.set_password(new_password)
-    user.save(update_fields=["password"])
+    user.must_change_password = actor is not None
+    user.save(update_fields=["password", "must_change_password"])
     audit.record(actor=actor, verb="user.password_reset", obj=user)
     return user
+
+
+@transaction.atomic
+def user_unlock(*, actor: User, user_id: int) -> User:
+    """Lift a lock-out (解锁) before its window ends: the failures counted are forgiven."""
+    require(actor, MANAGE_USERS)
+    user = User.objects.filter(pk=user_id).first()
+    if user is None:
+        raise NotFound()
+    if not is_locked_out(user.username):
+        raise Invalid(_("该用户未被锁定"))
+    LoginThrottle.objects.filter(username=_key(user.username)).delete()
+    audit.record(actor=actor, verb="user.unlocked", obj=user)
+    return user
+
+
+@transaction.atomic
+def user_update(
+    *,
+    actor: User,
+    user_id: int,
+    full_name: str,
+    phone: str,
+    department: int | None,
+    role: str,
+) -> tuple[User, ApprovalRequest | None]:
+    """Change a user's name, phone, department and role (system administrator). The role
+    follows ``user_set_role``: one that reads customer data waits for the general manager (the
+    request is returned; the rest is saved now)."""
+    require(actor, MANAGE_USERS)
+    user = User.objects.select_for_update().filter(pk=user_id).first()
+    if user is None:
+        raise NotFound()
+    errors: dict[str, str] = {}
+    try:
+        profile = validate(ProfileInput, {"full_name": full_name, "phone": phone})
+    except Invalid as exc:
+        errors.update({k: str(v) for k, v in exc.fields.items()})
+        profile = {}
+    dept = None
+    if department is not None:
+        dept = Department.objects.filter(pk=department).first()
+        if dept is None:
+            errors["department"] = _("部门不存在")
+    role_obj = Role.objects.filter(pk=role).first() if role else None
+    if role and role_obj is None:
+        errors["role"] = _("角色无效")
+    if errors:
+        raise Invalid(fields=errors)
+    before = _user_snapshot(user)
+    user.full_name, user.phone, user.department = profile["full_name"], profile["phone"], dept
+    user.save(update_fields=["full_name", "phone", "department"])
+    after = _user_snapshot(user)
+    if after != before:
+        audit.record(actor=actor, verb="user.changed", obj=user, before=before, after=after)
+    request = None
+    if role_obj is not None and role_obj.code != user.role_id:
+        if _needs_confirmation(actor, role_obj):
+            request = _request_role(actor, user, role_obj)
+        else:
+            _apply_role(actor, user, role_obj)
+    return user, request
 
 
 # --- roles ----------------------------------------------------------------------------------

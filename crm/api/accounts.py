@@ -22,7 +22,14 @@ router = Router(tags=["accounts"])
 @router.post(
     "auth/token",
     auth=None,
-    response={200: TokenOut, 400: ErrorOut, 401: ErrorOut, 422: ErrorOut, 429: ErrorOut},
+    response={
+        200: TokenOut,
+        400: ErrorOut,
+        401: ErrorOut,
+        403: ErrorOut,
+        422: ErrorOut,
+        429: ErrorOut,
+    },
 )
 def token_create(request: HttpRequest, payload: TokenIn) -> TokenOut:
     """Exchange a username and password for a bearer token (shown once, keep it safe).

@@ -25,9 +25,9 @@ from crm.accounts.roles import (
 )
 from crm.core.pagination import ID_CURSOR
 from crm.core.permissions import require
-from crm.customers import selectors, services
+from crm.customers import selectors, services, sources
 from crm.customers.choices import Category, Grade
-from crm.customers.models import Contact, Tag
+from crm.customers.models import Contact, Source, Tag
 from crm.governance.models import AuditEvent
 
 from .presenters import customer_out, customer_page
@@ -45,12 +45,14 @@ from .schemas import (
     PathId,
     QueryId,
     QueryLimit,
+    SourceOut,
     TagOut,
 )
 from .security import signed_in
 
 router = Router(tags=["customers"])
 tags_router = Router(tags=["customers"])
+sources_router = Router(tags=["customers"])
 
 _READ_ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 _WRITE_ERRORS: dict[int, Any] = {**_READ_ERRORS, 409: ErrorOut}
@@ -202,11 +204,13 @@ def contact_create(
 def contact_update(
     request: HttpRequest, customer_id: PathId, contact_id: PathId, payload: ContactPatch
 ) -> Contact:
+    data = payload.model_dump(exclude_unset=True)
     return services.contact_update(
         actor=_actor(request, CHANGE_CUSTOMER),
         customer_id=customer_id,
         contact_id=contact_id,
-        data=payload.model_dump(exclude_unset=True),
+        data=data,
+        version=data.pop("version", None),
     )
 
 
@@ -223,3 +227,11 @@ def tag_list(request: HttpRequest) -> list[Tag]:
     """All tags, for filters and for tagging customers."""
     _actor(request, VIEW_CUSTOMER)
     return list(selectors.tag_list())
+
+
+@sources_router.get("", response={200: list[SourceOut], 401: ErrorOut})
+def source_list(request: HttpRequest) -> list[Source]:
+    """认知途径, in the company's order. ``active``: offered for new customers; a customer keeps
+    one switched off. A customer's ``source`` is the ``code``."""
+    signed_in(request)
+    return list(sources.source_list())

@@ -19,26 +19,30 @@ from crm.activities.choices import FollowUpKind, PlanKind, PlanMethod, PlanStatu
 from crm.activities.models import Attachment, FollowUp, Notification, Plan
 from crm.activities.selectors import TimelineItem
 from crm.core.pagination import Page
-from crm.customers.choices import Category, Grade, Kind, Source
+from crm.customers.choices import Category, Grade, Kind
 from crm.customers.models import Customer, DefeatAnalysis, LifecycleEvent
+from crm.customers.sources import source_names
 from crm.governance.models import ApprovalRequest
 
 _LABELS: dict[str, dict[str, str | Promise]] = {
     "kind": dict(Kind.choices),
-    "source": dict(Source.choices),
     "category": dict(Category.choices),
     "grade": dict(Grade.choices),
 }
 _PLAIN = (
-    "id", "number", "kind", "name", "email", "credit_code", "company", "address", "city",
+    "id", "number", "kind", "name", "wechat", "email", "credit_code", "company", "address", "city",
     "staff_count", "annual_revenue", "main_business", "needs", "feedback", "source", "category",
     "grade", "notes", "version", "created_at", "updated_at", "deleted_at",
     "expected_purchase_on", "deal_on", "deposit_amount", "deposit_on",
 )  # fmt: skip
 
 
-def customer_out(customer: Customer) -> dict[str, Any]:
+def customer_out(customer: Customer, sources: dict[str, str] | None = None) -> dict[str, Any]:
+    """A customer as the API shows it; ``sources``: the source names by code, when a page of
+    customers read them once."""
     data: dict[str, Any] = {name: getattr(customer, name) for name in _PLAIN}
+    names = sources if sources is not None else source_names([customer.source])
+    data["source_label"] = names.get(customer.source, "")
     data["phone"] = customer.phone
     data["id_number"] = customer.id_number
     for field, labels in _LABELS.items():
@@ -52,7 +56,9 @@ def customer_out(customer: Customer) -> dict[str, Any]:
 
 
 def customer_page(page: Page[Customer]) -> dict[str, Any]:
-    return {"items": [customer_out(c) for c in page.items], "next_cursor": page.next_cursor}
+    sources = source_names(c.source for c in page.items)
+    items = [customer_out(c, sources) for c in page.items]
+    return {"items": items, "next_cursor": page.next_cursor}
 
 
 # --- the workday ----------------------------------------------------------------------------

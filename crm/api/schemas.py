@@ -164,7 +164,12 @@ else:
         exclude=("defeat",),
         version=(Version, ...),
     )
-    ContactPatch = partial(ContactInput, name="ContactPatch", doc="Some fields of a contact.")
+    ContactPatch = partial(
+        ContactInput,
+        name="ContactPatch",
+        doc="Some fields of a contact. With ``version`` (as read), a stale edit is a 409.",
+        version=(Version | None, None),
+    )
 
 
 class Out(BaseModel):
@@ -184,6 +189,7 @@ class CustomerOut(Out):
     kind_label: str
     name: str
     phone: str
+    wechat: str
     email: str
     id_number: str
     credit_code: str
@@ -220,6 +226,19 @@ class CustomerPage(Out):
     next_cursor: str | None = Field(description="下一页的游标；没有下一页时为 null")
 
 
+class SourceOut(Schema):
+    code: str
+    name: str = Field(description="名称，如公司所填")
+    label: str = Field(description="显示名称（预置途径随语言显示）")
+    active: bool = Field(description="是否供新客户选择；停用的途径保留在已有客户上")
+
+    @staticmethod
+    def resolve_label(obj: Any) -> str:
+        from crm.customers.sources import label
+
+        return label(obj)
+
+
 class TagOut(Schema):
     id: int
     name: str
@@ -241,10 +260,12 @@ class ContactOut(Schema):
     role_label: str
     title: str
     phone: str
+    wechat: str
     age: int | None
     gender: str
     hobbies: str
     notes: str
+    version: int
     created_at: datetime
     updated_at: datetime
 

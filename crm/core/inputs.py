@@ -47,7 +47,12 @@ from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, core_schema
 
 from .errors import Invalid
-from .validators import normalize_credit_code, normalize_id_number, normalize_phone
+from .validators import (
+    normalize_credit_code,
+    normalize_id_number,
+    normalize_phone,
+    normalize_wechat_id,
+)
 
 # The whitespace trimmed from text: ECMAScript's ``\s`` (what the documented patterns mean), so
 # that "blank" means the same to the server and to a client checking the JSON Schema.
@@ -465,6 +470,15 @@ CreditCode = Annotated[
     ),
 ]
 EmailAddress = Annotated[str, Email("email", 254, _email)]
+WeChatId = Annotated[
+    str,
+    Formatted(
+        "wechat-id",
+        30,
+        normalize_wechat_id,
+        "微信号：6–20 位，字母开头，字母、数字、_ 或 -；或中国大陆手机号；空为没有",
+    ),
+]
 
 # --- models ---------------------------------------------------------------------------------
 

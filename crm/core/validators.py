@@ -89,3 +89,22 @@ _FULLWIDTH = str.maketrans({"（": "(", "）": ")", "　": " "})
 def organization_key(name: str) -> str:
     """The comparison key for organisation names: case, spaces and full-width brackets ignored."""
     return _SPACES.sub("", name.translate(_FULLWIDTH)).lower()
+
+
+_WECHAT_ID = re.compile(r"[A-Za-z][A-Za-z0-9_-]{5,19}")
+
+
+def normalize_wechat_id(value: str) -> str:
+    """A WeChat ID (微信号): 6–20 characters, a letter first, then letters, digits, _ or -; or a
+    mobile number, which WeChat accepts as an ID (kept as its 11 digits)."""
+    v = value.strip()
+    if _WECHAT_ID.fullmatch(v):
+        return v
+    if re.fullmatch(r"[\d\s+\-]+", v):
+        try:
+            return normalize_phone(v, mobile_only=True)
+        except ValueError as exc:
+            raise ValueError(_("手机号作微信号时应为有效的中国大陆手机号码")) from exc
+    raise ValueError(
+        _("微信号应为 6–20 位，以字母开头，只含字母、数字、下划线和减号；也可以是手机号")
+    )

@@ -24,22 +24,6 @@ class Grade(models.TextChoices):
     C = "C", _("C级（3个月以上成交）")
 
 
-class Source(models.TextChoices):
-    """认知途径, as listed on the seed's registration forms."""
-
-    NEWSPAPER = "newspaper", _("报纸广告")
-    OUTDOOR = "outdoor", _("户外广告")
-    REFERRAL = "referral", _("亲友介绍")
-    DM = "dm", _("DM宣传单")
-    ROADSHOW = "roadshow", _("路演活动")
-    WEBSITE = "website", _("公司网站")
-    PROPERTY_SITE = "property_site", _("房地产网站")
-    JOURNAL = "journal", _("专业刊物")
-    OLD_OWNER = "old_owner", _("老业主")
-    TV = "tv", _("电视广告")
-    OTHER = "other", _("其它")
-
-
 class ContactRole(models.TextChoices):
     CHAIRMAN = "chairman", _("董事长/老板")
     GENERAL_MANAGER = "general_manager", _("总经理")

@@ -13,11 +13,14 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, Field, GetCoreSchemaHandler, GetJsonSchemaHandler
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema, core_schema
 
 from crm.core.inputs import (
     MAX_ID,
@@ -34,12 +37,13 @@ from crm.core.inputs import (
     Phone,
     RowResult,
     Text,
+    WeChatId,
     optional,
     partial,
     validate_row,
 )
 
-from .choices import Category, ContactRole, Gender, Grade, Kind, Source
+from .choices import Category, ContactRole, Gender, Grade, Kind
 
 TAG_MAX_LENGTH = 20  # characters of one tag
 TAGS_MAX = 20  # tags of one customer
@@ -47,6 +51,38 @@ CALLBACKS_MAX = 20  # callbacks after a deal
 
 
 TagName = Annotated[str, Text(TAG_MAX_LENGTH, required=True)]
+
+
+@dataclass(frozen=True)
+class SourceCode:
+    """The code of a 认知途径 (``crm.customers.sources``: a list the company edits) or blank.
+    Any listed code passes here; whether one switched off may be given is the services' rule
+    (``sources.source_error``: kept on the customers that have it, not given to others)."""
+
+    max_length: int = 20
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> CoreSchema:
+        return core_schema.no_info_after_validator_function(
+            self.clean, core_schema.str_schema(max_length=self.max_length, strict=True)
+        )
+
+    def __get_pydantic_json_schema__(
+        self, schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        value = handler(schema)
+        value["description"] = "认知途径代码（GET /api/v1/sources）；空为未填"
+        return value
+
+    @staticmethod
+    def clean(value: str) -> str:
+        from .models import Source  # the models import these inputs' choices
+
+        code = value.strip()
+        if code and not Source.objects.filter(code=code).exists():
+            raise ValueError(_("不是有效的选项"))
+        return code
 
 
 def _distinct(names: list[str]) -> list[str]:
@@ -138,6 +174,7 @@ class CustomerInput(Input):
     kind: Annotated[str, Choice(Kind)] = Kind.PERSON
     name: Annotated[str, Text(100, required=True, message=gettext_noop("请填写客户名称"))]
     phone: Phone = ""
+    wechat: WeChatId = ""
     email: EmailAddress = ""
     id_number: IdNumber = ""
     credit_code: CreditCode = ""
@@ -151,7 +188,7 @@ class CustomerInput(Input):
     main_business: Annotated[str, Text(200)] = ""
     needs: Annotated[str, Text(5000, area=True)] = ""
     feedback: Annotated[str, Text(5000, area=True)] = ""
-    source: Annotated[str, Choice(Source, blank=True)] = ""
+    source: Annotated[str, SourceCode()] = ""
     category: Annotated[str, Choice(Category)] = Category.POTENTIAL
     grade: Annotated[
         str, Choice(Grade, blank=True, message=gettext_noop("意向级别只能是 O、H、A、B、C"))
@@ -196,8 +233,12 @@ def customer_row(row: Mapping[str, Any]) -> RowResult:
     from .lifecycle import entry_errors  # the lifecycle module builds on these inputs
 
     def rules(cleaned: dict[str, Any]) -> dict[str, str]:
+        from .sources import source_error
+
         values = {"kind": Kind.PERSON, "category": Category.POTENTIAL, "grade": "", **cleaned}
+        switched_off = source_error(values.get("source", ""))
         return {
+            **({"source": switched_off} if switched_off else {}),
             **customer_rules(values),
             **entry_errors(
                 category=values["category"],
@@ -219,6 +260,7 @@ class ContactInput(Input):
     role: Annotated[str, Choice(ContactRole)] = ContactRole.OTHER
     title: Annotated[str, Text(50)] = ""
     phone: Phone = ""
+    wechat: WeChatId = ""
     age: Annotated[int, Integer(1, 129)] | None = None
     gender: Annotated[str, Choice(Gender, blank=True)] = ""
     hobbies: Annotated[str, Text(200)] = ""

@@ -12,7 +12,7 @@ from crm.core.models import TimeStampedModel
 from crm.core.permissions import Policy, RestrictedQuerySet
 
 from . import sensitive
-from .choices import Category, ContactRole, Gender, Grade, Kind, Source
+from .choices import Category, ContactRole, Gender, Grade, Kind
 
 
 class Tag(models.Model):
@@ -52,6 +52,7 @@ class Customer(TimeStampedModel):
         _("电话"), max_length=20, blank=True, default="", db_column="phone"
     )
     email = models.EmailField(_("邮箱"), blank=True, default="")
+    wechat = models.CharField(_("微信号"), max_length=20, blank=True, default="")
     id_number_store = models.CharField(
         _("身份证号"), max_length=18, blank=True, default="", db_column="id_number"
     )
@@ -66,9 +67,8 @@ class Customer(TimeStampedModel):
     main_business = models.CharField(_("主营业务"), max_length=200, blank=True, default="")
     needs = models.TextField(_("客户需求"), blank=True, default="")
     feedback = models.TextField(_("客户反馈"), blank=True, default="")
-    source = models.CharField(
-        _("认知途径"), max_length=20, choices=Source.choices, blank=True, default=""
-    )
+    # the code of a Source row (认知途径, a list the company edits); blank: not given
+    source = models.CharField(_("认知途径"), max_length=20, blank=True, default="")
     category = models.CharField(
         _("客户类别"), max_length=12, choices=Category.choices, default=Category.POTENTIAL
     )
@@ -235,12 +235,17 @@ class Contact(TimeStampedModel):
     phone_store = models.CharField(
         _("电话"), max_length=20, blank=True, default="", db_column="phone"
     )
+    wechat = models.CharField(_("微信号"), max_length=20, blank=True, default="")
     age = models.PositiveSmallIntegerField(_("年龄"), null=True, blank=True)
     gender = models.CharField(
         _("性别"), max_length=6, choices=Gender.choices, blank=True, default=""
     )
     hobbies = models.CharField(_("爱好"), max_length=200, blank=True, default="")
     notes = models.TextField(_("备注"), blank=True, default="")
+    # an edit carries the version it started from: a stale one is a conflict, as for customers
+    version = models.PositiveIntegerField(_("版本"), default=1)
+
+    snapshot_exclude = ("created_at", "updated_at", "version")
 
     class Meta:
         ordering = ["id"]
@@ -258,6 +263,24 @@ class Contact(TimeStampedModel):
         data = super().snapshot()
         data["phone"] = data.pop("phone_store")
         return data
+
+
+class Source(models.Model):
+    """A channel through which customers hear of the company (认知途径). The company edits the
+    list; ``active``: offered for new customers (customers keep one switched off)."""
+
+    code = models.CharField(_("代码"), max_length=20, unique=True)
+    name = models.CharField(_("名称"), max_length=30, unique=True)
+    order = models.PositiveSmallIntegerField(_("顺序"), default=0)
+    active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        ordering = ["order", "id"]
+        verbose_name = pgettext_lazy("model", "认知途径")
+        verbose_name_plural = pgettext_lazy("model plural", "认知途径")
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class GradePolicy(models.Model):

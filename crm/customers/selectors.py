@@ -231,6 +231,14 @@ def customer_contacts(*, customer: Customer) -> QuerySet[Contact]:
     return customer.contacts.all()
 
 
+def contact_get(*, customer: Customer, contact_id: int) -> Contact:
+    """A contact of a customer already obtained through ``customer_get`` (404 otherwise)."""
+    contact = customer.contacts.filter(pk=contact_id).first()
+    if contact is None:
+        raise NotFound()
+    return contact
+
+
 def customer_history(*, customer: Customer) -> QuerySet[AuditEvent]:
     """The audit trail of a customer already obtained through ``customer_get``."""
     return AuditEvent.objects.filter(
@@ -257,3 +265,20 @@ def assignable_owners(*, actor: User) -> QuerySet[User]:
     (the assign action's scope over people: a rep only themselves, a manager the department)."""
     users = User.objects.filter(is_active=True, role__grants__has_key=OWN_CUSTOMER)
     return restrict(users, actor, ASSIGN_CUSTOMER).select_related("department")
+
+
+def owner_filter_options(*, actor: User) -> QuerySet[User]:
+    """The owners the customer list filters by: those of ``assignable_owners`` and, after them,
+    deactivated users in the same reach who still own live customers (shown as 已停用), so
+    that their customers can be found and handed over. Never offered as a new owner."""
+    leavers = User.objects.filter(
+        is_active=False, customers__isnull=False, customers__deleted_at__isnull=True
+    )
+    users = User.objects.filter(
+        Q(is_active=True, role__grants__has_key=OWN_CUSTOMER) | Q(pk__in=leavers.values("pk"))
+    )
+    return (
+        restrict(users, actor, ASSIGN_CUSTOMER)
+        .select_related("department")
+        .order_by("-is_active", "department__path", "id")
+    )

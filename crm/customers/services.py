@@ -50,6 +50,7 @@ from .selectors import (
     customer_history,
     customer_list,
 )
+from .sources import source_error
 
 SEARCHED_FIELDS = frozenset({"name", "company", "phone"})
 _RULE_FIELDS = (
@@ -92,6 +93,10 @@ def clean_customer_data(
         cleaned, errors = validate(model, data), {}
     except Invalid as exc:
         cleaned, errors = {k: v for k, v in data.items() if k not in exc.fields}, dict(exc.fields)
+    if "source" in cleaned and "source" not in errors:  # one switched off: only kept, not given
+        switched_off = source_error(cleaned["source"], current=current.source if current else "")
+        if switched_off:
+            errors["source"] = switched_off
     if current is None:
         final = {**_NEW, **{k: cleaned[k] for k in _RULE_FIELDS if k in cleaned}}
     else:
@@ -500,16 +505,28 @@ def _contact_snapshot(contact: Contact) -> dict[str, Any]:
     return {f"contact.{k}": v for k, v in contact.snapshot().items() if k not in {"id", "customer"}}
 
 
-@transaction.atomic
-def contact_create(*, actor: User, customer_id: int, data: Mapping[str, Any]) -> Contact:
-    customer = _locked(actor, customer_id, CHANGE_CUSTOMER)
-    cleaned = clean_contact_data(data)
-    contact = Contact(customer=customer)
+def _apply_contact(
+    actor: User, customer: Customer, contact: Contact, cleaned: Mapping[str, Any]
+) -> None:
+    previous_phone = contact.phone if contact.pk else ""
     for field, value in cleaned.items():
         if field == "phone":
             sensitive.write_phone(contact, value)
         else:
             setattr(contact, field, value)
+    if cleaned.get("phone") and cleaned["phone"] != previous_phone:
+        # a contact's phone that is another customer's is flagged as a customer's phone is (查重)
+        check_duplicates(
+            actor=actor, values={"phone": cleaned["phone"]}, kind=Kind.PERSON, exclude=customer.pk
+        )
+
+
+@transaction.atomic
+def contact_create(*, actor: User, customer_id: int, data: Mapping[str, Any]) -> Contact:
+    customer = _locked(actor, customer_id, CHANGE_CUSTOMER)
+    cleaned = clean_contact_data(data)
+    contact = Contact(customer=customer)
+    _apply_contact(actor, customer, contact, cleaned)
     contact.save()
     _reindex(customer)
     audit.record(
@@ -524,19 +541,27 @@ def contact_create(*, actor: User, customer_id: int, data: Mapping[str, Any]) ->
 
 @transaction.atomic
 def contact_update(
-    *, actor: User, customer_id: int, contact_id: int, data: Mapping[str, Any]
+    *,
+    actor: User,
+    customer_id: int,
+    contact_id: int,
+    data: Mapping[str, Any],
+    version: int | None = None,
 ) -> Contact:
+    """Change a contact. ``version``: the one the edit started from; a stale one is a conflict
+    (someone else saved the contact meanwhile)."""
     customer = _locked(actor, customer_id, CHANGE_CUSTOMER)
     contact = customer.contacts.filter(pk=contact_id).first()
     if contact is None:
         raise NotFound()
+    if version is not None and contact.version != version:
+        raise Conflict(extra={"current_version": contact.version})
     cleaned = clean_contact_data(data, partial=True)
     before = _contact_snapshot(contact)
-    for field, value in cleaned.items():
-        if field == "phone":
-            sensitive.write_phone(contact, value)
-        else:
-            setattr(contact, field, value)
+    _apply_contact(actor, customer, contact, cleaned)
+    if _contact_snapshot(contact) == before:
+        return contact
+    contact.version += 1
     contact.save()
     _reindex(customer)
     audit.record(
@@ -551,11 +576,15 @@ def contact_update(
 
 
 @transaction.atomic
-def contact_delete(*, actor: User, customer_id: int, contact_id: int) -> None:
+def contact_delete(
+    *, actor: User, customer_id: int, contact_id: int, version: int | None = None
+) -> None:
     customer = _locked(actor, customer_id, CHANGE_CUSTOMER)
     contact = customer.contacts.filter(pk=contact_id).first()
     if contact is None:
         raise NotFound()
+    if version is not None and contact.version != version:
+        raise Conflict(extra={"current_version": contact.version})
     before = _contact_snapshot(contact)
     contact.delete()
     _reindex(customer)

@@ -14,8 +14,9 @@ from typing import Any, ClassVar
 from django import forms
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied as HttpForbidden
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.views import View
 from django_htmx.http import HttpResponseClientRedirect
@@ -42,6 +43,8 @@ class CrmView(View):
     action: ClassVar[str | None] = None
     template_name: ClassVar[str] = ""
     partial_name: ClassVar[str] = ""
+    # the pages a user whose password an administrator set may open before changing it
+    open_before_password_change: ClassVar[bool] = False
 
     request: HttpRequest
 
@@ -54,6 +57,11 @@ class CrmView(View):
             if is_partial(request):
                 return HttpResponseClientRedirect(redirect_to_login(request.get_full_path()).url)
             return redirect_to_login(request.get_full_path())
+        if self.actor.must_change_password and not self.open_before_password_change:
+            url = reverse("web:settings") + "#password"
+            if is_partial(request):
+                return HttpResponseClientRedirect(url)
+            return HttpResponseRedirect(url)
         try:
             if self.action:
                 require(self.actor, self.action)

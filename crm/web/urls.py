@@ -39,12 +39,20 @@ urlpatterns = [
     ),
     path("settings/grades/", lifecycle.GradeSettingsView.as_view(), name="grade_settings"),
     path("settings/followup/", lifecycle.FollowUpSettingsView.as_view(), name="followup_settings"),
+    path("settings/sources/", lifecycle.SourceSettingsView.as_view(), name="source_settings"),
+    path(
+        "settings/sources/<id:source_id>/",
+        lifecycle.SourceEditView.as_view(),
+        name="source_edit",
+    ),
     path("settings/roles/", roles.RoleListView.as_view(), name="role_list"),
     path("settings/roles/<slug:code>/", roles.RoleEditView.as_view(), name="role_edit"),
     path("settings/roles/<slug:code>/delete/", roles.RoleDeleteView.as_view(), name="role_delete"),
     path("users/", accounts.UserListView.as_view(), name="user_list"),
     path("users/<id:user_id>/active/", accounts.UserActiveView.as_view(), name="user_active"),
     path("users/<id:user_id>/role/", roles.UserRoleView.as_view(), name="user_role"),
+    path("users/<id:user_id>/edit/", accounts.UserEditView.as_view(), name="user_edit"),
+    path("users/<id:user_id>/unlock/", accounts.UserUnlockView.as_view(), name="user_unlock"),
     path(
         "users/<id:user_id>/password/",
         accounts.UserPasswordResetView.as_view(),
@@ -85,6 +93,16 @@ urlpatterns = [
         "customers/<id:customer_id>/contacts/new/",
         customers.ContactCreateView.as_view(),
         name="contact_create",
+    ),
+    path(
+        "customers/<id:customer_id>/contacts/<id:contact_id>/edit/",
+        customers.ContactEditView.as_view(),
+        name="contact_edit",
+    ),
+    path(
+        "customers/<id:customer_id>/contacts/<id:contact_id>/delete/",
+        customers.ContactDeleteView.as_view(),
+        name="contact_delete",
     ),
     path(
         "customers/<id:customer_id>/followups/new/",

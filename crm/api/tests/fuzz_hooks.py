@@ -3,13 +3,13 @@
 1. Generators for the custom formats the OpenAPI document declares: ``cn-phone``,
    ``cn-resident-id`` and ``cn-credit-code`` (each also blank, meaning none).
 2. What a static schema cannot say, for the *positive* cases only (negative ones go as drawn):
-   references to rows that exist (the owner of a customer; the assignee of a plan, who must be
-   able to read its customer; a defeat reason; the plan a follow-up answers; a department) and
-   bounds relative to the clock (a follow-up not in the future, a plan from yesterday on, a deal
-   and a deposit not after today, a next follow-up not in the past). The ids come from the test
-   through ``CRM_FUZZ_*`` variables. Each such rule is stated in the field's description and
-   tested by the API tests. Uploads are given a real picture: the kind of a file is judged by
-   its content, which a schema's binary string cannot say.
+   references to rows that exist (the owner of a customer; its 认知途径 code; the assignee of a
+   plan, who must be able to read its customer; a defeat reason; the plan a follow-up answers;
+   a department) and bounds relative to the clock (a follow-up not in the future, a plan from
+   yesterday on, a deal and a deposit not after today, a next follow-up not in the past). The
+   ids come from the test through ``CRM_FUZZ_*`` variables. Each such rule is stated in the
+   field's description and tested by the API tests. Uploads are given a real picture: the
+   kind of a file is judged by its content, which a schema's binary string cannot say.
 """
 
 from __future__ import annotations
@@ -57,6 +57,8 @@ credit_codes = st.builds(
 schemathesis.openapi.format("cn-phone", st.just("") | phones)
 schemathesis.openapi.format("cn-resident-id", st.just("") | id_numbers)
 schemathesis.openapi.format("cn-credit-code", st.just("") | credit_codes)
+wechat_ids = st.from_regex(r"[A-Za-z][A-Za-z0-9_-]{5,19}", fullmatch=True)
+schemathesis.openapi.format("wechat-id", st.just("") | wechat_ids | phones)
 
 
 def _ids(name: str) -> list[int]:
@@ -94,6 +96,9 @@ def _within_the_clock(body: dict[str, Any]) -> None:
 
 def _existing(body: dict[str, Any]) -> None:
     reasons = _ids("CRM_FUZZ_DEFEAT_REASONS")
+    sources = [c for c in os.environ.get("CRM_FUZZ_SOURCES", "").split(",") if c]
+    if isinstance(body.get("source"), str) and body["source"] and sources:
+        body["source"] = sources[len(body["source"]) % len(sources)]
     for field, users in (("owner", "CRM_FUZZ_OWNERS"), ("assignee", "CRM_FUZZ_ASSIGNEES")):
         ids = _ids(users)
         if isinstance(body.get(field), int | float) and ids:

@@ -49,7 +49,7 @@ from django.utils import timezone
 
 from crm.accounts import services as accounts
 from crm.activities import services as activities
-from crm.customers import lifecycle
+from crm.customers import lifecycle, sources
 from crm.customers import services as customers
 from crm.customers.models import DefeatReason
 from crm.customers.tests.factories import make_customer
@@ -184,6 +184,7 @@ headers = {{ Authorization = "Bearer {manager}" }}
             str(pk) for pk in DefeatReason.objects.filter(active=True).values_list("pk", flat=True)
         ),
         "CRM_FUZZ_DEPARTMENTS": ",".join(str(d.pk) for d in (org.sales1, org.sales2)),
+        "CRM_FUZZ_SOURCES": ",".join(sources.active_sources().values_list("code", flat=True)),
         "CRM_FUZZ_TOKEN": token,
     }
     return config, env

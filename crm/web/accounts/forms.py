@@ -93,9 +93,14 @@ class TokenForm(forms.Form):
 
 
 class UserCreateForm(forms.Form):
-    username = forms.CharField(label=_("用户名"), max_length=150)
-    full_name = forms.CharField(label=_("姓名"), max_length=50, required=False)
-    phone = forms.CharField(label=_("电话"), max_length=20, required=False)
+    username = forms.CharField(
+        label=_("用户名"),
+        max_length=150,
+        help_text=_("2–30 个字符：英文字母、数字和 _ . - @"),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "none"}),
+    )
+    full_name = form_field(ProfileInput, "full_name", label=_("姓名"))
+    phone = form_field(ProfileInput, "phone", label=_("电话"))
     role = forms.ChoiceField(label=_("角色"), initial="rep")
     department: forms.ModelChoiceField[Department] = forms.ModelChoiceField(
         label=_("部门"), queryset=None, required=False, empty_label="—"
@@ -114,6 +119,38 @@ class UserCreateForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["department"].queryset = departments  # type: ignore[attr-defined]
         self.fields["role"].choices = [(r.code, r.label) for r in roles]  # type: ignore[attr-defined]
+
+
+class UserEditForm(forms.Form):
+    """A user's name, phone, department and role (system administrator)."""
+
+    full_name = form_field(ProfileInput, "full_name", label=_("姓名"))
+    phone = form_field(ProfileInput, "phone", label=_("电话"))
+    department: forms.ModelChoiceField[Department] = forms.ModelChoiceField(
+        label=_("部门"), queryset=None, required=False, empty_label="—"
+    )
+    role = forms.ChoiceField(label=_("角色"), required=False)
+
+    def __init__(
+        self,
+        *args: Any,
+        departments: QuerySet[Department],
+        roles: QuerySet[Role],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = departments  # type: ignore[attr-defined]
+        self.fields["role"].choices = [("", "—"), *((r.code, r.label) for r in roles)]  # type: ignore[attr-defined]
+
+    def service_data(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        department = data.get("department")
+        return {
+            "full_name": data.get("full_name") or "",
+            "phone": data.get("phone") or "",
+            "department": department.pk if department is not None else None,
+            "role": data.get("role") or "",
+        }
 
 
 # --- roles and permissions (system administrator) ---------------------------------------------

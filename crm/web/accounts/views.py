@@ -26,6 +26,7 @@ from .forms import (
     ProfileForm,
     TokenForm,
     UserCreateForm,
+    UserEditForm,
     UserRoleForm,
 )
 
@@ -74,6 +75,7 @@ class SettingsView(CrmView):
     below) and a form with errors is shown again in place of its blank twin."""
 
     template_name = "web/accounts/settings.html"
+    open_before_password_change = True
 
     def page(self, **overrides: Any) -> dict[str, Any]:
         actor = self.actor
@@ -112,6 +114,7 @@ class PasswordChangeView(SettingsView):
 
     def post(self, request: HttpRequest) -> HttpResponse:
         form = PasswordForm(request.POST)
+        was_temporary = self.actor.must_change_password
         if form.is_valid():
             try:
                 services.password_change(actor=self.actor, **form.service_data())
@@ -120,12 +123,14 @@ class PasswordChangeView(SettingsView):
             else:
                 update_session_auth_hash(request, self.actor)  # stay signed in
                 messages.success(request, _("密码已修改"))
-                return redirect("web:settings")
+                return redirect("web:home" if was_temporary else "web:settings")
         return self.render(self.page(password_form=form), status=form_error_status(form))
 
 
 class TokenCreateView(SettingsView):
     """Issue an API token and show it this once (only its hash is kept)."""
+
+    open_before_password_change = False
 
     def get(self, request: HttpRequest) -> HttpResponse:
         return redirect("web:settings")
@@ -155,6 +160,7 @@ class UserListView(CrmView):
         roles = selectors.role_list()
         return {
             "users": selectors.user_list(actor=self.actor),
+            "locked": selectors.locked_usernames(),
             "pending": selectors.pending_roles(),
             "role_form": UserRoleForm(roles=roles),
             "form": form
@@ -213,4 +219,61 @@ class UserActiveView(CrmView):
         else:
             text = _("已启用用户 %(name)s") if active else _("已停用用户 %(name)s")
             messages.success(request, text % {"name": user.username})
+        return redirect("web:user_list")
+
+
+class UserEditView(CrmView):
+    """Edit a user (编辑): name, phone, department and role."""
+
+    action = MANAGE_USERS
+    template_name = "web/accounts/user_edit.html"
+
+    def _form(self, data: Any = None, initial: dict[str, Any] | None = None) -> UserEditForm:
+        return UserEditForm(
+            data,
+            initial=initial,
+            departments=selectors.department_list(),
+            roles=selectors.role_list(),
+        )
+
+    def get(self, request: HttpRequest, user_id: int) -> HttpResponse:
+        user = selectors.user_get(actor=self.actor, user_id=user_id)
+        initial = {
+            "full_name": user.full_name,
+            "phone": user.phone,
+            "department": user.department_id,
+            "role": user.role_id or "",
+        }
+        return self.render({"subject": user, "form": self._form(initial=initial)})
+
+    def post(self, request: HttpRequest, user_id: int) -> HttpResponse:
+        user = selectors.user_get(actor=self.actor, user_id=user_id)
+        form = self._form(request.POST)
+        if form.is_valid():
+            try:
+                user, pending = services.user_update(
+                    actor=self.actor, user_id=user_id, **form.service_data()
+                )
+            except Invalid as exc:
+                apply_domain_error(form, exc)
+            else:
+                messages.success(request, _("已保存用户 %(name)s") % {"name": user.username})
+                if pending is not None:
+                    messages.info(request, _("新角色可查看客户数据，已提交总经理确认"))
+                return redirect("web:user_list")
+        return self.render({"subject": user, "form": form}, status=form_error_status(form))
+
+
+class UserUnlockView(CrmView):
+    """Lift a sign-in lock-out (解锁) before it ends by itself."""
+
+    action = MANAGE_USERS
+
+    def post(self, request: HttpRequest, user_id: int) -> HttpResponse:
+        try:
+            user = services.user_unlock(actor=self.actor, user_id=user_id)
+        except Invalid as exc:
+            messages.error(request, str(exc.message))
+        else:
+            messages.success(request, _("已解除用户 %(name)s 的登录锁定") % {"name": user.username})
         return redirect("web:user_list")

@@ -14,9 +14,10 @@ from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from crm.accounts.models import User
+from crm.customers import sources
 from crm.customers.choices import Category, ContactRole, Grade, Kind
 from crm.customers.inputs import TAG_MAX_LENGTH, TAGS_MAX, ContactInput, CustomerInput
-from crm.customers.models import Customer, Tag
+from crm.customers.models import Contact, Customer, Tag
 from crm.customers.selectors import CustomerFilters
 from crm.web.inputs import form_field
 
@@ -26,11 +27,28 @@ _BLANK: list[tuple[str, str]] = [("", "—")]
 _TAG_SPLIT = re.compile(r"[,，、;；]+")
 
 
+def _owner_label(user: User) -> str:
+    label = (
+        f"{user.display_name}（{user.department.name}）" if user.department else user.display_name
+    )
+    if not user.is_active:  # a deactivated rep, kept so that their customers can be found
+        label = label + " · " + str(_("已停用"))
+    return label
+
+
 def _owner_choices(owners: Iterable[User]) -> list[tuple[str, str]]:
-    return [
-        (str(u.pk), f"{u.display_name}（{u.department.name}）" if u.department else u.display_name)
-        for u in owners
-    ]
+    return [(str(u.pk), _owner_label(u)) for u in owners]
+
+
+def _source_choices(current: str) -> list[tuple[str, str]]:
+    """The sources switched on, and the one the customer has even if switched off (kept)."""
+    choices = [("", "—")]
+    for source in sources.source_list():
+        if source.active:
+            choices.append((source.code, sources.label(source)))
+        elif source.code == current:
+            choices.append((source.code, sources.label(source) + " · " + str(_("已停用"))))
+    return choices
 
 
 def _field(name: str, **kwargs: Any) -> forms.Field:
@@ -55,6 +73,7 @@ class CustomerForm(forms.Form):
     )
     name = _field("name", attrs={"autofocus": True})
     phone = _field("phone")
+    wechat = _field("wechat", help_text=_("6–20 位，字母开头；也可填手机号"))
     email = _field("email")
     id_number = _field("id_number")
     credit_code = _field("credit_code")
@@ -64,7 +83,8 @@ class CustomerForm(forms.Form):
     staff_count = _field("staff_count")
     annual_revenue = _field("annual_revenue")
     main_business = _field("main_business")
-    source = _field("source")
+    # 认知途径: the company's list (crm.customers.sources), read when the form is made
+    source = forms.ChoiceField(label=FIELD_LABELS["source"], required=False)
     category = _field(
         "category",
         widget=forms.Select(attrs={"data-category-switch": ""}),
@@ -97,9 +117,12 @@ class CustomerForm(forms.Form):
     feedback = _field("feedback")
     notes = _field("notes")
 
-    def __init__(self, *args: Any, owners: Iterable[User], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, owners: Iterable[User], current_source: str = "", **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["owner"].choices = _owner_choices(owners)  # type: ignore[attr-defined]
+        self.fields["source"].choices = _source_choices(current_source)  # type: ignore[attr-defined]
 
     def service_data(self) -> dict[str, Any]:
         """The cleaned input as the ``data`` mapping of ``customer_create``/``customer_update``."""
@@ -133,7 +156,7 @@ class CustomerEditForm(CustomerForm):
         owners = list(owners)
         if customer.owner is not None and customer.owner not in owners:
             owners.insert(0, customer.owner)
-        super().__init__(*args, owners=owners, **kwargs)
+        super().__init__(*args, owners=owners, current_source=customer.source, **kwargs)
         self.customer = customer
         del self.fields["category"], self.fields["grade"]
         if customer.grade != Grade.O:  # a deposit is recorded when the customer becomes O
@@ -161,9 +184,27 @@ class ContactForm(forms.Form):
     role = _contact("role", _("职务"), initial=ContactRole.OTHER)
     title = _contact("title", _("职位名称"))
     phone = _contact("phone", _("电话"))
+    wechat = _contact("wechat", _("微信号"))
     age = _contact("age", _("年龄"))
     gender = _contact("gender", _("性别"))
     hobbies = _contact("hobbies", _("爱好"), attrs={"placeholder": _("如：高尔夫、钓鱼、茶道")})
+
+    @staticmethod
+    def initial_for(contact: Contact) -> dict[str, Any]:
+        initial = {name: getattr(contact, name) for name in ContactForm.base_fields}
+        initial["version"] = contact.version
+        return initial
+
+
+class ContactEditForm(ContactForm):
+    """Editing a contact carries the version it started from; a stale one is refused."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1)
+
+    def service_data(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        data.pop("version", None)
+        return data
 
 
 class CustomerFilterForm(forms.Form):

@@ -246,3 +246,11 @@ class FollowUpSettingsForm(forms.Form):
                 "defeat_needs_approval": settings.defeat_needs_approval,
             }
         )
+
+
+class SourceForm(forms.Form):
+    """One 认知途径: its name, place in the list and whether it is offered for new customers."""
+
+    name = forms.CharField(label=_("名称"), max_length=30)
+    order = forms.IntegerField(label=_("顺序"), min_value=0, max_value=32767, required=False)
+    active = forms.BooleanField(label=_("启用"), required=False, initial=True)

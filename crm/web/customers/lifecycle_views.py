@@ -15,16 +15,17 @@ from django.utils.translation import gettext as _
 
 from crm.accounts.roles import CHANGE_CUSTOMER, CHANGE_GRADEPOLICY, COMMENT_DEFEAT
 from crm.core.errors import Conflict, Invalid
-from crm.customers import competitors, lifecycle, selectors
+from crm.customers import competitors, lifecycle, selectors, sources
 from crm.customers.choices import Category
 from crm.customers.models import Customer
 from crm.governance.models import ApprovalRequest
-from crm.web.base import CrmView, form_error_status
+from crm.web.base import CrmView, apply_domain_error, form_error_status
 
 from .lifecycle_forms import (
     DefeatCommentForm,
     FollowUpSettingsForm,
     GradeTableForm,
+    SourceForm,
     TransitionForm,
 )
 
@@ -216,3 +217,65 @@ class FollowUpSettingsView(GradeSettingsView):
                 messages.success(request, _("已保存跟进设置"))
                 return redirect(reverse("web:grade_settings") + "#followup-settings")
         return self.render(self.page(settings_form=form), status=form_error_status(form))
+
+
+class SourceSettingsView(CrmView):
+    """认知途径: the company's list of channels; add one (who manages the follow-up settings)."""
+
+    action = CHANGE_GRADEPOLICY
+    template_name = "web/customers/source_settings.html"
+
+    def page(self, form: SourceForm | None = None, failed: int | None = None) -> dict[str, Any]:
+        rows = []
+        for source in sources.source_list():
+            initial = {"name": source.name, "order": source.order, "active": source.active}
+            row_form = SourceForm(initial=initial, prefix=f"s{source.pk}")
+            if failed == source.pk and form is not None:
+                row_form = form
+            rows.append((source, row_form))
+        new = form if failed is None and form is not None else SourceForm(prefix="new")
+        return {"rows": rows, "form": new}
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return self.render(self.page())
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = SourceForm(request.POST, prefix="new")
+        if form.is_valid():
+            try:
+                source = sources.source_create(
+                    actor=self.actor,
+                    name=form.cleaned_data["name"],
+                    order=form.cleaned_data["order"],
+                )
+            except Invalid as exc:
+                apply_domain_error(form, exc)
+            else:
+                messages.success(request, _("已添加认知途径“%(name)s”") % {"name": source.name})
+                return redirect("web:source_settings")
+        return self.render(self.page(form), status=form_error_status(form))
+
+
+class SourceEditView(SourceSettingsView):
+    """Rename, reorder, switch one source on or off."""
+
+    def get(self, request: HttpRequest, source_id: int) -> HttpResponse:  # type: ignore[override]
+        return redirect("web:source_settings")
+
+    def post(self, request: HttpRequest, source_id: int) -> HttpResponse:  # type: ignore[override]
+        form = SourceForm(request.POST, prefix=f"s{source_id}")
+        if form.is_valid():
+            try:
+                source = sources.source_update(
+                    actor=self.actor,
+                    source_id=source_id,
+                    name=form.cleaned_data["name"],
+                    order=form.cleaned_data["order"] or 0,
+                    active=form.cleaned_data["active"],
+                )
+            except Invalid as exc:
+                apply_domain_error(form, exc)
+            else:
+                messages.success(request, _("已保存认知途径“%(name)s”") % {"name": source.name})
+                return redirect("web:source_settings")
+        return self.render(self.page(form, failed=source_id), status=form_error_status(form))

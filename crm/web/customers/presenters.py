@@ -15,8 +15,9 @@ from django.utils.translation import pgettext_lazy
 
 from crm.accounts import selectors as accounts
 from crm.activities.choices import FollowUpKind, PlanMethod, PlanStatus
-from crm.customers.choices import Category, ContactRole, Gender, Grade, Kind, Source
+from crm.customers.choices import Category, ContactRole, Gender, Grade, Kind
 from crm.customers.models import Customer
+from crm.customers.sources import source_names
 from crm.governance.models import AuditEvent
 
 if TYPE_CHECKING:
@@ -28,6 +29,7 @@ FIELD_LABELS: dict[str, StrPromise] = {
     "name": _("名称"),
     "phone": _("电话"),
     "email": _("邮箱"),
+    "wechat": _("微信号"),
     "id_number": _("身份证号码"),
     "credit_code": _("统一社会信用代码"),
     "company": _("单位名称"),
@@ -56,6 +58,7 @@ FIELD_LABELS: dict[str, StrPromise] = {
     "contact.role": _("联系人职务"),
     "contact.title": _("职位名称"),
     "contact.phone": _("联系人电话"),
+    "contact.wechat": _("联系人微信号"),
     "contact.age": _("联系人年龄"),
     "contact.gender": _("联系人性别"),
     "contact.hobbies": _("联系人爱好"),
@@ -103,7 +106,6 @@ _CHOICES: dict[str, type[models.TextChoices]] = {
     "kind": Kind,
     "category": Category,
     "grade": Grade,
-    "source": Source,
     "contact.role": ContactRole,
     "contact.gender": Gender,
     "followup.kind": FollowUpKind,
@@ -125,6 +127,7 @@ DETAIL_SECTIONS: tuple[tuple[StrPromise, tuple[str, ...]], ...] = (
             "number",
             "kind",
             "phone",
+            "wechat",
             "email",
             "category",
             "grade",
@@ -205,7 +208,7 @@ def customer_fields(customer: Customer) -> list[tuple[str, list[Field]]]:
         "kind": customer.get_kind_display(),
         "category": customer.get_category_display(),
         "grade": customer.get_grade_display(),
-        "source": customer.get_source_display(),
+        "source": source_names([customer.source]).get(customer.source, customer.source),
         "owner": customer.owner.display_name if customer.owner else _("公海"),
         "department": customer.department.name if customer.department else "",
         "tags": customer.tag_names,
@@ -242,6 +245,8 @@ class _Names:
                     departments.update(v for v in pair if isinstance(v, int))
         self.users = accounts.user_names(users)
         self.departments = accounts.department_names(departments)
+        sourced = any("source" in (event.changes or {}) for event in events)
+        self.sources = source_names() if sourced else {}
 
     def show(self, field: str, value: Any) -> str:
         if value is None or value == "":
@@ -250,6 +255,8 @@ class _Names:
             return self.users.get(value, f"#{value}")
         if field == "department":
             return self.departments.get(value, f"#{value}")
+        if field == "source":
+            return self.sources.get(value, str(value))
         if field in _CHOICES:
             choices = _CHOICES[field]
             return str(choices(value).label) if value in choices.values else str(value)

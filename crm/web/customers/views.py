@@ -24,7 +24,7 @@ from crm.accounts.roles import (
 from crm.core.errors import Conflict, Duplicate, Invalid
 from crm.core.pagination import Page
 from crm.customers import selectors, services
-from crm.customers.models import Customer
+from crm.customers.models import Contact, Customer
 from crm.web.activities.customer import workday_context
 from crm.web.base import (
     FORM_ERRORS,
@@ -35,7 +35,7 @@ from crm.web.base import (
     is_partial,
 )
 
-from .forms import ContactForm, CustomerEditForm, CustomerFilterForm, CustomerForm
+from .forms import ContactEditForm, ContactForm, CustomerEditForm, CustomerFilterForm, CustomerForm
 from .presenters import customer_fields, history_entries
 
 HISTORY_LIMIT = 200
@@ -54,7 +54,7 @@ class CustomerListView(CrmView):
     def get(self, request: HttpRequest) -> HttpResponse:
         form = CustomerFilterForm(
             request.GET,
-            owners=selectors.assignable_owners(actor=self.actor),
+            owners=selectors.owner_filter_options(actor=self.actor),
             tags=selectors.tag_list(),
         )
         page = self._page(form)
@@ -220,7 +220,7 @@ class ContactCreateView(CrmView):
                 services.contact_create(
                     actor=self.actor, customer_id=customer_id, data=form.cleaned_data
                 )
-            except Invalid as exc:
+            except FORM_ERRORS as exc:
                 apply_domain_error(form, exc)
             else:
                 if not is_partial(request):
@@ -233,6 +233,73 @@ class ContactCreateView(CrmView):
             context = detail_context(customer, contact_form=form)
             return self.render(context, status=status, template=CONTACTS_FRAGMENT)
         return self.render({"customer": customer, "contact_form": form}, status=status)
+
+
+class ContactEditView(CrmView):
+    """Edit a contact person; the edit carries the contact's version (a stale one is shown as a
+    conflict with what was typed kept)."""
+
+    action = CHANGE_CUSTOMER
+    template_name = "web/customers/contact_form.html"
+
+    def _objects(self, customer_id: int, contact_id: int) -> tuple[Customer, Contact]:
+        customer = selectors.customer_get(
+            actor=self.actor, customer_id=customer_id, action=CHANGE_CUSTOMER
+        )
+        return customer, selectors.contact_get(customer=customer, contact_id=contact_id)
+
+    def get(self, request: HttpRequest, customer_id: int, contact_id: int) -> HttpResponse:
+        customer, contact = self._objects(customer_id, contact_id)
+        form = ContactEditForm(initial=ContactForm.initial_for(contact))
+        return self.render({"customer": customer, "contact": contact, "contact_form": form})
+
+    def post(self, request: HttpRequest, customer_id: int, contact_id: int) -> HttpResponse:
+        customer, contact = self._objects(customer_id, contact_id)
+        form = ContactEditForm(request.POST)
+        conflict = False
+        if form.is_valid():
+            try:
+                services.contact_update(
+                    actor=self.actor,
+                    customer_id=customer_id,
+                    contact_id=contact_id,
+                    data=form.service_data(),
+                    version=form.cleaned_data["version"],
+                )
+            except FORM_ERRORS as exc:
+                apply_domain_error(form, exc)
+                conflict = isinstance(exc, Conflict)
+            else:
+                messages.success(request, _("已保存联系人"))
+                return redirect(_detail_url(customer_id) + "#contacts")
+        context = {
+            "customer": customer,
+            "contact": contact,
+            "contact_form": form,
+            "conflict": conflict,
+        }
+        return self.render(context, status=form_error_status(form))
+
+
+class ContactDeleteView(CrmView):
+    """Remove a contact person (the customer's history keeps what it was)."""
+
+    action = CHANGE_CUSTOMER
+
+    def post(self, request: HttpRequest, customer_id: int, contact_id: int) -> HttpResponse:
+        version = request.POST.get("version", "")
+        try:
+            services.contact_delete(
+                actor=self.actor,
+                customer_id=customer_id,
+                contact_id=contact_id,
+                version=int(version) if version.isascii() and version.isdigit() else None,
+            )
+        except Conflict:
+            messages.error(request, _("该联系人已被他人修改，请查看最新内容后再删除"))
+        else:
+            messages.success(request, _("已删除联系人"))
+        return redirect(_detail_url(customer_id) + "#contacts")
 
 
 class CustomerTrashView(CrmView):

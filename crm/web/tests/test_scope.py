@@ -30,7 +30,7 @@ from crm.accounts.models import ApiToken, Role, User
 from crm.activities import services as activities
 from crm.activities.models import FollowUp, Plan
 from crm.customers import lifecycle, services
-from crm.customers.models import Customer
+from crm.customers.models import Customer, Source
 from crm.customers.tests.factories import make_customer
 from crm.governance.models import ApprovalRequest, ApprovalState
 from crm.testing import PASSWORD, approved, tiny_png
@@ -97,6 +97,11 @@ PAGES: dict[str, tuple[str, tuple[str, ...], dict[str, Any] | None, int, str]] =
     "user_active":         ("POST", ("{usr}",),     {"active": "0"}, 302, "users"),
     "user_password_reset": ("POST", ("{usr}",),     {"password": "Xin-mima-2025"}, 302, "users"),
     "user_role":           ("POST", ("{usr}",),     {"role": "receptionist"}, 302, "users"),
+    "user_edit":           ("GET",  ("{usr}",),     None, 200, "users"),
+    "user_unlock":         ("POST", ("{usr}",),     None, 302, "users"),
+    "source_settings":     ("GET",  (),             None, 200, "settings"),
+    "source_edit":         ("POST", ("{src}",), {"s{src}-name": "电视", "s{src}-order": 3,
+                                                 "s{src}-active": "on"}, 302, "settings"),
     "role_list":           ("GET",  (),             None, 200, "roles"),
     "role_edit":           ("GET",  ("{role}",),    None, 200, "roles"),
     "role_delete":         ("POST", ("{role}",),    None, 302, "roles"),
@@ -111,6 +116,8 @@ PAGES: dict[str, tuple[str, tuple[str, ...], dict[str, Any] | None, int, str]] =
     "customer_delete":     ("GET",  ("{x}",),       None, 200, "delete"),
     "customer_restore":    ("POST", ("{gone}",),    None, 302, "recycle_bin"),
     "contact_create":      ("GET",  ("{x}",),       None, 200, "change"),
+    "contact_edit":        ("GET",  ("{x}", "{ct}"), None, 200, "change"),
+    "contact_delete":      ("POST", ("{x}", "{ct}"), None, 302, "change"),
     "followup_create":     ("GET",  ("{x}",),       None, 200, "followup"),
     "plan_create":         ("GET",  ("{x}",),       None, 200, "plan"),
     "plan_update":         ("POST", ("{x}", "{pl}"), {"p{pl}-planned_at": "2099-01-05T10:00",
@@ -145,6 +152,7 @@ PAGES: dict[str, tuple[str, tuple[str, ...], dict[str, Any] | None, int, str]] =
 @pytest.fixture
 def world(org):
     x = make_customer(org.rep_a, name="星河机械有限公司", phone="13911112222", kind="organization")
+    contact = services.contact_create(actor=org.rep_a, customer_id=x.pk, data={"name": "周老板"})
     gone = make_customer(org.rep_a, name="已删除客户")
     services.customer_delete(actor=org.rep_a, customer_id=gone.pk)
     accounts.token_issue(actor=org.rep_a, name="rep_a's script")
@@ -185,6 +193,8 @@ def world(org):
         "usr": org.rep_b,
         "fu": call,
         "at": call.attachments.get(),
+        "ct": contact,
+        "src": Source.objects.get(code="tv"),
     }
 
 
@@ -239,6 +249,8 @@ def _nothing_changed(world: dict[str, Any]) -> None:
     x = Customer.objects.get(pk=world["x"].pk)
     assert (x.version, x.deleted_at) == (1, None)
     assert Customer.objects.get(pk=world["gone"].pk).deleted_at is not None
+    assert x.contacts.filter(pk=world["ct"].pk).exists()
+    assert Source.objects.get(pk=world["src"].pk).name == "电视广告"
     assert [(p.version, p.status) for p in Plan.objects.filter(customer=x)] == [(1, "planned")]
     assert not FollowUp.objects.filter(customer=x).exists()
     world["df"].refresh_from_db()
