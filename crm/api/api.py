@@ -3,10 +3,14 @@ interactive documentation (Swagger UI served from /static/, no CDN) at ``/api/do
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Router
 from ninja.renderers import JSONRenderer
+from ninja.responses import NinjaJSONEncoder
 
 from crm.core.errors import NotFound
 
@@ -14,10 +18,25 @@ from . import accounts, customers, errors, governance, lifecycle, reports, roles
 from .security import AUTH
 
 
+class _Encoder(NinjaJSONEncoder):
+    """Times with their offset in whole minutes, as the schema's pattern says (±HH:MM): before
+    1901 the tz database gives Shanghai its local mean time, +08:05:43, which no RFC 3339 client
+    expects. Such a time is given at the same instant in +08:05 (the seconds go to the clock)."""
+
+    def default(self, o: Any) -> Any:
+        if isinstance(o, dt.datetime) and o.utcoffset() is not None:
+            offset = o.utcoffset() or dt.timedelta()
+            if offset.seconds % 60 or offset.microseconds:
+                whole = dt.timedelta(minutes=int(offset.total_seconds() // 60))
+                o = o.astimezone(dt.timezone(whole))
+        return super().default(o)
+
+
 class Utf8JSON(JSONRenderer):
     """Chinese text as itself rather than ``\\uXXXX`` escapes (the body is UTF-8)."""
 
     json_dumps_params = {"ensure_ascii": False}
+    encoder_class = _Encoder
 
 
 api = NinjaAPI(

@@ -4,6 +4,7 @@ settings, reminders — with the clock under control."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.db import connection
@@ -573,3 +574,18 @@ def test_category_changes_only_through_a_transition(org, call):
     assert response.json()["error"]["fields"]["category"].startswith(
         "Category, grade and deal date change through “Change status”"
     )
+
+
+def test_a_record_dated_before_1901_comes_back_with_an_offset_in_whole_minutes(org, call):
+    """Shanghai's local mean time before 1901 is +08:05:43; RFC 3339 clients read ±HH:MM."""
+    customer = make_customer(org.rep_a, name="老档案客户")
+    response = call(
+        org.rep_a,
+        "POST",
+        f"customers/{customer.pk}/followups",
+        {"kind": "call", "content": "补录旧档案", "occurred_at": "1900-06-01T10:00:00+08:00"},
+    )
+    assert response.status_code == 201, response.content
+    occurred = response.json()["occurred_at"]
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?([+-]\d\d:\d\d|Z)", occurred)
+    assert dt.datetime.fromisoformat(occurred) == dt.datetime(1900, 6, 1, 2, 0, tzinfo=dt.UTC)
