@@ -48,3 +48,17 @@ def approvals_waiting(user: Any) -> int:
 def get_item(mapping: Any, key: Any) -> Any:
     """``{{ pending|get_item:u.pk }}``: a dictionary's value for a key (None when absent)."""
     return mapping.get(key) if hasattr(mapping, "get") else None
+
+
+@register.filter
+def view_query(params: Any, view_id: Any) -> str:
+    """A saved view's list query (its filters and sort) with ``view=<id>`` (its columns)."""
+    from django.utils.http import urlencode
+
+    return urlencode({**(params if isinstance(params, dict) else {}), "view": view_id})
+
+
+@register.filter
+def aria_sort(arrow: str) -> str:
+    """The ``aria-sort`` of a column header from its sort arrow."""
+    return {"↑": "ascending", "↓": "descending"}.get(arrow, "none")
