@@ -23,7 +23,7 @@ from crm.accounts.roles import (
     VIEW_CUSTOMER,
     VIEW_DELETED_CUSTOMER,
 )
-from crm.core.pagination import ID_CURSOR
+from crm.core.pagination import LIST_CURSOR
 from crm.core.permissions import require
 from crm.customers import selectors, services
 from crm.customers.choices import Category, Grade
@@ -35,6 +35,7 @@ from .schemas import (
     ContactIn,
     ContactOut,
     ContactPatch,
+    CustomerCount,
     CustomerIn,
     CustomerOut,
     CustomerPage,
@@ -72,10 +73,38 @@ class ListParams(NoNulIn):
     owner: QueryId = Field(None, description="负责人用户 id")
     tag: str = Field("", max_length=30, description="标签名称或 id")
     deleted: bool = Field(False, description="回收站（仅数据管理员）")
+    mine: bool = Field(False, description="只看自己负责的客户")
+    follow: str = Field(
+        "",
+        json_schema_extra={"enum": ["", *selectors.FOLLOW]},
+        description="overdue：跟进已逾期；due：今日到期及逾期；never：从未跟进",
+    )
+    created: str = Field(
+        "",
+        json_schema_extra={"enum": ["", *selectors.CREATED]},
+        description="week/month：本周/本月新增",
+    )
+    sort: str = Field(
+        "",
+        json_schema_extra={"enum": ["", *selectors.SORT_CHOICES]},
+        description="排序列（前加 - 为倒序）；没有该值的客户排在最后；省略为最新创建在前",
+    )
     cursor: str | None = Field(
-        None, pattern=ID_CURSOR, description="上一页返回的 next_cursor；省略为第一页"
+        None, pattern=LIST_CURSOR, description="上一页返回的 next_cursor；省略为第一页"
     )
     limit: QueryLimit = None
+
+    @field_validator("follow", "created", "sort")
+    @classmethod
+    def _choice(cls, value: str, info: Any) -> str:
+        allowed = {
+            "follow": selectors.FOLLOW,
+            "created": selectors.CREATED,
+            "sort": selectors.SORT_CHOICES,
+        }[info.field_name]
+        if value and value not in allowed:
+            raise ValueError(_("不是有效的选项"))
+        return value
 
     @field_validator("category")
     @classmethod
@@ -99,18 +128,37 @@ def customer_list(request: HttpRequest, params: Query[ListParams]) -> dict[str, 
     ``deleted=true`` lists the recycle bin instead (data administrator only).
     """
     actor = _actor(request, VIEW_DELETED_CUSTOMER if params.deleted else VIEW_CUSTOMER)
-    filters = selectors.CustomerFilters(
+    page = services.customer_browse(
+        actor=actor, filters=_filters(params), cursor=params.cursor, limit=params.limit
+    )
+    return customer_page(page)
+
+
+def _filters(params: ListParams) -> selectors.CustomerFilters:
+    return selectors.CustomerFilters(
         q=params.q,
         category=params.category,
         grade=params.grade,
         owner=params.owner,
         tag=params.tag,
         deleted=params.deleted,
+        mine=params.mine,
+        follow=params.follow,
+        created=params.created,
+        sort=params.sort,
     )
-    page = services.customer_browse(
-        actor=actor, filters=filters, cursor=params.cursor, limit=params.limit
-    )
-    return customer_page(page)
+
+
+@router.get("count", response={200: CustomerCount, **_READ_ERRORS})
+def customer_count(request: HttpRequest, params: Query[ListParams]) -> dict[str, Any]:
+    """How many customers the list of these filters holds in the caller's scope: exact up to
+    10000, beyond it ``exact`` is false and ``count`` the cap (counted through a LIMITed
+    subquery, never estimated). ``count`` is null for a text search (not counted)."""
+    actor = _actor(request, VIEW_DELETED_CUSTOMER if params.deleted else VIEW_CUSTOMER)
+    count = selectors.customer_count(actor=actor, filters=_filters(params))
+    if count is None:
+        return {"count": None, "exact": False}
+    return {"count": count.value, "exact": count.exact}
 
 
 @router.post("", response={201: CustomerOut, **_BODY_ERRORS})

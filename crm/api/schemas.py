@@ -220,6 +220,11 @@ class CustomerPage(Out):
     next_cursor: str | None = Field(description="下一页的游标；没有下一页时为 null")
 
 
+class CustomerCount(Out):
+    count: int | None = Field(description="客户数（超过上限时为上限）；文本搜索不计数时为 null")
+    exact: bool = Field(description="是否为准确数；false：超过 count 位")
+
+
 class TagOut(Schema):
     id: int
     name: str

@@ -71,6 +71,8 @@ def invalid_cursor() -> Invalid:
 # and the row's id.
 SORT_CURSOR = r"^((-?[0-9]{1,16}|n)_[0-9]{1,18})?$"
 _SORT = re.compile(SORT_CURSOR)
+# either: what a list that may be sorted takes (an id without a sort, a sort position with one)
+LIST_CURSOR = r"^([0-9]{1,18}|(-?[0-9]{1,16}|n)_[0-9]{1,18})?$"
 
 
 def encode_sort_cursor(key: int | None, last_id: int) -> str:

@@ -77,6 +77,7 @@ ENDPOINTS: dict[str, tuple[str, str, Any, int, str]] = {
     "token_revoke_id":  ("DELETE", "auth/tokens/{tok}",           None, 204, "signed_in"),
     "tags":             ("GET",    "tags",                        None, 200, "customers"),
     "customer_list":    ("GET",    "customers",                   None, 200, "customers"),
+    "customer_count":   ("GET",    "customers/count",             None, 200, "customers"),
     "customer_create":  ("POST",   "customers",
                          {"name": "新客户", "phone": "13700000001"},     201, "create"),
     "customer_register": ("POST",  "customers",
