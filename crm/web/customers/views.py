@@ -83,7 +83,9 @@ class CustomerListView(CrmView):
                 **self._views(request),
                 "bulk_owners": form.fields["owner"].choices[1:],  # type: ignore[attr-defined]
                 "grades": Grade.choices,
-                "may_transfer": has_action(self.actor, ASSIGN_CUSTOMER),
+                # a transfer needs someone else to hand customers to (a rep has only themselves)
+                "may_transfer": has_action(self.actor, ASSIGN_CUSTOMER)
+                and form.owner_choice_count > 1,
                 "may_change": has_action(self.actor, CHANGE_CUSTOMER),
             }
         )

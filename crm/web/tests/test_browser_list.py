@@ -1,6 +1,6 @@
 """A manager's customer list in a real browser (headless Chromium through Playwright): sort by
 a column, apply a saved view, tick a customer and hand it to another rep through the bulk bar,
-and see the new owner on the list."""
+see the new owner on the list, and save a view of a filter chosen in place."""
 
 from __future__ import annotations
 
@@ -68,3 +68,15 @@ def test_sort_apply_a_saved_view_and_transfer_a_selection(live_server, org, page
     row = page.locator("#results tr", has_text="刚联系")
     expect(row).to_contain_text("李小红")
     assert Customer.objects.get(name="刚联系").owner == org.rep_b
+
+    # a filter chosen in place (htmx) is what a view saved afterwards keeps
+    page.goto(f"{live_server.url}/customers/")
+    page.locator("#id_category").select_option("intention")
+    expect(page).to_have_url(re.compile(r"category=intention"))
+    page.locator("summary", has_text="视图").click()
+    page.locator("#id_view_name").fill("意向客户")
+    page.get_by_role("button", name="保存", exact=True).click()
+    expect(page.locator("body")).to_contain_text("已保存视图“意向客户”")
+    assert listviews.own_views(actor=org.manager).get(name="意向客户").params == {
+        "category": "intention"
+    }

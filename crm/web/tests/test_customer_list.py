@@ -219,3 +219,19 @@ def test_a_large_whole_filter_runs_in_the_background_and_tells_when_done(as_user
     assert "正在后台处理 2 位客户" in body(client.get(done["Location"]))
     # the test settings run tasks at once: the reminder is there
     assert Notification.objects.get(user=org.rep_a, kind="customer_bulk").title == "已添加标签 2 位"
+
+
+def test_a_rep_is_offered_no_transfer_but_tags_and_grades(as_user, org):
+    make_customer(org.rep_a, name="张三")
+    page = body(as_user(org.rep_a).get(LIST))
+    assert 'value="transfer"' not in page
+    assert 'value="add_tag"' in page
+    assert 'value="transfer"' in body(as_user(org.manager).get(LIST))
+
+
+def test_service_staff_get_no_bulk_bar(as_user, org):
+    make_customer(org.rep_a, name="张三")
+    page = body(as_user(org.service_staff).get(LIST))
+    assert "张三" in page
+    assert "data-bulk-bar" not in page
+    assert 'name="ids"' not in page

@@ -182,6 +182,17 @@
     refresh(form);
   });
 
+  // The 视图 and 列 menus sit outside the results htmx replaces: on submit they take the list's
+  // address as it is now (the filters typed since the page loaded), not as it was.
+  document.addEventListener("submit", function (event) {
+    var form = event.target.closest("form[data-current-query]");
+    if (!form) return;
+    var query = form.querySelector("input[name=query]");
+    if (query) query.value = window.location.search.replace(/^\?/, "");
+    var next = form.querySelector("input[name=next]");
+    if (next) next.value = window.location.pathname + window.location.search;
+  });
+
   function init(root) {
     (root || document).querySelectorAll("form.bulk-form").forEach(refresh);
   }
