@@ -10,7 +10,17 @@ from ninja.renderers import JSONRenderer
 
 from crm.core.errors import NotFound
 
-from . import accounts, customers, errors, governance, lifecycle, reports, roles, workday
+from . import (
+    accounts,
+    customer_views,
+    customers,
+    errors,
+    governance,
+    lifecycle,
+    reports,
+    roles,
+    workday,
+)
 from .security import AUTH
 
 
@@ -41,6 +51,7 @@ api = NinjaAPI(
 errors.install(api)
 api.add_router("/v1/", accounts.router)
 api.add_router("/v1/customers", customers.router)
+api.add_router("/v1/", customer_views.router)
 api.add_router("/v1/tags", customers.tags_router)
 api.add_router("/v1/reports", reports.router)
 api.add_router("/v1/", workday.router)

@@ -21,7 +21,7 @@ from crm.accounts import selectors as accounts_selectors
 from crm.accounts import services as accounts
 from crm.activities import services as activities
 from crm.activities.models import FollowUp, Plan
-from crm.customers import lifecycle, services
+from crm.customers import lifecycle, listviews, services
 from crm.customers.tests.factories import make_customer
 from crm.testing import approved, tiny_png
 
@@ -66,6 +66,7 @@ PROFILES: dict[str, tuple[int | str, ...]] = {
     "roles":      (401, 403,  403,  403,  403, 403, 403, 403, OK,  403, 403,  403),
     "approve":    (401, 403,  403,  403,  403, 403, 403, OK,  403, 403, 403,  403),  # the GM
     "audit":      (401, 403,  403,  403,  403, 403, OK,  OK,  403, 403, 403,  403),  # the log
+    "own_view":   (401, OK,   404,  404,  404, 404, 404, 404, 403, 404, 403,  404),  # rep_a's
 }
 
 # endpoint: (method, path, body, success status, profile); {x} {ct} {gone} {tok} filled in,
@@ -78,6 +79,13 @@ ENDPOINTS: dict[str, tuple[str, str, Any, int, str]] = {
     "tags":             ("GET",    "tags",                        None, 200, "customers"),
     "customer_list":    ("GET",    "customers",                   None, 200, "customers"),
     "customer_count":   ("GET",    "customers/count",             None, 200, "customers"),
+    "customer_views":   ("GET",    "customer-views",              None, 200, "customers"),
+    "customer_view_create": ("POST", "customer-views", {"name": "H级", "params": {"grade": "H"}},
+                                                                  201, "customers"),
+    "customer_view_update": ("PATCH", "customer-views/{sv}", {"name": "改名"}, 200, "own_view"),
+    "customer_view_delete": ("DELETE", "customer-views/{sv}",     None, 204, "own_view"),
+    "customer_columns": ("GET",    "customer-columns",            None, 200, "customers"),
+    "customer_columns_put": ("PUT", "customer-columns", {"columns": ["grade"]}, 200, "customers"),
     "customer_create":  ("POST",   "customers",
                          {"name": "新客户", "phone": "13700000001"},     201, "create"),
     "customer_register": ("POST",  "customers",
@@ -211,6 +219,7 @@ def world(org):
         "feed": feed.token,
         "followup": call,
         "attachment": call.attachments.get(),
+        "sv": listviews.view_save(actor=org.rep_a, name="我的", params={}, columns=[]),
     }
 
 
@@ -231,6 +240,7 @@ def test_scope_matrix(org, call, world, endpoint, persona, expected):
         feed=world["feed"],
         role=world["role"],
         ap=world["approval"],
+        sv=world["sv"].pk,
     )
     actor = None if persona == "anonymous" else getattr(org, persona)
     if isinstance(body, dict):
@@ -289,7 +299,8 @@ def test_matrix_covers_every_endpoint_of_the_api():
             .replace("{at}", "{attachment_id}")
             .replace("{feed}", "{token}")
             .replace("{role}", "{code}")
-            .replace("{ap}", "{request_id}"),
+            .replace("{ap}", "{request_id}")
+            .replace("{sv}", "{view_id}"),
         )
         for m, p, *_rest in ENDPOINTS.values()
     }

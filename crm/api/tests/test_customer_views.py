@@ -1,0 +1,55 @@
+"""Saved views and chosen columns of the customer list through the API."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_view_is_saved_listed_with_the_presets_and_shared_by_a_manager(org, call):
+    created = call(
+        org.manager,
+        "POST",
+        "customer-views",
+        {"name": "部门H级", "params": {"grade": "H", "bogus": "x"}, "columns": ["owner", "hat"]},
+    )
+    assert created.status_code == 201
+    view = created.json()
+    assert (view["params"], view["columns"], view["shared"]) == ({"grade": "H"}, ["owner"], False)
+
+    shared = call(org.manager, "PATCH", f"customer-views/{view['id']}", {"shared": True})
+    assert shared.json()["shared"] is True
+
+    seen = call(org.rep_b, "GET", "customer-views").json()
+    assert [p["name"] for p in seen["presets"]] == ["我的逾期", "本周新增", "H级未跟进"]
+    assert [(v["name"], v["editable"]) for v in seen["shared"]] == [("部门H级", False)]
+    assert seen["own"] == []
+    assert seen["may_share"] is False
+    assert call(org.rep_c, "GET", "customer-views").json()["shared"] == []  # 销售二部
+
+    refused = call(org.rep_b, "PATCH", f"customer-views/{view['id']}", {"name": "我的"})
+    assert refused.status_code == 403
+    assert call(org.rep_b, "DELETE", f"customer-views/{view['id']}").status_code == 403
+
+
+def test_a_rep_may_not_share_and_names_are_checked(org, call):
+    first = call(org.rep_a, "POST", "customer-views", {"name": "甲"}).json()
+    call(org.rep_a, "POST", "customer-views", {"name": "乙"})
+    assert (
+        call(org.rep_a, "PATCH", f"customer-views/{first['id']}", {"shared": True}).status_code
+        == 403
+    )
+    clash = call(org.rep_a, "PATCH", f"customer-views/{first['id']}", {"name": "乙"})
+    assert clash.status_code == 409
+    assert call(org.rep_a, "POST", "customer-views", {"name": "  "}).status_code == 422
+    assert call(org.rep_a, "POST", "customer-views", {"name": "长" * 31}).status_code == 422
+    assert call(org.rep_a, "DELETE", f"customer-views/{first['id']}").status_code == 204
+    assert call(org.rep_a, "DELETE", f"customer-views/{first['id']}").status_code == 404
+
+
+def test_the_columns_are_remembered(org, call):
+    assert "phone" in call(org.rep_a, "GET", "customer-columns").json()["columns"]
+    put = call(org.rep_a, "PUT", "customer-columns", {"columns": ["created", "grade", "x"]})
+    assert put.json() == {"columns": ["grade", "created"]}
+    assert call(org.rep_a, "GET", "customer-columns").json() == {"columns": ["grade", "created"]}
