@@ -25,7 +25,7 @@ from crm.accounts.roles import (
 )
 from crm.core.pagination import LIST_CURSOR
 from crm.core.permissions import require
-from crm.customers import selectors, services
+from crm.customers import bulk, selectors, services
 from crm.customers.choices import Category, Grade
 from crm.customers.models import Contact, Tag
 from crm.governance.models import AuditEvent
@@ -43,6 +43,7 @@ from .schemas import (
     ErrorOut,
     HistoryOut,
     NoNulIn,
+    Out,
     PathId,
     QueryId,
     QueryLimit,
@@ -159,6 +160,35 @@ def customer_count(request: HttpRequest, params: Query[ListParams]) -> dict[str,
     if count is None:
         return {"count": None, "exact": False}
     return {"count": count.value, "exact": count.exact}
+
+
+class BulkIn(NoNulIn):
+    operation: str = Field(json_schema_extra={"enum": list(bulk.OPERATIONS)})
+    value: str = Field(
+        max_length=30,
+        description="transfer：新负责人用户 id；add_tag/remove_tag：标签；grade：级别",
+    )
+    ids: list[int] = Field(min_length=1, max_length=bulk.INLINE_MAX, description="客户 id")
+
+
+class BulkOut(Out):
+    done: int = Field(description="已办理")
+    unchanged: int = Field(description="原本如此，无需变更")
+    refused: int = Field(description="无权限（或不存在）")
+    failed: int = Field(description="规则不允许")
+    reasons: list[str] = Field(description="不允许的原因（前几条）")
+    summary: str
+
+
+@router.post("bulk", response={200: BulkOut, **_BODY_ERRORS})
+def customer_bulk(request: HttpRequest, payload: BulkIn) -> dict[str, Any]:
+    """批量操作 on the given customers, each through its single action (permission, hooks,
+    audit as one by one): transfer, add or remove a tag, change the grade. Customers the caller
+    may not change are counted in ``refused``, never skipped silently."""
+    outcome = bulk.bulk_apply(
+        actor=signed_in(request), operation=payload.operation, value=payload.value, ids=payload.ids
+    )
+    return {**outcome.as_dict(), "summary": outcome.summary()}
 
 
 @router.post("", response={201: CustomerOut, **_BODY_ERRORS})

@@ -53,3 +53,25 @@ def test_the_columns_are_remembered(org, call):
     put = call(org.rep_a, "PUT", "customer-columns", {"columns": ["created", "grade", "x"]})
     assert put.json() == {"columns": ["grade", "created"]}
     assert call(org.rep_a, "GET", "customer-columns").json() == {"columns": ["grade", "created"]}
+
+
+def test_bulk_transfer_through_the_api_counts_the_refused(org, call):
+    from crm.customers.models import Customer
+    from crm.customers.tests.factories import make_customer
+
+    mine = make_customer(org.rep_a, name="甲")
+    outsider = make_customer(org.rep_c, name="丙")
+    response = call(
+        org.manager,
+        "POST",
+        "customers/bulk",
+        {"operation": "transfer", "value": str(org.rep_b.pk), "ids": [mine.pk, outsider.pk]},
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["done"], body["refused"], body["summary"]) == (1, 1, "已转移 1 位，1 位无权限")
+    assert Customer.objects.get(pk=mine.pk).owner == org.rep_b
+    bad = {"operation": "shout", "value": "x", "ids": [mine.pk]}
+    assert call(org.manager, "POST", "customers/bulk", bad).status_code == 422
+    many = {"operation": "add_tag", "value": "x", "ids": list(range(1, 300))}
+    assert call(org.manager, "POST", "customers/bulk", many).status_code == 422

@@ -67,6 +67,7 @@ PROFILES: dict[str, tuple[int | str, ...]] = {
     "approve":    (401, 403,  403,  403,  403, 403, 403, OK,  403, 403, 403,  403),  # the GM
     "audit":      (401, 403,  403,  403,  403, 403, OK,  OK,  403, 403, 403,  403),  # the log
     "own_view":   (401, OK,   404,  404,  404, 404, 404, 404, 403, 404, 403,  404),  # rep_a's
+    "bulk":       (401, OK,   OK,   OK,   OK,  OK,  OK,  OK,  403, OK,  403,  403),  # per row
 }
 
 # endpoint: (method, path, body, success status, profile); {x} {ct} {gone} {tok} filled in,
@@ -79,6 +80,8 @@ ENDPOINTS: dict[str, tuple[str, str, Any, int, str]] = {
     "tags":             ("GET",    "tags",                        None, 200, "customers"),
     "customer_list":    ("GET",    "customers",                   None, 200, "customers"),
     "customer_count":   ("GET",    "customers/count",             None, 200, "customers"),
+    "customer_bulk":    ("POST",   "customers/bulk",
+                         {"operation": "add_tag", "value": "VIP", "ids": ["{x}"]}, 200, "bulk"),
     "customer_views":   ("GET",    "customer-views",              None, 200, "customers"),
     "customer_view_create": ("POST", "customer-views", {"name": "H级", "params": {"grade": "H"}},
                                                                   201, "customers"),
@@ -169,6 +172,7 @@ MATRIX = [
 ]
 
 WRITES = {"POST", "PATCH", "PUT", "DELETE"}
+CHANGES_X = {"rep_a", "manager", "data_admin", "gm", "director"}  # the "change" profile
 
 
 @pytest.fixture
@@ -245,6 +249,8 @@ def test_scope_matrix(org, call, world, endpoint, persona, expected):
     actor = None if persona == "anonymous" else getattr(org, persona)
     if isinstance(body, dict):
         body = {k: org.rep_a.pk if v == "{rep_a}" else v for k, v in body.items()}
+        if body.get("ids") == ["{x}"]:
+            body["ids"] = [x.pk]
 
     # when it is called
     response = call(actor, method, path, body)
@@ -259,6 +265,11 @@ def test_scope_matrix(org, call, world, endpoint, persona, expected):
         assert error["message"]
         assert x.name not in response.content.decode()
         assert "王总" not in response.content.decode()
+    if endpoint == "customer_bulk" and want == 200:  # out of scope: refused, x unchanged
+        outcome = response.json()
+        assert outcome["done"] + outcome["refused"] == 1
+        assert ("VIP" in x.tag_names) is (outcome["done"] == 1)
+        assert (outcome["done"] == 1) is (persona in CHANGES_X)
     if want >= 400 and method in WRITES:
         x.refresh_from_db()
         gone.refresh_from_db()
