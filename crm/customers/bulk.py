@@ -180,6 +180,6 @@ def bulk_apply(*, actor: User, operation: str, value: Any, ids: Iterable[int]) -
         actor=actor,
         verb="customer.bulk",
         object_type=Customer._meta.label_lower,
-        details={**outcome.as_dict(), "value": value},
+        details={**outcome.as_dict(), "value": value, "count": outcome.total},
     )
     return outcome

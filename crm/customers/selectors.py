@@ -164,7 +164,7 @@ def customer_list(
         if q:
             qs = _narrowed(qs, q, filters.deleted)
         return _page_sorted(qs, sort, cursor, limit)
-    before = decode_cursor(cursor)
+    before = decode_cursor(_id_part(cursor))
     qs = _base(actor, filters)
     if before is not None:
         qs = qs.filter(id__lt=before)
@@ -179,6 +179,15 @@ def customer_list(
         qs = qs.filter(lookup, **exact) if lookup is not None else qs.filter(**exact)
         return _page(list(qs.order_by("-id")[: limit + 1]), limit)
     return _search_page(qs, search.parse(q), before, limit, _index_scope(actor))
+
+
+def _id_part(cursor: str | None) -> str | None:
+    """The id of a sorted list's cursor given to the newest-first order (the sort left out, or
+    a text search, which keeps its own order): it still names a place, as the pattern the API
+    documents promises (``LIST_CURSOR``)."""
+    if cursor and "_" in cursor:
+        return cursor.rsplit("_", 1)[1]
+    return cursor
 
 
 def _narrowed(qs: QuerySet[Customer], q: str, deleted: bool) -> QuerySet[Customer]:
@@ -297,6 +306,8 @@ def _page_sorted(
     """A page sorted by ``sort``, the rows without the key last (newest first) whichever the
     direction; the cursor is the last row's key and id (``SORT_CURSOR``), so a page holds
     whatever was added or changed before it."""
+    if cursor and cursor.isascii() and cursor.isdigit() and len(cursor) <= 18:
+        cursor = encode_sort_cursor(None, int(cursor))  # a newest-first cursor: an id
     position = decode_sort_cursor(cursor)
     rows: list[Customer] = []
     in_keyless = position is not None and position[0] is None
