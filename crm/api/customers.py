@@ -7,7 +7,7 @@ service or selector, which applies the data scope (404 outside it) and the busin
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
@@ -23,6 +23,7 @@ from crm.accounts.roles import (
     VIEW_CUSTOMER,
     VIEW_DELETED_CUSTOMER,
 )
+from crm.core.inputs import MAX_ID
 from crm.core.pagination import LIST_CURSOR
 from crm.core.permissions import require
 from crm.customers import bulk, selectors, services
@@ -168,7 +169,9 @@ class BulkIn(NoNulIn):
         max_length=30,
         description="transfer：新负责人用户 id；add_tag/remove_tag：标签；grade：级别",
     )
-    ids: list[int] = Field(min_length=1, max_length=bulk.INLINE_MAX, description="客户 id")
+    ids: list[Annotated[int, Field(ge=1, le=MAX_ID)]] = Field(
+        min_length=1, max_length=bulk.INLINE_MAX, description="客户 id"
+    )
 
 
 class BulkOut(Out):

@@ -98,7 +98,7 @@ def clean_request(*, actor: User, operation: str, value: Any) -> Any:
         return int(owner)
     require(actor, CHANGE_CUSTOMER)
     if operation in (ADD_TAG, REMOVE_TAG):
-        tag = " ".join(str(value or "").split())
+        tag = " ".join(str(value or "").replace("\x00", "").split())  # PostgreSQL: no NUL
         if not tag:
             raise Invalid(fields={"value": _("请填写标签")})
         if len(tag) > TAG_MAX_LENGTH:

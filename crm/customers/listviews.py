@@ -96,12 +96,12 @@ def clean_params(params: Mapping[str, Any]) -> dict[str, str]:
         value = params.get(key)
         if value in (None, "", False):
             continue
-        kept[key] = "1" if value is True else str(value)[:100]
+        kept[key] = "1" if value is True else str(value).replace("\x00", "")[:100]
     return kept
 
 
 def _clean_name(name: Any) -> str:
-    text = " ".join(str(name or "").split())
+    text = " ".join(str(name or "").replace("\x00", "").split())  # PostgreSQL stores no NUL
     if not text:
         raise Invalid(fields={"name": _("请填写视图名称")})
     if len(text) > NAME_MAX:

@@ -235,3 +235,12 @@ def test_service_staff_get_no_bulk_bar(as_user, org):
     assert "张三" in page
     assert "data-bulk-bar" not in page
     assert 'name="ids"' not in page
+
+
+def test_nul_characters_never_reach_the_database(as_user, org):
+    c = make_customer(org.rep_a, name="张三")
+    client = as_user(org.rep_a)
+    client.post(VIEWS, {"name": "视\x00图", "query": "grade=H"})
+    assert SavedView.objects.get().name == "视图"
+    client.post(BULK, {"operation": "add_tag", "tag": "V\x00IP", "ids": [c.pk]})
+    assert Customer.objects.get(pk=c.pk).tag_names == ["VIP"]
