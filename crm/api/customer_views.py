@@ -40,13 +40,13 @@ class ViewsOut(Out):
 
 
 class ViewIn(NoNulIn):
-    name: str = Field(max_length=100)
+    name: str = Field(min_length=1, max_length=listviews.NAME_MAX, pattern=r"\S")
     params: dict[str, str] = Field(default_factory=dict)
     columns: list[str] = Field(default_factory=list, max_length=20)
 
 
 class ViewPatch(NoNulIn):
-    name: str | None = Field(None, max_length=100)
+    name: str | None = Field(None, min_length=1, max_length=listviews.NAME_MAX, pattern=r"\S")
     shared: bool | None = None
 
 

@@ -28,6 +28,7 @@ from crm.core.pagination import LIST_CURSOR
 from crm.core.permissions import require
 from crm.customers import bulk, selectors, services
 from crm.customers.choices import Category, Grade
+from crm.customers.inputs import TAG_MAX_LENGTH
 from crm.customers.models import Contact, Tag
 from crm.governance.models import AuditEvent
 
@@ -163,15 +164,33 @@ def customer_count(request: HttpRequest, params: Query[ListParams]) -> dict[str,
     return {"count": count.value, "exact": count.exact}
 
 
-class BulkIn(NoNulIn):
-    operation: str = Field(json_schema_extra={"enum": list(bulk.OPERATIONS)})
-    value: str = Field(
-        max_length=30,
-        description="transfer：新负责人用户 id；add_tag/remove_tag：标签；grade：级别",
-    )
-    ids: list[Annotated[int, Field(ge=1, le=MAX_ID)]] = Field(
-        min_length=1, max_length=bulk.INLINE_MAX, description="客户 id"
-    )
+BulkIds = Annotated[
+    list[Annotated[int, Field(ge=1, le=MAX_ID)]],
+    Field(min_length=1, max_length=bulk.INLINE_MAX, description="客户 id（至多 200 个）"),
+]
+
+
+class BulkTransferIn(NoNulIn):
+    ids: BulkIds
+    owner: int = Field(ge=1, le=MAX_ID, description="新负责人的用户 id（调用者可分配给的人）")
+
+
+class BulkTagIn(NoNulIn):
+    ids: BulkIds
+    tag: str = Field(min_length=1, max_length=TAG_MAX_LENGTH, pattern=r"\S")
+    remove: bool = Field(False, description="true：移除该标签；否则添加")
+
+
+class BulkGradeIn(NoNulIn):
+    ids: BulkIds
+    grade: str = Field(json_schema_extra={"enum": list(Grade.values)})
+
+    @field_validator("grade")
+    @classmethod
+    def _grade(cls, value: str) -> str:
+        if value not in Grade.values:
+            raise ValueError(_("意向级别只能是 O、H、A、B、C"))
+        return value
 
 
 class BulkOut(Out):
@@ -183,15 +202,36 @@ class BulkOut(Out):
     summary: str
 
 
-@router.post("bulk", response={200: BulkOut, **_BODY_ERRORS})
-def customer_bulk(request: HttpRequest, payload: BulkIn) -> dict[str, Any]:
+def _bulk(
+    request: HttpRequest, operation: str, value: Any, ids: list[int], field: str
+) -> dict[str, Any]:
     """批量操作 on the given customers, each through its single action (permission, hooks,
-    audit as one by one): transfer, add or remove a tag, change the grade. Customers the caller
-    may not change are counted in ``refused``, never skipped silently."""
+    audit as one by one); those the caller may not change are counted in ``refused``, never
+    skipped silently."""
     outcome = bulk.bulk_apply(
-        actor=signed_in(request), operation=payload.operation, value=payload.value, ids=payload.ids
+        actor=signed_in(request), operation=operation, value=value, ids=ids, field=field
     )
     return {**outcome.as_dict(), "summary": outcome.summary()}
+
+
+@router.post("bulk/transfer", response={200: BulkOut, **_BODY_ERRORS})
+def customer_bulk_transfer(request: HttpRequest, payload: BulkTransferIn) -> dict[str, Any]:
+    """转移: hand the customers to another rep, as the single owner change does (open plans and
+    reminders follow, one audit row each)."""
+    return _bulk(request, bulk.TRANSFER, str(payload.owner), payload.ids, "owner")
+
+
+@router.post("bulk/tag", response={200: BulkOut, **_BODY_ERRORS})
+def customer_bulk_tag(request: HttpRequest, payload: BulkTagIn) -> dict[str, Any]:
+    """Add a tag to the customers (or remove it, ``remove``)."""
+    operation = bulk.REMOVE_TAG if payload.remove else bulk.ADD_TAG
+    return _bulk(request, operation, payload.tag, payload.ids, "tag")
+
+
+@router.post("bulk/grade", response={200: BulkOut, **_BODY_ERRORS})
+def customer_bulk_grade(request: HttpRequest, payload: BulkGradeIn) -> dict[str, Any]:
+    """Change the customers' grade through the lifecycle transition (each with its rules)."""
+    return _bulk(request, bulk.SET_GRADE, payload.grade, payload.ids, "grade")
 
 
 @router.post("", response={201: CustomerOut, **_BODY_ERRORS})

@@ -83,30 +83,30 @@ class Outcome:
         return _("，").join(parts)
 
 
-def clean_request(*, actor: User, operation: str, value: Any) -> Any:
+def clean_request(*, actor: User, operation: str, value: Any, field: str = "value") -> Any:
     """The batch's value checked once, before any customer: the new owner (one the actor may
-    assign to), a tag name or a grade."""
+    assign to), a tag name or a grade; an error names ``field``."""
     if operation not in OPERATIONS:
         raise Invalid(fields={"operation": _("请选择批量操作")})
     if operation == TRANSFER:
         require(actor, ASSIGN_CUSTOMER)
         owner = str(value or "")
         if not (owner.isascii() and owner.isdigit() and len(owner) <= 18):
-            raise Invalid(fields={"value": _("请选择新的负责人")})
+            raise Invalid(fields={field: _("请选择新的负责人")})
         if not assignable_owners(actor=actor).filter(pk=int(owner)).exists():
-            raise Invalid(fields={"value": _("不能把客户分配给该用户")})
+            raise Invalid(fields={field: _("不能把客户分配给该用户")})
         return int(owner)
     require(actor, CHANGE_CUSTOMER)
     if operation in (ADD_TAG, REMOVE_TAG):
         tag = " ".join(str(value or "").replace("\x00", "").split())  # PostgreSQL: no NUL
         if not tag:
-            raise Invalid(fields={"value": _("请填写标签")})
+            raise Invalid(fields={field: _("请填写标签")})
         if len(tag) > TAG_MAX_LENGTH:
-            raise Invalid(fields={"value": _("标签最多 %(n)s 个字") % {"n": TAG_MAX_LENGTH}})
+            raise Invalid(fields={field: _("标签最多 %(n)s 个字") % {"n": TAG_MAX_LENGTH}})
         return tag
     grade = str(value or "")
     if grade not in Grade.values:
-        raise Invalid(fields={"value": _("请选择意向级别")})
+        raise Invalid(fields={field: _("请选择意向级别")})
     return grade
 
 
@@ -146,10 +146,13 @@ def _one(actor: User, operation: str, value: Any, customer: Customer) -> bool:
     return True
 
 
-def bulk_apply(*, actor: User, operation: str, value: Any, ids: Iterable[int]) -> Outcome:
-    """Apply ``operation`` with ``value`` (checked by ``clean_request``) to the customers
-    ``ids``, each one in its own savepoint through the single action's service."""
-    value = clean_request(actor=actor, operation=operation, value=value)
+def bulk_apply(
+    *, actor: User, operation: str, value: Any, ids: Iterable[int], field: str = "value"
+) -> Outcome:
+    """Apply ``operation`` with ``value`` (checked by ``clean_request``, errors naming
+    ``field``) to the customers ``ids``, each one in its own savepoint through the single
+    action's service."""
+    value = clean_request(actor=actor, operation=operation, value=value, field=field)
     wanted = list(dict.fromkeys(int(i) for i in ids))[:BATCH_MAX]
     outcome = Outcome(operation)
     visible = restrict(Customer.objects.filter(deleted_at__isnull=True), actor, VIEW_CUSTOMER)

@@ -64,14 +64,20 @@ def test_bulk_transfer_through_the_api_counts_the_refused(org, call):
     response = call(
         org.manager,
         "POST",
-        "customers/bulk",
-        {"operation": "transfer", "value": str(org.rep_b.pk), "ids": [mine.pk, outsider.pk]},
+        "customers/bulk/transfer",
+        {"owner": org.rep_b.pk, "ids": [mine.pk, outsider.pk]},
     )
     assert response.status_code == 200
     body = response.json()
     assert (body["done"], body["refused"], body["summary"]) == (1, 1, "已转移 1 位，1 位无权限")
     assert Customer.objects.get(pk=mine.pk).owner == org.rep_b
-    bad = {"operation": "shout", "value": "x", "ids": [mine.pk]}
-    assert call(org.manager, "POST", "customers/bulk", bad).status_code == 422
-    many = {"operation": "add_tag", "value": "x", "ids": list(range(1, 300))}
-    assert call(org.manager, "POST", "customers/bulk", many).status_code == 422
+    bad = {"grade": "Z", "ids": [mine.pk]}
+    assert call(org.manager, "POST", "customers/bulk/grade", bad).status_code == 422
+    many = {"tag": "x", "ids": list(range(1, 300))}
+    assert call(org.manager, "POST", "customers/bulk/tag", many).status_code == 422
+    removed = call(
+        org.manager, "POST", "customers/bulk/tag", {"tag": "x", "remove": True, "ids": [mine.pk]}
+    )
+    assert removed.json()["unchanged"] == 1
+    stranger = {"owner": org.rep_c.pk, "ids": [mine.pk]}  # 销售二部: not the manager's to assign
+    assert call(org.manager, "POST", "customers/bulk/transfer", stranger).status_code == 422

@@ -68,6 +68,9 @@ PROFILES: dict[str, tuple[int | str, ...]] = {
     "audit":      (401, 403,  403,  403,  403, 403, OK,  OK,  403, 403, 403,  403),  # the log
     "own_view":   (401, OK,   404,  404,  404, 404, 404, 404, 403, 404, 403,  404),  # rep_a's
     "bulk":       (401, OK,   OK,   OK,   OK,  OK,  OK,  OK,  403, OK,  403,  403),  # per row
+    # handing customers to rep_a: 422 for those who may not assign to rep_a (another rep, the
+    # other department's manager), refusals per row for the rest
+    "bulk_assign": (401, OK,  422,  422,  OK,  422, OK,  OK,  403, OK,  OK,   403),
 }
 
 # endpoint: (method, path, body, success status, profile); {x} {ct} {gone} {tok} filled in,
@@ -80,8 +83,12 @@ ENDPOINTS: dict[str, tuple[str, str, Any, int, str]] = {
     "tags":             ("GET",    "tags",                        None, 200, "customers"),
     "customer_list":    ("GET",    "customers",                   None, 200, "customers"),
     "customer_count":   ("GET",    "customers/count",             None, 200, "customers"),
-    "customer_bulk":    ("POST",   "customers/bulk",
-                         {"operation": "add_tag", "value": "VIP", "ids": ["{x}"]}, 200, "bulk"),
+    "customer_bulk":    ("POST",   "customers/bulk/tag", {"tag": "VIP", "ids": ["{x}"]},
+                                                                  200, "bulk"),
+    "customer_bulk_transfer": ("POST", "customers/bulk/transfer",
+                         {"owner": "{rep_a}", "ids": ["{x}"]},   200, "bulk_assign"),
+    "customer_bulk_grade": ("POST", "customers/bulk/grade", {"grade": "H", "ids": ["{x}"]},
+                                                                  200, "bulk"),
     "customer_views":   ("GET",    "customer-views",              None, 200, "customers"),
     "customer_view_create": ("POST", "customer-views", {"name": "H级", "params": {"grade": "H"}},
                                                                   201, "customers"),
