@@ -27,6 +27,7 @@ from crm.governance import audit
 from . import lifecycle, services
 from .choices import Category, Grade
 from .inputs import TAG_MAX_LENGTH
+from .listviews import squash
 from .models import Customer
 from .selectors import assignable_owners
 
@@ -98,7 +99,7 @@ def clean_request(*, actor: User, operation: str, value: Any, field: str = "valu
         return int(owner)
     require(actor, CHANGE_CUSTOMER)
     if operation in (ADD_TAG, REMOVE_TAG):
-        tag = " ".join(str(value or "").replace("\x00", "").split())  # PostgreSQL: no NUL
+        tag = squash(value)
         if not tag:
             raise Invalid(fields={field: _("请填写标签")})
         if len(tag) > TAG_MAX_LENGTH:

@@ -100,8 +100,19 @@ def clean_params(params: Mapping[str, Any]) -> dict[str, str]:
     return kept
 
 
+# Python splits on these too, the API's schema (``\S``, Unicode white space) does not
+_SEPARATORS = "\x1c\x1d\x1e\x1f"
+
+
+def squash(value: Any) -> str:
+    """Text with its white space runs made one space and no NUL (PostgreSQL stores none); the
+    information separators Python alone counts as white space are kept, as the schema does."""
+    raw = str(value or "").replace("\x00", "")
+    return " ".join(raw.split()) or "".join(c for c in raw if c in _SEPARATORS)
+
+
 def _clean_name(name: Any) -> str:
-    text = " ".join(str(name or "").replace("\x00", "").split())  # PostgreSQL stores no NUL
+    text = squash(name)
     if not text:
         raise Invalid(fields={"name": _("请填写视图名称")})
     if len(text) > NAME_MAX:
