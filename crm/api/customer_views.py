@@ -9,14 +9,14 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Router, Status
-from pydantic import Field
+from pydantic import Field, StrictBool
 
 from crm.accounts.roles import VIEW_CUSTOMER
 from crm.customers import listviews
 from crm.customers.models import SavedView
 
 from .customers import _BODY_ERRORS, _READ_ERRORS, _WRITE_ERRORS, _actor
-from .schemas import NoNulIn, Out, PathId
+from .schemas import NoNulIn, Out, PathId, StrictIn
 
 router = Router(tags=["customers"])
 
@@ -45,9 +45,9 @@ class ViewIn(NoNulIn):
     columns: list[str] = Field(default_factory=list, max_length=20)
 
 
-class ViewPatch(NoNulIn):
+class ViewPatch(StrictIn):
     name: str | None = Field(None, min_length=1, max_length=listviews.NAME_MAX, pattern=r"\S")
-    shared: bool | None = None
+    shared: StrictBool | None = None
 
 
 class ColumnsIO(NoNulIn):

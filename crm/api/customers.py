@@ -12,7 +12,7 @@ from typing import Annotated, Any
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
-from pydantic import Field, field_validator
+from pydantic import Field, StrictBool, field_validator
 
 from crm.accounts.models import User
 from crm.accounts.roles import (
@@ -178,7 +178,7 @@ class BulkTransferIn(NoNulIn):
 class BulkTagIn(NoNulIn):
     ids: BulkIds
     tag: str = Field(min_length=1, max_length=TAG_MAX_LENGTH, pattern=r"\S")
-    remove: bool = Field(False, description="true：移除该标签；否则添加")
+    remove: StrictBool = Field(False, description="true：移除该标签；否则添加")
 
 
 class BulkGradeIn(NoNulIn):

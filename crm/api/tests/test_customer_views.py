@@ -81,3 +81,18 @@ def test_bulk_transfer_through_the_api_counts_the_refused(org, call):
     assert removed.json()["unchanged"] == 1
     stranger = {"owner": org.rep_c.pk, "ids": [mine.pk]}  # 销售二部: not the manager's to assign
     assert call(org.manager, "POST", "customers/bulk/transfer", stranger).status_code == 422
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("PATCH", "customer-views/{id}", [None, None]),  # found by the fuzzer: accepted
+        ("PATCH", "customer-views/{id}", {"shared": 0}),
+        ("PATCH", "customer-views/{id}", {"colour": "red"}),
+        ("POST", "customers/bulk/tag", {"ids": [1], "tag": "VIP", "remove": 0}),
+    ],
+)
+def test_a_request_the_schema_forbids_is_refused(org, call, method, path, body):
+    view = call(org.rep_a, "POST", "customer-views", {"name": "甲"}).json()
+    response = call(org.rep_a, method, path.format(id=view["id"]), body)
+    assert response.status_code in (400, 422)
