@@ -78,6 +78,7 @@ def _columns() -> list[str]:
         "subject",
         "recipient",
         "next_step",
+        "comment",  # a manager's 点评 (NOT NULL, empty: Django's default is not the database's)
         "satisfaction",
         "counted",
         "created_at",
@@ -195,6 +196,7 @@ def load(*, total: int, seed: int, progress: Callable[[int], None] | None = None
                             at,
                             rng.choice(CONTENT[kind]),
                             rng.choice(OUTCOMES),
+                            "",
                             "",
                             "",
                             "",

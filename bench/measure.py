@@ -30,10 +30,11 @@ from crm.accounts.models import Department, User
 from crm.accounts.services import token_issue
 from crm.activities.choices import OPEN_STATUSES
 from crm.activities.models import Notification, Plan
-from crm.core.pagination import encode_cursor
+from crm.core.pagination import encode_cursor, encode_sort_cursor
 from crm.customers import search
 from crm.customers.models import Customer
 from crm.customers.pinyin import pinyin_keys
+from crm.customers.selectors import COUNT_CAP
 
 URL = "/api/v1/customers"
 PAGE = 20
@@ -62,6 +63,11 @@ KINDS = (
     Kind("due", "rep's due list, 1st page"),
     Kind("today", "Today counts (as rep)"),
     Kind("report", "contact-status, 10-rep dept"),
+    # issue 7: the list a team works from (sorted pages, the capped count)
+    Kind("sorted_deep", "by 最近跟进 desc, by cursor"),
+    Kind("sorted_rep", "rep's by 下次跟进 asc, 1st"),
+    Kind("count_all", f"count, all (cap {COUNT_CAP:,})"),
+    Kind("count_rep", "count, rep's own"),
 )
 # the report: one department's month takes ~1 s, so fewer repetitions (target 1 s, not 20 ms)
 REPORT_QUERIES = 10
@@ -80,7 +86,8 @@ class Case:
     search: search.Query | None = None  # raw: index lookup first, then ``sql`` by those ids
     scope: tuple[str, ...] | None = None  # the index lookup's scope tokens (None: everything)
     url: str = URL
-    check: str = "ids"  # ids: the page's ids agree; first: the first row agrees; none
+    # ids: the page's ids agree; first: the first row agrees; count: the (capped) count; none
+    check: str = "ids"
 
 
 @dataclass
@@ -243,6 +250,58 @@ class Sampler:
                 params += (_moment(lo), _moment(hi), rep.pk, rep.pk, _day(day))
                 out.append(Case(kind, {}, token, sql, params, url=TODAY_URL, check="first"))
             return out
+        if kind == "sorted_deep":
+            out = []
+            rows = dict(
+                Customer.objects.filter(
+                    id__in=[self.ids[self.rng.randrange(len(self.ids))] for _ in range(n * 2)],
+                    last_contact_at__isnull=False,
+                ).values_list("id", "last_contact_at")
+            )
+            for pk, at in list(rows.items())[:n]:
+                assert at is not None
+                key = int((at - _EPOCH) // dt.timedelta(microseconds=1))
+                params = (_moment(at), _moment(at), _moment(at), pk)
+                cursor = encode_sort_cursor(key, pk)
+                sql = _sorted_select(
+                    "c.last_contact_at IS NOT NULL AND c.last_contact_at <= %s "
+                    "AND (c.last_contact_at < %s OR (c.last_contact_at = %s AND c.id < %s))",
+                    "c.last_contact_at DESC, c.id DESC",
+                )
+                out.append(
+                    Case(
+                        kind,
+                        {"sort": "-last_contact", "cursor": cursor},
+                        self.admin_token,
+                        sql,
+                        params,
+                    )
+                )
+            return out
+        if kind == "sorted_rep":
+            sql = _sorted_select(
+                "c.owner_id = %s AND c.next_due_on IS NOT NULL", "c.next_due_on, c.id"
+            )
+            out = []
+            for _ in range(n):
+                rep, token = self.rep_tokens[self.rng.randrange(len(self.rep_tokens))]
+                out.append(Case(kind, {"sort": "next_due"}, token, sql, (rep.pk,)))
+            return out
+        if kind in ("count_all", "count_rep"):
+            c = Customer._meta.db_table
+            out = []
+            for _ in range(n):
+                if kind == "count_all":
+                    token, where, params = self.admin_token, "", ()
+                else:
+                    rep, token = self.rep_tokens[self.rng.randrange(len(self.rep_tokens))]
+                    where, params = "AND owner_id = %s", (rep.pk,)
+                sql = (
+                    f"SELECT COUNT(*) FROM (SELECT id FROM {c} WHERE deleted_at IS NULL {where} "
+                    f"LIMIT {COUNT_CAP + 1}) t"
+                )
+                out.append(Case(kind, {}, token, sql, params, url=f"{URL}/count", check="count"))
+            return out
         if kind == "report":
             month = f"{today():%Y-%m}"
             return [
@@ -259,6 +318,14 @@ class Sampler:
 DUE_URL = "/api/v1/due"
 TODAY_URL = "/api/v1/today"
 REPORT_URL = "/api/v1/reports/contact-status"
+
+
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+def _sorted_select(where: str, order: str) -> str:
+    """A sorted page as the API reads it (the rows having the key; enough at these sizes)."""
+    return _select(where).replace("ORDER BY c.id DESC", f"ORDER BY {order}")
 
 
 def today() -> dt.date:
@@ -359,6 +426,8 @@ def run_api(client: Client, case: Case) -> tuple[float, list[int]]:
     data = response.json()
     if case.check == "first":
         return elapsed, [data["overdue"]]
+    if case.check == "count":
+        return elapsed, [min(data["count"], COUNT_CAP)]
     if case.check == "none":
         return elapsed, []
     return elapsed, [item["id"] for item in data["items"]]
@@ -391,6 +460,8 @@ def run_raw(cur: Any, case: Case) -> tuple[float, list[int]]:
     elapsed = (time.perf_counter() - started) * 1000
     if case.check == "first":
         return elapsed, [int(rows[0][0] or 0)]
+    if case.check == "count":
+        return elapsed, [min(int(rows[0][0]), COUNT_CAP)]
     if case.check == "none":
         return elapsed, []
     return elapsed, [row[0] for row in rows[:PAGE]]

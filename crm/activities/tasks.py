@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import close_old_connections, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_tasks import task
 
 from crm.core import context
@@ -36,6 +36,29 @@ def mark_missed_plans() -> int:
     """Plans past due by the grace period become missed; their assignees are told."""
     with context.bind(job_id="mark_missed_plans"):
         return services.plans_mark_missed()
+
+
+@task()
+def customer_bulk(
+    actor_id: int, operation: str, value: str, ids: list[int], language: str = ""
+) -> dict[str, object]:
+    """A bulk action of the customer list on a large whole filter (crm.customers.bulk): each
+    customer through its single action; the user is told the outcome in a reminder."""
+    from crm.accounts.models import User
+    from crm.customers import bulk
+
+    actor = User.objects.filter(pk=actor_id, is_active=True).first()
+    if actor is None:
+        return {}
+    with (
+        context.bind(job_id="customer_bulk"),
+        translation.override(language or settings.LANGUAGE_CODE),
+    ):
+        outcome = bulk.bulk_apply(actor=actor, operation=operation, value=value, ids=ids)
+        services.notify(
+            user=actor, kind="customer_bulk", title=outcome.summary(), url="/customers/"
+        )
+    return outcome.as_dict()
 
 
 @task()

@@ -14,7 +14,17 @@ from ninja.responses import NinjaJSONEncoder
 
 from crm.core.errors import NotFound
 
-from . import accounts, customers, errors, governance, lifecycle, reports, roles, workday
+from . import (
+    accounts,
+    customer_views,
+    customers,
+    errors,
+    governance,
+    lifecycle,
+    reports,
+    roles,
+    workday,
+)
 from .security import AUTH
 
 
@@ -60,6 +70,7 @@ api = NinjaAPI(
 errors.install(api)
 api.add_router("/v1/", accounts.router)
 api.add_router("/v1/customers", customers.router)
+api.add_router("/v1/", customer_views.router)
 api.add_router("/v1/tags", customers.tags_router)
 api.add_router("/v1/sources", customers.sources_router)
 api.add_router("/v1/reports", reports.router)

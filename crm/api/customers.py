@@ -7,12 +7,12 @@ service or selector, which applies the data scope (404 outside it) and the busin
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
-from pydantic import Field, field_validator
+from pydantic import Field, StrictBool, field_validator
 
 from crm.accounts.models import User
 from crm.accounts.roles import (
@@ -23,10 +23,12 @@ from crm.accounts.roles import (
     VIEW_CUSTOMER,
     VIEW_DELETED_CUSTOMER,
 )
-from crm.core.pagination import ID_CURSOR
+from crm.core.inputs import MAX_ID
+from crm.core.pagination import LIST_CURSOR
 from crm.core.permissions import require
-from crm.customers import selectors, services, sources
+from crm.customers import bulk, selectors, services, sources
 from crm.customers.choices import Category, Grade
+from crm.customers.inputs import TAG_MAX_LENGTH
 from crm.customers.models import Contact, Source, Tag
 from crm.governance.models import AuditEvent
 
@@ -35,6 +37,7 @@ from .schemas import (
     ContactIn,
     ContactOut,
     ContactPatch,
+    CustomerCount,
     CustomerIn,
     CustomerOut,
     CustomerPage,
@@ -42,6 +45,7 @@ from .schemas import (
     ErrorOut,
     HistoryOut,
     NoNulIn,
+    Out,
     PathId,
     QueryId,
     QueryLimit,
@@ -74,10 +78,38 @@ class ListParams(NoNulIn):
     owner: QueryId = Field(None, description="负责人用户 id")
     tag: str = Field("", max_length=30, description="标签名称或 id")
     deleted: bool = Field(False, description="回收站（仅数据管理员）")
+    mine: bool = Field(False, description="只看自己负责的客户")
+    follow: str = Field(
+        "",
+        json_schema_extra={"enum": ["", *selectors.FOLLOW]},
+        description="overdue：跟进已逾期；due：今日到期及逾期；never：从未跟进",
+    )
+    created: str = Field(
+        "",
+        json_schema_extra={"enum": ["", *selectors.CREATED]},
+        description="week/month：本周/本月新增",
+    )
+    sort: str = Field(
+        "",
+        json_schema_extra={"enum": ["", *selectors.SORT_CHOICES]},
+        description="排序列（前加 - 为倒序）；没有该值的客户排在最后；省略为最新创建在前",
+    )
     cursor: str | None = Field(
-        None, pattern=ID_CURSOR, description="上一页返回的 next_cursor；省略为第一页"
+        None, pattern=LIST_CURSOR, description="上一页返回的 next_cursor；省略为第一页"
     )
     limit: QueryLimit = None
+
+    @field_validator("follow", "created", "sort")
+    @classmethod
+    def _choice(cls, value: str, info: Any) -> str:
+        allowed = {
+            "follow": selectors.FOLLOW,
+            "created": selectors.CREATED,
+            "sort": selectors.SORT_CHOICES,
+        }[info.field_name]
+        if value and value not in allowed:
+            raise ValueError(_("不是有效的选项"))
+        return value
 
     @field_validator("category")
     @classmethod
@@ -101,18 +133,107 @@ def customer_list(request: HttpRequest, params: Query[ListParams]) -> dict[str, 
     ``deleted=true`` lists the recycle bin instead (data administrator only).
     """
     actor = _actor(request, VIEW_DELETED_CUSTOMER if params.deleted else VIEW_CUSTOMER)
-    filters = selectors.CustomerFilters(
+    page = services.customer_browse(
+        actor=actor, filters=_filters(params), cursor=params.cursor, limit=params.limit
+    )
+    return customer_page(page)
+
+
+def _filters(params: ListParams) -> selectors.CustomerFilters:
+    return selectors.CustomerFilters(
         q=params.q,
         category=params.category,
         grade=params.grade,
         owner=params.owner,
         tag=params.tag,
         deleted=params.deleted,
+        mine=params.mine,
+        follow=params.follow,
+        created=params.created,
+        sort=params.sort,
     )
-    page = services.customer_browse(
-        actor=actor, filters=filters, cursor=params.cursor, limit=params.limit
+
+
+@router.get("count", response={200: CustomerCount, **_READ_ERRORS})
+def customer_count(request: HttpRequest, params: Query[ListParams]) -> dict[str, Any]:
+    """How many customers the list of these filters holds in the caller's scope: exact up to
+    10000, beyond it ``exact`` is false and ``count`` the cap (counted through a LIMITed
+    subquery, never estimated). ``count`` is null for a text search (not counted)."""
+    actor = _actor(request, VIEW_DELETED_CUSTOMER if params.deleted else VIEW_CUSTOMER)
+    count = selectors.customer_count(actor=actor, filters=_filters(params))
+    if count is None:
+        return {"count": None, "exact": False}
+    return {"count": count.value, "exact": count.exact}
+
+
+BulkIds = Annotated[
+    list[Annotated[int, Field(ge=1, le=MAX_ID)]],
+    Field(min_length=1, max_length=bulk.INLINE_MAX, description="客户 id（至多 200 个）"),
+]
+
+
+class BulkTransferIn(NoNulIn):
+    ids: BulkIds
+    owner: int = Field(ge=1, le=MAX_ID, description="新负责人的用户 id（调用者可分配给的人）")
+
+
+class BulkTagIn(NoNulIn):
+    ids: BulkIds
+    tag: str = Field(min_length=1, max_length=TAG_MAX_LENGTH, pattern=r"\S")
+    remove: StrictBool = Field(False, description="true：移除该标签；否则添加")
+
+
+class BulkGradeIn(NoNulIn):
+    ids: BulkIds
+    grade: str = Field(json_schema_extra={"enum": list(Grade.values)})
+
+    @field_validator("grade")
+    @classmethod
+    def _grade(cls, value: str) -> str:
+        if value not in Grade.values:
+            raise ValueError(_("意向级别只能是 O、H、A、B、C"))
+        return value
+
+
+class BulkOut(Out):
+    done: int = Field(description="已办理")
+    unchanged: int = Field(description="原本如此，无需变更")
+    refused: int = Field(description="无权限（或不存在）")
+    failed: int = Field(description="规则不允许")
+    reasons: list[str] = Field(description="不允许的原因（前几条）")
+    summary: str
+
+
+def _bulk(
+    request: HttpRequest, operation: str, value: Any, ids: list[int], field: str
+) -> dict[str, Any]:
+    """批量操作 on the given customers, each through its single action (permission, hooks,
+    audit as one by one); those the caller may not change are counted in ``refused``, never
+    skipped silently."""
+    outcome = bulk.bulk_apply(
+        actor=signed_in(request), operation=operation, value=value, ids=ids, field=field
     )
-    return customer_page(page)
+    return {**outcome.as_dict(), "summary": outcome.summary()}
+
+
+@router.post("bulk/transfer", response={200: BulkOut, **_BODY_ERRORS})
+def customer_bulk_transfer(request: HttpRequest, payload: BulkTransferIn) -> dict[str, Any]:
+    """转移: hand the customers to another rep, as the single owner change does (open plans and
+    reminders follow, one audit row each)."""
+    return _bulk(request, bulk.TRANSFER, str(payload.owner), payload.ids, "owner")
+
+
+@router.post("bulk/tag", response={200: BulkOut, **_BODY_ERRORS})
+def customer_bulk_tag(request: HttpRequest, payload: BulkTagIn) -> dict[str, Any]:
+    """Add a tag to the customers (or remove it, ``remove``)."""
+    operation = bulk.REMOVE_TAG if payload.remove else bulk.ADD_TAG
+    return _bulk(request, operation, payload.tag, payload.ids, "tag")
+
+
+@router.post("bulk/grade", response={200: BulkOut, **_BODY_ERRORS})
+def customer_bulk_grade(request: HttpRequest, payload: BulkGradeIn) -> dict[str, Any]:
+    """Change the customers' grade through the lifecycle transition (each with its rules)."""
+    return _bulk(request, bulk.SET_GRADE, payload.grade, payload.ids, "grade")
 
 
 @router.post("", response={201: CustomerOut, **_BODY_ERRORS})

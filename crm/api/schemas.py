@@ -239,6 +239,11 @@ class SourceOut(Schema):
         return label(obj)
 
 
+class CustomerCount(Out):
+    count: int | None = Field(description="客户数（超过上限时为上限）；文本搜索不计数时为 null")
+    exact: bool = Field(description="是否为准确数；false：超过 count 位")
+
+
 class TagOut(Schema):
     id: int
     name: str

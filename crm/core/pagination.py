@@ -59,3 +59,31 @@ def decode_key_cursor(cursor: str | None, *, lowest: int, highest: int) -> tuple
         raise _invalid()
     key, last_id = cursor.split("_")
     return min(max(int(key), lowest), highest), int(last_id)
+
+
+def invalid_cursor() -> Invalid:
+    """The error of a cursor that names no place in the list (callers start from page one)."""
+    return _invalid()
+
+
+# A position in a list sorted by a key that may be missing: the key (an integer: a moment in
+# microseconds, a day's ordinal, a rank, an id) or ``n`` (the rows without it, which come last)
+# and the row's id.
+SORT_CURSOR = r"^((-?[0-9]{1,16}|n)_[0-9]{1,18})?$"
+_SORT = re.compile(SORT_CURSOR)
+# either: what a list that may be sorted takes (an id without a sort, a sort position with one)
+LIST_CURSOR = r"^([0-9]{1,18}|(-?[0-9]{1,16}|n)_[0-9]{1,18})?$"
+
+
+def encode_sort_cursor(key: int | None, last_id: int) -> str:
+    return f"{'n' if key is None else key}_{last_id}"
+
+
+def decode_sort_cursor(cursor: str | None) -> tuple[int | None, int] | None:
+    """(key or None for the keyless rows, id) of a ``SORT_CURSOR``; None for the first page."""
+    if not cursor:
+        return None
+    if not _SORT.match(cursor):
+        raise _invalid()
+    key, last_id = cursor.split("_")
+    return (None if key == "n" else int(key)), int(last_id)

@@ -188,6 +188,12 @@ class Customer(TimeStampedModel):
                 name="customer_owner_due",
             ),
             models.Index(fields=["deleted_at"], name="customer_deleted_at"),
+            # the list's sorts (crm.customers.selectors.SORTS): key then id, live rows only
+            models.Index(
+                fields=["last_contact_at", "id"], condition=_ALIVE, name="customer_last_contact"
+            ),
+            models.Index(fields=["next_due_on", "id"], condition=_ALIVE, name="customer_next_due"),
+            models.Index(fields=["created_at", "id"], condition=_ALIVE, name="customer_created"),
         ]
 
     def __str__(self) -> str:
@@ -453,3 +459,54 @@ class CustomerSearch(models.Model):
 
     def __str__(self) -> str:
         return str(self.pk)
+
+
+class SavedView(TimeStampedModel):
+    """A view of the customer list a user saved (筛选 + 排序 + 列): its ``params`` are the list's
+    query (crm.customers.views.VIEW_PARAMS), its ``columns`` the columns shown. Shared, it is
+    readable (not changeable) by the owner's department: ``department`` is set only then."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    department = models.ForeignKey(
+        "accounts.Department",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    name = models.CharField(_("名称"), max_length=30)
+    params = models.JSONField(default=dict)
+    columns = models.JSONField(default=list)
+
+    # a user's own rows; shared ones are read by the department through ``department``
+    policy = Policy(owner="owner", department="department")
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "name"], name="savedview_owner_name")
+        ]
+        indexes = [models.Index(fields=["department"], name="savedview_department")]
+        verbose_name = pgettext_lazy("model", "保存的视图")
+        verbose_name_plural = pgettext_lazy("model plural", "保存的视图")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def shared(self) -> bool:
+        return self.department_id is not None
+
+
+class ListColumns(models.Model):
+    """The columns a user chose for the customer list (remembered between visits)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    columns = models.JSONField(default=list)
+
+    policy = Policy(owner="user")
+
+    def __str__(self) -> str:
+        return f"columns of {self.user_id}"

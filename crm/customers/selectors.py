@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.db import connection
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from crm.accounts.models import User
 from crm.accounts.roles import (
@@ -18,7 +20,13 @@ from crm.accounts.roles import (
     VIEW_DELETED_CUSTOMER,
 )
 from crm.core.errors import NotFound
-from crm.core.pagination import Page, decode_cursor, encode_cursor
+from crm.core.pagination import (
+    Page,
+    decode_cursor,
+    decode_sort_cursor,
+    encode_cursor,
+    encode_sort_cursor,
+)
 from crm.core.permissions import owned_by, restrict, scope_terms
 from crm.core.validators import normalize_credit_code, normalize_id_number
 from crm.governance.models import AuditEvent
@@ -41,6 +49,21 @@ class CustomerFilters:
     owner: int | None = None
     tag: str = ""
     deleted: bool = False
+    mine: bool = False  # the actor's own customers (a preset for everyone: 我的逾期)
+    follow: str = ""  # one of FOLLOW: overdue, due (today or overdue), never followed up
+    created: str = ""  # one of CREATED: entered this week / this month
+    sort: str = ""  # one of SORTS, "-" first for descending; "" the newest first
+
+
+FOLLOW = ("overdue", "due", "never")
+CREATED = ("week", "month")
+
+
+def _since(period: str) -> dt.datetime:
+    """The local start of this week (Monday) or month, as an aware moment."""
+    today = timezone.localdate()
+    start = today - dt.timedelta(days=today.weekday()) if period == "week" else today.replace(day=1)
+    return timezone.make_aware(dt.datetime.combine(start, dt.time.min))
 
 
 def _base(actor: User, filters: CustomerFilters) -> QuerySet[Customer]:
@@ -60,6 +83,17 @@ def _base(actor: User, filters: CustomerFilters) -> QuerySet[Customer]:
         tag = filters.tag  # an id (ASCII digits: "²" is a digit to Python, not to int()) or a name
         by_id = tag.isascii() and tag.isdigit() and len(tag) <= 18
         qs = qs.filter(tags__id=int(tag)) if by_id else qs.filter(tags__name=tag)
+    if filters.mine:
+        qs = owned_by(qs, [actor.pk])
+    today = timezone.localdate()
+    if filters.follow == "overdue":
+        qs = qs.filter(next_due_on__lt=today)
+    elif filters.follow == "due":
+        qs = qs.filter(next_due_on__lte=today)
+    elif filters.follow == "never":
+        qs = qs.filter(last_contact_at__isnull=True)
+    if filters.created in CREATED:
+        qs = qs.filter(created_at__gte=_since(filters.created))
     return qs.select_related("owner", "department")
 
 
@@ -148,13 +182,20 @@ def _page(rows: list[Customer], limit: int) -> Page[Customer]:
 def customer_list(
     *, actor: User, filters: CustomerFilters, cursor: str | None = None, limit: int | None = None
 ) -> Page[Customer]:
-    """One page of the customers ``actor`` may see, newest first."""
+    """One page of the customers ``actor`` may see, newest first or in ``filters.sort`` (a
+    text search keeps its own order, newest match first)."""
     limit = max(1, min(limit or settings.CRM_PAGE_SIZE, MAX_LIMIT))
-    before = decode_cursor(cursor)
+    q = filters.q.strip()
+    sort = _sort_of(filters.sort)
+    if sort is not None and not (q and not filters.deleted and _exact_lookup(q) is None):
+        qs = _base(actor, filters)
+        if q:
+            qs = _narrowed(qs, q, filters.deleted)
+        return _page_sorted(qs, sort, cursor, limit)
+    before = decode_cursor(_id_part(cursor))
     qs = _base(actor, filters)
     if before is not None:
         qs = qs.filter(id__lt=before)
-    q = filters.q.strip()
     if not q:
         return _page(list(qs.order_by("-id")[: limit + 1]), limit)
     if filters.deleted:
@@ -166,6 +207,200 @@ def customer_list(
         qs = qs.filter(lookup, **exact) if lookup is not None else qs.filter(**exact)
         return _page(list(qs.order_by("-id")[: limit + 1]), limit)
     return _search_page(qs, search.parse(q), before, limit, _index_scope(actor))
+
+
+def _id_part(cursor: str | None) -> str | None:
+    """The id of a sorted list's cursor given to the newest-first order (the sort left out, or
+    a text search, which keeps its own order): it still names a place, as the pattern the API
+    documents promises (``LIST_CURSOR``)."""
+    if cursor and "_" in cursor:
+        return cursor.rsplit("_", 1)[1]
+    return cursor
+
+
+def _narrowed(qs: QuerySet[Customer], q: str, deleted: bool) -> QuerySet[Customer]:
+    """``qs`` narrowed by a query that is no text search (the recycle bin's name, or one
+    identifier named exactly)."""
+    if deleted:
+        return qs.filter(name__icontains=q)
+    exact = _exact_lookup(q) or {}
+    lookup = exact.pop("q", None)
+    return qs.filter(lookup, **exact) if lookup is not None else qs.filter(**exact)
+
+
+# --- sorting ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Sort:
+    """A column the list sorts by: ``field`` holds a moment, a day, a grade or the owner."""
+
+    field: str
+    kind: str  # "moment" | "day" | "grade" | "owner"
+    descending: bool
+
+
+SORTS: dict[str, tuple[str, str]] = {
+    "last_contact": ("last_contact_at", "moment"),  # 最近跟进
+    "next_due": ("next_due_on", "day"),  # 下次跟进
+    "grade": ("grade", "grade"),  # 级别: O, H, A, B, C
+    "created": ("created_at", "moment"),  # 创建时间
+    "owner": ("owner_id", "owner"),  # 负责人 (grouped by rep)
+}
+SORT_CHOICES = tuple(SORTS) + tuple(f"-{k}" for k in SORTS)
+_GRADES = ("O", "H", "A", "B", "C")
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_MICROS_MAX = 10**16 - 1  # the cursor's 16 digits: beyond year 2286
+
+
+def _sort_of(value: str) -> Sort | None:
+    name = value.removeprefix("-")
+    if name not in SORTS or value not in SORT_CHOICES:
+        return None
+    field, kind = SORTS[name]
+    return Sort(field, kind, value.startswith("-"))
+
+
+def _key(sort: Sort, customer: Customer) -> int | None:
+    value = getattr(customer, sort.field)
+    if value in (None, ""):
+        return None
+    if sort.kind == "moment":
+        return int((value - _EPOCH) // dt.timedelta(microseconds=1))
+    if sort.kind == "day":
+        return int(value.toordinal())
+    if sort.kind == "grade":
+        return _GRADES.index(value) if value in _GRADES else None
+    return int(value)
+
+
+def _value(sort: Sort, key: int) -> Any:
+    """The field's value of a cursor's key, held within what the field can hold."""
+    if sort.kind == "moment":
+        return _EPOCH + dt.timedelta(microseconds=max(-_MICROS_MAX, min(key, _MICROS_MAX)))
+    if sort.kind == "day":
+        return dt.date.fromordinal(max(1, min(key, dt.date.max.toordinal())))
+    if sort.kind == "grade":
+        return max(0, min(key, len(_GRADES) - 1))
+    return key
+
+
+def _present(sort: Sort) -> Q:
+    return ~Q(grade="") if sort.kind == "grade" else Q(**{f"{sort.field}__isnull": False})
+
+
+def _keyed_rows(
+    qs: QuerySet[Customer], sort: Sort, after: tuple[int, int] | None, want: int
+) -> list[Customer]:
+    """Up to ``want`` rows that have the sort key, after the position ``after``.
+
+    A grade is read grade by grade in its order (one query each on the (grade, id) index),
+    newest first within a grade; the other keys by (key, id) in the sort's direction, the
+    keyset condition written with a bound on the key alone so that the (key, id) index is
+    used on PostgreSQL."""
+    if sort.kind == "grade":
+        order = _GRADES[::-1] if sort.descending else _GRADES
+        rank, last_id = 0, None
+        if after is not None:
+            rank, last_id = order.index(_GRADES[_value(sort, after[0])]), after[1]
+        rows: list[Customer] = []
+        for i, grade in enumerate(order[rank:]):
+            part = qs.filter(grade=grade)
+            if i == 0 and last_id is not None:
+                part = part.filter(id__lt=last_id)
+            rows += list(part.order_by("-id")[: want - len(rows)])
+            if len(rows) >= want:
+                break
+        return rows
+    part = qs.filter(_present(sort))
+    f = sort.field
+    if after is not None:
+        value, last_id = _value(sort, after[0]), after[1]
+        if sort.descending:
+            part = part.filter(**{f"{f}__lte": value}).filter(
+                Q(**{f"{f}__lt": value}) | Q(**{f: value, "id__lt": last_id})
+            )
+        else:
+            part = part.filter(**{f"{f}__gte": value}).filter(
+                Q(**{f"{f}__gt": value}) | Q(**{f: value, "id__gt": last_id})
+            )
+    keys = (f"-{f}", "-id") if sort.descending else (f, "id")
+    return list(part.order_by(*keys)[:want])
+
+
+def _page_sorted(
+    qs: QuerySet[Customer], sort: Sort, cursor: str | None, limit: int
+) -> Page[Customer]:
+    """A page sorted by ``sort``, the rows without the key last (newest first) whichever the
+    direction; the cursor is the last row's key and id (``SORT_CURSOR``), so a page holds
+    whatever was added or changed before it."""
+    if cursor and cursor.isascii() and cursor.isdigit() and len(cursor) <= 18:
+        cursor = encode_sort_cursor(None, int(cursor))  # a newest-first cursor: an id
+    position = decode_sort_cursor(cursor)
+    rows: list[Customer] = []
+    in_keyless = position is not None and position[0] is None
+    if not in_keyless:
+        after = None if position is None else (int(position[0] or 0), position[1])
+        rows = _keyed_rows(qs, sort, after, limit + 1)
+    if len(rows) <= limit:
+        keyless = qs.exclude(_present(sort))
+        if in_keyless and position is not None:
+            keyless = keyless.filter(id__lt=position[1])
+        rows += list(keyless.order_by("-id")[: limit + 1 - len(rows)])
+    if len(rows) > limit:
+        last = rows[limit - 1]
+        return Page(with_tag_names(rows[:limit]), encode_sort_cursor(_key(sort, last), last.pk))
+    return Page(with_tag_names(rows), None)
+
+
+# --- the count ------------------------------------------------------------------------------
+
+COUNT_CAP = 10_000
+
+
+@dataclass(frozen=True)
+class Count:
+    """How many customers a list holds: ``exact``, or more than ``value`` (the cap)."""
+
+    value: int
+    exact: bool
+
+
+def customer_count(*, actor: User, filters: CustomerFilters) -> Count | None:
+    """How many customers the list of ``filters`` holds, in the actor's scope, counted up to
+    ``COUNT_CAP``: a ``COUNT(*)`` over a subquery ``LIMIT COUNT_CAP + 1`` (an index scan of at
+    most that many entries, milliseconds at a million customers); more than the cap is told as
+    "超过 10000" (``exact`` False), never estimated. None for a text search, whose matches are
+    found page by page (``_search_page``) and not counted."""
+    q = filters.q.strip()
+    qs = _base(actor, filters)
+    if q:
+        if not filters.deleted and _exact_lookup(q) is None:
+            return None
+        qs = _narrowed(qs, q, filters.deleted)
+    n = qs.order_by().values("pk")[: COUNT_CAP + 1].count()
+    return Count(min(n, COUNT_CAP), n <= COUNT_CAP)
+
+
+def customer_ids(*, actor: User, filters: CustomerFilters, limit: int) -> list[int]:
+    """The ids of the list of ``filters`` in the actor's scope (the whole filter of a bulk
+    action), newest first, at most ``limit``; a text search walks its matches page by page."""
+    q = filters.q.strip()
+    if not q or filters.deleted or _exact_lookup(q) is not None:
+        qs = _base(actor, filters)
+        if q:
+            qs = _narrowed(qs, q, filters.deleted)
+        return list(qs.order_by("-id").values_list("pk", flat=True)[:limit])
+    ids: list[int] = []
+    cursor: str | None = None
+    plain = CustomerFilters(**{**filters.__dict__, "sort": ""})
+    while len(ids) < limit:
+        page = customer_list(actor=actor, filters=plain, cursor=cursor, limit=MAX_LIMIT)
+        ids += [c.pk for c in page.items]
+        if page.next_cursor is None:
+            break
+        cursor = page.next_cursor
+    return ids[:limit]
 
 
 def _index_scope(actor: User) -> list[str] | None:

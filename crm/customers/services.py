@@ -449,6 +449,10 @@ def _filter_details(filters: CustomerFilters, cursor: str | None) -> dict[str, A
         "owner": filters.owner,
         "tag": filters.tag,
         "deleted": filters.deleted,
+        "mine": filters.mine,
+        "follow": filters.follow,
+        "created": filters.created,
+        "sort": filters.sort,
         "next_page": bool(cursor),
     }
     return {k: v for k, v in raw.items() if v not in ("", None, False)}

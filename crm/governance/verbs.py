@@ -47,4 +47,11 @@ VERB_LABELS: dict[str, StrPromise] = {
     "approval.submitted": pgettext_lazy("audit", "提交审批"),
     "approval.decided": pgettext_lazy("audit", "审批决定"),
     "customer.plans_moved": pgettext_lazy("audit", "计划随客户移交"),
+    "customer.bulk": pgettext_lazy("audit", "批量操作客户"),
+    "savedview.created": pgettext_lazy("audit", "保存客户视图"),
+    "savedview.updated": pgettext_lazy("audit", "更新客户视图"),
+    "savedview.renamed": pgettext_lazy("audit", "重命名客户视图"),
+    "savedview.deleted": pgettext_lazy("audit", "删除客户视图"),
+    "savedview.shared": pgettext_lazy("audit", "共享客户视图"),
+    "savedview.unshared": pgettext_lazy("audit", "取消共享客户视图"),
 }

@@ -4,6 +4,7 @@ from .accounts import roles
 from .accounts import views as accounts
 from .activities import views as activities
 from .customers import lifecycle_views as lifecycle
+from .customers import list_views
 from .customers import views as customers
 from .governance import views as governance
 
@@ -69,6 +70,24 @@ urlpatterns = [
     path("customers/", customers.CustomerListView.as_view(), name="customer_list"),
     path("customers/new/", customers.CustomerCreateView.as_view(), name="customer_create"),
     path("customers/trash/", customers.CustomerTrashView.as_view(), name="customer_trash"),
+    path("customers/columns/", list_views.ColumnsView.as_view(), name="customer_columns"),
+    path("customers/bulk/", list_views.BulkView.as_view(), name="customer_bulk"),
+    path("customers/views/", list_views.SavedViewListView.as_view(), name="customer_views"),
+    path(
+        "customers/views/<id:view_id>/rename/",
+        list_views.SavedViewChangeView.as_view(operation="rename"),
+        name="customer_view_rename",
+    ),
+    path(
+        "customers/views/<id:view_id>/delete/",
+        list_views.SavedViewChangeView.as_view(operation="delete"),
+        name="customer_view_delete",
+    ),
+    path(
+        "customers/views/<id:view_id>/share/",
+        list_views.SavedViewChangeView.as_view(operation="share"),
+        name="customer_view_share",
+    ),
     path(
         "customers/<id:customer_id>/",
         customers.CustomerDetailView.as_view(),

@@ -228,3 +228,57 @@ def test_list_query_count_is_the_same_for_5_and_30_rows(org, call):
             call(org.manager, "GET", "customers?limit=100")
         counts.append(len(ctx.captured_queries))
     assert counts[0] == counts[1]
+
+
+# --- sorting and the count (issue 7 §2) ---------------------------------------------------------
+
+
+def test_a_sorted_list_walks_by_grade_with_the_ungraded_last(org, call):
+    b = make_customer(org.rep_a, name="乙", category="intention", grade="B").pk
+    h = make_customer(org.rep_a, name="甲", category="intention", grade="H").pk
+    none = make_customer(org.rep_a, name="无级别").pk
+    pages = walk(call, org.rep_a, "sort=grade", limit=1)
+    assert [i for page in pages for i in page] == [h, b, none]
+    pages = walk(call, org.rep_a, "sort=-grade", limit=2)
+    assert [i for page in pages for i in page] == [b, h, none]
+
+
+@pytest.mark.parametrize(
+    "query", ["sort=size", "sort=grade&cursor=abc", "follow=soon", "created=year"]
+)
+def test_a_bad_sort_filter_or_cursor_is_a_422(org, call, query):
+    response = call(org.rep_a, "GET", f"customers?{query}")
+    assert response.status_code == 422
+    assert response.json()["error"]["fields"]
+
+
+def test_the_count_is_scoped_and_capped(org, call, monkeypatch):
+    from crm.customers import selectors
+
+    for i in range(3):
+        make_customer(org.rep_a, name=f"客户{i}")
+    make_customer(org.rep_b, name="别人")
+    assert call(org.rep_a, "GET", "customers/count").json() == {"count": 3, "exact": True}
+    assert call(org.manager, "GET", "customers/count").json() == {"count": 4, "exact": True}
+    monkeypatch.setattr(selectors, "COUNT_CAP", 2)
+    assert call(org.rep_a, "GET", "customers/count").json() == {"count": 2, "exact": False}
+    assert call(org.rep_a, "GET", "customers/count?q=客户").json() == {
+        "count": None,
+        "exact": False,
+    }
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "cursor=-9_161",  # a sorted list's cursor, the sort left out
+        "q=%E5%AE%A2%E6%88%B7&sort=-next_due&cursor=-9_161",  # a text search keeps its order
+        "sort=grade&cursor=161",  # a newest-first cursor given to a sorted list
+        "sort=-created&cursor=n_5",
+    ],
+)
+def test_every_cursor_the_pattern_admits_names_a_place(org, call, query):
+    # found by the fuzzer: a schema-valid cursor was refused (422)
+    for i in range(3):
+        make_customer(org.rep_a, name=f"客户{i}")
+    assert call(org.rep_a, "GET", f"customers?{query}").status_code == 200

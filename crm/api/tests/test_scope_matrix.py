@@ -21,7 +21,7 @@ from crm.accounts import selectors as accounts_selectors
 from crm.accounts import services as accounts
 from crm.activities import services as activities
 from crm.activities.models import FollowUp, Plan
-from crm.customers import lifecycle, services
+from crm.customers import lifecycle, listviews, services
 from crm.customers.tests.factories import make_customer
 from crm.testing import approved, tiny_png
 
@@ -67,6 +67,11 @@ PROFILES: dict[str, tuple[int | str, ...]] = {
     "roles":      (401, 403,  403,  403,  403, 403, 403, 403, OK,  403, 403,  403),
     "approve":    (401, 403,  403,  403,  403, 403, 403, OK,  403, 403, 403,  403),  # the GM
     "audit":      (401, 403,  403,  403,  403, 403, OK,  OK,  403, 403, 403,  403),  # the log
+    "own_view":   (401, OK,   404,  404,  404, 404, 404, 404, 403, 404, 403,  404),  # rep_a's
+    "bulk":       (401, OK,   OK,   OK,   OK,  OK,  OK,  OK,  403, OK,  403,  403),  # per row
+    # handing customers to rep_a: 422 for those who may not assign to rep_a (another rep, the
+    # other department's manager), refusals per row for the rest
+    "bulk_assign": (401, OK,  422,  422,  OK,  422, OK,  OK,  403, OK,  OK,   403),
 }
 
 # endpoint: (method, path, body, success status, profile); {x} {ct} {gone} {tok} filled in,
@@ -79,6 +84,20 @@ ENDPOINTS: dict[str, tuple[str, str, Any, int, str]] = {
     "tags":             ("GET",    "tags",                        None, 200, "customers"),
     "sources":          ("GET",    "sources",                     None, 200, "signed_in"),
     "customer_list":    ("GET",    "customers",                   None, 200, "customers"),
+    "customer_count":   ("GET",    "customers/count",             None, 200, "customers"),
+    "customer_bulk":    ("POST",   "customers/bulk/tag", {"tag": "VIP", "ids": ["{x}"]},
+                                                                  200, "bulk"),
+    "customer_bulk_transfer": ("POST", "customers/bulk/transfer",
+                         {"owner": "{rep_a}", "ids": ["{x}"]},   200, "bulk_assign"),
+    "customer_bulk_grade": ("POST", "customers/bulk/grade", {"grade": "H", "ids": ["{x}"]},
+                                                                  200, "bulk"),
+    "customer_views":   ("GET",    "customer-views",              None, 200, "customers"),
+    "customer_view_create": ("POST", "customer-views", {"name": "H级", "params": {"grade": "H"}},
+                                                                  201, "customers"),
+    "customer_view_update": ("PATCH", "customer-views/{sv}", {"name": "改名"}, 200, "own_view"),
+    "customer_view_delete": ("DELETE", "customer-views/{sv}",     None, 204, "own_view"),
+    "customer_columns": ("GET",    "customer-columns",            None, 200, "customers"),
+    "customer_columns_put": ("PUT", "customer-columns", {"columns": ["grade"]}, 200, "customers"),
     "customer_create":  ("POST",   "customers",
                          {"name": "新客户", "phone": "13700000001"},     201, "create"),
     "customer_register": ("POST",  "customers",
@@ -163,6 +182,7 @@ MATRIX = [
 ]
 
 WRITES = {"POST", "PATCH", "PUT", "DELETE"}
+CHANGES_X = {"rep_a", "manager", "data_admin", "gm", "director"}  # the "change" profile
 
 
 @pytest.fixture
@@ -213,6 +233,7 @@ def world(org):
         "feed": feed.token,
         "followup": call,
         "attachment": call.attachments.get(),
+        "sv": listviews.view_save(actor=org.rep_a, name="我的", params={}, columns=[]),
     }
 
 
@@ -233,10 +254,13 @@ def test_scope_matrix(org, call, world, endpoint, persona, expected):
         feed=world["feed"],
         role=world["role"],
         ap=world["approval"],
+        sv=world["sv"].pk,
     )
     actor = None if persona == "anonymous" else getattr(org, persona)
     if isinstance(body, dict):
         body = {k: org.rep_a.pk if v == "{rep_a}" else v for k, v in body.items()}
+        if body.get("ids") == ["{x}"]:
+            body["ids"] = [x.pk]
 
     # when it is called
     if body == FILES:
@@ -254,6 +278,11 @@ def test_scope_matrix(org, call, world, endpoint, persona, expected):
         assert error["message"]
         assert x.name not in response.content.decode()
         assert "王总" not in response.content.decode()
+    if endpoint == "customer_bulk" and want == 200:  # out of scope: refused, x unchanged
+        outcome = response.json()
+        assert outcome["done"] + outcome["refused"] == 1
+        assert ("VIP" in x.tag_names) is (outcome["done"] == 1)
+        assert (outcome["done"] == 1) is (persona in CHANGES_X)
     if want >= 400 and method in WRITES:
         x.refresh_from_db()
         gone.refresh_from_db()
@@ -294,7 +323,8 @@ def test_matrix_covers_every_endpoint_of_the_api():
             .replace("{at}", "{attachment_id}")
             .replace("{feed}", "{token}")
             .replace("{role}", "{code}")
-            .replace("{ap}", "{request_id}"),
+            .replace("{ap}", "{request_id}")
+            .replace("{sv}", "{view_id}"),
         )
         for m, p, *_rest in ENDPOINTS.values()
     }

@@ -24,6 +24,20 @@ from crm.web.inputs import form_field
 from .presenters import FIELD_LABELS
 
 _BLANK: list[tuple[str, str]] = [("", "—")]
+
+# the sortable columns, both ways (crm.customers.selectors.SORTS)
+SORT_LABELS = {
+    "-last_contact": _("最近跟进（最近的在前）"),
+    "last_contact": _("最近跟进（最早的在前）"),
+    "next_due": _("下次跟进（最早的在前）"),
+    "-next_due": _("下次跟进（最晚的在前）"),
+    "grade": _("级别（O→C）"),
+    "-grade": _("级别（C→O）"),
+    "-created": _("创建时间（最新的在前）"),
+    "created": _("创建时间（最早的在前）"),
+    "owner": _("负责人"),
+    "-owner": _("负责人（倒序）"),
+}
 _TAG_SPLIT = re.compile(r"[,，、;；]+")
 
 
@@ -215,14 +229,31 @@ class CustomerFilterForm(forms.Form):
     grade = forms.ChoiceField(required=False, choices=[("", _("全部级别")), *Grade.choices])
     owner = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
     tag = forms.ChoiceField(required=False)
+    follow = forms.ChoiceField(
+        required=False,
+        choices=[
+            ("", _("全部跟进状态")),
+            ("overdue", _("跟进已逾期")),
+            ("due", _("今日到期及逾期")),
+            ("never", _("从未跟进")),
+        ],
+    )
+    created = forms.ChoiceField(
+        required=False,
+        choices=[("", _("全部创建时间")), ("week", _("本周新增")), ("month", _("本月新增"))],
+    )
+    mine = forms.BooleanField(required=False)
+    sort = forms.ChoiceField(required=False, choices=[("", _("最新创建"))])
     cursor = forms.CharField(required=False, max_length=200)
 
-    FILTERS = ("q", "category", "grade", "owner", "tag")
+    FILTERS = ("q", "category", "grade", "owner", "tag", "follow", "created", "mine")
+    QUERY = (*FILTERS, "sort")
 
     def __init__(self, data: QueryDict, *, owners: Iterable[User], tags: Iterable[Tag]) -> None:
         super().__init__(data)
         self.fields["owner"].choices = [("", _("全部负责人")), *_owner_choices(owners)]  # type: ignore[attr-defined]
         self.fields["tag"].choices = [("", _("全部标签")), *((t.name, t.name) for t in tags)]  # type: ignore[attr-defined]
+        self.fields["sort"].choices = [("", _("最新创建")), *SORT_LABELS.items()]  # type: ignore[attr-defined]
         self.is_valid()
 
     def value(self, name: str) -> Any:
@@ -236,7 +267,25 @@ class CustomerFilterForm(forms.Form):
             grade=self.value("grade") or "",
             owner=self.value("owner"),
             tag=self.value("tag") or "",
+            mine=bool(self.value("mine")),
+            follow=self.value("follow") or "",
+            created=self.value("created") or "",
+            sort=self.value("sort") or "",
         )
+
+    def sort_link(self, name: str) -> dict[str, str]:
+        """The header link of a sortable column: its query (first page; descending first, the
+        other way when already so sorted) and the arrow of the current order."""
+        current = self.value("sort") or ""
+        nxt = name if current == f"-{name}" else f"-{name}"
+        arrow = {f"-{name}": "↓", name: "↑"}.get(current, "")
+        params = QueryDict(mutable=True)
+        for field in self.FILTERS:
+            value = self.value(field)
+            if value not in (None, "", False):
+                params[field] = "1" if value is True else str(value)
+        params["sort"] = nxt
+        return {"query": params.urlencode(), "arrow": arrow}
 
     @property
     def is_filtered(self) -> bool:
@@ -245,10 +294,10 @@ class CustomerFilterForm(forms.Form):
     def query(self, cursor: str | None = None) -> str:
         """The query string of these filters (and a cursor), for links that keep them."""
         params = QueryDict(mutable=True)
-        for name in self.FILTERS:
+        for name in self.QUERY:
             value = self.value(name)
-            if value not in (None, ""):
-                params[name] = str(value)
+            if value not in (None, "", False):
+                params[name] = "1" if value is True else str(value)
         if cursor:
             params["cursor"] = cursor
         return params.urlencode()

@@ -10,21 +10,25 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django_htmx.http import push_url
 
 from crm.accounts.roles import (
     ADD_CUSTOMER,
+    ASSIGN_CUSTOMER,
     CHANGE_CUSTOMER,
     DELETE_CUSTOMER,
     RESTORE_CUSTOMER,
     VIEW_CUSTOMER,
     VIEW_DELETED_CUSTOMER,
 )
-from crm.core.errors import Conflict, Duplicate, Invalid
+from crm.core.errors import Conflict, Duplicate, Invalid, NotFound
 from crm.core.pagination import Page
-from crm.customers import selectors, services
-from crm.customers.models import Contact, Customer
+from crm.core.permissions import has_action
+from crm.customers import listviews, selectors, services
+from crm.customers.choices import Grade
+from crm.customers.models import Contact, Customer, SavedView
 from crm.web.activities.customer import workday_context
 from crm.web.base import (
     FORM_ERRORS,
@@ -58,18 +62,58 @@ class CustomerListView(CrmView):
             tags=selectors.tag_list(),
         )
         page = self._page(form)
+        filters = form.filters()
+        view = self._view(request)
+        columns = view.columns if view is not None else listviews.list_columns(actor=self.actor)
         response = self.render(
             {
                 "form": form,
                 "page": page,
                 "next_query": form.query(page.next_cursor) if page.next_cursor else "",
                 "first_query": form.query(),
+                "count": selectors.customer_count(actor=self.actor, filters=filters),
+                "count_cap": selectors.COUNT_CAP,
+                "columns": columns,
+                "column_choices": [
+                    (c, listviews.COLUMN_LABELS[c], c in columns) for c in listviews.COLUMNS
+                ],
+                "sort_links": {name: form.sort_link(name) for name in selectors.SORTS},
+                "current_view": view,
+                "presets": [(p.name, urlencode(dict(p.params))) for p in listviews.PRESETS],
+                **self._views(request),
+                "bulk_owners": form.fields["owner"].choices[1:],  # type: ignore[attr-defined]
+                "grades": Grade.choices,
+                # a transfer needs someone else to hand customers to (a rep has only themselves)
+                "may_transfer": has_action(self.actor, ASSIGN_CUSTOMER)
+                and form.owner_choice_count > 1,
+                "may_change": has_action(self.actor, CHANGE_CUSTOMER),
             }
         )
         if is_partial(request):  # the address bar shows the tidy, bookmarkable query
             query = form.query(form.value("cursor"))
             push_url(response, f"{request.path}?{query}" if query else request.path)
         return response
+
+    def _views(self, request: HttpRequest) -> dict[str, list[SavedView]]:
+        """The user's views and those shared with them, for the 视图 menu (in one query; not
+        for an htmx request, which replaces the results only)."""
+        if is_partial(request):
+            return {}
+        views = list(listviews.visible_views(actor=self.actor))
+        return {
+            "own_views": [v for v in views if v.owner_id == self.actor.pk],
+            "shared_views": [v for v in views if v.owner_id != self.actor.pk],
+        }
+
+    def _view(self, request: HttpRequest) -> SavedView | None:
+        """The saved view named by ``?view=`` (its columns), if the user may read it."""
+        raw = request.GET.get("view", "")
+        if not (raw.isascii() and raw.isdigit() and len(raw) <= 18):
+            return None
+        try:
+            return listviews.view_get(actor=self.actor, view_id=int(raw))
+        except NotFound:
+            return None
 
     def _page(self, form: CustomerFilterForm) -> Page[Customer]:
         try:

@@ -46,6 +46,10 @@ FILTER_LABELS: dict[str, StrPromise] = {
     "tag": gettext_lazy("标签"),
     "deleted": gettext_lazy("回收站"),
     "next_page": gettext_lazy("后续页"),
+    "mine": gettext_lazy("只看我的"),
+    "follow": gettext_lazy("跟进状态"),
+    "created": gettext_lazy("创建时间"),
+    "sort": gettext_lazy("排序"),
     "which": gettext_lazy("范围"),
     "day": gettext_lazy("日期"),
 }

@@ -74,3 +74,17 @@ def fold(text: Any) -> str:
         _("收起"),
         _("展开全文"),
     )
+
+
+@register.filter
+def view_query(params: Any, view_id: Any) -> str:
+    """A saved view's list query (its filters and sort) with ``view=<id>`` (its columns)."""
+    from django.utils.http import urlencode
+
+    return urlencode({**(params if isinstance(params, dict) else {}), "view": view_id})
+
+
+@register.filter
+def aria_sort(arrow: str) -> str:
+    """The ``aria-sort`` of a column header from its sort arrow."""
+    return {"↑": "ascending", "↓": "descending"}.get(arrow, "none")

@@ -29,7 +29,7 @@ from crm.accounts import services as accounts
 from crm.accounts.models import ApiToken, Role, User
 from crm.activities import services as activities
 from crm.activities.models import FollowUp, Plan
-from crm.customers import lifecycle, services
+from crm.customers import lifecycle, listviews, services
 from crm.customers.models import Customer, Source
 from crm.customers.tests.factories import make_customer
 from crm.governance.models import ApprovalRequest, ApprovalState
@@ -77,6 +77,8 @@ PROFILES: dict[str, tuple[int | str, ...]] = {
     "defeat":     (LOGIN, 403,  403,  403,  OK,  404, 403, OK,  403, OK,  403,  403),  # comment
     "comment":    (LOGIN, 403,  403,  403,  OK,  404, 403, OK,  403, OK,  403,  403),  # 点评
     "reports":    (LOGIN, OK,   OK,   OK,   OK,  OK,  OK,  OK,  403, OK,  403,  403),  # own rows
+    "bulk":       (LOGIN, OK,   OK,   OK,   OK,  OK,  OK,  OK,  403, OK,  403,  403),  # per row
+    "own_view":   (LOGIN, OK,   404,  404,  404, 404, 404, 404, 403, 404, 403,  404),  # rep_a's
 }
 
 # URL name: (method, args, data, success status, profile); {x} {gone} {lost} {pl} {df} {tok}
@@ -111,6 +113,15 @@ PAGES: dict[str, tuple[str, tuple[str, ...], dict[str, Any] | None, int, str]] =
     "customer_list":       ("GET",  (),             None, 200, "customers"),
     "customer_create":     ("GET",  (),             None, 200, "register"),
     "customer_trash":      ("GET",  (),             None, 200, "recycle_bin"),
+    "customer_columns":    ("POST", (),             {"columns": ["phone", "grade"]}, 302,
+                                                          "customers"),
+    "customer_bulk":       ("POST", (),             {"operation": "add_tag", "tag": "VIP",
+                                                     "target": "filter", "confirm": "1"},
+                                                          302, "bulk"),  # each one's own scope
+    "customer_views":      ("GET",  (),             None, 200, "customers"),
+    "customer_view_rename": ("POST", ("{sv}",),     {"name": "改名"}, 302, "own_view"),
+    "customer_view_delete": ("POST", ("{sv}",),     None, 302, "own_view"),
+    "customer_view_share": ("POST", ("{sv}",),      {"shared": "0"}, 302, "own_view"),
     "customer_detail":     ("GET",  ("{x}",),       None, 200, "read"),
     "customer_edit":       ("GET",  ("{x}",),       None, 200, "change"),
     "customer_delete":     ("GET",  ("{x}",),       None, 200, "delete"),
@@ -181,7 +192,9 @@ def world(org):
     trainee = accounts.role_create(actor=org.sysadmin, code="trainee", name="实习生")
     # making rep_b a manager (reads the department's customers) waits for the general manager
     pending = accounts.user_set_role(actor=org.sysadmin, user_id=org.rep_b.pk, role="manager")
+    saved = listviews.view_save(actor=org.rep_a, name="我的H级", params={"grade": "H"}, columns=[])
     return {
+        "sv": saved,
         "role": trainee.code,
         "apr": pending,
         "x": x,

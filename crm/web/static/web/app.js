@@ -170,3 +170,58 @@
     init();
   }
 })();
+
+/* --- the customer list: select all on the page, the bulk bar's count and value field -------- */
+(function () {
+  "use strict";
+
+  function bulkForm(el) { return el.closest("form.bulk-form"); }
+
+  function refresh(form) {
+    if (!form) return;
+    var boxes = form.querySelectorAll("input[name=ids]");
+    var checked = form.querySelectorAll("input[name=ids]:checked").length;
+    var counter = form.querySelector("[data-bulk-count]");
+    if (counter) counter.textContent = String(checked);
+    var all = form.querySelector("[data-check-all]");
+    if (all) {
+      all.checked = boxes.length > 0 && checked === boxes.length;
+      all.indeterminate = checked > 0 && checked < boxes.length;
+    }
+    var operation = form.querySelector("[data-bulk-operation]");
+    if (operation) {
+      form.querySelectorAll("[data-bulk-value]").forEach(function (field) {
+        var wanted = field.getAttribute("data-bulk-value").split(" ");
+        field.hidden = wanted.indexOf(operation.value) < 0;
+      });
+    }
+  }
+
+  document.addEventListener("change", function (event) {
+    var target = event.target;
+    var form = bulkForm(target);
+    if (!form) return;
+    if (target.matches("[data-check-all]")) {
+      form.querySelectorAll("input[name=ids]").forEach(function (box) { box.checked = target.checked; });
+    }
+    refresh(form);
+  });
+
+  // The 视图 and 列 menus sit outside the results htmx replaces: on submit they take the list's
+  // address as it is now (the filters typed since the page loaded), not as it was.
+  document.addEventListener("submit", function (event) {
+    var form = event.target.closest("form[data-current-query]");
+    if (!form) return;
+    var query = form.querySelector("input[name=query]");
+    if (query) query.value = window.location.search.replace(/^\?/, "");
+    var next = form.querySelector("input[name=next]");
+    if (next) next.value = window.location.pathname + window.location.search;
+  });
+
+  function init(root) {
+    (root || document).querySelectorAll("form.bulk-form").forEach(refresh);
+  }
+  document.addEventListener("DOMContentLoaded", function () { init(document); });
+  document.addEventListener("htmx:afterSwap", function () { init(document); });
+  if (document.readyState !== "loading") init(document);
+})();
