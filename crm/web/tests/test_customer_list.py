@@ -244,3 +244,29 @@ def test_nul_characters_never_reach_the_database(as_user, org):
     assert SavedView.objects.get().name == "视图"
     client.post(BULK, {"operation": "add_tag", "tag": "V\x00IP", "ids": [c.pk]})
     assert Customer.objects.get(pk=c.pk).tag_names == ["VIP"]
+
+
+def test_a_leavers_customers_are_handed_over_as_a_whole_filter(as_user, org):
+    """王小明 leaves: the manager filters the list by him (marked 已停用) and hands every one of
+    his customers to 李晓红 in one go."""
+    from crm.accounts import services as accounts
+
+    for i in range(3):
+        make_customer(org.rep_a, name=f"离职客户{i}")
+    make_customer(org.rep_b, name="李晓红的客户")
+    accounts.user_set_active(actor=org.sysadmin, user_id=org.rep_a.pk, active=False)
+    client = as_user(org.manager)
+    assert "已停用" in body(client.get(LIST))
+    form = {
+        "operation": "transfer",
+        "owner": str(org.rep_b.pk),
+        "target": "filter",
+        "query": f"owner={org.rep_a.pk}",
+    }
+
+    confirm = client.post(BULK, form)
+    assert "3 位客户" in body(confirm)
+    done = client.post(BULK, {**form, "confirm": "1"})
+
+    assert "已转移 3 位" in body(client.get(done["Location"]))
+    assert not Customer.objects.filter(owner=org.rep_a, deleted_at__isnull=True).exists()
