@@ -38,3 +38,15 @@ def test_pages_load_only_vendored_assets(client, org):
     assert "/static/web/vendor/htmx.min.js" in body
     assert not re.search(r'(src|href)="(https?:)?//', body)
     assert "script-src 'self'" in client.get("/login/")["Content-Security-Policy"]
+
+
+def test_every_stylesheet_closes_each_block_it_opens():
+    """A rule left open (a merge that lost a ``}``) silently swallows every rule after it."""
+    from pathlib import Path
+
+    for sheet in (Path(__file__).resolve().parents[1] / "static" / "web").glob("*.css"):
+        depth = 0
+        for number, line in enumerate(sheet.read_text(encoding="utf-8").splitlines(), 1):
+            depth += line.count("{") - line.count("}")
+            assert depth >= 0, f"{sheet.name}:{number} closes a block never opened"
+        assert depth == 0, f"{sheet.name} leaves {depth} block(s) open"
