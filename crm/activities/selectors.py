@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from crm.accounts.models import User
@@ -55,9 +55,15 @@ def readable_customers(actor: User) -> QuerySet[Customer]:
 
 
 def my_plans(actor: User) -> QuerySet[Plan]:
-    """Plans assigned to the actor, of customers the actor may read."""
+    """Plans assigned to the actor, of customers the actor may read.
+
+    The customer is checked per plan (a correlated EXISTS on its primary key), so the database
+    starts from the actor's plans on the (assignee, status, planned_at) index; as ``IN (the
+    actor's customers)`` SQLite walked all of a rep's customers first (70 ms for a rep with
+    100,000 customers, for the handful of plans of a day)."""
     plans = restrict(Plan.objects.all(), actor, VIEW_PLAN, within=Scope.OWN)
-    return plans.filter(customer__in=readable_customers(actor))
+    readable = readable_customers(actor).filter(pk=OuterRef("customer_id"))
+    return plans.filter(Exists(readable))
 
 
 # --- the due list ---------------------------------------------------------------------------
