@@ -362,6 +362,47 @@ def customer_update(
     return customer
 
 
+def customer_owner_set(
+    *,
+    actor: User | None,
+    customer: Customer,
+    owner: User | None,
+    reason: str,
+    verb: str = "customer.owner_changed",
+    department_id: int | None = None,
+    details: Mapping[str, Any] | None = None,
+) -> Customer:
+    """Hand ``customer`` (locked by the caller, inside its transaction) to ``owner``, or to
+    nobody (``None``: the customer went to a public pool), for ``reason``. The one writer of an
+    owner change made by another domain (reception, the pool): the caller has already checked
+    its own action with ``require()``; this moves the customer's open plans with it (hooks),
+    keeps the search document's owner right and writes the audit row the customer's history
+    shows, with the reason. ``department_id`` defaults to the new owner's department (a customer
+    returned to a pool keeps its department unless the pool says otherwise)."""
+    former = customer.owner
+    before = customer.snapshot()
+    customer.owner = owner
+    if owner is not None:
+        customer.department_id = owner.department_id
+    if department_id is not None:
+        customer.department_id = department_id
+    customer.version += 1
+    customer.save(update_fields=["owner", "department", "version", "updated_at"])
+    if customer.owner_id != getattr(former, "pk", None):
+        hooks.owner_changed(customer=customer, former=former, actor=actor)
+    _reindex(customer)
+    audit.record(
+        actor=actor,
+        verb=verb,
+        obj=customer,
+        before=before,
+        after=customer.snapshot(),
+        reason=reason,
+        details=dict(details or {}),
+    )
+    return customer
+
+
 @transaction.atomic
 def customer_delete(*, actor: User, customer_id: int, version: int | None = None) -> Customer:
     """Move a customer to the recycle bin (soft delete)."""
