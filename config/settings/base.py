@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "crm.customers",
     "crm.activities",
     "crm.reports",
+    "crm.referrals",
     "crm.api",
     "crm.web",
 ]

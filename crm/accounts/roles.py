@@ -46,6 +46,13 @@ VIEW_AUDIT = "governance.view_auditevent"
 MANAGE_USERS = "accounts.manage_users"
 MANAGE_ROLES = "accounts.manage_roles"
 CONFIRM_ROLE_GRANT = "accounts.confirm_role_grant"
+# 老带新 (crm.referrals)
+VIEW_REFERRAL = "referrals.view_referral"
+ISSUE_CARD = "referrals.issue_card"
+LINK_REFERRAL = "referrals.link_referral"
+CONFIRM_REFERRAL = "referrals.confirm_referral"
+VIEW_REFERRAL_REPORT = "referrals.view_report"
+CHANGE_REFERRAL_SETTINGS = "referrals.change_settings"
 
 
 @dataclass(frozen=True)
@@ -65,6 +72,7 @@ _CUSTOMERS = _("客户")
 _WORK = _("跟进")
 _REPORTS = _("报表")
 _ADMIN = _("管理")
+_REFERRALS = _("老带新")
 
 ACTIONS: tuple[Action, ...] = (
     Action(VIEW_CUSTOMER, _("查看客户资料"), _CUSTOMERS, reads_customer_data=True),
@@ -87,6 +95,12 @@ ACTIONS: tuple[Action, ...] = (
     Action(VIEW_REPORTS, _("查看报表"), _REPORTS, reads_customer_data=True),
     Action(EXPORT_REPORTS, _("导出报表"), _REPORTS, reads_customer_data=True),
     Action(REPORT_ROW, _("在报表中列为销售人员"), _REPORTS, scoped=False),
+    Action(VIEW_REFERRAL, _("查看老带新关联与优惠卡"), _REFERRALS, reads_customer_data=True),
+    Action(ISSUE_CARD, _("签发、作废老带新优惠卡"), _REFERRALS),
+    Action(LINK_REFERRAL, _("登记老带新关联及客户确认"), _REFERRALS),
+    Action(CONFIRM_REFERRAL, _("销售经理确认或不予认定老带新关联"), _REFERRALS),
+    Action(VIEW_REFERRAL_REPORT, _("查看老带新排行"), _REFERRALS, reads_customer_data=True),
+    Action(CHANGE_REFERRAL_SETTINGS, _("修改老带新奖励设置"), _REFERRALS, scoped=False),
     Action(VIEW_AUDIT, _("查看操作日志"), _ADMIN, reads_customer_data=True),
     Action(MANAGE_USERS, _("管理用户"), _ADMIN, scoped=False),
     Action(MANAGE_ROLES, _("管理角色与权限"), _ADMIN, scoped=False),
@@ -209,6 +223,44 @@ DEFAULT_GRANTS: dict[str, dict[str, str]] = {
     },
     BuiltinRole.SYSADMIN: {MANAGE_USERS: ALL, MANAGE_ROLES: ALL},
 }
+
+# 老带新 (crm.referrals): sales staff issue cards to their retained customers and do the paperwork
+# of their new customers' links; the manager signs (or declines) a link; the front desk links a
+# visitor with a card at registration; the general manager sets the reward.
+REFERRAL_GRANTS: dict[str, dict[str, str]] = {
+    BuiltinRole.REP: {
+        VIEW_REFERRAL: OWN,
+        ISSUE_CARD: OWN,
+        LINK_REFERRAL: OWN,
+        VIEW_REFERRAL_REPORT: OWN,
+    },
+    BuiltinRole.MANAGER: {
+        VIEW_REFERRAL: DEPT,
+        ISSUE_CARD: DEPT,
+        LINK_REFERRAL: DEPT,
+        CONFIRM_REFERRAL: DEPT,
+        VIEW_REFERRAL_REPORT: DEPT,
+    },
+    BuiltinRole.DIRECTOR: {
+        VIEW_REFERRAL: DEPT,
+        ISSUE_CARD: DEPT,
+        LINK_REFERRAL: DEPT,
+        CONFIRM_REFERRAL: DEPT,
+        VIEW_REFERRAL_REPORT: DEPT,
+    },
+    BuiltinRole.RECEPTIONIST: {LINK_REFERRAL: DEPT},
+    BuiltinRole.DATA_ADMIN: {VIEW_REFERRAL: ALL, VIEW_REFERRAL_REPORT: ALL},
+    BuiltinRole.GM: {
+        VIEW_REFERRAL: ALL,
+        ISSUE_CARD: ALL,
+        LINK_REFERRAL: ALL,
+        CONFIRM_REFERRAL: ALL,
+        VIEW_REFERRAL_REPORT: ALL,
+        CHANGE_REFERRAL_SETTINGS: ALL,
+    },
+}
+for _role, _grants in REFERRAL_GRANTS.items():
+    DEFAULT_GRANTS[_role].update(_grants)
 
 ROLE_DESCRIPTIONS: dict[str, str | Promise] = {
     BuiltinRole.REP: _("跟进自己名下的客户"),

@@ -31,6 +31,26 @@ def owner_changed(*, customer: Customer, former: Any, actor: Any) -> None:
         fn(customer=customer, former=former, actor=actor)
 
 
+EnteringCategory = Callable[..., None]
+_ENTERING_CATEGORY: list[EnteringCategory] = []
+
+
+def on_entering_category(fn: EnteringCategory) -> EnteringCategory:
+    """Register a guard ``fn(customer=, to=, actor=)``: it raises ``crm.core.errors.Invalid`` (or
+    ``StateConflict``) with the reason when ``customer`` may not enter category ``to`` yet (a
+    referred customer signs only once the referral's paperwork is done: crm.referrals)."""
+    if fn not in _ENTERING_CATEGORY:
+        _ENTERING_CATEGORY.append(fn)
+    return fn
+
+
+def entering_category(*, customer: Customer, to: str, actor: Any) -> None:
+    """``customer`` is about to enter ``to`` (a transition, or a new customer entered straight
+    into it): every registered guard may refuse, before anything is written."""
+    for fn in _ENTERING_CATEGORY:
+        fn(customer=customer, to=to, actor=actor)
+
+
 CategoryEntered = Callable[..., None]
 _CATEGORY_ENTERED: list[CategoryEntered] = []
 

@@ -244,6 +244,7 @@ def record_entry(
     schedules the callbacks still ahead)."""
     if customer.category in (Category.POTENTIAL, Category.BASE):
         return None
+    hooks.entering_category(customer=customer, to=customer.category, actor=actor)
     event = LifecycleEvent.objects.create(
         customer=customer,
         actor=actor,
@@ -380,6 +381,8 @@ def customer_transition(
         "expected_purchase_on": expected_purchase_on,
     }
     _check_transition(customer, to, grade, reason, facts)
+    if to != customer.category:
+        hooks.entering_category(customer=customer, to=to, actor=actor)
     defeat_data = _clean_defeat(defeat) if to == Category.DEFEATED else None
     if defeat_data is not None and defeat_needs_approval(actor, customer):
         return _request_defeat(actor, customer, reason, defeat_data)
