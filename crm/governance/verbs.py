@@ -54,4 +54,12 @@ VERB_LABELS: dict[str, StrPromise] = {
     "savedview.deleted": pgettext_lazy("audit", "删除客户视图"),
     "savedview.shared": pgettext_lazy("audit", "共享客户视图"),
     "savedview.unshared": pgettext_lazy("audit", "取消共享客户视图"),
+    # 老带新 (crm.referrals)
+    "referral_card.issued": pgettext_lazy("audit", "签发老带新优惠卡"),
+    "referral_card.revoked": pgettext_lazy("audit", "作废老带新优惠卡"),
+    "referral.linked": pgettext_lazy("audit", "登记老带新关联"),
+    "referral.confirmed": pgettext_lazy("audit", "确认老带新关联"),
+    "referral.declined": pgettext_lazy("audit", "不予认定老带新关联"),
+    "referral.rewarded": pgettext_lazy("audit", "记录老带新奖励"),
+    "referral_settings.updated": pgettext_lazy("audit", "修改老带新设置"),
 }

@@ -149,3 +149,15 @@ def referrer_ranking(
 def rewards_of_referrer(*, actor: User, customer: Customer) -> list[Reward]:
     qs = restrict(Reward.objects.filter(referrer=customer), actor, VIEW_REFERRAL)
     return list(qs.select_related("link__customer"))
+
+
+def customer_for_referrals(*, actor: User, customer_id: int) -> Customer:
+    """The customer whose cards or link the actor asks for: 404 outside the actor's scope."""
+    customer = (
+        restrict(Customer.objects.filter(deleted_at__isnull=True), actor, VIEW_REFERRAL)
+        .filter(pk=customer_id)
+        .first()
+    )
+    if customer is None:
+        raise NotFound()
+    return customer

@@ -27,8 +27,10 @@ from crm.accounts.models import User
 from crm.accounts.roles import (
     CHANGE_REFERRAL_SETTINGS,
     CONFIRM_REFERRAL,
+    EXPORT_REPORTS,
     ISSUE_CARD,
     LINK_REFERRAL,
+    VIEW_REFERRAL_REPORT,
 )
 from crm.activities.services import notify
 from crm.core.errors import Invalid, NotFound, StateConflict
@@ -37,7 +39,9 @@ from crm.core.permissions import require, restrict
 from crm.customers.choices import Category
 from crm.customers.models import Customer, LifecycleEvent
 from crm.governance import audit
+from crm.reports.scope import report_coverage
 
+from . import exports, selectors
 from .choices import LinkState, Party, Via
 from .inputs import (
     CardIssueInput,
@@ -423,3 +427,28 @@ def reward_text(amount: Decimal | None, description: str) -> str:
     if description:
         parts.append(description)
     return "，".join(parts) or _("按公司规定")
+
+
+# --- the ranking's export -------------------------------------------------------------------
+
+
+@transaction.atomic
+def ranking_export(*, actor: User) -> tuple[str, bytes]:
+    """老带新排行 as an .xlsx file (filename, content), logged as exported (导出须登记)."""
+    require(actor, VIEW_REFERRAL_REPORT)
+    require(actor, EXPORT_REPORTS)
+    now = timezone.now()
+    rows = selectors.referrer_ranking(actor=actor, limit=None)
+    covers = report_coverage(actor=actor, department_id=None, action=VIEW_REFERRAL_REPORT)
+    content = exports.ranking_workbook(
+        rows, covers=covers, exported_by=actor.display_name, exported_at=now
+    )
+    title, period = _("老带新排行"), f"{timezone.localdate(now):%Y-%m-%d}"
+    audit.record(
+        actor=actor,
+        verb="report.exported",
+        obj=actor,
+        after={"report": "referrals", "period": period, "department": None, "rows": len(rows)},
+        reason=f"{title} {period}",
+    )
+    return f"{title}_{period}.xlsx", content

@@ -23,6 +23,7 @@ from crm.activities import services as activities
 from crm.activities.models import FollowUp, Plan
 from crm.customers import lifecycle, listviews, services
 from crm.customers.tests.factories import make_customer
+from crm.referrals import services as referrals
 from crm.testing import approved, tiny_png
 
 PERSONAS = (
@@ -72,6 +73,14 @@ PROFILES: dict[str, tuple[int | str, ...]] = {
     # handing customers to rep_a: 422 for those who may not assign to rep_a (another rep, the
     # other department's manager), refusals per row for the rest
     "bulk_assign": (401, OK,  422,  422,  OK,  422, OK,  OK,  403, OK,  OK,   403),
+    # 老带新: the cards of rep_a's retained customer, the link of x (a new customer), the links,
+    # terms and ranking each sees of their own scope; the front desk links visitors of its
+    # department and records the customers' confirmations, the manager confirms or declines
+    "referral_read": (401, OK,  404,  404,  OK,  404, OK,  OK,  403, OK,  403,  403),
+    "issue_card": (401, OK,   404,  404,  OK,  404, 403, OK,  403, OK,  403,  403),
+    "link":       (401, OK,   404,  404,  OK,  404, 403, OK,  403, OK,  OK,   403),
+    "referral_confirm": (401, 403, 403, 403, OK, 404, 403, OK,  403, OK,  403,  403),
+    "referral_list": (401, OK,  OK,   OK,   OK,  OK,  OK,  OK,  403, OK,  403,  403),
 }
 
 # endpoint: (method, path, body, success status, profile); {x} {ct} {gone} {tok} filled in,
@@ -172,6 +181,26 @@ ENDPOINTS: dict[str, tuple[str, str, Any, int, str]] = {
     "approval_decide":  ("POST",   "approvals/{ap}/decide", {"approve": False}, 200, "approve"),
     # the audit viewer (issue 6, section 4)
     "audit_events":     ("GET",    "audit-events?customer={x}",   None, 200, "audit"),
+    # 老带新 (issue 8, scope 7): {old} is rep_a's retained customer holding card {card}, x was
+    # brought by {old} (link {ln}), {y} is rep_a's customer not linked yet
+    "referral_cards":   ("GET",    "customers/{old}/referral-cards", None, 200, "referral_read"),
+    "referral_card_issue": ("POST", "customers/{old}/referral-cards", {}, 201, "issue_card"),
+    "referral_card_revoke": ("POST", "referral-cards/{card}/revoke", {}, 200, "issue_card"),
+    "referral":         ("GET",    "customers/{x}/referral",      None, 200, "referral_read"),
+    "referral_link":    ("POST",   "customers/{y}/referral", {"referrer_number": "{old}"},
+                         201, "link"),
+    "referral_confirm": ("POST",   "referral-links/{ln}/confirm", {"party": "customer"},
+                         200, "link"),
+    "referral_confirm_manager": ("POST", "referral-links/{ln}/confirm", {"party": "manager"},
+                         200, "referral_confirm"),
+    "referral_decline": ("POST",   "referral-links/{ln}/decline", {"reason": "非老客户介绍"},
+                         200, "referral_confirm"),
+    "referral_links":   ("GET",    "referral-links",              None, 200, "referral_list"),
+    "referral_settings": ("GET",   "referrals/settings",          None, 200, "referral_list"),
+    "referral_settings_put": ("PUT", "referrals/settings", {"card_valid_days": 90}, 200,
+                         "settings"),
+    "referral_ranking": ("GET",    "referrals/ranking",           None, 200, "referral_list"),
+    "referral_ranking_xlsx": ("GET", "referrals/ranking.xlsx",    None, 200, "referral_list"),
 }
 # fmt: on
 
@@ -221,7 +250,16 @@ def world(org):
     accounts.role_create(actor=org.sysadmin, code="temp", name="临时角色")
     request = accounts.user_set_role(actor=org.sysadmin, user_id=org.rep_b.pk, role="manager")
     assert request is not None
+    old = make_customer(org.rep_a, name="老业主", category="retained")
+    card = referrals.card_issue(actor=org.rep_a, customer_id=old.pk)
+    link = referrals.referral_link_create(
+        actor=org.rep_a, customer_id=x.pk, data={"referrer_number": old.number}
+    )
     return {
+        "old": old,
+        "card": card,
+        "ln": link,
+        "y": make_customer(org.rep_a, name="待关联客户"),
         "role": "temp",
         "approval": request.pk,
         "x": x,
@@ -255,10 +293,15 @@ def test_scope_matrix(org, call, world, endpoint, persona, expected):
         role=world["role"],
         ap=world["approval"],
         sv=world["sv"].pk,
+        old=world["old"].pk,
+        card=world["card"].pk,
+        ln=world["ln"].pk,
+        y=world["y"].pk,
     )
     actor = None if persona == "anonymous" else getattr(org, persona)
     if isinstance(body, dict):
         body = {k: org.rep_a.pk if v == "{rep_a}" else v for k, v in body.items()}
+        body = {k: world["old"].number if v == "{old}" else v for k, v in body.items()}
         if body.get("ids") == ["{x}"]:
             body["ids"] = [x.pk]
 
@@ -324,7 +367,11 @@ def test_matrix_covers_every_endpoint_of_the_api():
             .replace("{feed}", "{token}")
             .replace("{role}", "{code}")
             .replace("{ap}", "{request_id}")
-            .replace("{sv}", "{view_id}"),
+            .replace("{sv}", "{view_id}")
+            .replace("{old}", "{customer_id}")
+            .replace("{y}", "{customer_id}")
+            .replace("{card}", "{card_id}")
+            .replace("{ln}", "{link_id}"),
         )
         for m, p, *_rest in ENDPOINTS.values()
     }
