@@ -178,4 +178,5 @@ urlpatterns = [
     path("team/", activities.TeamDayView.as_view(), name="team_day"),
     path("calendar/", activities.CalendarView.as_view(), name="calendar"),
     path("calendar/reset/", activities.CalendarResetView.as_view(), name="calendar_reset"),
+    path("", include("crm.web.referrals.urls")),
 ]

@@ -38,6 +38,7 @@ from crm.web.base import (
     form_error_status,
     is_partial,
 )
+from crm.web.referrals.views import referral_panel
 
 from .forms import ContactEditForm, ContactForm, CustomerEditForm, CustomerFilterForm, CustomerForm
 from .presenters import customer_fields, history_entries
@@ -132,6 +133,7 @@ class CustomerDetailView(CrmView):
         customer = services.customer_open(actor=self.actor, customer_id=customer_id)
         context = detail_context(customer, contact_form=ContactForm())
         context.update(workday_context(customer, actor=self.actor))
+        context.update(referral_panel(customer, actor=self.actor))
         return self.render(context)
 
 

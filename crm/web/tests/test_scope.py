@@ -33,6 +33,8 @@ from crm.customers import lifecycle, listviews, services
 from crm.customers.models import Customer, Source
 from crm.customers.tests.factories import make_customer
 from crm.governance.models import ApprovalRequest, ApprovalState
+from crm.referrals import services as referrals
+from crm.referrals.models import ReferralCard, ReferralLink
 from crm.testing import PASSWORD, approved, tiny_png
 
 PERSONAS = (
@@ -79,6 +81,12 @@ PROFILES: dict[str, tuple[int | str, ...]] = {
     "reports":    (LOGIN, OK,   OK,   OK,   OK,  OK,  OK,  OK,  403, OK,  403,  403),  # own rows
     "bulk":       (LOGIN, OK,   OK,   OK,   OK,  OK,  OK,  OK,  403, OK,  403,  403),  # per row
     "own_view":   (LOGIN, OK,   404,  404,  404, 404, 404, 404, 403, 404, 403,  404),  # rep_a's
+    # 老带新: rep_a's retained customer {old} and its card, x's link to {old}, {y} not linked
+    "referral_read": (LOGIN, OK, 404,  404,  OK,  404, OK,  OK,  403, OK,  403,  403),
+    "issue_card": (LOGIN, OK,   404,  404,  OK,  404, 403, OK,  403, OK,  403,  403),
+    "link":       (LOGIN, OK,   404,  404,  OK,  404, 403, OK,  403, OK,  OK,   403),
+    "referral_confirm": (LOGIN, 403, 403, 403, OK, 404, 403, OK,  403, OK,  403,  403),
+    "referral_list": (LOGIN, OK, OK,   OK,   OK,  OK,  OK,  OK,  403, OK,  403,  403),
 }
 
 # URL name: (method, args, data, success status, profile); {x} {gone} {lost} {pl} {df} {tok}
@@ -156,6 +164,17 @@ PAGES: dict[str, tuple[str, tuple[str, ...], dict[str, Any] | None, int, str]] =
     "report_contact_status_export": ("GET", (), None, 200, "reports"),
     "report_defeats":               ("GET", (), None, 200, "reports"),
     "report_defeats_export":        ("GET", (), None, 200, "reports"),
+    # 老带新 (crm/web/referrals/urls.py)
+    "referrals":            ("GET",  (),           None, 200, "referral_list"),
+    "referral_export":      ("GET",  (),           None, 200, "referral_list"),
+    "referral_settings":    ("GET",  (),           None, 200, "settings"),
+    "referral_card_issue":  ("POST", ("{old}",),   None, 302, "issue_card"),
+    "referral_card":        ("GET",  ("{card}",),  None, 200, "referral_read"),
+    "referral_card_revoke": ("POST", ("{card}",),  {"reason": "遗失"}, 302, "issue_card"),
+    "referral_link_create": ("POST", ("{y}",),     {"card_code": "LD{card:06d}"}, 302, "link"),
+    "referral_confirm":     ("POST", ("{ln}",),    {"party": "customer"}, 302, "link"),
+    "referral_decline":     ("POST", ("{ln}",),    {"reason": "非老客户介绍"}, 302,
+                                                          "referral_confirm"),
 }
 # fmt: on
 
@@ -193,7 +212,16 @@ def world(org):
     # making rep_b a manager (reads the department's customers) waits for the general manager
     pending = accounts.user_set_role(actor=org.sysadmin, user_id=org.rep_b.pk, role="manager")
     saved = listviews.view_save(actor=org.rep_a, name="我的H级", params={"grade": "H"}, columns=[])
+    old = make_customer(org.rep_a, name="老业主", category="retained")
+    card = referrals.card_issue(actor=org.rep_a, customer_id=old.pk)
+    link = referrals.referral_link_create(
+        actor=org.rep_a, customer_id=x.pk, data={"referrer_number": old.number}
+    )
     return {
+        "old": old,
+        "card": card,
+        "ln": link,
+        "y": make_customer(org.rep_a, name="待关联客户"),
         "sv": saved,
         "role": trainee.code,
         "apr": pending,
@@ -276,6 +304,9 @@ def _nothing_changed(world: dict[str, Any]) -> None:
     assert ApprovalRequest.objects.get(pk=world["apr"].pk).state == ApprovalState.PENDING
     assert User.objects.get(pk=world["usr"].pk).role_id == "rep"
     assert User.objects.get(pk=world["usr"].pk).check_password(PASSWORD)
+    assert ReferralCard.objects.get(pk=world["card"].pk).revoked_at is None
+    assert ReferralLink.objects.get(pk=world["ln"].pk).state == "pending"
+    assert not ReferralLink.objects.filter(customer=world["y"]).exists()
 
 
 def _names(patterns: list[URLPattern | URLResolver]) -> set[str]:

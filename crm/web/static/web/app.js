@@ -17,6 +17,11 @@
     if (form && !window.confirm(form.getAttribute("data-confirm"))) event.preventDefault();
   });
 
+  // A printable page's 打印 button (the referral card).
+  document.addEventListener("click", function (event) {
+    if (event.target.closest("[data-print]")) window.print();
+  });
+
   // Copy a freshly issued API token.
   document.addEventListener("click", function (event) {
     var button = event.target.closest("[data-copy]");
