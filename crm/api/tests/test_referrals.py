@@ -61,3 +61,31 @@ def test_the_ranking_exports_to_excel_with_formulas_kept_as_text(org, call):
     event = AuditEvent.objects.get(verb="report.exported")
     assert event.actor == org.manager
     assert event.changes["report"] == [None, "referrals"]
+
+
+def _referred(org, n: int) -> None:
+    from crm.referrals import services
+
+    old = make_customer(org.rep_a, name="老业主", category="retained")
+    for i in range(n):
+        new = make_customer(org.rep_a, name=f"新客户{i}", category="intention", grade="H")
+        services.referral_link_create(
+            actor=org.rep_a, customer_id=new.pk, data={"referrer_number": old.number}
+        )
+
+
+def test_the_pending_links_and_the_ranking_read_in_a_fixed_number_of_queries(
+    org, call, django_assert_max_num_queries
+):
+    _referred(org, 2)
+    call(org.manager, "GET", "referral-links")  # the token is issued and cached
+    with django_assert_max_num_queries(12) as few:
+        assert len(call(org.manager, "GET", "referral-links").json()) == 2
+    _referred(org, 6)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert len(call(org.manager, "GET", "referral-links").json()) == 8
+    with django_assert_max_num_queries(12) as ranking:
+        call(org.manager, "GET", "referrals/ranking")
+    _referred(org, 3)
+    with django_assert_max_num_queries(len(ranking.captured_queries)):
+        assert len(call(org.manager, "GET", "referrals/ranking").json()) == 3
