@@ -10,14 +10,14 @@ from typing import Annotated
 from django.utils.translation import gettext_noop
 from pydantic import Field
 
-from crm.core.inputs import Choice, Day, Input, Integer, Money, Text, optional
+from crm.core.inputs import NOT_BLANK, Choice, Day, Input, Integer, Money, Text, optional
 
 from .choices import Party
 
 
 class CardIssueInput(Input):
     """A card for a retained customer; left out, it is valid from today for the company's
-    period (设置: 优惠卡有效期)."""
+    period (设置: 优惠卡有效期). ``valid_until`` is not before ``valid_from`` nor before today."""
 
     valid_from: Annotated[dt.date, Day()] | None = Field(None, description="生效日期")
     valid_until: Annotated[dt.date, Day()] | None = Field(None, description="有效期至")
@@ -29,7 +29,20 @@ class CardRevokeInput(Input):
 
 class LinkInput(Input):
     """The old customer who brought a new one: the card the new customer showed, or (the old
-    customer came along) the old customer's number (客户编号, e.g. KH000123)."""
+    customer came along) the old customer's number (客户编号, e.g. KH000123). One of the two:
+    the card must exist, be valid today and not revoked; the old customer must be retained."""
+
+    model_config = {
+        "json_schema_extra": {
+            "anyOf": [
+                {"required": ["card_code"], "properties": {"card_code": {"pattern": NOT_BLANK}}},
+                {
+                    "required": ["referrer_number"],
+                    "properties": {"referrer_number": {"pattern": NOT_BLANK}},
+                },
+            ]
+        }
+    }
 
     card_code: Annotated[str, Text(20)] = optional("老带新优惠卡号，如 LD000001")
     referrer_number: Annotated[str, Text(20)] = optional("陪同的老客户编号，如 KH000123")

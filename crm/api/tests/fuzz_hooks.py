@@ -110,6 +110,25 @@ def _existing(body: dict[str, Any]) -> None:
         defeat["reason"] = reasons[int(defeat["reason"]) % len(reasons)]
 
 
+def _referral(body: dict[str, Any]) -> None:
+    """老带新: a link names a card that exists and is valid today, or a retained customer (one of
+    the two); a card's period ends neither before it starts nor before today."""
+    card, referrer = os.environ.get("CRM_FUZZ_CARD", ""), os.environ.get("CRM_FUZZ_REFERRER", "")
+    if "card_code" in body or "referrer_number" in body:
+        if isinstance(body.get("card_code"), str) and body["card_code"].strip() and card:
+            body["card_code"] = card
+            body.pop("referrer_number", None)
+        elif referrer:
+            body["referrer_number"] = referrer
+            body.pop("card_code", None)
+    today = dt.datetime.now(dt.UTC).date()
+    if "valid_from" in body or "valid_until" in body:
+        if body.get("valid_from") is not None:
+            body["valid_from"] = today.isoformat()
+        if body.get("valid_until") is not None:
+            body["valid_until"] = (today + dt.timedelta(days=30)).isoformat()
+
+
 # a 1×1 PNG: an upload's content is judged by what it is, which a binary string cannot say
 _PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010800000000"
@@ -132,6 +151,7 @@ def map_case(context: Any, case: Any) -> Any:
         _existing(case.body)
         _within_the_clock(case.body)
         _pictures(case.body)
+        _referral(case.body)
     departments = _ids("CRM_FUZZ_DEPARTMENTS")
     query = case.query
     department = query.get("department") if isinstance(query, dict) else None

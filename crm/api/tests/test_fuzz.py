@@ -53,6 +53,7 @@ from crm.customers import lifecycle, sources
 from crm.customers import services as customers
 from crm.customers.models import DefeatReason
 from crm.customers.tests.factories import make_customer
+from crm.referrals import services as referrals
 from crm.testing import approved
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -142,6 +143,15 @@ def _fixtures(org) -> tuple[str, dict[str, str]]:
     sign_out = accounts.token_issue(actor=gm, name="signed out")
     manager = accounts.token_issue(actor=org.manager, name="calendar reset")
     spare_id = gm.api_tokens.get(name="revoked by id").pk
+    # 老带新: a retained customer with two cards (one to link with, one to revoke), a link of
+    # the lost customer to confirm and decline; kept is linked by the fuzzed requests
+    old = make_customer(org.rep_a, name="老业主", category="retained")
+    card = referrals.card_issue(actor=gm, customer_id=old.pk)
+    doomed_card = referrals.card_issue(actor=gm, customer_id=old.pk)
+    newcomer = make_customer(org.rep_a, name="老带新客户", category="intention", grade="A")
+    link = referrals.referral_link_create(
+        actor=gm, customer_id=newcomer.pk, data={"referrer_number": old.number}
+    )
     config = f"""
 [cache]
 enabled = false
@@ -153,6 +163,16 @@ plan_id = {plan.pk}
 analysis_id = {event.defeat.pk}
 token_id = {spare_id}
 token = "{feed.token}"
+card_id = {doomed_card.pk}
+link_id = {link.pk}
+
+[[operations]]
+include-name = "POST /api/v1/customers/{{customer_id}}/referral-cards"
+parameters = {{ customer_id = {old.pk} }}
+
+[[operations]]
+include-name = "GET /api/v1/customers/{{customer_id}}/referral-cards"
+parameters = {{ customer_id = {old.pk} }}
 
 [[operations]]
 include-name = "DELETE /api/v1/customers/{{customer_id}}"
@@ -186,6 +206,8 @@ headers = {{ Authorization = "Bearer {manager}" }}
         "CRM_FUZZ_DEPARTMENTS": ",".join(str(d.pk) for d in (org.sales1, org.sales2)),
         "CRM_FUZZ_SOURCES": ",".join(sources.active_sources().values_list("code", flat=True)),
         "CRM_FUZZ_TOKEN": token,
+        "CRM_FUZZ_CARD": card.code or "",
+        "CRM_FUZZ_REFERRER": old.number or "",
     }
     return config, env
 
