@@ -292,7 +292,7 @@ def link_list(request: HttpRequest) -> list[dict[str, Any]]:
     """Links waiting for their paperwork, oldest first (the new customers cannot sign until
     they are complete or declined by the manager)."""
     actor = require_actor(request, VIEW_REFERRAL)
-    return [link_out(link) for link in selectors.pending_links(actor=actor)]
+    return [link_out(link) for link in services.pending_links_open(actor=actor)]
 
 
 # --- terms and ranking ----------------------------------------------------------------------
@@ -333,7 +333,7 @@ def ranking(request: HttpRequest) -> list[dict[str, Any]]:
     """老带新排行: old customers by the deals their referrals closed, then complete links, then
     referrals (declined links do not count), over the links in the actor's scope."""
     actor = require_actor(request, VIEW_REFERRAL_REPORT)
-    return [_rank_out(r) for r in selectors.referrer_ranking(actor=actor)]
+    return [_rank_out(r) for r in services.ranking_open(actor=actor)]
 
 
 @router.get("referrals/ranking.xlsx", response={200: None, **_READ}, openapi_extra=_XLSX)

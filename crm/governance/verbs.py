@@ -62,4 +62,5 @@ VERB_LABELS: dict[str, StrPromise] = {
     "referral.declined": pgettext_lazy("audit", "不予认定老带新关联"),
     "referral.rewarded": pgettext_lazy("audit", "记录老带新奖励"),
     "referral_settings.updated": pgettext_lazy("audit", "修改老带新设置"),
+    "referral.listed": pgettext_lazy("audit", "查看老带新列表"),
 }

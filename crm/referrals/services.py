@@ -35,7 +35,7 @@ from crm.accounts.roles import (
 from crm.activities.services import notify
 from crm.core.errors import Invalid, NotFound, StateConflict
 from crm.core.inputs import validate
-from crm.core.permissions import require, restrict
+from crm.core.permissions import has_action, require, restrict
 from crm.customers.choices import Category
 from crm.customers.models import Customer, LifecycleEvent
 from crm.governance import audit
@@ -452,3 +452,43 @@ def ranking_export(*, actor: User) -> tuple[str, bytes]:
         reason=f"{title} {period}",
     )
     return f"{title}_{period}.xlsx", content
+
+
+# --- reads of personal data, registered (查阅登记: one row per request) -------------------------
+
+
+def _listed(actor: User, which: str, count: int) -> None:
+    audit.record(
+        actor=actor,
+        verb="referral.listed",
+        object_type=ReferralLink._meta.label_lower,
+        details={"filter": {"which": which}, "count": count},
+    )
+
+
+def pending_links_open(*, actor: User) -> list[ReferralLink]:
+    """The links waiting for their paperwork, registered as one read."""
+    links = selectors.pending_links(actor=actor)
+    _listed(actor, "pending", len(links))
+    return links
+
+
+def ranking_open(*, actor: User) -> list[selectors.RankRow]:
+    """The referrer ranking, registered as one read."""
+    require(actor, VIEW_REFERRAL_REPORT)
+    rows = selectors.referrer_ranking(actor=actor)
+    _listed(actor, "ranking", len(rows))
+    return rows
+
+
+def referrals_page_open(
+    *, actor: User
+) -> tuple[list[ReferralLink], list[selectors.RankRow] | None]:
+    """The 老带新 page: the pending links and (for those who may see it) the ranking, registered
+    as one read."""
+    links = selectors.pending_links(actor=actor)
+    rows = (
+        selectors.referrer_ranking(actor=actor) if has_action(actor, VIEW_REFERRAL_REPORT) else None
+    )
+    _listed(actor, "page", len(links) + len(rows or []))
+    return links, rows

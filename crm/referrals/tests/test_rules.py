@@ -381,3 +381,16 @@ def test_the_shipped_roles_get_the_referral_actions_by_migration(db):
         role = Role.objects.get(code=code, builtin=True)
         assert {a: role.grants[a] for a in grants} == grants
         assert {a: DEFAULT_GRANTS[code][a] for a in grants} == grants
+
+
+def test_reading_the_referral_lists_is_registered_once_per_request(org, old, new):
+    accompanied(org, old, new)
+    links, ranking = services.referrals_page_open(actor=org.manager)
+    assert [link.customer for link in links] == [new]
+    assert ranking is not None
+    assert [r.name for r in ranking] == ["老业主"]
+    read = AuditEvent.objects.get(verb="referral.listed")
+    assert (read.actor, read.details) == (org.manager, {"filter": {"which": "page"}, "count": 2})
+    # a rep without the ranking's action would see the pending links only; the front desk none
+    with pytest.raises(PermissionDenied):
+        services.ranking_open(actor=org.receptionist)

@@ -25,7 +25,7 @@ from crm.accounts.roles import (
     VIEW_REFERRAL_REPORT,
 )
 from crm.core.errors import Invalid, StateConflict
-from crm.core.permissions import allows, has_action
+from crm.core.permissions import allows
 from crm.customers.choices import Category
 from crm.customers.models import Customer
 from crm.referrals import selectors, services
@@ -227,12 +227,7 @@ class ReferralsView(CrmView):
     template_name = "web/referrals/index.html"
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        links = selectors.pending_links(actor=self.actor)
-        ranking = (
-            selectors.referrer_ranking(actor=self.actor)
-            if has_action(self.actor, VIEW_REFERRAL_REPORT)
-            else None
-        )
+        links, ranking = services.referrals_page_open(actor=self.actor)
         return self.render(
             {
                 "pending": [
