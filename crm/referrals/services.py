@@ -22,6 +22,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from crm.accounts.models import User
 from crm.accounts.roles import (
@@ -363,6 +364,11 @@ def missing_confirmations(link: ReferralLink) -> list[str]:
     return [str(Party(p).label) for p in Party.values if getattr(link, f"{p}_confirmed_at") is None]
 
 
+def missing_text(link: ReferralLink) -> str:
+    """The confirmations a link still needs, as a list in words (老客户、销售经理)."""
+    return pgettext("list separator", "、").join(missing_confirmations(link))
+
+
 # --- what the customer's lifecycle asks of us (crm.customers.hooks) ----------------------------
 
 
@@ -378,7 +384,7 @@ def link_must_be_settled(*, customer: Customer, to: str, actor: Any) -> None:
     message = _(
         "老带新关联手续未补齐（缺%(missing)s）：须老客户、新客户、销售经理三方确认，"
         "或由销售经理不予认定后才能成交"
-    ) % {"missing": "、".join(missing_confirmations(link))}
+    ) % {"missing": missing_text(link)}
     raise StateConflict(message, fields={"to": message})
 
 

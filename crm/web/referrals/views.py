@@ -96,7 +96,7 @@ def referral_panel(customer: Customer, *, actor: User) -> dict[str, Any]:
         "referral_panel": True,
         "referral_link": link,
         "referral_confirmations": link_rows(link) if link is not None else [],
-        "referral_missing": services.missing_confirmations(link) if link is not None else [],
+        "referral_missing": services.missing_text(link) if link is not None else "",
         "referral_cards": (
             selectors.cards_of_customer(actor=actor, customer=customer) if retained else []
         ),
@@ -233,7 +233,7 @@ class ReferralsView(CrmView):
                 "pending": [
                     (
                         link,
-                        services.missing_confirmations(link),
+                        services.missing_text(link),
                         allows(self.actor, CONFIRM_REFERRAL, link),
                     )
                     for link in links
