@@ -96,7 +96,7 @@ ACTIONS: tuple[Action, ...] = (
     Action(EXPORT_REPORTS, _("导出报表"), _REPORTS, reads_customer_data=True),
     Action(REPORT_ROW, _("在报表中列为销售人员"), _REPORTS, scoped=False),
     Action(VIEW_REFERRAL, _("查看老带新关联与优惠卡"), _REFERRALS, reads_customer_data=True),
-    Action(ISSUE_CARD, _("签发、作废老带新优惠卡"), _REFERRALS),
+    Action(ISSUE_CARD, _("签发、作废老带新优惠卡，兑现奖励"), _REFERRALS),
     Action(LINK_REFERRAL, _("登记老带新关联及客户确认"), _REFERRALS),
     Action(CONFIRM_REFERRAL, _("销售经理确认或不予认定老带新关联"), _REFERRALS),
     Action(VIEW_REFERRAL_REPORT, _("查看老带新排行"), _REFERRALS, reads_customer_data=True),

@@ -31,7 +31,7 @@ from crm.referrals.inputs import (
     LinkInput,
     ReferralSettingsInput,
 )
-from crm.referrals.models import ReferralCard, ReferralLink, ReferralSettings
+from crm.referrals.models import ReferralCard, ReferralLink, ReferralSettings, Reward
 from crm.reports.exports import CONTENT_TYPE
 
 from .schemas import ErrorOut, Out, PathId
@@ -120,6 +120,17 @@ class LinkOut(Out):
     reward: str = Field(description="已记录的奖励；空为尚未记录")
 
 
+class RewardOut(Out):
+    id: int
+    referrer: CustomerRefOut
+    customer: CustomerRefOut = Field(description="成交的新客户")
+    amount: Decimal | None
+    description: str
+    recorded_at: dt.datetime
+    paid_at: dt.datetime | None = Field(description="兑现时间；null 为待兑现")
+    paid_by: str
+
+
 class CustomerLinkOut(Out):
     link: LinkOut | None = Field(description="该客户（新客户）的老带新关联；null 为没有")
 
@@ -193,6 +204,19 @@ def link_out(link: ReferralLink) -> dict[str, Any]:
     }
 
 
+def reward_out(reward: Reward) -> dict[str, Any]:
+    return {
+        "id": reward.pk,
+        "referrer": _ref(reward.referrer),
+        "customer": _ref(reward.link.customer),
+        "amount": reward.amount,
+        "description": reward.description,
+        "recorded_at": reward.recorded_at,
+        "paid_at": reward.paid_at,
+        "paid_by": _who(reward.paid_by),
+    }
+
+
 def settings_out(obj: ReferralSettings) -> dict[str, Any]:
     return {
         "card_valid_days": obj.card_valid_days,
@@ -239,6 +263,25 @@ def card_revoke(request: HttpRequest, card_id: PathId, payload: CardRevokeIn) ->
         reason=payload.model_dump(exclude_unset=True).get("reason", ""),
     )
     return card_out(card)
+
+
+@router.get(
+    "customers/{int:customer_id}/referral-rewards", response={200: list[RewardOut], **_READ}
+)
+def reward_list(request: HttpRequest, customer_id: PathId) -> list[dict[str, Any]]:
+    """The rewards recorded for this (old) customer, one per referred customer who signed."""
+    actor = require_actor(request, VIEW_REFERRAL)
+    customer = selectors.customer_for_referrals(actor=actor, customer_id=customer_id)
+    return [reward_out(r) for r in selectors.rewards_of_referrer(actor=actor, customer=customer)]
+
+
+@router.post("referral-rewards/{int:reward_id}/paid", response={200: RewardOut, **_WRITE})
+def reward_paid(request: HttpRequest, reward_id: PathId) -> dict[str, Any]:
+    """The reward was handed over to the old customer (兑现); already handed over: 409."""
+    reward = services.reward_mark_paid(
+        actor=require_actor(request, ISSUE_CARD), reward_id=reward_id
+    )
+    return reward_out(reward)
 
 
 # --- links ----------------------------------------------------------------------------------

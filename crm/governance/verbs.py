@@ -63,4 +63,5 @@ VERB_LABELS: dict[str, StrPromise] = {
     "referral.rewarded": pgettext_lazy("audit", "记录老带新奖励"),
     "referral_settings.updated": pgettext_lazy("audit", "修改老带新设置"),
     "referral.listed": pgettext_lazy("audit", "查看老带新列表"),
+    "referral.reward_paid": pgettext_lazy("audit", "兑现老带新奖励"),
 }

@@ -204,6 +204,11 @@ class Reward(TimeStampedModel):
     )
     description = models.CharField(_("奖励内容"), max_length=200, blank=True, default="")
     recorded_at = models.DateTimeField(_("记录时间"))
+    # handed over to the old customer (兑现), by the old customer's rep
+    paid_at = models.DateTimeField(_("兑现时间"), null=True, blank=True)
+    paid_by = models.ForeignKey(
+        _USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     objects = RestrictedQuerySet.as_manager()
     # the old customer's: their rep hands the reward over

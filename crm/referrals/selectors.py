@@ -148,7 +148,7 @@ def referrer_ranking(
 
 def rewards_of_referrer(*, actor: User, customer: Customer) -> list[Reward]:
     qs = restrict(Reward.objects.filter(referrer=customer), actor, VIEW_REFERRAL)
-    return list(qs.select_related("link__customer"))
+    return list(qs.select_related("link__customer", "paid_by"))
 
 
 def customer_for_referrals(*, actor: User, customer_id: int) -> Customer:

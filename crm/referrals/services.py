@@ -426,6 +426,29 @@ def reward_on_deal(*, customer: Customer, event: LifecycleEvent, actor: Any) -> 
         )
 
 
+@transaction.atomic
+def reward_mark_paid(*, actor: User, reward_id: int) -> Reward:
+    """The reward was handed over to the old customer (兑现), by their rep."""
+    require(actor, ISSUE_CARD)
+    reward = (
+        restrict(Reward.objects.all(), actor, ISSUE_CARD)
+        .select_for_update()
+        .filter(pk=reward_id)
+        .first()
+    )
+    if reward is None:
+        raise NotFound()
+    if reward.paid_at is not None:
+        raise StateConflict(_("该奖励已兑现"))
+    before = reward.snapshot()
+    reward.paid_at, reward.paid_by = timezone.now(), actor
+    reward.save(update_fields=["paid_at", "paid_by", "updated_at"])
+    audit.record(
+        actor=actor, verb="referral.reward_paid", obj=reward, before=before, after=reward.snapshot()
+    )
+    return reward
+
+
 def reward_text(amount: Decimal | None, description: str) -> str:
     parts = []
     if amount is not None:

@@ -54,6 +54,7 @@ from crm.customers import services as customers
 from crm.customers.models import DefeatReason
 from crm.customers.tests.factories import make_customer
 from crm.referrals import services as referrals
+from crm.referrals.tests.factories import rewarded
 from crm.testing import approved
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -152,6 +153,7 @@ def _fixtures(org) -> tuple[str, dict[str, str]]:
     link = referrals.referral_link_create(
         actor=gm, customer_id=newcomer.pk, data={"referrer_number": old.number}
     )
+    reward = rewarded(referrer=old, rep=org.rep_a, manager=org.manager)
     config = f"""
 [cache]
 enabled = false
@@ -165,6 +167,7 @@ token_id = {spare_id}
 token = "{feed.token}"
 card_id = {doomed_card.pk}
 link_id = {link.pk}
+reward_id = {reward.pk}
 
 [[operations]]
 include-name = "POST /api/v1/customers/{{customer_id}}/referral-cards"
@@ -172,6 +175,10 @@ parameters = {{ customer_id = {old.pk} }}
 
 [[operations]]
 include-name = "GET /api/v1/customers/{{customer_id}}/referral-cards"
+parameters = {{ customer_id = {old.pk} }}
+
+[[operations]]
+include-name = "GET /api/v1/customers/{{customer_id}}/referral-rewards"
 parameters = {{ customer_id = {old.pk} }}
 
 [[operations]]

@@ -24,6 +24,7 @@ from crm.activities.models import FollowUp, Plan
 from crm.customers import lifecycle, listviews, services
 from crm.customers.tests.factories import make_customer
 from crm.referrals import services as referrals
+from crm.referrals.tests.factories import rewarded
 from crm.testing import approved, tiny_png
 
 PERSONAS = (
@@ -195,6 +196,8 @@ ENDPOINTS: dict[str, tuple[str, str, Any, int, str]] = {
                          200, "referral_confirm"),
     "referral_decline": ("POST",   "referral-links/{ln}/decline", {"reason": "非老客户介绍"},
                          200, "referral_confirm"),
+    "referral_rewards": ("GET",    "customers/{old}/referral-rewards", None, 200, "referral_read"),
+    "referral_reward_paid": ("POST", "referral-rewards/{rw}/paid", None, 200, "issue_card"),
     "referral_links":   ("GET",    "referral-links",              None, 200, "referral_list"),
     "referral_settings": ("GET",   "referrals/settings",          None, 200, "referral_list"),
     "referral_settings_put": ("PUT", "referrals/settings", {"card_valid_days": 90}, 200,
@@ -256,6 +259,7 @@ def world(org):
         actor=org.rep_a, customer_id=x.pk, data={"referrer_number": old.number}
     )
     return {
+        "rw": rewarded(referrer=old, rep=org.rep_a, manager=org.manager),
         "old": old,
         "card": card,
         "ln": link,
@@ -297,6 +301,7 @@ def test_scope_matrix(org, call, world, endpoint, persona, expected):
         card=world["card"].pk,
         ln=world["ln"].pk,
         y=world["y"].pk,
+        rw=world["rw"].pk,
     )
     actor = None if persona == "anonymous" else getattr(org, persona)
     if isinstance(body, dict):
@@ -371,7 +376,8 @@ def test_matrix_covers_every_endpoint_of_the_api():
             .replace("{old}", "{customer_id}")
             .replace("{y}", "{customer_id}")
             .replace("{card}", "{card_id}")
-            .replace("{ln}", "{link_id}"),
+            .replace("{ln}", "{link_id}")
+            .replace("{rw}", "{reward_id}"),
         )
         for m, p, *_rest in ENDPOINTS.values()
     }

@@ -21,6 +21,7 @@ from crm.customers.tests.factories import make_customer
 from crm.governance.models import AuditEvent
 from crm.referrals import selectors, services
 from crm.referrals.models import ReferralCard, ReferralLink, Reward
+from crm.referrals.tests.factories import rewarded
 
 MONDAY = dt.date(2026, 11, 23)
 
@@ -394,3 +395,14 @@ def test_reading_the_referral_lists_is_registered_once_per_request(org, old, new
     # a rep without the ranking's action would see the pending links only; the front desk none
     with pytest.raises(PermissionDenied):
         services.ranking_open(actor=org.receptionist)
+
+
+def test_the_reward_is_handed_over_once_by_the_old_customers_rep(org, old):
+    reward = rewarded(referrer=old, rep=org.rep_a, manager=org.manager)
+    with pytest.raises(NotFound):  # the new customer's rep is not the old customer's
+        services.reward_mark_paid(actor=org.rep_a, reward_id=reward.pk)
+    reward = services.reward_mark_paid(actor=org.rep_b, reward_id=reward.pk)
+    assert (reward.paid_by, reward.paid_at is not None) == (org.rep_b, True)
+    with pytest.raises(StateConflict):
+        services.reward_mark_paid(actor=org.rep_b, reward_id=reward.pk)
+    assert verbs(reward) == ["referral.rewarded", "referral.reward_paid"]

@@ -24,6 +24,11 @@ urlpatterns = [
         name="referral_card_revoke",
     ),
     path(
+        "referral-rewards/<id:reward_id>/paid/",
+        views.RewardPaidView.as_view(),
+        name="referral_reward_paid",
+    ),
+    path(
         "referral-links/<id:link_id>/confirm/",
         views.ConfirmView.as_view(),
         name="referral_confirm",

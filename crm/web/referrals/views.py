@@ -161,6 +161,21 @@ class CardRevokeView(CrmView):
         return redirect(_detail(card.referrer_id))
 
 
+class RewardPaidView(CrmView):
+    """The old customer's reward handed over (兑现)."""
+
+    action = ISSUE_CARD
+
+    def post(self, request: HttpRequest, reward_id: int) -> HttpResponse:
+        try:
+            reward = services.reward_mark_paid(actor=self.actor, reward_id=reward_id)
+        except Invalid as exc:
+            messages.error(request, _message(exc))
+            return redirect("web:referrals")
+        messages.success(request, _("已标记奖励兑现"))
+        return redirect(_detail(reward.referrer_id))
+
+
 # --- links ----------------------------------------------------------------------------------
 
 

@@ -34,7 +34,8 @@ from crm.customers.models import Customer, Source
 from crm.customers.tests.factories import make_customer
 from crm.governance.models import ApprovalRequest, ApprovalState
 from crm.referrals import services as referrals
-from crm.referrals.models import ReferralCard, ReferralLink
+from crm.referrals.models import ReferralCard, ReferralLink, Reward
+from crm.referrals.tests.factories import rewarded
 from crm.testing import PASSWORD, approved, tiny_png
 
 PERSONAS = (
@@ -171,6 +172,7 @@ PAGES: dict[str, tuple[str, tuple[str, ...], dict[str, Any] | None, int, str]] =
     "referral_card_issue":  ("POST", ("{old}",),   None, 302, "issue_card"),
     "referral_card":        ("GET",  ("{card}",),  None, 200, "referral_read"),
     "referral_card_revoke": ("POST", ("{card}",),  {"reason": "遗失"}, 302, "issue_card"),
+    "referral_reward_paid": ("POST", ("{rw}",),    None, 302, "issue_card"),
     "referral_link_create": ("POST", ("{y}",),     {"card_code": "LD{card:06d}"}, 302, "link"),
     "referral_confirm":     ("POST", ("{ln}",),    {"party": "customer"}, 302, "link"),
     "referral_decline":     ("POST", ("{ln}",),    {"reason": "非老客户介绍"}, 302,
@@ -218,6 +220,7 @@ def world(org):
         actor=org.rep_a, customer_id=x.pk, data={"referrer_number": old.number}
     )
     return {
+        "rw": rewarded(referrer=old, rep=org.rep_a, manager=org.manager),
         "old": old,
         "card": card,
         "ln": link,
@@ -307,6 +310,7 @@ def _nothing_changed(world: dict[str, Any]) -> None:
     assert ReferralCard.objects.get(pk=world["card"].pk).revoked_at is None
     assert ReferralLink.objects.get(pk=world["ln"].pk).state == "pending"
     assert not ReferralLink.objects.filter(customer=world["y"]).exists()
+    assert Reward.objects.get(pk=world["rw"].pk).paid_at is None
 
 
 def _names(patterns: list[URLPattern | URLResolver]) -> set[str]:

@@ -115,3 +115,19 @@ def test_the_general_manager_sets_the_reward(org, as_user):
         "1500.00",
         "一年物业费",
     )
+
+
+def test_the_old_customers_page_lists_the_rewards_and_marks_one_handed_over(org, as_user):
+    from crm.referrals.tests.factories import rewarded
+
+    old = make_customer(org.rep_b, name="老业主", category="retained")
+    services.referral_settings_update(actor=org.gm, data={"reward_description": "一年物业费"})
+    reward = rewarded(referrer=old, rep=org.rep_a, manager=org.manager)
+    client = as_user(org.rep_b)
+    page = client.get(reverse("web:customer_detail", args=[old.pk])).content.decode()
+    assert "一年物业费" in page
+    assert "待兑现" in page
+    client.post(reverse("web:referral_reward_paid", args=[reward.pk]))
+    reward.refresh_from_db()
+    assert reward.paid_by == org.rep_b
+    assert "已兑现" in client.get(reverse("web:customer_detail", args=[old.pk])).content.decode()
