@@ -48,6 +48,13 @@ class ComplaintState(models.TextChoices):
     DISMISSED = "dismissed", _("不属实")
 
 
+class Finding(models.TextChoices):
+    """What a manager may find (a decided complaint's state)."""
+
+    UPHELD = ComplaintState.UPHELD.value, ComplaintState.UPHELD.label
+    DISMISSED = ComplaintState.DISMISSED.value, ComplaintState.DISMISSED.label
+
+
 class Penalty(models.TextChoices):
     """The seed's scale: 一般情况下扣罚当事人当日基本工资；情况严重者扣罚当月基本工资和
     当月应发奖金的 50%；故意挑起事端者辞退，并扣罚当月应得成交奖金的 50%."""

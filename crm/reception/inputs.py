@@ -13,7 +13,7 @@ from pydantic import Field
 from crm.core.inputs import MAX_ID, Choice, Day, Input, Integer, Moment, Phone, Text
 from crm.customers.inputs import SourceCode
 
-from .choices import Channel, ComplaintKind, ComplaintState, Penalty, SeatStatus
+from .choices import Channel, ComplaintKind, Finding, Penalty, SeatStatus
 
 Id = Annotated[int, Integer(1, MAX_ID)]
 PARTY_MAX = 50
@@ -21,10 +21,11 @@ ROTATION_MAX = 100  # seats at one desk
 
 
 class LookupInput(Input):
-    """来过吗？谁接待过？: a phone number, or the customer number the visitor shows."""
+    """来过吗？谁接待过？: the caller's phone number, or the customer number the visitor shows."""
 
-    phone: Phone = ""
-    number: Annotated[str, Text(20)] = ""
+    query: Annotated[
+        str, Text(30, required=True, message=gettext_noop("请输入来电号码或客户编号"))
+    ] = Field(description="电话号码或客户编号（如 13812345678、KH000123）")
 
 
 class VisitInput(Input):
@@ -55,7 +56,9 @@ class SeatStatusInput(Input):
 class RotationInput(Input):
     """The rotation's order: the reps' user ids, first to last (those left out leave it)."""
 
-    users: list[Id] = Field(default_factory=list, max_length=ROTATION_MAX)
+    users: list[Id] = Field(
+        default_factory=list, max_length=ROTATION_MAX, json_schema_extra={"uniqueItems": True}
+    )
 
 
 class ComplaintInput(Input):
@@ -69,7 +72,19 @@ class ComplaintInput(Input):
 
 
 class ComplaintDecisionInput(Input):
-    state: Annotated[str, Choice(ComplaintState, message=gettext_noop("请选择查处结论"))]
+    """The manager's finding; an upheld complaint names its penalty."""
+
+    model_config = {
+        "json_schema_extra": {
+            "if": {"properties": {"state": {"const": Finding.UPHELD}}, "required": ["state"]},
+            "then": {
+                "required": ["penalty"],
+                "properties": {"penalty": {"enum": [p for p in Penalty.values if p]}},
+            },
+        }
+    }
+
+    state: Annotated[str, Choice(Finding, message=gettext_noop("请选择属实或不属实"))]
     finding: Annotated[
         str, Text(2000, required=True, area=True, message=gettext_noop("请填写查处意见"))
     ]

@@ -16,7 +16,8 @@ from django.utils import timezone
 from crm.accounts.models import User
 from crm.accounts.roles import MANAGE_ROTATION, REGISTER_VISIT, VIEW_RECORD, VIEW_VISIT
 from crm.core.errors import Invalid, NotFound
-from crm.core.permissions import owned_by, require, restrict
+from crm.core.pagination import Page, decode_cursor, encode_cursor
+from crm.core.permissions import in_departments, owned_by, require, restrict
 from crm.customers import sources
 
 from . import rotation
@@ -49,7 +50,9 @@ def board(*, desk: Desk, actor: User) -> Board:
     line = rotation.line(seats, desk.last_position, 2)
     start = timezone.make_aware(dt.datetime.combine(timezone.localdate(), dt.time.min))
     today = list(
-        restrict(Visit.objects.filter(department=desk.department, at__gte=start), actor, VIEW_VISIT)
+        in_departments(
+            restrict(Visit.objects.filter(at__gte=start), actor, VIEW_VISIT), [desk.department_id]
+        )
         .select_related("served_by", "owner", "customer")
         .order_by("-at", "-id")[:50]
     )
@@ -84,9 +87,8 @@ def rotation_candidates(*, desk: Desk) -> QuerySet[User]:
     customers."""
     from crm.accounts.roles import OWN_CUSTOMER
 
-    return User.objects.filter(
-        is_active=True, department=desk.department, role__grants__has_key=OWN_CUSTOMER
-    ).order_by("id")
+    users = User.objects.filter(is_active=True, role__grants__has_key=OWN_CUSTOMER)
+    return in_departments(users, [desk.department_id]).order_by("id")
 
 
 def _day_range(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
@@ -105,7 +107,7 @@ def visit_list(
     lo, hi = _day_range(start, end)
     qs = restrict(Visit.objects.filter(at__gte=lo, at__lt=hi), actor, VIEW_VISIT)
     if department_id is not None:
-        qs = qs.filter(department_id=department_id)
+        qs = in_departments(qs, [department_id])
     return qs.select_related("served_by", "owner", "customer", "department", "registered_by")
 
 
@@ -213,8 +215,8 @@ def rep_record(*, actor: User, user_id: int) -> RepRecord:
     if user is None:
         raise NotFound()
     credits = owned_by(restrict(SalesCredit.objects.all(), actor, VIEW_RECORD), [user.pk])
-    complaints = restrict(Complaint.objects.filter(accused=user), actor, VIEW_RECORD)
-    visits = restrict(Visit.objects.filter(served_by=user), actor, VIEW_VISIT)
+    complaints = owned_by(restrict(Complaint.objects.all(), actor, VIEW_RECORD), [user.pk])
+    visits = owned_by(restrict(Visit.objects.all(), actor, VIEW_VISIT), [user.pk])
     if user.pk != actor.pk and not (
         credits.exists() or complaints.exists() or _may_see_user(actor, user)
     ):
@@ -249,3 +251,23 @@ def credit_list(*, actor: User) -> QuerySet[SalesCredit]:
     return restrict(SalesCredit.objects.all(), actor, VIEW_RECORD).select_related(
         "user", "customer"
     )
+
+
+def visit_page(
+    *,
+    actor: User,
+    start: dt.date,
+    end: dt.date,
+    department_id: int | None = None,
+    cursor: str | None = None,
+    limit: int = 50,
+) -> Page[Visit]:
+    """Registrations of a period, newest first, a page at a time (keyset on id)."""
+    qs = visit_list(actor=actor, start=start, end=end, department_id=department_id)
+    after = decode_cursor(cursor)
+    if after is not None:
+        qs = qs.filter(id__lt=after)
+    rows = list(qs.order_by("-id")[: limit + 1])
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return Page(items=rows, next_cursor=encode_cursor(rows[-1].pk) if more and rows else None)

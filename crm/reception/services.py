@@ -24,21 +24,25 @@ from django.utils.translation import gettext as _
 from crm.accounts.models import Department, User
 from crm.accounts.roles import (
     DECIDE_COMPLAINT,
+    EXPORT_REPORTS,
     FILE_COMPLAINT,
     LOOKUP_CUSTOMER,
     MANAGE_ROTATION,
     OWN_CUSTOMER,
     REGISTER_VISIT,
+    VIEW_VISIT,
 )
 from crm.activities.services import notify
 from crm.core.errors import Conflict, Invalid, NotFound
 from crm.core.inputs import validate
-from crm.core.permissions import has_action, require, restrict
+from crm.core.permissions import has_action, in_departments, owned_by, require, restrict
+from crm.core.validators import normalize_phone
 from crm.customers import sensitive
 from crm.customers import services as customers
 from crm.customers.choices import Category
 from crm.customers.models import Customer, LifecycleEvent
 from crm.governance import audit
+from crm.reports.services import ExportFile
 
 from . import rotation
 from .choices import Assignment, ComplaintState, Penalty, SeatStatus, VisitKind
@@ -75,7 +79,7 @@ def desk_for(*, actor: User, action: str, department_id: int | None = None) -> D
     department; 403 without ``action``, 404 when the desk is outside its scope."""
     require(actor, action)
     department = _department(actor, department_id)
-    desk = Desk.objects.filter(department=department).first()
+    desk = in_departments(Desk.objects.all(), [department.pk]).first()
     if desk is None:
         desk, _created = Desk.objects.get_or_create(department=department)
     require(actor, action, desk)
@@ -103,13 +107,17 @@ class LookupResult:
     last_visit_at: dt.datetime | None
 
 
-def _find(actor: User, phone: str, number: str) -> Customer | None:
+def _find(actor: User, query: str) -> tuple[Customer | None, str]:
+    """The customer a phone number (any way it is written) or a customer number names, and
+    what the log may say of the query."""
     qs = restrict(Customer.objects.filter(deleted_at__isnull=True), actor, LOOKUP_CUSTOMER)
-    if phone:
-        return qs.filter(sensitive.phone_lookup(phone)).select_related("owner__department").first()
-    if number:
-        return qs.filter(number=number.upper()).select_related("owner__department").first()
-    return None
+    qs = qs.select_related("owner__department")
+    try:
+        phone = normalize_phone(query)
+    except ValueError:
+        number = query.strip().upper()
+        return qs.filter(number=number).first(), number
+    return qs.filter(sensitive.phone_lookup(phone)).first(), customers.redact_query(phone)
 
 
 def _result(customer: Customer) -> LookupResult:
@@ -129,17 +137,13 @@ def customer_lookup(*, actor: User, data: Mapping[str, Any]) -> LookupResult | N
     """Has this customer been served before, and by whom? By phone or customer number; the
     lookup is logged (who asked for which number, and whether it matched)."""
     require(actor, LOOKUP_CUSTOMER)
-    cleaned = validate(LookupInput, data)
-    phone, number = cleaned.get("phone", ""), cleaned.get("number", "")
-    if not phone and not number:
-        raise Invalid(fields={"phone": _("请输入来电号码或客户编号")})
-    customer = _find(actor, phone, number)
+    customer, logged = _find(actor, validate(LookupInput, data)["query"])
     audit.record(
         actor=actor,
         verb="reception.lookup",
         obj=customer,
         object_type="" if customer else Customer._meta.label_lower,
-        details={"query": customers.redact_query(phone or number), "found": customer is not None},
+        details={"query": logged, "found": customer is not None},
     )
     return _result(customer) if customer else None
 
@@ -409,7 +413,8 @@ def seat_set_status(*, actor: User, seat_id: int, data: Mapping[str, Any]) -> Se
     before = seat.snapshot()
     now = timezone.now()
     if seat.status == SeatStatus.BUSY and status != SeatStatus.BUSY:
-        Visit.objects.filter(served_by=seat.user, finished_at__isnull=True).update(finished_at=now)
+        open_visits = Visit.objects.filter(finished_at__isnull=True)
+        owned_by(open_visits, [seat.user_id]).update(finished_at=now)
     if status == SeatStatus.OFF and seat.owed:
         seat.owed = 0
         seat.save(update_fields=["owed", "updated_at"])
@@ -437,7 +442,8 @@ def rotation_set(*, actor: User, data: Mapping[str, Any], department_id: int | N
             raise Invalid(fields={"users": _("只能排入可接待客户的在职销售顾问")})
     current = {s.user_id: s for s in Seat.objects.select_for_update().filter(desk=desk)}
     before = [s.user_id for s in sorted(current.values(), key=lambda s: s.position)]
-    Seat.objects.filter(desk=desk).exclude(user_id__in=users).delete()
+    leaving = [seat.pk for user_id, seat in current.items() if user_id not in users]
+    Seat.objects.filter(pk__in=leaving).delete()
     for position, pk in enumerate(users):
         seat = current.get(pk)
         if seat is None:
@@ -476,8 +482,9 @@ def _courtesy_that_day(customer: Customer, day: dt.date) -> Visit | None:
         at__gte=start,
         at__lt=start + dt.timedelta(days=1),
         served_by__isnull=False,
-    ).exclude(served_by=customer.owner_id)
-    return visits.order_by("-at").first()
+    )
+    # a colleague's, not the owner's own
+    return next((v for v in visits.order_by("-at") if v.served_by_id != customer.owner_id), None)
 
 
 def credit_on_deal(*, customer: Customer, event: LifecycleEvent, actor: Any) -> None:
@@ -564,8 +571,6 @@ def complaint_decide(*, actor: User, complaint_id: int, data: Mapping[str, Any])
     if complaint.state != ComplaintState.OPEN:
         raise Conflict(_("该投诉已查处"))
     state, penalty = cleaned["state"], cleaned.get("penalty", "")
-    if state == ComplaintState.OPEN:
-        raise Invalid(fields={"state": _("请选择属实或不属实")})
     if state == ComplaintState.UPHELD and not penalty:
         raise Invalid(fields={"penalty": _("属实的投诉请选择处罚")})
     if state == ComplaintState.DISMISSED:
@@ -590,3 +595,35 @@ def complaint_decide(*, actor: User, complaint_id: int, data: Mapping[str, Any])
         url=f"/reception/record/{complaint.accused_id}/",
     )
     return complaint
+
+
+# --- the daily summary as a file ------------------------------------------------------------
+
+
+@transaction.atomic
+def summary_export(
+    *, actor: User, start: dt.date, end: dt.date, department_id: int | None = None
+) -> ExportFile:
+    """来电来访汇总表 as .xlsx, logged as an export (导出须登记)."""
+    from crm.reports.scope import report_coverage
+
+    from . import exports, selectors
+
+    require(actor, EXPORT_REPORTS)
+    summary = selectors.daily_summary(
+        actor=actor, start=start, end=end, department_id=department_id
+    )
+    now = timezone.now()
+    covers = report_coverage(actor=actor, department_id=department_id, action=VIEW_VISIT)
+    content = exports.summary_workbook(
+        summary, covers=covers, exported_by=actor.display_name, at=now
+    )
+    period = f"{start.isoformat()}_{end.isoformat()}"
+    audit.record(
+        actor=actor,
+        verb="report.exported",
+        obj=actor,
+        after={"report": "reception_summary", "period": period, "department": department_id},
+        reason=f"{_('来电来访汇总表')} {period}",
+    )
+    return ExportFile(filename=f"{_('来电来访汇总表')}_{period}.xlsx", content=content)

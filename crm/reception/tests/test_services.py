@@ -226,16 +226,20 @@ def test_the_lookup_tells_the_desk_the_number_owner_and_last_visit_and_is_logged
     org: Org, desk: list[User]
 ) -> None:
     visit = _walk_in(org, "老客户", "13800000009")
-    found = services.customer_lookup(actor=org.receptionist, data={"phone": "138 0000 0009"})
+    found = services.customer_lookup(actor=org.receptionist, data={"query": "138 0000 0009"})
     assert found is not None
     assert (found.number, found.owner_name, found.last_visit_at) == (
         visit.customer.number,
         "王小明",
         visit.at,
     )
-    assert services.customer_lookup(actor=org.receptionist, data={"phone": "13900000000"}) is None
+    assert services.customer_lookup(actor=org.receptionist, data={"query": "13900000000"}) is None
+    by_number = services.customer_lookup(
+        actor=org.receptionist, data={"query": str(visit.customer.number).lower()}
+    )
+    assert by_number == found
     logged = AuditEvent.objects.filter(verb="reception.lookup").order_by("id")
-    assert [e.details["found"] for e in logged] == [True, False]
+    assert [e.details["found"] for e in logged] == [True, False, True]
     assert all("13800000009" not in str(e.details) for e in logged)
 
 
@@ -243,7 +247,7 @@ def test_a_rep_cannot_register_at_the_desk_nor_look_up_phones(org: Org, desk: li
     with pytest.raises(PermissionDenied):
         services.visit_register(actor=org.rep_a, data={"channel": "visit", "name": "x"})
     with pytest.raises(PermissionDenied):
-        services.customer_lookup(actor=org.rep_a, data={"phone": "13800000009"})
+        services.customer_lookup(actor=org.rep_a, data={"query": "13800000009"})
 
 
 def test_another_showrooms_desk_is_out_of_reach(org: Org, desk: list[User]) -> None:
