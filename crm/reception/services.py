@@ -182,10 +182,7 @@ def _seat_of(seats: list[Seat], user: User | None) -> Seat | None:
 def _rotation_turn(desk: Desk, seats: list[Seat]) -> rotation.Turn:
     turn = rotation.next_turn(seats, desk.last_position)
     if turn is None:
-        raise Conflict(
-            _("没有在岗且空闲的销售顾问：请等销售顾问接待完毕，或由客户指定销售顾问"),
-            fields={"named_rep": _("暂无空闲的销售顾问")},
-        )
+        raise Conflict(_("没有在岗且空闲的销售顾问：请等销售顾问接待完毕，或由客户指定销售顾问"))
     return turn
 
 
