@@ -152,8 +152,8 @@ def _users() -> dict[str, User]:
 
 
 def _reception(users: dict[str, User]) -> None:
-    """Each showroom's rotation (销售一部: 王小明, 李晓红, 张伟; 销售二部 likewise) and, at 销售一部's
-    desk, this morning's first walk-ins: one by the rotation, one who named their rep."""
+    """Each showroom's rotation (销售一部: 王小明, 李晓红, 张伟; 销售二部 likewise) and, at
+    销售一部's desk, this morning's first walk-ins: one by the rotation, one who named a rep."""
     from crm.reception import services as reception
     from crm.reception.models import Seat
 

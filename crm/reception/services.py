@@ -616,11 +616,12 @@ def summary_export(
         summary, covers=covers, exported_by=actor.display_name, at=now
     )
     period = f"{start.isoformat()}_{end.isoformat()}"
+    title = _("来电来访汇总表")
     audit.record(
         actor=actor,
         verb="report.exported",
         obj=actor,
         after={"report": "reception_summary", "period": period, "department": department_id},
-        reason=f"{_('来电来访汇总表')} {period}",
+        reason=f"{title} {period}",
     )
-    return ExportFile(filename=f"{_('来电来访汇总表')}_{period}.xlsx", content=content)
+    return ExportFile(filename=f"{title}_{period}.xlsx", content=content)
