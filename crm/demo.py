@@ -152,8 +152,8 @@ def _users() -> dict[str, User]:
 
 
 def _reception(users: dict[str, User]) -> None:
-    """Each showroom's rotation (销售一部: 王小明, 李晓红, 张伟; 销售二部 likewise) and, at
-    销售一部's desk, this morning's first walk-ins: one by the rotation, one who named a rep."""
+    """Each showroom's rotation (销售一部: 王小明, 李晓红, 张伟; 销售二部: 赵大勇, 刘芳, 孙磊), set by
+    its manager: the front desk (``front``) can register the first walk-in at once."""
     from crm.reception import services as reception
     from crm.reception.models import Seat
 
@@ -163,15 +163,6 @@ def _reception(users: dict[str, User]) -> None:
         reception.rotation_set(
             actor=users[manager], data={"users": [users[f"rep{i}"].pk for i in reps]}
         )
-    front = users["front"]
-    reception.visit_register(
-        actor=front,
-        data={"channel": "visit", "name": "林先生", "party_size": 2, "interest": "看 SUV"},
-    )
-    reception.visit_register(
-        actor=front,
-        data={"channel": "call", "name": "何女士", "named_rep": users["rep3"].pk},
-    )
 
 
 # --- drawing customers ----------------------------------------------------------------------
