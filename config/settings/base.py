@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "crm.activities",
     "crm.reports",
     "crm.referrals",
+    "crm.reception",
     "crm.api",
     "crm.web",
 ]

@@ -64,4 +64,10 @@ VERB_LABELS: dict[str, StrPromise] = {
     "referral_settings.updated": pgettext_lazy("audit", "修改老带新设置"),
     "referral.listed": pgettext_lazy("audit", "查看老带新列表"),
     "referral.reward_paid": pgettext_lazy("audit", "兑现老带新奖励"),
+    "visit.registered": pgettext_lazy("audit", "来访登记"),
+    "seat.status_changed": pgettext_lazy("audit", "接待状态变更"),
+    "rotation.changed": pgettext_lazy("audit", "修改接待顺序"),
+    "credit.recorded": pgettext_lazy("audit", "记录业绩分成"),
+    "complaint.filed": pgettext_lazy("audit", "登记抢客投诉"),
+    "complaint.decided": pgettext_lazy("audit", "查处抢客投诉"),
 }

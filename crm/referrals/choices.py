@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Via(models.TextChoices):
@@ -18,6 +19,6 @@ class LinkState(models.TextChoices):
 class Party(models.TextChoices):
     """Who signs a link (需要老客户、新客户、销售经理签字确认)."""
 
-    REFERRER = "referrer", _("老客户")
+    REFERRER = "referrer", pgettext_lazy("referral", "老客户")
     CUSTOMER = "customer", _("新客户")
     MANAGER = "manager", _("销售经理")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 
 from crm.reports.exports import _BOLD, _meta, _save, _Sheet, _sheet_title
@@ -17,7 +18,7 @@ def ranking_headers() -> list[str]:
     return [
         _("名次"),
         _("老客户编号"),
-        _("老客户"),
+        pgettext("referral", "老客户"),
         _("老客户的销售顾问"),
         _("介绍客户数"),
         _("手续完备"),

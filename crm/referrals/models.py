@@ -121,7 +121,7 @@ class ReferralLink(TimeStampedModel):
         "customers.Customer",
         on_delete=models.PROTECT,
         related_name="referrals_made",
-        verbose_name=_("老客户"),
+        verbose_name=pgettext_lazy("referral", "老客户"),
     )
     via = models.CharField(_("关联方式"), max_length=12, choices=Via.choices)
     card = models.ForeignKey(
@@ -197,7 +197,7 @@ class Reward(TimeStampedModel):
         "customers.Customer",
         on_delete=models.PROTECT,
         related_name="referral_rewards",
-        verbose_name=_("老客户"),
+        verbose_name=pgettext_lazy("referral", "老客户"),
     )
     amount = models.DecimalField(
         _("奖励金额（元）"), max_digits=12, decimal_places=2, null=True, blank=True

@@ -53,6 +53,8 @@ from crm.customers import lifecycle, sources
 from crm.customers import services as customers
 from crm.customers.models import DefeatReason
 from crm.customers.tests.factories import make_customer
+from crm.reception import services as reception
+from crm.reception.models import Seat
 from crm.referrals import services as referrals
 from crm.referrals.tests.factories import rewarded
 from crm.testing import approved
@@ -154,6 +156,11 @@ def _fixtures(org) -> tuple[str, dict[str, str]]:
         actor=gm, customer_id=newcomer.pk, data={"referrer_number": old.number}
     )
     reward = rewarded(referrer=old, rep=org.rep_a, manager=org.manager)
+    reception.rotation_set(actor=org.manager, data={"users": [org.rep_a.pk, org.rep_b.pk]})
+    seat = Seat.objects.get(user=org.rep_a)
+    complaint = reception.complaint_file(
+        actor=org.rep_b, data={"kind": "grab", "accused": org.rep_a.pk, "description": "抢客"}
+    )
     config = f"""
 [cache]
 enabled = false
@@ -180,6 +187,10 @@ parameters = {{ customer_id = {old.pk} }}
 [[operations]]
 include-name = "GET /api/v1/customers/{{customer_id}}/referral-rewards"
 parameters = {{ customer_id = {old.pk} }}
+seat_id = {seat.pk}
+complaint_id = {complaint.pk}
+department_id = {org.sales1.pk}
+user_id = {org.rep_a.pk}
 
 [[operations]]
 include-name = "DELETE /api/v1/customers/{{customer_id}}"
@@ -215,6 +226,7 @@ headers = {{ Authorization = "Bearer {manager}" }}
         "CRM_FUZZ_TOKEN": token,
         "CRM_FUZZ_CARD": card.code or "",
         "CRM_FUZZ_REFERRER": old.number or "",
+        "CRM_FUZZ_REPS": ",".join(str(u.pk) for u in (org.rep_a, org.rep_b)),
     }
     return config, env
 

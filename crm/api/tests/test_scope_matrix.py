@@ -23,6 +23,8 @@ from crm.activities import services as activities
 from crm.activities.models import FollowUp, Plan
 from crm.customers import lifecycle, listviews, services
 from crm.customers.tests.factories import make_customer
+from crm.reception import services as reception
+from crm.reception.models import Seat
 from crm.referrals import services as referrals
 from crm.referrals.tests.factories import rewarded
 from crm.testing import approved, tiny_png
@@ -82,6 +84,17 @@ PROFILES: dict[str, tuple[int | str, ...]] = {
     "link":       (401, OK,   404,  404,  OK,  404, 403, OK,  403, OK,  OK,   403),
     "referral_confirm": (401, 403, 403, 403, OK, 404, 403, OK,  403, OK,  403,  403),
     "referral_list": (401, OK,  OK,   OK,   OK,  OK,  OK,  OK,  403, OK,  403,  403),
+    # the reception desk of 销售一部 (issue 8): rep_a and rep_b in its rotation
+    "lookup":     (401, 403,  403,  403,  OK,  OK,  OK,  OK,  403, OK,  OK,   403),  # any phone
+    "desks":      (401, 403,  403,  403,  OK,  OK,  403, OK,  403, OK,  OK,   403),
+    "desk":       (401, 404,  404,  404,  OK,  404, 403, OK,  403, OK,  OK,   403),  # 销售一部's
+    "seat":       (401, OK,   404,  404,  OK,  404, 403, OK,  403, OK,  OK,   403),  # rep_a's
+    "register_visit": (401, 403, 403, 403, OK, 404, 403, OK,  403, OK,  OK,   403),
+    "visits":     (401, OK,   OK,   OK,   OK,  OK,  OK,  OK,  403, OK,  OK,   403),  # own rows
+    "record":     (401, OK,   404,  404,  OK,  404, OK,  OK,  403, OK,  403,  403),  # rep_a's
+    "records":    (401, OK,   OK,   OK,   OK,  OK,  OK,  OK,  403, OK,  403,  403),  # own rows
+    "complain":   (401, OK,   OK,   OK,   OK,  OK,  403, OK,  403, OK,  OK,   403),
+    "decide":     (401, 403,  403,  403,  OK,  404, 403, OK,  403, OK,  403,  403),  # about rep_a
 }
 
 # endpoint: (method, path, body, success status, profile); {x} {ct} {gone} {tok} filled in,
@@ -204,6 +217,27 @@ ENDPOINTS: dict[str, tuple[str, str, Any, int, str]] = {
                          "settings"),
     "referral_ranking": ("GET",    "referrals/ranking",           None, 200, "referral_list"),
     "referral_ranking_xlsx": ("GET", "referrals/ranking.xlsx",    None, 200, "referral_list"),
+    # the reception desk (issue 8); which rows each sees: crm/api/tests/test_reception.py
+    "reception_lookup": ("POST",   "reception/lookup", {"query": "13800000000"}, 200, "lookup"),
+    "reception_desks":  ("GET",    "reception/desks",             None, 200, "desks"),
+    "reception_board":  ("GET",    "reception/desks/{dep}",       None, 200, "desk"),
+    "reception_rotation": ("PUT",  "reception/desks/{dep}/rotation",
+                         {"users": ["{rep_a}"]},                  200, "desk"),
+    "reception_seat":   ("POST",   "reception/seats/{seat}/status",
+                         {"status": "away"},                      200, "seat"),
+    "reception_visit":  ("POST",   "reception/visits",
+                         {"channel": "visit", "name": "新来客", "department": "{dep}"}, 201,
+                         "register_visit"),
+    "reception_visits": ("GET",    "reception/visits",            None, 200, "visits"),
+    "reception_summary": ("GET",   "reception/summary",           None, 200, "visits"),
+    "reception_summary_xlsx": ("GET", "reception/summary.xlsx",   None, 200, "reports"),
+    "reception_record": ("GET",    "reception/record/{ra}",       None, 200, "record"),
+    "complaints":       ("GET",    "reception/complaints",        None, 200, "records"),
+    "complaint_file":   ("POST",   "reception/complaints",
+                         {"kind": "grab", "accused": "{rep_x}", "description": "抢客"}, 201,
+                         "complain"),
+    "complaint_decide": ("POST",   "reception/complaints/{cp}/decision",
+                         {"state": "dismissed", "finding": "不属实"}, 200, "decide"),
 }
 # fmt: on
 
@@ -258,12 +292,28 @@ def world(org):
     link = referrals.referral_link_create(
         actor=org.rep_a, customer_id=x.pk, data={"referrer_number": old.number}
     )
+    reception.rotation_set(actor=org.manager, data={"users": [org.rep_a.pk, org.rep_b.pk]})
+    rep_x = accounts.user_create(
+        actor=None,
+        username="rep_x",
+        password="x",
+        role="rep",
+        department=org.sales2,
+        full_name="钱小新",
+        validate_password=False,
+    )
+    complaint = reception.complaint_file(
+        actor=org.rep_b, data={"kind": "neglect", "accused": org.rep_a.pk, "description": "怠慢"}
+    )
     return {
         "rw": rewarded(referrer=old, rep=org.rep_a, manager=org.manager),
         "old": old,
         "card": card,
         "ln": link,
         "y": make_customer(org.rep_a, name="待关联客户"),
+        "seat": Seat.objects.get(user=org.rep_a).pk,
+        "rep_x": rep_x,
+        "complaint": complaint.pk,
         "role": "temp",
         "approval": request.pk,
         "x": x,
@@ -302,11 +352,22 @@ def test_scope_matrix(org, call, world, endpoint, persona, expected):
         ln=world["ln"].pk,
         y=world["y"].pk,
         rw=world["rw"].pk,
+        dep=org.sales1.pk,
+        seat=world["seat"],
+        ra=org.rep_a.pk,
+        cp=world["complaint"],
     )
     actor = None if persona == "anonymous" else getattr(org, persona)
     if isinstance(body, dict):
-        body = {k: org.rep_a.pk if v == "{rep_a}" else v for k, v in body.items()}
-        body = {k: world["old"].number if v == "{old}" else v for k, v in body.items()}
+        marks = {
+            "{rep_a}": org.rep_a.pk,
+            "{dep}": org.sales1.pk,
+            "{rep_x}": world["rep_x"].pk,
+            "{old}": world["old"].number,
+        }
+        body = {k: marks.get(v, v) if isinstance(v, str) else v for k, v in body.items()}
+        if body.get("users") == ["{rep_a}"]:
+            body["users"] = [org.rep_a.pk]
         if body.get("ids") == ["{x}"]:
             body["ids"] = [x.pk]
 
@@ -377,7 +438,11 @@ def test_matrix_covers_every_endpoint_of_the_api():
             .replace("{y}", "{customer_id}")
             .replace("{card}", "{card_id}")
             .replace("{ln}", "{link_id}")
-            .replace("{rw}", "{reward_id}"),
+            .replace("{rw}", "{reward_id}")
+            .replace("{dep}", "{department_id}")
+            .replace("{seat}", "{seat_id}")
+            .replace("{ra}", "{user_id}")
+            .replace("{cp}", "{complaint_id}"),
         )
         for m, p, *_rest in ENDPOINTS.values()
     }

@@ -33,6 +33,8 @@ from crm.customers import lifecycle, listviews, services
 from crm.customers.models import Customer, Source
 from crm.customers.tests.factories import make_customer
 from crm.governance.models import ApprovalRequest, ApprovalState
+from crm.reception import services as reception
+from crm.reception.models import Seat
 from crm.referrals import services as referrals
 from crm.referrals.models import ReferralCard, ReferralLink, Reward
 from crm.referrals.tests.factories import rewarded
@@ -88,6 +90,15 @@ PROFILES: dict[str, tuple[int | str, ...]] = {
     "link":       (LOGIN, OK,   404,  404,  OK,  404, 403, OK,  403, OK,  OK,   403),
     "referral_confirm": (LOGIN, 403, 403, 403, OK, 404, 403, OK,  403, OK,  403,  403),
     "referral_list": (LOGIN, OK, OK,   OK,   OK,  OK,  OK,  OK,  403, OK,  403,  403),
+    # the reception desk (issue 8): 销售一部's rotation holds rep_a and rep_b
+    "desk":       (LOGIN, 403,  403,  403,  OK,  OK,  403, OK,  403, OK,  OK,   403),  # own desk
+    "rotation":   (LOGIN, 404,  404,  404,  OK,  OK,  403, OK,  403, OK,  OK,   403),  # own desk
+    "my_seat":    (LOGIN, OK,   OK,   OK,   OK,  OK,  403, OK,  403, OK,  OK,   403),
+    "seat":       (LOGIN, OK,   404,  404,  OK,  404, 403, OK,  403, OK,  OK,   403),  # rep_a's
+    "visits":     (LOGIN, OK,   OK,   OK,   OK,  OK,  OK,  OK,  403, OK,  OK,   403),  # own rows
+    "complain":   (LOGIN, OK,   OK,   OK,   OK,  OK,  403, OK,  403, OK,  OK,   403),
+    "decide":     (LOGIN, 403,  403,  403,  OK,  404, 403, OK,  403, OK,  403,  403),  # rep_a's
+    "record":     (LOGIN, OK,   404,  404,  OK,  404, OK,  OK,  403, OK,  403,  403),  # rep_a's
 }
 
 # URL name: (method, args, data, success status, profile); {x} {gone} {lost} {pl} {df} {tok}
@@ -177,6 +188,18 @@ PAGES: dict[str, tuple[str, tuple[str, ...], dict[str, Any] | None, int, str]] =
     "referral_confirm":     ("POST", ("{ln}",),    {"party": "customer"}, 302, "link"),
     "referral_decline":     ("POST", ("{ln}",),    {"reason": "非老客户介绍"}, 302,
                                                           "referral_confirm"),
+    # the reception desk (crm/web/reception); what each sees: crm/web/tests/test_reception.py
+    "reception_desk":      ("GET",  (),             None, 200, "desk"),
+    "reception_lookup":    ("POST", (),             {"phone": "13911112222"}, 200, "desk"),
+    "reception_rotation":  ("GET",  (),             None, 200, "rotation"),
+    "reception_me":        ("GET",  (),             None, 200, "my_seat"),
+    "reception_seat_status": ("POST", ("{seat}",),  {"status": "away"}, 302, "seat"),
+    "reception_visits":    ("GET",  (),             None, 200, "visits"),
+    "reception_summary_export": ("GET", (),         None, 200, "reports"),
+    "reception_complaints": ("GET", (),             None, 200, "complain"),
+    "reception_complaint_decide": ("POST", ("{cp}",), {"state": "dismissed", "finding": "不属实"},
+                                                          302, "decide"),
+    "reception_record":    ("GET",  ("{ra}",),      None, 200, "record"),
 }
 # fmt: on
 
@@ -219,12 +242,19 @@ def world(org):
     link = referrals.referral_link_create(
         actor=org.rep_a, customer_id=x.pk, data={"referrer_number": old.number}
     )
+    reception.rotation_set(actor=org.manager, data={"users": [org.rep_a.pk, org.rep_b.pk]})
+    complaint = reception.complaint_file(
+        actor=org.rep_b, data={"kind": "grab", "accused": org.rep_a.pk, "description": "抢客"}
+    )
     return {
         "rw": rewarded(referrer=old, rep=org.rep_a, manager=org.manager),
         "old": old,
         "card": card,
         "ln": link,
         "y": make_customer(org.rep_a, name="待关联客户"),
+        "seat": Seat.objects.get(user=org.rep_a),
+        "cp": complaint,
+        "ra": org.rep_a,
         "sv": saved,
         "role": trainee.code,
         "apr": pending,
