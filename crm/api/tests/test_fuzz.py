@@ -175,6 +175,10 @@ token = "{feed.token}"
 card_id = {doomed_card.pk}
 link_id = {link.pk}
 reward_id = {reward.pk}
+seat_id = {seat.pk}
+complaint_id = {complaint.pk}
+department_id = {org.sales1.pk}
+user_id = {org.rep_a.pk}
 
 [[operations]]
 include-name = "POST /api/v1/customers/{{customer_id}}/referral-cards"
@@ -187,10 +191,6 @@ parameters = {{ customer_id = {old.pk} }}
 [[operations]]
 include-name = "GET /api/v1/customers/{{customer_id}}/referral-rewards"
 parameters = {{ customer_id = {old.pk} }}
-seat_id = {seat.pk}
-complaint_id = {complaint.pk}
-department_id = {org.sales1.pk}
-user_id = {org.rep_a.pk}
 
 [[operations]]
 include-name = "DELETE /api/v1/customers/{{customer_id}}"
