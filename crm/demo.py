@@ -152,8 +152,8 @@ def _users() -> dict[str, User]:
 
 
 def _reception(users: dict[str, User]) -> None:
-    """Each showroom's rotation (销售一部: 王小明, 李晓红, 张伟; 销售二部: 赵大勇, 刘芳, 孙磊), set by
-    its manager: the front desk (``front``) can register the first walk-in at once."""
+    """Each showroom's rotation (销售一部: 王小明, 李晓红, 张伟; 销售二部: 赵大勇, 刘芳,
+    孙磊), set by its manager: the front desk (``front``) registers the first walk-in at once."""
     from crm.reception import services as reception
     from crm.reception.models import Seat
 

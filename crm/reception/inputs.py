@@ -44,7 +44,10 @@ class VisitInput(Input):
     named_rep: Id | None = Field(None, description="客户进门指定的销售顾问（用户 id）")
     customer: Id | None = Field(None, description="查询到的老客户 id")
     helper: Id | None = Field(None, description="代为接待老客户的销售顾问（用户 id）")
-    referral_card: Annotated[str, Text(30)] = ""
+    referral_card: Annotated[str, Text(30)] = Field("", description="老带新优惠卡号（首次来访）")
+    referrer: Annotated[str, Text(20)] = Field(
+        "", description="陪同首次来访的老客户的客户编号（老带新）"
+    )
     notes: Annotated[str, Text(500, area=True)] = ""
     department: Id | None = Field(None, description="接待台（部门 id），默认为本人部门")
 

@@ -42,6 +42,7 @@ from crm.customers import services as customers
 from crm.customers.choices import Category
 from crm.customers.models import Customer, LifecycleEvent
 from crm.governance import audit
+from crm.referrals.services import referral_link_at_registration
 from crm.reports.services import ExportFile
 
 from . import rotation
@@ -319,6 +320,13 @@ def visit_register(*, actor: User, data: Mapping[str, Any]) -> Visit:
     turn_no = _take_turn(desk, decision.turn) if decision.turn is not None else None
     if customer is None:
         customer = _new_customer(actor, decision.owner, cleaned)
+        # 老带新: a card shown, or the old customer who came along, links them at the first visit
+        referral_link_at_registration(
+            actor=actor,
+            customer=customer,
+            card_code=cleaned.get("referral_card", ""),
+            referrer_number=cleaned.get("referrer", ""),
+        )
     elif customer.owner is None:
         customers.customer_owner_set(
             actor=actor,

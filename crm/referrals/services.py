@@ -247,22 +247,24 @@ def referral_link_at_registration(
     customer: Customer,
     card_code: str = "",
     referrer_id: int | None = None,
+    referrer_number: str = "",
 ) -> ReferralLink | None:
     """For the front desk, inside its registration transaction: the visitor just registered as
-    ``customer`` showed card ``card_code`` or came with the old customer ``referrer_id``. The link
-    is made at the first visit and waits for the three signatures. Neither given: None.
+    ``customer`` showed card ``card_code`` or came with the old customer ``referrer_id`` (or
+    ``referrer_number``, the customer number the desk was told). The link is made at the first
+    visit and waits for the three signatures. Neither given: None.
 
     Refusals are ``Invalid`` on ``referral_card`` (no such card, revoked, not yet or no longer
     valid) or ``referrer`` (no such customer, not retained, the visitor themselves), so the
     registration form shows them at those fields and its transaction rolls back."""
-    if not card_code.strip() and referrer_id is None:
+    if not card_code.strip() and referrer_id is None and not referrer_number.strip():
         return None
     require(actor, LINK_REFERRAL)
     referrer, card = _referrer_for(
         customer=customer,
         card_code=card_code,
         referrer_id=referrer_id,
-        referrer_number="",
+        referrer_number=referrer_number.strip(),
         card_field="referral_card",
         referrer_field="referrer",
     )

@@ -369,3 +369,30 @@ def test_two_registrations_at_the_same_moment_never_take_the_same_turn(org: Org)
     visits = list(Visit.objects.order_by("turn"))
     assert [v.turn for v in visits] == [1, 2, 3, 4]
     assert sorted(v.served_by_id or 0 for v in visits) == sorted(u.pk for u in reps)
+
+
+def test_a_first_visit_with_a_referral_card_is_linked_to_the_old_customer(
+    org: Org, desk: list[User]
+) -> None:
+    from crm.customers.tests.factories import make_customer
+    from crm.referrals import services as referrals
+
+    old = make_customer(org.rep_b, name="老业主", category="retained")
+    card = referrals.card_issue(actor=org.rep_b, customer_id=old.pk)
+    visit = _walk_in(org, "新朋友", referral_card=card.code.lower())
+    link = visit.customer.referral
+    assert (link.referrer, link.card, link.made_at_first_visit) == (old, card, True)
+    with pytest.raises(Invalid) as refused:
+        _walk_in(org, "另一位", referral_card="LD999999")
+    assert "referral_card" in refused.value.fields
+    assert not Visit.objects.filter(name="另一位").exists()  # nothing registered
+
+
+def test_a_first_visit_accompanied_by_the_old_customer_is_linked_to_them(
+    org: Org, desk: list[User]
+) -> None:
+    from crm.customers.tests.factories import make_customer
+
+    old = make_customer(org.rep_b, name="老业主", category="retained")
+    visit = _walk_in(org, "同来的朋友", referrer=old.number)
+    assert visit.customer.referral.referrer == old

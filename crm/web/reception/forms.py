@@ -40,6 +40,7 @@ class VisitForm(forms.Form):
     source = forms.ChoiceField(label=_("认知途径"), required=False)
     named_rep = forms.ChoiceField(label=_("客户指定的销售顾问"), required=False)
     referral_card = form_field(VisitInput, "referral_card", label=_("老带新卡号"))
+    referrer = form_field(VisitInput, "referrer", label=_("陪同的老客户编号"))
     notes = form_field(VisitInput, "notes", label=_("备注"))
     customer = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
