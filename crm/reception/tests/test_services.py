@@ -17,6 +17,7 @@ from crm.governance.models import AuditEvent
 from crm.reception import selectors, services
 from crm.reception.choices import Assignment, ComplaintState, Penalty, SeatStatus, VisitKind
 from crm.reception.models import SalesCredit, Seat, Visit
+from crm.referrals.models import ReferralLink
 from crm.testing import PASSWORD, Org
 
 pytestmark = pytest.mark.django_db
@@ -379,8 +380,8 @@ def test_a_first_visit_with_a_referral_card_is_linked_to_the_old_customer(
 
     old = make_customer(org.rep_b, name="老业主", category="retained")
     card = referrals.card_issue(actor=org.rep_b, customer_id=old.pk)
-    visit = _walk_in(org, "新朋友", referral_card=card.code.lower())
-    link = visit.customer.referral
+    visit = _walk_in(org, "新朋友", referral_card=str(card.code).lower())
+    link = ReferralLink.objects.get(customer=visit.customer)
     assert (link.referrer, link.card, link.made_at_first_visit) == (old, card, True)
     with pytest.raises(Invalid) as refused:
         _walk_in(org, "另一位", referral_card="LD999999")
@@ -395,4 +396,4 @@ def test_a_first_visit_accompanied_by_the_old_customer_is_linked_to_them(
 
     old = make_customer(org.rep_b, name="老业主", category="retained")
     visit = _walk_in(org, "同来的朋友", referrer=old.number)
-    assert visit.customer.referral.referrer == old
+    assert ReferralLink.objects.get(customer=visit.customer).referrer == old
