@@ -186,13 +186,13 @@ headers = {{ Authorization = "Bearer {manager}" }}
         "CRM_FUZZ_OWNERS": ",".join(map(str, users)),
         # who may be given a plan of the kept customer (rep_a's): those who can read it
         "CRM_FUZZ_ASSIGNEES": ",".join(str(u.pk) for u in (org.rep_a, org.manager, gm)),
+        "CRM_FUZZ_BULK": ",".join(str(c.pk) for c in bulk),
         "CRM_FUZZ_DEFEAT_REASONS": ",".join(
             str(pk) for pk in DefeatReason.objects.filter(active=True).values_list("pk", flat=True)
         ),
         "CRM_FUZZ_DEPARTMENTS": ",".join(str(d.pk) for d in (org.sales1, org.sales2)),
         "CRM_FUZZ_SOURCES": ",".join(sources.active_sources().values_list("code", flat=True)),
         "CRM_FUZZ_TOKEN": token,
-        "CRM_FUZZ_BULK": ",".join(str(c.pk) for c in bulk),
     }
     return config, env
 
