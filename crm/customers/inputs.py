@@ -113,6 +113,23 @@ def _if(
 _GRADES = {"type": "string", "enum": list(Grade.values)}
 
 
+def _deposit_of_o(category: str) -> dict[str, Any]:
+    """An O-grade intention customer has paid a deposit: its amount and day are required."""
+    return {
+        "if": {
+            "properties": {category: {"const": Category.INTENTION}, "grade": {"const": Grade.O}},
+            "required": [category, "grade"],
+        },
+        "then": {
+            "required": ["deposit_amount", "deposit_on"],
+            "properties": {
+                "deposit_amount": {"type": ["number", "string"]},
+                "deposit_on": {"type": "string"},
+            },
+        },
+    }
+
+
 class DefeatInput(Input):
     """战败客户分析表: the reason, the competitor, what was tried."""
 
@@ -151,22 +168,7 @@ class CustomerInput(Input):
                     {"required": ["defeat"], "properties": {"defeat": {"type": "object"}}},
                     {"properties": {"defeat": {"type": "null"}}},
                 ),
-                {
-                    "if": {
-                        "properties": {
-                            "category": {"const": Category.INTENTION},
-                            "grade": {"const": Grade.O},
-                        },
-                        "required": ["category", "grade"],
-                    },
-                    "then": {
-                        "required": ["deposit_amount", "deposit_on"],
-                        "properties": {
-                            "deposit_amount": {"type": ["number", "string"]},
-                            "deposit_on": {"type": "string"},
-                        },
-                    },
-                },
+                _deposit_of_o("category"),
             ]
         }
     }
@@ -292,12 +294,14 @@ class TransitionInput(Input):
                     "to",
                     Category.RETAINED,
                     {"required": ["deal_on"], "properties": {"deal_on": {"type": "string"}}},
+                    {"properties": {"deal_on": {"type": "null"}}},
                 ),
                 _if(
                     "to",
                     Category.DEFEATED,
                     {"required": ["defeat"], "properties": {"defeat": {"type": "object"}}},
                 ),
+                _deposit_of_o("to"),
             ]
         }
     }
@@ -310,7 +314,7 @@ class TransitionInput(Input):
         "", description="原因；重新激活战败客户时必填"
     )
     deal_on: Annotated[dt.date, Day()] | None = Field(
-        None, description="成交日期，不晚于今天；变为保有客户时必填"
+        None, description="成交日期，不晚于今天；变为保有客户时必填（仅保有客户）"
     )
     defeat: DefeatInput | None = Field(None, description="战败分析；变为战败客户时必填")
     expected_purchase_on: Annotated[dt.date, Day()] | None = Field(

@@ -156,6 +156,14 @@ def _pictures(body: dict[str, Any]) -> None:
         body["files"] = [_PNG for _ in files]
 
 
+def _bulk(path: str, body: dict[str, Any]) -> None:
+    """A bulk action acts on customers of its own: the one path ids name keeps its owner (whom a
+    plan's assignee must be able to read) and its category (where a transition starts from)."""
+    ids, bulk = body.get("ids"), _ids("CRM_FUZZ_BULK")
+    if "/bulk/" in path and isinstance(ids, list) and bulk:
+        body["ids"] = [bulk[int(v) % len(bulk)] if isinstance(v, int) else v for v in ids]
+
+
 @schemathesis.hook
 def map_case(context: Any, case: Any) -> Any:
     meta = getattr(case, "meta", None)
@@ -166,6 +174,7 @@ def map_case(context: Any, case: Any) -> Any:
         _within_the_clock(case.body)
         _pictures(case.body)
         _referral(case.body)
+        _bulk(case.path, case.body)
     departments = _ids("CRM_FUZZ_DEPARTMENTS")
     query = case.query
     department = query.get("department") if isinstance(query, dict) else None

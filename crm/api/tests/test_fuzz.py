@@ -18,7 +18,9 @@ What the schema cannot say, and how the run copes (``fuzz_hooks.py``):
   cases go as drawn. These rules are in the fields' descriptions and have their own API tests;
 - path ids: every operation gets ids of rows made for it here, so that it reaches its logic
   (the delete and the restore get customers of their own; signing out and resetting the calendar
-  address use tokens of their own, so that the rest of the run keeps its credentials).
+  address use tokens of their own, so that the rest of the run keeps its credentials); the bulk
+  actions' ``ids`` are customers of their own, so that no transfer or regrade moves the customer
+  the plans are made for away from its rep, nor the defeated one out of its category.
 
 Checks that cannot apply, and why:
 
@@ -139,6 +141,10 @@ def _fixtures(org) -> tuple[str, dict[str, str]]:
     )
     doomed = make_customer(org.rep_b, name="将删除的客户")
     binned = make_customer(org.rep_b, name="回收站客户")
+    bulk = [
+        make_customer(org.rep_a, name="批量转移客户"),
+        make_customer(org.rep_b, name="批量定级客户", category="intention", grade="C"),
+    ]
     customers.customer_delete(actor=org.data_admin, customer_id=binned.pk)
     spare = accounts.token_issue(actor=gm, name="revoked by id")
     feed = activities.calendar_feed(actor=gm)
@@ -218,6 +224,7 @@ headers = {{ Authorization = "Bearer {manager}" }}
         "CRM_FUZZ_OWNERS": ",".join(map(str, users)),
         # who may be given a plan of the kept customer (rep_a's): those who can read it
         "CRM_FUZZ_ASSIGNEES": ",".join(str(u.pk) for u in (org.rep_a, org.manager, gm)),
+        "CRM_FUZZ_BULK": ",".join(str(c.pk) for c in bulk),
         "CRM_FUZZ_DEFEAT_REASONS": ",".join(
             str(pk) for pk in DefeatReason.objects.filter(active=True).values_list("pk", flat=True)
         ),
