@@ -135,6 +135,11 @@ def _referral(body: dict[str, Any]) -> None:
         elif referrer:
             body["referrer_number"] = referrer
             body.pop("card_code", None)
+    if "referral_card" in body or "referrer" in body:  # a registration at the reception desk
+        shown = isinstance(body.get("referral_card"), str) and body["referral_card"].strip()
+        came = isinstance(body.get("referrer"), str) and body["referrer"].strip()
+        body["referral_card"] = card if shown and card else ""
+        body["referrer"] = referrer if came and not shown and referrer else ""
     today = dt.datetime.now(dt.UTC).date()
     if "valid_from" in body or "valid_until" in body:
         if body.get("valid_from") is not None:
