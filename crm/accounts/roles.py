@@ -46,6 +46,11 @@ VIEW_AUDIT = "governance.view_auditevent"
 MANAGE_USERS = "accounts.manage_users"
 MANAGE_ROLES = "accounts.manage_roles"
 CONFIRM_ROLE_GRANT = "accounts.confirm_role_grant"
+VIEW_POOL = "pool.view_pool"
+CLAIM_POOL = "pool.claim_customer"
+ASSIGN_FROM_POOL = "pool.assign_from_pool"
+MANAGE_POOL = "pool.manage_pool"
+LOCK_CUSTOMER = "pool.lock_customer"
 
 
 @dataclass(frozen=True)
@@ -65,6 +70,7 @@ _CUSTOMERS = _("客户")
 _WORK = _("跟进")
 _REPORTS = _("报表")
 _ADMIN = _("管理")
+_POOL = _("公海")
 
 ACTIONS: tuple[Action, ...] = (
     Action(VIEW_CUSTOMER, _("查看客户资料"), _CUSTOMERS, reads_customer_data=True),
@@ -91,6 +97,12 @@ ACTIONS: tuple[Action, ...] = (
     Action(MANAGE_USERS, _("管理用户"), _ADMIN, scoped=False),
     Action(MANAGE_ROLES, _("管理角色与权限"), _ADMIN, scoped=False),
     Action(CONFIRM_ROLE_GRANT, _("确认授予查看客户数据的角色"), _ADMIN, scoped=False),
+    # a pool's rows: own = pools one administers, assigned = also those one is a member of
+    Action(VIEW_POOL, _("查看公海"), _POOL),
+    Action(CLAIM_POOL, _("从公海领取客户"), _POOL),
+    Action(ASSIGN_FROM_POOL, _("从公海分配客户"), _POOL),
+    Action(MANAGE_POOL, _("设置公海与收回规则"), _POOL),
+    Action(LOCK_CUSTOMER, _("锁定客户不被收回"), _POOL),
 )
 ACTIONS_BY_CODE: dict[str, Action] = {a.code: a for a in ACTIONS}
 
@@ -157,8 +169,22 @@ def _sales(scope: str) -> dict[str, str]:
     }
 
 
+def _pool(scope: str) -> dict[str, str]:
+    """The public pool's work of managers, at one scope."""
+    return {
+        VIEW_POOL: scope,
+        CLAIM_POOL: scope,
+        ASSIGN_FROM_POOL: scope,
+        MANAGE_POOL: scope,
+        LOCK_CUSTOMER: scope,
+    }
+
+
+# a rep sees and claims from the pools they are a member of and assigns from those they administer
+_REP_POOL = {VIEW_POOL: ASSIGNED, CLAIM_POOL: ASSIGNED, ASSIGN_FROM_POOL: OWN}
+
 DEFAULT_GRANTS: dict[str, dict[str, str]] = {
-    BuiltinRole.REP: {**_sales(OWN), REPORT_ROW: ALL},
+    BuiltinRole.REP: {**_sales(OWN), REPORT_ROW: ALL, **_REP_POOL},
     # the grade table is company-wide: the general manager's, not any department manager's
     BuiltinRole.MANAGER: {
         **_sales(DEPT),
@@ -166,6 +192,7 @@ DEFAULT_GRANTS: dict[str, dict[str, str]] = {
         APPROVE_DEFEAT: DEPT,
         COMMENT_FOLLOWUP: DEPT,
         VIEW_TEAM_DAY: DEPT,
+        **_pool(DEPT),
     },
     BuiltinRole.DIRECTOR: {
         **_sales(DEPT),
@@ -173,6 +200,7 @@ DEFAULT_GRANTS: dict[str, dict[str, str]] = {
         APPROVE_DEFEAT: DEPT,
         COMMENT_FOLLOWUP: DEPT,
         VIEW_TEAM_DAY: DEPT,
+        **_pool(DEPT),
     },
     BuiltinRole.RECEPTIONIST: {ADD_CUSTOMER: ALL, ASSIGN_CUSTOMER: DEPT},
     BuiltinRole.SERVICE: {
@@ -196,6 +224,9 @@ DEFAULT_GRANTS: dict[str, dict[str, str]] = {
         VIEW_REPORTS: ALL,
         EXPORT_REPORTS: ALL,
         VIEW_AUDIT: ALL,
+        VIEW_POOL: ALL,
+        ASSIGN_FROM_POOL: ALL,
+        LOCK_CUSTOMER: ALL,
     },
     BuiltinRole.GM: {
         **_sales(ALL),
@@ -206,6 +237,7 @@ DEFAULT_GRANTS: dict[str, dict[str, str]] = {
         VIEW_TEAM_DAY: ALL,
         VIEW_AUDIT: ALL,
         CONFIRM_ROLE_GRANT: ALL,
+        **_pool(ALL),
     },
     BuiltinRole.SYSADMIN: {MANAGE_USERS: ALL, MANAGE_ROLES: ALL},
 }

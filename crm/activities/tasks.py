@@ -85,6 +85,23 @@ def send_daily_digests(day: str | None = None) -> int:
 # --- the scheduler --------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Daily:
+    """A once-a-day job another domain registers (the pool's nightly return): enqueued at or
+    after ``hour()`` local time, once per day across every worker (a ``DailyRun`` claim)."""
+
+    name: str
+    enqueue: Callable[[dt.date], None]
+    hour: Callable[[], int]
+
+
+_DAILY: dict[str, Daily] = {}
+
+
+def on_daily(name: str, enqueue: Callable[[dt.date], None], *, hour: Callable[[], int]) -> None:
+    _DAILY[name] = Daily(name=name, enqueue=enqueue, hour=hour)
+
+
 @dataclass
 class Scheduler:
     """What to enqueue at a given moment. ``tick(now)`` is called every ``TICK_SECONDS`` by
@@ -99,6 +116,7 @@ class Scheduler:
     missed_every_minutes: int = MISSED_EVERY_MINUTES
     _missed_slot: tuple[dt.date, int] | None = None
     _digest_day: dt.date | None = None
+    _daily_days: dict[str, dt.date] = field(default_factory=dict)
 
     def tick(self, now: dt.datetime | None = None) -> list[str]:
         """Enqueue what is due at ``now``; returns the names of the tasks this process
@@ -124,6 +142,13 @@ class Scheduler:
                     refresh_statistics.enqueue()  # daily housekeeping rides on the same claim
                     done.append("refresh_statistics")
             self._digest_day = today
+        for job in list(_DAILY.values()):
+            if local.hour >= job.hour() and self._daily_days.get(job.name) != today:
+                with transaction.atomic():
+                    if services.daily_run_claim(name=job.name, day=today):
+                        job.enqueue(today)
+                        done.append(job.name)
+                self._daily_days[job.name] = today
         return done
 
 
