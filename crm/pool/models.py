@@ -35,10 +35,10 @@ class Pool(TimeStampedModel):
         verbose_name=_("所属部门"),
     )
     region = models.CharField(_("区域"), max_length=50, blank=True, default="")
-    members = models.ManyToManyField(
+    member_users = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="pools", verbose_name=_("成员")
     )
-    admins = models.ManyToManyField(
+    admin_users = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         blank=True,
         related_name="administered_pools",
@@ -54,7 +54,7 @@ class Pool(TimeStampedModel):
 
     objects = RestrictedQuerySet.as_manager()
 
-    policy = Policy(owner="admins", department="department", assigned=("members",))
+    policy = Policy(owner="admin_users", department="department", assigned=("member_users",))
 
     snapshot_exclude = ("created_at", "updated_at", "version")
 
@@ -86,7 +86,7 @@ class ReturnRule(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     policy = Policy(
-        owner="pool__admins", department="pool__department", assigned=("pool__members",)
+        owner="pool__admin_users", department="pool__department", assigned=("pool__member_users",)
     )
 
     class Meta:
@@ -130,7 +130,7 @@ class PoolEntry(models.Model):
     objects = RestrictedQuerySet.as_manager()
 
     policy = Policy(
-        owner="pool__admins", department="pool__department", assigned=("pool__members",)
+        owner="pool__admin_users", department="pool__department", assigned=("pool__member_users",)
     )
 
     class Meta:

@@ -21,6 +21,8 @@ lowest pool, then rule id).
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import operator
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -29,6 +31,7 @@ from django.db.models import F, Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from crm.core.permissions import owned_by
 from crm.customers.choices import Category, Grade
 from crm.customers.models import Customer, LifecycleEvent
 
@@ -81,14 +84,12 @@ class Due:
 def active_rules(*, owner_id: Any = None) -> list[Rule]:
     """Every rule of a pool with members (only those of the pools ``owner_id`` belongs to)."""
     rules = ReturnRule.objects.select_related("pool").order_by("pool_id", "id")
-    if owner_id is not None:
-        rules = rules.filter(pool__members=owner_id)
     members: dict[int, frozenset[int]] = {}
     out: list[Rule] = []
     for r in rules:
         if r.pool_id not in members:
-            members[r.pool_id] = frozenset(r.pool.members.values_list("pk", flat=True))
-        if not members[r.pool_id]:
+            members[r.pool_id] = frozenset(r.pool.member_users.values_list("pk", flat=True))
+        if not members[r.pool_id] or (owner_id is not None and owner_id not in members[r.pool_id]):
             continue
         out.append(
             Rule(
@@ -152,7 +153,7 @@ def _rule_q(rule: Rule, today: dt.date) -> Q:
     """Customers under ``rule`` whose warning day has come (SQL's share of the decision)."""
     last_day = today - dt.timedelta(days=rule.days - rule.warn_days)  # anchors up to this day
     before = _day_start(last_day + dt.timedelta(days=1))
-    q = Q(owner_id__in=sorted(rule.members), owned_since__lt=before)
+    q = Q(owned_since__lt=before)
     if rule.grade:
         q &= Q(grade=rule.grade)
     if rule.category:
@@ -188,10 +189,17 @@ def candidates(
     qs = qs.annotate(owned_since=Coalesce(F("pool_holding__since"), F("created_at")))
     if any(r.kind == RuleKind.NO_OPPORTUNITY for r in rules):
         qs = qs.annotate(last_opportunity=last_opportunity_at())
-    q = Q(pk__in=[])
+    by_pool: dict[int, list[Rule]] = {}
     for rule in rules:
-        q |= _rule_q(rule, today)
-    return qs.filter(q).order_by("pk")
+        by_pool.setdefault(rule.pool_id, []).append(rule)
+    parts = []
+    for group in by_pool.values():
+        q = Q(pk__in=[])
+        for rule in group:
+            q |= _rule_q(rule, today)
+        # the pool's members' customers (a pool's rule is about its members' customers)
+        parts.append(owned_by(qs.filter(q), sorted(group[0].members)))
+    return functools.reduce(operator.or_, parts).order_by("pk")
 
 
 def _local_day(moment: dt.datetime | None) -> dt.date | None:

@@ -40,11 +40,11 @@ def pool_get(*, actor: User, pool_id: int, action: str = VIEW_POOL) -> Pool | No
 
 
 def pool_members(pool: Pool) -> list[User]:
-    return list(pool.members.order_by("username"))
+    return list(pool.member_users.order_by("username"))
 
 
 def pool_admins(pool: Pool) -> list[User]:
-    return list(pool.admins.order_by("username"))
+    return list(pool.admin_users.order_by("username"))
 
 
 def may_assign(actor: User, pool: Pool) -> bool:

@@ -189,7 +189,8 @@ def _assignee(pool_ids: Iterable[int], owner_id: int) -> User:
     pools = Pool.objects.filter(pk__in=set(pool_ids))
     for pool in pools:
         if not (
-            pool.members.filter(pk=owner.pk).exists() or pool.admins.filter(pk=owner.pk).exists()
+            pool.member_users.filter(pk=owner.pk).exists()
+            or pool.admin_users.filter(pk=owner.pk).exists()
         ):
             raise Invalid(
                 fields={
@@ -470,8 +471,8 @@ def _apply_pool(pool: Pool, cleaned: Mapping[str, Any]) -> tuple[list[User], lis
 
 def _pool_snapshot(pool: Pool) -> dict[str, Any]:
     data = pool.snapshot()
-    data["members"] = sorted(pool.members.values_list("pk", flat=True))
-    data["admins"] = sorted(pool.admins.values_list("pk", flat=True))
+    data["members"] = sorted(pool.member_users.values_list("pk", flat=True))
+    data["admins"] = sorted(pool.admin_users.values_list("pk", flat=True))
     return data
 
 
@@ -482,8 +483,8 @@ def pool_create(*, actor: User, data: Mapping[str, Any]) -> Pool:
     pool = Pool()
     members, admins = _apply_pool(pool, cleaned)
     pool.save()
-    pool.members.set(members)
-    pool.admins.set(admins)
+    pool.member_users.set(members)
+    pool.admin_users.set(admins)
     if not allows(actor, MANAGE_POOL, pool):  # a manager's pools are their department's
         raise Invalid(fields={"department": _("只能为本部门设置公海")})
     audit.record(actor=actor, verb="pool.created", obj=pool, after=_pool_snapshot(pool))
@@ -507,8 +508,8 @@ def pool_update(*, actor: User, pool_id: int, data: Mapping[str, Any]) -> Pool:
     members, admins = _apply_pool(pool, cleaned)
     pool.version += 1
     pool.save()
-    pool.members.set(members)
-    pool.admins.set(admins)
+    pool.member_users.set(members)
+    pool.admin_users.set(admins)
     if not allows(actor, MANAGE_POOL, pool):
         raise Invalid(fields={"department": _("只能为本部门设置公海")})
     audit.record(

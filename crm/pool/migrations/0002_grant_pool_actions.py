@@ -32,7 +32,7 @@ GRANTS = {
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("pool", "0001_initial"),
+        ("pool", "0001_pools"),
         ("accounts", "0010_user_must_change_password"),
     ]
 
