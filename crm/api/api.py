@@ -21,6 +21,7 @@ from . import (
     errors,
     governance,
     lifecycle,
+    pool,
     reports,
     roles,
     workday,
@@ -78,6 +79,7 @@ api.add_router("/v1/", workday.router)
 api.add_router("/v1/", lifecycle.router)
 api.add_router("/v1/", roles.router)
 api.add_router("/v1/", governance.router)
+api.add_router("/v1/pools", pool.router)
 
 
 # Last, so that it only catches what no endpoint matched: unknown API paths answer with the

@@ -24,11 +24,13 @@ from django.utils.translation import ngettext
 
 from crm.accounts.models import User
 from crm.accounts.roles import (
+    ASSIGN_CUSTOMER,
     ASSIGN_FROM_POOL,
     CLAIM_POOL,
     LOCK_CUSTOMER,
     MANAGE_POOL,
     OWN_CUSTOMER,
+    VIEW_POOL,
 )
 from crm.activities import services as activities
 from crm.core.errors import Invalid, NotFound, StateConflict
@@ -225,6 +227,38 @@ def pool_assign(*, actor: User, data: Mapping[str, Any]) -> list[Customer]:
     ]
 
 
+@transaction.atomic
+def pool_release(*, actor: User, customer_id: int, pool_id: int, reason: str) -> PoolEntry:
+    """The owner (or whoever may hand the customer over) puts a customer into a pool they can
+    see (放入公海), with the reason; the former owner's K days apply as after a return."""
+    customer = _locked_customer(actor, customer_id, ASSIGN_CUSTOMER)
+    pool = restrict(Pool.objects.filter(pk=pool_id), actor, VIEW_POOL).first()
+    if pool is None:
+        require(actor, VIEW_POOL)
+        raise NotFound()
+    if customer.owner_id is None:
+        raise StateConflict(_("该客户已在公海中"))
+    if not reason.strip():
+        raise Invalid(fields={"reason": _("请填写放入公海的原因")})
+    entry = PoolEntry.objects.create(
+        pool=pool,
+        customer=customer,
+        entered_at=timezone.now(),
+        enter_kind=EnterKind.RELEASED,
+        former_owner=customer.owner,
+        reason=reason.strip()[:300],
+    )
+    customers.customer_owner_set(
+        actor=actor,
+        customer=customer,
+        owner=None,
+        reason=_("放入公海“%(pool)s”：%(reason)s") % {"pool": pool.name, "reason": entry.reason},
+        verb="customer.released_to_pool",
+        details={"pool": pool.pk},
+    )
+    return entry
+
+
 # --- the nightly return ---------------------------------------------------------------------
 
 
@@ -385,11 +419,11 @@ def _send_warnings(outcome: ReturnOutcome) -> None:
 # --- locking against return ---------------------------------------------------------------------
 
 
-def _locked_customer(actor: User, customer_id: int) -> Customer:
-    qs = restrict(Customer.objects.filter(deleted_at__isnull=True), actor, LOCK_CUSTOMER)
+def _locked_customer(actor: User, customer_id: int, action: str = LOCK_CUSTOMER) -> Customer:
+    qs = restrict(Customer.objects.filter(deleted_at__isnull=True), actor, action)
     customer = qs.select_for_update().filter(pk=customer_id).first()
     if customer is None:
-        require(actor, LOCK_CUSTOMER)
+        require(actor, action)
         raise NotFound()
     return customer
 
@@ -417,9 +451,11 @@ def customer_pool_lock(*, actor: User, customer_id: int, data: Mapping[str, Any]
 
 @transaction.atomic
 def customer_pool_unlock(*, actor: User, customer_id: int) -> Customer:
+    """Unlock: the customer returns under the rules again (a customer not locked: nothing to
+    do, and nothing recorded)."""
     customer = _locked_customer(actor, customer_id)
     if not PoolLock.objects.filter(customer=customer).delete()[0]:
-        raise StateConflict(_("该客户未锁定"))
+        return customer
     audit.record(
         actor=actor,
         verb="customer.pool_unlocked",

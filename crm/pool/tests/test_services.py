@@ -336,3 +336,18 @@ def test_pool_settings_are_audited_and_scoped(org):
     )
     assert verbs == ["pool.created", "pool.rule_added", "pool.rule_removed"]
     assert PoolWarning.objects.count() == 0
+
+
+def test_an_owner_puts_a_customer_into_the_pool_with_a_reason(org, clock, pool):
+    clock(MONDAY, 9)
+    customer = make_customer(org.rep_a, name="不想跟的客户")
+    entry = services.pool_release(
+        actor=org.rep_a, customer_id=customer.pk, pool_id=pool.pk, reason="客户去外地了"
+    )
+    customer.refresh_from_db()
+    assert (customer.owner, entry.former_owner) == (None, org.rep_a)
+    [event] = history(customer, "customer.released_to_pool")
+    assert event.reason == "放入公海“一部公海”：客户去外地了"
+    # and may not take it straight back
+    with pytest.raises(StateConflict):
+        services.pool_claim(actor=org.rep_a, data={"customers": [customer.pk]})

@@ -97,6 +97,13 @@ VERB_LABELS: dict[str, StrPromise] = {
     "customer.followup_commented": _("点评跟进"),
     "customer.attachments_added": _("上传附件"),
     "customer.attachment_viewed": pgettext_lazy("audit", "查看附件"),
+    # the public pool (crm.pool): each change of owner with its reason
+    "customer.returned_to_pool": _("收回公海"),
+    "customer.released_to_pool": _("放入公海"),
+    "customer.claimed_from_pool": _("从公海领取"),
+    "customer.assigned_from_pool": _("从公海分配"),
+    "customer.pool_locked": _("锁定防收回"),
+    "customer.pool_unlocked": _("解除防收回锁定"),
 }
 
 # Changes are listed in form order; fields unknown here (added by later issues) come last.
