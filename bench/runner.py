@@ -19,6 +19,10 @@ from crm.customers.models import Customer
 from crm.reports import contact_status
 
 from . import followups, load, measure, report
+from . import pool as pool_bench
+
+# batch jobs measured once each (not API queries): ``--only pool_nightly``
+JOBS = (pool_bench.KEY,)
 
 
 class BenchError(Exception):
@@ -164,10 +168,14 @@ def run(opts: Options, say: Callable[[str], None]) -> list[measure.Result]:
         if opts.profile == kind.key:
             _profile(cases, client, say)
         batches.append((kind, cases))
-    results = measure.measure(batches, client)
-    say("")
-    for line in report.table(results):
-        say(line)
+    results = measure.measure(batches, client) if batches else []
+    if results:
+        say("")
+        for line in report.table(results):
+            say(line)
+    if not opts.only or pool_bench.KEY in opts.only:
+        say("")
+        pool_bench.run(staff, say)
     return results
 
 

@@ -442,6 +442,22 @@ def plans_follow_owner(*, customer: Customer, former: User | None, actor: User) 
         )
 
 
+def plans_follow_owners(
+    *, customers: Sequence[Customer], formers: Mapping[int, User | None], actor: User | None
+) -> None:
+    """``plans_follow_owner`` for many customers: those that went to nobody (a pool) in one
+    DELETE of the former owners' reminders per former owner; the others one by one."""
+    cleared: dict[Any, list[int]] = {}
+    for customer in customers:
+        former = formers.get(customer.pk)
+        if customer.owner_id is None and former is not None:
+            cleared.setdefault(former.pk, []).append(customer.pk)
+        else:
+            plans_follow_owner(customer=customer, former=former, actor=actor)  # type: ignore[arg-type]
+    for former_id, ids in cleared.items():
+        owned_by(Notification.objects.filter(customer_id__in=ids), [former_id]).delete()
+
+
 def callback_plans(
     customer: Customer,
     deal_on: dt.date,

@@ -15,7 +15,7 @@ class PoolConfig(AppConfig):
         from . import digest, services, tasks
 
         # a customer's clock starts again with each new owner (the rules count from it)
-        hooks.on_owner_changed(services.holding_note)
+        hooks.on_owner_changed(services.holding_note, many=services.holdings_note)
         # the owner's warning M days before a return, in the morning digest
         activities.on_digest(digest.digest_section)
         # the nightly return of customers to their pools

@@ -38,7 +38,7 @@ from crm.core.inputs import validate
 from crm.core.permissions import allows, owned_by, require, restrict
 from crm.customers import hooks, search
 from crm.customers import services as customers
-from crm.customers.models import Contact, Customer
+from crm.customers.models import Customer
 from crm.governance import audit
 
 from . import rules
@@ -57,6 +57,15 @@ def holding_note(*, customer: Customer, former: Any, actor: Any) -> None:
         Holding.objects.update_or_create(
             customer_id=customer.pk, defaults={"since": timezone.now()}
         )
+
+
+def holdings_note(*, customers: Sequence[Customer], formers: Any, actor: Any) -> None:
+    """``holding_note`` for many customers (those gone to a pool in one DELETE)."""
+    gone = [c.pk for c in customers if c.owner_id is None]
+    Holding.objects.filter(customer_id__in=gone).delete()
+    for c in customers:
+        if c.owner_id is not None:
+            holding_note(customer=c, former=None, actor=actor)
 
 
 # --- claiming and assigning ---------------------------------------------------------------------
@@ -306,27 +315,28 @@ def pool_return_due(*, now: dt.datetime | None = None, batch: int = rules.BATCH)
 def _return_batch(dues: Sequence[rules.Due], now: dt.datetime) -> int:
     """Return a batch to the pools: the rows locked and checked again (an owner changed since
     the read keeps the customer), the owner cleared in one UPDATE, the entries and the history
-    rows in bulk, the search documents rewritten, and the owner-changed hooks per customer."""
+    rows (one per customer, with its rule as the reason) in bulk, the search documents
+    rewritten, and the owner-changed hooks through their batch twins."""
     if not dues:
         return 0
     by_id = {d.customer_id: d for d in dues}
     locked = (
-        Customer.objects.select_for_update()
+        Customer.objects.select_for_update(of=("self",))
         .filter(pk__in=list(by_id), deleted_at__isnull=True, pool_lock__isnull=True)
+        .only("pk", "number", "name", "owner_id", "department_id")
         .order_by("pk")
     )
     rows = [c for c in locked if c.owner_id == by_id[c.pk].owner_id]
     if not rows:
         return 0
     ids = [c.pk for c in rows]
-    formers = {u.pk: u for u in User.objects.filter(pk__in={c.owner_id for c in rows})}
-    befores = {c.pk: c.snapshot() for c in rows}
+    users = {u.pk: u for u in User.objects.filter(pk__in={c.owner_id for c in rows})}
+    formers = {c.pk: users[c.owner_id] for c in rows}  # type: ignore[index]
     Customer.objects.filter(pk__in=ids).update(owner=None, version=F("version") + 1, updated_at=now)
     entries = []
     events = []
     for customer in rows:
         due = by_id[customer.pk]
-        former = formers[customer.owner_id]  # type: ignore[index]
         reason = return_reason(due.rule)
         entries.append(
             PoolEntry(
@@ -334,42 +344,28 @@ def _return_batch(dues: Sequence[rules.Due], now: dt.datetime) -> int:
                 customer_id=customer.pk,
                 entered_at=now,
                 enter_kind=EnterKind.RETURNED,
-                former_owner=former,
+                former_owner=formers[customer.pk],
                 reason=reason,
             )
         )
         customer.owner = None
-        customer.version += 1
-        after = {**befores[customer.pk], "owner": None}
+        # the history row: the one field that changed (what the whole snapshot's diff gives)
         events.append(
             audit.Entry(
                 actor=None,
                 verb="customer.returned_to_pool",
                 obj=customer,
-                before=befores[customer.pk],
-                after=after,
+                before={"owner": formers[customer.pk].pk},
+                after={"owner": None},
                 reason=reason,
                 details={"pool": due.rule.pool_id, "rule": due.rule.id},
             )
         )
-        hooks.owner_changed(customer=customer, former=former, actor=None)
     PoolEntry.objects.bulk_create(entries)
     audit.record_many(events)
-    _reindex(rows)
+    hooks.owner_changed_many(customers=rows, formers=formers, actor=None)
+    search.owners_removed([(c.pk, formers[c.pk].pk, c.department_id) for c in rows])
     return len(rows)
-
-
-def _reindex(rows: Sequence[Customer]) -> None:
-    phones: dict[int, list[str]] = defaultdict(list)
-    for c in rows:
-        if c.phone:
-            phones[c.pk].append(c.phone)
-    for contact in Contact.objects.filter(customer_id__in=[c.pk for c in rows]).only(
-        "customer_id", "phone_store"
-    ):
-        if contact.phone:
-            phones[contact.customer_id].append(contact.phone)
-    search.write([(c.pk, c.name, c.company, phones[c.pk], None, c.department_id) for c in rows])
 
 
 def _warn_batch(dues: Sequence[rules.Due], outcome: ReturnOutcome) -> None:

@@ -351,3 +351,16 @@ def test_an_owner_puts_a_customer_into_the_pool_with_a_reason(org, clock, pool):
     # and may not take it straight back
     with pytest.raises(StateConflict):
         services.pool_claim(actor=org.rep_a, data={"customers": [customer.pk]})
+
+
+def test_a_returned_customer_leaves_its_former_owners_search(org, clock, pool):
+    customer = returned_customer(org, clock, pool, name="星河机械", phone="13911112222")
+    search = customer_selectors.CustomerFilters(q="星河")
+
+    def found(actor):
+        return [c.pk for c in customer_selectors.customer_list(actor=actor, filters=search).items]
+
+    assert found(org.rep_a) == []
+    assert found(org.manager) == [customer.pk]  # still 销售一部's
+    services.pool_claim(actor=org.rep_b, data={"customers": [customer.pk]})
+    assert found(org.rep_b) == [customer.pk]

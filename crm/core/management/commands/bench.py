@@ -5,7 +5,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from bench.measure import KINDS
-from bench.runner import BenchError, Options, run
+from bench.runner import JOBS, BenchError, Options, run
 
 
 class Command(BaseCommand):
@@ -31,8 +31,8 @@ class Command(BaseCommand):
             "--only",
             action="append",
             default=[],
-            choices=[k.key for k in KINDS],
-            help="measure only these query kinds",
+            choices=[*(k.key for k in KINDS), *JOBS],
+            help="measure only these query kinds (or batch jobs: pool_nightly)",
         )
         parser.add_argument("--explain", action="store_true", help="print query plans")
         parser.add_argument(
