@@ -5,8 +5,9 @@ no follow-up for 90 days (warning 3 days before), and for grade B no new opportu
 days. The pass runs twice on the same day: the first is the backlog night (every customer past
 its day returns, every owner in the warning window is warned), the second the quiet night that
 follows (the whole scan again, nothing left to do: the task is idempotent). Everything runs in
-one transaction rolled back at the end, so the loaded database stays as it was. Memory: the peak
-resident set during the passes (Linux resets the high-water mark through /proc/self/clear_refs).
+one transaction rolled back at the end, so the loaded database stays as it was. Memory: how far
+the resident set's peak during a pass rose above where it started (Linux resets the high-water
+mark through /proc/self/clear_refs).
 """
 
 from __future__ import annotations
@@ -41,10 +42,10 @@ def _reset_peak() -> None:
         Path("/proc/self/clear_refs").write_text("5")
 
 
-def _peak_mb() -> float | None:
+def _status_mb(field: str) -> float | None:
     try:
         for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
+            if line.startswith(field + ":"):
                 return int(line.split()[1]) / 1024
     except OSError:
         return None
@@ -53,10 +54,13 @@ def _peak_mb() -> float | None:
 
 def _pass(label: str) -> PassResult:
     _reset_peak()
+    before = _status_mb("VmRSS")
     start = time.perf_counter()
     outcome = services.pool_return_due()
     seconds = time.perf_counter() - start
-    return PassResult(label, seconds, outcome.returned, outcome.warned, _peak_mb())
+    peak = _status_mb("VmHWM")
+    growth = peak - before if peak is not None and before is not None else None
+    return PassResult(label, seconds, outcome.returned, outcome.warned, growth)
 
 
 def run(staff: Staff, say: Callable[[str], None]) -> list[PassResult]:
@@ -84,7 +88,7 @@ def run(staff: Staff, say: Callable[[str], None]) -> list[PassResult]:
         transaction.set_rollback(True)
     say(f"Nightly pool pass over {total:,} customers (rolled back afterwards):")
     for r in results:
-        peak = f"{r.peak_mb:,.0f} MB" if r.peak_mb is not None else "n/a"
+        peak = f"+{r.peak_mb:,.0f} MB" if r.peak_mb is not None else "n/a"
         say(
             f"  {r.label:<22} {r.seconds:>8.2f} s   returned {r.returned:>9,}   "
             f"warned {r.warned:>9,}   peak RSS {peak}"
