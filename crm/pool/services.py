@@ -495,7 +495,7 @@ def _apply_pool(pool: Pool, cleaned: Mapping[str, Any]) -> tuple[list[User], lis
             raise Invalid(fields={"department": _("部门不存在")})
         pool.department_id = dept
     if Pool.objects.filter(name=pool.name).exclude(pk=pool.pk).exists():
-        raise Invalid(fields={"name": _("已有同名的公海")})
+        raise StateConflict(fields={"name": _("已有同名的公海")})
     return _users(cleaned.get("members", []), "members"), _users(
         cleaned.get("admins", []), "admins"
     )
