@@ -375,10 +375,12 @@ def owners_removed(rows: Sequence[tuple[int, int, int | None]]) -> None:
     if not rows:
         return
     with connection.cursor() as cur:
-        if _is_postgres():
-            cur.executemany(
-                f"UPDATE {TABLE} SET document = ts_delete(document, %s::text[]) WHERE rowid = %s",
-                [([f"~o{int(owner)}"], pk) for pk, owner, _d in rows],
+        if _is_postgres():  # one statement for the batch
+            cur.execute(
+                f"UPDATE {TABLE} s SET document = ts_delete(s.document, v.token) FROM "
+                "(SELECT unnest(%s::bigint[]) AS id, unnest(%s::text[]) AS token) v "
+                "WHERE s.rowid = v.id",
+                [[pk for pk, _o, _d in rows], [f"~o{int(owner)}" for _p, owner, _d in rows]],
             )
         else:
             cur.executemany(

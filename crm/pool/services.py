@@ -335,9 +335,12 @@ def _return_batch(dues: Sequence[rules.Due], now: dt.datetime) -> int:
     Customer.objects.filter(pk__in=ids).update(owner=None, version=F("version") + 1, updated_at=now)
     entries = []
     events = []
+    reasons: dict[int, str] = {}
     for customer in rows:
         due = by_id[customer.pk]
-        reason = return_reason(due.rule)
+        if due.rule.id not in reasons:
+            reasons[due.rule.id] = return_reason(due.rule)
+        reason = reasons[due.rule.id]
         entries.append(
             PoolEntry(
                 pool_id=due.rule.pool_id,
