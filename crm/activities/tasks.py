@@ -109,7 +109,9 @@ class Scheduler:
 
     - ``mark_missed_plans`` once per ``missed_every_minutes`` slot of the local day;
     - ``send_daily_digests`` once a day, at or after ``digest_hour`` local time (a worker that
-      starts later that day still sends it), with ``refresh_statistics`` (SQLite housekeeping).
+      starts later that day still sends it), with ``refresh_statistics`` (SQLite housekeeping);
+    - the daily jobs other domains register with ``on_daily`` (the pools' nightly return), each
+      once a day at or after its own hour.
     """
 
     digest_hour: int = field(default_factory=lambda: int(settings.CRM_DIGEST_HOUR))
