@@ -18,7 +18,7 @@ from crm.activities.models import FollowUp
 from crm.customers.models import Customer
 from crm.reports import contact_status
 
-from . import followups, load, measure, report
+from . import followups, load, measure, reception, report
 from . import pool as pool_bench
 
 # batch jobs measured once each (not API queries): ``--only pool_nightly``
@@ -169,9 +169,16 @@ def run(opts: Options, say: Callable[[str], None]) -> list[measure.Result]:
             _profile(cases, client, say)
         batches.append((kind, cases))
     results = measure.measure(batches, client) if batches else []
+    say("")
     if results:
-        say("")
         for line in report.table(results):
+            say(line)
+    if not opts.only or reception.KEY in opts.only:
+        rows = reception.run(
+            staff=staff, queries=opts.queries, seed=opts.seed, client=client, say=say
+        )
+        say("")
+        for line in reception.table(rows):
             say(line)
     if not opts.only or pool_bench.KEY in opts.only:
         say("")

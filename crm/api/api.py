@@ -22,6 +22,7 @@ from . import (
     governance,
     lifecycle,
     pool,
+    reception,
     reports,
     roles,
     workday,
@@ -79,6 +80,7 @@ api.add_router("/v1/", workday.router)
 api.add_router("/v1/", lifecycle.router)
 api.add_router("/v1/", roles.router)
 api.add_router("/v1/", governance.router)
+api.add_router("/v1/", reception.router)
 api.add_router("/v1/pools", pool.router)
 
 

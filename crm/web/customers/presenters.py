@@ -97,6 +97,9 @@ VERB_LABELS: dict[str, StrPromise] = {
     "customer.followup_commented": _("点评跟进"),
     "customer.attachments_added": _("上传附件"),
     "customer.attachment_viewed": pgettext_lazy("audit", "查看附件"),
+    "customer.owner_changed": pgettext_lazy("audit", "更换负责人"),
+    "customer.assigned_at_reception": pgettext_lazy("audit", "来访时分配负责人"),
+    "reception.lookup": pgettext_lazy("audit", "前台查询是否老客户"),
     # the public pool (crm.pool): each change of owner with its reason
     "customer.returned_to_pool": _("收回公海"),
     "customer.released_to_pool": _("放入公海"),

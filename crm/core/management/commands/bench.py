@@ -5,6 +5,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from bench.measure import KINDS
+from bench.reception import KEY as RECEPTION_KEY
 from bench.runner import JOBS, BenchError, Options, run
 
 
@@ -31,8 +32,8 @@ class Command(BaseCommand):
             "--only",
             action="append",
             default=[],
-            choices=[*(k.key for k in KINDS), *JOBS],
-            help="measure only these query kinds (or batch jobs: pool_nightly)",
+            choices=[k.key for k in KINDS] + [RECEPTION_KEY, *JOBS],
+            help="measure only these query kinds (or jobs: reception, pool_nightly)",
         )
         parser.add_argument("--explain", action="store_true", help="print query plans")
         parser.add_argument(
