@@ -19,6 +19,10 @@ from crm.customers.models import Customer
 from crm.reports import contact_status
 
 from . import followups, load, measure, reception, report
+from . import pool as pool_bench
+
+# batch jobs measured once each (not API queries): ``--only pool_nightly``
+JOBS = (pool_bench.KEY,)
 
 
 class BenchError(Exception):
@@ -176,6 +180,9 @@ def run(opts: Options, say: Callable[[str], None]) -> list[measure.Result]:
         say("")
         for line in reception.table(rows):
             say(line)
+    if not opts.only or pool_bench.KEY in opts.only:
+        say("")
+        pool_bench.run(staff, say)
     return results
 
 

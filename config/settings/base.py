@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "crm.reports",
     "crm.referrals",
     "crm.reception",
+    "crm.pool",
     "crm.api",
     "crm.web",
 ]
@@ -214,5 +215,7 @@ LOGGING = {
 CRM_PAGE_SIZE = 20
 # `crm worker` enqueues the daily digest e-mails at this hour, local time (TIME_ZONE).
 CRM_DIGEST_HOUR = env_int("CRM_DIGEST_HOUR", 7)
+# The nightly pass of the public pools (customers returned, owners warned) runs from this hour.
+CRM_POOL_HOUR = env_int("CRM_POOL_HOUR", 1)
 # The address users open the CRM at, for links in e-mails and calendar feeds.
 CRM_BASE_URL = env_str("CRM_BASE_URL", "http://127.0.0.1:8000")

@@ -53,6 +53,11 @@ LINK_REFERRAL = "referrals.link_referral"
 CONFIRM_REFERRAL = "referrals.confirm_referral"
 VIEW_REFERRAL_REPORT = "referrals.view_report"
 CHANGE_REFERRAL_SETTINGS = "referrals.change_settings"
+VIEW_POOL = "pool.view_pool"
+CLAIM_POOL = "pool.claim_customer"
+ASSIGN_FROM_POOL = "pool.assign_from_pool"
+MANAGE_POOL = "pool.manage_pool"
+LOCK_CUSTOMER = "pool.lock_customer"
 # the reception desk (接待管理)
 REGISTER_VISIT = "reception.register_visit"
 LOOKUP_CUSTOMER = "reception.lookup_customer"
@@ -81,6 +86,7 @@ _WORK = _("跟进")
 _REPORTS = _("报表")
 _ADMIN = _("管理")
 _REFERRALS = _("老带新")
+_POOL = _("公海")
 _RECEPTION = _("接待")
 
 ACTIONS: tuple[Action, ...] = (
@@ -121,6 +127,12 @@ ACTIONS: tuple[Action, ...] = (
     Action(MANAGE_USERS, _("管理用户"), _ADMIN, scoped=False),
     Action(MANAGE_ROLES, _("管理角色与权限"), _ADMIN, scoped=False),
     Action(CONFIRM_ROLE_GRANT, _("确认授予查看客户数据的角色"), _ADMIN, scoped=False),
+    # a pool's rows: own = pools one administers, assigned = also those one is a member of
+    Action(VIEW_POOL, _("查看公海"), _POOL),
+    Action(CLAIM_POOL, _("从公海领取客户"), _POOL),
+    Action(ASSIGN_FROM_POOL, _("从公海分配客户"), _POOL),
+    Action(MANAGE_POOL, _("设置公海与收回规则"), _POOL),
+    Action(LOCK_CUSTOMER, _("锁定客户不被收回"), _POOL),
 )
 ACTIONS_BY_CODE: dict[str, Action] = {a.code: a for a in ACTIONS}
 
@@ -187,6 +199,20 @@ def _sales(scope: str) -> dict[str, str]:
     }
 
 
+def _pool(scope: str) -> dict[str, str]:
+    """The public pool's work of managers, at one scope."""
+    return {
+        VIEW_POOL: scope,
+        CLAIM_POOL: scope,
+        ASSIGN_FROM_POOL: scope,
+        MANAGE_POOL: scope,
+        LOCK_CUSTOMER: scope,
+    }
+
+
+# a rep sees and claims from the pools they are a member of and assigns from those they administer
+_REP_POOL = {VIEW_POOL: ASSIGNED, CLAIM_POOL: ASSIGNED, ASSIGN_FROM_POOL: OWN}
+
 DEFAULT_GRANTS: dict[str, dict[str, str]] = {
     BuiltinRole.REP: {
         **_sales(OWN),
@@ -195,6 +221,7 @@ DEFAULT_GRANTS: dict[str, dict[str, str]] = {
         VIEW_VISIT: OWN,
         FILE_COMPLAINT: ALL,
         VIEW_RECORD: OWN,
+        **_REP_POOL,
     },
     # the grade table is company-wide: the general manager's, not any department manager's
     BuiltinRole.MANAGER: {
@@ -203,6 +230,7 @@ DEFAULT_GRANTS: dict[str, dict[str, str]] = {
         APPROVE_DEFEAT: DEPT,
         COMMENT_FOLLOWUP: DEPT,
         VIEW_TEAM_DAY: DEPT,
+        **_pool(DEPT),
         REGISTER_VISIT: DEPT,
         LOOKUP_CUSTOMER: ALL,
         MANAGE_ROTATION: DEPT,
@@ -217,6 +245,7 @@ DEFAULT_GRANTS: dict[str, dict[str, str]] = {
         APPROVE_DEFEAT: DEPT,
         COMMENT_FOLLOWUP: DEPT,
         VIEW_TEAM_DAY: DEPT,
+        **_pool(DEPT),
         REGISTER_VISIT: DEPT,
         LOOKUP_CUSTOMER: ALL,
         MANAGE_ROTATION: DEPT,
@@ -255,6 +284,9 @@ DEFAULT_GRANTS: dict[str, dict[str, str]] = {
         VIEW_REPORTS: ALL,
         EXPORT_REPORTS: ALL,
         VIEW_AUDIT: ALL,
+        VIEW_POOL: ALL,
+        ASSIGN_FROM_POOL: ALL,
+        LOCK_CUSTOMER: ALL,
         LOOKUP_CUSTOMER: ALL,
         VIEW_VISIT: ALL,
         VIEW_RECORD: ALL,
@@ -268,6 +300,7 @@ DEFAULT_GRANTS: dict[str, dict[str, str]] = {
         VIEW_TEAM_DAY: ALL,
         VIEW_AUDIT: ALL,
         CONFIRM_ROLE_GRANT: ALL,
+        **_pool(ALL),
         REGISTER_VISIT: ALL,
         LOOKUP_CUSTOMER: ALL,
         MANAGE_ROTATION: ALL,

@@ -13,7 +13,7 @@ class ActivitiesConfig(AppConfig):
 
         from . import services
 
-        hooks.on_owner_changed(services.plans_follow_owner)
+        hooks.on_owner_changed(services.plans_follow_owner, many=services.plans_follow_owners)
         hooks.on_category_entered(services.plans_follow_category)
         approvals.on_submitted(services.notify_deciders)
         approvals.on_decided(services.notify_requester)

@@ -8,7 +8,7 @@ that a deal schedules its callbacks and a defeat closes the open plans.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -442,6 +442,22 @@ def plans_follow_owner(*, customer: Customer, former: User | None, actor: User) 
         )
 
 
+def plans_follow_owners(
+    *, customers: Sequence[Customer], formers: Mapping[int, User | None], actor: User | None
+) -> None:
+    """``plans_follow_owner`` for many customers: those that went to nobody (a pool) in one
+    DELETE of the former owners' reminders per former owner; the others one by one."""
+    cleared: dict[Any, list[int]] = {}
+    for customer in customers:
+        former = formers.get(customer.pk)
+        if customer.owner_id is None and former is not None:
+            cleared.setdefault(former.pk, []).append(customer.pk)
+        else:
+            plans_follow_owner(customer=customer, former=former, actor=actor)  # type: ignore[arg-type]
+    for former_id, ids in cleared.items():
+        owned_by(Notification.objects.filter(customer_id__in=ids), [former_id]).delete()
+
+
 def callback_plans(
     customer: Customer,
     deal_on: dt.date,
@@ -744,6 +760,18 @@ def _section(title: str, total: int, lines: list[str]) -> list[str]:
     return [*out, ""]
 
 
+# Sections other domains add to the digest (the pool's customers about to return): each is
+# ``fn(user=, today=) -> (title, total, lines)`` or None, registered when its app is ready.
+DigestSection = Callable[..., tuple[str, int, list[str]] | None]
+_DIGEST_SECTIONS: list[DigestSection] = []
+
+
+def on_digest(fn: DigestSection) -> DigestSection:
+    if fn not in _DIGEST_SECTIONS:
+        _DIGEST_SECTIONS.append(fn)
+    return fn
+
+
 def daily_digest(*, user: User, today: dt.date) -> Digest | None:
     """The morning digest of one rep or manager (每日提醒): overdue and due-today customers,
     the day's plans and callbacks, and for managers the department's overdue count per rep.
@@ -755,7 +783,8 @@ def daily_digest(*, user: User, today: dt.date) -> Digest | None:
     callbacks = [p for p in plans if p.kind == PlanKind.CALLBACK]
     others = [p for p in plans if p.kind != PlanKind.CALLBACK]
     team = selectors.team_overdue(actor=user, today=today) if user.has_action(VIEW_TEAM_DAY) else []
-    if not (counts.overdue or counts.due_today or plans or team):
+    extra = [s for s in (fn(user=user, today=today) for fn in _DIGEST_SECTIONS) if s and s[1]]
+    if not (counts.overdue or counts.due_today or plans or team or extra):
         return None
     numbers = {
         "overdue": counts.overdue,
@@ -787,6 +816,8 @@ def daily_digest(*, user: User, today: dt.date) -> Digest | None:
         len(callbacks),
         [_plan_line(p, today) for p in callbacks],
     )
+    for title, total, extra_lines in extra:
+        lines += _section(title, total, extra_lines)
     if team:
         lines += _section(
             _("【部门逾期客户】"),

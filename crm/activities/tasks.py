@@ -85,6 +85,23 @@ def send_daily_digests(day: str | None = None) -> int:
 # --- the scheduler --------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Daily:
+    """A once-a-day job another domain registers (the pool's nightly return): enqueued at or
+    after ``hour()`` local time, once per day across every worker (a ``DailyRun`` claim)."""
+
+    name: str
+    enqueue: Callable[[dt.date], None]
+    hour: Callable[[], int]
+
+
+_DAILY: dict[str, Daily] = {}
+
+
+def on_daily(name: str, enqueue: Callable[[dt.date], None], *, hour: Callable[[], int]) -> None:
+    _DAILY[name] = Daily(name=name, enqueue=enqueue, hour=hour)
+
+
 @dataclass
 class Scheduler:
     """What to enqueue at a given moment. ``tick(now)`` is called every ``TICK_SECONDS`` by
@@ -92,13 +109,16 @@ class Scheduler:
 
     - ``mark_missed_plans`` once per ``missed_every_minutes`` slot of the local day;
     - ``send_daily_digests`` once a day, at or after ``digest_hour`` local time (a worker that
-      starts later that day still sends it), with ``refresh_statistics`` (SQLite housekeeping).
+      starts later that day still sends it), with ``refresh_statistics`` (SQLite housekeeping);
+    - the daily jobs other domains register with ``on_daily`` (the pools' nightly return), each
+      once a day at or after its own hour.
     """
 
     digest_hour: int = field(default_factory=lambda: int(settings.CRM_DIGEST_HOUR))
     missed_every_minutes: int = MISSED_EVERY_MINUTES
     _missed_slot: tuple[dt.date, int] | None = None
     _digest_day: dt.date | None = None
+    _daily_days: dict[str, dt.date] = field(default_factory=dict)
 
     def tick(self, now: dt.datetime | None = None) -> list[str]:
         """Enqueue what is due at ``now``; returns the names of the tasks this process
@@ -124,6 +144,13 @@ class Scheduler:
                     refresh_statistics.enqueue()  # daily housekeeping rides on the same claim
                     done.append("refresh_statistics")
             self._digest_day = today
+        for job in list(_DAILY.values()):
+            if local.hour >= job.hour() and self._daily_days.get(job.name) != today:
+                with transaction.atomic():
+                    if services.daily_run_claim(name=job.name, day=today):
+                        job.enqueue(today)
+                        done.append(job.name)
+                self._daily_days[job.name] = today
         return done
 
 

@@ -21,6 +21,7 @@ from . import (
     errors,
     governance,
     lifecycle,
+    pool,
     reception,
     referrals,
     reports,
@@ -82,6 +83,7 @@ api.add_router("/v1/", roles.router)
 api.add_router("/v1/", governance.router)
 api.add_router("/v1/", referrals.router)
 api.add_router("/v1/", reception.router)
+api.add_router("/v1/pools", pool.router)
 
 
 # Last, so that it only catches what no endpoint matched: unknown API paths answer with the

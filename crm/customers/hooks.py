@@ -8,7 +8,7 @@ is ready; ``customers`` itself never imports them, so dependencies keep flowing 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -18,10 +18,18 @@ OwnerChanged = Callable[..., None]
 _OWNER_CHANGED: list[OwnerChanged] = []
 
 
-def on_owner_changed(fn: OwnerChanged) -> OwnerChanged:
-    """Register ``fn(customer=, former=, actor=)``."""
+OwnersChanged = Callable[..., None]
+_OWNER_CHANGED_MANY: dict[OwnerChanged, OwnersChanged] = {}
+
+
+def on_owner_changed(fn: OwnerChanged, *, many: OwnersChanged | None = None) -> OwnerChanged:
+    """Register ``fn(customer=, former=, actor=)``, and optionally its batch twin
+    ``many(customers=, formers=, actor=)`` (``formers``: customer id → former owner) that does
+    the same for many customers in a few statements (the pool's nightly return)."""
     if fn not in _OWNER_CHANGED:
         _OWNER_CHANGED.append(fn)
+    if many is not None:
+        _OWNER_CHANGED_MANY[fn] = many
     return fn
 
 
@@ -49,6 +57,18 @@ def entering_category(*, customer: Customer, to: str, actor: Any) -> None:
     into it): every registered guard may refuse, before anything is written."""
     for fn in _ENTERING_CATEGORY:
         fn(customer=customer, to=to, actor=actor)
+def owner_changed_many(
+    *, customers: Sequence[Customer], formers: Mapping[int, Any], actor: Any
+) -> None:
+    """Each of ``customers`` now belongs to its ``owner`` instead of ``formers[pk]``: the batch
+    twin of each hook where it has one, else the hook once per customer."""
+    for fn in _OWNER_CHANGED:
+        many = _OWNER_CHANGED_MANY.get(fn)
+        if many is not None:
+            many(customers=customers, formers=formers, actor=actor)
+            continue
+        for customer in customers:
+            fn(customer=customer, former=formers.get(customer.pk), actor=actor)
 
 
 CategoryEntered = Callable[..., None]

@@ -369,6 +369,29 @@ def remove(ids: Sequence[int]) -> None:
         cur.execute(f"DELETE FROM {TABLE} WHERE rowid IN ({marks})", list(ids))
 
 
+def owners_removed(rows: Sequence[tuple[int, int, int | None]]) -> None:
+    """Customers ``(id, former owner, department)`` that went to nobody (a public pool): only
+    the owner token leaves their documents, the rest stays (no pinyin to compute again)."""
+    if not rows:
+        return
+    with connection.cursor() as cur:
+        if _is_postgres():  # one statement for the batch
+            cur.execute(
+                f"UPDATE {TABLE} s SET document = ts_delete(s.document, v.token) FROM "
+                "(SELECT unnest(%s::bigint[]) AS id, unnest(%s::text[]) AS token) v "
+                "WHERE s.rowid = v.id",
+                [[pk for pk, _o, _d in rows], [f"~o{int(owner)}" for _p, owner, _d in rows]],
+            )
+        else:
+            cur.executemany(
+                f"UPDATE {TABLE} SET scope = %s WHERE rowid = %s",
+                [
+                    (" ".join(scope_tokens(departments=[d] if d is not None else [])), pk)
+                    for pk, _o, d in rows
+                ],
+            )
+
+
 def matching_ids(
     query: Query, *, before: int | None, limit: int, scope: Sequence[str] | None = None
 ) -> list[int]:

@@ -14,7 +14,7 @@ class ReportsConfig(AppConfig):
 
         # the contact-status report's kept figures change with the writes that change them
         hooks.on_category_entered(kept.on_category_entered)
-        hooks.on_owner_changed(kept.on_owner_changed)
+        hooks.on_owner_changed(kept.on_owner_changed, many=kept.on_owners_changed)
         hooks.on_deleted(kept.on_deleted)
         hooks.on_restored(kept.on_restored)
         hooks.on_followed_up(kept.on_followed_up)

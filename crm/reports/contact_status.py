@@ -59,6 +59,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -618,6 +619,17 @@ def on_category_entered(*, customer: Customer, event: LifecycleEvent, actor: Any
 
 def on_owner_changed(*, customer: Customer, former: Any, actor: Any) -> None:
     follow_owner(customer)
+
+
+def on_owners_changed(*, customers: Sequence[Customer], formers: Any, actor: Any) -> None:
+    """``follow_owner`` for many customers: one UPDATE per (owner, department)."""
+    groups: dict[tuple[Any, Any], list[int]] = {}
+    for c in customers:
+        groups.setdefault((c.owner_id, c.department_id), []).append(c.pk)
+    for (owner_id, department_id), ids in groups.items():
+        ContactMonth.objects.filter(customer_id__in=ids).update(
+            owner_id=owner_id, department_id=department_id
+        )
 
 
 def on_deleted(*, customer: Customer) -> None:

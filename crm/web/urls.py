@@ -7,6 +7,7 @@ from .customers import lifecycle_views as lifecycle
 from .customers import list_views
 from .customers import views as customers
 from .governance import views as governance
+from .pool import views as pool
 from .reception import views as reception
 
 
@@ -68,6 +69,17 @@ urlpatterns = [
     ),
     path("audit/", governance.AuditListView.as_view(), name="audit_list"),
     path("reports/", include("crm.web.reports.urls")),
+    path("pool/", include("crm.web.pool.urls")),
+    path(
+        "customers/<id:customer_id>/pool-lock/",
+        pool.CustomerPoolLockView.as_view(),
+        name="customer_pool_lock",
+    ),
+    path(
+        "customers/<id:customer_id>/pool-unlock/",
+        pool.CustomerPoolUnlockView.as_view(),
+        name="customer_pool_unlock",
+    ),
     path("customers/", customers.CustomerListView.as_view(), name="customer_list"),
     path("customers/new/", customers.CustomerCreateView.as_view(), name="customer_create"),
     path("customers/trash/", customers.CustomerTrashView.as_view(), name="customer_trash"),

@@ -176,6 +176,7 @@ def enqueued():
         mock.patch.object(tasks, "mark_missed_plans", missed),
         mock.patch.object(tasks, "send_daily_digests", digests),
         mock.patch.object(tasks, "refresh_statistics", stats),
+        mock.patch.dict(tasks._DAILY, clear=True),  # other domains' jobs have their own tests
     ):
         yield calls
 

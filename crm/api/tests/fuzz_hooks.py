@@ -97,6 +97,10 @@ def _within_the_clock(body: dict[str, Any]) -> None:
             body[field] = (today - dt.timedelta(days=1)).isoformat()
 
 
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
 def _existing(body: dict[str, Any]) -> None:
     reasons = _ids("CRM_FUZZ_DEFEAT_REASONS")
     sources = [c for c in os.environ.get("CRM_FUZZ_SOURCES", "").split(",") if c]
@@ -106,6 +110,13 @@ def _existing(body: dict[str, Any]) -> None:
         ids = _ids(users)
         if isinstance(body.get(field), int | float) and ids:
             body[field] = ids[int(body[field]) % len(ids)]
+    people = _ids("CRM_FUZZ_OWNERS")
+    for field in ("members", "admins"):  # a pool's people (crm.pool): existing users
+        if isinstance(body.get(field), list) and people:
+            body[field] = [people[int(v) % len(people)] for v in body[field] if _number(v)]
+    departments = _ids("CRM_FUZZ_DEPARTMENTS")
+    if _number(body.get("department")) and departments:
+        body["department"] = departments[int(body["department"]) % len(departments)]
     if "plan" in body:
         body["plan"] = None
     reps = _ids("CRM_FUZZ_REPS")  # the reception desk's rotation (rep_a, rep_b)

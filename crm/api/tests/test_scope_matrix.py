@@ -22,7 +22,10 @@ from crm.accounts import services as accounts
 from crm.activities import services as activities
 from crm.activities.models import FollowUp, Plan
 from crm.customers import lifecycle, listviews, services
+from crm.customers.models import Customer
 from crm.customers.tests.factories import make_customer
+from crm.pool import services as pool_services
+from crm.pool.models import PoolLock, ReturnRule
 from crm.reception import services as reception
 from crm.reception.models import Seat
 from crm.referrals import services as referrals
@@ -84,6 +87,14 @@ PROFILES: dict[str, tuple[int | str, ...]] = {
     "link":       (401, OK,   404,  404,  OK,  404, 403, OK,  403, OK,  OK,   403),
     "referral_confirm": (401, 403, 403, 403, OK, 404, 403, OK,  403, OK,  403,  403),
     "referral_list": (401, OK,  OK,   OK,   OK,  OK,  OK,  OK,  403, OK,  403,  403),
+    # 销售一部's pool {pool}: rep_a and rep_b are members, rep_b administers it; {pc} waits in it
+    "pool":       (401, OK,   OK,   OK,   OK,  OK,  OK,  OK,  403, OK,  403,  403),  # list
+    "pool_read":  (401, OK,   OK,   404,  OK,  404, OK,  OK,  403, OK,  403,  403),
+    "pool_claim": (401, OK,   OK,   404,  OK,  404, 403, OK,  403, OK,  403,  403),
+    "pool_assign": (401, 404, OK,   404,  OK,  404, OK,  OK,  403, OK,  403,  403),
+    "pool_manage": (401, 403, 403,  403,  OK,  OK,  403, OK,  403, OK,  403,  403),  # own dept
+    "pool_edit":  (401, 403,  403,  403,  OK,  404, 403, OK,  403, OK,  403,  403),
+    "pool_lock":  (401, 403,  403,  403,  OK,  404, OK,  OK,  403, OK,  403,  403),  # x's
     # the reception desk of 销售一部 (issue 8): rep_a and rep_b in its rotation
     "lookup":     (401, 403,  403,  403,  OK,  OK,  OK,  OK,  403, OK,  OK,   403),  # any phone
     "desks":      (401, 403,  403,  403,  OK,  OK,  403, OK,  403, OK,  OK,   403),
@@ -193,6 +204,23 @@ ENDPOINTS: dict[str, tuple[str, str, Any, int, str]] = {
     "role_delete":      ("DELETE", "roles/{role}",                None, 204, "roles"),
     "approvals":        ("GET",    "approvals",                   None, 200, "signed_in"),
     "approval_decide":  ("POST",   "approvals/{ap}/decide", {"approve": False}, 200, "approve"),
+    # the public pool (issue 8, scope 5); the rules themselves: crm/pool/tests
+    "pools":            ("GET",    "pools",                       None, 200, "pool"),
+    "pool_create":      ("POST",   "pools", {"name": "新公海", "department": "{own_dept}"},
+                                                                        201, "pool_manage"),
+    "pool_get":         ("GET",    "pools/{pool}",                None, 200, "pool_read"),
+    "pool_update":      ("PUT",    "pools/{pool}", {"name": "一部公海", "department": "{sales1}",
+                                                    "members": ["{rep_a}"]}, 200, "pool_edit"),
+    "pool_rule_add":    ("POST",   "pools/{pool}/rules", {"kind": "no_deal", "days": 90},
+                                                                        201, "pool_edit"),
+    "pool_rule_remove": ("DELETE", "pools/{pool}/rules/{rule}",   None, 204, "pool_edit"),
+    "pool_customers":   ("GET",    "pools/customers",             None, 200, "pool"),
+    "pool_returning":   ("GET",    "pools/returning",             None, 200, "pool"),
+    "pool_claim":       ("POST",   "pools/claim", {"customers": ["{pc}"]}, 200, "pool_claim"),
+    "pool_assign":      ("POST",   "pools/assign", {"customers": ["{pc}"], "owner": "{rep_a}"},
+                                                                        200, "pool_assign"),
+    "pool_lock":        ("PUT",    "pools/locks/{x}", {"reason": "集团客户"}, 200, "pool_lock"),
+    "pool_unlock":      ("DELETE", "pools/locks/{x}",             None, 204, "pool_lock"),
     # the audit viewer (issue 6, section 4)
     "audit_events":     ("GET",    "audit-events?customer={x}",   None, 200, "audit"),
     # 老带新 (issue 8, scope 7): {old} is rep_a's retained customer holding card {card}, x was
@@ -326,7 +354,28 @@ def world(org):
         "followup": call,
         "attachment": call.attachments.get(),
         "sv": listviews.view_save(actor=org.rep_a, name="我的", params={}, columns=[]),
+        **_pool_world(org),
     }
+
+
+def _pool_world(org):
+    pool = pool_services.pool_create(
+        actor=org.gm,
+        data={
+            "name": "一部公海",
+            "department": org.sales1.pk,
+            "members": [org.rep_a.pk, org.rep_b.pk],
+            "admins": [org.rep_b.pk],
+        },
+    )
+    rule = pool_services.rule_add(
+        actor=org.gm, pool_id=pool.pk, data={"kind": "no_followup", "days": 30}
+    )
+    waiting = make_customer(org.data_admin, name="公海客户")  # its former owner claims nothing
+    pool_services.pool_release(
+        actor=org.data_admin, customer_id=waiting.pk, pool_id=pool.pk, reason="无人跟进"
+    )
+    return {"pool": pool, "rule": rule, "pc": waiting}
 
 
 @pytest.mark.parametrize(("endpoint", "persona", "expected"), MATRIX)
@@ -352,6 +401,8 @@ def test_scope_matrix(org, call, world, endpoint, persona, expected):
         ln=world["ln"].pk,
         y=world["y"].pk,
         rw=world["rw"].pk,
+        pool=world["pool"].pk,
+        rule=world["rule"].pk,
         dep=org.sales1.pk,
         seat=world["seat"],
         ra=org.rep_a.pk,
@@ -370,6 +421,14 @@ def test_scope_matrix(org, call, world, endpoint, persona, expected):
             body["users"] = [org.rep_a.pk]
         if body.get("ids") == ["{x}"]:
             body["ids"] = [x.pk]
+        if body.get("customers") == ["{pc}"]:
+            body["customers"] = [world["pc"].pk]
+        if body.get("members") == ["{rep_a}"]:
+            body["members"] = [org.rep_a.pk]
+        if body.get("department") == "{sales1}":
+            body["department"] = org.sales1.pk
+        if body.get("department") == "{own_dept}":  # a manager's pool is their department's
+            body["department"] = actor.department_id if actor else None
 
     # when it is called
     if body == FILES:
@@ -406,6 +465,9 @@ def test_scope_matrix(org, call, world, endpoint, persona, expected):
         assert FollowUp.objects.get(pk=world["followup"].pk).comment == ""
         assert [p.cadence_days for p in lifecycle.grade_policies()] == [7, 2, 7, 14, 30]
         assert lifecycle.lifecycle_settings().callback_days == "1,7,30,90"
+        assert Customer.objects.get(pk=world["pc"].pk).owner_id is None
+        assert [r.pk for r in ReturnRule.objects.filter(pool=world["pool"])] == [world["rule"].pk]
+        assert not PoolLock.objects.exists()
 
 
 def test_matrix_covers_every_endpoint_of_the_api():
@@ -439,6 +501,8 @@ def test_matrix_covers_every_endpoint_of_the_api():
             .replace("{card}", "{card_id}")
             .replace("{ln}", "{link_id}")
             .replace("{rw}", "{reward_id}")
+            .replace("{pool}", "{pool_id}")
+            .replace("{rule}", "{rule_id}")
             .replace("{dep}", "{department_id}")
             .replace("{seat}", "{seat_id}")
             .replace("{ra}", "{user_id}")

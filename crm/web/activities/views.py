@@ -22,6 +22,7 @@ from crm.accounts.roles import (
     MANAGE_PLAN,
     VIEW_CUSTOMER,
     VIEW_PLAN,
+    VIEW_POOL,
     VIEW_TEAM_DAY,
 )
 from crm.activities import selectors, services
@@ -30,6 +31,7 @@ from crm.core.errors import Conflict, Invalid
 from crm.core.pagination import Page
 from crm.customers import selectors as customers
 from crm.customers.models import Customer
+from crm.pool import selectors as pool_selectors
 from crm.web.base import (
     CrmView,
     apply_domain_error,
@@ -54,6 +56,7 @@ from .presenters import DueRow, today_counts_for
 PLAN_LIMIT = 50
 HISTORY_LIMIT = 200
 NOTIFICATION_LIMIT = 10
+POOL_LIMIT = 50
 
 
 # --- Today ----------------------------------------------------------------------------------
@@ -99,6 +102,10 @@ def today_context(request: HttpRequest, *, fresh: bool = False) -> dict[str, Any
         "notifications": list(
             selectors.notifications(actor=actor, unread_only=True)[:NOTIFICATION_LIMIT]
         ),
+        # the owner's customers about to return to a pool (the pool's warning), soonest first
+        "pool_returning": pool_selectors.returning(actor=actor, today=today, limit=POOL_LIMIT)
+        if actor.has_action(VIEW_POOL)
+        else None,
     }
 
 

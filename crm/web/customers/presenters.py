@@ -100,6 +100,13 @@ VERB_LABELS: dict[str, StrPromise] = {
     "customer.owner_changed": pgettext_lazy("audit", "更换负责人"),
     "customer.assigned_at_reception": pgettext_lazy("audit", "来访时分配负责人"),
     "reception.lookup": pgettext_lazy("audit", "前台查询是否老客户"),
+    # the public pool (crm.pool): each change of owner with its reason
+    "customer.returned_to_pool": _("收回公海"),
+    "customer.released_to_pool": _("放入公海"),
+    "customer.claimed_from_pool": _("从公海领取"),
+    "customer.assigned_from_pool": _("从公海分配"),
+    "customer.pool_locked": _("锁定防收回"),
+    "customer.pool_unlocked": _("解除防收回锁定"),
 }
 
 # Changes are listed in form order; fields unknown here (added by later issues) come last.

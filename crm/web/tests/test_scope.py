@@ -33,6 +33,8 @@ from crm.customers import lifecycle, listviews, services
 from crm.customers.models import Customer, Source
 from crm.customers.tests.factories import make_customer
 from crm.governance.models import ApprovalRequest, ApprovalState
+from crm.pool import services as pool_services
+from crm.pool.models import PoolEntry, PoolLock, ReturnRule
 from crm.reception import services as reception
 from crm.reception.models import Seat
 from crm.referrals import services as referrals
@@ -90,6 +92,13 @@ PROFILES: dict[str, tuple[int | str, ...]] = {
     "link":       (LOGIN, OK,   404,  404,  OK,  404, 403, OK,  403, OK,  OK,   403),
     "referral_confirm": (LOGIN, 403, 403, 403, OK, 404, 403, OK,  403, OK,  403,  403),
     "referral_list": (LOGIN, OK, OK,   OK,   OK,  OK,  OK,  OK,  403, OK,  403,  403),
+    # 销售一部's pool {pool}: rep_a and rep_b are members, rep_b administers it
+    "pool":       (LOGIN, OK,   OK,   OK,   OK,  OK,  OK,  OK,  403, OK,  403,  403),  # list
+    "pool_claim": (LOGIN, OK,   OK,   404,  OK,  404, 403, OK,  403, OK,  403,  403),
+    "pool_assign": (LOGIN, 404, OK,   404,  OK,  404, OK,  OK,  403, OK,  403,  403),
+    "pool_settings": (LOGIN, 403, 403, 403, OK,  OK,  403, OK,  403, OK,  403,  403),
+    "pool_edit":  (LOGIN, 403,  403,  403,  OK,  404, 403, OK,  403, OK,  403,  403),
+    "pool_lock":  (LOGIN, 403,  403,  403,  OK,  404, OK,  OK,  403, OK,  403,  403),  # x's
     # the reception desk (issue 8): 销售一部's rotation holds rep_a and rep_b
     "desk":       (LOGIN, 403,  403,  403,  OK,  OK,  403, OK,  403, OK,  OK,   403),  # own desk
     "rotation":   (LOGIN, 404,  404,  404,  OK,  OK,  403, OK,  403, OK,  OK,   403),  # own desk
@@ -168,6 +177,18 @@ PAGES: dict[str, tuple[str, tuple[str, ...], dict[str, Any] | None, int, str]] =
     "team_day":            ("GET",  (),             None, 200, "team"),
     "calendar":            ("GET",  (),             None, 200, "customers"),
     "calendar_reset":      ("POST", (),             None, 302, "customers"),
+    # the public pool (crm/web/pool/urls.py); the rules themselves: crm/pool/tests
+    "pool_list":           ("GET",  (),             None, 200, "pool"),
+    "pool_claim":          ("POST", (),             {"customers": ["{pc}"]}, 302, "pool_claim"),
+    "pool_assign":         ("POST", (),             {"customers": ["{pc}"], "owner": "{usr}"},
+                                                          302, "pool_assign"),
+    "pool_settings":       ("GET",  (),             None, 200, "pool_settings"),
+    "pool_edit":           ("GET",  ("{pool}",),    None, 200, "pool_edit"),
+    "pool_rule_add":       ("POST", ("{pool}",),    {"kind": "no_deal", "days": 90}, 302,
+                                                          "pool_edit"),
+    "pool_rule_remove":    ("POST", ("{pool}", "{rule}"), None, 302, "pool_edit"),
+    "customer_pool_lock":  ("POST", ("{x}",),       {"reason": "集团客户"}, 302, "pool_lock"),
+    "customer_pool_unlock": ("POST", ("{x}",),      None, 302, "pool_lock"),
     # the reports (crm/web/reports/urls.py); which rows each sees: crm/web/reports/tests
     "report_overview":              ("GET", (), None, 200, "reports"),
     "report_daily":                 ("GET", (), None, 200, "reports"),
@@ -242,6 +263,22 @@ def world(org):
     link = referrals.referral_link_create(
         actor=org.rep_a, customer_id=x.pk, data={"referrer_number": old.number}
     )
+    pool = pool_services.pool_create(
+        actor=org.gm,
+        data={
+            "name": "一部公海",
+            "department": org.sales1.pk,
+            "members": [org.rep_a.pk, org.rep_b.pk],
+            "admins": [org.rep_b.pk],
+        },
+    )
+    rule = pool_services.rule_add(
+        actor=org.gm, pool_id=pool.pk, data={"kind": "no_followup", "days": 30}
+    )
+    waiting = make_customer(org.data_admin, name="公海客户")  # its former owner claims nothing
+    pool_services.pool_release(
+        actor=org.data_admin, customer_id=waiting.pk, pool_id=pool.pk, reason="无人跟进"
+    )
     reception.rotation_set(actor=org.manager, data={"users": [org.rep_a.pk, org.rep_b.pk]})
     complaint = reception.complaint_file(
         actor=org.rep_b, data={"kind": "grab", "accused": org.rep_a.pk, "description": "抢客"}
@@ -252,6 +289,9 @@ def world(org):
         "card": card,
         "ln": link,
         "y": make_customer(org.rep_a, name="待关联客户"),
+        "pool": pool,
+        "rule": rule,
+        "pc": waiting,
         "seat": Seat.objects.get(user=org.rep_a),
         "cp": complaint,
         "ra": org.rep_a,
@@ -276,7 +316,9 @@ def _fill(template: Any, world: dict[str, Any]) -> Any:
     if isinstance(template, str):
         return template.format(**{k: getattr(v, "pk", v) for k, v in world.items()})
     if isinstance(template, dict):
-        return {_fill(k, world): v for k, v in template.items()}
+        return {_fill(k, world): _fill(v, world) for k, v in template.items()}
+    if isinstance(template, list):
+        return [_fill(v, world) for v in template]
     return template
 
 
@@ -341,6 +383,10 @@ def _nothing_changed(world: dict[str, Any]) -> None:
     assert ReferralLink.objects.get(pk=world["ln"].pk).state == "pending"
     assert not ReferralLink.objects.filter(customer=world["y"]).exists()
     assert Reward.objects.get(pk=world["rw"].pk).paid_at is None
+    assert PoolEntry.objects.filter(customer=world["pc"], left_at__isnull=True).exists()
+    assert Customer.objects.get(pk=world["pc"].pk).owner_id is None
+    assert list(ReturnRule.objects.filter(pool=world["pool"])) == [world["rule"]]
+    assert not PoolLock.objects.exists()
 
 
 def _names(patterns: list[URLPattern | URLResolver]) -> set[str]:

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from bench.measure import KINDS
 from bench.reception import KEY as RECEPTION_KEY
-from bench.runner import BenchError, Options, run
+from bench.runner import JOBS, BenchError, Options, run
 
 
 class Command(BaseCommand):
@@ -32,8 +32,8 @@ class Command(BaseCommand):
             "--only",
             action="append",
             default=[],
-            choices=[k.key for k in KINDS] + [RECEPTION_KEY],
-            help="measure only these query kinds",
+            choices=[k.key for k in KINDS] + [RECEPTION_KEY, *JOBS],
+            help="measure only these query kinds (or jobs: reception, pool_nightly)",
         )
         parser.add_argument("--explain", action="store_true", help="print query plans")
         parser.add_argument(
