@@ -57,6 +57,8 @@ def entering_category(*, customer: Customer, to: str, actor: Any) -> None:
     into it): every registered guard may refuse, before anything is written."""
     for fn in _ENTERING_CATEGORY:
         fn(customer=customer, to=to, actor=actor)
+
+
 def owner_changed_many(
     *, customers: Sequence[Customer], formers: Mapping[int, Any], actor: Any
 ) -> None:
