@@ -27,7 +27,7 @@ from crm.core.pagination import (
     encode_cursor,
     encode_sort_cursor,
 )
-from crm.core.permissions import owned_by, restrict, scope_terms
+from crm.core.permissions import owned_by, restrict, scope_terms, shared_with
 from crm.core.validators import normalize_credit_code, normalize_id_number
 from crm.governance.models import AuditEvent
 
@@ -50,6 +50,7 @@ class CustomerFilters:
     tag: str = ""
     deleted: bool = False
     mine: bool = False  # the actor's own customers (a preset for everyone: 我的逾期)
+    shared: bool = False  # customers colleagues share with the actor (共享给我的)
     follow: str = ""  # one of FOLLOW: overdue, due (today or overdue), never followed up
     created: str = ""  # one of CREATED: entered this week / this month
     sort: str = ""  # one of SORTS, "-" first for descending; "" the newest first
@@ -85,6 +86,8 @@ def _base(actor: User, filters: CustomerFilters) -> QuerySet[Customer]:
         qs = qs.filter(tags__id=int(tag)) if by_id else qs.filter(tags__name=tag)
     if filters.mine:
         qs = owned_by(qs, [actor.pk])
+    if filters.shared:
+        qs = shared_with(qs, actor)
     today = timezone.localdate()
     if filters.follow == "overdue":
         qs = qs.filter(next_due_on__lt=today)
@@ -408,7 +411,9 @@ def _index_scope(actor: User) -> list[str] | None:
     terms = scope_terms(actor, VIEW_CUSTOMER, Customer)
     if terms is None:
         return None
-    return list(search.scope_tokens(owners=terms.owners, departments=terms.departments))
+    return list(
+        search.scope_tokens(owners=terms.owners, departments=terms.departments, rows=terms.rows)
+    )
 
 
 def _search_page(

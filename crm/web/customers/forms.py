@@ -243,10 +243,11 @@ class CustomerFilterForm(forms.Form):
         choices=[("", _("全部创建时间")), ("week", _("本周新增")), ("month", _("本月新增"))],
     )
     mine = forms.BooleanField(required=False)
+    shared = forms.BooleanField(required=False)
     sort = forms.ChoiceField(required=False, choices=[("", _("最新创建"))])
     cursor = forms.CharField(required=False, max_length=200)
 
-    FILTERS = ("q", "category", "grade", "owner", "tag", "follow", "created", "mine")
+    FILTERS = ("q", "category", "grade", "owner", "tag", "follow", "created", "mine", "shared")
     QUERY = (*FILTERS, "sort")
 
     def __init__(self, data: QueryDict, *, owners: Iterable[User], tags: Iterable[Tag]) -> None:
@@ -268,6 +269,7 @@ class CustomerFilterForm(forms.Form):
             owner=self.value("owner"),
             tag=self.value("tag") or "",
             mine=bool(self.value("mine")),
+            shared=bool(self.value("shared")),
             follow=self.value("follow") or "",
             created=self.value("created") or "",
             sort=self.value("sort") or "",
