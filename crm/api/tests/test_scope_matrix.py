@@ -21,7 +21,7 @@ from crm.accounts import selectors as accounts_selectors
 from crm.accounts import services as accounts
 from crm.activities import services as activities
 from crm.activities.models import FollowUp, Plan
-from crm.customers import lifecycle, listviews, services
+from crm.customers import lifecycle, listviews, services, shares
 from crm.customers.tests.factories import make_customer
 from crm.testing import approved, tiny_png
 
@@ -72,6 +72,8 @@ PROFILES: dict[str, tuple[int | str, ...]] = {
     # handing customers to rep_a: 422 for those who may not assign to rep_a (another rep, the
     # other department's manager), refusals per row for the rest
     "bulk_assign": (401, OK,  422,  422,  OK,  422, OK,  OK,  403, OK,  OK,   403),
+    # 客户共享: whoever may assign x shares it (the front desk of 销售一部 assigns its visitors)
+    "share":      (401, OK,   404,  404,  OK,  404, OK,  OK,  403, OK,  OK,   403),
 }
 
 # endpoint: (method, path, body, success status, profile); {x} {ct} {gone} {tok} filled in,
@@ -170,6 +172,12 @@ ENDPOINTS: dict[str, tuple[str, str, Any, int, str]] = {
     "role_delete":      ("DELETE", "roles/{role}",                None, 204, "roles"),
     "approvals":        ("GET",    "approvals",                   None, 200, "signed_in"),
     "approval_decide":  ("POST",   "approvals/{ap}/decide", {"approve": False}, 200, "approve"),
+    # 客户共享 (issue 8): {sh} shares x with the data administrator, who sees it anyway
+    "share_list":       ("GET",    "customers/{x}/shares",        None, 200, "read"),
+    "share_create":     ("POST",   "customers/{x}/shares",
+                         {"user": "{data_admin}", "mode": "read_write", "until": "{soon}"},
+                                                                        201, "share"),
+    "share_delete":     ("DELETE", "customers/{x}/shares/{sh}",   None, 204, "share"),
     # the audit viewer (issue 6, section 4)
     "audit_events":     ("GET",    "audit-events?customer={x}",   None, 200, "audit"),
 }
@@ -234,7 +242,16 @@ def world(org):
         "followup": call,
         "attachment": call.attachments.get(),
         "sv": listviews.view_save(actor=org.rep_a, name="我的", params={}, columns=[]),
+        "sh": shares.customer_share(
+            actor=org.rep_a,
+            customer_id=x.pk,
+            data={"user": org.data_admin.pk, "until": _soon()},
+        ),
     }
+
+
+def _soon() -> str:
+    return (timezone.localdate() + dt.timedelta(days=7)).isoformat()
 
 
 @pytest.mark.parametrize(("endpoint", "persona", "expected"), MATRIX)
@@ -255,10 +272,12 @@ def test_scope_matrix(org, call, world, endpoint, persona, expected):
         role=world["role"],
         ap=world["approval"],
         sv=world["sv"].pk,
+        sh=world["sh"].pk,
     )
     actor = None if persona == "anonymous" else getattr(org, persona)
     if isinstance(body, dict):
-        body = {k: org.rep_a.pk if v == "{rep_a}" else v for k, v in body.items()}
+        persons = {"{rep_a}": org.rep_a.pk, "{data_admin}": org.data_admin.pk, "{soon}": _soon()}
+        body = {k: persons.get(v, v) if isinstance(v, str) else v for k, v in body.items()}
         if body.get("ids") == ["{x}"]:
             body["ids"] = [x.pk]
 
@@ -324,7 +343,8 @@ def test_matrix_covers_every_endpoint_of_the_api():
             .replace("{feed}", "{token}")
             .replace("{role}", "{code}")
             .replace("{ap}", "{request_id}")
-            .replace("{sv}", "{view_id}"),
+            .replace("{sv}", "{view_id}")
+            .replace("{sh}", "{share_id}"),
         )
         for m, p, *_rest in ENDPOINTS.values()
     }

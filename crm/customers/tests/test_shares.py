@@ -50,7 +50,10 @@ def verbs(customer):
 
 
 def names(actor, **filters):
-    return [c.name for c in selectors.customer_list(actor=actor, filters=CustomerFilters(**filters)).items]
+    return [
+        c.name
+        for c in selectors.customer_list(actor=actor, filters=CustomerFilters(**filters)).items
+    ]
 
 
 @pytest.fixture
@@ -190,7 +193,8 @@ def test_list_and_search_find_shared_customers(org, wang):
     assert names(org.rep_c, shared=True) == ["王先生"]
     assert names(org.rep_c, mine=True) == ["王老板"]
     terms = scope_terms(org.rep_c, VIEW_CUSTOMER, Customer)
-    assert terms is not None and terms.rows == (wang.pk,)
+    assert terms is not None
+    assert terms.rows == (wang.pk,)
 
 
 def test_the_workday_stays_the_reps_own(org, wang):
@@ -216,7 +220,8 @@ def test_the_owner_shares_and_the_colleague_is_told(org, wang):
     assert event.details == {"share": s.pk, "user": org.rep_c.pk}
     note = Notification.objects.get(user=org.rep_c)
     assert note.kind == "customer_shared"
-    assert "王先生" in note.title and "可编辑" in note.title
+    assert "王先生" in note.title
+    assert "可编辑" in note.title
     assert note.url == f"/customers/{wang.pk}/"
 
 
