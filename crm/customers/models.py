@@ -552,8 +552,9 @@ class CustomerShare(models.Model):
         return f"{self.customer_id} → {self.user_id} ({self.mode}, {self.until})"
 
     def snapshot(self) -> dict[str, Any]:
+        # named like the customer's other parts in its history (``plan.assignee``)
         return {
-            "user": self.user_id,
-            "mode": self.mode,
-            "until": self.until.isoformat() if self.until else None,
+            "share.user": self.user_id,
+            "share.mode": self.mode,
+            "share.until": self.until.isoformat() if self.until else None,
         }

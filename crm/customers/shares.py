@@ -17,7 +17,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.db import transaction
-from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -44,13 +43,13 @@ def _locked(actor: User, customer_id: int) -> Customer:
     return customer
 
 
-def share_candidates(*, customer: Customer | None = None) -> QuerySet[User]:
+def share_candidates(*, customer: Customer | None = None) -> list[User]:
     """The colleagues a customer may be shared with: active users who may own customers (not
     its owner, who has it anyway)."""
     users = User.objects.filter(is_active=True).select_related("role", "department")
     if customer is not None and customer.owner_id is not None:
         users = users.exclude(pk=customer.owner_id)
-    return users.order_by("department_id", "username")
+    return [u for u in users.order_by("department_id", "username") if has_action(u, OWN_CUSTOMER)]
 
 
 def _colleague(user_id: int, customer: Customer) -> User:
@@ -82,7 +81,7 @@ def customer_share(*, actor: User, customer_id: int, data: Mapping[str, Any]) ->
     colleague = _colleague(cleaned["user"], customer)
     _check_until(cleaned["until"])
     mode = cleaned.get("mode") or ShareMode.READ
-    share = CustomerShare.objects.filter(customer=customer, user=colleague).first()
+    share = colleague.customer_shares.filter(customer=customer).first()  # type: ignore[attr-defined]
     before = share.snapshot() if share is not None else None
     if share is None:
         share = CustomerShare(customer=customer, user=colleague)
@@ -142,9 +141,8 @@ def my_share(*, actor: User, customer: Customer) -> CustomerShare | None:
     """The share that gives ``actor`` this customer today, if any (the page says read-only)."""
     if customer.owner_id == actor.pk:
         return None
-    return CustomerShare.objects.filter(
-        customer=customer, user=actor, until__gte=timezone.localdate()
-    ).first()
+    mine = actor.customer_shares  # type: ignore[attr-defined]
+    return mine.filter(customer=customer, until__gte=timezone.localdate()).first()
 
 
 def prune_expired(*, before: dt.date | None = None) -> int:

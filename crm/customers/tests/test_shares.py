@@ -89,9 +89,9 @@ def test_revoking_ends_access_at_once(org, wang):
     assert verbs(wang)[-2:] == ["customer.shared", "customer.unshared"]
     event = AuditEvent.objects.get(verb="customer.unshared")
     assert event.changes == {
-        "mode": ["read", None],
-        "until": ["2026-11-27", None],
-        "user": [org.rep_c.pk, None],
+        "share.mode": ["read", None],
+        "share.until": ["2026-11-27", None],
+        "share.user": [org.rep_c.pk, None],
     }
     assert event.reason == "赵大勇"
 
@@ -212,9 +212,9 @@ def test_the_owner_shares_and_the_colleague_is_told(org, wang):
     assert (s.user, s.mode, s.until, s.shared_by) == (org.rep_c, "read_write", FRIDAY, org.rep_a)
     event = AuditEvent.objects.get(verb="customer.shared")
     assert event.changes == {
-        "mode": [None, "read_write"],
-        "until": [None, "2026-11-27"],
-        "user": [None, org.rep_c.pk],
+        "share.mode": [None, "read_write"],
+        "share.until": [None, "2026-11-27"],
+        "share.user": [None, org.rep_c.pk],
     }
     assert (event.actor, event.reason) == (org.rep_a, "赵大勇")
     assert event.details == {"share": s.pk, "user": org.rep_c.pk}
@@ -231,7 +231,10 @@ def test_sharing_again_changes_the_share(org, wang):
     s = CustomerShare.objects.get()
     assert (s.mode, s.until) == ("read_write", FRIDAY + dt.timedelta(days=7))
     event = AuditEvent.objects.filter(verb="customer.share_changed").get()
-    assert event.changes == {"mode": ["read", "read_write"], "until": ["2026-11-27", "2026-12-04"]}
+    assert event.changes == {
+        "share.mode": ["read", "read_write"],
+        "share.until": ["2026-11-27", "2026-12-04"],
+    }
     # the same again is no change
     share(org.rep_a, wang, org.rep_c, mode="read_write", until=FRIDAY + dt.timedelta(days=7))
     assert verbs(wang).count("customer.share_changed") == 1

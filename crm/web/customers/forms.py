@@ -16,7 +16,13 @@ from django.utils.translation import gettext_lazy as _
 from crm.accounts.models import User
 from crm.customers import sources
 from crm.customers.choices import Category, ContactRole, Grade, Kind
-from crm.customers.inputs import TAG_MAX_LENGTH, TAGS_MAX, ContactInput, CustomerInput
+from crm.customers.inputs import (
+    TAG_MAX_LENGTH,
+    TAGS_MAX,
+    ContactInput,
+    CustomerInput,
+    ShareInput,
+)
 from crm.customers.models import Contact, Customer, Tag
 from crm.customers.selectors import CustomerFilters
 from crm.web.inputs import form_field
@@ -307,3 +313,15 @@ class CustomerFilterForm(forms.Form):
     @property
     def owner_choice_count(self) -> int:
         return len(self.fields["owner"].choices) - 1  # type: ignore[attr-defined]
+
+
+class ShareForm(forms.Form):
+    """Share a customer with a colleague (``crm.customers.inputs.ShareInput``)."""
+
+    user = forms.TypedChoiceField(label=_("共享给"), coerce=int)
+    mode = form_field(ShareInput, "mode", label=_("权限"))
+    until = form_field(ShareInput, "until", label=_("共享至（含当天）"))
+
+    def __init__(self, data: Any = None, *, colleagues: Iterable[User] = (), **kwargs: Any):
+        super().__init__(data, **kwargs)
+        self.fields["user"].choices = [("", "—"), *_owner_choices(colleagues)]  # type: ignore[attr-defined]

@@ -41,6 +41,7 @@ from crm.web.base import (
 
 from .forms import ContactEditForm, ContactForm, CustomerEditForm, CustomerFilterForm, CustomerForm
 from .presenters import customer_fields, history_entries
+from .share_views import share_context
 
 HISTORY_LIMIT = 200
 CONTACTS_FRAGMENT = "web/customers/_contacts_update.html"
@@ -132,6 +133,7 @@ class CustomerDetailView(CrmView):
         customer = services.customer_open(actor=self.actor, customer_id=customer_id)
         context = detail_context(customer, contact_form=ContactForm())
         context.update(workday_context(customer, actor=self.actor))
+        context.update(share_context(customer, actor=self.actor))
         return self.render(context)
 
 

@@ -29,8 +29,8 @@ from crm.accounts import services as accounts
 from crm.accounts.models import ApiToken, Role, User
 from crm.activities import services as activities
 from crm.activities.models import FollowUp, Plan
-from crm.customers import lifecycle, listviews, services
-from crm.customers.models import Customer, Source
+from crm.customers import lifecycle, listviews, services, shares
+from crm.customers.models import Customer, CustomerShare, Source
 from crm.customers.tests.factories import make_customer
 from crm.governance.models import ApprovalRequest, ApprovalState
 from crm.testing import PASSWORD, approved, tiny_png
@@ -79,6 +79,8 @@ PROFILES: dict[str, tuple[int | str, ...]] = {
     "reports":    (LOGIN, OK,   OK,   OK,   OK,  OK,  OK,  OK,  403, OK,  403,  403),  # own rows
     "bulk":       (LOGIN, OK,   OK,   OK,   OK,  OK,  OK,  OK,  403, OK,  403,  403),  # per row
     "own_view":   (LOGIN, OK,   404,  404,  404, 404, 404, 404, 403, 404, 403,  404),  # rep_a's
+    # 客户共享: whoever may assign x shares it (the front desk of 销售一部 assigns its visitors)
+    "share":      (LOGIN, OK,   404,  404,  OK,  404, OK,  OK,  403, OK,  OK,   403),
 }
 
 # URL name: (method, args, data, success status, profile); {x} {gone} {lost} {pl} {df} {tok}
@@ -126,6 +128,9 @@ PAGES: dict[str, tuple[str, tuple[str, ...], dict[str, Any] | None, int, str]] =
     "customer_edit":       ("GET",  ("{x}",),       None, 200, "change"),
     "customer_delete":     ("GET",  ("{x}",),       None, 200, "delete"),
     "customer_restore":    ("POST", ("{gone}",),    None, 302, "recycle_bin"),
+    "customer_share":      ("POST", ("{x}",),       {"user": "{da}", "mode": "read_write",
+                                                     "until": "{soon}"}, 302, "share"),
+    "customer_unshare":    ("POST", ("{x}", "{sh}"), None, 302, "share"),
     "contact_create":      ("GET",  ("{x}",),       None, 200, "change"),
     "contact_edit":        ("GET",  ("{x}", "{ct}"), None, 200, "change"),
     "contact_delete":      ("POST", ("{x}", "{ct}"), None, 302, "change"),
@@ -193,7 +198,15 @@ def world(org):
     # making rep_b a manager (reads the department's customers) waits for the general manager
     pending = accounts.user_set_role(actor=org.sysadmin, user_id=org.rep_b.pk, role="manager")
     saved = listviews.view_save(actor=org.rep_a, name="我的H级", params={"grade": "H"}, columns=[])
+    # x shared with the data administrator, who sees it anyway
+    soon = (timezone.localdate() + dt.timedelta(days=7)).isoformat()
+    share = shares.customer_share(
+        actor=org.rep_a, customer_id=x.pk, data={"user": org.data_admin.pk, "until": soon}
+    )
     return {
+        "sh": share,
+        "da": org.data_admin,
+        "soon": soon,
         "sv": saved,
         "role": trainee.code,
         "apr": pending,
@@ -276,6 +289,8 @@ def _nothing_changed(world: dict[str, Any]) -> None:
     assert ApprovalRequest.objects.get(pk=world["apr"].pk).state == ApprovalState.PENDING
     assert User.objects.get(pk=world["usr"].pk).role_id == "rep"
     assert User.objects.get(pk=world["usr"].pk).check_password(PASSWORD)
+    share = CustomerShare.objects.get(pk=world["sh"].pk)
+    assert (share.mode, share.until.isoformat()) == ("read", world["soon"])
 
 
 def _names(patterns: list[URLPattern | URLResolver]) -> set[str]:
