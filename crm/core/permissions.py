@@ -28,6 +28,7 @@ Actions without rows (managing users, editing the grade table) are granted with 
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
@@ -166,6 +167,48 @@ def _shares(
     return rows, to_row, field
 
 
+# share rows were written: the ids an actor object remembers are read again (``shares_changed``)
+_SHARES_VERSION = [0]
+# more rows shared with one person than this and the filter asks the share table in a subquery
+MAX_SHARED_IDS = 1000
+
+
+def shares_changed() -> None:
+    """Called by the services that write share rows, so that what an actor object remembers of
+    its shares (for one request) is read again."""
+    _SHARES_VERSION[0] += 1
+
+
+def _shared_ids(model: type[models.Model], actor: Actor, action: str) -> list[Any] | None:
+    """Ids of the rows shared with ``actor`` today for ``action`` (at most ``MAX_SHARED_IDS`` + 1),
+    read once per actor object, day and share change: most actors have none, and then their
+    filters stay exactly what they were without shares (the owner's index, no OR)."""
+    shares = _shares(model, actor, action)
+    if shares is None:
+        return None
+    rows, _to_row, field = shares
+    key = (rows.model._meta.label, field, share_modes(action), timezone.localdate())
+    try:
+        cache: dict[Any, Any] = actor._shared_ids  # type: ignore[attr-defined]
+    except AttributeError:
+        cache = {}
+        with contextlib.suppress(AttributeError):  # an actor that keeps nothing asks each time
+            actor._shared_ids = cache  # type: ignore[attr-defined]
+    if cache.get("version") != _SHARES_VERSION[0]:
+        cache.clear()
+        cache["version"] = _SHARES_VERSION[0]
+    if key not in cache:
+        found = rows.order_by().values_list(field, flat=True)[: MAX_SHARED_IDS + 1]
+        cache[key] = sorted(set(found))
+    ids: list[Any] = cache[key]
+    return ids
+
+
+def _share_path(model: type[models.Model]) -> str:
+    target = _share_target(model)
+    return target[1] if target is not None else ""
+
+
 def _q_for(scope: str, actor: Actor, policy: Policy, model: type[models.Model], action: str) -> Q:
     if scope == Scope.ALL:
         return Q()
@@ -176,11 +219,14 @@ def _q_for(scope: str, actor: Actor, policy: Policy, model: type[models.Model], 
     if Scope.rank(scope) >= Scope.rank(Scope.ASSIGNED):
         for path in policy.assigned:
             q |= Q(**{path: actor.pk})
-        shares = _shares(model, actor, action)
-        if shares is not None:
-            # a subquery, not a join: no row repeated per share, no DISTINCT over the list
-            rows, to_row, field = shares
-            q |= Q(**{f"{to_row or 'pk'}__in": rows.values(field)})
+        ids = _shared_ids(model, actor, action)
+        if ids:
+            to_row = _share_path(model)
+            if len(ids) <= MAX_SHARED_IDS:
+                q |= Q(**{f"{to_row or 'pk'}__in": ids})
+            else:  # a subquery, not a join: no row repeated per share, no DISTINCT
+                rows, _to, field = _shares(model, actor, action)  # type: ignore[misc]
+                q |= Q(**{f"{to_row or 'pk'}__in": rows.values(field)})
     if scope == Scope.DEPARTMENT and policy.department:
         q |= Q(**{f"{policy.department}__in": list(actor.scope_department_ids())})
     return q
@@ -266,12 +312,14 @@ def _allowed(scope: str, actor: Actor, obj: models.Model, action: str) -> bool:
     ):
         return True
     if Scope.rank(scope) >= Scope.rank(Scope.ASSIGNED):
-        # last: the one check that asks the database
-        shares = _shares(type(obj), actor, action)
-        if shares is not None:
-            rows, to_row, field = shares
-            ids = _related_ids(obj, to_row) if to_row else {obj.pk}
-            return bool(ids) and rows.filter(**{f"{field}__in": list(ids)}).exists()
+        ids = _shared_ids(type(obj), actor, action)
+        if ids:
+            to_row = _share_path(type(obj))
+            row_ids = _related_ids(obj, to_row) if to_row else {obj.pk}
+            if len(ids) <= MAX_SHARED_IDS:
+                return bool(row_ids & set(ids))
+            rows, _to, field = _shares(type(obj), actor, action)  # type: ignore[misc]
+            return bool(row_ids) and rows.filter(**{f"{field}__in": list(row_ids)}).exists()
     return False
 
 
@@ -328,16 +376,12 @@ def scope_terms(
     if scope == Scope.DEPARTMENT and policy.department:
         departments = tuple(actor.scope_department_ids())
     rows: tuple[Any, ...] = ()
-    shares = (
-        _shares(model, actor, action) if Scope.rank(scope) >= Scope.rank(Scope.ASSIGNED) else None
-    )
-    if shares is not None:
-        found, to_row, field = shares
-        if to_row:
-            return None
-        rows = tuple(found.order_by().values_list(field, flat=True)[: MAX_SHARED_TERMS + 1])
-        if len(rows) > MAX_SHARED_TERMS:
-            return None
+    if Scope.rank(scope) >= Scope.rank(Scope.ASSIGNED):
+        ids = _shared_ids(model, actor, action)
+        if ids:
+            if _share_path(model) or len(ids) > MAX_SHARED_TERMS:
+                return None
+            rows = tuple(ids)
     return ScopeTerms(owners=owners, departments=departments, rows=rows)
 
 

@@ -24,7 +24,7 @@ from crm.accounts.models import User
 from crm.accounts.roles import ASSIGN_CUSTOMER, OWN_CUSTOMER
 from crm.core.errors import Invalid, NotFound
 from crm.core.inputs import validate
-from crm.core.permissions import has_action, require, restrict
+from crm.core.permissions import has_action, require, restrict, shares_changed
 from crm.governance import audit
 
 from . import hooks
@@ -89,6 +89,7 @@ def customer_share(*, actor: User, customer_id: int, data: Mapping[str, Any]) ->
     if before is not None and share.snapshot() == before:
         return share
     share.save()
+    shares_changed()
     audit.record(
         actor=actor,
         verb="customer.shared" if before is None else "customer.share_changed",
@@ -112,6 +113,7 @@ def customer_unshare(*, actor: User, customer_id: int, share_id: int) -> None:
     before = share.snapshot()
     who, details = share.user.display_name, {"share": share.pk, "user": share.user_id}
     share.delete()
+    shares_changed()
     audit.record(
         actor=actor,
         verb="customer.unshared",
@@ -137,17 +139,10 @@ def shares_of(*, customer: Customer) -> list[CustomerShare]:
     )
 
 
-def my_share(*, actor: User, customer: Customer) -> CustomerShare | None:
-    """The share that gives ``actor`` this customer today, if any (the page says read-only)."""
-    if customer.owner_id == actor.pk:
-        return None
-    mine = actor.customer_shares  # type: ignore[attr-defined]
-    return mine.filter(customer=customer, until__gte=timezone.localdate()).first()
-
-
 def prune_expired(*, before: dt.date | None = None) -> int:
     """Delete shares that ended before ``before`` (default: 30 days ago); they count for nothing
     already. Returns how many."""
     cutoff = before or timezone.localdate() - dt.timedelta(days=30)
     deleted, _x = CustomerShare.objects.filter(until__lt=cutoff).delete()
+    shares_changed()
     return deleted

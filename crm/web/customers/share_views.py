@@ -42,11 +42,13 @@ def share_context(
             initial={"mode": "read", "until": today + dt.timedelta(days=SHARE_DAYS_DEFAULT)},
             colleagues=shares.share_candidates(customer=customer),
         )
+    listed = shares.shares_of(customer=customer)
+    mine = [s for s in listed if s.user_id == actor.pk and s.until >= today]
     return {
-        "shares": shares.shares_of(customer=customer),
+        "shares": listed,
         "share_form": form if can_share else None,
         "can_share": can_share,
-        "my_share": shares.my_share(actor=actor, customer=customer),
+        "my_share": mine[0] if mine and customer.owner_id != actor.pk else None,
         "today": today,
     }
 

@@ -581,8 +581,9 @@ def test_detail_page_query_count(as_user, org, django_assert_max_num_queries, ro
     client = as_user(org.manager)
     # session and user, the view and its audit row, fields, contacts, history with names,
     # follow-up state, plans, the timeline's four sources with names, the plan form's
-    # colleagues, and the three counts of the navigation
-    with django_assert_max_num_queries(27):
+    # colleagues, the three counts of the navigation, and 客户共享: the customers shared with the
+    # manager, the customer's shares and the colleagues it may be shared with
+    with django_assert_max_num_queries(30):
         response = client.get(reverse("web:customer_detail", args=[customer.pk]))
     assert response.status_code == 200
     assert "第0次电话" in response.content.decode()
