@@ -209,7 +209,15 @@ def _share_path(model: type[models.Model]) -> str:
     return target[1] if target is not None else ""
 
 
-def _q_for(scope: str, actor: Actor, policy: Policy, model: type[models.Model], action: str) -> Q:
+def _q_for(
+    scope: str,
+    actor: Actor,
+    policy: Policy,
+    model: type[models.Model],
+    action: str,
+    *,
+    shares: bool = True,
+) -> Q:
     if scope == Scope.ALL:
         return Q()
     nothing = Q(pk__in=[])
@@ -219,7 +227,7 @@ def _q_for(scope: str, actor: Actor, policy: Policy, model: type[models.Model], 
     if Scope.rank(scope) >= Scope.rank(Scope.ASSIGNED):
         for path in policy.assigned:
             q |= Q(**{path: actor.pk})
-        ids = _shared_ids(model, actor, action)
+        ids = _shared_ids(model, actor, action) if shares else None
         if ids:
             to_row = _share_path(model)
             if len(ids) <= MAX_SHARED_IDS:
@@ -246,6 +254,30 @@ def restrict(
     if scope in (Scope.ASSIGNED, Scope.DEPARTMENT) and _to_many(queryset.model):
         return queryset.filter(q).distinct()  # a to-many path may match a row twice
     return queryset.filter(q)
+
+
+def restrict_parts(
+    queryset: models.QuerySet[M], actor: Actor, action: str, *, within: str | None = None
+) -> list[models.QuerySet[M]]:
+    """``restrict`` as disjoint parts whose union it is: the rows in scope without shares, then
+    the few rows shared with the actor and not otherwise in scope (only the first when nothing
+    is shared with them). For a list that pages over an index: ``owner = me OR id IN (…)`` has
+    no index order, so SQLite sorts all of a rep's customers for one page; each part has one,
+    and a page of the union is the merge of each part's page."""
+    scope = _scope(actor, action, within)
+    whole = restrict(queryset, actor, action, within=within)
+    if scope in (Scope.NONE, Scope.ALL) or Scope.rank(scope) < Scope.rank(Scope.ASSIGNED):
+        return [whole]
+    ids = _shared_ids(queryset.model, actor, action)
+    if not ids or len(ids) > MAX_SHARED_IDS:
+        return [whole]
+    model = queryset.model
+    base = _q_for(scope, actor, policy_of(model), model, action, shares=False)
+    in_scope = queryset.filter(base)
+    if scope in (Scope.ASSIGNED, Scope.DEPARTMENT) and _to_many(model):
+        in_scope = in_scope.distinct()
+    shared = queryset.filter(**{f"{_share_path(model) or 'pk'}__in": ids}).exclude(base)
+    return [in_scope, shared]
 
 
 @functools.cache

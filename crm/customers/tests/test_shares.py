@@ -279,3 +279,38 @@ def test_expired_shares_are_pruned_after_a_month(org, clock, wang):
     assert shares.prune_expired() == 0
     clock(MONDAY + dt.timedelta(days=31))
     assert shares.prune_expired() == 1
+
+
+def _all_pages(actor, **filters):
+    seen, cursor = [], None
+    while True:
+        page = selectors.customer_list(
+            actor=actor, filters=CustomerFilters(**filters), cursor=cursor, limit=2
+        )
+        seen += [c.name for c in page.items]
+        if page.next_cursor is None:
+            return seen
+        cursor = page.next_cursor
+
+
+def test_a_list_with_shares_pages_and_counts_the_union_in_order(org, clock):
+    # rep_c's own customers and two of rep_a's shared with them, entered in turn
+    clock(MONDAY, 9)
+    grades = iter("HABCO")
+    for i, owner in enumerate((org.rep_c, org.rep_a, org.rep_c, org.rep_a, org.rep_c)):
+        c = make_customer(owner, name=f"客户{i}", category="intention", grade=next(grades))
+        if owner == org.rep_a:
+            share(org.rep_a, c, org.rep_c)
+    make_customer(org.rep_a, name="不共享")
+    newest_first = ["客户4", "客户3", "客户2", "客户1", "客户0"]
+    assert _all_pages(org.rep_c) == newest_first
+    assert _all_pages(org.rep_c, sort="grade") == ["客户4", "客户0", "客户1", "客户2", "客户3"]
+    assert _all_pages(org.rep_c, sort="-grade") == ["客户3", "客户2", "客户1", "客户0", "客户4"]
+    assert _all_pages(org.rep_c, sort="-created") == newest_first
+    assert _all_pages(org.rep_c, sort="created") == newest_first[::-1]
+    count = selectors.customer_count(actor=org.rep_c, filters=CustomerFilters())
+    assert (count.value, count.exact) == (5, True)
+    # a share of a customer already in scope is not counted twice (the manager's department)
+    share(org.rep_a, Customer.objects.get(name="客户1"), org.manager)
+    assert selectors.customer_count(actor=org.manager, filters=CustomerFilters()).value == 3
+    assert len(_all_pages(org.manager)) == 3
