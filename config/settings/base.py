@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "crm.customers",
     "crm.activities",
     "crm.reports",
+    "crm.reception",
     "crm.api",
     "crm.web",
 ]

@@ -46,6 +46,14 @@ VIEW_AUDIT = "governance.view_auditevent"
 MANAGE_USERS = "accounts.manage_users"
 MANAGE_ROLES = "accounts.manage_roles"
 CONFIRM_ROLE_GRANT = "accounts.confirm_role_grant"
+# the reception desk (接待管理)
+REGISTER_VISIT = "reception.register_visit"
+LOOKUP_CUSTOMER = "reception.lookup_customer"
+MANAGE_ROTATION = "reception.manage_rotation"
+VIEW_VISIT = "reception.view_visit"
+FILE_COMPLAINT = "reception.file_complaint"
+DECIDE_COMPLAINT = "reception.decide_complaint"
+VIEW_RECORD = "reception.view_record"
 
 
 @dataclass(frozen=True)
@@ -65,6 +73,7 @@ _CUSTOMERS = _("客户")
 _WORK = _("跟进")
 _REPORTS = _("报表")
 _ADMIN = _("管理")
+_RECEPTION = _("接待")
 
 ACTIONS: tuple[Action, ...] = (
     Action(VIEW_CUSTOMER, _("查看客户资料"), _CUSTOMERS, reads_customer_data=True),
@@ -87,6 +96,13 @@ ACTIONS: tuple[Action, ...] = (
     Action(VIEW_REPORTS, _("查看报表"), _REPORTS, reads_customer_data=True),
     Action(EXPORT_REPORTS, _("导出报表"), _REPORTS, reads_customer_data=True),
     Action(REPORT_ROW, _("在报表中列为销售人员"), _REPORTS, scoped=False),
+    Action(REGISTER_VISIT, _("登记来店、来电客户"), _RECEPTION),
+    Action(LOOKUP_CUSTOMER, _("按电话查询是否老客户及其负责人"), _RECEPTION),
+    Action(MANAGE_ROTATION, _("管理轮流接待（状态、顺序）"), _RECEPTION),
+    Action(VIEW_VISIT, _("查看来电来访登记与汇总"), _RECEPTION),
+    Action(FILE_COMPLAINT, _("投诉抢客、争客、怠慢客户"), _RECEPTION, scoped=False),
+    Action(DECIDE_COMPLAINT, _("查处抢客投诉"), _RECEPTION),
+    Action(VIEW_RECORD, _("查看接待记录（业绩分成、处罚）"), _RECEPTION),
     Action(VIEW_AUDIT, _("查看操作日志"), _ADMIN, reads_customer_data=True),
     Action(MANAGE_USERS, _("管理用户"), _ADMIN, scoped=False),
     Action(MANAGE_ROLES, _("管理角色与权限"), _ADMIN, scoped=False),
@@ -169,7 +185,14 @@ def _sales(scope: str, shared: str | None = None) -> dict[str, str]:
 
 DEFAULT_GRANTS: dict[str, dict[str, str]] = {
     # a rep works their own customers and those a colleague shares with them (``assigned``)
-    BuiltinRole.REP: {**_sales(OWN, shared=ASSIGNED), REPORT_ROW: ALL},
+    BuiltinRole.REP: {
+        **_sales(OWN, shared=ASSIGNED),
+        REPORT_ROW: ALL,
+        MANAGE_ROTATION: OWN,
+        VIEW_VISIT: OWN,
+        FILE_COMPLAINT: ALL,
+        VIEW_RECORD: OWN,
+    },
     # the grade table is company-wide: the general manager's, not any department manager's
     BuiltinRole.MANAGER: {
         **_sales(DEPT),
@@ -177,6 +200,13 @@ DEFAULT_GRANTS: dict[str, dict[str, str]] = {
         APPROVE_DEFEAT: DEPT,
         COMMENT_FOLLOWUP: DEPT,
         VIEW_TEAM_DAY: DEPT,
+        REGISTER_VISIT: DEPT,
+        LOOKUP_CUSTOMER: ALL,
+        MANAGE_ROTATION: DEPT,
+        VIEW_VISIT: DEPT,
+        FILE_COMPLAINT: ALL,
+        DECIDE_COMPLAINT: DEPT,
+        VIEW_RECORD: DEPT,
     },
     BuiltinRole.DIRECTOR: {
         **_sales(DEPT),
@@ -184,8 +214,23 @@ DEFAULT_GRANTS: dict[str, dict[str, str]] = {
         APPROVE_DEFEAT: DEPT,
         COMMENT_FOLLOWUP: DEPT,
         VIEW_TEAM_DAY: DEPT,
+        REGISTER_VISIT: DEPT,
+        LOOKUP_CUSTOMER: ALL,
+        MANAGE_ROTATION: DEPT,
+        VIEW_VISIT: DEPT,
+        FILE_COMPLAINT: ALL,
+        DECIDE_COMPLAINT: DEPT,
+        VIEW_RECORD: DEPT,
     },
-    BuiltinRole.RECEPTIONIST: {ADD_CUSTOMER: ALL, ASSIGN_CUSTOMER: DEPT},
+    BuiltinRole.RECEPTIONIST: {
+        ADD_CUSTOMER: ALL,
+        ASSIGN_CUSTOMER: DEPT,
+        REGISTER_VISIT: DEPT,
+        LOOKUP_CUSTOMER: ALL,
+        MANAGE_ROTATION: DEPT,
+        VIEW_VISIT: DEPT,
+        FILE_COMPLAINT: ALL,
+    },
     BuiltinRole.SERVICE: {
         VIEW_CUSTOMER: ALL,
         VIEW_PLAN: ASSIGNED,
@@ -207,6 +252,9 @@ DEFAULT_GRANTS: dict[str, dict[str, str]] = {
         VIEW_REPORTS: ALL,
         EXPORT_REPORTS: ALL,
         VIEW_AUDIT: ALL,
+        LOOKUP_CUSTOMER: ALL,
+        VIEW_VISIT: ALL,
+        VIEW_RECORD: ALL,
     },
     BuiltinRole.GM: {
         **_sales(ALL),
@@ -217,6 +265,13 @@ DEFAULT_GRANTS: dict[str, dict[str, str]] = {
         VIEW_TEAM_DAY: ALL,
         VIEW_AUDIT: ALL,
         CONFIRM_ROLE_GRANT: ALL,
+        REGISTER_VISIT: ALL,
+        LOOKUP_CUSTOMER: ALL,
+        MANAGE_ROTATION: ALL,
+        VIEW_VISIT: ALL,
+        FILE_COMPLAINT: ALL,
+        DECIDE_COMPLAINT: ALL,
+        VIEW_RECORD: ALL,
     },
     BuiltinRole.SYSADMIN: {MANAGE_USERS: ALL, MANAGE_ROLES: ALL},
 }

@@ -21,6 +21,7 @@ from . import (
     errors,
     governance,
     lifecycle,
+    reception,
     reports,
     roles,
     shares,
@@ -80,6 +81,7 @@ api.add_router("/v1/", lifecycle.router)
 api.add_router("/v1/", shares.router)
 api.add_router("/v1/", roles.router)
 api.add_router("/v1/", governance.router)
+api.add_router("/v1/", reception.router)
 
 
 # Last, so that it only catches what no endpoint matched: unknown API paths answer with the

@@ -88,7 +88,10 @@ def _within_the_clock(body: dict[str, Any]) -> None:
     if planned is not None and planned < now:
         body["planned_at"] = _moment(now + dt.timedelta(days=1))
     today = dt.datetime.now(dt.UTC).date()
-    for field in ("deal_on", "deposit_on"):  # not after today
+    at = _parse(body.get("at")) if body.get("at") else None  # a registration: the last 7 days
+    if at is not None and not now - dt.timedelta(days=6) < at < now:
+        body["at"] = _moment(now - dt.timedelta(hours=1))
+    for field in ("deal_on", "deposit_on", "occurred_on"):  # not after today
         day = body.get(field)
         if isinstance(day, str) and day > today.isoformat():
             body[field] = (today - dt.timedelta(days=1)).isoformat()
@@ -105,6 +108,17 @@ def _existing(body: dict[str, Any]) -> None:
             body[field] = ids[int(body[field]) % len(ids)]
     if "plan" in body:
         body["plan"] = None
+    reps = _ids("CRM_FUZZ_REPS")  # the reception desk's rotation (rep_a, rep_b)
+    for field in ("named_rep", "helper", "accused"):
+        if isinstance(body.get(field), int | float) and reps:
+            body[field] = reps[int(body[field]) % len(reps)]
+    if isinstance(body.get("users"), list):
+        body["users"] = reps[: len(body["users"])]
+    if isinstance(body.get("customer"), int | float):
+        body["customer"] = None
+    departments = _ids("CRM_FUZZ_DEPARTMENTS")
+    if isinstance(body.get("department"), int | float) and departments:
+        body["department"] = departments[int(body["department"]) % len(departments)]
     defeat = body.get("defeat")
     if isinstance(defeat, dict) and isinstance(defeat.get("reason"), int | float) and reasons:
         defeat["reason"] = reasons[int(defeat["reason"]) % len(reasons)]
@@ -139,4 +153,19 @@ def map_case(context: Any, case: Any) -> Any:
         department = int(department)
     if isinstance(department, int | float) and departments:
         query["department"] = departments[int(department) % len(departments)]
+    if isinstance(query, dict):
+        _period(query)
     return case
+
+
+def _period(query: dict[str, Any]) -> None:
+    """A period (start, end) runs forward and spans at most a year."""
+    try:
+        start = dt.date.fromisoformat(str(query.get("start")))
+        end = dt.date.fromisoformat(str(query.get("end")))
+    except ValueError:
+        return
+    if end < start:
+        start, end = end, start
+    end = min(end, start + dt.timedelta(days=300))
+    query["start"], query["end"] = start.isoformat(), end.isoformat()

@@ -53,6 +53,8 @@ from crm.customers import lifecycle, sources
 from crm.customers import services as customers
 from crm.customers.models import DefeatReason
 from crm.customers.tests.factories import make_customer
+from crm.reception import services as reception
+from crm.reception.models import Seat
 from crm.testing import approved
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -142,6 +144,11 @@ def _fixtures(org) -> tuple[str, dict[str, str]]:
     sign_out = accounts.token_issue(actor=gm, name="signed out")
     manager = accounts.token_issue(actor=org.manager, name="calendar reset")
     spare_id = gm.api_tokens.get(name="revoked by id").pk
+    reception.rotation_set(actor=org.manager, data={"users": [org.rep_a.pk, org.rep_b.pk]})
+    seat = Seat.objects.get(user=org.rep_a)
+    complaint = reception.complaint_file(
+        actor=org.rep_b, data={"kind": "grab", "accused": org.rep_a.pk, "description": "抢客"}
+    )
     config = f"""
 [cache]
 enabled = false
@@ -153,6 +160,10 @@ plan_id = {plan.pk}
 analysis_id = {event.defeat.pk}
 token_id = {spare_id}
 token = "{feed.token}"
+seat_id = {seat.pk}
+complaint_id = {complaint.pk}
+department_id = {org.sales1.pk}
+user_id = {org.rep_a.pk}
 
 [[operations]]
 include-name = "DELETE /api/v1/customers/{{customer_id}}"
@@ -186,6 +197,7 @@ headers = {{ Authorization = "Bearer {manager}" }}
         "CRM_FUZZ_DEPARTMENTS": ",".join(str(d.pk) for d in (org.sales1, org.sales2)),
         "CRM_FUZZ_SOURCES": ",".join(sources.active_sources().values_list("code", flat=True)),
         "CRM_FUZZ_TOKEN": token,
+        "CRM_FUZZ_REPS": ",".join(str(u.pk) for u in (org.rep_a, org.rep_b)),
     }
     return config, env
 

@@ -23,6 +23,8 @@ from crm.activities import services as activities
 from crm.activities.models import FollowUp, Plan
 from crm.customers import lifecycle, listviews, services, shares
 from crm.customers.tests.factories import make_customer
+from crm.reception import services as reception
+from crm.reception.models import Seat
 from crm.testing import approved, tiny_png
 
 PERSONAS = (
@@ -74,6 +76,17 @@ PROFILES: dict[str, tuple[int | str, ...]] = {
     "bulk_assign": (401, OK,  422,  422,  OK,  422, OK,  OK,  403, OK,  OK,   403),
     # 客户共享: whoever may assign x shares it (the front desk of 销售一部 assigns its visitors)
     "share":      (401, OK,   404,  404,  OK,  404, OK,  OK,  403, OK,  OK,   403),
+    # the reception desk of 销售一部 (issue 8): rep_a and rep_b in its rotation
+    "lookup":     (401, 403,  403,  403,  OK,  OK,  OK,  OK,  403, OK,  OK,   403),  # any phone
+    "desks":      (401, 403,  403,  403,  OK,  OK,  403, OK,  403, OK,  OK,   403),
+    "desk":       (401, 404,  404,  404,  OK,  404, 403, OK,  403, OK,  OK,   403),  # 销售一部's
+    "seat":       (401, OK,   404,  404,  OK,  404, 403, OK,  403, OK,  OK,   403),  # rep_a's
+    "register_visit": (401, 403, 403, 403, OK, 404, 403, OK,  403, OK,  OK,   403),
+    "visits":     (401, OK,   OK,   OK,   OK,  OK,  OK,  OK,  403, OK,  OK,   403),  # own rows
+    "record":     (401, OK,   404,  404,  OK,  404, OK,  OK,  403, OK,  403,  403),  # rep_a's
+    "records":    (401, OK,   OK,   OK,   OK,  OK,  OK,  OK,  403, OK,  403,  403),  # own rows
+    "complain":   (401, OK,   OK,   OK,   OK,  OK,  403, OK,  403, OK,  OK,   403),
+    "decide":     (401, 403,  403,  403,  OK,  404, 403, OK,  403, OK,  403,  403),  # about rep_a
 }
 
 # endpoint: (method, path, body, success status, profile); {x} {ct} {gone} {tok} filled in,
@@ -180,6 +193,27 @@ ENDPOINTS: dict[str, tuple[str, str, Any, int, str]] = {
     "share_delete":     ("DELETE", "customers/{x}/shares/{sh}",   None, 204, "share"),
     # the audit viewer (issue 6, section 4)
     "audit_events":     ("GET",    "audit-events?customer={x}",   None, 200, "audit"),
+    # the reception desk (issue 8); which rows each sees: crm/api/tests/test_reception.py
+    "reception_lookup": ("POST",   "reception/lookup", {"query": "13800000000"}, 200, "lookup"),
+    "reception_desks":  ("GET",    "reception/desks",             None, 200, "desks"),
+    "reception_board":  ("GET",    "reception/desks/{dep}",       None, 200, "desk"),
+    "reception_rotation": ("PUT",  "reception/desks/{dep}/rotation",
+                         {"users": ["{rep_a}"]},                  200, "desk"),
+    "reception_seat":   ("POST",   "reception/seats/{seat}/status",
+                         {"status": "away"},                      200, "seat"),
+    "reception_visit":  ("POST",   "reception/visits",
+                         {"channel": "visit", "name": "新来客", "department": "{dep}"}, 201,
+                         "register_visit"),
+    "reception_visits": ("GET",    "reception/visits",            None, 200, "visits"),
+    "reception_summary": ("GET",   "reception/summary",           None, 200, "visits"),
+    "reception_summary_xlsx": ("GET", "reception/summary.xlsx",   None, 200, "reports"),
+    "reception_record": ("GET",    "reception/record/{ra}",       None, 200, "record"),
+    "complaints":       ("GET",    "reception/complaints",        None, 200, "records"),
+    "complaint_file":   ("POST",   "reception/complaints",
+                         {"kind": "grab", "accused": "{rep_x}", "description": "抢客"}, 201,
+                         "complain"),
+    "complaint_decide": ("POST",   "reception/complaints/{cp}/decision",
+                         {"state": "dismissed", "finding": "不属实"}, 200, "decide"),
 }
 # fmt: on
 
@@ -229,7 +263,23 @@ def world(org):
     accounts.role_create(actor=org.sysadmin, code="temp", name="临时角色")
     request = accounts.user_set_role(actor=org.sysadmin, user_id=org.rep_b.pk, role="manager")
     assert request is not None
+    reception.rotation_set(actor=org.manager, data={"users": [org.rep_a.pk, org.rep_b.pk]})
+    rep_x = accounts.user_create(
+        actor=None,
+        username="rep_x",
+        password="x",
+        role="rep",
+        department=org.sales2,
+        full_name="钱小新",
+        validate_password=False,
+    )
+    complaint = reception.complaint_file(
+        actor=org.rep_b, data={"kind": "neglect", "accused": org.rep_a.pk, "description": "怠慢"}
+    )
     return {
+        "seat": Seat.objects.get(user=org.rep_a).pk,
+        "rep_x": rep_x,
+        "complaint": complaint.pk,
         "role": "temp",
         "approval": request.pk,
         "x": x,
@@ -273,11 +323,23 @@ def test_scope_matrix(org, call, world, endpoint, persona, expected):
         ap=world["approval"],
         sv=world["sv"].pk,
         sh=world["sh"].pk,
+        dep=org.sales1.pk,
+        seat=world["seat"],
+        ra=org.rep_a.pk,
+        cp=world["complaint"],
     )
     actor = None if persona == "anonymous" else getattr(org, persona)
     if isinstance(body, dict):
-        persons = {"{rep_a}": org.rep_a.pk, "{data_admin}": org.data_admin.pk, "{soon}": _soon()}
-        body = {k: persons.get(v, v) if isinstance(v, str) else v for k, v in body.items()}
+        marks = {
+            "{rep_a}": org.rep_a.pk,
+            "{dep}": org.sales1.pk,
+            "{rep_x}": world["rep_x"].pk,
+            "{data_admin}": org.data_admin.pk,
+            "{soon}": _soon(),
+        }
+        body = {k: marks.get(v, v) if isinstance(v, str) else v for k, v in body.items()}
+        if body.get("users") == ["{rep_a}"]:
+            body["users"] = [org.rep_a.pk]
         if body.get("ids") == ["{x}"]:
             body["ids"] = [x.pk]
 
@@ -344,7 +406,11 @@ def test_matrix_covers_every_endpoint_of_the_api():
             .replace("{role}", "{code}")
             .replace("{ap}", "{request_id}")
             .replace("{sv}", "{view_id}")
-            .replace("{sh}", "{share_id}"),
+            .replace("{sh}", "{share_id}")
+            .replace("{dep}", "{department_id}")
+            .replace("{seat}", "{seat_id}")
+            .replace("{ra}", "{user_id}")
+            .replace("{cp}", "{complaint_id}"),
         )
         for m, p, *_rest in ENDPOINTS.values()
     }
