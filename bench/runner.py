@@ -18,7 +18,7 @@ from crm.activities.models import FollowUp
 from crm.customers.models import Customer
 from crm.reports import contact_status
 
-from . import followups, load, measure, report
+from . import followups, load, measure, reception, report
 
 
 class BenchError(Exception):
@@ -164,10 +164,18 @@ def run(opts: Options, say: Callable[[str], None]) -> list[measure.Result]:
         if opts.profile == kind.key:
             _profile(cases, client, say)
         batches.append((kind, cases))
-    results = measure.measure(batches, client)
+    results = measure.measure(batches, client) if batches else []
     say("")
-    for line in report.table(results):
-        say(line)
+    if results:
+        for line in report.table(results):
+            say(line)
+    if not opts.only or reception.KEY in opts.only:
+        rows = reception.run(
+            staff=staff, queries=opts.queries, seed=opts.seed, client=client, say=say
+        )
+        say("")
+        for line in reception.table(rows):
+            say(line)
     return results
 
 

@@ -130,6 +130,7 @@ def _users() -> dict[str, User]:
         ("rep5", "rep", s2, "刘芳"),
         ("rep6", "rep", s2, "孙磊"),
         ("data", "data_admin", svc, "吴敏"),
+        ("front", "receptionist", s1, "郑晓静"),
         ("admin", "sysadmin", head, "系统管理员"),
     ]
     users = {u.username: u for u in User.objects.filter(username__in=[p[0] for p in plan])}
@@ -148,6 +149,20 @@ def _users() -> dict[str, User]:
             full_name=name,
         )
     return users
+
+
+def _reception(users: dict[str, User]) -> None:
+    """Each showroom's rotation (销售一部: 王小明, 李晓红, 张伟; 销售二部: 赵大勇, 刘芳, 孙磊), set by
+    its manager: the front desk (``front``) can register the first walk-in at once."""
+    from crm.reception import services as reception
+    from crm.reception.models import Seat
+
+    if Seat.objects.exists():
+        return
+    for manager, reps in (("manager1", (1, 2, 3)), ("manager2", (4, 5, 6))):
+        reception.rotation_set(
+            actor=users[manager], data={"users": [users[f"rep{i}"].pk for i in reps]}
+        )
 
 
 # --- drawing customers ----------------------------------------------------------------------
@@ -546,6 +561,7 @@ def load(
         with step(STEPS[5]):
             _write_audit(drafts)
         with step(STEPS[6]):
+            _reception(users)
             if drafts:
                 activities.plans_mark_missed()
                 # the month's contact-status figures, kept from the rows loaded around the

@@ -54,4 +54,10 @@ VERB_LABELS: dict[str, StrPromise] = {
     "savedview.deleted": pgettext_lazy("audit", "删除客户视图"),
     "savedview.shared": pgettext_lazy("audit", "共享客户视图"),
     "savedview.unshared": pgettext_lazy("audit", "取消共享客户视图"),
+    "visit.registered": pgettext_lazy("audit", "来访登记"),
+    "seat.status_changed": pgettext_lazy("audit", "接待状态变更"),
+    "rotation.changed": pgettext_lazy("audit", "修改接待顺序"),
+    "credit.recorded": pgettext_lazy("audit", "记录业绩分成"),
+    "complaint.filed": pgettext_lazy("audit", "登记抢客投诉"),
+    "complaint.decided": pgettext_lazy("audit", "查处抢客投诉"),
 }

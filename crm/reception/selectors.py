@@ -271,3 +271,14 @@ def visit_page(
     more = len(rows) > limit
     rows = rows[:limit]
     return Page(items=rows, next_cursor=encode_cursor(rows[-1].pk) if more and rows else None)
+
+
+def colleagues(*, actor: User) -> QuerySet[User]:
+    """The reps of the actor's showroom (the department), others than the actor: whom a
+    complaint may name."""
+    from crm.accounts.roles import OWN_CUSTOMER
+
+    if actor.department_id is None:
+        return User.objects.none()
+    users = User.objects.filter(is_active=True, role__grants__has_key=OWN_CUSTOMER)
+    return in_departments(users, [actor.department_id]).exclude(pk=actor.pk).order_by("id")

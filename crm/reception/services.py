@@ -63,32 +63,38 @@ WHOLE = Decimal("1.00")
 # --- desks ----------------------------------------------------------------------------------
 
 
-def _department(actor: User, department_id: int | None) -> Department:
+def _department_id(actor: User, department_id: int | None) -> int:
     if department_id is None:
         if actor.department_id is None:
             raise Invalid(fields={"department": _("请选择接待台（部门）")})
-        department_id = actor.department_id
-    department = Department.objects.filter(pk=department_id).first()
-    if department is None:
-        raise NotFound()
-    return department
+        return actor.department_id
+    return department_id
+
+
+def _desk(actor: User, action: str, department_id: int | None, *, lock: bool) -> Desk:
+    require(actor, action)
+    wanted = _department_id(actor, department_id)
+    desks = in_departments(Desk.objects.select_related("department"), [wanted])
+    desk = (desks.select_for_update(of=("self",)) if lock else desks).first()
+    if desk is None:
+        department = Department.objects.filter(pk=wanted).first()
+        if department is None:
+            raise NotFound()
+        Desk.objects.get_or_create(department=department)
+        desk = (desks.select_for_update(of=("self",)) if lock else desks).get()
+    require(actor, action, desk)
+    return desk
 
 
 def desk_for(*, actor: User, action: str, department_id: int | None = None) -> Desk:
     """The desk of ``department_id`` (default: the actor's department), created with its
     department; 403 without ``action``, 404 when the desk is outside its scope."""
-    require(actor, action)
-    department = _department(actor, department_id)
-    desk = in_departments(Desk.objects.all(), [department.pk]).first()
-    if desk is None:
-        desk, _created = Desk.objects.get_or_create(department=department)
-    require(actor, action, desk)
-    return desk
+    return _desk(actor, action, department_id, lock=False)
 
 
 def _locked_desk(actor: User, action: str, department_id: int | None) -> Desk:
-    desk = desk_for(actor=actor, action=action, department_id=department_id)
-    return Desk.objects.select_for_update().get(pk=desk.pk)
+    """The desk, its row locked until the transaction ends: one writer per desk at a time."""
+    return _desk(actor, action, department_id, lock=True)
 
 
 # --- the lookup (来过吗？谁接待过？) -----------------------------------------------------------
@@ -182,10 +188,7 @@ def _seat_of(seats: list[Seat], user: User | None) -> Seat | None:
 def _rotation_turn(desk: Desk, seats: list[Seat]) -> rotation.Turn:
     turn = rotation.next_turn(seats, desk.last_position)
     if turn is None:
-        raise Conflict(
-            _("没有在岗且空闲的销售顾问：请等销售顾问接待完毕，或由客户指定销售顾问"),
-            fields={"named_rep": _("暂无空闲的销售顾问")},
-        )
+        raise Conflict(_("没有在岗且空闲的销售顾问：请等销售顾问接待完毕，或由客户指定销售顾问"))
     return turn
 
 
@@ -619,11 +622,12 @@ def summary_export(
         summary, covers=covers, exported_by=actor.display_name, at=now
     )
     period = f"{start.isoformat()}_{end.isoformat()}"
+    title = _("来电来访汇总表")
     audit.record(
         actor=actor,
         verb="report.exported",
         obj=actor,
         after={"report": "reception_summary", "period": period, "department": department_id},
-        reason=f"{_('来电来访汇总表')} {period}",
+        reason=f"{title} {period}",
     )
-    return ExportFile(filename=f"{_('来电来访汇总表')}_{period}.xlsx", content=content)
+    return ExportFile(filename=f"{title}_{period}.xlsx", content=content)

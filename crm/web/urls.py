@@ -7,6 +7,7 @@ from .customers import lifecycle_views as lifecycle
 from .customers import list_views, share_views
 from .customers import views as customers
 from .governance import views as governance
+from .reception import views as reception
 
 
 class IdConverter:
@@ -178,6 +179,30 @@ urlpatterns = [
         activities.FollowUpCommentView.as_view(),
         name="followup_comment",
     ),
+    path("reception/", reception.DeskView.as_view(), name="reception_desk"),
+    path("reception/lookup/", reception.LookupView.as_view(), name="reception_lookup"),
+    path("reception/rotation/", reception.RotationView.as_view(), name="reception_rotation"),
+    path("reception/me/", reception.MyReceptionView.as_view(), name="reception_me"),
+    path(
+        "reception/seats/<id:seat_id>/status/",
+        reception.SeatStatusView.as_view(),
+        name="reception_seat_status",
+    ),
+    path("reception/visits/", reception.VisitListView.as_view(), name="reception_visits"),
+    path(
+        "reception/visits/export/",
+        reception.SummaryExportView.as_view(),
+        name="reception_summary_export",
+    ),
+    path(
+        "reception/complaints/", reception.ComplaintListView.as_view(), name="reception_complaints"
+    ),
+    path(
+        "reception/complaints/<id:complaint_id>/decide/",
+        reception.ComplaintDecideView.as_view(),
+        name="reception_complaint_decide",
+    ),
+    path("reception/record/<id:user_id>/", reception.RecordView.as_view(), name="reception_record"),
     path("today/", activities.TodayView.as_view(), name="today"),
     path("today/rows/", activities.DueRowsView.as_view(), name="due_rows"),
     path(

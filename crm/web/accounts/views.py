@@ -15,7 +15,13 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
 from crm.accounts import selectors, services
-from crm.accounts.roles import MANAGE_PLAN, MANAGE_USERS, VIEW_CUSTOMER, VIEW_TEAM_DAY
+from crm.accounts.roles import (
+    MANAGE_PLAN,
+    MANAGE_USERS,
+    REGISTER_VISIT,
+    VIEW_CUSTOMER,
+    VIEW_TEAM_DAY,
+)
 from crm.core.errors import Invalid
 from crm.core.permissions import Scope, scope_of
 from crm.web.base import CrmView, apply_domain_error, form_error_status
@@ -63,6 +69,8 @@ class HomeView(CrmView):
             return redirect("web:today")
         if scope_of(self.actor, VIEW_TEAM_DAY) == Scope.ALL:
             return redirect("web:report_overview")
+        if self.actor.has_action(REGISTER_VISIT) and not self.actor.has_action(VIEW_CUSTOMER):
+            return redirect("web:reception_desk")  # the front desk
         if self.actor.has_action(VIEW_CUSTOMER):
             return redirect("web:customer_list")
         if self.actor.has_action(MANAGE_USERS):

@@ -103,6 +103,9 @@ VERB_LABELS: dict[str, StrPromise] = {
     "customer.shared": pgettext_lazy("audit", "共享给同事"),
     "customer.share_changed": pgettext_lazy("audit", "修改共享"),
     "customer.unshared": pgettext_lazy("audit", "取消共享"),
+    "customer.owner_changed": pgettext_lazy("audit", "更换负责人"),
+    "customer.assigned_at_reception": pgettext_lazy("audit", "来访时分配负责人"),
+    "reception.lookup": pgettext_lazy("audit", "前台查询是否老客户"),
 }
 
 # Changes are listed in form order; fields unknown here (added by later issues) come last.

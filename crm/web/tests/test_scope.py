@@ -33,6 +33,8 @@ from crm.customers import lifecycle, listviews, services, shares
 from crm.customers.models import Customer, CustomerShare, Source
 from crm.customers.tests.factories import make_customer
 from crm.governance.models import ApprovalRequest, ApprovalState
+from crm.reception import services as reception
+from crm.reception.models import Seat
 from crm.testing import PASSWORD, approved, tiny_png
 
 PERSONAS = (
@@ -81,6 +83,15 @@ PROFILES: dict[str, tuple[int | str, ...]] = {
     "own_view":   (LOGIN, OK,   404,  404,  404, 404, 404, 404, 403, 404, 403,  404),  # rep_a's
     # 客户共享: whoever may assign x shares it (the front desk of 销售一部 assigns its visitors)
     "share":      (LOGIN, OK,   404,  404,  OK,  404, OK,  OK,  403, OK,  OK,   403),
+    # the reception desk (issue 8): 销售一部's rotation holds rep_a and rep_b
+    "desk":       (LOGIN, 403,  403,  403,  OK,  OK,  403, OK,  403, OK,  OK,   403),  # own desk
+    "rotation":   (LOGIN, 404,  404,  404,  OK,  OK,  403, OK,  403, OK,  OK,   403),  # own desk
+    "my_seat":    (LOGIN, OK,   OK,   OK,   OK,  OK,  403, OK,  403, OK,  OK,   403),
+    "seat":       (LOGIN, OK,   404,  404,  OK,  404, 403, OK,  403, OK,  OK,   403),  # rep_a's
+    "visits":     (LOGIN, OK,   OK,   OK,   OK,  OK,  OK,  OK,  403, OK,  OK,   403),  # own rows
+    "complain":   (LOGIN, OK,   OK,   OK,   OK,  OK,  403, OK,  403, OK,  OK,   403),
+    "decide":     (LOGIN, 403,  403,  403,  OK,  404, 403, OK,  403, OK,  403,  403),  # rep_a's
+    "record":     (LOGIN, OK,   404,  404,  OK,  404, OK,  OK,  403, OK,  403,  403),  # rep_a's
 }
 
 # URL name: (method, args, data, success status, profile); {x} {gone} {lost} {pl} {df} {tok}
@@ -161,6 +172,18 @@ PAGES: dict[str, tuple[str, tuple[str, ...], dict[str, Any] | None, int, str]] =
     "report_contact_status_export": ("GET", (), None, 200, "reports"),
     "report_defeats":               ("GET", (), None, 200, "reports"),
     "report_defeats_export":        ("GET", (), None, 200, "reports"),
+    # the reception desk (crm/web/reception); what each sees: crm/web/tests/test_reception.py
+    "reception_desk":      ("GET",  (),             None, 200, "desk"),
+    "reception_lookup":    ("POST", (),             {"phone": "13911112222"}, 200, "desk"),
+    "reception_rotation":  ("GET",  (),             None, 200, "rotation"),
+    "reception_me":        ("GET",  (),             None, 200, "my_seat"),
+    "reception_seat_status": ("POST", ("{seat}",),  {"status": "away"}, 302, "seat"),
+    "reception_visits":    ("GET",  (),             None, 200, "visits"),
+    "reception_summary_export": ("GET", (),         None, 200, "reports"),
+    "reception_complaints": ("GET", (),             None, 200, "complain"),
+    "reception_complaint_decide": ("POST", ("{cp}",), {"state": "dismissed", "finding": "不属实"},
+                                                          302, "decide"),
+    "reception_record":    ("GET",  ("{ra}",),      None, 200, "record"),
 }
 # fmt: on
 
@@ -198,6 +221,10 @@ def world(org):
     # making rep_b a manager (reads the department's customers) waits for the general manager
     pending = accounts.user_set_role(actor=org.sysadmin, user_id=org.rep_b.pk, role="manager")
     saved = listviews.view_save(actor=org.rep_a, name="我的H级", params={"grade": "H"}, columns=[])
+    reception.rotation_set(actor=org.manager, data={"users": [org.rep_a.pk, org.rep_b.pk]})
+    complaint = reception.complaint_file(
+        actor=org.rep_b, data={"kind": "grab", "accused": org.rep_a.pk, "description": "抢客"}
+    )
     # x shared with the data administrator, who sees it anyway
     soon = (timezone.localdate() + dt.timedelta(days=7)).isoformat()
     share = shares.customer_share(
@@ -207,6 +234,9 @@ def world(org):
         "sh": share,
         "da": org.data_admin,
         "soon": soon,
+        "seat": Seat.objects.get(user=org.rep_a),
+        "cp": complaint,
+        "ra": org.rep_a,
         "sv": saved,
         "role": trainee.code,
         "apr": pending,

@@ -5,6 +5,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from bench.measure import KINDS
+from bench.reception import KEY as RECEPTION_KEY
 from bench.runner import BenchError, Options, run
 
 
@@ -31,7 +32,7 @@ class Command(BaseCommand):
             "--only",
             action="append",
             default=[],
-            choices=[k.key for k in KINDS],
+            choices=[k.key for k in KINDS] + [RECEPTION_KEY],
             help="measure only these query kinds",
         )
         parser.add_argument("--explain", action="store_true", help="print query plans")
