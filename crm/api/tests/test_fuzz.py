@@ -49,7 +49,7 @@ from django.utils import timezone
 
 from crm.accounts import services as accounts
 from crm.activities import services as activities
-from crm.customers import lifecycle, sources
+from crm.customers import lifecycle, shares, sources
 from crm.customers import services as customers
 from crm.customers.models import DefeatReason
 from crm.customers.tests.factories import make_customer
@@ -144,6 +144,10 @@ def _fixtures(org) -> tuple[str, dict[str, str]]:
     sign_out = accounts.token_issue(actor=gm, name="signed out")
     manager = accounts.token_issue(actor=org.manager, name="calendar reset")
     spare_id = gm.api_tokens.get(name="revoked by id").pk
+    soon = (timezone.localdate() + dt.timedelta(days=7)).isoformat()
+    share = shares.customer_share(
+        actor=org.rep_a, customer_id=kept.pk, data={"user": org.rep_b.pk, "until": soon}
+    )
     reception.rotation_set(actor=org.manager, data={"users": [org.rep_a.pk, org.rep_b.pk]})
     seat = Seat.objects.get(user=org.rep_a)
     complaint = reception.complaint_file(
@@ -161,6 +165,7 @@ analysis_id = {event.defeat.pk}
 token_id = {spare_id}
 token = "{feed.token}"
 seat_id = {seat.pk}
+share_id = {share.pk}
 complaint_id = {complaint.pk}
 department_id = {org.sales1.pk}
 user_id = {org.rep_a.pk}
@@ -198,6 +203,8 @@ headers = {{ Authorization = "Bearer {manager}" }}
         "CRM_FUZZ_SOURCES": ",".join(sources.active_sources().values_list("code", flat=True)),
         "CRM_FUZZ_TOKEN": token,
         "CRM_FUZZ_REPS": ",".join(str(u.pk) for u in (org.rep_a, org.rep_b)),
+        # whom the kept customer (rep_a's) may be shared with (客户共享)
+        "CRM_FUZZ_COLLEAGUES": ",".join(str(u.pk) for u in (org.rep_b, org.rep_c, org.manager)),
     }
     return config, env
 
