@@ -4,7 +4,7 @@ itself, and shipped roles that already hold the action, are left as they are."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 Step = Callable[[Any, Any], None]
@@ -27,5 +27,30 @@ def grant_to_builtin(action: str, scopes: Mapping[str, str]) -> tuple[Step, Step
         for role in Role.objects.filter(code__in=scopes, builtin=True):
             role.grants = {k: v for k, v in role.grants.items() if k != action}
             role.save(update_fields=["grants"])
+
+    return forwards, backwards
+
+
+def rescope_builtin(
+    actions: Iterable[str], role: str, before: str, after: str
+) -> tuple[Step, Step]:
+    """``RunPython`` steps that move the shipped ``role``'s ``actions`` from scope ``before`` to
+    ``after`` (and back). An action the company set to another scope is left as it is."""
+    codes = tuple(actions)
+
+    def move(apps: Any, frm: str, to: str, bump: bool) -> None:
+        Role = apps.get_model("accounts", "Role")
+        for row in Role.objects.filter(code=role, builtin=True):
+            grants = {k: (to if k in codes and v == frm else v) for k, v in row.grants.items()}
+            if grants != row.grants:
+                row.grants = grants
+                row.version += bump
+                row.save(update_fields=["grants", "version"])
+
+    def forwards(apps: Any, schema_editor: Any) -> None:
+        move(apps, before, after, True)
+
+    def backwards(apps: Any, schema_editor: Any) -> None:
+        move(apps, after, before, False)
 
     return forwards, backwards

@@ -18,7 +18,7 @@ from django.db import models
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from crm.core.permissions import Scope
+from crm.core.permissions import Scope, declare_shares
 
 # --- actions --------------------------------------------------------------------------------
 
@@ -136,6 +136,14 @@ ACTIONS: tuple[Action, ...] = (
 )
 ACTIONS_BY_CODE: dict[str, Action] = {a.code: a for a in ACTIONS}
 
+# What a customer shared with a colleague (客户共享) opens to them, from the scope ``assigned``
+# up: any share lets them read the customer, its follow-ups and plans; a read-write one lets them
+# edit it, record follow-ups (counted in its cadence) and plan. Deleting, assigning and the
+# reports stay the owner's.
+SHARE_READS = (VIEW_CUSTOMER, VIEW_PLAN)
+SHARE_WRITES = (CHANGE_CUSTOMER, ADD_FOLLOWUP, MANAGE_PLAN, COUNT_FOLLOWUP)
+declare_shares(read=SHARE_READS, write=SHARE_WRITES)
+
 
 # Reading customer data of one's own and of records assigned or shared to one by others gives a
 # new account nothing the company did not hand it; from the department scope up it does.
@@ -181,19 +189,21 @@ class BuiltinRole(models.TextChoices):
 ALL, DEPT, OWN, ASSIGNED = Scope.ALL, Scope.DEPARTMENT, Scope.OWN, Scope.ASSIGNED
 
 
-def _sales(scope: str) -> dict[str, str]:
-    """The customer work of sales staff, at one scope."""
+def _sales(scope: str, shared: str | None = None) -> dict[str, str]:
+    """The customer work of sales staff, at one scope (``shared``: the scope of the actions a
+    share opens, when wider)."""
+    work = shared or scope
     return {
-        VIEW_CUSTOMER: scope,
+        VIEW_CUSTOMER: work,
         ADD_CUSTOMER: ALL,
-        CHANGE_CUSTOMER: scope,
+        CHANGE_CUSTOMER: work,
         DELETE_CUSTOMER: scope,
         ASSIGN_CUSTOMER: scope,
         OWN_CUSTOMER: ALL,
-        VIEW_PLAN: scope,
-        ADD_FOLLOWUP: scope,
-        MANAGE_PLAN: scope,
-        COUNT_FOLLOWUP: scope,
+        VIEW_PLAN: work,
+        ADD_FOLLOWUP: work,
+        MANAGE_PLAN: work,
+        COUNT_FOLLOWUP: work,
         VIEW_REPORTS: scope,
         EXPORT_REPORTS: scope,
     }
@@ -214,8 +224,9 @@ def _pool(scope: str) -> dict[str, str]:
 _REP_POOL = {VIEW_POOL: ASSIGNED, CLAIM_POOL: ASSIGNED, ASSIGN_FROM_POOL: OWN}
 
 DEFAULT_GRANTS: dict[str, dict[str, str]] = {
+    # a rep works their own customers and those a colleague shares with them (``assigned``)
     BuiltinRole.REP: {
-        **_sales(OWN),
+        **_sales(OWN, shared=ASSIGNED),
         REPORT_ROW: ALL,
         MANAGE_ROTATION: OWN,
         VIEW_VISIT: OWN,

@@ -15,5 +15,6 @@ class ActivitiesConfig(AppConfig):
 
         hooks.on_owner_changed(services.plans_follow_owner, many=services.plans_follow_owners)
         hooks.on_category_entered(services.plans_follow_category)
+        hooks.on_shared(services.notify_shared)
         approvals.on_submitted(services.notify_deciders)
         approvals.on_decided(services.notify_requester)

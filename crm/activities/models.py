@@ -57,8 +57,14 @@ class FollowUp(TimeStampedModel):
 
     objects = RestrictedQuerySet.as_manager()
 
-    # a record is the customer's (its owner and department); its author has it assigned
-    policy = Policy(owner="customer__owner", department="customer__department", assigned=("staff",))
+    # a record is the customer's (its owner and department, and whom it is shared with); its
+    # author has it assigned
+    policy = Policy(
+        owner="customer__owner",
+        department="customer__department",
+        assigned=("staff",),
+        shared="customer__shares",
+    )
 
     class Meta:
         ordering = ["-occurred_at", "-id"]
@@ -175,6 +181,7 @@ class Attachment(models.Model):
         owner="followup__customer__owner",
         department="followup__customer__department",
         assigned=("followup__staff",),
+        shared="followup__customer__shares",
     )
 
     class Meta:

@@ -102,6 +102,28 @@ def notify(
     )
 
 
+def notify_shared(*, share: Any, customer: Customer, actor: Any) -> None:
+    """A customer was shared with a colleague: they are told what they may do and until when."""
+    if share.user_id == getattr(actor, "pk", None):
+        return
+    title = (
+        _("%(who)s 与您共享了客户：%(name)s（可编辑，至 %(until)s）")
+        if share.mode == "read_write"
+        else _("%(who)s 与您共享了客户：%(name)s（只读，至 %(until)s）")
+    )
+    notify(
+        user=share.user,
+        kind="customer_shared",
+        title=title
+        % {
+            "who": getattr(actor, "display_name", ""),
+            "name": customer.name,
+            "until": share.until.isoformat(),
+        },
+        url=f"/customers/{customer.pk}/",
+    )
+
+
 # --- follow-up records ----------------------------------------------------------------------
 
 

@@ -26,6 +26,7 @@ from . import (
     referrals,
     reports,
     roles,
+    shares,
     workday,
 )
 from .security import AUTH
@@ -79,6 +80,7 @@ api.add_router("/v1/sources", customers.sources_router)
 api.add_router("/v1/reports", reports.router)
 api.add_router("/v1/", workday.router)
 api.add_router("/v1/", lifecycle.router)
+api.add_router("/v1/", shares.router)
 api.add_router("/v1/", roles.router)
 api.add_router("/v1/", governance.router)
 api.add_router("/v1/", referrals.router)

@@ -79,6 +79,7 @@ class ListParams(NoNulIn):
     tag: str = Field("", max_length=30, description="标签名称或 id")
     deleted: bool = Field(False, description="回收站（仅数据管理员）")
     mine: bool = Field(False, description="只看自己负责的客户")
+    shared: bool = Field(False, description="只看同事共享给自己的客户（未过期）")
     follow: str = Field(
         "",
         json_schema_extra={"enum": ["", *selectors.FOLLOW]},
@@ -148,6 +149,7 @@ def _filters(params: ListParams) -> selectors.CustomerFilters:
         tag=params.tag,
         deleted=params.deleted,
         mine=params.mine,
+        shared=params.shared,
         follow=params.follow,
         created=params.created,
         sort=params.sort,

@@ -35,3 +35,10 @@ class ContactRole(models.TextChoices):
 class Gender(models.TextChoices):
     MALE = "male", _("男")
     FEMALE = "female", _("女")
+
+
+class ShareMode(models.TextChoices):
+    """What a colleague may do with a customer shared with them (crm.core.permissions.Share)."""
+
+    READ = "read", _("只读")
+    READ_WRITE = "read_write", _("可编辑")

@@ -132,3 +132,21 @@ def followed_up(*, customer: Customer, at: Any, counted: bool) -> None:
     """Called by crm.activities when it records a follow-up (inside its transaction)."""
     for fn in _FOLLOWED_UP:
         fn(customer=customer, at=at, counted=counted)
+
+
+Shared = Callable[..., None]
+_SHARED: list[Shared] = []
+
+
+def on_shared(fn: Shared) -> Shared:
+    """Register ``fn(share=, customer=, actor=)``: a customer was shared with a colleague (or
+    their share changed)."""
+    if fn not in _SHARED:
+        _SHARED.append(fn)
+    return fn
+
+
+def shared(*, share: Any, customer: Customer, actor: Any) -> None:
+    """Called by crm.customers.shares: the colleague is told (crm.activities)."""
+    for fn in _SHARED:
+        fn(share=share, customer=customer, actor=actor)

@@ -43,7 +43,7 @@ from crm.core.inputs import (
     validate_row,
 )
 
-from .choices import Category, ContactRole, Gender, Grade, Kind
+from .choices import Category, ContactRole, Gender, Grade, Kind, ShareMode
 
 TAG_MAX_LENGTH = 20  # characters of one tag
 TAGS_MAX = 20  # tags of one customer
@@ -375,4 +375,22 @@ class LifecycleSettingsInput(Input):
     ] = Field(description="成交后第几天回访，例如 [1, 7, 30, 90]")
     defeat_needs_approval: bool = Field(
         True, description="销售顾问的战败须经理审批（战败申请）；关闭后战败直接生效"
+    )
+
+
+SHARE_DAYS_MAX = 366  # a share lasts at most a year (until today + 366 days)
+
+
+class ShareInput(Input):
+    """A customer shared with a colleague (客户共享): who, read-only or read-write, until when
+    (the last day, inclusive). Sharing again with the same colleague changes the share."""
+
+    user: Annotated[Id, Ask(gettext_noop("请选择共享给哪位同事"))] = Field(
+        description="同事的用户 id（可作为客户负责人的在职用户）"
+    )
+    mode: Annotated[str, Choice(ShareMode)] = Field(
+        ShareMode.READ, description="read：只读；read_write：可编辑、记录跟进、安排计划"
+    )
+    until: Annotated[dt.date, Day(), Ask(gettext_noop("请填写共享截止日期"))] = Field(
+        description="共享截止日期（含当天），今天起最多一年"
     )

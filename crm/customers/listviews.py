@@ -50,7 +50,18 @@ COLUMN_LABELS = {
     "updated": gettext_lazy("更新时间"),
 }
 # the list's query a view keeps (crm.web.customers.forms.CustomerFilterForm.QUERY)
-VIEW_PARAMS = ("q", "category", "grade", "owner", "tag", "follow", "created", "mine", "sort")
+VIEW_PARAMS = (
+    "q",
+    "category",
+    "grade",
+    "owner",
+    "tag",
+    "follow",
+    "created",
+    "mine",
+    "shared",
+    "sort",
+)
 NAME_MAX = 30
 VIEWS_MAX = 50  # a user's own saved views
 
@@ -73,6 +84,8 @@ PRESETS = (
     Preset(
         "new_this_week", pgettext_lazy("view", "本周新增"), {"created": "week", "sort": "-created"}
     ),
+    # 客户共享: the customers colleagues share with one, newest first
+    Preset("shared", pgettext_lazy("view", "共享给我的"), {"shared": "1"}),
     # H 级: due today or overdue (the 7-day cadence of H is the tightest), oldest due first
     Preset(
         "h_due",

@@ -12,7 +12,7 @@ from crm.core.models import TimeStampedModel
 from crm.core.permissions import Policy, RestrictedQuerySet
 
 from . import sensitive
-from .choices import Category, ContactRole, Gender, Grade, Kind
+from .choices import Category, ContactRole, Gender, Grade, Kind, ShareMode
 
 
 class Tag(models.Model):
@@ -127,8 +127,8 @@ class Customer(TimeStampedModel):
 
     objects = CustomerQuerySet.as_manager()
 
-    # a customer is its owner's and the owner's department's
-    policy = Policy(owner="owner", department="department")
+    # a customer is its owner's and the owner's department's, and a colleague's it is shared with
+    policy = Policy(owner="owner", department="department", shared="shares")
 
     snapshot_exclude = (
         "created_at",
@@ -510,3 +510,51 @@ class ListColumns(models.Model):
 
     def __str__(self) -> str:
         return f"columns of {self.user_id}"
+
+
+class CustomerShare(models.Model):
+    """A customer shared with a colleague (客户共享): read-only or read-write, up to and including
+    ``until`` (a day in the site's time zone). Afterwards it simply stops counting
+    (crm.core.permissions reads ``until``); revoking deletes the row."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="shares")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="customer_shares",
+        verbose_name=_("共享给"),
+    )
+    mode = models.CharField(_("权限"), max_length=10, choices=ShareMode.choices)
+    until = models.DateField(_("共享至"))
+    shared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("共享人"),
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["until", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "user"], name="customershare_unique"),
+            models.CheckConstraint(
+                condition=Q(mode__in=["read", "read_write"]), name="customershare_mode"
+            ),
+        ]
+        # the scope asks "shared with me, until today or later"
+        indexes = [models.Index(fields=["user", "until"], name="customershare_user_until")]
+        verbose_name = pgettext_lazy("model", "客户共享")
+        verbose_name_plural = pgettext_lazy("model plural", "客户共享")
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} → {self.user_id} ({self.mode}, {self.until})"
+
+    def snapshot(self) -> dict[str, Any]:
+        # named like the customer's other parts in its history (``plan.assignee``)
+        return {
+            "share.user": self.user_id,
+            "share.mode": self.mode,
+            "share.until": self.until.isoformat() if self.until else None,
+        }

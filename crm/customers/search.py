@@ -46,10 +46,17 @@ class Document:
     scope: tuple[str, ...] = ()  # owner and department tokens (``scope_tokens``)
 
 
-def scope_tokens(*, owners: Iterable[int] = (), departments: Iterable[int] = ()) -> tuple[str, ...]:
+def scope_tokens(
+    *, owners: Iterable[int] = (), departments: Iterable[int] = (), rows: Iterable[int] = ()
+) -> tuple[str, ...]:
     """Index tokens naming owners and departments: ``o12`` is owned by user 12, ``d3`` belongs
-    to department 3."""
-    return (*(f"o{int(u)}" for u in owners), *(f"d{int(d)}" for d in departments))
+    to department 3; and ``r45``, customer 45 itself (one shared with the searcher): no document
+    holds it, ``matching_ids`` looks those few rows up by id."""
+    return (
+        *(f"o{int(u)}" for u in owners),
+        *(f"d{int(d)}" for d in departments),
+        *(f"r{int(r)}" for r in rows),
+    )
 
 
 def _chars(text: str) -> tuple[str, ...]:
@@ -397,11 +404,20 @@ def matching_ids(
 ) -> list[int]:
     """Ids of customers matching ``query``, highest first, below ``before`` when given.
 
-    ``scope``: owner and department tokens (``scope_tokens``) of which a match must hold one;
-    None for no narrowing (everything in scope), empty for nothing.
+    ``scope``: owner and department tokens (``scope_tokens``) of which a match must hold one,
+    or row tokens naming the match itself; None for no narrowing (everything in scope), empty
+    for nothing.
     """
     if query.empty or (scope is not None and not scope):
         return []
+    rows = [int(t[1:]) for t in scope if t.startswith("r")] if scope is not None else []
+    if rows:
+        # customers shared with the searcher: the owner/department matches and those rows'
+        # matches, merged newest first (the newest ``limit`` of both is in their union)
+        tokens = [t for t in (scope or ()) if not t.startswith("r")]
+        found = matching_ids(query, before=before, limit=limit, scope=tokens) if tokens else []
+        found += _matching_rows(query, rows, before, limit)
+        return sorted(set(found), reverse=True)[:limit]
     if _is_postgres():
         tsquery = _pg_query(query)
         if scope is not None:
@@ -419,6 +435,28 @@ def matching_ids(
     sql = f"SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH %s {below} ORDER BY rowid DESC LIMIT %s"
     with connection.cursor() as cur:
         cur.execute(sql, [match, *extra, limit])
+        return [row[0] for row in cur.fetchall()]
+
+
+def _matching_rows(query: Query, rows: Sequence[int], before: int | None, limit: int) -> list[int]:
+    """Which of the few customers ``rows`` match ``query`` (looked up by id)."""
+    marks = ", ".join(["%s"] * len(rows))
+    below = "AND rowid < %s" if before is not None else ""
+    extra: list[int] = [before] if before is not None else []
+    if _is_postgres():
+        sql = (
+            f"SELECT rowid FROM {TABLE} WHERE rowid IN ({marks}) AND document @@ %s::tsquery "
+            f"{below} ORDER BY rowid DESC LIMIT %s"
+        )
+        params: list[Any] = [*rows, _pg_query(query), *extra, limit]
+    else:
+        sql = (
+            f"SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH %s AND rowid IN ({marks}) {below} "
+            "ORDER BY rowid DESC LIMIT %s"
+        )
+        params = [_fts_query(query), *rows, *extra, limit]
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
         return [row[0] for row in cur.fetchall()]
 
 

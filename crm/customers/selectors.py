@@ -27,7 +27,7 @@ from crm.core.pagination import (
     encode_cursor,
     encode_sort_cursor,
 )
-from crm.core.permissions import owned_by, restrict, scope_terms
+from crm.core.permissions import owned_by, restrict, restrict_parts, scope_terms, shared_with
 from crm.core.validators import normalize_credit_code, normalize_id_number
 from crm.governance.models import AuditEvent
 
@@ -50,6 +50,7 @@ class CustomerFilters:
     tag: str = ""
     deleted: bool = False
     mine: bool = False  # the actor's own customers (a preset for everyone: 我的逾期)
+    shared: bool = False  # customers colleagues share with the actor (共享给我的)
     follow: str = ""  # one of FOLLOW: overdue, due (today or overdue), never followed up
     created: str = ""  # one of CREATED: entered this week / this month
     sort: str = ""  # one of SORTS, "-" first for descending; "" the newest first
@@ -67,7 +68,20 @@ def _since(period: str) -> dt.datetime:
 
 
 def _base(actor: User, filters: CustomerFilters) -> QuerySet[Customer]:
-    qs = restrict(Customer.objects.all(), actor, VIEW_CUSTOMER)
+    return _narrow(restrict(Customer.objects.all(), actor, VIEW_CUSTOMER), actor, filters)
+
+
+def _bases(actor: User, filters: CustomerFilters) -> list[QuerySet[Customer]]:
+    """``_base`` as disjoint parts (``restrict_parts``): the customers in the actor's scope, and
+    those colleagues share with them, each paged on its own index and merged (a rep with shares
+    would otherwise have all their customers sorted for one page)."""
+    if filters.deleted or filters.mine or filters.shared:
+        return [_base(actor, filters)]
+    parts = restrict_parts(Customer.objects.all(), actor, VIEW_CUSTOMER)
+    return [_narrow(part, actor, filters) for part in parts]
+
+
+def _narrow(qs: QuerySet[Customer], actor: User, filters: CustomerFilters) -> QuerySet[Customer]:
     if filters.deleted:
         qs = restrict(qs, actor, VIEW_DELETED_CUSTOMER).filter(deleted_at__isnull=False)
         qs = qs.select_related("deleted_by")
@@ -85,6 +99,8 @@ def _base(actor: User, filters: CustomerFilters) -> QuerySet[Customer]:
         qs = qs.filter(tags__id=int(tag)) if by_id else qs.filter(tags__name=tag)
     if filters.mine:
         qs = owned_by(qs, [actor.pk])
+    if filters.shared:
+        qs = shared_with(qs, actor)
     today = timezone.localdate()
     if filters.follow == "overdue":
         qs = qs.filter(next_due_on__lt=today)
@@ -188,16 +204,17 @@ def customer_list(
     q = filters.q.strip()
     sort = _sort_of(filters.sort)
     if sort is not None and not (q and not filters.deleted and _exact_lookup(q) is None):
-        qs = _base(actor, filters)
         if q:
-            qs = _narrowed(qs, q, filters.deleted)
-        return _page_sorted(qs, sort, cursor, limit)
+            return _page_sorted(
+                [_narrowed(_base(actor, filters), q, filters.deleted)], sort, cursor, limit
+            )
+        return _page_sorted(_bases(actor, filters), sort, cursor, limit)
     before = decode_cursor(_id_part(cursor))
+    if not q:
+        return _page(_newest(_bases(actor, filters), before, limit + 1), limit)
     qs = _base(actor, filters)
     if before is not None:
         qs = qs.filter(id__lt=before)
-    if not q:
-        return _page(list(qs.order_by("-id")[: limit + 1]), limit)
     if filters.deleted:
         # the recycle bin is small and out of the search index: match names directly
         return _page(list(qs.filter(name__icontains=q).order_by("-id")[: limit + 1]), limit)
@@ -207,6 +224,18 @@ def customer_list(
         qs = qs.filter(lookup, **exact) if lookup is not None else qs.filter(**exact)
         return _page(list(qs.order_by("-id")[: limit + 1]), limit)
     return _search_page(qs, search.parse(q), before, limit, _index_scope(actor))
+
+
+def _newest(parts: list[QuerySet[Customer]], before: int | None, n: int) -> list[Customer]:
+    """The newest ``n`` rows of the parts (below ``before``), each read on its own."""
+    rows: list[Customer] = []
+    for part in parts:
+        if before is not None:
+            part = part.filter(id__lt=before)
+        rows += list(part.order_by("-id")[:n])
+    if len(parts) > 1:
+        rows = sorted(rows, key=lambda c: -c.pk)[:n]
+    return rows
 
 
 def _id_part(cursor: str | None) -> str | None:
@@ -329,14 +358,39 @@ def _keyed_rows(
 
 
 def _page_sorted(
-    qs: QuerySet[Customer], sort: Sort, cursor: str | None, limit: int
+    parts: list[QuerySet[Customer]], sort: Sort, cursor: str | None, limit: int
 ) -> Page[Customer]:
     """A page sorted by ``sort``, the rows without the key last (newest first) whichever the
     direction; the cursor is the last row's key and id (``SORT_CURSOR``), so a page holds
-    whatever was added or changed before it."""
+    whatever was added or changed before it. Disjoint ``parts`` are each read and merged."""
     if cursor and cursor.isascii() and cursor.isdigit() and len(cursor) <= 18:
         cursor = encode_sort_cursor(None, int(cursor))  # a newest-first cursor: an id
     position = decode_sort_cursor(cursor)
+    rows: list[Customer] = []
+    for qs in parts:
+        rows += _sorted_rows(qs, sort, position, limit)
+    if len(parts) > 1:
+        rows = sorted(rows, key=lambda c: _order(sort, c))[: limit + 1]
+    if len(rows) > limit:
+        last = rows[limit - 1]
+        return Page(with_tag_names(rows[:limit]), encode_sort_cursor(_key(sort, last), last.pk))
+    return Page(with_tag_names(rows), None)
+
+
+def _order(sort: Sort, customer: Customer) -> tuple[int, int, int]:
+    """Where a row stands in a page sorted by ``sort`` (what ``_sorted_rows`` reads in order)."""
+    key = _key(sort, customer)
+    if key is None:
+        return (1, 0, -customer.pk)
+    sign = -1 if sort.descending else 1
+    if sort.kind == "grade":
+        return (0, sign * key, -customer.pk)
+    return (0, sign * key, sign * customer.pk)
+
+
+def _sorted_rows(
+    qs: QuerySet[Customer], sort: Sort, position: tuple[int | None, int] | None, limit: int
+) -> list[Customer]:
     rows: list[Customer] = []
     in_keyless = position is not None and position[0] is None
     if not in_keyless:
@@ -347,10 +401,7 @@ def _page_sorted(
         if in_keyless and position is not None:
             keyless = keyless.filter(id__lt=position[1])
         rows += list(keyless.order_by("-id")[: limit + 1 - len(rows)])
-    if len(rows) > limit:
-        last = rows[limit - 1]
-        return Page(with_tag_names(rows[:limit]), encode_sort_cursor(_key(sort, last), last.pk))
-    return Page(with_tag_names(rows), None)
+    return rows
 
 
 # --- the count ------------------------------------------------------------------------------
@@ -373,12 +424,12 @@ def customer_count(*, actor: User, filters: CustomerFilters) -> Count | None:
     "超过 10000" (``exact`` False), never estimated. None for a text search, whose matches are
     found page by page (``_search_page``) and not counted."""
     q = filters.q.strip()
-    qs = _base(actor, filters)
+    parts = _bases(actor, filters)
     if q:
         if not filters.deleted and _exact_lookup(q) is None:
             return None
-        qs = _narrowed(qs, q, filters.deleted)
-    n = qs.order_by().values("pk")[: COUNT_CAP + 1].count()
+        parts = [_narrowed(_base(actor, filters), q, filters.deleted)]
+    n = sum(qs.order_by().values("pk")[: COUNT_CAP + 1].count() for qs in parts)  # disjoint
     return Count(min(n, COUNT_CAP), n <= COUNT_CAP)
 
 
@@ -408,7 +459,9 @@ def _index_scope(actor: User) -> list[str] | None:
     terms = scope_terms(actor, VIEW_CUSTOMER, Customer)
     if terms is None:
         return None
-    return list(search.scope_tokens(owners=terms.owners, departments=terms.departments))
+    return list(
+        search.scope_tokens(owners=terms.owners, departments=terms.departments, rows=terms.rows)
+    )
 
 
 def _search_page(

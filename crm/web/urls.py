@@ -4,7 +4,7 @@ from .accounts import roles
 from .accounts import views as accounts
 from .activities import views as activities
 from .customers import lifecycle_views as lifecycle
-from .customers import list_views
+from .customers import list_views, share_views
 from .customers import views as customers
 from .governance import views as governance
 from .pool import views as pool
@@ -120,6 +120,16 @@ urlpatterns = [
         "customers/<id:customer_id>/restore/",
         customers.CustomerRestoreView.as_view(),
         name="customer_restore",
+    ),
+    path(
+        "customers/<id:customer_id>/shares/",
+        share_views.CustomerShareView.as_view(),
+        name="customer_share",
+    ),
+    path(
+        "customers/<id:customer_id>/shares/<id:share_id>/revoke/",
+        share_views.CustomerUnshareView.as_view(),
+        name="customer_unshare",
     ),
     path(
         "customers/<id:customer_id>/contacts/new/",

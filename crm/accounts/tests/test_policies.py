@@ -309,7 +309,7 @@ def test_widening_a_role_with_members_waits_for_the_general_manager(org):
         grants=wider,
     )
     assert pending is not None
-    assert grants_of("rep")[VIEW_CUSTOMER] == Scope.OWN
+    assert grants_of("rep")[VIEW_CUSTOMER] == Scope.ASSIGNED
     approvals.approval_decide(actor=org.gm, request_id=pending.pk, approve=True)
     assert grants_of("rep")[VIEW_CUSTOMER] == Scope.ALL
 

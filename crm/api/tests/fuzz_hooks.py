@@ -91,6 +91,11 @@ def _within_the_clock(body: dict[str, Any]) -> None:
     at = _parse(body.get("at")) if body.get("at") else None  # a registration: the last 7 days
     if at is not None and not now - dt.timedelta(days=6) < at < now:
         body["at"] = _moment(now - dt.timedelta(hours=1))
+    until = body.get("until")  # a share's last day: today up to a year
+    if isinstance(until, str) and not today.isoformat() <= until <= str(
+        today.replace(year=today.year + 1)
+    ):
+        body["until"] = (today + dt.timedelta(days=7)).isoformat()
     for field in ("deal_on", "deposit_on", "occurred_on"):  # not after today
         day = body.get(field)
         if isinstance(day, str) and day > today.isoformat():
@@ -119,6 +124,9 @@ def _existing(body: dict[str, Any]) -> None:
         body["department"] = departments[int(body["department"]) % len(departments)]
     if "plan" in body:
         body["plan"] = None
+    colleagues = _ids("CRM_FUZZ_COLLEAGUES")  # whom the kept customer may be shared with
+    if isinstance(body.get("user"), int | float) and colleagues:
+        body["user"] = colleagues[int(body["user"]) % len(colleagues)]
     reps = _ids("CRM_FUZZ_REPS")  # the reception desk's rotation (rep_a, rep_b)
     for field in ("named_rep", "helper", "accused"):
         if isinstance(body.get(field), int | float) and reps:

@@ -42,7 +42,7 @@ def test_a_token_from_username_and_password_opens_the_api(org, client, call):
     assert body["role"] == "rep"
     assert body["role_label"] == "销售顾问"
     assert body["department"]["name"] == "销售一部"
-    assert body["data_scope"] == "own"
+    assert body["data_scope"] == "assigned"  # their own and those shared with them
     assert "customers.view_customer" in body["actions"]
 
 

@@ -51,7 +51,7 @@ from django.utils import timezone
 
 from crm.accounts import services as accounts
 from crm.activities import services as activities
-from crm.customers import lifecycle, sources
+from crm.customers import lifecycle, shares, sources
 from crm.customers import services as customers
 from crm.customers.models import DefeatReason
 from crm.customers.tests.factories import make_customer
@@ -162,6 +162,10 @@ def _fixtures(org) -> tuple[str, dict[str, str]]:
         actor=gm, customer_id=newcomer.pk, data={"referrer_number": old.number}
     )
     reward = rewarded(referrer=old, rep=org.rep_a, manager=org.manager)
+    soon = (timezone.localdate() + dt.timedelta(days=7)).isoformat()
+    share = shares.customer_share(
+        actor=org.rep_a, customer_id=kept.pk, data={"user": org.rep_b.pk, "until": soon}
+    )
     reception.rotation_set(actor=org.manager, data={"users": [org.rep_a.pk, org.rep_b.pk]})
     seat = Seat.objects.get(user=org.rep_a)
     complaint = reception.complaint_file(
@@ -182,6 +186,7 @@ card_id = {doomed_card.pk}
 link_id = {link.pk}
 reward_id = {reward.pk}
 seat_id = {seat.pk}
+share_id = {share.pk}
 complaint_id = {complaint.pk}
 department_id = {org.sales1.pk}
 user_id = {org.rep_a.pk}
@@ -234,6 +239,8 @@ headers = {{ Authorization = "Bearer {manager}" }}
         "CRM_FUZZ_CARD": card.code or "",
         "CRM_FUZZ_REFERRER": old.number or "",
         "CRM_FUZZ_REPS": ",".join(str(u.pk) for u in (org.rep_a, org.rep_b)),
+        # whom the kept customer (rep_a's) may be shared with (客户共享)
+        "CRM_FUZZ_COLLEAGUES": ",".join(str(u.pk) for u in (org.rep_b, org.rep_c, org.manager)),
     }
     return config, env
 

@@ -179,17 +179,18 @@ def _fill(org, n: int, start: int = 0) -> int:
     return live
 
 
-# The token, the manager's department subtree, the customers with owner and department
-# joined, their tags in one prefetch, and the one INSERT that logs the read (查阅登记); a
-# search adds one lookup in the search index.
+# The token, the manager's department subtree, the customers shared with the caller (客户共享,
+# from the scope ``assigned`` up), the customers with owner and department joined, their tags
+# in one prefetch, and the one INSERT that logs the read (查阅登记); a search adds one lookup in
+# the search index.
 @pytest.mark.parametrize("rows", [5, 30])
 @pytest.mark.parametrize(
     ("persona", "query", "queries"),
     [
-        ("manager", "", 5),
-        ("rep_a", "", 4),
+        ("manager", "", 6),
+        ("rep_a", "", 5),
         ("gm", "q=zhang", 5),
-        ("manager", f"q={quote('客户')}&tag=VIP", 6),
+        ("manager", f"q={quote('客户')}&tag=VIP", 7),
         ("data_admin", "deleted=true", 4),
     ],
 )

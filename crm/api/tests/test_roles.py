@@ -13,7 +13,7 @@ def test_widening_a_role_answers_with_the_pending_request_and_the_role_unchanged
     response = call(org.sysadmin, "PUT", "roles/rep", body)
     assert response.status_code == 200
     answer = response.json()
-    assert answer["role"]["grants"]["customers.view_customer"] == "own"
+    assert answer["role"]["grants"]["customers.view_customer"] == "assigned"
     assert answer["pending"]["state"] == "pending"
     # the general manager approves it
     waiting = call(org.gm, "GET", "approvals").json()["to_decide"]

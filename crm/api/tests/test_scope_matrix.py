@@ -21,7 +21,7 @@ from crm.accounts import selectors as accounts_selectors
 from crm.accounts import services as accounts
 from crm.activities import services as activities
 from crm.activities.models import FollowUp, Plan
-from crm.customers import lifecycle, listviews, services
+from crm.customers import lifecycle, listviews, services, shares
 from crm.customers.models import Customer
 from crm.customers.tests.factories import make_customer
 from crm.pool import services as pool_services
@@ -95,6 +95,8 @@ PROFILES: dict[str, tuple[int | str, ...]] = {
     "pool_manage": (401, 403, 403,  403,  OK,  OK,  403, OK,  403, OK,  403,  403),  # own dept
     "pool_edit":  (401, 403,  403,  403,  OK,  404, 403, OK,  403, OK,  403,  403),
     "pool_lock":  (401, 403,  403,  403,  OK,  404, OK,  OK,  403, OK,  403,  403),  # x's
+    # 客户共享: whoever may assign x shares it (the front desk of 销售一部 assigns its visitors)
+    "share":      (401, OK,   404,  404,  OK,  404, OK,  OK,  403, OK,  OK,   403),
     # the reception desk of 销售一部 (issue 8): rep_a and rep_b in its rotation
     "lookup":     (401, 403,  403,  403,  OK,  OK,  OK,  OK,  403, OK,  OK,   403),  # any phone
     "desks":      (401, 403,  403,  403,  OK,  OK,  403, OK,  403, OK,  OK,   403),
@@ -221,6 +223,12 @@ ENDPOINTS: dict[str, tuple[str, str, Any, int, str]] = {
                                                                         200, "pool_assign"),
     "pool_lock":        ("PUT",    "pools/locks/{x}", {"reason": "集团客户"}, 200, "pool_lock"),
     "pool_unlock":      ("DELETE", "pools/locks/{x}",             None, 204, "pool_lock"),
+    # 客户共享 (issue 8): {sh} shares x with the data administrator, who sees it anyway
+    "share_list":       ("GET",    "customers/{x}/shares",        None, 200, "read"),
+    "share_create":     ("POST",   "customers/{x}/shares",
+                         {"user": "{data_admin}", "mode": "read_write", "until": "{soon}"},
+                                                                        201, "share"),
+    "share_delete":     ("DELETE", "customers/{x}/shares/{sh}",   None, 204, "share"),
     # the audit viewer (issue 6, section 4)
     "audit_events":     ("GET",    "audit-events?customer={x}",   None, 200, "audit"),
     # 老带新 (issue 8, scope 7): {old} is rep_a's retained customer holding card {card}, x was
@@ -355,6 +363,11 @@ def world(org):
         "attachment": call.attachments.get(),
         "sv": listviews.view_save(actor=org.rep_a, name="我的", params={}, columns=[]),
         **_pool_world(org),
+        "sh": shares.customer_share(
+            actor=org.rep_a,
+            customer_id=x.pk,
+            data={"user": org.data_admin.pk, "until": _soon()},
+        ),
     }
 
 
@@ -376,6 +389,10 @@ def _pool_world(org):
         actor=org.data_admin, customer_id=waiting.pk, pool_id=pool.pk, reason="无人跟进"
     )
     return {"pool": pool, "rule": rule, "pc": waiting}
+
+
+def _soon() -> str:
+    return (timezone.localdate() + dt.timedelta(days=7)).isoformat()
 
 
 @pytest.mark.parametrize(("endpoint", "persona", "expected"), MATRIX)
@@ -403,6 +420,7 @@ def test_scope_matrix(org, call, world, endpoint, persona, expected):
         rw=world["rw"].pk,
         pool=world["pool"].pk,
         rule=world["rule"].pk,
+        sh=world["sh"].pk,
         dep=org.sales1.pk,
         seat=world["seat"],
         ra=org.rep_a.pk,
@@ -415,6 +433,8 @@ def test_scope_matrix(org, call, world, endpoint, persona, expected):
             "{dep}": org.sales1.pk,
             "{rep_x}": world["rep_x"].pk,
             "{old}": world["old"].number,
+            "{data_admin}": org.data_admin.pk,
+            "{soon}": _soon(),
         }
         body = {k: marks.get(v, v) if isinstance(v, str) else v for k, v in body.items()}
         if body.get("users") == ["{rep_a}"]:
@@ -503,6 +523,7 @@ def test_matrix_covers_every_endpoint_of_the_api():
             .replace("{rw}", "{reward_id}")
             .replace("{pool}", "{pool_id}")
             .replace("{rule}", "{rule_id}")
+            .replace("{sh}", "{share_id}")
             .replace("{dep}", "{department_id}")
             .replace("{seat}", "{seat_id}")
             .replace("{ra}", "{user_id}")

@@ -16,7 +16,13 @@ from django.utils.translation import gettext_lazy as _
 from crm.accounts.models import User
 from crm.customers import sources
 from crm.customers.choices import Category, ContactRole, Grade, Kind
-from crm.customers.inputs import TAG_MAX_LENGTH, TAGS_MAX, ContactInput, CustomerInput
+from crm.customers.inputs import (
+    TAG_MAX_LENGTH,
+    TAGS_MAX,
+    ContactInput,
+    CustomerInput,
+    ShareInput,
+)
 from crm.customers.models import Contact, Customer, Tag
 from crm.customers.selectors import CustomerFilters
 from crm.web.inputs import form_field
@@ -243,10 +249,11 @@ class CustomerFilterForm(forms.Form):
         choices=[("", _("全部创建时间")), ("week", _("本周新增")), ("month", _("本月新增"))],
     )
     mine = forms.BooleanField(required=False)
+    shared = forms.BooleanField(required=False)
     sort = forms.ChoiceField(required=False, choices=[("", _("最新创建"))])
     cursor = forms.CharField(required=False, max_length=200)
 
-    FILTERS = ("q", "category", "grade", "owner", "tag", "follow", "created", "mine")
+    FILTERS = ("q", "category", "grade", "owner", "tag", "follow", "created", "mine", "shared")
     QUERY = (*FILTERS, "sort")
 
     def __init__(self, data: QueryDict, *, owners: Iterable[User], tags: Iterable[Tag]) -> None:
@@ -268,6 +275,7 @@ class CustomerFilterForm(forms.Form):
             owner=self.value("owner"),
             tag=self.value("tag") or "",
             mine=bool(self.value("mine")),
+            shared=bool(self.value("shared")),
             follow=self.value("follow") or "",
             created=self.value("created") or "",
             sort=self.value("sort") or "",
@@ -305,3 +313,15 @@ class CustomerFilterForm(forms.Form):
     @property
     def owner_choice_count(self) -> int:
         return len(self.fields["owner"].choices) - 1  # type: ignore[attr-defined]
+
+
+class ShareForm(forms.Form):
+    """Share a customer with a colleague (``crm.customers.inputs.ShareInput``)."""
+
+    user = forms.TypedChoiceField(label=_("共享给"), coerce=int)
+    mode = form_field(ShareInput, "mode", label=_("权限"))
+    until = form_field(ShareInput, "until", label=_("共享至（含当天）"))
+
+    def __init__(self, data: Any = None, *, colleagues: Iterable[User] = (), **kwargs: Any):
+        super().__init__(data, **kwargs)
+        self.fields["user"].choices = [("", "—"), *_owner_choices(colleagues)]  # type: ignore[attr-defined]

@@ -15,7 +15,7 @@ from django.utils.translation import pgettext_lazy
 
 from crm.accounts import selectors as accounts
 from crm.activities.choices import FollowUpKind, PlanMethod, PlanStatus
-from crm.customers.choices import Category, ContactRole, Gender, Grade, Kind
+from crm.customers.choices import Category, ContactRole, Gender, Grade, Kind, ShareMode
 from crm.customers.models import Customer
 from crm.customers.sources import source_names
 from crm.governance.models import AuditEvent
@@ -71,6 +71,9 @@ FIELD_LABELS: dict[str, StrPromise] = {
     "plan.content": _("计划内容"),
     "plan.status": _("计划状态"),
     "manager_comment": _("经理意见"),
+    "share.user": _("共享给"),
+    "share.mode": _("共享权限"),
+    "share.until": _("共享至"),
 }
 
 VERB_LABELS: dict[str, StrPromise] = {
@@ -97,6 +100,9 @@ VERB_LABELS: dict[str, StrPromise] = {
     "customer.followup_commented": _("点评跟进"),
     "customer.attachments_added": _("上传附件"),
     "customer.attachment_viewed": pgettext_lazy("audit", "查看附件"),
+    "customer.shared": pgettext_lazy("audit", "共享给同事"),
+    "customer.share_changed": pgettext_lazy("audit", "修改共享"),
+    "customer.unshared": pgettext_lazy("audit", "取消共享"),
     "customer.owner_changed": pgettext_lazy("audit", "更换负责人"),
     "customer.assigned_at_reception": pgettext_lazy("audit", "来访时分配负责人"),
     "reception.lookup": pgettext_lazy("audit", "前台查询是否老客户"),
@@ -121,8 +127,9 @@ _CHOICES: dict[str, type[models.TextChoices]] = {
     "followup.kind": FollowUpKind,
     "plan.method": PlanMethod,
     "plan.status": PlanStatus,
+    "share.mode": ShareMode,
 }
-_USER_FIELDS = frozenset({"owner", "created_by", "deleted_by", "plan.assignee"})
+_USER_FIELDS = frozenset({"owner", "created_by", "deleted_by", "plan.assignee", "share.user"})
 # derived follow-up state: it changes with every follow-up and plan, the timeline tells why
 _HIDDEN_FIELDS = frozenset(
     {"id", "number", "version", "graded_at", "last_contact_at", "next_plan_on", "next_due_on"}

@@ -42,6 +42,7 @@ from crm.web.referrals.views import referral_panel
 
 from .forms import ContactEditForm, ContactForm, CustomerEditForm, CustomerFilterForm, CustomerForm
 from .presenters import customer_fields, history_entries
+from .share_views import share_context
 
 HISTORY_LIMIT = 200
 CONTACTS_FRAGMENT = "web/customers/_contacts_update.html"
@@ -134,6 +135,7 @@ class CustomerDetailView(CrmView):
         context = detail_context(customer, contact_form=ContactForm())
         context.update(workday_context(customer, actor=self.actor))
         context.update(referral_panel(customer, actor=self.actor))
+        context.update(share_context(customer, actor=self.actor))
         return self.render(context)
 
 

@@ -80,7 +80,7 @@ def test_widening_a_role_on_the_page_asks_the_general_manager(as_user, org):
     )
     assert "需总经理确认" in response.content.decode()
     rep.refresh_from_db()
-    assert rep.grants[VIEW_CUSTOMER] == "own"
+    assert rep.grants[VIEW_CUSTOMER] == "assigned"
     # the general manager sees it on the approvals page and approves
     gm = as_user(org.gm)
     request = ApprovalRequest.objects.get()

@@ -29,8 +29,8 @@ from crm.accounts import services as accounts
 from crm.accounts.models import ApiToken, Role, User
 from crm.activities import services as activities
 from crm.activities.models import FollowUp, Plan
-from crm.customers import lifecycle, listviews, services
-from crm.customers.models import Customer, Source
+from crm.customers import lifecycle, listviews, services, shares
+from crm.customers.models import Customer, CustomerShare, Source
 from crm.customers.tests.factories import make_customer
 from crm.governance.models import ApprovalRequest, ApprovalState
 from crm.pool import services as pool_services
@@ -99,6 +99,8 @@ PROFILES: dict[str, tuple[int | str, ...]] = {
     "pool_settings": (LOGIN, 403, 403, 403, OK,  OK,  403, OK,  403, OK,  403,  403),
     "pool_edit":  (LOGIN, 403,  403,  403,  OK,  404, 403, OK,  403, OK,  403,  403),
     "pool_lock":  (LOGIN, 403,  403,  403,  OK,  404, OK,  OK,  403, OK,  403,  403),  # x's
+    # 客户共享: whoever may assign x shares it (the front desk of 销售一部 assigns its visitors)
+    "share":      (LOGIN, OK,   404,  404,  OK,  404, OK,  OK,  403, OK,  OK,   403),
     # the reception desk (issue 8): 销售一部's rotation holds rep_a and rep_b
     "desk":       (LOGIN, 403,  403,  403,  OK,  OK,  403, OK,  403, OK,  OK,   403),  # own desk
     "rotation":   (LOGIN, 404,  404,  404,  OK,  OK,  403, OK,  403, OK,  OK,   403),  # own desk
@@ -155,6 +157,9 @@ PAGES: dict[str, tuple[str, tuple[str, ...], dict[str, Any] | None, int, str]] =
     "customer_edit":       ("GET",  ("{x}",),       None, 200, "change"),
     "customer_delete":     ("GET",  ("{x}",),       None, 200, "delete"),
     "customer_restore":    ("POST", ("{gone}",),    None, 302, "recycle_bin"),
+    "customer_share":      ("POST", ("{x}",),       {"user": "{da}", "mode": "read_write",
+                                                     "until": "{soon}"}, 302, "share"),
+    "customer_unshare":    ("POST", ("{x}", "{sh}"), None, 302, "share"),
     "contact_create":      ("GET",  ("{x}",),       None, 200, "change"),
     "contact_edit":        ("GET",  ("{x}", "{ct}"), None, 200, "change"),
     "contact_delete":      ("POST", ("{x}", "{ct}"), None, 302, "change"),
@@ -283,6 +288,11 @@ def world(org):
     complaint = reception.complaint_file(
         actor=org.rep_b, data={"kind": "grab", "accused": org.rep_a.pk, "description": "抢客"}
     )
+    # x shared with the data administrator, who sees it anyway
+    soon = (timezone.localdate() + dt.timedelta(days=7)).isoformat()
+    share = shares.customer_share(
+        actor=org.rep_a, customer_id=x.pk, data={"user": org.data_admin.pk, "until": soon}
+    )
     return {
         "rw": rewarded(referrer=old, rep=org.rep_a, manager=org.manager),
         "old": old,
@@ -292,6 +302,9 @@ def world(org):
         "pool": pool,
         "rule": rule,
         "pc": waiting,
+        "sh": share,
+        "da": org.data_admin,
+        "soon": soon,
         "seat": Seat.objects.get(user=org.rep_a),
         "cp": complaint,
         "ra": org.rep_a,
@@ -387,6 +400,8 @@ def _nothing_changed(world: dict[str, Any]) -> None:
     assert Customer.objects.get(pk=world["pc"].pk).owner_id is None
     assert list(ReturnRule.objects.filter(pool=world["pool"])) == [world["rule"]]
     assert not PoolLock.objects.exists()
+    share = CustomerShare.objects.get(pk=world["sh"].pk)
+    assert (share.mode, share.until.isoformat()) == ("read", world["soon"])
 
 
 def _names(patterns: list[URLPattern | URLResolver]) -> set[str]:
