@@ -158,8 +158,9 @@ def test_today_page_query_count_does_not_grow_with_rows(
         Notification.objects.create(user=org.rep_a, kind="x", title=f"提醒{i}")
     client = as_user(org.rep_a)
     # session, user, the counts (3, once for page and navigation), two due lists with their
-    # tags, the plans, the reminders, and one INSERT logging the page's lists (查阅登记)
-    with django_assert_max_num_queries(13):
+    # tags, the plans, the reminders, one INSERT logging the page's lists (查阅登记), the ids
+    # shared with the rep (客户共享) and the pools' return rules (即将收回公海)
+    with django_assert_max_num_queries(14):
         response = client.get(TODAY)
     assert response.status_code == 200
     assert "逾期0" in response.content.decode()

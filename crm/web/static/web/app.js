@@ -17,6 +17,13 @@
     if (form && !window.confirm(form.getAttribute("data-confirm"))) event.preventDefault();
   });
 
+  // A select that applies at once (the reception desk's 接待台 switch); a button stays for
+  // browsers without this file.
+  document.addEventListener("change", function (event) {
+    var select = event.target.closest("select[data-submit-on-change]");
+    if (select && select.form) select.form.submit();
+  });
+
   // A printable page's 打印 button (the referral card).
   document.addEventListener("click", function (event) {
     if (event.target.closest("[data-print]")) window.print();
