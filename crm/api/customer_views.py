@@ -12,6 +12,7 @@ from ninja import Router, Status
 from pydantic import Field, StrictBool
 
 from crm.accounts.roles import VIEW_CUSTOMER
+from crm.core.inputs import NOT_BLANK
 from crm.customers import listviews
 from crm.customers.models import SavedView
 
@@ -40,13 +41,13 @@ class ViewsOut(Out):
 
 
 class ViewIn(NoNulIn):
-    name: str = Field(min_length=1, max_length=listviews.NAME_MAX, pattern=r"\S")
+    name: str = Field(min_length=1, max_length=listviews.NAME_MAX, pattern=NOT_BLANK)
     params: dict[str, str] = Field(default_factory=dict)
     columns: list[str] = Field(default_factory=list, max_length=20)
 
 
 class ViewPatch(StrictIn):
-    name: str | None = Field(None, min_length=1, max_length=listviews.NAME_MAX, pattern=r"\S")
+    name: str | None = Field(None, min_length=1, max_length=listviews.NAME_MAX, pattern=NOT_BLANK)
     shared: StrictBool | None = None
 
 

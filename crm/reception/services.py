@@ -33,7 +33,7 @@ from crm.accounts.roles import (
     VIEW_VISIT,
 )
 from crm.activities.services import notify
-from crm.core.errors import Conflict, Invalid, NotFound
+from crm.core.errors import Conflict, Invalid, NotFound, StateConflict
 from crm.core.inputs import validate
 from crm.core.permissions import has_action, in_departments, owned_by, require, restrict
 from crm.core.validators import normalize_phone
@@ -199,8 +199,8 @@ def _helper(actor: User, desk: Desk, seats: list[Seat], helper_id: int | None) -
     is free (the owner is told)."""
     if helper_id is not None:
         seat = next((s for s in seats if s.user_id == helper_id), None)
-        if seat is None or seat.status != SeatStatus.ON_DUTY:
-            raise Invalid(fields={"helper": _("该销售顾问不在岗或正在接待")})
+        if seat is None or seat.status != SeatStatus.ON_DUTY:  # as the rotation stands now
+            raise StateConflict(fields={"helper": _("该销售顾问不在岗或正在接待")})
         return seat.user
     turn = rotation.next_turn(seats, desk.last_position)
     return turn.seat.user if turn else None  # type: ignore[attr-defined]

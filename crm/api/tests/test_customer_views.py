@@ -22,7 +22,12 @@ def test_a_view_is_saved_listed_with_the_presets_and_shared_by_a_manager(org, ca
     assert shared.json()["shared"] is True
 
     seen = call(org.rep_b, "GET", "customer-views").json()
-    assert [p["name"] for p in seen["presets"]] == ["我的逾期", "本周新增", "共享给我的", "H级未跟进"]
+    assert [p["name"] for p in seen["presets"]] == [
+        "我的逾期",
+        "本周新增",
+        "共享给我的",
+        "H级未跟进",
+    ]
     assert [(v["name"], v["editable"]) for v in seen["shared"]] == [("部门H级", False)]
     assert seen["own"] == []
     assert seen["may_share"] is False
