@@ -321,12 +321,13 @@ def visit_register(*, actor: User, data: Mapping[str, Any]) -> Visit:
     if customer is None:
         customer = _new_customer(actor, decision.owner, cleaned)
         # 老带新: a card shown, or the old customer who came along, links them at the first visit
-        referral_link_at_registration(
-            actor=actor,
-            customer=customer,
-            card_code=cleaned.get("referral_card", ""),
-            referrer_number=cleaned.get("referrer", ""),
-        )
+        if cleaned.get("referral_card") or cleaned.get("referrer"):
+            referral_link_at_registration(
+                actor=actor,
+                customer=customer,
+                card_code=cleaned.get("referral_card", ""),
+                referrer_number=cleaned.get("referrer", ""),
+            )
     elif customer.owner is None:
         customers.customer_owner_set(
             actor=actor,
