@@ -42,7 +42,30 @@ class Board:
 
 
 def desks(*, actor: User, action: str = REGISTER_VISIT) -> QuerySet[Desk]:
-    return restrict(Desk.objects.all(), actor, action).select_related("department")
+    """The desks the actor may work at that have a rotation (and the actor's own, if any)."""
+    seated = Desk.objects.filter(seats__isnull=False).distinct()
+    return (
+        restrict(Desk.objects.filter(pk__in=seated.values("pk")), actor, action)
+        .select_related("department")
+        .order_by("department__path")
+    )
+
+
+def default_desk_department(*, actor: User, action: str = REGISTER_VISIT) -> int | None:
+    """The desk a page opens on: the actor's department's when it has a rotation, else the
+    first desk with a rotation the actor may work at (a general manager in the head office),
+    else the actor's department (where the first rotation will be set)."""
+    own = (
+        in_departments(Desk.objects.filter(seats__isnull=False), [actor.department_id])
+        .values_list("department_id", flat=True)
+        .first()
+        if actor.department_id
+        else None
+    )
+    if own is not None:
+        return own
+    first = desks(actor=actor, action=action).values_list("department_id", flat=True).first()
+    return first if first is not None else actor.department_id
 
 
 def board(*, desk: Desk, actor: User) -> Board:

@@ -56,9 +56,10 @@ class DeskView(CrmView):
     partial_name = "board"
 
     def desk(self) -> Desk:
-        return services.desk_for(
-            actor=self.actor, action=REGISTER_VISIT, department_id=_desk_id(self.request)
-        )
+        wanted = _desk_id(self.request)
+        if wanted is None:
+            wanted = selectors.default_desk_department(actor=self.actor)
+        return services.desk_for(actor=self.actor, action=REGISTER_VISIT, department_id=wanted)
 
     def page(
         self, desk: Desk, form: VisitForm | None = None, found: Any = None, looked: bool = False
@@ -158,9 +159,10 @@ class RotationView(CrmView):
         return RotationForm(data, candidates=candidates, seated=seated)
 
     def desk(self) -> Desk:
-        return services.desk_for(
-            actor=self.actor, action=MANAGE_ROTATION, department_id=_desk_id(self.request)
-        )
+        wanted = _desk_id(self.request)
+        if wanted is None:
+            wanted = selectors.default_desk_department(actor=self.actor, action=MANAGE_ROTATION)
+        return services.desk_for(actor=self.actor, action=MANAGE_ROTATION, department_id=wanted)
 
     def get(self, request: HttpRequest) -> HttpResponse:
         desk = self.desk()

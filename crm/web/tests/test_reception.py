@@ -105,3 +105,13 @@ def test_a_complaint_is_filed_and_decided_on_the_complaints_page(rotation, as_us
     )
     record = as_user(org.rep_a).get(f"/reception/record/{org.rep_a.pk}/").content.decode()
     assert "扣当日基本工资" in record
+
+
+def test_the_general_manager_opens_on_a_desk_with_a_rotation_and_may_switch(rotation, as_user):
+    org = rotation
+    services.rotation_set(actor=org.manager2, data={"users": [org.rep_c.pk]})  # 销售二部's desk too
+    page = as_user(org.gm).get("/reception/").content.decode()
+    assert '<small class="muted">销售一部</small>' in page  # not the head office's empty desk
+    assert f'value="{org.sales2.pk}"' in page  # the switch offers 销售二部
+    other = as_user(org.gm).get(f"/reception/?desk={org.sales2.pk}").content.decode()
+    assert re.search(r"data-next>赵大勇<", other)
