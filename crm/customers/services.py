@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop, pgettext, pgettext_lazy
@@ -401,6 +401,13 @@ def customer_owner_set(
         details=dict(details or {}),
     )
     return customer
+
+
+def customers_owner_cleared(*, ids: list[int], at: Any) -> None:
+    """The batch twin of ``customer_owner_set(owner=None)`` for a nightly pass (the pool): the
+    customers ``ids``, locked and chosen by the caller, belong to nobody from ``at`` on. One
+    UPDATE; the caller writes their history rows and runs ``hooks.owner_changed_many``."""
+    Customer.objects.filter(pk__in=ids).update(owner=None, version=F("version") + 1, updated_at=at)
 
 
 @transaction.atomic

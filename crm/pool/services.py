@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -332,7 +331,7 @@ def _return_batch(dues: Sequence[rules.Due], now: dt.datetime) -> int:
     ids = [c.pk for c in rows]
     users = {u.pk: u for u in User.objects.filter(pk__in={c.owner_id for c in rows})}
     formers = {c.pk: users[c.owner_id] for c in rows}  # type: ignore[index]
-    Customer.objects.filter(pk__in=ids).update(owner=None, version=F("version") + 1, updated_at=now)
+    customers.customers_owner_cleared(ids=ids, at=now)
     entries = []
     events = []
     reasons: dict[int, str] = {}
