@@ -28,6 +28,12 @@ class DomainError(Exception):
         self.extra = extra or {}
         super().__init__(str(self.message))
 
+    @property
+    def first_message(self) -> str:
+        """One line to show where there is no form to mark: the first field's message, else
+        the error's own."""
+        return str(next(iter(self.fields.values()), self.message))
+
 
 class NotFound(DomainError):
     status = 404

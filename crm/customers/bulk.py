@@ -172,7 +172,7 @@ def bulk_apply(
                 outcome.refused += 1
             except DomainError as exc:
                 outcome.failed += 1
-                reason = str(next(iter(exc.fields.values()), exc.message))
+                reason = exc.first_message
                 if reason not in outcome.reasons:
                     outcome.reasons.append(reason)
             else:

@@ -326,7 +326,7 @@ class FollowUpCommentView(CrmView):
                 actor=self.actor, followup_id=followup_id, comment=request.POST.get("comment", "")
             )
         except Invalid as exc:
-            messages.error(request, str(next(iter(exc.fields.values()), exc.message)))
+            messages.error(request, exc.first_message)
         else:
             messages.success(request, _("已保存点评"))
         return redirect(back)

@@ -95,7 +95,7 @@ class SavedViewListView(CrmView):
                 columns=request.POST.getlist("columns") or listviews.list_columns(actor=self.actor),
             )
         except DomainError as exc:
-            message = str(next(iter(exc.fields.values()), exc.message))
+            message = exc.first_message
             messages.error(request, message)
             return redirect(_back(request))
         messages.success(request, _("已保存视图“%(name)s”") % {"name": view.name})
@@ -136,7 +136,7 @@ class SavedViewChangeView(CrmView):
         except (Invalid, DomainError) as exc:
             if exc.status in (403, 404):
                 raise
-            messages.error(request, str(next(iter(exc.fields.values()), exc.message)))
+            messages.error(request, exc.first_message)
         return redirect("web:customer_views")
 
 
@@ -156,7 +156,7 @@ class BulkView(CrmView):
         try:
             value = bulk.clean_request(actor=self.actor, operation=operation, value=value)
         except Invalid as exc:
-            messages.error(request, str(next(iter(exc.fields.values()), exc.message)))
+            messages.error(request, exc.first_message)
             return redirect(back)
         if request.POST.get("target") == "filter":
             return self._whole_filter(request, operation, value, query, back)

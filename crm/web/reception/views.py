@@ -117,7 +117,7 @@ class LookupView(DeskView):
             try:
                 found = services.customer_lookup(actor=self.actor, data=lookup.cleaned_data)
             except Invalid as exc:
-                error = str(next(iter(exc.fields.values()), exc.message))
+                error = exc.first_message
         reps = assignable_owners(actor=self.actor)
         form = VisitForm(request.POST, reps=reps) if "name" in request.POST else None
         page = self.page(desk, form, found=found, looked=True)
@@ -137,7 +137,7 @@ class SeatStatusView(CrmView):
                 actor=self.actor, seat_id=seat_id, data={"status": request.POST.get("status", "")}
             )
         except Invalid as exc:
-            return bad_request(request, str(next(iter(exc.fields.values()), exc.message)))
+            return bad_request(request, exc.first_message)
         messages.success(
             request,
             _("%(name)s：%(status)s")
@@ -231,7 +231,7 @@ class VisitListView(CrmView):
             summary = selectors.daily_summary(actor=self.actor, start=start, end=end)
             visits = list(selectors.visit_list(actor=self.actor, start=start, end=end)[:200])
         except Invalid as exc:
-            return bad_request(request, str(next(iter(exc.fields.values()), exc.message)))
+            return bad_request(request, exc.first_message)
         return self.render(
             {
                 "form": form,
@@ -254,7 +254,7 @@ class SummaryExportView(CrmView):
         try:
             export = services.summary_export(actor=self.actor, start=start, end=end)
         except Invalid as exc:
-            return bad_request(request, str(next(iter(exc.fields.values()), exc.message)))
+            return bad_request(request, exc.first_message)
         response = HttpResponse(export.content, content_type=export.content_type)
         response["Content-Disposition"] = (
             content_disposition_header(True, export.filename) or "attachment"
