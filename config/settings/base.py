@@ -249,7 +249,9 @@ def _caches() -> dict[str, Any]:
     crm/accounts/migrations/0011), never a process's own memory."""
     url = env_str("CRM_REDIS_URL", "")
     if url:
-        return {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}}
+        return {
+            "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+        }
     return {
         "default": {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",

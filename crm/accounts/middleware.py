@@ -12,7 +12,6 @@ enrolled, the sign-in marks the session; until they enrol, every page leads to t
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 
 from django.conf import settings
@@ -20,6 +19,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -35,7 +35,7 @@ _SEEN_GRANULARITY = 30
 
 def session_started(request: HttpRequest) -> None:
     """Stamp a session that was just signed in."""
-    now = int(time.time())
+    now = int(timezone.now().timestamp())
     request.session[STARTED] = now
     request.session[SEEN] = now
 
@@ -68,7 +68,7 @@ class SessionSecurityMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
-            now = int(time.time())
+            now = int(timezone.now().timestamp())
             if _expired(request, now):
                 audit.record(actor=user, verb="user.session_expired", obj=user)
                 logout(request)

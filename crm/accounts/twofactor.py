@@ -167,9 +167,7 @@ def verify(*, user: User, code: str) -> bool:
 @transaction.atomic
 def _check(user: User, code: str) -> tuple[bool, str]:
     device = (
-        TwoFactor.objects.select_for_update()
-        .filter(user=user, confirmed_at__isnull=False)
-        .first()
+        TwoFactor.objects.select_for_update().filter(user=user, confirmed_at__isnull=False).first()
     )
     if device is None or not code:
         return False, ""

@@ -65,9 +65,9 @@ class CharacterClassesValidator:
             raise ValidationError(self.get_help_text(), code="password_too_simple")
 
     def get_help_text(self) -> str:
-        return _(
-            "密码须包含小写字母、大写字母、数字、符号中的至少 %(n)d 类。"
-        ) % {"n": self.min_classes}
+        return _("密码须包含小写字母、大写字母、数字、符号中的至少 %(n)d 类。") % {
+            "n": self.min_classes
+        }
 
 
 class PersonalInfoValidator:

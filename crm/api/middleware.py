@@ -1,12 +1,12 @@
 from __future__ import annotations
 
 import hashlib
-import time
 from collections.abc import Callable
 
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm.core.middleware import client_ip
@@ -67,7 +67,7 @@ class RateLimitMiddleware:
     @staticmethod
     def _over_limit(request: HttpRequest) -> int:
         window = max(1, settings.CRM_API_RATE_WINDOW)
-        now = time.time()
+        now = timezone.now().timestamp()
         number = int(now // window)
         wait = max(1, int((number + 1) * window - now + 0.999))
         buckets: list[tuple[str, int]] = []

@@ -3,7 +3,6 @@ turning it off, new recovery codes, and the administrator's reset."""
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from django import forms
@@ -11,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -61,7 +61,7 @@ def start_code_step(request: HttpRequest, user: User, next_url: str) -> None:
     request.session[PENDING] = {
         "user": user.pk,
         "backend": getattr(user, "backend", ""),
-        "at": int(time.time()),
+        "at": int(timezone.now().timestamp()),
         "next": next_url,
     }
 
@@ -73,7 +73,8 @@ class LoginCodeView(View):
 
     def _pending(self, request: HttpRequest) -> tuple[User, dict[str, Any]] | None:
         pending = request.session.get(PENDING)
-        if not isinstance(pending, dict) or time.time() - pending.get("at", 0) > PENDING_SECONDS:
+        now = timezone.now().timestamp()
+        if not isinstance(pending, dict) or now - pending.get("at", 0) > PENDING_SECONDS:
             request.session.pop(PENDING, None)
             return None
         user = User.objects.filter(pk=pending.get("user"), is_active=True).first()

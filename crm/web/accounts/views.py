@@ -27,7 +27,6 @@ from crm.core.errors import Invalid
 from crm.core.permissions import Scope, scope_of
 from crm.web.base import CrmView, apply_domain_error, form_error_status
 
-from .security import PasswordConfirmForm, signed_in, start_code_step
 from .forms import (
     LoginForm,
     PasswordForm,
@@ -37,6 +36,7 @@ from .forms import (
     UserEditForm,
     UserRoleForm,
 )
+from .security import PasswordConfirmForm, signed_in, start_code_step
 
 
 class LoginView(auth_views.LoginView):
