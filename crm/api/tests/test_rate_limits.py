@@ -9,6 +9,7 @@ import json
 import os
 import subprocess
 import sys
+from typing import Any
 
 import pyotp
 import pytest
@@ -101,9 +102,7 @@ def enrolled(user) -> pyotp.TOTP:
 
 def token_request(client: Client, **body):
     data = {"username": "manager", "password": PASSWORD, **body}
-    return client.post(
-        "/api/v1/auth/token", data=json.dumps(data), content_type="application/json"
-    )
+    return client.post("/api/v1/auth/token", data=json.dumps(data), content_type="application/json")
 
 
 def test_a_token_for_a_user_with_two_factor_needs_the_code(org, client, clock):
@@ -131,7 +130,7 @@ def test_a_required_user_without_two_factor_gets_no_token(org, client, settings)
 # --- production settings --------------------------------------------------------------------
 
 
-def settings_with(env: dict[str, str]) -> dict[str, object]:
+def settings_with(env: dict[str, str]) -> dict[str, Any]:
     """The production settings module as a fresh process loads it with ``env``."""
     names = [
         "SESSION_COOKIE_SECURE",
@@ -156,7 +155,8 @@ def settings_with(env: dict[str, str]) -> dict[str, object]:
         text=True,
         check=True,
     )
-    return json.loads(out.stdout)
+    loaded: dict[str, Any] = json.loads(out.stdout)
+    return loaded
 
 
 def test_over_https_the_cookies_are_secure_and_hsts_is_on():

@@ -77,7 +77,10 @@ class LoginCodeView(View):
         if not isinstance(pending, dict) or now - pending.get("at", 0) > PENDING_SECONDS:
             request.session.pop(PENDING, None)
             return None
-        user = User.objects.filter(pk=pending.get("user"), is_active=True).first()
+        user_id = pending.get("user")
+        if not isinstance(user_id, int):
+            return None
+        user = User.objects.filter(pk=user_id, is_active=True).first()
         return (user, pending) if user is not None else None
 
     def get(self, request: HttpRequest) -> HttpResponse:

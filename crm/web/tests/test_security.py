@@ -200,7 +200,9 @@ def enrol(client: Client) -> tuple[pyotp.TOTP, list[str]]:
     """Enrol the signed-in user as they would: read the key off the page, type the code."""
     page = client.get(reverse("web:two_factor_enrol")).content.decode()
     assert "<svg" in page  # the QR code
-    key = re.search(r'id="secret-key">([A-Z2-7 ]+)<', page).group(1).replace(" ", "")
+    found = re.search(r'id="secret-key">([A-Z2-7 ]+)<', page)
+    assert found is not None
+    key = found.group(1).replace(" ", "")
     totp = pyotp.TOTP(key)
     done = client.post(reverse("web:two_factor_enrol"), {"code": totp.at(timezone.now())})
     assert done.status_code == 200
