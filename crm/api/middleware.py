@@ -49,8 +49,9 @@ class RateLimitMiddleware:
     shares, or each process would allow the whole limit by itself: Redis when CRM_REDIS_URL is
     set, otherwise the database's cache table (config/settings/base.py). Fixed windows keyed by
     the window's number: a counter expires with its window, nothing needs cleaning. Counting is
-    ``add`` then ``incr``: atomic on Redis; on the database cache ``incr`` is a read and a write,
-    so concurrent requests may be counted a little short, never refused wrongly. A token is
+    ``incr`` (``add`` for a window's first request): atomic on Redis; on the database cache
+    ``incr`` is a read and a write, so concurrent requests may be counted a little short, never
+    refused wrongly. A token is
     counted by its hash (never kept in the cache), valid or not, before it is looked up.
     """
 
@@ -82,12 +83,10 @@ class RateLimitMiddleware:
         over = False
         for name, limit in buckets:
             key = f"crm:rate:{name}:{window}:{number}"
-            cache.add(key, 0, timeout=window + 1)
             try:
                 count = cache.incr(key)
-            except ValueError:  # expired between add and incr: the window just ended
-                cache.add(key, 1, timeout=window + 1)
-                count = 1
+            except ValueError:  # the window's first request (or a race with another one)
+                count = 1 if cache.add(key, 1, timeout=window + 1) else cache.incr(key)
             over = over or count > limit
         return wait if over else 0
 
