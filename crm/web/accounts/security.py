@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
-from crm.accounts import services, twofactor
+from crm.accounts import selectors, services, twofactor
 from crm.accounts.middleware import MUST_ENROL, session_started
 from crm.accounts.models import User
 from crm.accounts.roles import MANAGE_USERS
@@ -80,7 +80,7 @@ class LoginCodeView(View):
         user_id = pending.get("user")
         if not isinstance(user_id, int):
             return None
-        user = User.objects.filter(pk=user_id, is_active=True).first()
+        user = selectors.pending_sign_in_user(user_id)
         return (user, pending) if user is not None else None
 
     def get(self, request: HttpRequest) -> HttpResponse:
