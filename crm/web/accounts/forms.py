@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
@@ -77,6 +78,12 @@ class PasswordForm(forms.Form):
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # the rules (AUTH_PASSWORD_VALIDATORS), in the reader's language
+        rules = password_validation.password_validators_help_texts()
+        self.fields["new_password"].help_text = " ".join(str(r) for r in rules)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
