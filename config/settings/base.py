@@ -221,7 +221,9 @@ SECURE_HSTS_SECONDS = env_int("CRM_HSTS_SECONDS", 60 * 60 * 24 * 365) if CRM_HTT
 SECURE_HSTS_INCLUDE_SUBDOMAINS = CRM_HTTPS and env_bool("CRM_HSTS_SUBDOMAINS", False)
 # Behind a proxy that terminates TLS: it says so in X-Forwarded-Proto (trusted with TRUST_PROXY)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if TRUST_PROXY else None
-SECURE_SSL_REDIRECT = CRM_HTTPS and env_bool("CRM_HTTPS_REDIRECT", True)
+# http → https here (opt-in: behind a proxy that does not say X-Forwarded-Proto, or without
+# TRUST_PROXY, every request would look like http and be redirected for ever)
+SECURE_SSL_REDIRECT = CRM_HTTPS and env_bool("CRM_HTTPS_REDIRECT", False)
 # the cookie's own life: the absolute maximum of a session (crm.accounts.middleware)
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", CRM_SESSION_MAX_HOURS * 60 * 60)
 X_FRAME_OPTIONS = "DENY"

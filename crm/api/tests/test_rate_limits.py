@@ -164,7 +164,8 @@ def test_over_https_the_cookies_are_secure_and_hsts_is_on():
     assert s["SESSION_COOKIE_SECURE"] is True
     assert s["CSRF_COOKIE_SECURE"] is True
     assert s["SECURE_HSTS_SECONDS"] == 31536000
-    assert s["SECURE_SSL_REDIRECT"] is True
+    assert s["SECURE_SSL_REDIRECT"] is False  # the proxy's job unless asked
+    assert settings_with({"CRM_HTTPS": "1", "CRM_HTTPS_REDIRECT": "1"})["SECURE_SSL_REDIRECT"]
     assert s["SESSION_COOKIE_HTTPONLY"] is True
     assert s["CSRF_COOKIE_HTTPONLY"] is True
     assert s["SESSION_COOKIE_SAMESITE"] == s["CSRF_COOKIE_SAMESITE"] == "Lax"
