@@ -13,6 +13,7 @@ enrolled, the sign-in marks the session; until they enrol, every page leads to t
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -38,6 +39,12 @@ def session_started(request: HttpRequest) -> None:
     now = int(timezone.now().timestamp())
     request.session[STARTED] = now
     request.session[SEEN] = now
+
+
+def stamp_signed_in_session(sender: Any, request: HttpRequest | None, **kwargs: Any) -> None:
+    """``user_logged_in``: stamp the new session (a request without one, e.g. the API's, none)."""
+    if request is not None and hasattr(request, "session"):
+        session_started(request)
 
 
 def _expired(request: HttpRequest, now: int) -> bool:

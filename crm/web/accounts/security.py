@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from crm.accounts import selectors, services, twofactor
-from crm.accounts.middleware import MUST_ENROL, session_started
+from crm.accounts.middleware import MUST_ENROL
 from crm.accounts.models import User
 from crm.accounts.roles import MANAGE_USERS
 from crm.core.errors import Invalid
@@ -49,8 +49,7 @@ class PasswordConfirmForm(forms.Form):
 def signed_in(request: HttpRequest, user: User, backend: str) -> None:
     """The end of a sign-in, with or without a code: the session, its stamps, the audit row and,
     when the role requires two-factor sign-in and the user has none, the enrolment to come."""
-    login(request, user, backend=backend)
-    session_started(request)
+    login(request, user, backend=backend)  # stamps the session (crm.accounts.middleware)
     if twofactor.is_required(user) and not twofactor.is_enrolled(user):
         request.session[MUST_ENROL] = True
     services.session_opened(actor=user)
