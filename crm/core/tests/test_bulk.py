@@ -35,10 +35,14 @@ def test_rows_read_back_as_written_with_defaults_filled(org):
     rows = list(AuditEvent.objects.filter(verb="customer.returned_to_pool").order_by("id"))
     assert [r.object_id for r in rows] == ["0", "1", "2"]
     first = rows[0]
-    assert first.actor_id == user.pk and first.actor_name == "张三"
+    assert first.actor_id == user.pk
+    assert first.actor_name == "张三"
     assert first.changes == {"owner": [user.pk, None]}
-    assert first.details == {} and first.reason == "" and first.request_id == ""
-    assert first.ip == "10.0.0.1" and rows[1].ip is None
+    assert first.details == {}
+    assert first.reason == ""
+    assert first.request_id == ""
+    assert first.ip == "10.0.0.1"
+    assert rows[1].ip is None
     assert all(r.created_at >= before for r in rows)
 
 
