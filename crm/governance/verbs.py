@@ -74,4 +74,6 @@ VERB_LABELS: dict[str, StrPromise] = {
     "credit.recorded": pgettext_lazy("audit", "记录业绩分成"),
     "complaint.filed": pgettext_lazy("audit", "登记抢客投诉"),
     "complaint.decided": pgettext_lazy("audit", "查处抢客投诉"),
+    # encryption at rest (ADR 0008): ``crm keys rotate``
+    "keys.rotated": pgettext_lazy("audit", "轮换加密密钥"),
 }

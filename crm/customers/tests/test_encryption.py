@@ -244,3 +244,61 @@ def test_production_refuses_to_start_without_a_key_and_a_laptop_gets_one(tmp_pat
     assert crypto.parse(key_file.read_text()).primary == "k1"
     again = _start({"CRM_DATA_DIR": str(tmp_path / "b")})  # the same key next time
     assert again.returncode == 0 and key_file.read_text() == key_file.read_text()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_encrypts_existing_rows_and_reindexes_them():
+    from django.db.migrations.executor import MigrationExecutor
+
+    before = [("customers", "0016_rep_works_shared_customers")]
+    after = [("customers", "0017_encryption_at_rest")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps
+    OldCustomer = old.get_model("customers", "Customer")  # noqa: N806
+    OldContact = old.get_model("customers", "Contact")  # noqa: N806
+    rows = [
+        OldCustomer(name=f"客户{i}", phone_store=f"1380000{i:04d}", number=f"KH{i:06d}")
+        for i in range(1, 6)
+    ]
+    rows[0].id_number_store = ID_NUMBER
+    OldCustomer.objects.bulk_create(rows)
+    first = OldCustomer.objects.get(name="客户1")
+    OldContact.objects.create(customer=first, name="联系人", phone_store="13911112222")
+    executor = MigrationExecutor(connection)
+    executor.migrate(after)
+    with connection.cursor() as cur:
+        cur.execute("SELECT phone, phone_index, id_number FROM customers_customer ORDER BY id")
+        stored = cur.fetchall()
+    assert all(p.startswith("k1:") and len(i) == 16 for p, i, _ in stored)
+    assert stored[0][2].startswith("k1:")
+    customers = {c.name: c for c in Customer.objects.all()}
+    assert customers["客户3"].phone == "13800000003"
+    assert customers["客户1"].id_number == ID_NUMBER
+    assert Contact.objects.get().phone == "13911112222"
+    assert list(Customer.objects.filter(sensitive.phone_lookup("13800000005"))) == [
+        customers["客户5"]
+    ]
+    found = search.matching_ids(search.parse("00004"), before=None, limit=10)
+    assert found == [customers["客户4"].pk]
+    assert search.matching_ids(search.parse("1111"), before=None, limit=10) == [first.pk]
+
+
+def test_bank_details_through_the_api_and_the_web_form(org, call, as_user):
+    from django.urls import reverse
+
+    body = {"name": "钱七", "bank_name": "招商银行", "bank_account": "6225 8801 2345 6789"}
+    created = call(org.rep_a, "POST", "customers", body)
+    assert created.status_code == 201, created.content
+    data = created.json()
+    assert (data["bank_name"], data["bank_account"]) == ("招商银行", "6225880123456789")
+    assert raw("customers_customer", "bank_account", data["id"])[0].startswith("k1:")
+    refused = call(org.rep_a, "POST", "customers", {"name": "孙八", "bank_account": "12ab"})
+    assert refused.status_code == 422
+    assert "bank_account" in refused.content.decode()
+
+    client = as_user(org.rep_a)
+    page = client.get(reverse("web:customer_edit", args=[data["id"]])).content.decode()
+    assert "开户银行" in page and "6225880123456789" in page
+    detail = client.get(reverse("web:customer_detail", args=[data["id"]])).content.decode()
+    assert "银行账号" in detail and "6225880123456789" in detail
