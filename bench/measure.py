@@ -32,10 +32,10 @@ from crm.activities.choices import OPEN_STATUSES
 from crm.activities.models import Notification, Plan
 from crm.core.pagination import encode_cursor, encode_sort_cursor
 from crm.customers import crypto, search
-from crm.customers.sensitive import PHONE
 from crm.customers.models import Customer
 from crm.customers.pinyin import pinyin_keys
 from crm.customers.selectors import COUNT_CAP
+from crm.customers.sensitive import PHONE
 
 URL = "/api/v1/customers"
 PAGE = 20

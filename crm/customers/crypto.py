@@ -58,7 +58,9 @@ def _decode(name: str, value: str) -> bytes:
     except (binascii.Error, ValueError):
         raw = b""
     if len(raw) != KEY_BYTES:
-        raise KeyringError(f"加密密钥 {name} 不是 32 字节的 base64 / key {name} is not 32 bytes of base64. {HELP}")
+        raise KeyringError(
+            f"加密密钥 {name} 不是 32 字节的 base64 / key {name} is not 32 bytes of base64. {HELP}"
+        )
     return raw
 
 
@@ -125,7 +127,9 @@ def parse(text: str, source: Path | None = None) -> Keyring:
         name, sep, value = entry.partition("=")
         name = name.strip()
         if not sep or not (name == INDEX_ENTRY or KEY_ID.match(name)) or name in secrets:
-            raise KeyringError(f"密钥环的条目有误：{name!r} / malformed keyring entry {name!r}. {HELP}")
+            raise KeyringError(
+                f"密钥环的条目有误：{name!r} / malformed keyring entry {name!r}. {HELP}"
+            )
         if name == INDEX_ENTRY:
             index = _decode(name, value)
         else:
@@ -226,7 +230,9 @@ def decrypt(stored: str, purpose: str) -> str:
         raise KeyringError(f"存储的值未加密 / a stored {purpose} is not encrypted. {HELP}")
     raw = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
     try:
-        plain = keyring().cipher(kid).decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], purpose.encode())
+        plain = (
+            keyring().cipher(kid).decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], purpose.encode())
+        )
     except InvalidTag as error:
         raise KeyringError(
             f"密钥 {kid} 无法解密存储的{purpose}（密钥不对或数据被改动）/ key {kid} does not "

@@ -1,9 +1,9 @@
 """``crm keys``: the encryption keys of customers' sensitive fields (ADR 0008).
 
-    crm keys status           which keys the stored values need, and which is primary
-    crm keys new              add a new primary key (to the key file; or print the setting)
-    crm keys rotate           re-encrypt everything under the primary key (resumable)
-    crm keys retire k1        drop a key no stored value needs any more
+crm keys status           which keys the stored values need, and which is primary
+crm keys new              add a new primary key (to the key file; or print the setting)
+crm keys rotate           re-encrypt everything under the primary key (resumable)
+crm keys retire k1        drop a key no stored value needs any more
 """
 
 from __future__ import annotations
@@ -50,7 +50,9 @@ class Command(BaseCommand):
     def _status(self) -> None:
         ring = crypto.keyring()
         where = ring.source or "CRM_ENCRYPTION_KEY"
-        self.stdout.write(f"keyring: {where}; primary {ring.primary}; keys {', '.join(ring.secrets)}")
+        self.stdout.write(
+            f"keyring: {where}; primary {ring.primary}; keys {', '.join(ring.secrets)}"
+        )
         for column, counts in keys.usage().items():
             text = ", ".join(f"{kid}: {n:,}" for kid, n in sorted(counts.items())) or "—"
             self.stdout.write(f"  {column:34} {text}")
