@@ -66,9 +66,10 @@ def rotate(
         while True:
             with transaction.atomic(), connection.cursor() as cur:
                 cur.execute(
+                    # substr, not LIKE: SQLite's LIKE ignores case, and key ids do not
                     f"SELECT id, {column} FROM {table} WHERE id > %s AND {column} <> '' "
-                    f"AND {column} NOT LIKE %s ORDER BY id LIMIT %s",
-                    [last, primary + ":%", batch],
+                    f"AND substr({column}, 1, %s) <> %s ORDER BY id LIMIT %s",
+                    [last, len(primary) + 1, primary + ":", batch],
                 )
                 rows = cur.fetchall()
                 if not rows:
