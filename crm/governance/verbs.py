@@ -74,6 +74,17 @@ VERB_LABELS: dict[str, StrPromise] = {
     "credit.recorded": pgettext_lazy("audit", "记录业绩分成"),
     "complaint.filed": pgettext_lazy("audit", "登记抢客投诉"),
     "complaint.decided": pgettext_lazy("audit", "查处抢客投诉"),
+    # security hardening (crm.accounts.twofactor, crm.accounts.middleware)
+    "user.login_address_locked": pgettext_lazy("audit", "登录被拒（地址失败过多）"),
+    "user.password_expired": pgettext_lazy("audit", "密码过期"),
+    "user.session_expired": pgettext_lazy("audit", "会话超时退出"),
+    "user.2fa_enabled": pgettext_lazy("audit", "启用两步验证"),
+    "user.2fa_disabled": pgettext_lazy("audit", "关闭两步验证"),
+    "user.2fa_reset": pgettext_lazy("audit", "重置两步验证"),
+    "user.2fa_failed": pgettext_lazy("audit", "两步验证码错误"),
+    "user.2fa_locked": pgettext_lazy("audit", "两步验证被锁定拒绝"),
+    "user.2fa_recovery_used": pgettext_lazy("audit", "使用恢复码登录"),
+    "user.2fa_recovery_renewed": pgettext_lazy("audit", "重新生成恢复码"),
     # encryption at rest (ADR 0008): ``crm keys rotate``
     "keys.rotated": pgettext_lazy("audit", "轮换加密密钥"),
 }

@@ -226,6 +226,13 @@ PAGES: dict[str, tuple[str, tuple[str, ...], dict[str, Any] | None, int, str]] =
     "reception_complaint_decide": ("POST", ("{cp}",), {"state": "dismissed", "finding": "不属实"},
                                                           302, "decide"),
     "reception_record":    ("GET",  ("{ra}",),      None, 200, "record"),
+    # two-step verification (crm/web/accounts/security.py): the code step without a password
+    # step before it sends anyone back to the sign-in; the rest is one's own
+    "login_code":          ("GET",  (),             None, 302, "anyone"),
+    "two_factor_enrol":    ("GET",  (),             None, 200, "signed_in"),
+    "two_factor_disable":  ("POST", (),             {"password": PASSWORD}, 302, "signed_in"),
+    "two_factor_recovery": ("POST", (),             {"password": PASSWORD}, 302, "signed_in"),
+    "user_two_factor_reset": ("POST", ("{usr}",),   None, 302, "users"),
 }
 # fmt: on
 
