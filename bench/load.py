@@ -23,7 +23,7 @@ from crm.accounts import services as accounts
 from crm.accounts.models import Department, User
 from crm.accounts.roles import BuiltinRole as Role
 from crm.core.validators import organization_key
-from crm.customers import search
+from crm.customers import search, sensitive
 from crm.customers.models import Customer, Tag
 from crm.reports.models import ContactMonth
 
@@ -58,6 +58,7 @@ _OWN_COLUMNS = (
     "created_at",
     "updated_at",
     "deleted_at",
+    "phone_index",
 )
 
 
@@ -168,6 +169,7 @@ class _Rows:
             pk = self.next_id
             self.next_id += 1
             owner, department = self.owners[c.owner] if c.owner is not None else (None, None)
+            phone, phone_index = sensitive.sealed(c.phone, sensitive.PHONE)  # as at rest
             rows.append(
                 (
                     pk,
@@ -175,7 +177,7 @@ class _Rows:
                     c.kind,
                     c.name,
                     organization_key(c.name),
-                    c.phone,
+                    phone,
                     c.email,
                     "",
                     c.credit_code,
@@ -192,6 +194,7 @@ class _Rows:
                     when(c.created_at),
                     when(c.updated_at),
                     None,
+                    phone_index,
                     *self.defaults,
                 )
             )

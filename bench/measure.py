@@ -31,10 +31,11 @@ from crm.accounts.services import token_issue
 from crm.activities.choices import OPEN_STATUSES
 from crm.activities.models import Notification, Plan
 from crm.core.pagination import encode_cursor, encode_sort_cursor
-from crm.customers import search
+from crm.customers import crypto, search
 from crm.customers.models import Customer
 from crm.customers.pinyin import pinyin_keys
 from crm.customers.selectors import COUNT_CAP
+from crm.customers.sensitive import PHONE
 
 URL = "/api/v1/customers"
 PAGE = 20
@@ -154,11 +155,9 @@ class Sampler:
         found: list[tuple[str, str]] = []
         while len(found) < n:
             picks = [self.ids[self.rng.randrange(len(self.ids))] for _ in range(n * 2)]
-            rows = {
-                pk: (name, phone)
-                for pk, name, phone in Customer.objects.filter(id__in=picks).values_list(
-                    "id", "name", "phone_store"
-                )
+            rows = {  # the phone decrypted (ADR 0008)
+                c.pk: (c.name, c.phone)
+                for c in Customer.objects.filter(id__in=picks).only("id", "name", "phone_store")
             }
             for pk in picks:
                 if pk in rows and where(*rows[pk]) and len(found) < n:
@@ -204,8 +203,11 @@ class Sampler:
             return out
         if kind == "phone":
             people = self.customers(n, where=lambda _n, phone: bool(phone))
-            sql = _select("c.phone = %s AND NOT (c.phone = '')")
-            return [Case(kind, {"q": p}, self.admin_token, sql, (p,)) for _, p in people]
+            sql = _select("c.phone_index = %s AND NOT (c.phone_index = '')")  # ADR 0008
+            return [
+                Case(kind, {"q": p}, self.admin_token, sql, (crypto.blind_index(p, PHONE),))
+                for _, p in people
+            ]
         if kind == "initials":
             people = self.customers(
                 n, where=lambda name, _p: 2 <= len(name) <= 4 and bool(pinyin_keys(name))

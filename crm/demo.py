@@ -191,16 +191,16 @@ class _Taken:
         taken = cls()
         if not Customer.objects.exists():
             return taken
-        alive = Customer.objects.filter(deleted_at__isnull=True)
-        for phone, id_number, code, kind, key in alive.values_list(
+        alive = Customer.objects.filter(deleted_at__isnull=True).only(
             "phone_store", "id_number_store", "credit_code", "kind", "name_key"
-        ):
-            taken.phones.add(phone)
-            taken.id_numbers.add(id_number)
-            taken.credit_codes.add(code)
-            if kind == Kind.ORGANIZATION:
-                taken.org_keys.add(key)
-        taken.phones.update(Contact.objects.values_list("phone_store", flat=True))
+        )
+        for customer in alive:  # decrypted: the stored values are ciphertext (ADR 0008)
+            taken.phones.add(customer.phone)
+            taken.id_numbers.add(customer.id_number)
+            taken.credit_codes.add(customer.credit_code)
+            if customer.kind == Kind.ORGANIZATION:
+                taken.org_keys.add(customer.name_key)
+        taken.phones.update(c.phone for c in Contact.objects.only("phone_store"))
         return taken
 
     def phone(self, rng: random.Random) -> str:
@@ -296,6 +296,8 @@ def _customer(owner: User, cleaned: dict[str, Any]) -> Customer:
             sensitive.write_phone(customer, value)
         elif name == "id_number":
             sensitive.write_id_number(customer, value)
+        elif name == "bank_account":
+            sensitive.write_bank_account(customer, value)
         else:
             setattr(customer, name, value)
     customer.name_key = organization_key(customer.name)

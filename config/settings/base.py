@@ -135,6 +135,18 @@ def _database() -> dict[str, Any]:
 
 
 DATABASES = {"default": _database()}
+
+# Encryption at rest of customers' phones, ID numbers and bank accounts (ADR 0008): the keyring
+# from CRM_ENCRYPTION_KEY, else the file CRM_ENCRYPTION_KEY_FILE. With the embedded database and
+# neither set, a keyring is generated once in the data folder (mode 0600); with DATABASE_URL
+# (production) a missing key is an error at startup, never a new key.
+CRM_ENCRYPTION_KEY = os.environ.get("CRM_ENCRYPTION_KEY", "")
+CRM_ENCRYPTION_KEY_GENERATE = not env_str("DATABASE_URL", "") and not os.environ.get(
+    "CRM_ENCRYPTION_KEY_FILE"
+)
+CRM_ENCRYPTION_KEY_FILE = os.environ.get("CRM_ENCRYPTION_KEY_FILE", "") or (
+    str(DATA_DIR / "encryption_keys") if CRM_ENCRYPTION_KEY_GENERATE else ""
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -31,6 +31,7 @@ _LABELS: dict[str, dict[str, str | Promise]] = {
 }
 _PLAIN = (
     "id", "number", "kind", "name", "wechat", "email", "credit_code", "company", "address", "city",
+    "bank_name",
     "staff_count", "annual_revenue", "main_business", "needs", "feedback", "source", "category",
     "grade", "notes", "version", "created_at", "updated_at", "deleted_at",
     "expected_purchase_on", "deal_on", "deposit_amount", "deposit_on",
@@ -45,6 +46,7 @@ def customer_out(customer: Customer, sources: dict[str, str] | None = None) -> d
     data["source_label"] = names.get(customer.source, "")
     data["phone"] = customer.phone
     data["id_number"] = customer.id_number
+    data["bank_account"] = customer.bank_account
     for field, labels in _LABELS.items():
         label = labels.get(data[field])
         data[f"{field}_label"] = str(label) if label else ""

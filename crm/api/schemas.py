@@ -199,6 +199,8 @@ class CustomerOut(Out):
     company: str
     address: str
     city: str
+    bank_name: str
+    bank_account: str
     staff_count: int | None
     annual_revenue: Decimal | None
     main_business: str

@@ -6,3 +6,10 @@ class CustomersConfig(AppConfig):
     name = "crm.customers"
     label = "customers"
     verbose_name = _("客户")
+
+    def ready(self) -> None:
+        # the encryption keyring, read at startup: a missing key fails here, clearly, and not
+        # on the first customer a user opens (ADR 0008)
+        from . import crypto
+
+        crypto.keyring()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any
@@ -30,6 +31,7 @@ from crm.core.inputs import (
     CreditCode,
     Day,
     EmailAddress,
+    Formatted,
     IdNumber,
     Input,
     Integer,
@@ -83,6 +85,22 @@ class SourceCode:
         if code and not Source.objects.filter(code=code).exists():
             raise ValueError(_("不是有效的选项"))
         return code
+
+
+def normalize_bank_account(value: str) -> str:
+    """A bank account number (银行账号) as digits: 8 to 30 of them, spaces and dashes dropped."""
+    digits = re.sub(r"[\s\-]", "", value)
+    if not digits.isascii() or not digits.isdigit() or not 8 <= len(digits) <= 30:
+        raise ValueError(_("银行账号应为 8–30 位数字"))
+    return digits
+
+
+BankAccount = Annotated[
+    str,
+    Formatted(
+        "bank-account", 40, normalize_bank_account, "银行账号：8–30 位数字，可含空格；空为没有"
+    ),
+]
 
 
 def _distinct(names: list[str]) -> list[str]:
@@ -183,6 +201,8 @@ class CustomerInput(Input):
     company: Annotated[str, Text(100)] = ""
     address: Annotated[str, Text(200)] = ""
     city: Annotated[str, Text(50)] = ""
+    bank_name: Annotated[str, Text(100)] = Field("", description="开户银行")
+    bank_account: BankAccount = ""
     staff_count: StaffCount | None = None
     annual_revenue: Annotated[decimal.Decimal, Money()] | None = Field(
         None, description="年营业额（万元）"

@@ -47,19 +47,26 @@ class Customer(TimeStampedModel):
     kind = models.CharField(_("类型"), max_length=12, choices=Kind.choices, default=Kind.PERSON)
     name = models.CharField(_("名称"), max_length=100)
     name_key = models.CharField(max_length=100, editable=False, default="")
-    # Sensitive: read and write through crm.customers.sensitive only.
+    # Sensitive: read and write through crm.customers.sensitive only. ``*_store``: ciphertext;
+    # ``*_index``: the keyed hash that lookups and the unique constraints use (ADR 0008).
     phone_store = models.CharField(
-        _("电话"), max_length=20, blank=True, default="", db_column="phone"
+        _("电话"), max_length=120, blank=True, default="", db_column="phone"
     )
+    phone_index = models.CharField(max_length=16, blank=True, default="", editable=False)
     email = models.EmailField(_("邮箱"), blank=True, default="")
     wechat = models.CharField(_("微信号"), max_length=20, blank=True, default="")
     id_number_store = models.CharField(
-        _("身份证号"), max_length=18, blank=True, default="", db_column="id_number"
+        _("身份证号"), max_length=120, blank=True, default="", db_column="id_number"
     )
+    id_number_index = models.CharField(max_length=16, blank=True, default="", editable=False)
     credit_code = models.CharField(_("统一社会信用代码"), max_length=18, blank=True, default="")
     company = models.CharField(_("单位名称"), max_length=100, blank=True, default="")
     address = models.CharField(_("地址"), max_length=200, blank=True, default="")
     city = models.CharField(_("城市"), max_length=50, blank=True, default="")
+    bank_name = models.CharField(_("开户银行"), max_length=100, blank=True, default="")
+    bank_account_store = models.CharField(
+        _("银行账号"), max_length=120, blank=True, default="", db_column="bank_account"
+    )
     staff_count = models.PositiveIntegerField(_("员工人数"), null=True, blank=True)
     annual_revenue = models.DecimalField(
         _("年营业额（万元）"), max_digits=14, decimal_places=2, null=True, blank=True
@@ -139,6 +146,8 @@ class Customer(TimeStampedModel):
         "next_plan_on",
         "next_due_on",
         "graded_at",
+        "phone_index",
+        "id_number_index",
     )
 
     class Meta:
@@ -147,13 +156,13 @@ class Customer(TimeStampedModel):
         verbose_name_plural = pgettext_lazy("model plural", "客户")
         constraints = [
             models.UniqueConstraint(
-                fields=["phone_store"],
-                condition=_ALIVE & ~Q(phone_store=""),
+                fields=["phone_index"],
+                condition=_ALIVE & ~Q(phone_index=""),
                 name="customer_unique_phone",
             ),
             models.UniqueConstraint(
-                fields=["id_number_store"],
-                condition=_ALIVE & ~Q(id_number_store=""),
+                fields=["id_number_index"],
+                condition=_ALIVE & ~Q(id_number_index=""),
                 name="customer_unique_id_number",
             ),
             models.UniqueConstraint(
@@ -208,6 +217,10 @@ class Customer(TimeStampedModel):
         return sensitive.read_id_number(self)
 
     @property
+    def bank_account(self) -> str:
+        return sensitive.read_bank_account(self)
+
+    @property
     def is_deleted(self) -> bool:
         return self.deleted_at is not None
 
@@ -222,8 +235,12 @@ class Customer(TimeStampedModel):
 
     def snapshot(self) -> dict[str, Any]:
         data = super().snapshot()
-        data["phone"] = data.pop("phone_store")
-        data["id_number"] = data.pop("id_number_store")
+        data.pop("phone_store")
+        data.pop("id_number_store")
+        data.pop("bank_account_store")
+        data["phone"] = self.phone
+        data["id_number"] = self.id_number
+        data["bank_account"] = self.bank_account
         if self.pk:
             data["tags"] = sorted(t.name for t in self.tags.all())
         return data
@@ -239,8 +256,9 @@ class Contact(TimeStampedModel):
     )
     title = models.CharField(_("职位名称"), max_length=50, blank=True, default="")
     phone_store = models.CharField(
-        _("电话"), max_length=20, blank=True, default="", db_column="phone"
+        _("电话"), max_length=120, blank=True, default="", db_column="phone"
     )
+    phone_index = models.CharField(max_length=16, blank=True, default="", editable=False)
     wechat = models.CharField(_("微信号"), max_length=20, blank=True, default="")
     age = models.PositiveSmallIntegerField(_("年龄"), null=True, blank=True)
     gender = models.CharField(
@@ -251,7 +269,7 @@ class Contact(TimeStampedModel):
     # an edit carries the version it started from: a stale one is a conflict, as for customers
     version = models.PositiveIntegerField(_("版本"), default=1)
 
-    snapshot_exclude = ("created_at", "updated_at", "version")
+    snapshot_exclude = ("created_at", "updated_at", "version", "phone_index")
 
     class Meta:
         ordering = ["id"]
@@ -267,7 +285,8 @@ class Contact(TimeStampedModel):
 
     def snapshot(self) -> dict[str, Any]:
         data = super().snapshot()
-        data["phone"] = data.pop("phone_store")
+        data.pop("phone_store")
+        data["phone"] = self.phone
         return data
 
 

@@ -4,8 +4,12 @@ Why hand-written: Chinese names are two to four characters, and two-character fr
 trigram indexes (pg_trgm falls back to a scan; SQLite's FTS5 trigram tokenizer returns nothing
 under three characters). So every name and company is indexed split into single characters and
 a fragment is searched as a *phrase* of adjacent characters: FTS5 on SQLite, a GIN-indexed
-``tsvector`` on PostgreSQL. Pinyin keys (``zsf``, ``zhangsanfeng``) are matched by prefix, and
-phone fragments by prefix over the number's suffixes (``1380`` matches a suffix starting 1380).
+``tsvector`` on PostgreSQL. Pinyin keys (``zsf``, ``zhangsanfeng``) are matched by prefix.
+
+Phones are encrypted at rest (ADR 0008), so the index holds no digits: each run of four digits
+of a phone is a keyed hash (``sensitive.phone_fragment_tokens``), in order, and a fragment of n
+digits is searched as the phrase of its n - 3 hashes (``13800`` is the hash of 1380 followed by
+that of 3800).
 
 Both backends get the same fields from ``document()``; only their storage and query syntax
 differ. Rows are written by the customer services (never by signals) and removed on soft delete.
@@ -30,6 +34,7 @@ from typing import Any
 
 from django.db import connection
 
+from . import sensitive
 from .pinyin import pinyin_keys, query_key
 
 TABLE = "customers_search"
@@ -42,7 +47,7 @@ class Document:
     name_chars: tuple[str, ...]
     company_chars: tuple[str, ...]
     pinyin: tuple[str, ...]
-    digits: tuple[str, ...]
+    digits: tuple[str, ...]  # phone fragment hashes in order, PHONE_GAP between two phones
     scope: tuple[str, ...] = ()  # owner and department tokens (``scope_tokens``)
 
 
@@ -64,9 +69,12 @@ def _chars(text: str) -> tuple[str, ...]:
     return tuple(_TOKEN_CHARS.findall(text))
 
 
-def _suffixes(phone: str) -> list[str]:
-    digits = re.sub(r"\D", "", phone)
-    return [digits[i:] for i in range(len(digits) - MIN_DIGITS + 1)]
+PHONE_GAP = "zz"  # between two phones' hashes (never a hash: those are hex), so that no
+# phrase spans the end of one number and the start of the next
+
+
+def _fragments(phone: str) -> list[str]:
+    return sensitive.phone_fragment_tokens(re.sub(r"\D", "", phone))
 
 
 PinyinCache = dict[str, tuple[str, ...]]
@@ -93,9 +101,9 @@ def document(
     """The index fields of one customer; ``pinyin_cache`` memoises pinyin by distinct text."""
     digits: list[str] = []
     for phone in phones:
-        for suffix in _suffixes(phone):
-            if suffix not in digits:
-                digits.append(suffix)
+        tokens = _fragments(phone)
+        if tokens:
+            digits += [PHONE_GAP, *tokens] if digits else tokens
     keys = list(_keys(name, pinyin_cache))
     if company and company != name:
         keys += [k for k in _keys(company, pinyin_cache) if k not in keys]
@@ -120,7 +128,11 @@ class Query:
 
     phrase: tuple[str, ...] = ()  # adjacent characters in the name or company
     pinyin_prefix: str = ""
-    digits_prefix: str = ""
+    digits_prefix: str = ""  # 4 or more digits of a phone, searched as the phrase of their hashes
+
+    @property
+    def digit_tokens(self) -> list[str]:
+        return sensitive.phone_fragment_tokens(self.digits_prefix)
 
     @property
     def empty(self) -> bool:
@@ -158,7 +170,7 @@ def _quote(lexeme: str) -> str:
 #   adjacent character pairs (张三, 三丰)   with positions    2 characters: one exact lexeme;
 #                                                             3+: pairs as a phrase, 张三 <-> 三丰
 #   pinyin keys (zsf, zhangsanfeng)         no positions      prefix queries, letters only
-#   phone suffixes (≥ 4 digits)             no positions      prefix queries, digits only
+#   phone fragment hashes (#a1b2c3)         with positions    a phrase of a fragment's hashes
 #   id blocks (~12.5, ~15.0, ~18.0)         no positions      see _pg_matching_ids
 #   owner and department (~o12, ~d3)        no positions      the searcher's scope
 # Name and company pairs are numbered apart (a gap of 8) so that a phrase never spans the two.
@@ -182,8 +194,11 @@ def _pg_vector(pk: int, doc: Document) -> str:
             if i + 1 < len(chars):
                 lexemes.setdefault(char + chars[i + 1], []).append(str(min(pos + i, 16383)))
         pos += len(chars) + 8
+    for i, token in enumerate(doc.digits):
+        if token != PHONE_GAP:
+            lexemes.setdefault("#" + token, []).append(str(min(pos + i, 16383)))
     blocks = (_block(lv, pk >> lv) for lv in BLOCK_LEVELS)
-    for token in (*doc.pinyin, *doc.digits, *blocks, *("~" + t for t in doc.scope)):
+    for token in (*doc.pinyin, *blocks, *("~" + t for t in doc.scope)):
         lexemes.setdefault(token, [])
     return " ".join(f"{_quote(t)}:{','.join(p)}" if p else _quote(t) for t, p in lexemes.items())
 
@@ -204,9 +219,11 @@ def _pg_query(query: Query) -> str:
     elif chars:
         pairs = [_quote(a + b) for a, b in itertools.pairwise(chars)]
         parts.append(pairs[0] if len(pairs) == 1 else "(" + " <-> ".join(pairs) + ")")
-    for prefix in (query.pinyin_prefix, query.digits_prefix):
-        if prefix:
-            parts.append(f"{_quote(prefix)}:*")
+    if query.pinyin_prefix:
+        parts.append(f"{_quote(query.pinyin_prefix)}:*")
+    hashes = [_quote("#" + t) for t in query.digit_tokens]
+    if hashes:
+        parts.append(hashes[0] if len(hashes) == 1 else "(" + " <-> ".join(hashes) + ")")
     return " | ".join(parts)
 
 
@@ -217,7 +234,7 @@ def _fts_query(query: Query) -> str:
     if query.pinyin_prefix:
         parts.append(f'pinyin : "{query.pinyin_prefix}" *')
     if query.digits_prefix:
-        parts.append(f'digits : "{query.digits_prefix}" *')
+        parts.append('digits : "' + " ".join(query.digit_tokens) + '"')
     return " OR ".join(parts)
 
 
@@ -356,10 +373,17 @@ def rebuild(*, chunk: int = 5000) -> int:
             )
             phones: dict[int, list[str]] = {}
             for cid, phone in cur.fetchall():
-                phones.setdefault(cid, []).append(phone)
+                phones.setdefault(cid, []).append(sensitive.phone_of_stored(phone))
             done += write(
                 [
-                    (pk, name, company, [p for p in (phone, *phones.get(pk, ())) if p], o, d)
+                    (
+                        pk,
+                        name,
+                        company,
+                        [p for p in (sensitive.phone_of_stored(phone), *phones.get(pk, ())) if p],
+                        o,
+                        d,
+                    )
                     for pk, name, company, phone, o, d in rows
                 ],
                 replace=False,

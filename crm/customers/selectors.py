@@ -28,7 +28,7 @@ from crm.core.pagination import (
     encode_sort_cursor,
 )
 from crm.core.permissions import owned_by, restrict, restrict_parts, scope_terms, shared_with
-from crm.core.validators import normalize_credit_code, normalize_id_number
+from crm.core.validators import normalize_credit_code, normalize_id_number, normalize_phone
 from crm.governance.models import AuditEvent
 
 from . import search, sensitive
@@ -223,7 +223,21 @@ def customer_list(
         lookup = exact.pop("q", None)
         qs = qs.filter(lookup, **exact) if lookup is not None else qs.filter(**exact)
         return _page(list(qs.order_by("-id")[: limit + 1]), limit)
-    return _search_page(qs, search.parse(q), before, limit, _index_scope(actor))
+    query = search.parse(q)
+    if query.digits_prefix and not sensitive.may_see_phones(actor):
+        return _page(_phone_without_fragments(qs, query.digits_prefix, limit), limit)
+    return _search_page(qs, query, before, limit, _index_scope(actor))
+
+
+def _phone_without_fragments(qs: QuerySet[Customer], digits: str, limit: int) -> list[Customer]:
+    """Digits searched by someone who may not see phones: a whole number is an exact lookup
+    (its keyed hash, as the front desk and the duplicate check have); a fragment finds nothing,
+    since its matches would tell whose numbers hold it (ADR 0008)."""
+    try:
+        phone = normalize_phone(digits)
+    except ValueError:
+        return []
+    return list(qs.filter(sensitive.phone_lookup(phone)).order_by("-id")[: limit + 1])
 
 
 def _newest(parts: list[QuerySet[Customer]], before: int | None, n: int) -> list[Customer]:

@@ -1,31 +1,81 @@
-"""The one accessor for sensitive personal fields (phone, resident ID number).
+"""The one accessor for sensitive personal fields (phone, resident ID number, bank account).
 
-Every read, write and exact lookup of these values goes through here, so that encrypting them
-at rest with a keyed hash for lookups (mission section 8) changes this module and a migration,
-nothing else. Today the stored value is the normalised plaintext.
+Every read, write and exact lookup of these values goes through here. At rest they are
+encrypted (AES-256-GCM, ``crypto``), each with a keyed hash beside it (its *blind index*: HMAC-
+SHA256 under a key of its own, truncated) that exact lookups and the unique constraints use
+instead of the value. ADR 0008 says what this costs and what it leaks.
+
+The ``*_store`` attributes hold ciphertext (``k1:…``); the ``*_index`` ones the blind index.
 """
 
 from __future__ import annotations
 
-from typing import Protocol
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Protocol
 
 from django.db.models import Q
+
+from . import crypto
+
+if TYPE_CHECKING:
+    from crm.accounts.models import User
+
+PHONE = "phone"
+ID_NUMBER = "id_number"
+BANK_ACCOUNT = "bank_account"
+
+# (table, stored column, purpose): every encrypted column, for the data migration and rotation
+ENCRYPTED_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("customers_customer", "phone", PHONE),
+    ("customers_customer", "id_number", ID_NUMBER),
+    ("customers_customer", "bank_account", BANK_ACCOUNT),
+    ("customers_contact", "phone", PHONE),
+)
 
 
 class HasPhone(Protocol):
     phone_store: str
+    phone_index: str
 
 
 class HasIdNumber(Protocol):
     id_number_store: str
+    id_number_index: str
+
+
+class HasBankAccount(Protocol):
+    bank_account_store: str
+
+
+def _plain(obj: Any, stored: str, purpose: str) -> str:
+    """Decrypted once per object and stored value (a page reads a phone several times)."""
+    if not stored:
+        return ""
+    memo: dict[tuple[str, str], str] = obj.__dict__.setdefault("_sensitive_plain", {})
+    key = (purpose, stored)
+    value = memo.get(key)
+    if value is None:
+        value = memo[key] = crypto.decrypt(stored, purpose)
+    return value
+
+
+def _remember(obj: Any, stored: str, purpose: str, plain: str) -> None:
+    if stored:
+        obj.__dict__.setdefault("_sensitive_plain", {})[(purpose, stored)] = plain
+
+
+def sealed(value: str, purpose: str) -> tuple[str, str]:
+    """``(ciphertext, blind index)`` of a normalised value, for bulk writers (bench, demo)."""
+    return crypto.encrypt(value, purpose), crypto.blind_index(value, purpose)
 
 
 def read_phone(obj: HasPhone) -> str:
-    return obj.phone_store
+    return _plain(obj, obj.phone_store, PHONE)
 
 
 def write_phone(obj: HasPhone, normalised: str) -> None:
-    obj.phone_store = normalised
+    obj.phone_store, obj.phone_index = sealed(normalised, PHONE)
+    _remember(obj, obj.phone_store, PHONE, normalised)
 
 
 # The ``<> ''`` terms repeat the unique partial indexes' condition: SQLite uses a partial index
@@ -34,20 +84,59 @@ def write_phone(obj: HasPhone, normalised: str) -> None:
 
 
 def phone_lookup(normalised: str, prefix: str = "") -> Q:
-    field = f"{prefix}phone_store"
-    return Q(**{field: normalised}) & ~Q(**{field: ""})
+    field = f"{prefix}phone_index"
+    return Q(**{field: crypto.blind_index(normalised, PHONE)}) & ~Q(**{field: ""})
 
 
 def read_id_number(obj: HasIdNumber) -> str:
-    return obj.id_number_store
+    return _plain(obj, obj.id_number_store, ID_NUMBER)
 
 
 def write_id_number(obj: HasIdNumber, normalised: str) -> None:
-    obj.id_number_store = normalised
+    obj.id_number_store, obj.id_number_index = sealed(normalised, ID_NUMBER)
+    _remember(obj, obj.id_number_store, ID_NUMBER, normalised)
 
 
 def id_number_lookup(normalised: str) -> Q:
-    return Q(id_number_store=normalised) & ~Q(id_number_store="")
+    return Q(id_number_index=crypto.blind_index(normalised, ID_NUMBER)) & ~Q(id_number_index="")
+
+
+def read_bank_account(obj: HasBankAccount) -> str:
+    return _plain(obj, obj.bank_account_store, BANK_ACCOUNT)
+
+
+def write_bank_account(obj: HasBankAccount, normalised: str) -> None:
+    obj.bank_account_store = crypto.encrypt(normalised, BANK_ACCOUNT)
+    _remember(obj, obj.bank_account_store, BANK_ACCOUNT, normalised)
+
+
+def phone_of_stored(stored: str) -> str:
+    """A phone as read by raw SQL (the search index's rebuild): decrypted, or as it is when a
+    migration older than the encryption (0017) rebuilds the index over plaintext rows."""
+    return crypto.decrypt(stored, PHONE) if crypto.is_encrypted(stored) else stored
+
+
+def phone_fragment_tokens(digits: str) -> list[str]:
+    """The search tokens of a phone's (or a typed fragment's) digits: the keyed hash of every
+    run of four, in order (a fragment of n digits is the phrase of its n - 3 tokens)."""
+    return [crypto.fragment_token(digits[i : i + 4]) for i in range(len(digits) - 3)]
+
+
+# --- who may see phones ---------------------------------------------------------------------
+# Searching by a phone fragment shows whose numbers contain it, so it is for those who may see
+# phones in full. The confidentiality levels (issue 9 §1, masking) decide who they are and
+# register their rule here with ``set_phone_rule``; until then everyone who may search may.
+
+_phone_rule: Callable[[User], bool] | None = None
+
+
+def set_phone_rule(rule: Callable[[User], bool] | None) -> None:
+    global _phone_rule
+    _phone_rule = rule
+
+
+def may_see_phones(actor: User) -> bool:
+    return True if _phone_rule is None else _phone_rule(actor)
 
 
 def mask_phone(value: str) -> str:

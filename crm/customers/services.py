@@ -228,6 +228,8 @@ def _apply(customer: Customer, cleaned: Mapping[str, Any]) -> None:
             sensitive.write_phone(customer, value)
         elif field == "id_number":
             sensitive.write_id_number(customer, value)
+        elif field == "bank_account":
+            sensitive.write_bank_account(customer, value)
         else:
             setattr(customer, field, value)
     customer.name_key = organization_key(customer.name)

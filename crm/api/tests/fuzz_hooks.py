@@ -59,6 +59,8 @@ schemathesis.openapi.format("cn-resident-id", st.just("") | id_numbers)
 schemathesis.openapi.format("cn-credit-code", st.just("") | credit_codes)
 wechat_ids = st.from_regex(r"[A-Za-z][A-Za-z0-9_-]{5,19}", fullmatch=True)
 schemathesis.openapi.format("wechat-id", st.just("") | wechat_ids | phones)
+bank_accounts = st.text(_DIGITS, min_size=8, max_size=30)
+schemathesis.openapi.format("bank-account", st.just("") | bank_accounts)
 
 
 def _ids(name: str) -> list[int]:

@@ -56,9 +56,8 @@ def expected(rows, typed: str, before: int | None, limit: int) -> list[int]:
         found |= bool(query.pinyin_prefix) and any(
             k.startswith(query.pinyin_prefix) for k in doc.pinyin
         )
-        found |= bool(query.digits_prefix) and any(
-            d.startswith(query.digits_prefix) for d in doc.digits
-        )
+        # the index holds keyed hashes of the phone's digits (ADR 0008): a fragment anywhere
+        found |= bool(query.digits_prefix) and query.digits_prefix in phone
         if found:
             hits.append(pk)
     return hits[:limit]

@@ -103,6 +103,8 @@ class CustomerForm(forms.Form):
     staff_count = _field("staff_count")
     annual_revenue = _field("annual_revenue")
     main_business = _field("main_business")
+    bank_name = _field("bank_name")
+    bank_account = _field("bank_account")
     # 认知途径: the company's list (crm.customers.sources), read when the form is made
     source = forms.ChoiceField(label=FIELD_LABELS["source"], required=False)
     category = _field(

@@ -35,6 +35,8 @@ FIELD_LABELS: dict[str, StrPromise] = {
     "company": _("单位名称"),
     "address": _("地址"),
     "city": _("城市"),
+    "bank_name": _("开户银行"),
+    "bank_account": _("银行账号"),
     "staff_count": _("员工人数"),
     "annual_revenue": _("年营业额（万元）"),
     "main_business": _("主营业务"),
@@ -165,6 +167,8 @@ DETAIL_SECTIONS: tuple[tuple[StrPromise, tuple[str, ...]], ...] = (
             "staff_count",
             "annual_revenue",
             "main_business",
+            "bank_name",
+            "bank_account",
         ),
     ),
     (_("需求与反馈"), ("needs", "feedback", "notes")),
@@ -232,6 +236,7 @@ def customer_fields(customer: Customer) -> list[tuple[str, list[Field]]]:
         "created_by": customer.created_by.display_name if customer.created_by else "",
         "phone": customer.phone,
         "id_number": customer.id_number,
+        "bank_account": customer.bank_account,
     }
     sections = []
     for title, names in DETAIL_SECTIONS:
