@@ -15,6 +15,7 @@ from pydantic import BeforeValidator, WithJsonSchema
 from crm.accounts.roles import VIEW_AUDIT
 from crm.core.pagination import ID_CURSOR
 from crm.governance import selectors
+from crm.governance.masking import masker_for
 
 from .schemas import ErrorOut, NoNulIn, Out, QueryId, QueryLimit
 from .security import require_actor
@@ -102,6 +103,7 @@ def audit_events(request: HttpRequest, params: Query[AuditParams]) -> dict[str, 
     page = selectors.audit_page(
         actor=actor, filters=filters, cursor=params.cursor, limit=params.limit
     )
+    masker = masker_for(actor)
     return {
         "items": [
             {
@@ -113,7 +115,7 @@ def audit_events(request: HttpRequest, params: Query[AuditParams]) -> dict[str, 
                 "object_type": e.object_type,
                 "object_id": e.object_id,
                 "object_repr": e.object_repr,
-                "changes": e.changes,
+                "changes": masker.changes(e.changes, None),
                 "details": e.details,
                 "reason": e.reason,
                 "request_id": e.request_id,

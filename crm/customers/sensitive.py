@@ -11,6 +11,15 @@ from typing import Protocol
 
 from django.db.models import Q
 
+# A display copy made by crm.governance.masking carries its masked values under this key: the
+# readers below return those, so a masked phone or ID number never reaches a page unmasked.
+MASKED = "_masked_values"
+
+
+def _masked(obj: object, field: str) -> str | None:
+    shown: dict[str, str] | None = obj.__dict__.get(MASKED)
+    return shown.get(field) if shown else None
+
 
 class HasPhone(Protocol):
     phone_store: str
@@ -21,7 +30,8 @@ class HasIdNumber(Protocol):
 
 
 def read_phone(obj: HasPhone) -> str:
-    return obj.phone_store
+    masked = _masked(obj, "phone")
+    return masked if masked is not None else obj.phone_store
 
 
 def write_phone(obj: HasPhone, normalised: str) -> None:
@@ -39,7 +49,8 @@ def phone_lookup(normalised: str, prefix: str = "") -> Q:
 
 
 def read_id_number(obj: HasIdNumber) -> str:
-    return obj.id_number_store
+    masked = _masked(obj, "id_number")
+    return masked if masked is not None else obj.id_number_store
 
 
 def write_id_number(obj: HasIdNumber, normalised: str) -> None:
@@ -56,4 +67,5 @@ def mask_phone(value: str) -> str:
 
 
 def mask_id_number(value: str) -> str:
-    return value[:6] + "********" + value[-4:] if len(value) == 18 else "****"
+    """1101**********1234: the region's first four digits and the last four."""
+    return value[:4] + "**********" + value[-4:] if len(value) == 18 else "****"

@@ -74,4 +74,7 @@ VERB_LABELS: dict[str, StrPromise] = {
     "credit.recorded": pgettext_lazy("audit", "记录业绩分成"),
     "complaint.filed": pgettext_lazy("audit", "登记抢客投诉"),
     "complaint.decided": pgettext_lazy("audit", "查处抢客投诉"),
+    # 密级 and 查阅登记 (crm.governance.services)
+    "confidentiality.updated": pgettext_lazy("audit", "修改密级设置"),
+    "access_log.exported": pgettext_lazy("audit", "导出查阅登记"),
 }
