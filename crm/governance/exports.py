@@ -62,8 +62,8 @@ def access_workbook(
             safe_cell(cell, value)
             if bold:
                 cell.font = _BOLD
-    for col, width in zip("ABCDEFG", (20, 16, 20, 30, 12, 8, 16), strict=True):
-        ws.column_dimensions[col].width = width
+    for letter, width in zip("ABCDEFG", (20, 16, 20, 30, 12, 8, 16), strict=True):
+        ws.column_dimensions[letter].width = width
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -51,17 +51,31 @@ class AuditFilters:
 # read when it ends in ``viewed`` or ``listed`` (crm.customers.services' registered reads).
 REVEAL_VERBS = ("customer.field_revealed",)
 EXPORT_VERBS = ("report.exported", "access_log.exported", "customer.exported")
-EXTRA_READ_VERBS = ("reception.lookup", "calendar_feed.fetched")
+READ_VERBS = (
+    "customer.viewed",
+    "customer.listed",
+    "customer.due_listed",
+    "customer.history_viewed",
+    "customer.contacts_viewed",
+    "customer.followups_viewed",
+    "customer.plans_viewed",
+    "customer.timeline_viewed",
+    "customer.attachment_viewed",
+    "plan.listed",
+    "referral.listed",
+    "team_day.viewed",
+    "reception.lookup",
+    "calendar_feed.fetched",
+)
 EXPORT_LIMIT = 10000
 
 
-def read_verbs(known: Iterable[str]) -> tuple[str, ...]:
-    return tuple(
-        sorted({v for v in known if v.endswith(("viewed", "listed"))} | set(EXTRA_READ_VERBS))
-    )
+def read_verbs(known: Iterable[str] = ()) -> tuple[str, ...]:
+    """The verbs of reads: those above and any other known verb of a read (``…viewed``)."""
+    return tuple(sorted({v for v in known if v.endswith(("viewed", "listed"))} | set(READ_VERBS)))
 
 
-def access_verbs(kind: str, known: Iterable[str]) -> tuple[str, ...]:
+def access_verbs(kind: str, known: Iterable[str] = ()) -> tuple[str, ...]:
     """The verbs of one kind of access (``viewed``, ``revealed``, ``exported``; "" all)."""
     kinds = {"viewed": read_verbs(known), "revealed": REVEAL_VERBS, "exported": EXPORT_VERBS}
     if kind in kinds:
