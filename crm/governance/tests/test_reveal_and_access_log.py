@@ -190,3 +190,16 @@ def test_the_access_log_is_refused_to_a_rep(org, as_user, call):
     assert as_user(org.rep_a).get(reverse("web:access_log")).status_code == 403
     assert as_user(org.rep_a).get(reverse("web:access_log_export")).status_code == 403
     assert call(org.rep_a, "GET", "access-log").status_code == 403
+
+
+def test_the_shipped_roles_hold_the_confidentiality_actions_as_declared(org):
+    from crm.accounts.models import Role
+    from crm.accounts.roles import CONFIDENTIALITY_GRANTS, DEFAULT_GRANTS
+
+    for code, grants in CONFIDENTIALITY_GRANTS.items():
+        role = Role.objects.get(code=code, builtin=True)
+        assert {a: role.grants.get(a) for a in grants} == grants  # the migration's
+        assert {a: DEFAULT_GRANTS[code][a] for a in grants} == grants  # a new company's
+    # system administration and the front desk reveal nothing
+    for code in ("sysadmin", "receptionist", "rep", "service"):
+        assert "governance.reveal_field" not in Role.objects.get(code=code).grants
