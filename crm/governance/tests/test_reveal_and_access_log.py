@@ -203,3 +203,18 @@ def test_the_shipped_roles_hold_the_confidentiality_actions_as_declared(org):
     # system administration and the front desk reveal nothing
     for code in ("sysadmin", "receptionist", "rep", "service"):
         assert "governance.reveal_field" not in Role.objects.get(code=code).grants
+
+
+def test_the_edit_form_shows_a_secret_field_masked_and_keeps_it(org, customer, as_user):
+    client = as_user(org.rep_a)
+    url = reverse("web:customer_edit", args=[customer.pk])
+    page = client.get(url)
+    body = page.content.decode()
+    assert ID not in body
+    assert "1101**********002X" in body
+    data = {k: v for k, v in page.context["form"].initial.items() if v is not None}
+    data.update({"name": "星河贸易二", "phone": "13912345678", "id_number": "1101**********002X"})
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    customer.refresh_from_db()
+    assert (customer.name, customer.id_number) == ("星河贸易二", ID)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -193,12 +194,24 @@ class CustomerEditView(CrmView):
 
     def _form(self, customer: Customer, data: Any = None) -> CustomerEditForm:
         initial = {**CustomerForm.initial_for(customer), "version": customer.version}
-        return CustomerEditForm(
+        form = CustomerEditForm(
             data,
             customer=customer,
             owners=selectors.assignable_owners(actor=self.actor),
             initial=initial,
         )
+        # a field above the editor's confidentiality level (密级) shows masked and stays as it is
+        shown = masker_for(self.actor).show(customer)
+        for name in masked_fields(shown) & set(form.fields):
+            old = form.fields[name]
+            form.fields[name] = forms.CharField(
+                label=old.label, required=False, disabled=True, initial=getattr(shown, name)
+            )
+            form.initial[name] = getattr(shown, name)
+        return form
+
+    def _masked(self, customer: Customer) -> frozenset[str]:
+        return masked_fields(masker_for(self.actor).show(customer))
 
     def _customer(self, customer_id: int) -> Customer:
         return selectors.customer_get(
@@ -219,7 +232,11 @@ class CustomerEditView(CrmView):
                     actor=self.actor,
                     customer_id=customer_id,
                     version=form.cleaned_data["version"],
-                    data=form.service_data(),
+                    data={
+                        k: v
+                        for k, v in form.service_data().items()
+                        if k not in self._masked(customer)
+                    },
                 )
             except FORM_ERRORS as exc:
                 apply_domain_error(form, exc)
