@@ -66,6 +66,9 @@ VIEW_VISIT = "reception.view_visit"
 FILE_COMPLAINT = "reception.file_complaint"
 DECIDE_COMPLAINT = "reception.decide_complaint"
 VIEW_RECORD = "reception.view_record"
+# confidentiality levels (密级, crm.governance.confidentiality)
+REVEAL_FIELD = "governance.reveal_field"
+MANAGE_CONFIDENTIALITY = "governance.manage_confidentiality"
 
 
 @dataclass(frozen=True)
@@ -127,6 +130,8 @@ ACTIONS: tuple[Action, ...] = (
     Action(MANAGE_USERS, _("管理用户"), _ADMIN, scoped=False),
     Action(MANAGE_ROLES, _("管理角色与权限"), _ADMIN, scoped=False),
     Action(CONFIRM_ROLE_GRANT, _("确认授予查看客户数据的角色"), _ADMIN, scoped=False),
+    Action(REVEAL_FIELD, _("查看被遮挡的客户字段（逐项登记）"), _ADMIN, reads_customer_data=True),
+    Action(MANAGE_CONFIDENTIALITY, _("设置字段密级与角色密级"), _ADMIN, scoped=False),
     # a pool's rows: own = pools one administers, assigned = also those one is a member of
     Action(VIEW_POOL, _("查看公海"), _POOL),
     Action(CLAIM_POOL, _("从公海领取客户"), _POOL),
@@ -359,6 +364,18 @@ REFERRAL_GRANTS: dict[str, dict[str, str]] = {
     },
 }
 for _role, _grants in REFERRAL_GRANTS.items():
+    DEFAULT_GRANTS[_role].update(_grants)
+
+# 密级 (crm.governance.confidentiality): the data administrator sets the levels
+# (客户数据管理规定: 售后部负责确定客户数据的密级); managers, directors and the general manager
+# reveal a masked field of the customers they answer for, each reveal logged
+CONFIDENTIALITY_GRANTS: dict[str, dict[str, str]] = {
+    BuiltinRole.MANAGER: {REVEAL_FIELD: DEPT},
+    BuiltinRole.DIRECTOR: {REVEAL_FIELD: DEPT},
+    BuiltinRole.GM: {REVEAL_FIELD: ALL},
+    BuiltinRole.DATA_ADMIN: {REVEAL_FIELD: ALL, MANAGE_CONFIDENTIALITY: ALL},
+}
+for _role, _grants in CONFIDENTIALITY_GRANTS.items():
     DEFAULT_GRANTS[_role].update(_grants)
 
 ROLE_DESCRIPTIONS: dict[str, str | Promise] = {

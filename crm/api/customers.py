@@ -30,6 +30,7 @@ from crm.customers import bulk, selectors, services, sources
 from crm.customers.choices import Category, Grade
 from crm.customers.inputs import TAG_MAX_LENGTH
 from crm.customers.models import Contact, Source, Tag
+from crm.governance.masking import masker_for
 from crm.governance.models import AuditEvent
 
 from .presenters import customer_out, customer_page
@@ -137,7 +138,7 @@ def customer_list(request: HttpRequest, params: Query[ListParams]) -> dict[str, 
     page = services.customer_browse(
         actor=actor, filters=_filters(params), cursor=params.cursor, limit=params.limit
     )
-    return customer_page(page)
+    return customer_page(page, actor)
 
 
 def _filters(params: ListParams) -> selectors.CustomerFilters:
@@ -243,18 +244,17 @@ def customer_create(
     request: HttpRequest, response: HttpResponse, payload: CustomerIn
 ) -> Status[dict[str, Any]]:
     """Enter a customer. Duplicates (phone, ID number, credit code, organisation name): 409."""
-    customer = services.customer_create(
-        actor=_actor(request, ADD_CUSTOMER), data=payload.model_dump()
-    )
+    actor = _actor(request, ADD_CUSTOMER)
+    customer = services.customer_create(actor=actor, data=payload.model_dump())
     response["Location"] = f"{request.path.rstrip('/')}/{customer.pk}"
-    return Status(201, customer_out(customer))
+    return Status(201, customer_out(customer, actor))
 
 
 @router.get("{int:customer_id}", response={200: CustomerOut, **_READ_ERRORS})
 def customer_detail(request: HttpRequest, customer_id: PathId) -> dict[str, Any]:
     """One customer; the opening is registered in its history (查阅登记)."""
     actor = _actor(request, VIEW_CUSTOMER)
-    return customer_out(services.customer_open(actor=actor, customer_id=customer_id))
+    return customer_out(services.customer_open(actor=actor, customer_id=customer_id), actor)
 
 
 @router.patch("{int:customer_id}", response={200: CustomerOut, **_BODY_ERRORS})
@@ -264,13 +264,11 @@ def customer_update(
     """Change the given fields. ``version`` is the one read; if it is stale: 409 ``conflict``."""
     data = payload.model_dump(exclude_unset=True)
     version = data.pop("version")
+    actor = _actor(request, CHANGE_CUSTOMER)
     customer = services.customer_update(
-        actor=_actor(request, CHANGE_CUSTOMER),
-        customer_id=customer_id,
-        version=version,
-        data=data,
+        actor=actor, customer_id=customer_id, version=version, data=data
     )
-    return customer_out(customer)
+    return customer_out(customer, actor)
 
 
 @router.delete("{int:customer_id}", response={204: None, **_WRITE_ERRORS})
@@ -288,24 +286,31 @@ def customer_delete(
 def customer_restore(request: HttpRequest, customer_id: PathId) -> dict[str, Any]:
     """Bring a customer back from the recycle bin (data administrator)."""
     actor = _actor(request, RESTORE_CUSTOMER)
-    return customer_out(services.customer_restore(actor=actor, customer_id=customer_id))
+    return customer_out(services.customer_restore(actor=actor, customer_id=customer_id), actor)
 
 
 @router.get("{int:customer_id}/history", response={200: list[HistoryOut], **_READ_ERRORS})
 def customer_history(request: HttpRequest, customer_id: PathId) -> list[AuditEvent]:
     """Who did what and when, newest first, with the before/after of changed fields; who viewed
     the record and when (the viewers' addresses are only in the audit log). Logged itself."""
-    return services.customer_history_open(
-        actor=_actor(request, VIEW_CUSTOMER), customer_id=customer_id, limit=HISTORY_MAX
-    )
+    actor = _actor(request, VIEW_CUSTOMER)
+    events = services.customer_history_open(actor=actor, customer_id=customer_id, limit=HISTORY_MAX)
+    masker = masker_for(actor)
+    if masker.sees_everything:
+        return events
+    customer = selectors.customer_get(actor=actor, customer_id=customer_id)
+    for event in events:  # in memory only: an audit event is never saved again
+        event.changes = masker.changes(event.changes, customer)
+    return events
 
 
 @router.get("{int:customer_id}/contacts", response={200: list[ContactOut], **_READ_ERRORS})
 def contact_list(request: HttpRequest, customer_id: PathId) -> list[Contact]:
     """The contact persons of an organisation (the read is logged)."""
-    return services.customer_contacts_open(
-        actor=_actor(request, VIEW_CUSTOMER), customer_id=customer_id
-    )
+    actor = _actor(request, VIEW_CUSTOMER)
+    contacts = services.customer_contacts_open(actor=actor, customer_id=customer_id)
+    customer = selectors.customer_get(actor=actor, customer_id=customer_id)
+    return masker_for(actor).contacts(customer, contacts)
 
 
 @router.post("{int:customer_id}/contacts", response={201: ContactOut, **_BODY_ERRORS})

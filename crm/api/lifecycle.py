@@ -54,12 +54,11 @@ def transition(request: HttpRequest, customer_id: PathId, payload: TransitionIn)
     is a 战败申请: 202 with the ``pending`` request, decided by the department's manager at
     ``POST /approvals/{id}/decide``; the customer is unchanged until then."""
     data = payload.model_dump()
-    outcome = lifecycle.customer_transition(
-        actor=require_actor(request, CHANGE_CUSTOMER), customer_id=customer_id, **data
-    )
+    actor = require_actor(request, CHANGE_CUSTOMER)
+    outcome = lifecycle.customer_transition(actor=actor, customer_id=customer_id, **data)
     if isinstance(outcome, ApprovalRequest):
         return Status(202, {"pending": presenters.approval_out(outcome)})
-    return Status(200, presenters.transition_out(outcome))
+    return Status(200, presenters.transition_out(outcome, actor))
 
 
 @router.post("defeats/{int:analysis_id}/comment", response={200: DefeatOut, **_BODY})

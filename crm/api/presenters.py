@@ -22,6 +22,7 @@ from crm.core.pagination import Page
 from crm.customers.choices import Category, Grade, Kind
 from crm.customers.models import Customer, DefeatAnalysis, LifecycleEvent
 from crm.customers.sources import source_names
+from crm.governance.masking import Masker, masker_for
 from crm.governance.models import ApprovalRequest
 
 _LABELS: dict[str, dict[str, str | Promise]] = {
@@ -38,9 +39,13 @@ _PLAIN = (
 )  # fmt: skip
 
 
-def customer_out(customer: Customer, sources: dict[str, str] | None = None) -> dict[str, Any]:
-    """A customer as the API shows it; ``sources``: the source names by code, when a page of
+def customer_out(
+    customer: Customer, actor: Any, sources: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """A customer as the API shows it to ``actor``: fields above their confidentiality level
+    masked (crm.governance.masking); ``sources``: the source names by code, when a page of
     customers read them once."""
+    customer = masker_for(actor).show(customer)
     data: dict[str, Any] = {name: getattr(customer, name) for name in _PLAIN}
     names = sources if sources is not None else source_names([customer.source])
     data["source_label"] = names.get(customer.source, "")
@@ -57,9 +62,9 @@ def customer_out(customer: Customer, sources: dict[str, str] | None = None) -> d
     return data
 
 
-def customer_page(page: Page[Customer]) -> dict[str, Any]:
+def customer_page(page: Page[Customer], actor: Any) -> dict[str, Any]:
     sources = source_names(c.source for c in page.items)
-    items = [customer_out(c, sources) for c in page.items]
+    items = [customer_out(c, actor, sources) for c in page.items]
     return {"items": items, "next_cursor": page.next_cursor}
 
 
@@ -155,8 +160,8 @@ def event_out(e: LifecycleEvent) -> dict[str, Any]:
     }
 
 
-def transition_out(e: LifecycleEvent) -> dict[str, Any]:
-    return {"event": event_out(e), "customer": customer_out(e.customer)}
+def transition_out(e: LifecycleEvent, actor: Any) -> dict[str, Any]:
+    return {"event": event_out(e), "customer": customer_out(e.customer, actor)}
 
 
 def approval_out(r: ApprovalRequest) -> dict[str, Any]:
@@ -182,7 +187,8 @@ _CHANGE_TITLES = {
 }
 
 
-def timeline_out(item: TimelineItem) -> dict[str, Any]:
+def timeline_out(item: TimelineItem, masker: Masker, customer: Customer) -> dict[str, Any]:
+    """One timeline item; field changes above the reader's level masked."""
     obj = item.obj
     title = str(item.title)
     if item.kind == "followup":
@@ -195,7 +201,7 @@ def timeline_out(item: TimelineItem) -> dict[str, Any]:
         detail = event_out(obj)
     else:
         title = str(_CHANGE_TITLES.get(item.title, item.title))
-        detail = {"verb": item.title, "changes": item.detail}
+        detail = {"verb": item.title, "changes": masker.changes(item.detail, customer)}
     return {"at": item.at, "kind": item.kind, "title": title, "actor": item.actor, "detail": detail}
 
 

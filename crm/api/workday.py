@@ -14,6 +14,8 @@ from ninja.files import UploadedFile
 from crm.accounts.roles import ADD_FOLLOWUP, COMMENT_FOLLOWUP, MANAGE_PLAN, VIEW_CUSTOMER, VIEW_PLAN
 from crm.activities import ical, selectors, services
 from crm.activities.services import ATTACHMENTS_MAX
+from crm.customers import selectors as customer_selectors
+from crm.governance.masking import masker_for
 
 from . import presenters
 from .schemas import ErrorOut, PathId
@@ -241,10 +243,11 @@ def today(request: HttpRequest) -> dict[str, Any]:
 def timeline(request: HttpRequest, customer_id: PathId) -> list[dict[str, Any]]:
     """One timeline of a customer, newest first: follow-ups, plans, category and grade changes,
     and field changes."""
-    items = services.timeline_open(
-        actor=require_actor(request, VIEW_CUSTOMER), customer_id=customer_id
-    )
-    return [presenters.timeline_out(i) for i in items]
+    actor = require_actor(request, VIEW_CUSTOMER)
+    items = services.timeline_open(actor=actor, customer_id=customer_id)
+    customer = customer_selectors.customer_get(actor=actor, customer_id=customer_id)
+    masker = masker_for(actor)
+    return [presenters.timeline_out(i, masker, customer) for i in items]
 
 
 # --- reminders ------------------------------------------------------------------------------

@@ -208,6 +208,11 @@ class Customer(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.number or '—'} {self.name}"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if sensitive.MASKED in self.__dict__:
+            raise TypeError("a masked display copy is never saved")
+        super().save(*args, **kwargs)
+
     @property
     def phone(self) -> str:
         return sensitive.read_phone(self)
@@ -278,6 +283,11 @@ class Contact(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if sensitive.MASKED in self.__dict__:
+            raise TypeError("a masked display copy is never saved")
+        super().save(*args, **kwargs)
 
     @property
     def phone(self) -> str:

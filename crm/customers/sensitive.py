@@ -32,6 +32,15 @@ ENCRYPTED_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("customers_contact", "phone", PHONE),
 )
 
+# A display copy made by crm.governance.masking carries its masked values under this key: the
+# readers below return those, so a masked phone or ID number never reaches a page unmasked.
+MASKED = "_masked_values"
+
+
+def _masked(obj: object, field: str) -> str | None:
+    shown: dict[str, str] | None = obj.__dict__.get(MASKED)
+    return shown.get(field) if shown else None
+
 
 class HasPhone(Protocol):
     phone_store: str
@@ -70,7 +79,8 @@ def sealed(value: str, purpose: str) -> tuple[str, str]:
 
 
 def read_phone(obj: HasPhone) -> str:
-    return _plain(obj, obj.phone_store, PHONE)
+    masked = _masked(obj, "phone")
+    return masked if masked is not None else _plain(obj, obj.phone_store, PHONE)
 
 
 def write_phone(obj: HasPhone, normalised: str) -> None:
@@ -89,7 +99,8 @@ def phone_lookup(normalised: str, prefix: str = "") -> Q:
 
 
 def read_id_number(obj: HasIdNumber) -> str:
-    return _plain(obj, obj.id_number_store, ID_NUMBER)
+    masked = _masked(obj, "id_number")
+    return masked if masked is not None else _plain(obj, obj.id_number_store, ID_NUMBER)
 
 
 def write_id_number(obj: HasIdNumber, normalised: str) -> None:
@@ -102,7 +113,8 @@ def id_number_lookup(normalised: str) -> Q:
 
 
 def read_bank_account(obj: HasBankAccount) -> str:
-    return _plain(obj, obj.bank_account_store, BANK_ACCOUNT)
+    masked = _masked(obj, "bank_account")
+    return masked if masked is not None else _plain(obj, obj.bank_account_store, BANK_ACCOUNT)
 
 
 def write_bank_account(obj: HasBankAccount, normalised: str) -> None:
@@ -145,4 +157,5 @@ def mask_phone(value: str) -> str:
 
 
 def mask_id_number(value: str) -> str:
-    return value[:6] + "********" + value[-4:] if len(value) == 18 else "****"
+    """1101**********1234: the region's first four digits and the last four."""
+    return value[:4] + "**********" + value[-4:] if len(value) == 18 else "****"

@@ -137,3 +137,42 @@ class ApprovalRequest(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class FieldGroupLevel(models.Model):
+    """The confidentiality level (密级) the data administrator set for one field group
+    (crm.governance.confidentiality.FIELD_GROUPS); a group without a row has its default."""
+
+    group = models.CharField(_("字段组"), max_length=30, primary_key=True)
+    level = models.PositiveSmallIntegerField(_("密级"))
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = pgettext_lazy("model", "字段密级")
+        verbose_name_plural = pgettext_lazy("model plural", "字段密级")
+
+    def __str__(self) -> str:
+        return f"{self.group}: {self.level}"
+
+
+class RoleClearance(models.Model):
+    """How far a role is cleared: up to ``level`` over the customers of ``scope``, public fields
+    only beyond it. A role without a row has its shipped default, or public."""
+
+    role = models.OneToOneField(
+        "accounts.Role",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="clearance",
+        verbose_name=_("角色"),
+    )
+    level = models.PositiveSmallIntegerField(_("最高密级"))
+    scope = models.CharField(_("适用范围"), max_length=12)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = pgettext_lazy("model", "角色密级")
+        verbose_name_plural = pgettext_lazy("model plural", "角色密级")
+
+    def __str__(self) -> str:
+        return f"{self.role_id}: {self.level}/{self.scope}"

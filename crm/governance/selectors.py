@@ -7,6 +7,7 @@ Keyset pages, newest first, over the indexes of the filters: (actor, id), (verb,
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -34,9 +35,52 @@ class AuditFilters:
     verb: str = ""
     since: dt.date | None = None  # first day, inclusive (local time)
     until: dt.date | None = None  # last day, inclusive
+    kind: str = ""  # the access log's kinds of access (ACCESS_KINDS); "" any kind
+    verbs: tuple[str, ...] = ()  # any of these verbs (the access log: every kind of access)
 
     def as_dict(self) -> dict[str, object]:
-        return {k: v for k, v in self.__dict__.items() if v not in (None, "")}
+        return {k: v for k, v in self.__dict__.items() if v not in (None, "", ())}
+
+    def as_text(self) -> dict[str, str]:
+        """The filter as the audit log keeps a read's filter (plain text values)."""
+        shown = {k: v for k, v in self.as_dict().items() if k != "verbs"}
+        return {k: v.isoformat() if isinstance(v, dt.date) else str(v) for k, v in shown.items()}
+
+
+# The access log (查阅登记): reads, reveals and exports of customer data, by kind. A verb is a
+# read when it ends in ``viewed`` or ``listed`` (crm.customers.services' registered reads).
+REVEAL_VERBS = ("customer.field_revealed",)
+EXPORT_VERBS = ("report.exported", "access_log.exported", "customer.exported")
+READ_VERBS = (
+    "customer.viewed",
+    "customer.listed",
+    "customer.due_listed",
+    "customer.history_viewed",
+    "customer.contacts_viewed",
+    "customer.followups_viewed",
+    "customer.plans_viewed",
+    "customer.timeline_viewed",
+    "customer.attachment_viewed",
+    "plan.listed",
+    "referral.listed",
+    "team_day.viewed",
+    "reception.lookup",
+    "calendar_feed.fetched",
+)
+EXPORT_LIMIT = 10000
+
+
+def read_verbs(known: Iterable[str] = ()) -> tuple[str, ...]:
+    """The verbs of reads: those above and any other known verb of a read (``…viewed``)."""
+    return tuple(sorted({v for v in known if v.endswith(("viewed", "listed"))} | set(READ_VERBS)))
+
+
+def access_verbs(kind: str, known: Iterable[str] = ()) -> tuple[str, ...]:
+    """The verbs of one kind of access (``viewed``, ``revealed``, ``exported``; "" all)."""
+    kinds = {"viewed": read_verbs(known), "revealed": REVEAL_VERBS, "exported": EXPORT_VERBS}
+    if kind in kinds:
+        return kinds[kind]
+    return tuple(sorted({*kinds["viewed"], *REVEAL_VERBS, *EXPORT_VERBS}))
 
 
 def _start_of(day: dt.date) -> dt.datetime:
@@ -50,6 +94,8 @@ def _filtered(qs: QuerySet[AuditEvent], filters: AuditFilters) -> QuerySet[Audit
         qs = qs.filter(object_type=CUSTOMER_TYPE, object_id=str(filters.customer))
     if filters.verb:
         qs = qs.filter(verb=filters.verb)
+    if filters.verbs:
+        qs = qs.filter(verb__in=filters.verbs)
     if filters.since is not None and filters.since > _FIRST_DAY:
         qs = qs.filter(created_at__gte=_start_of(min(filters.since, _LAST_DAY)))
     if filters.until is not None and filters.until < _LAST_DAY:
@@ -71,3 +117,10 @@ def audit_page(
     if len(rows) > limit:
         return Page(rows[:limit], encode_cursor(rows[limit - 1].pk))
     return Page(rows, None)
+
+
+def access_events(*, actor: User, filters: AuditFilters) -> list[AuditEvent]:
+    """The access log under ``filters`` for an export: newest first, ``EXPORT_LIMIT`` at most."""
+    require(actor, VIEW_AUDIT)
+    qs = _filtered(restrict(AuditEvent.objects.all(), actor, VIEW_AUDIT), filters)
+    return list(qs.order_by("-id")[:EXPORT_LIMIT])

@@ -87,4 +87,7 @@ VERB_LABELS: dict[str, StrPromise] = {
     "user.2fa_recovery_renewed": pgettext_lazy("audit", "重新生成恢复码"),
     # encryption at rest (ADR 0008): ``crm keys rotate``
     "keys.rotated": pgettext_lazy("audit", "轮换加密密钥"),
+    # 密级 and 查阅登记 (crm.governance.services)
+    "confidentiality.updated": pgettext_lazy("audit", "修改密级设置"),
+    "access_log.exported": pgettext_lazy("audit", "导出查阅登记"),
 }

@@ -6,6 +6,7 @@ from .activities import views as activities
 from .customers import lifecycle_views as lifecycle
 from .customers import list_views, share_views
 from .customers import views as customers
+from .governance import confidentiality_views as confidentiality
 from .governance import views as governance
 from .pool import views as pool
 from .reception import views as reception
@@ -85,6 +86,22 @@ urlpatterns = [
         name="approval_decide",
     ),
     path("audit/", governance.AuditListView.as_view(), name="audit_list"),
+    path("audit/access/", confidentiality.AccessLogView.as_view(), name="access_log"),
+    path(
+        "audit/access/export/",
+        confidentiality.AccessLogExportView.as_view(),
+        name="access_log_export",
+    ),
+    path(
+        "settings/confidentiality/",
+        confidentiality.ConfidentialitySettingsView.as_view(),
+        name="confidentiality_settings",
+    ),
+    path(
+        "customers/<id:customer_id>/reveal/<slug:field>/",
+        confidentiality.RevealFieldView.as_view(),
+        name="customer_reveal",
+    ),
     path("reports/", include("crm.web.reports.urls")),
     path("pool/", include("crm.web.pool.urls")),
     path(

@@ -51,7 +51,11 @@ def test_create_returns_201_with_the_contract_fields(org, call):
     assert data["kind"] == "person"
     assert data["phone"] == "13912345678"
     assert data["email"] == "zsf@example.com"
-    assert data["id_number"] == VALID_ID
+    # the ID number is secret (密级): the rep who entered it sees it masked, the data
+    # administrator whole
+    assert data["id_number"] == "1101**********" + VALID_ID[-4:]
+    whole = call(org.data_admin, "GET", f"customers/{data['id']}").json()
+    assert whole["id_number"] == VALID_ID
     assert data["category"] == "intention"
     assert data["category_label"] == "意向客户"
     assert data["grade"] == "A"
@@ -88,7 +92,9 @@ def test_organisation_with_credit_code(org, call):
     assert response.status_code == 201
     data = response.json()
     assert data["kind_label"] == "单位"
-    assert data["credit_code"] == VALID_CREDIT_CODE
+    assert data["credit_code"] == VALID_CREDIT_CODE[:4] + "**********" + VALID_CREDIT_CODE[-4:]
+    whole = call(org.data_admin, "GET", f"customers/{data['id']}").json()
+    assert whole["credit_code"] == VALID_CREDIT_CODE  # secret (密级): whole for the data admin
     assert data["staff_count"] == 120
     assert float(data["annual_revenue"]) == 3500.5
 

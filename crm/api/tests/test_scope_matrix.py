@@ -108,6 +108,8 @@ PROFILES: dict[str, tuple[int | str, ...]] = {
     "records":    (401, OK,   OK,   OK,   OK,  OK,  OK,  OK,  403, OK,  403,  403),  # own rows
     "complain":   (401, OK,   OK,   OK,   OK,  OK,  403, OK,  403, OK,  OK,   403),
     "decide":     (401, 403,  403,  403,  OK,  404, 403, OK,  403, OK,  403,  403),  # about rep_a
+    # 密级 (issue 9): revealing a masked field of x (managers of its department and above)
+    "reveal":     (401, 403,  403,  403,  OK,  404, OK,  OK,  403, OK,  403,  403),
 }
 
 # endpoint: (method, path, body, success status, profile); {x} {ct} {gone} {tok} filled in,
@@ -274,6 +276,9 @@ ENDPOINTS: dict[str, tuple[str, str, Any, int, str]] = {
                          "complain"),
     "complaint_decide": ("POST",   "reception/complaints/{cp}/decision",
                          {"state": "dismissed", "finding": "不属实"}, 200, "decide"),
+    # 密级 and 查阅登记 (issue 9)
+    "customer_reveal":  ("POST",   "customers/{x}/reveal",  {"field": "id_number"}, 200, "reveal"),
+    "access_log":       ("GET",    "access-log?customer={x}&kind=viewed", None, 200, "audit"),
 }
 # fmt: on
 

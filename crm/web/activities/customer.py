@@ -18,6 +18,7 @@ from crm.customers import lifecycle
 from crm.customers import selectors as customers
 from crm.customers.choices import Category
 from crm.customers.models import Customer
+from crm.governance.masking import masker_for
 from crm.web.customers.lifecycle_forms import legal_moves
 
 from . import presenters
@@ -91,7 +92,7 @@ def workday_context(
     return {
         "customer": customer,
         "status": customer_status(customer, lifecycle.cadence_table()),
-        "timeline": presenters.timeline_entries(items),
+        "timeline": presenters.timeline_entries(items, masker=masker_for(actor), customer=customer),
         "open_plans": [
             (p, failed[1] if failed and failed[0] == p.pk else reschedule_form(p)) for p in plans
         ],

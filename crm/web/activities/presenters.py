@@ -23,6 +23,7 @@ from crm.activities.selectors import TeamDay, TimelineItem, TodayCounts
 from crm.customers import lifecycle
 from crm.customers.choices import Category, Grade
 from crm.customers.models import Customer, LifecycleEvent
+from crm.governance.masking import Masker
 from crm.web.customers.presenters import Change, history_entries
 
 from .forms import KIND_FOR_METHOD
@@ -186,11 +187,15 @@ def _lifecycle_entry(item: TimelineItem, e: LifecycleEvent) -> TimelineEntry:
     )
 
 
-def timeline_entries(items: Sequence[TimelineItem]) -> list[TimelineEntry]:
+def timeline_entries(
+    items: Sequence[TimelineItem], *, masker: Masker, customer: Customer
+) -> list[TimelineEntry]:
     """The unified timeline (follow-ups, plans, category and grade changes, field changes) in
-    words a sales rep reads, newest first."""
+    words a sales rep reads, newest first (values above the reader's level masked)."""
     audit = [i.obj for i in items if i.kind == "change"]
-    changes = iter(history_entries(audit))  # one entry per audit event (no views here)
+    changes = iter(
+        history_entries(audit, masker=masker, customer=customer)
+    )  # one entry per audit event (no views here)
     entries: list[TimelineEntry] = []
     for item in items:
         if item.kind == "followup":

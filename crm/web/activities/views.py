@@ -31,6 +31,7 @@ from crm.core.errors import Conflict, Invalid
 from crm.core.pagination import Page
 from crm.customers import selectors as customers
 from crm.customers.models import Customer
+from crm.governance.masking import masker_for
 from crm.pool import selectors as pool_selectors
 from crm.web.base import (
     CrmView,
@@ -75,7 +76,8 @@ def _due_page(request: HttpRequest, which: str, today: dt.date, cursor: str | No
         page = services.due_browse(actor=actor, today=today, which=which, cursor=cursor)
     except Invalid:  # a mangled cursor: the first page
         page = services.due_browse(actor=actor, today=today, which=which)
-    return DuePage(which, presenters.due_rows(page.items, today), page.next_cursor)
+    rows = presenters.due_rows(masker_for(actor).show_all(page.items), today)
+    return DuePage(which, rows, page.next_cursor)
 
 
 def today_context(request: HttpRequest, *, fresh: bool = False) -> dict[str, Any]:
@@ -89,8 +91,11 @@ def today_context(request: HttpRequest, *, fresh: bool = False) -> dict[str, Any
         lists = services.today_open(actor=actor, today=today, plan_limit=PLAN_LIMIT + 1)
     plans = lists.plans
 
+    masker = masker_for(actor)
+
     def due(which: str, page: Page[Customer]) -> DuePage:
-        return DuePage(which, presenters.due_rows(page.items, today), page.next_cursor)
+        rows = presenters.due_rows(masker.show_all(page.items), today)
+        return DuePage(which, rows, page.next_cursor)
 
     return {
         "today": today,
@@ -205,7 +210,7 @@ def refresh(
         customer = customers.customer_get(actor=actor, customer_id=customer_id)
         context.update(workday_context(customer, actor=actor))
         events = customers.customer_history(customer=customer)[:HISTORY_LIMIT]
-        context["history"] = history_entries(events)
+        context["history"] = history_entries(events, masker=masker_for(actor), customer=customer)
         context["counts"] = today_counts_for(request, fresh=True)
         template = "web/customers/_workday_refresh.html"
     response = render(request, template, context)

@@ -18,6 +18,7 @@ from crm.activities.choices import FollowUpKind, PlanMethod, PlanStatus
 from crm.customers.choices import Category, ContactRole, Gender, Grade, Kind, ShareMode
 from crm.customers.models import Customer
 from crm.customers.sources import source_names
+from crm.governance.masking import Masker, masked_fields
 from crm.governance.models import AuditEvent
 
 if TYPE_CHECKING:
@@ -115,6 +116,8 @@ VERB_LABELS: dict[str, StrPromise] = {
     "customer.assigned_from_pool": _("从公海分配"),
     "customer.pool_locked": _("锁定防收回"),
     "customer.pool_unlocked": _("解除防收回锁定"),
+    # 密级 (crm.governance.confidentiality): a masked field revealed, one entry each
+    "customer.field_revealed": pgettext_lazy("audit", "查看被遮挡字段"),
 }
 
 # Changes are listed in form order; fields unknown here (added by later issues) come last.
@@ -183,6 +186,7 @@ class Field:
     label: str
     value: str
     long: bool = False
+    masked: bool = False  # shown masked (密级): a reveal button for those allowed to
 
 
 @dataclass(frozen=True)
@@ -224,7 +228,9 @@ def _text(value: Any) -> str:
 
 
 def customer_fields(customer: Customer) -> list[tuple[str, list[Field]]]:
-    """The customer's fields by section, each with its Chinese label and display value."""
+    """The customer's fields by section, each with its Chinese label and display value; pass
+    the display copy (crm.governance.masking): its masked fields are marked."""
+    masked = masked_fields(customer)
     values: dict[str, Any] = {
         "kind": customer.get_kind_display(),
         "category": customer.get_category_display(),
@@ -246,6 +252,7 @@ def customer_fields(customer: Customer) -> list[tuple[str, list[Field]]]:
                 label(n),
                 _text(values[n] if n in values else getattr(customer, n)),
                 n in _LONG_TEXT,
+                n in masked,
             )
             for n in names
         ]
@@ -290,8 +297,11 @@ class _Names:
         return _text(value)
 
 
-def history_entries(events: Iterable[AuditEvent]) -> list[HistoryEntry]:
-    """The operation log of a customer, newest first, in words a sales rep reads."""
+def history_entries(
+    events: Iterable[AuditEvent], *, masker: Masker, customer: Customer
+) -> list[HistoryEntry]:
+    """The operation log of a customer, newest first, in words a sales rep reads; the values
+    of fields above the reader's level masked."""
     events = list(events)
     names = _Names(events)
     entries: list[HistoryEntry] = []
@@ -305,12 +315,13 @@ def history_entries(events: Iterable[AuditEvent]) -> list[HistoryEntry]:
         ):
             entries[-1] = replace(last, count=last.count + 1)
             continue
-        fields = sorted(event.changes or {}, key=lambda f: _FIELD_ORDER.get(f, len(_FIELD_ORDER)))
+        diff = masker.changes(event.changes or {}, customer)
+        fields = sorted(diff, key=lambda f: _FIELD_ORDER.get(f, len(_FIELD_ORDER)))
         changes = [
             Change(label(field), names.show(field, pair[0]), names.show(field, pair[1]))
             for field in fields
             if field not in _HIDDEN_FIELDS
-            and isinstance(pair := event.changes[field], list)
+            and isinstance(pair := diff[field], list)
             and len(pair) == 2
         ]
         entries.append(
@@ -320,7 +331,12 @@ def history_entries(events: Iterable[AuditEvent]) -> list[HistoryEntry]:
                 verb=event.verb,
                 verb_label=str(VERB_LABELS.get(event.verb, event.verb)),
                 changes=changes,
-                reason=event.reason,
+                reason=event.reason or _revealed_field(event),
             )
         )
     return entries
+
+
+def _revealed_field(event: AuditEvent) -> str:
+    field = (event.details or {}).get("field") if event.verb == "customer.field_revealed" else None
+    return label(field) if isinstance(field, str) else ""

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -14,21 +15,24 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django_htmx.http import push_url
 
+from crm.accounts.models import User
 from crm.accounts.roles import (
     ADD_CUSTOMER,
     ASSIGN_CUSTOMER,
     CHANGE_CUSTOMER,
     DELETE_CUSTOMER,
     RESTORE_CUSTOMER,
+    REVEAL_FIELD,
     VIEW_CUSTOMER,
     VIEW_DELETED_CUSTOMER,
 )
 from crm.core.errors import Conflict, Duplicate, Invalid, NotFound
 from crm.core.pagination import Page
-from crm.core.permissions import has_action
+from crm.core.permissions import allows, has_action
 from crm.customers import listviews, selectors, services
 from crm.customers.choices import Grade
 from crm.customers.models import Contact, Customer, SavedView
+from crm.governance.masking import masked_fields, masker_for
 from crm.web.activities.customer import workday_context
 from crm.web.base import (
     FORM_ERRORS,
@@ -63,7 +67,7 @@ class CustomerListView(CrmView):
             owners=selectors.owner_filter_options(actor=self.actor),
             tags=selectors.tag_list(),
         )
-        page = self._page(form)
+        page = masker_for(self.actor).page(self._page(form))  # search results and lists
         filters = form.filters()
         view = self._view(request)
         columns = view.columns if view is not None else listviews.list_columns(actor=self.actor)
@@ -132,21 +136,28 @@ class CustomerDetailView(CrmView):
 
     def get(self, request: HttpRequest, customer_id: int) -> HttpResponse:
         customer = services.customer_open(actor=self.actor, customer_id=customer_id)
-        context = detail_context(customer, contact_form=ContactForm())
+        context = detail_context(customer, actor=self.actor, contact_form=ContactForm())
         context.update(workday_context(customer, actor=self.actor))
         context.update(referral_panel(customer, actor=self.actor))
         context.update(share_context(customer, actor=self.actor))
+        context["customer"] = masker_for(self.actor).show(customer)  # what the page shows
         return self.render(context)
 
 
-def detail_context(customer: Customer, *, contact_form: ContactForm) -> dict[str, Any]:
+def detail_context(customer: Customer, *, actor: User, contact_form: ContactForm) -> dict[str, Any]:
+    """The customer as ``actor`` may see it (crm.governance.masking): fields above their
+    confidentiality level masked, with a reveal button where they may reveal one."""
     events = selectors.customer_history(customer=customer)[:HISTORY_LIMIT]
+    masker = masker_for(actor)
+    shown = masker.show(customer)
+    contacts = selectors.customer_contacts(customer=customer)
     return {
-        "customer": customer,
-        "sections": customer_fields(customer),
-        "contacts": selectors.customer_contacts(customer=customer),
-        "history": history_entries(events),
+        "customer": shown,
+        "sections": customer_fields(shown),
+        "contacts": masker.contacts(customer, contacts),
+        "history": history_entries(events, masker=masker, customer=customer),
         "contact_form": contact_form,
+        "can_reveal": bool(masked_fields(shown)) and allows(actor, REVEAL_FIELD, customer),
     }
 
 
@@ -183,12 +194,24 @@ class CustomerEditView(CrmView):
 
     def _form(self, customer: Customer, data: Any = None) -> CustomerEditForm:
         initial = {**CustomerForm.initial_for(customer), "version": customer.version}
-        return CustomerEditForm(
+        form = CustomerEditForm(
             data,
             customer=customer,
             owners=selectors.assignable_owners(actor=self.actor),
             initial=initial,
         )
+        # a field above the editor's confidentiality level (密级) shows masked and stays as it is
+        shown = masker_for(self.actor).show(customer)
+        for name in masked_fields(shown) & set(form.fields):
+            old = form.fields[name]
+            form.fields[name] = forms.CharField(
+                label=old.label, required=False, disabled=True, initial=getattr(shown, name)
+            )
+            form.initial[name] = getattr(shown, name)
+        return form
+
+    def _masked(self, customer: Customer) -> frozenset[str]:
+        return masked_fields(masker_for(self.actor).show(customer))
 
     def _customer(self, customer_id: int) -> Customer:
         return selectors.customer_get(
@@ -209,7 +232,11 @@ class CustomerEditView(CrmView):
                     actor=self.actor,
                     customer_id=customer_id,
                     version=form.cleaned_data["version"],
-                    data=form.service_data(),
+                    data={
+                        k: v
+                        for k, v in form.service_data().items()
+                        if k not in self._masked(customer)
+                    },
                 )
             except FORM_ERRORS as exc:
                 apply_domain_error(form, exc)
@@ -278,7 +305,7 @@ class ContactCreateView(CrmView):
         customer = selectors.customer_get(actor=self.actor, customer_id=customer_id)
         status = form_error_status(form)
         if is_partial(request):
-            context = detail_context(customer, contact_form=form)
+            context = detail_context(customer, actor=self.actor, contact_form=form)
             return self.render(context, status=status, template=CONTACTS_FRAGMENT)
         return self.render({"customer": customer, "contact_form": form}, status=status)
 
@@ -363,7 +390,7 @@ class CustomerTrashView(CrmView):
             page = services.customer_browse(actor=self.actor, filters=filters, cursor=cursor)
         except Invalid:
             page = services.customer_browse(actor=self.actor, filters=filters)
-        return self.render({"page": page, "cursor": cursor})
+        return self.render({"page": masker_for(self.actor).page(page), "cursor": cursor})
 
 
 class CustomerRestoreView(CrmView):

@@ -81,6 +81,9 @@ def _filter_text(details: dict[str, Any]) -> str:
 
 
 def _detail(event: AuditEvent) -> str:
+    field = (event.details or {}).get("field")
+    if isinstance(field, str):  # a masked field revealed
+        return _("字段：%(field)s") % {"field": label(field)}
     if event.details:
         return _filter_text(event.details)
     if event.changes:

@@ -88,3 +88,11 @@ def view_query(params: Any, view_id: Any) -> str:
 def aria_sort(arrow: str) -> str:
     """The ``aria-sort`` of a column header from its sort arrow."""
     return {"↑": "ascending", "↓": "descending"}.get(arrow, "none")
+
+
+@register.filter
+def masked(obj: Any, field: str) -> bool:
+    """Whether ``field`` of a customer (or contact) shows masked by confidentiality level."""
+    from crm.governance.masking import masked_fields
+
+    return field in masked_fields(obj)

@@ -110,6 +110,10 @@ PROFILES: dict[str, tuple[int | str, ...]] = {
     "complain":   (LOGIN, OK,   OK,   OK,   OK,  OK,  403, OK,  403, OK,  OK,   403),
     "decide":     (LOGIN, 403,  403,  403,  OK,  404, 403, OK,  403, OK,  403,  403),  # rep_a's
     "record":     (LOGIN, OK,   404,  404,  OK,  404, OK,  OK,  403, OK,  403,  403),  # rep_a's
+    # 密级 (issue 9): revealing a masked field of x (managers of its department and above); the
+    # levels are the data administrator's
+    "reveal":     (LOGIN, 403,  403,  403,  OK,  404, OK,  OK,  403, OK,  403,  403),
+    "confidentiality": (LOGIN, 403, 403, 403, 403, 403, OK, 403, 403, 403, 403,  403),
 }
 
 # URL name: (method, args, data, success status, profile); {x} {gone} {lost} {pl} {df} {tok}
@@ -233,6 +237,11 @@ PAGES: dict[str, tuple[str, tuple[str, ...], dict[str, Any] | None, int, str]] =
     "two_factor_disable":  ("POST", (),             {"password": PASSWORD}, 302, "signed_in"),
     "two_factor_recovery": ("POST", (),             {"password": PASSWORD}, 302, "signed_in"),
     "user_two_factor_reset": ("POST", ("{usr}",),   None, 302, "users"),
+    # 密级 and 查阅登记 (issue 9)
+    "customer_reveal":     ("POST", ("{x}", "id_number"), None, 200, "reveal"),
+    "confidentiality_settings": ("GET", (),         None, 200, "confidentiality"),
+    "access_log":          ("GET",  (),             None, 200, "audit"),
+    "access_log_export":   ("GET",  (),             None, 200, "audit"),
 }
 # fmt: on
 
