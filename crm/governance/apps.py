@@ -6,3 +6,10 @@ class GovernanceConfig(AppConfig):
     name = "crm.governance"
     label = "governance"
     verbose_name = _("数据治理")
+
+    def ready(self) -> None:
+        from crm.customers import sensitive
+
+        from . import masking
+
+        sensitive.set_phone_rule(masking.may_see_phones)

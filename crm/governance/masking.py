@@ -143,6 +143,11 @@ class Masker:
             return self._outside
         return self._inside if self.covers(customer) else self._outside
 
+    def sees_in_scope(self, field: str) -> bool:
+        """Whether the reader sees ``field`` of the customers their clearance reaches (the
+        search by phone fragment is for those who see phones)."""
+        return field not in self._inside
+
     @property
     def sees_everything(self) -> bool:
         return self._uniform and not self._inside
@@ -230,3 +235,9 @@ def masker_for(actor: Any) -> Masker:
 def group_label(field: str) -> str:
     group = GROUP_OF_FIELD.get(field)
     return str(group.label) if group is not None else field
+
+
+def may_see_phones(actor: Any) -> bool:
+    """crm.customers.sensitive's phone rule: phone fragments find customers only for readers
+    whose clearance shows phones (a fragment search would otherwise tell the digits)."""
+    return masker_for(actor).sees_in_scope("phone")

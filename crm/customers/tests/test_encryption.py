@@ -132,6 +132,7 @@ def test_phone_fragments_are_found_anywhere_in_the_number(org, person):
 
 
 def test_fragment_search_is_only_for_those_who_may_see_phones(org, person):
+    previous = sensitive._phone_rule
     sensitive.set_phone_rule(lambda actor: actor.username not in {"rep_a", "rep_b"})
     try:
         assert names(org.manager, "5678") == ["张三"]
@@ -139,7 +140,7 @@ def test_fragment_search_is_only_for_those_who_may_see_phones(org, person):
         assert names(org.rep_a, PHONE) == ["张三"]  # the whole number: an exact lookup
         assert names(org.rep_b, PHONE) == []  # and still only within the rep's scope
     finally:
-        sensitive.set_phone_rule(None)
+        sensitive.set_phone_rule(previous)
     assert names(org.rep_a, "5678") == ["张三"]
 
 
@@ -311,16 +312,37 @@ def test_bank_details_through_the_api_and_the_web_form(org, call, as_user):
     created = call(org.rep_a, "POST", "customers", body)
     assert created.status_code == 201, created.content
     data = created.json()
-    assert (data["bank_name"], data["bank_account"]) == ("招商银行", "6225880123456789")
+    # bank details are secret (密级): the rep who typed them sees them masked from then on
+    assert (data["bank_name"], data["bank_account"]) == ("***", "6225********6789")
+    whole = call(org.data_admin, "GET", f"customers/{data['id']}").json()
+    assert (whole["bank_name"], whole["bank_account"]) == ("招商银行", "6225880123456789")
     assert raw("customers_customer", "bank_account", data["id"])[0].startswith("k1:")
     refused = call(org.rep_a, "POST", "customers", {"name": "孙八", "bank_account": "12ab"})
     assert refused.status_code == 422
     assert "bank_account" in refused.content.decode()
 
-    client = as_user(org.rep_a)
+    page = as_user(org.rep_a).get(reverse("web:customer_edit", args=[data["id"]])).content
+    assert "开户银行" in page.decode()
+    assert "6225880123456789" not in page.decode()
+    client = as_user(org.data_admin)
     page = client.get(reverse("web:customer_edit", args=[data["id"]])).content.decode()
-    assert "开户银行" in page
     assert "6225880123456789" in page
     detail = client.get(reverse("web:customer_detail", args=[data["id"]])).content.decode()
     assert "银行账号" in detail
     assert "6225880123456789" in detail
+
+
+def test_a_reader_whose_clearance_hides_phones_finds_nobody_by_a_fragment(org, person):
+    """密级: when the data administrator raises phones above the reps' clearance, a rep's
+    fragment search stops telling which numbers hold the digits; the data administrator's
+    still works."""
+    from crm.governance import services as governance
+    from crm.governance.confidentiality import Level
+
+    assert names(org.rep_a, "5678") == ["张三"]
+    governance.confidentiality_update(
+        actor=org.data_admin, levels={"phone": int(Level.SECRET)}, clearances={}
+    )
+    rep = type(org.rep_a).objects.get(pk=org.rep_a.pk)  # a new request: a new masker
+    assert names(rep, "5678") == []
+    assert names(org.data_admin, "5678") == ["张三"]
