@@ -113,6 +113,9 @@ VERB_LABELS: dict[str, StrPromise] = {
     "customer.assigned_from_pool": _("从公海分配"),
     "customer.pool_locked": _("锁定防收回"),
     "customer.pool_unlocked": _("解除防收回锁定"),
+    # 数据核查 (crm.verification): the supplying rep's answer
+    "verification.confirmed": _("数据核查：确认无误"),
+    "verification.corrected": _("数据核查：已更正"),
 }
 
 # Changes are listed in form order; fields unknown here (added by later issues) come last.
