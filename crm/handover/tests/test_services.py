@@ -96,6 +96,10 @@ def test_the_directors_signature_moves_customers_and_plans_as_one_event(org, boo
     assert not Plan.objects.filter(assignee=org.rep_a).exists()
     assert Plan.objects.get(customer=book[0]).assignee == org.rep_b
     assert Plan.objects.get(customer=book[3]).assignee == org.manager
+    moved_rows = AuditEvent.objects.filter(verb="customer.plans_moved")
+    assert sorted(moved_rows.values_list("object_id", flat=True)) == sorted(
+        [str(book[0].pk), str(book[3].pk)]
+    )
     events = AuditEvent.objects.filter(verb="handover.completed")
     assert events.count() == 1
     assert events.get().details == {
