@@ -21,13 +21,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from crm.accounts import services as accounts
+from crm.accounts.models import User
 from crm.activities.choices import PlanKind, PlanMethod, PlanStatus
 from crm.activities.models import Plan
 from crm.customers.models import Customer
-from crm.governance import approvals
 from crm.handover import services as handover
 from crm.verification import selectors as verification_selectors
 from crm.verification import services as verification
+from crm.verification.models import VerificationRound
 
 from .load import Staff
 
@@ -56,10 +57,7 @@ def _leaver_book(staff: Staff) -> tuple[int, int]:
     not measured). Returns (customers, plans)."""
     leaver, other = staff.reps[0], staff.reps[1]
     ids = list(
-        Customer.objects.alive()
-        .filter(owner=leaver)
-        .order_by("pk")
-        .values_list("pk", flat=True)
+        Customer.objects.alive().filter(owner=leaver).order_by("pk").values_list("pk", flat=True)
     )
     if len(ids) < HANDED:
         extra = list(
@@ -95,14 +93,15 @@ def _leaver_book(staff: Staff) -> tuple[int, int]:
     return len(keep), len(plans)
 
 
-def _director(staff: Staff):  # type: ignore[no-untyped-def]
-    manager = staff.managers[0]
+def _director(staff: Staff) -> User:
+    department = staff.managers[0].department
+    assert department is not None
     return accounts.user_create(
         actor=None,
         username="bench_director",
         password="bench-director-1",
         role="director",
-        department=manager.department.parent or manager.department,
+        department=department.parent or department,
         full_name="基准总监",
         validate_password=False,
     )
@@ -148,7 +147,7 @@ def run_verification(staff: Staff, say: Callable[[str], None]) -> list[Step]:
     steps: list[Step] = []
     total = Customer.objects.alive().count()
     with transaction.atomic():
-        made: list[verification.VerificationRound] = []
+        made: list[VerificationRound] = []
 
         def open_round() -> str:
             r = verification.round_open(

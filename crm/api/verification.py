@@ -93,8 +93,10 @@ class ItemParams(NoNulIn):
 def _ref(obj: Any) -> dict[str, Any] | None:
     if obj is None:
         return None
-    name = getattr(obj, "display_name", None) or getattr(obj, "name", None) or getattr(
-        obj, "title", str(obj)
+    name = (
+        getattr(obj, "display_name", None)
+        or getattr(obj, "name", None)
+        or getattr(obj, "title", str(obj))
     )
     return {"id": obj.pk, "name": name}
 
@@ -188,7 +190,9 @@ def round_items(
 ) -> list[dict[str, Any]]:
     """A round's records in one state (``pending`` after the deadline: the unconfirmed), the
     first 500."""
-    return [_item(i) for i in selectors.items(_get(request, round_id), state=params.state, limit=500)]
+    return [
+        _item(i) for i in selectors.items(_get(request, round_id), state=params.state, limit=500)
+    ]
 
 
 @router.post("verification/rounds/{int:round_id}/remind", response={200: RemindOut, **_WRITE})

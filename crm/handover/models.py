@@ -1,5 +1,5 @@
-"""Staff departure and transfer (交接, 客户数据管理规定: 员工调职或离职时，不得将客户数据及资料带走，
-其所在部门应安排好数据资料交接，并由部门总监签字确认，交售后留档).
+"""Staff departure and transfer (交接, 客户数据管理规定: 员工调职或离职时，
+不得将客户数据及资料带走，其所在部门应安排好数据资料交接，并由部门总监签字确认，交售后留档).
 
 A ``Handover`` is started by a manager or director for one rep (the leaver): every live customer
 of theirs is listed in it (``HandoverItem``), each with the receiving rep. The director signs it
@@ -107,9 +107,7 @@ class HandoverItem(models.Model):
     customer that changed hands between the start and the signature is left where it is)."""
 
     handover = models.ForeignKey(Handover, on_delete=models.CASCADE, related_name="items")
-    customer = models.ForeignKey(
-        "customers.Customer", on_delete=models.CASCADE, related_name="+"
-    )
+    customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="+")
     receiver = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

@@ -82,9 +82,11 @@ def handover_parts(handover: Handover) -> list[ReceiverPart]:
 def leavers(*, actor: User) -> list[User]:
     """Whom the actor may hand over: users of their scope who may own customers."""
     users = restrict(User.objects.select_related("role", "department"), actor, START_HANDOVER)
-    return [u for u in users.exclude(pk=actor.pk).order_by("id") if u.role is not None and (
-        u.role.scope_for(OWN_CUSTOMER) != "none"
-    )]
+    return [
+        u
+        for u in users.exclude(pk=actor.pk).order_by("id")
+        if u.role is not None and (u.role.scope_for(OWN_CUSTOMER) != "none")
+    ]
 
 
 def receivers(*, actor: User) -> list[User]:

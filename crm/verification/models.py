@@ -1,5 +1,6 @@
-"""The quarterly verification (数据核查, 客户数据管理规定: 售后服务部至少每季度1次对系统中数据进行数据
-核查，确保数据时效性和真实性，营销部门作为所提供数据的时效性和真实性的第一责任人).
+"""The quarterly verification (数据核查, 客户数据管理规定:
+售后服务部至少每季度1次对系统中数据进行数据核查，确保数据时效性和真实性，
+营销部门作为所提供数据的时效性和真实性的第一责任人).
 
 The data administrator opens a ``VerificationRound`` over a filter; each customer in it gets a
 ``VerificationItem`` for its supplying rep (the customer's owner when the round opened, else
@@ -64,9 +65,7 @@ class VerificationRound(models.Model):
 
 class VerificationItem(models.Model):
     round = models.ForeignKey(VerificationRound, on_delete=models.CASCADE, related_name="items")
-    customer = models.ForeignKey(
-        "customers.Customer", on_delete=models.CASCADE, related_name="+"
-    )
+    customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="+")
     rep = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

@@ -83,8 +83,7 @@ def progress_by_rep(round_: VerificationRound) -> list[Progress]:
 def progress_by_department(round_: VerificationRound) -> list[Progress]:
     rows = _grouped(round_, "department_id")
     names = {
-        d.pk: d.name
-        for d in Department.objects.filter(pk__in=[r["department_id"] for r in rows])
+        d.pk: d.name for d in Department.objects.filter(pk__in=[r["department_id"] for r in rows])
     }
     out = [
         Progress(

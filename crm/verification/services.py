@@ -212,9 +212,7 @@ def round_remind(*, actor: User, round_id: int) -> int:
         )
     )
     told = _notify(round_, waiting, _("数据核查「%(title)s」提醒：还有 %(n)d 个客户待核查"))
-    audit.record(
-        actor=actor, verb="verification.reminded", obj=round_, details={"notified": told}
-    )
+    audit.record(actor=actor, verb="verification.reminded", obj=round_, details={"notified": told})
     return told
 
 

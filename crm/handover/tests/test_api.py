@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.utils import timezone
+
 from crm.accounts import services as accounts
 from crm.customers.models import Customer
 from crm.customers.tests.factories import make_customer
@@ -21,7 +23,12 @@ def test_the_leavers_token_stops_working_when_the_hand_over_starts(org, call):
         org.manager,
         "POST",
         "handovers",
-        {"leaver": org.rep_a.pk, "kind": "departure", "receivers": [org.rep_b.pk], "reason": "离职"},
+        {
+            "leaver": org.rep_a.pk,
+            "kind": "departure",
+            "receivers": [org.rep_b.pk],
+            "reason": "离职",
+        },
     )
     assert started.status_code == 201, started.content
     body = started.json()
@@ -57,8 +64,10 @@ def test_a_bad_hand_over_is_refused_with_the_field(org, call):
 def test_the_rounds_progress_through_the_api(org, call):
     a = [make_customer(org.rep_a, name=f"甲{i}") for i in range(2)]
     make_customer(org.rep_c, name="丙")
-    deadline = (dt.date.today() + dt.timedelta(days=10)).isoformat()
-    opened = call(org.data_admin, "POST", "verification/rounds", {"title": "季度核查", "deadline": deadline})
+    deadline = (timezone.localdate() + dt.timedelta(days=10)).isoformat()
+    opened = call(
+        org.data_admin, "POST", "verification/rounds", {"title": "季度核查", "deadline": deadline}
+    )
     assert opened.status_code == 201, opened.content
     round_id = opened.json()["id"]
     mine = call(org.rep_a, "GET", "verification/items").json()
@@ -75,7 +84,9 @@ def test_the_rounds_progress_through_the_api(org, call):
     assert corrected.status_code == 200, corrected.content
     stale = call(org.rep_c, "GET", "verification/items").json()[0]
     # someone else's record: not found
-    assert call(org.rep_a, "POST", f"verification/items/{stale['id']}/confirm", {}).status_code == 404
+    assert (
+        call(org.rep_a, "POST", f"verification/items/{stale['id']}/confirm", {}).status_code == 404
+    )
 
     progress = call(org.data_admin, "GET", f"verification/rounds/{round_id}").json()
     assert progress["counts"] == {"total": 3, "confirmed": 1, "corrected": 1, "outstanding": 1}

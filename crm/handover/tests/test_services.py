@@ -1,7 +1,8 @@
-"""交接 as the company's rule says it (客户数据管理规定: 员工调职或离职时，不得将客户数据及资料带走，
-其所在部门应安排好数据资料交接，并由部门总监签字确认，交售后留档): a manager hands over all of a
-leaving rep's customers and open plans to colleagues, the director signs, the leaver's access
-ends the moment the hand-over starts, and the whole hand-over is one audited event."""
+"""交接 as the company's rule says it (客户数据管理规定: 员工调职或离职时，
+不得将客户数据及资料带走，其所在部门应安排好数据资料交接，
+并由部门总监签字确认，交售后留档): a manager hands over all of a leaving rep's customers and
+open plans to colleagues, the director signs, the leaver's access ends the moment the hand-over
+starts, and the whole hand-over is one audited event."""
 
 from __future__ import annotations
 
@@ -76,7 +77,7 @@ def test_departure_ends_the_leavers_access_at_once(org, book, client: Client):
     org.rep_a.refresh_from_db()
     assert not org.rep_a.is_active
     assert accounts.token_user(token) is None  # the token opens nothing
-    assert client.get("/today/").url.startswith("/login/")  # the session ended
+    assert client.get("/today/")["Location"].startswith("/login/")  # the session ended
     assert accounts.login_check(username="rep_a", password=PASSWORD, ip=None) is None
     # nothing moved yet: the customers wait for the director's signature
     assert handover.state == HandoverState.PENDING

@@ -32,7 +32,11 @@ def records(org, clock):
 def open_round(org, **data):
     return services.round_open(
         actor=org.data_admin,
-        data={"title": "四季度核查", "deadline": (MONDAY + dt.timedelta(days=7)).isoformat(), **data},
+        data={
+            "title": "四季度核查",
+            "deadline": (MONDAY + dt.timedelta(days=7)).isoformat(),
+            **data,
+        },
     )
 
 
@@ -72,11 +76,12 @@ def test_progress_counts_confirmed_corrected_and_outstanding(org, records, clock
         "corrected": 1,
         "outstanding": 3,
     }
-    by_rep = {p.name: (p.confirmed, p.corrected, p.outstanding) for p in selectors.progress_by_rep(round_)}
+    by_rep = {
+        p.name: (p.confirmed, p.corrected, p.outstanding) for p in selectors.progress_by_rep(round_)
+    }
     assert by_rep == {"王小明": (1, 1, 1), "李小红": (0, 0, 2), "赵大勇": (1, 0, 0)}
     by_department = {
-        p.name: (p.done, p.outstanding, p.percent)
-        for p in selectors.progress_by_department(round_)
+        p.name: (p.done, p.outstanding, p.percent) for p in selectors.progress_by_department(round_)
     }
     assert by_department == {"销售一部": (2, 3, 40), "销售二部": (1, 0, 100)}
 

@@ -36,13 +36,19 @@ class HandoverForm(forms.Form):
         initial=HandoverSplit.EVEN,
         widget=forms.RadioSelect,
     )
-    reason = form_field(HandoverInput, "reason", label=_("交接原因"), widget=forms.Textarea)
+    reason = form_field(
+        HandoverInput, "reason", label=_("交接原因"), widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     def __init__(
-        self, *args: Any, leavers: Iterable[User] = (), receivers: Iterable[User] = (), **kwargs: Any
+        self,
+        *args: Any,
+        leavers: Iterable[User] = (),
+        receivers: Iterable[User] = (),
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["leaver"].choices = [("", "—")] + _users(leavers)  # type: ignore[attr-defined]
+        self.fields["leaver"].choices = [("", "—"), *_users(leavers)]  # type: ignore[attr-defined]
         self.fields["receivers"].choices = _users(receivers)  # type: ignore[attr-defined]
 
 

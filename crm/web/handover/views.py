@@ -102,8 +102,9 @@ class HandoverDetailView(CrmView):
             else:
                 messages.success(
                     request,
-                    _("交接单已签字，客户已移交") if handover.state == "done" else
-                    _("交接单：%(state)s") % {"state": handover.get_state_display()},
+                    _("交接单已签字，客户已移交")
+                    if handover.state == "done"
+                    else _("交接单：%(state)s") % {"state": handover.get_state_display()},
                 )
                 return redirect("web:handover_detail", handover_id)
         return self.render(self.page(handover_id, form), status=form_error_status(form) or 422)

@@ -39,14 +39,25 @@ def test_the_manager_starts_and_the_director_signs_on_the_record(org, as_user):
     assert not org.rep_a.is_active
 
     record = as_user(org.director).get(sent["Location"]).content.decode()
-    for text in ("客户资料交接单", handover.number, "王小明", "李小红", "交接客户0", "交接客户2",
-                 "交出人（签字）", "接收人（签字）", "部门总监（签字）", "签字确认并移交"):
+    for text in (
+        "客户资料交接单",
+        handover.number,
+        "王小明",
+        "李小红",
+        "交接客户0",
+        "交接客户2",
+        "交出人（签字）",
+        "接收人（签字）",
+        "部门总监（签字）",
+        "签字确认并移交",
+    ):
         assert text in record
     signed = as_user(org.director).post(sent["Location"], {"decision": "approve", "note": "同意"})
     assert signed.status_code == 302
     assert Customer.objects.filter(owner=org.rep_b).count() == 3
     after = as_user(org.data_admin).get(sent["Location"]).content.decode()
-    assert "吴总监" in after and "签字确认并移交" not in after
+    assert "吴总监" in after
+    assert "签字确认并移交" not in after
 
 
 def test_a_bad_start_is_shown_on_the_form(org, as_user):
@@ -71,9 +82,13 @@ def test_a_rep_confirms_and_the_administrator_sees_the_progress(org, as_user):
     assert opened.status_code == 302
     rep = as_user(org.rep_a)
     page = rep.get(reverse("web:verification_mine")).content.decode()
-    assert "核查客户" in page and "别人的客户" not in page
+    assert "核查客户" in page
+    assert "别人的客户" not in page
     item = VerificationItem.objects.get(customer=mine)
-    assert rep.post(reverse("web:verification_item", args=[item.pk]), {"do": "confirm"}).status_code == 302
+    assert (
+        rep.post(reverse("web:verification_item", args=[item.pk]), {"do": "confirm"}).status_code
+        == 302
+    )
     # "corrected" without an edit is refused with the reason
     other = VerificationItem.objects.get(customer__name="别人的客户")
     refused = as_user(org.rep_b).post(
@@ -81,5 +96,6 @@ def test_a_rep_confirms_and_the_administrator_sees_the_progress(org, as_user):
     )
     assert "未修改" in refused.content.decode()
     progress = as_user(org.data_admin).get(opened["Location"]).content.decode()
-    assert "王小明" in progress and "李小红" in progress
+    assert "王小明" in progress
+    assert "李小红" in progress
     assert "50%" in progress  # 销售一部: one of two

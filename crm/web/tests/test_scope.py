@@ -314,8 +314,12 @@ def world(org):
     )
     handover = handover_services.handover_start(
         actor=org.manager,
-        data={"leaver": org.rep_b.pk, "kind": "transfer", "receivers": [org.rep_a.pk],
-              "reason": "调往销售二部"},
+        data={
+            "leaver": org.rep_b.pk,
+            "kind": "transfer",
+            "receivers": [org.rep_a.pk],
+            "reason": "调往销售二部",
+        },
     )
     round_ = verification_services.round_open(
         actor=org.data_admin,

@@ -46,9 +46,7 @@ class RoundListView(CrmView):
             except Invalid as exc:
                 apply_domain_error(form, exc)
             else:
-                messages.success(
-                    request, _("已发起核查，%(n)d 个客户") % {"n": round_.total}
-                )
+                messages.success(request, _("已发起核查，%(n)d 个客户") % {"n": round_.total})
                 return redirect("web:verification_round", round_.pk)
         return self.render(self.page(form), status=form_error_status(form))
 
