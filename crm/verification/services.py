@@ -116,7 +116,7 @@ def round_open(*, actor: User, data: Mapping[str, Any]) -> VerificationRound:
     )
     total = VerificationItem.objects.filter(round=round_).count()
     if not total:
-        raise Invalid(fields={"department": _("没有需要核查的客户")})
+        raise StateConflict(_("没有需要核查的客户"))  # all verified or waiting: the state refuses
     round_.total = total
     round_.save(update_fields=["total"])
     told = _notify(round_, reps, _("数据核查「%(title)s」：您有 %(n)d 个客户待核查"))
@@ -188,7 +188,7 @@ def item_correct(*, actor: User, item_id: int, data: Mapping[str, Any]) -> Verif
             Customer.objects.filter(pk=item.customer_id).values_list("version", flat=True).first()
         )
         if version is None or version <= item.version_at_open:
-            raise Invalid(fields={"data": _("客户资料自核查开始以来未修改，请先更正再提交")})
+            raise StateConflict(_("客户资料自核查开始以来未修改，请先更正再提交"))
     return _done(actor, item, ItemState.CORRECTED, cleaned.get("note", ""))
 
 

@@ -109,7 +109,7 @@ def test_after_the_deadline_the_round_reports_the_unconfirmed_and_can_be_closed(
 def test_a_correction_is_the_normal_edit_or_nothing(org, records):
     round_ = open_round(org)
     item = item_of(round_, records["a"][0])
-    with pytest.raises(Invalid):  # "corrected" without any change to the record
+    with pytest.raises(StateConflict):  # "corrected" without any change to the record
         services.item_correct(actor=org.rep_a, item_id=item.pk, data={})
     with pytest.raises(NotFound):  # nor someone else's record
         services.item_confirm(actor=org.rep_b, item_id=item.pk, data={})

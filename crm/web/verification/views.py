@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from crm.accounts.models import Department
 from crm.accounts.roles import MANAGE_VERIFICATION, VERIFY_RECORD
-from crm.core.errors import DomainError, Invalid, NotFound
+from crm.core.errors import DomainError, Invalid, NotFound, StateConflict
 from crm.verification import selectors, services
 from crm.verification.models import ItemState
 from crm.web.base import CrmView, apply_domain_error, form_error_status
@@ -43,7 +43,7 @@ class RoundListView(CrmView):
             data["unverified_only"] = form.cleaned_data["unverified_only"]
             try:
                 round_ = services.round_open(actor=self.actor, data=data)
-            except Invalid as exc:
+            except (Invalid, StateConflict) as exc:
                 apply_domain_error(form, exc)
             else:
                 messages.success(request, _("已发起核查，%(n)d 个客户") % {"n": round_.total})
