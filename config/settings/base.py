@@ -73,10 +73,12 @@ MIDDLEWARE = [
     "crm.core.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "crm.api.middleware.RateLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "crm.accounts.middleware.SessionSecurityMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -148,12 +150,44 @@ PASSWORD_HASHERS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     # Django's checks, worded in the project's catalogue (crm/accounts/validators.py says why)
-    {"NAME": "crm.accounts.validators.MinimumLengthValidator"},
+    {
+        "NAME": "crm.accounts.validators.MinimumLengthValidator",
+        "OPTIONS": {"min_length": env_int("CRM_PASSWORD_MIN_LENGTH", 8)},
+    },
+    {
+        # at least this many of: lower-case, upper-case letters, digits, other characters
+        "NAME": "crm.accounts.validators.CharacterClassesValidator",
+        "OPTIONS": {"min_classes": env_int("CRM_PASSWORD_MIN_CLASSES", 3)},
+    },
+    {"NAME": "crm.accounts.validators.PersonalInfoValidator"},  # not the username or phone
     {"NAME": "crm.accounts.validators.CommonPasswordValidator"},
     {"NAME": "crm.accounts.validators.NumericPasswordValidator"},
+    {
+        # none of the last N passwords again (their hashes are kept: crm.accounts.PasswordHistory)
+        "NAME": "crm.accounts.validators.PasswordHistoryValidator",
+        "OPTIONS": {"remember": env_int("CRM_PASSWORD_HISTORY", 5)},
+    },
 ]
+# A password older than this many days must be changed at the next sign-in (0: never).
+CRM_PASSWORD_MAX_AGE_DAYS = env_int("CRM_PASSWORD_MAX_AGE_DAYS", 0)
 LOGIN_LOCKOUT_ATTEMPTS = env_int("LOGIN_LOCKOUT_ATTEMPTS", 5)
 LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15)
+# Failed sign-ins from one client address within LOGIN_LOCKOUT_MINUTES before that address is
+# refused (any username): someone trying many accounts. An office behind one NAT address shares
+# it, hence well above the per-account number.
+LOGIN_ADDRESS_ATTEMPTS = env_int("LOGIN_ADDRESS_ATTEMPTS", 30)
+# Two-factor sign-in (TOTP). On: managers and above (crm.accounts.twofactor.REQUIRED_ROLES) must
+# enrol at their next sign-in. Off by default so that the demo logins work without a phone.
+CRM_REQUIRE_2FA = env_bool("CRM_REQUIRE_2FA", False)
+CRM_2FA_ISSUER = env_str("CRM_2FA_ISSUER", "CRM")
+# Web sessions end after this many idle minutes, and at the latest this many hours after sign-in.
+CRM_SESSION_IDLE_MINUTES = env_int("CRM_SESSION_IDLE_MINUTES", 30)
+CRM_SESSION_MAX_HOURS = env_int("CRM_SESSION_MAX_HOURS", 12)
+# API rate limits (requests per CRM_API_RATE_WINDOW seconds; 0: no limit), per bearer token and
+# per client address (crm/api/middleware.py).
+CRM_API_RATE_PER_TOKEN = env_int("CRM_API_RATE_PER_TOKEN", 600)
+CRM_API_RATE_PER_ADDRESS = env_int("CRM_API_RATE_PER_ADDRESS", 1200)
+CRM_API_RATE_WINDOW = env_int("CRM_API_RATE_WINDOW", 60)
 # API tokens end this many days after they were issued (and whenever the password changes).
 API_TOKEN_MAX_AGE_DAYS = env_int("API_TOKEN_MAX_AGE_DAYS", 90)
 
@@ -174,10 +208,26 @@ MEDIA_ROOT = DATA_DIR / "media"
 FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
+# Served over HTTPS (CRM_HTTPS=1, or the older SECURE_COOKIES=1): cookies only over HTTPS and
+# HSTS. Off by default: `make run` serves plain http://127.0.0.1:8000, where a Secure cookie would
+# never come back and nobody could sign in.
+CRM_HTTPS = env_bool("CRM_HTTPS", env_bool("SECURE_COOKIES", False))
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 12)
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+# the pages hand the CSRF token to htmx in the markup, no script reads the cookie
+CSRF_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = CRM_HTTPS
+CSRF_COOKIE_SECURE = CRM_HTTPS
+SECURE_HSTS_SECONDS = env_int("CRM_HSTS_SECONDS", 60 * 60 * 24 * 365) if CRM_HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = CRM_HTTPS and env_bool("CRM_HSTS_SUBDOMAINS", False)
+# Behind a proxy that terminates TLS: it says so in X-Forwarded-Proto (trusted with TRUST_PROXY)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if TRUST_PROXY else None
+# http → https here (opt-in: behind a proxy that does not say X-Forwarded-Proto, or without
+# TRUST_PROXY, every request would look like http and be redirected for ever)
+SECURE_SSL_REDIRECT = CRM_HTTPS and env_bool("CRM_HTTPS_REDIRECT", False)
+# the cookie's own life: the absolute maximum of a session (crm.accounts.middleware)
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", CRM_SESSION_MAX_HOURS * 60 * 60)
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -195,6 +245,27 @@ CONTENT_SECURITY_POLICY = {
 }
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+def _caches() -> dict[str, Any]:
+    """The cache holds the API's rate-limit counters, so every application process must see the
+    same one: Redis when CRM_REDIS_URL is set, else a table of the database (created by
+    crm/accounts/migrations/0011), never a process's own memory."""
+    url = env_str("CRM_REDIS_URL", "")
+    if url:
+        return {
+            "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+        }
+    return {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "crm_cache",
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        }
+    }
+
+
+CACHES = _caches()
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")

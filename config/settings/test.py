@@ -4,6 +4,10 @@ from .base import *  # noqa: F403
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# The API's rate limits are off: a test run makes thousands of requests from one address in a
+# minute. crm/api/tests/test_rate_limits.py turns them on.
+CRM_API_RATE_PER_TOKEN = 0
+CRM_API_RATE_PER_ADDRESS = 0
 ALLOWED_HOSTS = [*ALLOWED_HOSTS, "testserver"]  # noqa: F405 (Django's test client)
 
 # Uploaded files of the tests go to a folder of the run's own, never the data folder.

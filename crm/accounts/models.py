@@ -111,6 +111,8 @@ class User(AbstractUser):
     # set when an administrator sets the password (重置密码): until the user chooses their own,
     # every page leads to the password change and no API token opens anything
     must_change_password = models.BooleanField(_("下次登录须修改密码"), default=False)
+    # when the current password was chosen (NULL: before this was kept; date_joined counts)
+    password_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["id"]
@@ -231,7 +233,61 @@ class LoginAttempt(models.Model):
 
     class Meta:
         ordering = ["-id"]
-        indexes = [models.Index(fields=["username", "created_at"])]
+        indexes = [
+            models.Index(fields=["username", "created_at"]),
+            models.Index(fields=["ip", "created_at"]),
+        ]
 
     def __str__(self) -> str:
         return self.username  # the subject of a failed sign-in's audit row
+
+
+class PasswordHistory(models.Model):
+    """The hash of a password a user had (crm.accounts.validators.PasswordHistoryValidator): a
+    new password must not be one of the last few. Only hashes, as in ``User.password``."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_history")
+    password = models.CharField(max_length=128)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class TwoFactor(models.Model):
+    """A user's TOTP authenticator (两步验证). The shared secret is encrypted with a key derived
+    from SECRET_KEY (crm.accounts.secretbox), so neither a database dump nor the audit log (which
+    only ever names the user) gives it away. ``confirmed_at`` is NULL while enrolment waits for
+    the first code; ``last_step`` refuses a code that was already used (replay)."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="two_factor")
+    secret = models.TextField(editable=False)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    last_step = models.BigIntegerField(default=0, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = pgettext_lazy("model", "两步验证")
+        verbose_name_plural = pgettext_lazy("model plural", "两步验证")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class RecoveryCode(models.Model):
+    """A one-time code that stands in for the authenticator (lost phone). Only its keyed hash
+    (HMAC-SHA256 with a key derived from SECRET_KEY) is kept; ``used_at`` once used."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="recovery_codes")
+    code_hash = models.CharField(max_length=64)
+    used_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return str(self.user)

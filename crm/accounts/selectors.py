@@ -111,3 +111,8 @@ def locked_usernames() -> set[str]:
             last_failure_at__gt=since, failures__gte=settings.LOGIN_LOCKOUT_ATTEMPTS
         ).values_list("username", flat=True)
     )
+
+
+def pending_sign_in_user(user_id: int) -> User | None:
+    """The active user whose password was right, waiting for the two-factor code step."""
+    return User.objects.filter(pk=user_id, is_active=True).first()

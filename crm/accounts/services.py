@@ -24,6 +24,7 @@ from crm.core.permissions import Scope, has_action, mine, owned_by, require
 from crm.governance import approvals, audit
 from crm.governance.models import ApprovalRequest
 
+from . import passwords
 from .inputs import ProfileInput
 from .models import ApiToken, Department, LoginAttempt, LoginThrottle, Role, User
 from .roles import (
@@ -39,6 +40,10 @@ from .validators import username_error
 
 class LockedOut(Exception):
     """Too many failed sign-ins for this username recently."""
+
+
+class AddressLockedOut(LockedOut):
+    """Too many failed sign-ins from this client address recently (whatever the usernames)."""
 
 
 # --- sign-in --------------------------------------------------------------------------------
@@ -67,6 +72,16 @@ def is_locked_out(username: str) -> bool:
         last_failure_at__gt=since,
         failures__gte=settings.LOGIN_LOCKOUT_ATTEMPTS,
     ).exists()
+
+
+def is_address_locked_out(ip: str | None) -> bool:
+    """Whether ``ip`` has had LOGIN_ADDRESS_ATTEMPTS failed sign-ins within the window (someone
+    trying many usernames, which the per-username lock-out alone would not stop)."""
+    if not ip or settings.LOGIN_ADDRESS_ATTEMPTS <= 0:
+        return False
+    since = timezone.now() - _window()
+    failures = LoginAttempt.objects.filter(ip=ip, succeeded=False, created_at__gt=since)
+    return failures.count() >= settings.LOGIN_ADDRESS_ATTEMPTS
 
 
 @transaction.atomic
@@ -118,6 +133,9 @@ def login_check(*, username: str, password: str, ip: str | None) -> User | None:
     password is right now, so that guessing cannot continue.
     """
     key = _key(username)
+    if is_address_locked_out(ip):
+        _attempt_recorded(key, ip, succeeded=False, verb="user.login_address_locked")
+        raise AddressLockedOut()
     before = _count_attempt(key)
     if before is None:
         _attempt_recorded(key, ip, succeeded=False, verb="user.login_locked")
@@ -129,6 +147,11 @@ def login_check(*, username: str, password: str, ip: str | None) -> User | None:
             failures=Greatest(F("failures") - (before + 1), Value(0))
         )
     _attempt_recorded(key, ip, succeeded=ok, verb="" if ok else "user.login_failed")
+    if ok and user is not None and not user.must_change_password and passwords.is_expired(user):
+        # an expired password opens nothing but its change, like one an administrator set
+        user.must_change_password = True
+        user.save(update_fields=["must_change_password"])
+        audit.record(actor=None, verb="user.password_expired", obj=user)
     return user if ok else None
 
 

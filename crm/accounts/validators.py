@@ -48,6 +48,70 @@ class NumericPasswordValidator(password_validation.NumericPasswordValidator):
         return _("密码不能全是数字。")
 
 
+class CharacterClassesValidator:
+    """At least ``min_classes`` of: lower-case letters, upper-case letters, digits, others."""
+
+    def __init__(self, min_classes: int = 3) -> None:
+        self.min_classes = max(0, min(4, min_classes))
+
+    def validate(self, password: str, user: Any = None) -> None:
+        classes = (
+            any(c.islower() for c in password),
+            any(c.isupper() for c in password),
+            any(c.isdigit() for c in password),
+            any(not c.isalnum() for c in password),
+        )
+        if sum(classes) < self.min_classes:
+            raise ValidationError(self.get_help_text(), code="password_too_simple")
+
+    def get_help_text(self) -> str:
+        return _("密码须包含小写字母、大写字母、数字、符号中的至少 %(n)d 类。") % {
+            "n": self.min_classes
+        }
+
+
+class PersonalInfoValidator:
+    """Not the user's own username or phone number, nor a password containing either."""
+
+    def validate(self, password: str, user: Any = None) -> None:
+        if user is None:
+            return
+        lowered = password.lower()
+        for value in (getattr(user, "username", ""), getattr(user, "phone", "")):
+            value = str(value or "").strip().lower()
+            if len(value) >= 3 and value in lowered:
+                raise ValidationError(self.get_help_text(), code="password_too_personal")
+
+    def get_help_text(self) -> str:
+        return _("密码不能包含用户名或手机号。")
+
+
+class PasswordHistoryValidator:
+    """None of the user's last ``remember`` passwords again. Their hashes are kept
+    (``PasswordHistory``) when a password is set: ``password_changed`` is Django's hook, called by
+    ``User.save()`` after ``set_password()``, whichever page, command or API set it."""
+
+    def __init__(self, remember: int = 5) -> None:
+        self.remember = max(0, remember)
+
+    def validate(self, password: str, user: Any = None) -> None:
+        if user is None or user.pk is None or not self.remember:
+            return
+        from .passwords import was_used_recently
+
+        if was_used_recently(user, password, self.remember):
+            raise ValidationError(self.get_help_text(), code="password_reused")
+
+    def password_changed(self, password: str, user: Any = None) -> None:
+        if user is not None and user.pk is not None:
+            from .passwords import remember
+
+            remember(user, keep=self.remember)
+
+    def get_help_text(self) -> str:
+        return _("不能使用最近 %(n)d 次用过的密码。") % {"n": self.remember}
+
+
 def username_error(username: str) -> str:
     """Why ``username`` (already trimmed) is not a valid user name, or ``""``."""
     if not username:

@@ -6,10 +6,10 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Status
 
-from crm.accounts import selectors, services
+from crm.accounts import selectors, services, twofactor
 from crm.accounts.models import ApiToken
 from crm.accounts.roles import VIEW_CUSTOMER
-from crm.core.errors import LockedOut, NotAuthenticated
+from crm.core.errors import LockedOut, NotAuthenticated, PermissionDenied
 from crm.core.middleware import client_ip
 from crm.core.permissions import scope_of
 
@@ -34,7 +34,9 @@ router = Router(tags=["accounts"])
 def token_create(request: HttpRequest, payload: TokenIn) -> TokenOut:
     """Exchange a username and password for a bearer token (shown once, keep it safe).
 
-    Five failed attempts within 15 minutes lock the username out: 429 ``locked_out``.
+    Five failed attempts within 15 minutes lock the username out: 429 ``locked_out``. A user
+    with two-factor sign-in gives the code from the authenticator (or a recovery code) in
+    ``code``; without it, 401 with ``two_factor: true``.
     """
     try:
         user = services.login_check(
@@ -44,6 +46,20 @@ def token_create(request: HttpRequest, payload: TokenIn) -> TokenOut:
         raise LockedOut() from exc
     if user is None:
         raise NotAuthenticated(_("用户名或密码错误"))
+    if twofactor.is_enrolled(user):
+        if not payload.code:
+            raise NotAuthenticated(
+                _("该账户已启用两步验证，请在 code 中提供验证码"),
+                extra={"two_factor": True},
+            )
+        try:
+            ok = twofactor.verify(user=user, code=payload.code)
+        except twofactor.TooManyCodes as exc:
+            raise LockedOut(_("验证码错误次数过多，请稍后再试")) from exc
+        if not ok:
+            raise NotAuthenticated(_("验证码不正确"), extra={"two_factor": True})
+    elif twofactor.is_required(user):
+        raise PermissionDenied(_("您的角色须使用两步验证：请先在网页的个人设置中启用"))
     return TokenOut(token=services.token_issue(actor=user, name=payload.name or "API"))
 
 

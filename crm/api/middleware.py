@@ -1,9 +1,15 @@
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 
+from django.conf import settings
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from crm.core.middleware import client_ip
 
 from .errors import error_body
 
@@ -31,3 +37,64 @@ class MethodNotAllowedMiddleware:
                 replacement["Allow"] = response["Allow"]
             return replacement
         return response
+
+
+class RateLimitMiddleware:
+    """Rate limits of the API: at most CRM_API_RATE_PER_TOKEN requests per bearer token and
+    CRM_API_RATE_PER_ADDRESS per client address (crm.core.middleware.client_ip) in each window of
+    CRM_API_RATE_WINDOW seconds; beyond, 429 ``throttled`` in the error contract with
+    ``Retry-After`` (the seconds until the window ends). 0 turns a limit off.
+
+    The counters live in Django's cache, which must be one that every application process
+    shares, or each process would allow the whole limit by itself: Redis when CRM_REDIS_URL is
+    set, otherwise the database's cache table (config/settings/base.py). Fixed windows keyed by
+    the window's number: a counter expires with its window, nothing needs cleaning. Counting is
+    ``incr`` (``add`` for a window's first request): atomic on Redis; on the database cache
+    ``incr`` is a read and a write, so concurrent requests may be counted a little short, never
+    refused wrongly. A token is
+    counted by its hash (never kept in the cache), valid or not, before it is looked up.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path.startswith("/api/"):
+            wait = self._over_limit(request)
+            if wait:
+                return _throttled(wait)
+        return self.get_response(request)
+
+    @staticmethod
+    def _over_limit(request: HttpRequest) -> int:
+        window = max(1, settings.CRM_API_RATE_WINDOW)
+        now = timezone.now().timestamp()
+        number = int(now // window)
+        wait = max(1, int((number + 1) * window - now + 0.999))
+        buckets: list[tuple[str, int]] = []
+        ip = client_ip(request)
+        if ip and settings.CRM_API_RATE_PER_ADDRESS > 0:
+            buckets.append((f"ip:{ip}", settings.CRM_API_RATE_PER_ADDRESS))
+        auth = str(request.headers.get("Authorization", ""))
+        scheme, _sep, token = auth.partition(" ")
+        if scheme.lower() == "bearer" and token.strip() and settings.CRM_API_RATE_PER_TOKEN > 0:
+            digest = hashlib.sha256(token.strip().encode()).hexdigest()[:32]
+            buckets.append((f"tok:{digest}", settings.CRM_API_RATE_PER_TOKEN))
+        over = False
+        for name, limit in buckets:
+            key = f"crm:rate:{name}:{window}:{number}"
+            try:
+                count = cache.incr(key)
+            except ValueError:  # the window's first request (or a race with another one)
+                count = 1 if cache.add(key, 1, timeout=window + 1) else cache.incr(key)
+            over = over or count > limit
+        return wait if over else 0
+
+
+def _throttled(wait: int) -> HttpResponse:
+    message = _("请求过于频繁，请 %(seconds)d 秒后再试") % {"seconds": wait}
+    response = JsonResponse(
+        error_body("throttled", message), status=429, json_dumps_params={"ensure_ascii": False}
+    )
+    response["Retry-After"] = str(wait)
+    return response

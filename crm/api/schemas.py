@@ -104,6 +104,9 @@ class TokenIn(StrictIn):
     username: str = Field(max_length=150)
     password: str = Field(max_length=256)
     name: str = Field("", max_length=100, description="令牌名称，便于日后识别")
+    code: str = Field(
+        "", max_length=20, description="已启用两步验证的用户：验证器中的 6 位验证码或一个恢复码"
+    )
 
 
 class TokenOut(Schema):

@@ -80,4 +80,15 @@ VERB_LABELS: dict[str, StrPromise] = {
     "verification.opened": pgettext_lazy("audit", "发起数据核查"),
     "verification.reminded": pgettext_lazy("audit", "提醒数据核查"),
     "verification.closed": pgettext_lazy("audit", "关闭数据核查"),
+    # security hardening (crm.accounts.twofactor, crm.accounts.middleware)
+    "user.login_address_locked": pgettext_lazy("audit", "登录被拒（地址失败过多）"),
+    "user.password_expired": pgettext_lazy("audit", "密码过期"),
+    "user.session_expired": pgettext_lazy("audit", "会话超时退出"),
+    "user.2fa_enabled": pgettext_lazy("audit", "启用两步验证"),
+    "user.2fa_disabled": pgettext_lazy("audit", "关闭两步验证"),
+    "user.2fa_reset": pgettext_lazy("audit", "重置两步验证"),
+    "user.2fa_failed": pgettext_lazy("audit", "两步验证码错误"),
+    "user.2fa_locked": pgettext_lazy("audit", "两步验证被锁定拒绝"),
+    "user.2fa_recovery_used": pgettext_lazy("audit", "使用恢复码登录"),
+    "user.2fa_recovery_renewed": pgettext_lazy("audit", "重新生成恢复码"),
 }

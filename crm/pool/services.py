@@ -32,6 +32,7 @@ from crm.accounts.roles import (
     VIEW_POOL,
 )
 from crm.activities import services as activities
+from crm.core import bulk
 from crm.core.errors import Invalid, NotFound, StateConflict
 from crm.core.inputs import validate
 from crm.core.permissions import allows, owned_by, require, restrict
@@ -339,7 +340,7 @@ def _return_batch(dues: Sequence[rules.Due], now: dt.datetime) -> int:
     users = {u.pk: u for u in User.objects.filter(pk__in={c.owner_id for c in rows})}
     formers = {c.pk: users[c.owner_id] for c in rows}  # type: ignore[index]
     customers.customers_owner_cleared(ids=ids, at=now)
-    entries = []
+    entries: list[dict[str, Any]] = []
     events = []
     reasons: dict[int, str] = {}
     for customer in rows:
@@ -348,14 +349,14 @@ def _return_batch(dues: Sequence[rules.Due], now: dt.datetime) -> int:
             reasons[due.rule.id] = return_reason(due.rule)
         reason = reasons[due.rule.id]
         entries.append(
-            PoolEntry(
-                pool_id=due.rule.pool_id,
-                customer_id=customer.pk,
-                entered_at=now,
-                enter_kind=EnterKind.RETURNED,
-                former_owner=formers[customer.pk],
-                reason=reason,
-            )
+            {
+                "pool_id": due.rule.pool_id,
+                "customer_id": customer.pk,
+                "entered_at": now,
+                "enter_kind": EnterKind.RETURNED,
+                "former_owner_id": formers[customer.pk].pk,
+                "reason": reason,
+            }
         )
         customer.owner = None
         # the history row: the one field that changed (what the whole snapshot's diff gives)
@@ -370,7 +371,7 @@ def _return_batch(dues: Sequence[rules.Due], now: dt.datetime) -> int:
                 details={"pool": due.rule.pool_id, "rule": due.rule.id},
             )
         )
-    PoolEntry.objects.bulk_create(entries)
+    bulk.insert_rows(PoolEntry, entries)
     audit.record_many(events)
     hooks.owner_changed_many(customers=rows, formers=formers, actor=None)
     search.owners_removed([(c.pk, formers[c.pk].pk, c.department_id) for c in rows])

@@ -1,6 +1,6 @@
 from django.urls import include, path, register_converter
 
-from .accounts import roles
+from .accounts import roles, security
 from .accounts import views as accounts
 from .activities import views as activities
 from .customers import lifecycle_views as lifecycle
@@ -32,6 +32,23 @@ urlpatterns = [
     path("", accounts.HomeView.as_view(), name="home"),
     path("login/", accounts.LoginView.as_view(), name="login"),
     path("logout/", accounts.LogoutView.as_view(), name="logout"),
+    path("login/code/", security.LoginCodeView.as_view(), name="login_code"),
+    path("settings/2fa/", security.TwoFactorEnrolView.as_view(), name="two_factor_enrol"),
+    path(
+        "settings/2fa/disable/",
+        security.TwoFactorDisableView.as_view(),
+        name="two_factor_disable",
+    ),
+    path(
+        "settings/2fa/recovery/",
+        security.RecoveryCodesView.as_view(),
+        name="two_factor_recovery",
+    ),
+    path(
+        "users/<id:user_id>/2fa-reset/",
+        security.UserTwoFactorResetView.as_view(),
+        name="user_two_factor_reset",
+    ),
     path("settings/", accounts.SettingsView.as_view(), name="settings"),
     path("settings/password/", accounts.PasswordChangeView.as_view(), name="password_change"),
     path("settings/tokens/", accounts.TokenCreateView.as_view(), name="token_create"),

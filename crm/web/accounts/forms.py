@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
@@ -15,6 +16,7 @@ from crm.accounts import services
 from crm.accounts.inputs import PASSWORD_MAX_LENGTH, ProfileInput
 from crm.accounts.models import Department, Role
 from crm.accounts.roles import ACTIONS, Action
+from crm.core.middleware import client_ip
 from crm.core.permissions import Scope
 from crm.web.inputs import form_field
 
@@ -26,6 +28,7 @@ class LoginForm(AuthenticationForm):
         **AuthenticationForm.error_messages,
         "invalid_login": _("用户名或密码错误"),
         "locked_out": _("登录失败次数过多，账户已临时锁定，请 %(minutes)d 分钟后再试"),
+        "address_locked_out": _("此网络地址登录失败次数过多，请 %(minutes)d 分钟后再试"),
     }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -34,6 +37,12 @@ class LoginForm(AuthenticationForm):
         self.fields["password"].label = _("密码")
 
     def get_invalid_login_error(self) -> ValidationError:
+        if self.request is not None and services.is_address_locked_out(client_ip(self.request)):
+            return ValidationError(
+                self.error_messages["address_locked_out"],
+                code="address_locked_out",
+                params={"minutes": settings.LOGIN_LOCKOUT_MINUTES},
+            )
         if services.is_locked_out(self.cleaned_data.get("username") or ""):
             return ValidationError(
                 self.error_messages["locked_out"],
@@ -69,6 +78,12 @@ class PasswordForm(forms.Form):
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # the rules (AUTH_PASSWORD_VALIDATORS), in the reader's language
+        rules = password_validation.password_validators_help_texts()
+        self.fields["new_password"].help_text = " ".join(str(r) for r in rules)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

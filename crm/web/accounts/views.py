@@ -14,7 +14,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
-from crm.accounts import selectors, services
+from crm.accounts import passwords, selectors, services, twofactor
+from crm.accounts.models import User
 from crm.accounts.roles import (
     MANAGE_PLAN,
     MANAGE_USERS,
@@ -35,6 +36,7 @@ from .forms import (
     UserEditForm,
     UserRoleForm,
 )
+from .security import PasswordConfirmForm, signed_in, start_code_step
 
 
 class LoginView(auth_views.LoginView):
@@ -43,9 +45,12 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def form_valid(self, form: AuthenticationForm) -> HttpResponse:
-        response = super().form_valid(form)
-        services.session_opened(actor=form.get_user())  # type: ignore[arg-type]
-        return response
+        user: User = form.get_user()  # type: ignore[assignment]
+        if twofactor.is_enrolled(user):  # the password was right; now the code
+            start_code_step(self.request, user, self.get_success_url())
+            return redirect("web:login_code")
+        signed_in(self.request, user, getattr(user, "backend", ""))
+        return HttpResponseRedirect(self.get_success_url())
 
 
 class LogoutView(auth_views.LogoutView):
@@ -96,6 +101,11 @@ class SettingsView(CrmView):
             "tokens": selectors.token_list(actor=actor),
             "token_days": settings.API_TOKEN_MAX_AGE_DAYS,
             "new_token": None,
+            "password_expired": passwords.is_expired(actor),
+            "two_factor": twofactor.is_enrolled(actor),
+            "two_factor_required": twofactor.is_required(actor),
+            "recovery_left": twofactor.recovery_codes_left(actor),
+            "confirm_form": PasswordConfirmForm(),
         }
         context.update(overrides)
         return context
@@ -169,6 +179,7 @@ class UserListView(CrmView):
         return {
             "users": selectors.user_list(actor=self.actor),
             "locked": selectors.locked_usernames(),
+            "two_factor": twofactor.enrolled_ids(),
             "pending": selectors.pending_roles(),
             "role_form": UserRoleForm(roles=roles),
             "form": form

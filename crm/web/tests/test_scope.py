@@ -245,6 +245,13 @@ PAGES: dict[str, tuple[str, tuple[str, ...], dict[str, Any] | None, int, str]] =
     "verification_round":  ("GET",  ("{vr}",),      None, 200, "verification"),
     "verification_mine":   ("GET",  (),             None, 200, "verify"),
     "verification_item":   ("POST", ("{vi}",),      {"do": "confirm"}, 302, "verify_item"),
+    # two-step verification (crm/web/accounts/security.py): the code step without a password
+    # step before it sends anyone back to the sign-in; the rest is one's own
+    "login_code":          ("GET",  (),             None, 302, "anyone"),
+    "two_factor_enrol":    ("GET",  (),             None, 200, "signed_in"),
+    "two_factor_disable":  ("POST", (),             {"password": PASSWORD}, 302, "signed_in"),
+    "two_factor_recovery": ("POST", (),             {"password": PASSWORD}, 302, "signed_in"),
+    "user_two_factor_reset": ("POST", ("{usr}",),   None, 302, "users"),
 }
 # fmt: on
 
