@@ -18,11 +18,11 @@ from crm.activities.models import FollowUp
 from crm.customers.models import Customer
 from crm.reports import contact_status
 
-from . import followups, load, measure, reception, report
+from . import followups, governance, load, measure, reception, report
 from . import pool as pool_bench
 
 # batch jobs measured once each (not API queries): ``--only pool_nightly``
-JOBS = (pool_bench.KEY,)
+JOBS = (pool_bench.KEY, *governance.KEYS)
 
 
 class BenchError(Exception):
@@ -183,6 +183,8 @@ def run(opts: Options, say: Callable[[str], None]) -> list[measure.Result]:
     if not opts.only or pool_bench.KEY in opts.only:
         say("")
         pool_bench.run(staff, say)
+    if not opts.only or any(k in opts.only for k in governance.KEYS):
+        governance.run(staff, say, opts.only)
     return results
 
 

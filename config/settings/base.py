@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "crm.referrals",
     "crm.reception",
     "crm.pool",
+    "crm.handover",
+    "crm.verification",
     "crm.api",
     "crm.web",
 ]

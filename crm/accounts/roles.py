@@ -69,6 +69,13 @@ VIEW_RECORD = "reception.view_record"
 # confidentiality levels (密级, crm.governance.confidentiality)
 REVEAL_FIELD = "governance.reveal_field"
 MANAGE_CONFIDENTIALITY = "governance.manage_confidentiality"
+# staff departure and transfer (交接, crm.handover) and the quarterly verification (数据核查,
+# crm.verification)
+VIEW_HANDOVER = "handover.view_handover"
+START_HANDOVER = "handover.start_handover"
+APPROVE_HANDOVER = "handover.approve_handover"
+MANAGE_VERIFICATION = "verification.manage_round"
+VERIFY_RECORD = "verification.verify_record"
 
 
 @dataclass(frozen=True)
@@ -91,6 +98,7 @@ _ADMIN = _("管理")
 _REFERRALS = _("老带新")
 _POOL = _("公海")
 _RECEPTION = _("接待")
+_GOVERNANCE = _("数据治理")
 
 ACTIONS: tuple[Action, ...] = (
     Action(VIEW_CUSTOMER, _("查看客户资料"), _CUSTOMERS, reads_customer_data=True),
@@ -138,6 +146,13 @@ ACTIONS: tuple[Action, ...] = (
     Action(ASSIGN_FROM_POOL, _("从公海分配客户"), _POOL),
     Action(MANAGE_POOL, _("设置公海与收回规则"), _POOL),
     Action(LOCK_CUSTOMER, _("锁定客户不被收回"), _POOL),
+    # a hand-over's rows: those of the leaver's department (started by one, for a rep of it)
+    Action(VIEW_HANDOVER, _("查看交接单"), _GOVERNANCE, reads_customer_data=True),
+    Action(START_HANDOVER, _("发起离职、调岗交接"), _GOVERNANCE),
+    Action(APPROVE_HANDOVER, _("审批（签字确认）交接"), _GOVERNANCE),
+    # a round's rows are the company's; an item's, its supplying rep's (own) and department's
+    Action(MANAGE_VERIFICATION, _("发起、关闭数据核查"), _GOVERNANCE, reads_customer_data=True),
+    Action(VERIFY_RECORD, _("核查（确认、更正）客户资料"), _GOVERNANCE),
 )
 ACTIONS_BY_CODE: dict[str, Action] = {a.code: a for a in ACTIONS}
 
@@ -376,6 +391,30 @@ CONFIDENTIALITY_GRANTS: dict[str, dict[str, str]] = {
     BuiltinRole.DATA_ADMIN: {REVEAL_FIELD: ALL, MANAGE_CONFIDENTIALITY: ALL},
 }
 for _role, _grants in CONFIDENTIALITY_GRANTS.items():
+    DEFAULT_GRANTS[_role].update(_grants)
+
+# 交接 (crm.handover): a manager or director starts the hand-over of a rep of their department,
+# the director signs it off, the data-management department keeps the record (交售后留档).
+# 数据核查 (crm.verification): the data administrator runs the rounds; each supplying rep verifies
+# their records, a manager or director those of the department.
+GOVERNANCE_GRANTS: dict[str, dict[str, str]] = {
+    BuiltinRole.REP: {VERIFY_RECORD: OWN},
+    BuiltinRole.MANAGER: {VIEW_HANDOVER: DEPT, START_HANDOVER: DEPT, VERIFY_RECORD: DEPT},
+    BuiltinRole.DIRECTOR: {
+        VIEW_HANDOVER: DEPT,
+        START_HANDOVER: DEPT,
+        APPROVE_HANDOVER: DEPT,
+        VERIFY_RECORD: DEPT,
+    },
+    BuiltinRole.DATA_ADMIN: {VIEW_HANDOVER: ALL, MANAGE_VERIFICATION: ALL, VERIFY_RECORD: ALL},
+    BuiltinRole.GM: {
+        VIEW_HANDOVER: ALL,
+        START_HANDOVER: ALL,
+        APPROVE_HANDOVER: ALL,
+        VERIFY_RECORD: ALL,
+    },
+}
+for _role, _grants in GOVERNANCE_GRANTS.items():
     DEFAULT_GRANTS[_role].update(_grants)
 
 ROLE_DESCRIPTIONS: dict[str, str | Promise] = {

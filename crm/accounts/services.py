@@ -752,3 +752,34 @@ def role_delete(*, actor: User, code: str) -> None:
         raise Invalid(_("仍有用户使用该角色，不能删除"))
     audit.record(actor=actor, verb="role.deleted", obj=role, before=_role_snapshot(role))
     role.delete()
+
+
+def user_access_end(*, actor: User, user: User, reason: str) -> int:
+    """End ``user``'s access at once (a departure, 离职交接): the account is deactivated, every
+    signed-in session of theirs ends and every API token is revoked. The caller (crm.handover)
+    has checked its own action over ``user`` with ``require()`` and holds its transaction.
+    Returns how many sessions ended."""
+    from django.contrib.sessions.models import Session
+
+    if user.pk == actor.pk:
+        raise Invalid(_("不能停用自己的账户"))
+    if user.is_active:
+        before = _user_snapshot(user)
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+        audit.record(
+            actor=actor,
+            verb="user.deactivated",
+            obj=user,
+            before=before,
+            after=_user_snapshot(user),
+            reason=reason,
+        )
+    _tokens_revoke_all(actor=actor, user=user)
+    ended = [
+        s.session_key
+        for s in Session.objects.filter(expire_date__gt=timezone.now()).iterator()
+        if str(s.get_decoded().get("_auth_user_id")) == str(user.pk)
+    ]
+    Session.objects.filter(session_key__in=ended).delete()
+    return len(ended)

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Min, Q
+from django.db.models import Count, Min, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -468,16 +468,52 @@ def plans_follow_owners(
     *, customers: Sequence[Customer], formers: Mapping[int, User | None], actor: User | None
 ) -> None:
     """``plans_follow_owner`` for many customers: those that went to nobody (a pool) in one
-    DELETE of the former owners' reminders per former owner; the others one by one."""
+    DELETE of the former owners' reminders per former owner; those handed from one owner to
+    another (a staff hand-over, 交接) a few statements per (former, new) pair; the rest one by
+    one."""
     cleared: dict[Any, list[int]] = {}
+    handed: dict[tuple[Any, Any], list[Customer]] = {}
     for customer in customers:
         former = formers.get(customer.pk)
         if customer.owner_id is None and former is not None:
             cleared.setdefault(former.pk, []).append(customer.pk)
+        elif former is not None and customer.owner_id not in (None, former.pk):
+            handed.setdefault((former, customer.owner), []).append(customer)
         else:
             plans_follow_owner(customer=customer, former=former, actor=actor)  # type: ignore[arg-type]
     for former_id, ids in cleared.items():
         owned_by(Notification.objects.filter(customer_id__in=ids), [former_id]).delete()
+    for (former, new), group in handed.items():
+        _plans_handed(group, former, new, actor)
+
+
+def _plans_handed(customers: Sequence[Customer], former: User, new: User, actor: Any) -> None:
+    """The open plans of ``customers`` assigned to ``former`` go to ``new`` with the unread
+    reminders (one UPDATE each), the rest of the former owner's reminders about them go, and
+    each customer that took plans along gets its history row, as ``plans_follow_owner`` does."""
+    ids = [c.pk for c in customers]
+    plans = owned_by(
+        Plan.objects.filter(customer_id__in=ids, status__in=OPEN_STATUSES), [former.pk]
+    )
+    moved = dict(
+        plans.values("customer_id").annotate(n=Count("id")).values_list("customer_id", "n")
+    )
+    plans.update(assignee=new, updated_at=timezone.now())
+    reminders = owned_by(Notification.objects.filter(customer_id__in=ids), [former.pk])
+    reminders.filter(read_at__isnull=True).update(user=new)
+    reminders.delete()
+    audit.record_many(
+        audit.Entry(
+            actor=actor,
+            verb="customer.plans_moved",
+            obj=c,
+            before={"plan.assignee": former.pk},
+            after={"plan.assignee": new.pk},
+            reason=_("%(n)d 个未完成的跟进计划随客户转交") % {"n": moved[c.pk]},
+        )
+        for c in customers
+        if moved.get(c.pk)
+    )
 
 
 def callback_plans(

@@ -20,6 +20,7 @@ from . import (
     customers,
     errors,
     governance,
+    handover,
     lifecycle,
     pool,
     reception,
@@ -27,6 +28,7 @@ from . import (
     reports,
     roles,
     shares,
+    verification,
     workday,
 )
 from .security import AUTH
@@ -86,6 +88,8 @@ api.add_router("/v1/", governance.router)
 api.add_router("/v1/", referrals.router)
 api.add_router("/v1/", reception.router)
 api.add_router("/v1/pools", pool.router)
+api.add_router("/v1/", handover.router)
+api.add_router("/v1/", verification.router)
 
 
 # Last, so that it only catches what no endpoint matched: unknown API paths answer with the

@@ -566,3 +566,48 @@ def _pg_bitmap(cur: Any, tsquery: str, top: int, limit: int) -> list[int]:
         [tsquery, top, limit],
     )
     return [row[0] for row in cur.fetchall()]
+
+
+def owners_moved(rows: Sequence[tuple[int, int | None, int | None, int, int | None]]) -> None:
+    """Customers ``(id, former owner, former department, new owner, new department)`` handed to
+    another owner in a batch (a staff hand-over, 交接): only the owner and department tokens of
+    their documents change, the rest stays (no pinyin to compute again)."""
+    if not rows:
+        return
+    with connection.cursor() as cur:
+        if _is_postgres():  # one statement for the batch
+            cur.execute(
+                f"UPDATE {TABLE} s SET document = ts_delete(s.document, ARRAY[v.o, v.d]) "
+                "|| v.t::tsvector FROM (SELECT unnest(%s::bigint[]) AS id, "
+                "unnest(%s::text[]) AS o, unnest(%s::text[]) AS d, unnest(%s::text[]) AS t) v "
+                "WHERE s.rowid = v.id",
+                [
+                    [r[0] for r in rows],
+                    [f"~o{int(r[1])}" if r[1] is not None else "" for r in rows],
+                    [f"~d{int(r[2])}" if r[2] is not None else "" for r in rows],
+                    [
+                        " ".join(
+                            _quote("~" + t)
+                            for t in scope_tokens(
+                                owners=[r[3]], departments=[r[4]] if r[4] is not None else []
+                            )
+                        )
+                        for r in rows
+                    ],
+                ],
+            )
+        else:
+            cur.executemany(
+                f"UPDATE {TABLE} SET scope = %s WHERE rowid = %s",
+                [
+                    (
+                        " ".join(
+                            scope_tokens(
+                                owners=[owner], departments=[dept] if dept is not None else []
+                            )
+                        ),
+                        pk,
+                    )
+                    for pk, _o, _d, owner, dept in rows
+                ],
+            )

@@ -412,6 +412,16 @@ def customers_owner_cleared(*, ids: list[int], at: Any) -> None:
     Customer.objects.filter(pk__in=ids).update(owner=None, version=F("version") + 1, updated_at=at)
 
 
+def customers_owner_moved(*, ids: list[int], owner: User, at: Any) -> None:
+    """The batch twin of ``customer_owner_set(owner=owner)`` for a staff hand-over (交接): the
+    customers ``ids``, locked and chosen by the caller, belong to ``owner`` and their department
+    from ``at`` on. One UPDATE; the caller writes their history rows, runs
+    ``hooks.owner_changed_many`` and moves their search documents (``search.owners_moved``)."""
+    Customer.objects.filter(pk__in=ids).update(
+        owner=owner, department_id=owner.department_id, version=F("version") + 1, updated_at=at
+    )
+
+
 @transaction.atomic
 def customer_delete(*, actor: User, customer_id: int, version: int | None = None) -> Customer:
     """Move a customer to the recycle bin (soft delete)."""

@@ -74,6 +74,12 @@ VERB_LABELS: dict[str, StrPromise] = {
     "credit.recorded": pgettext_lazy("audit", "记录业绩分成"),
     "complaint.filed": pgettext_lazy("audit", "登记抢客投诉"),
     "complaint.decided": pgettext_lazy("audit", "查处抢客投诉"),
+    "handover.started": pgettext_lazy("audit", "发起交接"),
+    "handover.completed": pgettext_lazy("audit", "完成交接"),
+    "handover.viewed": pgettext_lazy("audit", "查看交接单"),
+    "verification.opened": pgettext_lazy("audit", "发起数据核查"),
+    "verification.reminded": pgettext_lazy("audit", "提醒数据核查"),
+    "verification.closed": pgettext_lazy("audit", "关闭数据核查"),
     # security hardening (crm.accounts.twofactor, crm.accounts.middleware)
     "user.login_address_locked": pgettext_lazy("audit", "登录被拒（地址失败过多）"),
     "user.password_expired": pgettext_lazy("audit", "密码过期"),

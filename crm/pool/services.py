@@ -60,12 +60,19 @@ def holding_note(*, customer: Customer, former: Any, actor: Any) -> None:
 
 
 def holdings_note(*, customers: Sequence[Customer], formers: Any, actor: Any) -> None:
-    """``holding_note`` for many customers (those gone to a pool in one DELETE)."""
+    """``holding_note`` for many customers (those gone to a pool in one DELETE, those handed to
+    a new owner in one UPDATE and one INSERT)."""
     gone = [c.pk for c in customers if c.owner_id is None]
     Holding.objects.filter(customer_id__in=gone).delete()
-    for c in customers:
-        if c.owner_id is not None:
-            holding_note(customer=c, former=None, actor=actor)
+    kept = [c.pk for c in customers if c.owner_id is not None]
+    if not kept:
+        return
+    now = timezone.now()
+    held = set(Holding.objects.filter(customer_id__in=kept).values_list("customer_id", flat=True))
+    Holding.objects.filter(customer_id__in=held).update(since=now)
+    Holding.objects.bulk_create(
+        [Holding(customer_id=pk, since=now) for pk in kept if pk not in held], batch_size=1000
+    )
 
 
 # --- claiming and assigning ---------------------------------------------------------------------

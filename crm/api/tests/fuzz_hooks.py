@@ -182,6 +182,23 @@ def _pictures(body: dict[str, Any]) -> None:
         body["files"] = [_PNG for _ in files]
 
 
+def _governance(path: str, body: dict[str, Any]) -> None:
+    """交接: the fixtures' leaver handed over (a transfer) to the fixtures' receiver, no customer
+    chosen one by one; 数据核查: a round due in a week, a correction with no changes sent (the
+    record then counts as corrected only if edited since: 409 otherwise)."""
+    people = _ids("CRM_FUZZ_HANDOVER")
+    if path.endswith("/handovers") and "leaver" in body and len(people) == 2:
+        body.update(
+            leaver=people[0], receivers=[people[1]], kind="transfer", chosen=[], reason="调岗"
+        )
+    if path.endswith("/verification/rounds") and "deadline" in body:
+        body["deadline"] = (dt.datetime.now(dt.UTC).date() + dt.timedelta(days=7)).isoformat()
+        if isinstance(body.get("title"), str) and not body["title"].strip():
+            body["title"] = "核查"
+    if path.endswith("/correct"):
+        body["data"] = {}
+
+
 def _bulk(path: str, body: dict[str, Any]) -> None:
     """A bulk action acts on customers of its own: the one path ids name keeps its owner (whom a
     plan's assignee must be able to read) and its category (where a transition starts from)."""
@@ -201,6 +218,7 @@ def map_case(context: Any, case: Any) -> Any:
         _pictures(case.body)
         _referral(case.body)
         _bulk(case.path, case.body)
+        _governance(case.path, case.body)
     departments = _ids("CRM_FUZZ_DEPARTMENTS")
     query = case.query
     department = query.get("department") if isinstance(query, dict) else None

@@ -55,11 +55,13 @@ from crm.customers import lifecycle, shares, sources
 from crm.customers import services as customers
 from crm.customers.models import DefeatReason
 from crm.customers.tests.factories import make_customer
+from crm.handover import services as handover_services
 from crm.reception import services as reception
 from crm.reception.models import Seat
 from crm.referrals import services as referrals
 from crm.referrals.tests.factories import rewarded
 from crm.testing import approved
+from crm.verification import services as verification_services
 
 ROOT = Path(__file__).resolve().parents[3]
 SEED = "20261125"
@@ -171,6 +173,22 @@ def _fixtures(org) -> tuple[str, dict[str, str]]:
     complaint = reception.complaint_file(
         actor=org.rep_b, data={"kind": "grab", "accused": org.rep_a.pk, "description": "抢客"}
     )
+    # 交接 and 数据核查 (issue 9): a transfer waiting for signature (manager2's, to rep_c), and
+    # a round over the retained customers with its first record; the fuzzer hands rep_c over
+    handover = handover_services.handover_start(
+        actor=org.director,
+        data={
+            "leaver": org.manager2.pk,
+            "kind": "transfer",
+            "receivers": [org.rep_c.pk],
+            "reason": "调岗",
+        },
+    )
+    round_ = verification_services.round_open(
+        actor=org.data_admin, data={"title": "核查", "deadline": soon, "category": "retained"}
+    )
+    item = round_.items.order_by("pk").first()
+    assert item is not None
     config = f"""
 [cache]
 enabled = false
@@ -190,6 +208,9 @@ share_id = {share.pk}
 complaint_id = {complaint.pk}
 department_id = {org.sales1.pk}
 user_id = {org.rep_a.pk}
+handover_id = {handover.pk}
+round_id = {round_.pk}
+item_id = {item.pk}
 
 [[operations]]
 include-name = "POST /api/v1/customers/{{customer_id}}/referral-cards"
@@ -241,6 +262,8 @@ headers = {{ Authorization = "Bearer {manager}" }}
         "CRM_FUZZ_REPS": ",".join(str(u.pk) for u in (org.rep_a, org.rep_b)),
         # whom the kept customer (rep_a's) may be shared with (客户共享)
         "CRM_FUZZ_COLLEAGUES": ",".join(str(u.pk) for u in (org.rep_b, org.rep_c, org.manager)),
+        # a hand-over's leaver and receiver (a transfer: nobody's account closes)
+        "CRM_FUZZ_HANDOVER": f"{org.rep_c.pk},{org.manager2.pk}",
     }
     return config, env
 

@@ -24,6 +24,7 @@ from crm.activities.models import FollowUp, Plan
 from crm.customers import lifecycle, listviews, services, shares
 from crm.customers.models import Customer
 from crm.customers.tests.factories import make_customer
+from crm.handover import services as handover_services
 from crm.pool import services as pool_services
 from crm.pool.models import PoolLock, ReturnRule
 from crm.reception import services as reception
@@ -31,6 +32,8 @@ from crm.reception.models import Seat
 from crm.referrals import services as referrals
 from crm.referrals.tests.factories import rewarded
 from crm.testing import approved, tiny_png
+from crm.verification import services as verification_services
+from crm.verification.models import VerificationItem
 
 PERSONAS = (
     "anonymous",
@@ -110,6 +113,16 @@ PROFILES: dict[str, tuple[int | str, ...]] = {
     "decide":     (401, 403,  403,  403,  OK,  404, 403, OK,  403, OK,  403,  403),  # about rep_a
     # 密级 (issue 9): revealing a masked field of x (managers of its department and above)
     "reveal":     (401, 403,  403,  403,  OK,  404, OK,  OK,  403, OK,  403,  403),
+    # 交接 (issue 9, scope 6): {ho} hands rep_b (销售一部) over, started by the manager; a new
+    # one hands over rep_x of 销售二部
+    "handovers":  (401, 403,  403,  403,  OK,  OK,  OK,  OK,  403, OK,  403,  403),
+    "handover_start": (401, 403, 403, 403, 422, OK, 403, OK,  403, OK,  403,  403),
+    "handover":   (401, 403,  403,  403,  OK,  404, OK,  OK,  403, OK,  403,  403),
+    "handover_sign": (401, 403, 403,  403,  403, 403, 403, OK,  403, OK,  403,  403),
+    # 数据核查 (issue 9, scope 7): the data administrator's round {vr} over 销售一部; {vi} is x's
+    "verification": (401, 403, 403,  403,  403, 403, OK,  403, 403, 403, 403,  403),
+    "verify":     (401, OK,   OK,   OK,   OK,  OK,  OK,  OK,  403, OK,  403,  403),  # own rows
+    "verify_item": (401, OK,  404,  404,  OK,  404, OK,  OK,  403, OK,  403,  403),  # x's
 }
 
 # endpoint: (method, path, body, success status, profile); {x} {ct} {gone} {tok} filled in,
@@ -279,6 +292,27 @@ ENDPOINTS: dict[str, tuple[str, str, Any, int, str]] = {
     # 密级 and 查阅登记 (issue 9)
     "customer_reveal":  ("POST",   "customers/{x}/reveal",  {"field": "id_number"}, 200, "reveal"),
     "access_log":       ("GET",    "access-log?customer={x}&kind=viewed", None, 200, "audit"),
+    # 交接 and 数据核查 (issue 9, scopes 6 and 7); the rules themselves: crm/handover/tests,
+    # crm/verification/tests
+    "handover_list":    ("GET",    "handovers",                   None, 200, "handovers"),
+    "handover_start":   ("POST",   "handovers", {"leaver": "{rep_x}", "kind": "transfer",
+                         "receivers": ["{rep_c}"], "reason": "调岗"}, 201, "handover_start"),
+    "handover_get":     ("GET",    "handovers/{ho}",              None, 200, "handover"),
+    "handover_decide":  ("POST",   "handovers/{ho}/decision", {"approve": False}, 200,
+                         "handover_sign"),
+    "rounds":           ("GET",    "verification/rounds",         None, 200, "verification"),
+    "round_open":       ("POST",   "verification/rounds",
+                         {"title": "全部核查", "deadline": "{soon}"},
+                                                                        201, "verification"),
+    "round_get":        ("GET",    "verification/rounds/{vr}",    None, 200, "verification"),
+    "round_items":      ("GET",    "verification/rounds/{vr}/items?state=pending", None, 200,
+                         "verification"),
+    "round_remind":     ("POST",   "verification/rounds/{vr}/remind", None, 200, "verification"),
+    "round_close":      ("POST",   "verification/rounds/{vr}/close", None, 200, "verification"),
+    "verify_items":     ("GET",    "verification/items",          None, 200, "verify"),
+    "verify_confirm":   ("POST",   "verification/items/{vi}/confirm", {}, 200, "verify_item"),
+    "verify_correct":   ("POST",   "verification/items/{vi}/correct",
+                         {"version": 1, "data": {"city": "杭州"}}, 200, "verify_item"),
 }
 # fmt: on
 
@@ -368,6 +402,7 @@ def world(org):
         "attachment": call.attachments.get(),
         "sv": listviews.view_save(actor=org.rep_a, name="我的", params={}, columns=[]),
         **_pool_world(org),
+        **_governance_world(org),
         "sh": shares.customer_share(
             actor=org.rep_a,
             customer_id=x.pk,
@@ -394,6 +429,27 @@ def _pool_world(org):
         actor=org.data_admin, customer_id=waiting.pk, pool_id=pool.pk, reason="无人跟进"
     )
     return {"pool": pool, "rule": rule, "pc": waiting}
+
+
+def _governance_world(org):
+    handover = handover_services.handover_start(
+        actor=org.manager,
+        data={
+            "leaver": org.rep_b.pk,
+            "kind": "transfer",
+            "receivers": [org.rep_a.pk],
+            "reason": "调往销售二部",
+        },
+    )
+    round_ = verification_services.round_open(
+        actor=org.data_admin,
+        data={"title": "一部核查", "deadline": _soon(), "department": org.sales1.pk},
+    )
+    return {
+        "ho": handover.pk,
+        "vr": round_.pk,
+        "vi": VerificationItem.objects.get(round=round_, customer__name="星河机械有限公司").pk,
+    }
 
 
 def _soon() -> str:
@@ -430,6 +486,9 @@ def test_scope_matrix(org, call, world, endpoint, persona, expected):
         seat=world["seat"],
         ra=org.rep_a.pk,
         cp=world["complaint"],
+        ho=world["ho"],
+        vr=world["vr"],
+        vi=world["vi"],
     )
     actor = None if persona == "anonymous" else getattr(org, persona)
     if isinstance(body, dict):
@@ -448,6 +507,8 @@ def test_scope_matrix(org, call, world, endpoint, persona, expected):
             body["ids"] = [x.pk]
         if body.get("customers") == ["{pc}"]:
             body["customers"] = [world["pc"].pk]
+        if body.get("receivers") == ["{rep_c}"]:
+            body["receivers"] = [org.rep_c.pk]
         if body.get("members") == ["{rep_a}"]:
             body["members"] = [org.rep_a.pk]
         if body.get("department") == "{sales1}":
@@ -532,7 +593,10 @@ def test_matrix_covers_every_endpoint_of_the_api():
             .replace("{dep}", "{department_id}")
             .replace("{seat}", "{seat_id}")
             .replace("{ra}", "{user_id}")
-            .replace("{cp}", "{complaint_id}"),
+            .replace("{cp}", "{complaint_id}")
+            .replace("{ho}", "{handover_id}")
+            .replace("{vr}", "{round_id}")
+            .replace("{vi}", "{item_id}"),
         )
         for m, p, *_rest in ENDPOINTS.values()
     }

@@ -118,6 +118,9 @@ VERB_LABELS: dict[str, StrPromise] = {
     "customer.pool_unlocked": _("解除防收回锁定"),
     # 密级 (crm.governance.confidentiality): a masked field revealed, one entry each
     "customer.field_revealed": pgettext_lazy("audit", "查看被遮挡字段"),
+    # 数据核查 (crm.verification): the supplying rep's answer
+    "verification.confirmed": _("数据核查：确认无误"),
+    "verification.corrected": _("数据核查：已更正"),
 }
 
 # Changes are listed in form order; fields unknown here (added by later issues) come last.

@@ -33,6 +33,7 @@ from crm.customers import lifecycle, listviews, services, shares
 from crm.customers.models import Customer, CustomerShare, Source
 from crm.customers.tests.factories import make_customer
 from crm.governance.models import ApprovalRequest, ApprovalState
+from crm.handover import services as handover_services
 from crm.pool import services as pool_services
 from crm.pool.models import PoolEntry, PoolLock, ReturnRule
 from crm.reception import services as reception
@@ -41,6 +42,8 @@ from crm.referrals import services as referrals
 from crm.referrals.models import ReferralCard, ReferralLink, Reward
 from crm.referrals.tests.factories import rewarded
 from crm.testing import PASSWORD, approved, tiny_png
+from crm.verification import services as verification_services
+from crm.verification.models import VerificationItem
 
 PERSONAS = (
     "anonymous",
@@ -114,6 +117,13 @@ PROFILES: dict[str, tuple[int | str, ...]] = {
     # levels are the data administrator's
     "reveal":     (LOGIN, 403,  403,  403,  OK,  404, OK,  OK,  403, OK,  403,  403),
     "confidentiality": (LOGIN, 403, 403, 403, 403, 403, OK, 403, 403, 403, 403,  403),
+    # 交接 (issue 9): {ho} hands rep_b (销售一部) over; 数据核查: the round {vr} over 销售一部
+    "handovers":  (LOGIN, 403,  403,  403,  OK,  OK,  OK,  OK,  403, OK,  403,  403),
+    "handover_start": (LOGIN, 403, 403, 403, OK, OK,  403, OK,  403, OK,  403,  403),
+    "handover":   (LOGIN, 403,  403,  403,  OK,  404, OK,  OK,  403, OK,  403,  403),
+    "verification": (LOGIN, 403, 403, 403,  403, 403, OK,  403, 403, 403, 403,  403),
+    "verify":     (LOGIN, OK,   OK,   OK,   OK,  OK,  OK,  OK,  403, OK,  403,  403),  # own rows
+    "verify_item": (LOGIN, OK,  404,  404,  OK,  404, OK,  OK,  403, OK,  403,  403),  # x's
 }
 
 # URL name: (method, args, data, success status, profile); {x} {gone} {lost} {pl} {df} {tok}
@@ -230,6 +240,15 @@ PAGES: dict[str, tuple[str, tuple[str, ...], dict[str, Any] | None, int, str]] =
     "reception_complaint_decide": ("POST", ("{cp}",), {"state": "dismissed", "finding": "不属实"},
                                                           302, "decide"),
     "reception_record":    ("GET",  ("{ra}",),      None, 200, "record"),
+    # 交接 and 数据核查 (crm/web/handover, crm/web/verification); the rules: crm/handover/tests,
+    # crm/verification/tests
+    "handover_list":       ("GET",  (),             None, 200, "handovers"),
+    "handover_start":      ("GET",  (),             None, 200, "handover_start"),
+    "handover_detail":     ("GET",  ("{ho}",),      None, 200, "handover"),
+    "verification_list":   ("GET",  (),             None, 200, "verification"),
+    "verification_round":  ("GET",  ("{vr}",),      None, 200, "verification"),
+    "verification_mine":   ("GET",  (),             None, 200, "verify"),
+    "verification_item":   ("POST", ("{vi}",),      {"do": "confirm"}, 302, "verify_item"),
     # two-step verification (crm/web/accounts/security.py): the code step without a password
     # step before it sends anyone back to the sign-in; the rest is one's own
     "login_code":          ("GET",  (),             None, 302, "anyone"),
@@ -309,7 +328,23 @@ def world(org):
     share = shares.customer_share(
         actor=org.rep_a, customer_id=x.pk, data={"user": org.data_admin.pk, "until": soon}
     )
+    handover = handover_services.handover_start(
+        actor=org.manager,
+        data={
+            "leaver": org.rep_b.pk,
+            "kind": "transfer",
+            "receivers": [org.rep_a.pk],
+            "reason": "调往销售二部",
+        },
+    )
+    round_ = verification_services.round_open(
+        actor=org.data_admin,
+        data={"title": "一部核查", "deadline": soon, "department": org.sales1.pk},
+    )
     return {
+        "ho": handover,
+        "vr": round_,
+        "vi": VerificationItem.objects.get(round=round_, customer=x),
         "rw": rewarded(referrer=old, rep=org.rep_a, manager=org.manager),
         "old": old,
         "card": card,
@@ -416,6 +451,7 @@ def _nothing_changed(world: dict[str, Any]) -> None:
     assert Customer.objects.get(pk=world["pc"].pk).owner_id is None
     assert list(ReturnRule.objects.filter(pool=world["pool"])) == [world["rule"]]
     assert not PoolLock.objects.exists()
+    assert VerificationItem.objects.get(pk=world["vi"].pk).state == "pending"
     share = CustomerShare.objects.get(pk=world["sh"].pk)
     assert (share.mode, share.until.isoformat()) == ("read", world["soon"])
 

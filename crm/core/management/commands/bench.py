@@ -33,7 +33,7 @@ class Command(BaseCommand):
             action="append",
             default=[],
             choices=[k.key for k in KINDS] + [RECEPTION_KEY, *JOBS],
-            help="measure only these query kinds (or jobs: reception, pool_nightly)",
+            help="measure only these query kinds (or jobs: reception, pool_nightly, …)",
         )
         parser.add_argument("--explain", action="store_true", help="print query plans")
         parser.add_argument(

@@ -1,0 +1,105 @@
+"""The hand-over and the verification in a real browser (headless Chromium through Playwright):
+the manager starts a departure, the leaver is signed out, the director signs the printable
+record; the data administrator opens a round, a rep confirms a record, the progress shows it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+
+from crm.customers.tests.factories import make_customer
+from crm.testing import PASSWORD
+
+from .test_browser import page  # noqa: F401 (the Chromium fixture)
+
+sync_api = pytest.importorskip("playwright.sync_api")
+
+# CRM_SCREENSHOTS=/some/dir saves the pages at a laptop's and a phone's width (for a review)
+SHOTS = os.environ.get("CRM_SCREENSHOTS", "")
+
+
+def shoot(tab, name: str) -> None:
+    if not SHOTS:
+        return
+    for width in (1366, 390):
+        tab.set_viewport_size({"width": width, "height": 900})
+        tab.screenshot(path=str(Path(SHOTS) / f"{name}-{width}.png"), full_page=True)
+    tab.set_viewport_size({"width": 1366, "height": 900})
+
+
+def sign_in(tab, url: str, username: str) -> None:
+    tab.context.clear_cookies()
+    tab.goto(f"{url}/login/")
+    tab.get_by_label("用户名").fill(username)
+    tab.get_by_label("密码").fill(PASSWORD)
+    tab.get_by_role("button", name="登录").click()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_departure_is_started_signed_and_printed(live_server, org, page):  # noqa: F811
+    expect = sync_api.expect
+    for i in range(4):
+        make_customer(org.rep_a, name=f"星河机械{i}")
+
+    sign_in(page, live_server.url, "manager")
+    page.get_by_role("link", name="交接").first.click()
+    page.get_by_role("link", name="发起交接").click()
+    page.get_by_label("交出人").select_option(str(org.rep_a.pk))
+    page.get_by_label("离职").check()
+    page.get_by_label("李小红（rep_b）").check()
+    page.get_by_label("交接原因").fill("个人原因离职")
+    shoot(page, "handover-start")
+    page.get_by_role("button", name="提交总监签字").click()
+    expect(page.locator("body")).to_contain_text("已发起交接，等待总监签字")
+
+    sign_in(page, live_server.url, "director")
+    page.get_by_role("link", name="交接").first.click()
+    page.get_by_role("link", name="JJ").first.click()
+    expect(page.locator(".handover-record")).to_contain_text("星河机械3")
+    shoot(page, "handover-record")
+    page.get_by_role("button", name="签字确认并移交").click()
+    expect(page.locator("body")).to_contain_text("交接单已签字，客户已移交")
+    expect(page.locator(".handover-signatures")).to_contain_text("吴总监")
+    if SHOTS:
+        page.emulate_media(media="print")
+        page.screenshot(path=str(Path(SHOTS) / "handover-print.png"), full_page=True)
+        page.emulate_media(media="screen")
+
+    # the leaver cannot sign in any more
+    sign_in(page, live_server.url, "rep_a")
+    expect(page.locator("body")).to_contain_text("用户名")
+    assert "/login/" in page.url
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_round_is_opened_confirmed_and_its_progress_read(live_server, org, page):  # noqa: F811
+    expect = sync_api.expect
+    make_customer(org.rep_a, name="核查客户甲")
+    make_customer(org.rep_b, name="核查客户乙")
+
+    sign_in(page, live_server.url, "data")
+    page.get_by_role("link", name="数据核查").first.click()
+    page.get_by_label("名称").fill("四季度数据核查")
+    page.get_by_label("截止日期").fill((timezone.localdate() + dt.timedelta(days=7)).isoformat())
+    shoot(page, "verification-list")
+    page.get_by_role("button", name="发起").click()
+    expect(page.locator("body")).to_contain_text("已发起核查，2 个客户")
+
+    sign_in(page, live_server.url, "rep_a")
+    page.get_by_role("link", name="待核查").first.click()
+    expect(page.locator("body")).to_contain_text("核查客户甲")
+    shoot(page, "verification-mine")
+    page.get_by_role("button", name="确认无误").click()
+    expect(page.locator("body")).to_contain_text("已确认")
+
+    sign_in(page, live_server.url, "data")
+    page.get_by_role("link", name="数据核查").first.click()
+    page.get_by_role("link", name="四季度数据核查").click()
+    expect(page.locator(".verification-totals")).to_contain_text("1")
+    shoot(page, "verification-round")
