@@ -6,3 +6,13 @@ class GovernanceConfig(AppConfig):
     name = "crm.governance"
     label = "governance"
     verbose_name = _("数据治理")
+
+    def ready(self) -> None:
+        from crm.activities import tasks as activities_tasks
+
+        from . import tasks
+
+        # audit entries become tamper-evident when sealed into the hash chain: every minute
+        activities_tasks.on_every(
+            tasks.SEAL_NAME, tasks.seal_audit_chain, minutes=tasks.SEAL_EVERY_MINUTES
+        )
