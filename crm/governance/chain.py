@@ -121,8 +121,10 @@ def seal(*, batch_size: int = SEAL_BATCH, progress: Callable[[int], None] | None
     each, so a large backlog does not hold the lock for long). Returns how many were sealed.
     Idempotent: with nothing unsealed it changes nothing."""
     total = 0
+    after = 0  # the last id sealed by this pass: the next batch starts there, not at the
+    # start of the queue index (a backlog leaves dead index entries behind until VACUUM)
     while True:
-        done = _seal_batch(batch_size)
+        done, after = _seal_batch(batch_size, after)
         total += done
         if progress is not None and done:
             progress(total)
@@ -139,7 +141,7 @@ def _head(cur: Any) -> tuple[int, bytes]:
     return (0, GENESIS) if row is None else (int(row[0]), bytes(row[1]))
 
 
-def _seal_batch(limit: int) -> int:
+def _seal_batch(limit: int, after: int) -> tuple[int, int]:
     with transaction.atomic(), connection.cursor() as cur:
         if _is_pg():
             # one sealer at a time; the statements below see what committed before it got the lock
@@ -147,20 +149,20 @@ def _seal_batch(limit: int) -> int:
         seq, prev = _head(cur)
         if _is_pg():
             cur.execute(
-                f"SELECT id, {_PG_CONTENT} FROM {TABLE} WHERE chain_seq IS NULL "
+                f"SELECT id, {_PG_CONTENT} FROM {TABLE} WHERE chain_seq IS NULL AND id > %s "
                 "ORDER BY id LIMIT %s",
-                [limit],
+                [after, limit],
             )
             pending = [(row[0], bytes(row[1])) for row in cur.fetchall()]
         else:
             cur.execute(
-                f"SELECT {', '.join(COLUMNS)} FROM {TABLE} WHERE chain_seq IS NULL "
+                f"SELECT {', '.join(COLUMNS)} FROM {TABLE} WHERE chain_seq IS NULL AND id > %s "
                 "ORDER BY id LIMIT %s",
-                [limit],
+                [after, limit],
             )
             pending = [(row[0], _sqlite_content(row)) for row in cur.fetchall()]
         if not pending:
-            return 0
+            return 0, after
         ids: list[int] = []
         seqs: list[int] = []
         hashes: list[bytes] = []
@@ -185,7 +187,7 @@ def _seal_batch(limit: int) -> int:
             )
         if cur.rowcount != len(ids):  # only the sealer writes these columns, under the lock
             raise RuntimeError("audit entries were sealed behind the sealer's back")
-        return len(ids)
+        return len(ids), ids[-1]
 
 
 # --- verifying --------------------------------------------------------------------------------

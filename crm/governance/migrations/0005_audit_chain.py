@@ -15,6 +15,8 @@ from django.db import migrations, models
 GUARD = """
 CREATE OR REPLACE FUNCTION governance_auditevent_guard() RETURNS trigger
 LANGUAGE plpgsql AS $$
+DECLARE
+    kept governance_auditevent;  -- NEW with the columns allowed to change put back
 BEGIN
     IF TG_OP = 'INSERT' THEN
         IF NEW.chain_seq IS NOT NULL OR NEW.chain_hash IS NOT NULL THEN
@@ -27,16 +29,20 @@ BEGIN
         RAISE EXCEPTION 'audit entry % cannot be deleted: the audit log is append-only', OLD.id
             USING ERRCODE = 'restrict_violation';
     END IF;
-    -- the one-time seal: the seal columns from NULL to a value, nothing else
+    -- the one-time seal: the seal columns from NULL to a value, nothing else (the whole row
+    -- compared, so a column added later is covered too)
+    kept := NEW;
+    kept.chain_seq := OLD.chain_seq;
+    kept.chain_hash := OLD.chain_hash;
     IF OLD.chain_seq IS NULL AND OLD.chain_hash IS NULL
        AND NEW.chain_seq IS NOT NULL AND NEW.chain_hash IS NOT NULL
-       AND to_jsonb(NEW) - 'chain_seq' - 'chain_hash'
-           = to_jsonb(OLD) - 'chain_seq' - 'chain_hash' THEN
+       AND kept IS NOT DISTINCT FROM OLD THEN
         RETURN NEW;
     END IF;
     -- the actor's user row deleted (ON DELETE SET NULL): actor_name, which is hashed, stays
-    IF OLD.actor_id IS NOT NULL AND NEW.actor_id IS NULL
-       AND to_jsonb(NEW) - 'actor_id' = to_jsonb(OLD) - 'actor_id' THEN
+    kept := NEW;
+    kept.actor_id := OLD.actor_id;
+    IF OLD.actor_id IS NOT NULL AND NEW.actor_id IS NULL AND kept IS NOT DISTINCT FROM OLD THEN
         RETURN NEW;
     END IF;
     RAISE EXCEPTION 'audit entry % cannot be changed: the audit log is append-only', OLD.id
