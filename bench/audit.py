@@ -118,17 +118,18 @@ def run(n: int, say: Callable[[str], None], *, jobs: int = 2) -> Result:
 
 def lines(r: Result, jobs: int) -> list[str]:
     connections = f"({jobs} connections) " if connection.vendor == "postgresql" else ""
+
     def rate(count: int, seconds: float) -> str:
         return f"{count / seconds:>12,.0f}/s" if seconds > 0 and count else f"{'':>14}"
 
+    def line(label: str, count: int, seconds: float) -> str:
+        return f"  {label:<7} {count:>12,} entries {seconds:>9.1f} s {rate(count, seconds)}"
+
     out = []
     if r.loaded:
-        out.append(f"  load    {r.loaded:>12,} entries {r.load_seconds:>9.1f} s {rate(r.loaded, r.load_seconds)}")
-    out.append(f"  seal    {r.sealed:>12,} entries {r.seal_seconds:>9.1f} s {rate(r.sealed, r.seal_seconds)}")
-    out.append(
-        f"  verify  {r.checked:>12,} entries {r.verify_seconds:>9.1f} s "
-        f"{rate(r.checked, r.verify_seconds)}   {connections}"
-        f"{'chain intact' if r.ok else 'CHAIN BROKEN'}"
-    )
+        out.append(line("load", r.loaded, r.load_seconds))
+    out.append(line("seal", r.sealed, r.seal_seconds))
+    verdict = "chain intact" if r.ok else "CHAIN BROKEN"
+    out.append(f"{line('verify', r.checked, r.verify_seconds)}   {connections}{verdict}")
     out.append(f"  (target: {TARGET})")
     return out

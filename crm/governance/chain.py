@@ -88,7 +88,7 @@ def _is_pg() -> bool:
     return connection.vendor == "postgresql"
 
 
-_EPOCH = dt.datetime(1970, 1, 1)
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
 def _sqlite_value(name: str, value: Any) -> Any:
@@ -97,7 +97,7 @@ def _sqlite_value(name: str, value: Any) -> Any:
     if name in _JSON_COLUMNS:
         return json.loads(value)
     if isinstance(value, dt.datetime):  # stored in UTC without a zone
-        return (value.replace(tzinfo=None) - _EPOCH) // dt.timedelta(microseconds=1)
+        return (value.replace(tzinfo=dt.UTC) - _EPOCH) // dt.timedelta(microseconds=1)
     return value
 
 
@@ -214,7 +214,9 @@ class Break:
                 "note": self.note,
             }
         if self.kind == REORDERED:
-            return _("第 %(position)s 条（编号 %(id)s）顺序被调换：按封存它应在编号 %(note)s 之后") % {
+            return _(
+                "第 %(position)s 条（编号 %(id)s）顺序被调换：按封存它应在编号 %(note)s 之后"
+            ) % {
                 "position": self.position,
                 "id": self.entry_id,
                 "note": self.note,
@@ -224,7 +226,9 @@ class Break:
                 "position": self.position,
                 "id": self.entry_id,
             }
-        return _("第 %(position)s 条（编号 %(id)s）内容与封存不符（被修改、伪造，或其前一条被删除）") % {
+        return _(
+            "第 %(position)s 条（编号 %(id)s）内容与封存不符（被修改、伪造，或其前一条被删除）"
+        ) % {
             "position": self.position,
             "id": self.entry_id,
         }
@@ -314,7 +318,7 @@ def _sqlite_suspects() -> tuple[int, list[tuple[int, int, int | None]]]:
 
 def _capped(found: Iterable[tuple[int, int, int | None]]) -> list[tuple[int, int, int | None]]:
     """At most MAX_BREAKS * 4 suspects (each break is one to three of them)."""
-    out = []
+    out: list[tuple[int, int, int | None]] = []
     for item in found:
         if len(out) < MAX_BREAKS * 4:
             out.append(item)
@@ -409,7 +413,7 @@ def _window_rows(lo: int, hi: int) -> list[_Row]:
         return [_Row(int(s), int(i), bytes(c), bytes(h)) for s, i, c, h in cur.fetchall()]
 
 
-def _sealed_after(row: _Row, rows: Sequence[_Row]) -> _Row | None | bool:
+def _sealed_after(row: _Row, rows: Sequence[_Row]) -> _Row | bool | None:
     """The row nearby whose stored hash ``row``'s seal follows: None for the chain's start,
     False when there is none (its content does not match its seal)."""
     if link(GENESIS, row.content) == row.stored:

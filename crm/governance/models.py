@@ -51,7 +51,9 @@ class AuditEvent(models.Model):
     job_id = models.CharField(_("任务编号"), max_length=64, blank=True)
     ip = models.GenericIPAddressField("IP", null=True, blank=True)
     # the hash chain (crm.governance.chain): written once by the sealer, NULL until then
-    chain_seq = models.BigIntegerField(_("链序号"), null=True, blank=True, unique=True, editable=False)
+    chain_seq = models.BigIntegerField(
+        _("链序号"), null=True, blank=True, unique=True, editable=False
+    )
     chain_hash = models.BinaryField(_("链哈希"), null=True, blank=True, editable=False)
 
     objects = AuditEventQuerySet.as_manager()

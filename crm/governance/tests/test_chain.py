@@ -92,7 +92,9 @@ def test_sealing_is_idempotent(sealed):
     assert chain.seal() == 0
     assert chain.seal() == 0
     after = list(AuditEvent.objects.order_by("id").values_list("id", "chain_seq", "chain_hash"))
-    assert [(i, s, bytes(h)) for i, s, h in after] == [(i, s, bytes(h)) for i, s, h in before]
+    assert [(i, s, bytes(h or b"")) for i, s, h in after] == [
+        (i, s, bytes(h or b"")) for i, s, h in before
+    ]
     # new entries continue the chain
     write(2)
     assert chain.seal() == 2
@@ -176,12 +178,14 @@ def test_an_inserted_forged_entry_is_found(sealed):
 def test_a_forged_entry_with_a_correct_link_is_still_found(sealed):
     # the forger knows the algorithm and links the new entry correctly to the one before it;
     # the entry after it was sealed after another one and gives it away
-    previous = bytes(at_position(2).chain_hash)
+    previous = bytes(at_position(2).chain_hash or b"")
     with tampering():
         _make_room_at(3)
         forged = _forge(3, b"\x00" * 32)
         content = chain._window_rows(3, 3)[0].content
-        sql(f"UPDATE {T} SET chain_hash = %s WHERE id = %s", [chain.link(previous, content), forged])
+        sql(
+            f"UPDATE {T} SET chain_hash = %s WHERE id = %s", [chain.link(previous, content), forged]
+        )
 
     assert kinds(chain.verify()) == [(chain.INSERTED, 3, forged)]
 
@@ -264,9 +268,12 @@ def test_the_database_refuses_update_and_delete(sealed):
         (f"UPDATE {T} SET chain_hash = %s WHERE id = %s", [b"\x00" * 32, victim.pk]),
         (f"UPDATE {T} SET chain_seq = 99 WHERE id = %s", [victim.pk]),
         # an unsealed entry may only be sealed, not changed on the way
-        (f"INSERT INTO {T} (created_at, actor_name, verb, object_type, object_id, object_repr, "
-         "changes, details, reason, request_id, job_id, chain_seq, chain_hash) VALUES (now(), "
-         "'', 'x', 'x', '', '', '{}', '{}', '', '', '', 1000, '\\x00')", []),
+        (
+            f"INSERT INTO {T} (created_at, actor_name, verb, object_type, object_id, object_repr, "
+            "changes, details, reason, request_id, job_id, chain_seq, chain_hash) VALUES (now(), "
+            "'', 'x', 'x', '', '', '{}', '{}', '', '', '', 1000, '\\x00')",
+            [],
+        ),
     ]:
         with pytest.raises(DatabaseError, match="audit"), transaction.atomic():
             sql(statement, params)
@@ -322,9 +329,9 @@ def test_concurrent_writers_and_sealers_build_one_chain(org):
     # then the committed ones are sealed once, the uncommitted one waits
     assert sorted(results) == [0, 3]
     assert list(
-        AuditEvent.objects.filter(chain_seq__isnull=False).order_by("chain_seq").values_list(
-            "pk", flat=True
-        )
+        AuditEvent.objects.filter(chain_seq__isnull=False)
+        .order_by("chain_seq")
+        .values_list("pk", flat=True)
     )[start:] == [e.pk for e in later]
     release.set()
     worker.join()

@@ -38,7 +38,8 @@ class Command(BaseCommand):
         if report.sealed_now:
             self.stdout.write(_("先封存了 %(n)s 条新日志") % {"n": f"{report.sealed_now:,}"})
         self.stdout.write(
-            _("已校验 %(n)s 条审计日志，用时 %(s).1f 秒") % {"n": f"{report.checked:,}", "s": report.seconds}
+            _("已校验 %(n)s 条审计日志，用时 %(s).1f 秒")
+            % {"n": f"{report.checked:,}", "s": report.seconds}
         )
         self.stdout.write(
             _("链尾：第 %(position)s 条，哈希 %(hash)s（请另行保存，以便发现末尾被删除）")
@@ -52,5 +53,6 @@ class Command(BaseCommand):
         if report.more_breaks:
             self.stderr.write(_("……另有 %(n)s 处断裂") % {"n": f"{report.more_breaks:,}"})
         raise CommandError(
-            _("哈希链断裂 %(n)s 处：审计日志被篡改") % {"n": len(report.breaks) + report.more_breaks}
+            _("哈希链断裂 %(n)s 处：审计日志被篡改")
+            % {"n": len(report.breaks) + report.more_breaks}
         )
