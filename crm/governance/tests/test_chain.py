@@ -292,7 +292,7 @@ def test_the_database_refuses_changing_an_entry_while_sealing_it(org):
 
 
 @pg_only
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_writers_and_sealers_build_one_chain(org):
     start = chain.seal()  # the personas' entries
     # given a long transaction that wrote an entry and has not committed
