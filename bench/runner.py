@@ -18,11 +18,14 @@ from crm.activities.models import FollowUp
 from crm.customers.models import Customer
 from crm.reports import contact_status
 
+from . import audit as audit_bench
 from . import followups, governance, load, measure, reception, report
 from . import pool as pool_bench
 
 # batch jobs measured once each (not API queries): ``--only pool_nightly``
-JOBS = (pool_bench.KEY, *governance.KEYS)
+JOBS = (pool_bench.KEY, audit_bench.KEY, *governance.KEYS)
+# jobs that need no customers: ``--only audit_verify`` alone loads none
+WITHOUT_CUSTOMERS = (audit_bench.KEY,)
 
 
 class BenchError(Exception):
@@ -42,6 +45,7 @@ class Options:
     only: tuple[str, ...] = ()
     explain: bool = False
     profile: str = ""
+    audit_entries: int = 1_000_000
 
 
 def _prepare(opts: Options, staff: load.Staff, say: Callable[[str], None]) -> None:
@@ -144,6 +148,12 @@ def _analyze_new_indexes(say: Callable[[str], None]) -> None:
 def run(opts: Options, say: Callable[[str], None]) -> list[measure.Result]:
     call_command("migrate", verbosity=0)
     _analyze_new_indexes(say)
+    if opts.only and all(key in WITHOUT_CUSTOMERS for key in opts.only):
+        for line in report.machine():
+            say(line)
+        say("")
+        audit_bench.run(opts.audit_entries, say)
+        return []
     staff = load.ensure_staff()
     _prepare(opts, staff, say)
     if contact_status.keep_month(timezone.localdate().replace(day=1)):
@@ -185,6 +195,9 @@ def run(opts: Options, say: Callable[[str], None]) -> list[measure.Result]:
         pool_bench.run(staff, say)
     if not opts.only or any(k in opts.only for k in governance.KEYS):
         governance.run(staff, say, opts.only)
+    if not opts.only or audit_bench.KEY in opts.only:
+        say("")
+        audit_bench.run(opts.audit_entries, say)
     return results
 
 

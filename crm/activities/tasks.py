@@ -102,6 +102,25 @@ def on_daily(name: str, enqueue: Callable[[dt.date], None], *, hour: Callable[[]
     _DAILY[name] = Daily(name=name, enqueue=enqueue, hour=hour)
 
 
+@dataclass(frozen=True)
+class Every:
+    """A small job another domain registers to run every ``minutes`` (the audit log's sealer).
+    It runs in the scheduler's own thread, in every worker, neither enqueued nor claimed (no
+    task row and no claim row every minute): it must be idempotent and safe to run in several
+    workers at once. A failure is logged and the scheduler goes on."""
+
+    name: str
+    run: Callable[[], object]
+    minutes: int
+
+
+_EVERY: dict[str, Every] = {}
+
+
+def on_every(name: str, run: Callable[[], object], *, minutes: int = 1) -> None:
+    _EVERY[name] = Every(name=name, run=run, minutes=minutes)
+
+
 @dataclass
 class Scheduler:
     """What to enqueue at a given moment. ``tick(now)`` is called every ``TICK_SECONDS`` by
@@ -111,7 +130,9 @@ class Scheduler:
     - ``send_daily_digests`` once a day, at or after ``digest_hour`` local time (a worker that
       starts later that day still sends it), with ``refresh_statistics`` (SQLite housekeeping);
     - the daily jobs other domains register with ``on_daily`` (the pools' nightly return), each
-      once a day at or after its own hour.
+      once a day at or after its own hour;
+    - the jobs registered with ``on_every`` (the audit log's sealer), run here once per slot of
+      their minutes (not listed in the returned names: nothing is enqueued).
     """
 
     digest_hour: int = field(default_factory=lambda: int(settings.CRM_DIGEST_HOUR))
@@ -119,6 +140,7 @@ class Scheduler:
     _missed_slot: tuple[dt.date, int] | None = None
     _digest_day: dt.date | None = None
     _daily_days: dict[str, dt.date] = field(default_factory=dict)
+    _every_slots: dict[str, tuple[dt.date, int]] = field(default_factory=dict)
 
     def tick(self, now: dt.datetime | None = None) -> list[str]:
         """Enqueue what is due at ``now``; returns the names of the tasks this process
@@ -151,6 +173,14 @@ class Scheduler:
                         job.enqueue(today)
                         done.append(job.name)
                 self._daily_days[job.name] = today
+        for every in list(_EVERY.values()):
+            every_slot = (today, (local.hour * 60 + local.minute) // every.minutes)
+            if self._every_slots.get(every.name) != every_slot:
+                self._every_slots[every.name] = every_slot
+                try:
+                    every.run()
+                except Exception:
+                    logger.exception("scheduled %s failed", every.name)
         return done
 
 

@@ -23,7 +23,9 @@ class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
 class AuditEvent(models.Model):
     """One entry of the operation log (操作日志) and the access log (查阅登记).
 
-    Created only by ``crm.governance.audit.record``; never updated or deleted.
+    Created only by ``crm.governance.audit.record``; never updated or deleted, except that the
+    sealer (``crm.governance.chain``) fills ``chain_seq`` and ``chain_hash`` once. On PostgreSQL a
+    trigger enforces this (migration 0005).
     """
 
     created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
@@ -48,6 +50,11 @@ class AuditEvent(models.Model):
     request_id = models.CharField(_("请求编号"), max_length=64, blank=True)
     job_id = models.CharField(_("任务编号"), max_length=64, blank=True)
     ip = models.GenericIPAddressField("IP", null=True, blank=True)
+    # the hash chain (crm.governance.chain): written once by the sealer, NULL until then
+    chain_seq = models.BigIntegerField(
+        _("链序号"), null=True, blank=True, unique=True, editable=False
+    )
+    chain_hash = models.BinaryField(_("链哈希"), null=True, blank=True, editable=False)
 
     objects = AuditEventQuerySet.as_manager()
 
@@ -61,6 +68,10 @@ class AuditEvent(models.Model):
             # the audit viewer's keyset pages by actor and by verb
             models.Index(fields=["actor", "id"], name="audit_actor_id"),
             models.Index(fields=["verb", "id"], name="audit_verb_id"),
+            # the sealer's queue: the entries not yet in the chain
+            models.Index(
+                fields=["id"], condition=models.Q(chain_seq__isnull=True), name="audit_unsealed"
+            ),
         ]
         verbose_name = pgettext_lazy("model", "审计日志")
         verbose_name_plural = pgettext_lazy("model plural", "审计日志")

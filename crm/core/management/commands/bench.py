@@ -33,7 +33,13 @@ class Command(BaseCommand):
             action="append",
             default=[],
             choices=[k.key for k in KINDS] + [RECEPTION_KEY, *JOBS],
-            help="measure only these query kinds (or jobs: reception, pool_nightly, …)",
+            help="measure only these query kinds (or batch jobs: pool_nightly, audit_verify …)",
+        )
+        parser.add_argument(
+            "--audit-entries",
+            type=int,
+            default=Options.audit_entries,
+            help="audit log entries for audit_verify (loaded once, then reused)",
         )
         parser.add_argument("--explain", action="store_true", help="print query plans")
         parser.add_argument(
@@ -55,6 +61,7 @@ class Command(BaseCommand):
             only=tuple(opts["only"]),
             explain=opts["explain"],
             profile=opts["profile"],
+            audit_entries=opts["audit_entries"],
         )
         try:
             run(options, lambda line: self.stdout.write(line))
