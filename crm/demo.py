@@ -194,7 +194,7 @@ class _Taken:
         alive = Customer.objects.filter(deleted_at__isnull=True).only(
             "phone_store", "id_number_store", "credit_code", "kind", "name_key"
         )
-        for customer in alive:  # decrypted: the stored values are ciphertext (ADR 0008)
+        for customer in alive:  # decrypted: the stored values are ciphertext (ADR 0009)
             taken.phones.add(customer.phone)
             taken.id_numbers.add(customer.id_number)
             taken.credit_codes.add(customer.credit_code)

@@ -138,7 +138,7 @@ def _database() -> dict[str, Any]:
 
 DATABASES = {"default": _database()}
 
-# Encryption at rest of customers' phones, ID numbers and bank accounts (ADR 0008): the keyring
+# Encryption at rest of customers' phones, ID numbers and bank accounts (ADR 0009): the keyring
 # from CRM_ENCRYPTION_KEY, else the file CRM_ENCRYPTION_KEY_FILE. With the embedded database and
 # neither set, a keyring is generated once in the data folder (mode 0600); with DATABASE_URL
 # (production) a missing key is an error at startup, never a new key.

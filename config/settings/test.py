@@ -20,7 +20,7 @@ import shutil  # noqa: E402
 
 atexit.register(shutil.rmtree, MEDIA_ROOT, ignore_errors=True)
 
-# A fixed keyring (ADR 0008): never the data folder's, never generated
+# A fixed keyring (ADR 0009): never the data folder's, never generated
 CRM_ENCRYPTION_KEY = (
     "index=dGVzdC1pbmRleC1zZWNyZXQtMzItYnl0ZXMtbG9uZyE;"
     "k1=dGVzdC1lbmNyeXB0aW9uLWtleS0xLTMyLWJ5dGVzISE"

@@ -36,7 +36,7 @@ def protect(*, data_dir: Path, database: dict[str, Any], media_root: Path | None
     data_dir.mkdir(mode=FOLDER_MODE, parents=True, exist_ok=True)
     _chmod(data_dir, FOLDER_MODE)
     _chmod(data_dir / "secret_key", FILE_MODE)
-    _chmod(data_dir / "encryption_keys", FILE_MODE)  # ADR 0008
+    _chmod(data_dir / "encryption_keys", FILE_MODE)  # ADR 0009
     if media_root is not None and media_root.exists():
         _chmod(media_root, FOLDER_MODE)
     name = str(database.get("NAME") or "")

@@ -9,7 +9,7 @@ class CustomersConfig(AppConfig):
 
     def ready(self) -> None:
         # the encryption keyring, read at startup: a missing key fails here, clearly, and not
-        # on the first customer a user opens (ADR 0008)
+        # on the first customer a user opens (ADR 0009)
         from . import crypto
 
         crypto.keyring()

@@ -1,4 +1,4 @@
-"""Keys and ciphers for the sensitive fields at rest (ADR 0008). Only ``sensitive`` and the
+"""Keys and ciphers for the sensitive fields at rest (ADR 0009). Only ``sensitive`` and the
 ``crm keys`` command use this module.
 
 The keyring is text, from the setting ``CRM_ENCRYPTION_KEY`` or from the file
@@ -44,7 +44,7 @@ INDEX_BYTES = 12  # a blind index: 96 bits, 16 characters of base64url
 FRAGMENT_CHARS = 6  # a phone fragment token: 24 bits, 6 hex digits (10,000 fragments of 4)
 KEY_ID = re.compile(r"^[A-Za-z0-9]{1,8}$")
 INDEX_ENTRY = "index"
-HELP = "见 docs/adr/0008-encryption-at-rest.md / see docs/adr/0008-encryption-at-rest.md"
+HELP = "见 docs/adr/0009-encryption-at-rest.md / see docs/adr/0009-encryption-at-rest.md"
 
 
 class KeyringError(ImproperlyConfigured):
@@ -157,7 +157,7 @@ def write_file(path: Path, ring: Keyring) -> None:
     tmp.unlink(missing_ok=True)
     fd = os.open(tmp, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as out:
-        out.write("# crm encryption keys (ADR 0008): keep secret, back up with the database\n")
+        out.write("# crm encryption keys (ADR 0009): keep secret, back up with the database\n")
         out.write(ring.text())
     os.replace(tmp, path)
 

@@ -1,4 +1,4 @@
-"""Key rotation of the encrypted columns (``crm keys``, ADR 0008).
+"""Key rotation of the encrypted columns (``crm keys``, ADR 0009).
 
 ``rotate`` re-encrypts every stored value not under the keyring's primary key, in batches by id,
 each batch its own transaction. It keeps no progress record: the key id at the front of each

@@ -48,7 +48,7 @@ class Customer(TimeStampedModel):
     name = models.CharField(_("名称"), max_length=100)
     name_key = models.CharField(max_length=100, editable=False, default="")
     # Sensitive: read and write through crm.customers.sensitive only. ``*_store``: ciphertext;
-    # ``*_index``: the keyed hash that lookups and the unique constraints use (ADR 0008).
+    # ``*_index``: the keyed hash that lookups and the unique constraints use (ADR 0009).
     phone_store = models.CharField(
         _("电话"), max_length=120, blank=True, default="", db_column="phone"
     )

@@ -6,7 +6,7 @@ under three characters). So every name and company is indexed split into single 
 a fragment is searched as a *phrase* of adjacent characters: FTS5 on SQLite, a GIN-indexed
 ``tsvector`` on PostgreSQL. Pinyin keys (``zsf``, ``zhangsanfeng``) are matched by prefix.
 
-Phones are encrypted at rest (ADR 0008), so the index holds no digits: each run of four digits
+Phones are encrypted at rest (ADR 0009), so the index holds no digits: each run of four digits
 of a phone is a keyed hash (``sensitive.phone_fragment_tokens``), in order, and a fragment of n
 digits is searched as the phrase of its n - 3 hashes (``13800`` is the hash of 1380 followed by
 that of 3800).

@@ -232,7 +232,7 @@ def customer_list(
 def _phone_without_fragments(qs: QuerySet[Customer], digits: str, limit: int) -> list[Customer]:
     """Digits searched by someone who may not see phones: a whole number is an exact lookup
     (its keyed hash, as the front desk and the duplicate check have); a fragment finds nothing,
-    since its matches would tell whose numbers hold it (ADR 0008)."""
+    since its matches would tell whose numbers hold it (ADR 0009)."""
     try:
         phone = normalize_phone(digits)
     except ValueError:

@@ -3,7 +3,7 @@
 Every read, write and exact lookup of these values goes through here. At rest they are
 encrypted (AES-256-GCM, ``crypto``), each with a keyed hash beside it (its *blind index*: HMAC-
 SHA256 under a key of its own, truncated) that exact lookups and the unique constraints use
-instead of the value. ADR 0008 says what this costs and what it leaks.
+instead of the value. ADR 0009 says what this costs and what it leaks.
 
 The ``*_store`` attributes hold ciphertext (``k1:…``); the ``*_index`` ones the blind index.
 """

@@ -91,7 +91,7 @@ VERB_LABELS: dict[str, StrPromise] = {
     "user.2fa_locked": pgettext_lazy("audit", "两步验证被锁定拒绝"),
     "user.2fa_recovery_used": pgettext_lazy("audit", "使用恢复码登录"),
     "user.2fa_recovery_renewed": pgettext_lazy("audit", "重新生成恢复码"),
-    # encryption at rest (ADR 0008): ``crm keys rotate``
+    # encryption at rest (ADR 0009): ``crm keys rotate``
     "keys.rotated": pgettext_lazy("audit", "轮换加密密钥"),
     # 密级 and 查阅登记 (crm.governance.services)
     "confidentiality.updated": pgettext_lazy("audit", "修改密级设置"),

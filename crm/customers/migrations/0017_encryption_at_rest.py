@@ -1,4 +1,4 @@
-"""Encryption at rest (ADR 0008): phones, ID numbers and the new bank account are stored
+"""Encryption at rest (ADR 0009): phones, ID numbers and the new bank account are stored
 encrypted, with a keyed hash (blind index) beside phone and ID number that the unique
 constraints now use; the search index holds keyed hashes of phone fragments instead of digits.
 

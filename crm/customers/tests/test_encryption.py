@@ -1,4 +1,4 @@
-"""Encryption at rest of phones, ID numbers and bank accounts (issue 9 §2, ADR 0008)."""
+"""Encryption at rest of phones, ID numbers and bank accounts (issue 9 §2, ADR 0009)."""
 
 from __future__ import annotations
 

@@ -56,7 +56,7 @@ def expected(rows, typed: str, before: int | None, limit: int) -> list[int]:
         found |= bool(query.pinyin_prefix) and any(
             k.startswith(query.pinyin_prefix) for k in doc.pinyin
         )
-        # the index holds keyed hashes of the phone's digits (ADR 0008): a fragment anywhere
+        # the index holds keyed hashes of the phone's digits (ADR 0009): a fragment anywhere
         found |= bool(query.digits_prefix) and query.digits_prefix in phone
         if found:
             hits.append(pk)

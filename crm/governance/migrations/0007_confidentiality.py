@@ -16,7 +16,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0010_user_must_change_password'),
-        ('governance', '0004_approval_subject'),
+        ('governance', '0005_audit_chain'),
     ]
 
     operations = [

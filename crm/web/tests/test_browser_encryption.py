@@ -1,4 +1,4 @@
-"""In a real browser: a rep enters a customer's bank details (stored encrypted, ADR 0008) and
+"""In a real browser: a rep enters a customer's bank details (stored encrypted, ADR 0009) and
 finds the customer again by a fragment of the phone number in the live search box."""
 
 from __future__ import annotations

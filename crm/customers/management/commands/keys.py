@@ -1,4 +1,4 @@
-"""``crm keys``: the encryption keys of customers' sensitive fields (ADR 0008).
+"""``crm keys``: the encryption keys of customers' sensitive fields (ADR 0009).
 
 crm keys status           which keys the stored values need, and which is primary
 crm keys new              add a new primary key (to the key file; or print the setting)
