@@ -356,15 +356,15 @@ def customer_edit(
     if customer.version != version:
         raise Conflict(extra={"current_version": customer.version})
     cleaned = clean_customer_data(data, current=customer)
-    if "owner" in cleaned and _differs(customer, "owner", cleaned["owner"]):
-        if not allows(actor, ASSIGN_CUSTOMER, customer):
-            raise PermissionDenied(_("您不能转移该客户"))
+    moving = "owner" in cleaned and _differs(customer, "owner", cleaned["owner"])
+    if moving and not allows(actor, ASSIGN_CUSTOMER, customer):
+        raise PermissionDenied(_("您不能转移该客户"))
     requested = {
         f: cleaned[f]
         for f in master_fields()
-        if f in cleaned and _differs(customer, f, cleaned[f]) and not direct_master_edit(
-            actor, customer, f
-        )
+        if f in cleaned
+        and _differs(customer, f, cleaned[f])
+        and not direct_master_edit(actor, customer, f)
     }
     if requested:
         _check_change_request(actor, customer, requested, reason)

@@ -16,6 +16,7 @@ from crm.activities import selectors
 from crm.activities.models import Plan
 from crm.customers import lifecycle
 from crm.customers import selectors as customers
+from crm.customers import services as change_services
 from crm.customers.choices import Category
 from crm.customers.models import Customer
 from crm.web.customers.lifecycle_forms import legal_moves
@@ -108,6 +109,7 @@ def workday_context(
         "origin": origin,
         "can_transition": bool(legal_moves(customer.category)),
         "pending_defeat": lifecycle.pending_defeat(customer),
+        "pending_changes": change_services.pending_changes(customer),
         "defeat": (
             customers.defeat_analysis(customer=customer)
             if customer.category == Category.DEFEATED
