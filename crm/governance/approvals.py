@@ -248,9 +248,14 @@ def approval_submit(
 
 
 def _visible(actor: Any, request: ApprovalRequest) -> bool:
-    """The requester and whoever decided one of its steps see a request they cannot decide."""
-    return request.requested_by_id == actor.pk or any(
-        s.decided_by_id == actor.pk for s in steps_of(request)
+    """Who sees a request: its requester, whoever decided one of its steps and the deciders of
+    any of its steps (the general manager sees what waits for the director first)."""
+    if request.requested_by_id == actor.pk:
+        return True
+    subject = subject_of(request)
+    return any(
+        s.decided_by_id == actor.pk or _decides(actor, request, s, subject)
+        for s in steps_of(request)
     )
 
 
@@ -263,7 +268,7 @@ def _check_decider(actor: Any, request: ApprovalRequest, step: ApprovalStep) -> 
         if request.subject_type and (subject is None or not allows(actor, step.action, subject)):
             raise NotFound()
     if not _decides(actor, request, step, subject) and request.requested_by_id != actor.pk:
-        if not _visible(actor, request) and not step.action:
+        if not step.action and not _visible(actor, request):
             raise NotFound()
         raise PermissionDenied(_("该步骤不由您审批"))
 
@@ -280,8 +285,10 @@ def approval_decide(
     step = current_step(request)
     if step is None:
         raise NotFound()
-    _check_decider(actor, request, step)
-    if request.state != ApprovalState.PENDING:  # the record's state refuses it: 409
+    closed = request.state != ApprovalState.PENDING
+    if not (closed and _visible(actor, request)):
+        _check_decider(actor, request, step)
+    if closed:  # the record's state refuses it: 409
         raise StateConflict(_("该申请已处理"))
     if request.requested_by_id == actor.pk:
         raise StateConflict(_("不能审批自己提交的申请"))
