@@ -176,9 +176,6 @@ class CustomerEditForm(CustomerForm):
         max_length=500,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_(
-            "修改名称、电话、证件号码、信用代码或负责人时填写：提交后由数据管理部门审批，批准后生效"
-        ),
     )
 
     def __init__(
