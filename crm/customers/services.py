@@ -380,7 +380,7 @@ def customer_edit(
 
 
 def _write(
-    actor: User | None,
+    actor: User,
     customer: Customer,
     cleaned: Mapping[str, Any],
     *,
@@ -405,9 +405,7 @@ def _write(
         return
     customer.version += 1
     _save_guarded(actor, customer)
-    if actor is not None and not (
-        allows(actor, CHANGE_CUSTOMER, customer) or allows(actor, ASSIGN_CUSTOMER, customer)
-    ):
+    if not (allows(actor, CHANGE_CUSTOMER, customer) or allows(actor, ASSIGN_CUSTOMER, customer)):
         raise PermissionDenied(_("保存后该客户将不在您的权限范围内，操作未执行"))
     moved = customer.owner_id != getattr(former, "pk", None)
     if moved:

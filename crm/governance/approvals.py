@@ -171,7 +171,9 @@ def _head_department(actor: Any, role: str) -> Any:
     department = getattr(actor, "department", None)
     while department is not None:
         others = User.objects.filter(is_active=True, role_id=role, department=department)
-        if others.exclude(pk=getattr(actor, "pk", None)).exists():
+        if getattr(actor, "pk", None) is not None:
+            others = others.exclude(pk=actor.pk)
+        if others.exists():
             return department
         department = department.parent
     return None

@@ -76,7 +76,8 @@ def test_one_request_per_field_at_a_time(org, wang):
     assert "phone" in refused.value.fields
     # another field may be requested meanwhile
     _, renamed = edit(org.rep_a, wang, reason="登记错字", name="汪先生")
-    assert renamed is not None and renamed.payload["changes"] == {"name": "汪先生"}
+    assert renamed is not None
+    assert renamed.payload["changes"] == {"name": "汪先生"}
 
 
 def test_a_customer_changed_since_fails_the_request(org, wang):
@@ -111,7 +112,8 @@ def test_a_manager_renames_through_a_request_but_assigns_directly(org, wang):
     _, request = edit(org.manager, wang, reason="更正", name="汪先生")
     assert request is not None
     saved, none = edit(org.manager, wang, owner=org.rep_b.pk)
-    assert none is None and saved.owner == org.rep_b
+    assert none is None
+    assert saved.owner == org.rep_b
 
 
 def test_a_requested_duplicate_is_refused_at_once(org, wang):
@@ -216,7 +218,8 @@ def test_the_web_form_files_the_request_and_the_page_shows_it(org, wang, as_user
 
     admin = as_user(org.data_admin)
     inbox = admin.get(reverse("web:approval_list")).content.decode()
-    assert NEW in inbox and "客户换号" in inbox
+    assert NEW in inbox
+    assert "客户换号" in inbox
     (request,) = services.pending_changes(wang)
     admin.post(reverse("web:approval_decide", args=[request.pk]), {"decision": "approve"})
     assert Customer.objects.get(pk=wang.pk).phone == NEW
