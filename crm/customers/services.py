@@ -356,9 +356,10 @@ def customer_edit(
     if customer.version != version:
         raise Conflict(extra={"current_version": customer.version})
     cleaned = clean_customer_data(data, current=customer)
-    moving = "owner" in cleaned and _differs(customer, "owner", cleaned["owner"])
-    if moving and not allows(actor, ASSIGN_CUSTOMER, customer):
-        raise PermissionDenied(_("您不能转移该客户"))
+    if "owner" in cleaned and _differs(customer, "owner", cleaned["owner"]):
+        if not allows(actor, ASSIGN_CUSTOMER, customer):
+            raise PermissionDenied(_("您不能转移该客户"))
+        _resolve_owner(actor, cleaned["owner"])  # one the actor may hand customers to
     requested = {
         f: cleaned[f]
         for f in master_fields()
@@ -496,8 +497,6 @@ def _check_change_request(
     for field in requested:
         if field in waiting:
             errors[field] = _("该项已有待审批的变更申请，请等审批完成后再提交")
-    if "owner" in requested and not _owner_for_request(requested["owner"]):
-        errors["owner"] = _("不能把客户分配给该用户")
     if errors:
         raise (StateConflict if waiting & set(requested) else Invalid)(fields=errors)
 

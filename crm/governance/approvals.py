@@ -379,26 +379,24 @@ def _subjects(requests: Iterable[ApprovalRequest]) -> dict[tuple[str, str], mode
 
 def approvals_to_decide(*, actor: Any) -> list[ApprovalRequest]:
     """Pending requests waiting at a step ``actor`` decides (not their own; of subjects in the
-    actor's scope), oldest first."""
-    pending = ApprovalRequest.objects.filter(state=ApprovalState.PENDING).exclude(
-        requested_by_id=actor.pk
-    )
-    kinds = set(pending.exclude(approve_action="").values_list("approve_action", flat=True))
-    actions = [a for a in kinds if has_action(actor, a)]
-    by_role = Q()
-    if getattr(actor, "role_id", None):
-        by_role = Q(
+    actor's scope), oldest first. One query when nothing waits (the menu's badge on each page)."""
+    held = getattr(actor, "grants", None)
+    actions = [a for a in held if has_action(actor, a)] if isinstance(held, dict) else []
+    role = getattr(actor, "role_id", None)
+    if not actions and not role:
+        return []
+    wanted = Q(approve_action__in=actions) & ~Q(approve_action="")
+    if role:
+        wanted |= Q(
             pk__in=ApprovalStep.objects.filter(
                 Q(department__isnull=True) | Q(department_id=actor.department_id),
                 state=StepState.PENDING,
-                role=actor.role_id,
+                role=role,
             ).values("request_id")
         )
-    wanted = Q(approve_action__in=actions) | by_role if actions else by_role
-    if not actions and not getattr(actor, "role_id", None):
-        return []
     requests = list(
-        pending.filter(wanted)
+        ApprovalRequest.objects.filter(wanted, state=ApprovalState.PENDING)
+        .exclude(requested_by_id=actor.pk)
         .select_related("requested_by")
         .prefetch_related("steps__decided_by")
         .order_by("id")
@@ -418,16 +416,18 @@ def pending_about(subject: models.Model, *, kind: str) -> ApprovalRequest | None
     return pending_all_about(subject, kind=kind).first()
 
 
-def pending_all_about(subject: models.Model, *, kind: str) -> models.QuerySet[ApprovalRequest]:
-    """Every pending request of ``kind`` about ``subject``, oldest first."""
+def pending_all_about(
+    subject: models.Model, *, kind: str | None = None
+) -> models.QuerySet[ApprovalRequest]:
+    """Every pending request of ``kind`` (any kind: None) about ``subject``, oldest first."""
+    kinds = {"kind": kind} if kind is not None else {}
     return (
         ApprovalRequest.objects.filter(
-            kind=kind,
+            **kinds,
             state=ApprovalState.PENDING,
             subject_type=subject._meta.label_lower,
             subject_id=str(subject.pk),
         )
         .select_related("requested_by")
-        .prefetch_related("steps")
         .order_by("id")
     )

@@ -16,9 +16,10 @@ from crm.activities import selectors
 from crm.activities.models import Plan
 from crm.customers import lifecycle
 from crm.customers import selectors as customers
-from crm.customers import services as change_services
 from crm.customers.choices import Category
 from crm.customers.models import Customer
+from crm.customers.services import CHANGE_REQUEST
+from crm.governance import approvals
 from crm.web.customers.lifecycle_forms import legal_moves
 
 from . import presenters
@@ -108,11 +109,20 @@ def workday_context(
         ),
         "origin": origin,
         "can_transition": bool(legal_moves(customer.category)),
-        "pending_defeat": lifecycle.pending_defeat(customer),
-        "pending_changes": change_services.pending_changes(customer),
+        **_pending(customer),
         "defeat": (
             customers.defeat_analysis(customer=customer)
             if customer.category == Category.DEFEATED
             else None
         ),
+    }
+
+
+def _pending(customer: Customer) -> dict[str, Any]:
+    """The requests about the customer waiting for a decision (one query): the rep's 战败申请
+    and the change requests (客户资料变更申请), for the page's banners."""
+    pending = list(approvals.pending_all_about(customer))
+    return {
+        "pending_defeat": next((r for r in pending if r.kind == lifecycle.DEFEAT_REQUEST), None),
+        "pending_changes": [r for r in pending if r.kind == CHANGE_REQUEST],
     }

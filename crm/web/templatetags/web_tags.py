@@ -60,23 +60,9 @@ def change_labels(changes: Any) -> str:
 def change_rows(request: Any) -> list[tuple[str, Any, Any]]:
     """``{% for label, before, after in r|change_rows %}``: what a change request (客户资料变更申请)
     asks to change, field by field (the owner by name)."""
-    from crm.accounts.models import User
-    from crm.customers.services import CHANGE_LABELS, CHANGE_REQUEST
+    from crm.customers.selectors import change_request_rows
 
-    if getattr(request, "kind", "") != CHANGE_REQUEST:
-        return []
-    changes, before = request.payload.get("changes", {}), request.payload.get("before", {})
-    names: dict[Any, str] = {}
-    if "owner" in changes:
-        wanted = [v for v in (changes["owner"], before.get("owner")) if v]
-        names = {u.pk: u.display_name for u in User.objects.filter(pk__in=wanted)}
-    rows = []
-    for field, after in changes.items():
-        old = before.get(field)
-        if field == "owner":
-            old, after = names.get(old, old), names.get(after, after)
-        rows.append((str(CHANGE_LABELS.get(field, field)), old or "—", after or "—"))
-    return rows
+    return change_request_rows(request)
 
 
 @register.filter
