@@ -189,3 +189,27 @@ def test_a_single_step_kind_stays_a_one_step_chain(org):
     (step,) = approvals.steps_of(pending)
     assert (step.action, step.state) == ("accounts.confirm_role_grant", StepState.PENDING)
     assert told("approval_waiting") == ["gm"]
+
+
+def test_the_inbox_page_shows_the_chain_and_decides_one_step(org, as_user):
+    from django.urls import reverse
+
+    request = submit(org.rep_a)
+    director = as_user(org.director)
+    page = director.get(reverse("web:approval_list")).content.decode()
+    assert f'id="approval-{request.pk}"' in page
+    assert "部门总监" in page
+    assert "总经理" in page
+    response = director.post(
+        reverse("web:approval_decide", args=[request.pk]),
+        {"decision": "approve", "note": "可以"},
+        follow=True,
+    )
+    assert "已批准本步，等待总经理审批" in response.content.decode()
+    assert (
+        f'id="approval-{request.pk}"'
+        in as_user(org.gm).get(reverse("web:approval_list")).content.decode()
+    )
+    mine = as_user(org.rep_a).get(reverse("web:approval_list")).content.decode()
+    assert "吴总监" in mine
+    assert "可以" in mine
