@@ -161,7 +161,7 @@ def approval_list(request: HttpRequest) -> dict[str, Any]:
     }
 
 
-@router.get("approvals/{int:request_id}", response={200: ApprovalOut, 401: ErrorOut, 404: ErrorOut})
+@router.get("approvals/{int:request_id}", response={200: ApprovalOut, **_READ, 422: ErrorOut})
 def approval_detail(request: HttpRequest, request_id: PathId) -> dict[str, Any]:
     """One request with its steps in order (who decided each, when, with what comment), for its
     requester, those who decided a step and those who may decide it now."""
