@@ -256,9 +256,10 @@ def approved(outcome: Any) -> Any:
 
     if not isinstance(outcome, ApprovalRequest):
         return outcome
-    holders = User.objects.filter(is_active=True, role__grants__has_key=outcome.approve_action)
-    decider = next(u for u in holders.select_related("role") if approvals.may_decide(u, outcome))
-    decided = approvals.approval_decide(actor=decider, request_id=outcome.pk, approve=True)
+    decided = outcome
+    while decided.state == "pending":  # each step of its chain, in order
+        decider = approvals.deciders(decided)[0]
+        decided = approvals.approval_decide(actor=decider, request_id=outcome.pk, approve=True)
     assert decided.state == "approved", decided.decision_note
     return LifecycleEvent.objects.filter(customer_id=outcome.subject_id).latest("id")
 

@@ -33,6 +33,8 @@ VIEW_DELETED_CUSTOMER = "customers.view_deleted_customer"
 CHANGE_GRADEPOLICY = "customers.change_gradepolicy"
 COMMENT_DEFEAT = "customers.comment_defeat"
 APPROVE_DEFEAT = "customers.approve_defeat"
+# 客户数据变更申请: decides reps' requests and edits master data directly (数据管理部门)
+APPROVE_CHANGE = "customers.approve_change"
 VIEW_PLAN = "activities.view_plan"
 ADD_FOLLOWUP = "activities.add_followup"
 MANAGE_PLAN = "activities.manage_plan"
@@ -111,6 +113,7 @@ ACTIONS: tuple[Action, ...] = (
     Action(RESTORE_CUSTOMER, _("恢复已删除的客户"), _CUSTOMERS),
     Action(COMMENT_DEFEAT, _("点评战败分析"), _CUSTOMERS),
     Action(APPROVE_DEFEAT, _("审批战败申请"), _CUSTOMERS),
+    Action(APPROVE_CHANGE, _("审批客户资料变更申请，直接修改客户主数据"), _CUSTOMERS),
     Action(CHANGE_GRADEPOLICY, _("修改意向级别与跟进设置"), _CUSTOMERS, scoped=False),
     Action(VIEW_PLAN, _("查看跟进计划"), _WORK, reads_customer_data=True),
     Action(ADD_FOLLOWUP, _("记录跟进与回访"), _WORK),
@@ -309,6 +312,7 @@ DEFAULT_GRANTS: dict[str, dict[str, str]] = {
         OWN_CUSTOMER: ALL,
         VIEW_DELETED_CUSTOMER: ALL,
         RESTORE_CUSTOMER: ALL,
+        APPROVE_CHANGE: ALL,
         VIEW_PLAN: ALL,
         ADD_FOLLOWUP: ALL,
         MANAGE_PLAN: ALL,

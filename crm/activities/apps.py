@@ -17,4 +17,5 @@ class ActivitiesConfig(AppConfig):
         hooks.on_category_entered(services.plans_follow_category)
         hooks.on_shared(services.notify_shared)
         approvals.on_submitted(services.notify_deciders)
+        approvals.on_advanced(services.notify_advanced)
         approvals.on_decided(services.notify_requester)

@@ -580,20 +580,38 @@ def _request_url(request: ApprovalRequest) -> str:
 
 
 def notify_deciders(request: ApprovalRequest) -> None:
-    """A request was filed: everyone who may decide it is told (a rep's 战败申请 reaches the
-    managers of the customer's department, a role grant the general manager)."""
-    holders = User.objects.filter(is_active=True, role__grants__has_key=request.approve_action)
+    """A request waits at a step: everyone who may decide that step is told (a rep's 战败申请
+    reaches the managers of the customer's department, a role grant the general manager, the
+    next step of a chain its deciders)."""
     subject = approvals.subject_of(request)
-    for user in holders.select_related("role", "department"):
-        if approvals.may_decide(user, request, subject):
-            notify(
-                user=user,
-                kind="approval_waiting",
-                title=_("待您审批：%(title)s") % {"title": request.title},
-                body=request.reason,
-                url="/approvals/",
-                customer=subject if isinstance(subject, Customer) else None,
-            )
+    for user in approvals.deciders(request):
+        notify(
+            user=user,
+            kind="approval_waiting",
+            title=_("待您审批：%(title)s") % {"title": request.title},
+            body=request.reason,
+            url="/approvals/",
+            customer=subject if isinstance(subject, Customer) else None,
+        )
+
+
+def notify_advanced(request: ApprovalRequest) -> None:
+    """A step was approved and the next one waits: its deciders are told, and the requester
+    learns how far the request has come."""
+    notify_deciders(request)
+    if request.requested_by is None:
+        return
+    step = approvals.current_step(request)
+    subject = approvals.subject_of(request)
+    notify(
+        user=request.requested_by,
+        kind="approval_advanced",
+        title=_("已通过上一步，等待%(step)s：%(title)s")
+        % {"step": step.label if step else "", "title": request.title},
+        body="",
+        url=_request_url(request),
+        customer=subject if isinstance(subject, Customer) else None,
+    )
 
 
 def notify_requester(request: ApprovalRequest) -> None:

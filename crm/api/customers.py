@@ -33,8 +33,9 @@ from crm.customers.models import Contact, Source, Tag
 from crm.governance.masking import masker_for
 from crm.governance.models import AuditEvent
 
-from .presenters import customer_out, customer_page
+from .presenters import approval_out, customer_out, customer_page
 from .schemas import (
+    ChangePendingOut,
     ContactIn,
     ContactOut,
     ContactPatch,
@@ -257,18 +258,31 @@ def customer_detail(request: HttpRequest, customer_id: PathId) -> dict[str, Any]
     return customer_out(services.customer_open(actor=actor, customer_id=customer_id), actor)
 
 
-@router.patch("{int:customer_id}", response={200: CustomerOut, **_BODY_ERRORS})
+@router.patch(
+    "{int:customer_id}", response={200: CustomerOut, 202: ChangePendingOut, **_BODY_ERRORS}
+)
 def customer_update(
     request: HttpRequest, customer_id: PathId, payload: CustomerPatch
-) -> dict[str, Any]:
-    """Change the given fields. ``version`` is the one read; if it is stale: 409 ``conflict``."""
+) -> Status[dict[str, Any]]:
+    """Change the given fields. ``version`` is the one read; if it is stale: 409 ``conflict``.
+
+    客户数据变更申请: once registered, a customer's master data (name, phone, ID number, credit
+    code, owner) is changed directly only by the data-management department. Anyone else's
+    change of it needs ``change_reason`` and becomes a change request: 202 with the customer as
+    saved (the other fields of the same request are applied) and the ``pending`` request, decided
+    at ``POST /approvals/{id}/decide``. A field with a request pending: 409 ``state_conflict``."""
     data = payload.model_dump(exclude_unset=True)
     version = data.pop("version")
+    reason = data.pop("change_reason", "") or ""
     actor = _actor(request, CHANGE_CUSTOMER)
-    customer = services.customer_update(
-        actor=actor, customer_id=customer_id, version=version, data=data
+    customer, pending = services.customer_edit(
+        actor=actor, customer_id=customer_id, version=version, data=data, reason=reason
     )
-    return customer_out(customer, actor)
+    if pending is not None:
+        return Status(
+            202, {"customer": customer_out(customer, actor), "pending": approval_out(pending)}
+        )
+    return Status(200, customer_out(customer, actor))
 
 
 @router.delete("{int:customer_id}", response={204: None, **_WRITE_ERRORS})

@@ -21,7 +21,9 @@ from crm.activities.selectors import TimelineItem
 from crm.core.pagination import Page
 from crm.customers.choices import Category, Grade, Kind
 from crm.customers.models import Customer, DefeatAnalysis, LifecycleEvent
+from crm.customers.services import CHANGE_REQUEST
 from crm.customers.sources import source_names
+from crm.governance import approvals
 from crm.governance.masking import Masker, masker_for
 from crm.governance.models import ApprovalRequest
 
@@ -176,6 +178,24 @@ def approval_out(r: ApprovalRequest) -> dict[str, Any]:
         "decided_by": r.decided_by.display_name if r.decided_by else None,
         "decided_at": r.decided_at,
         "decision_note": r.decision_note,
+        "reason": r.reason,
+        "current_step": r.current_step,
+        "steps": [
+            {
+                "position": s.position,
+                "label": s.label,
+                "state": s.state,
+                "state_label": str(s.get_state_display()),
+                "decided_by": s.decided_by.display_name if s.decided_by else None,
+                "decided_at": s.decided_at,
+                "note": s.note,
+            }
+            for s in approvals.steps_of(r)
+        ],
+        "subject_type": r.subject_type,
+        "subject_id": r.subject_id,
+        "changes": r.payload.get("changes") if r.kind == CHANGE_REQUEST else None,
+        "before": r.payload.get("before") if r.kind == CHANGE_REQUEST else None,
     }
 
 

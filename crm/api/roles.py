@@ -161,12 +161,21 @@ def approval_list(request: HttpRequest) -> dict[str, Any]:
     }
 
 
+@router.get("approvals/{int:request_id}", response={200: ApprovalOut, **_READ, 422: ErrorOut})
+def approval_detail(request: HttpRequest, request_id: PathId) -> dict[str, Any]:
+    """One request with its steps in order (who decided each, when, with what comment), for its
+    requester, those who decided a step and those who may decide it now."""
+    return approval_out(approvals.approval_get(actor=signed_in(request), request_id=request_id))
+
+
 @router.post("approvals/{int:request_id}/decide", response={200: ApprovalOut, **_WRITE})
 def approval_decide(
     request: HttpRequest, request_id: PathId, payload: DecisionIn
 ) -> dict[str, Any]:
-    """Approve (the change is applied as requested) or reject a pending request. Nobody decides
-    their own request; a request decided already: 422."""
+    """Approve or reject the step a pending request waits at. Steps are decided in order, each
+    by its own deciders (others: 403, or 404 for a request they may not see); a rejection ends
+    the request; the last approval applies the change as requested (``failed`` when the record
+    changed since). Nobody decides their own request; a request decided already: 409."""
     decided = approvals.approval_decide(
         actor=signed_in(request), request_id=request_id, approve=payload.approve, note=payload.note
     )

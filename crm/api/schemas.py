@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from ninja import Path, Schema
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, field_validator
 
-from crm.core.inputs import DATE_PATTERN, MAX_ID, Day, Integer, partial
+from crm.core.inputs import DATE_PATTERN, MAX_ID, Day, Integer, Text, partial
 from crm.customers.choices import ContactRole
 from crm.customers.inputs import ContactInput, CustomerInput
 from crm.customers.selectors import MAX_LIMIT
@@ -155,6 +155,15 @@ Version = Annotated[
     Field(description="读取时的版本号；已被他人修改时返回 409 conflict"),
 ]
 
+ChangeReason = Annotated[
+    str,
+    Text(500),
+    Field(
+        description="变更原因：无权直接修改客户主数据（名称、电话、身份证号码、统一社会信用代码、"
+        "负责人）时必填，这些字段的修改成为客户资料变更申请（202）"
+    ),
+]
+
 if TYPE_CHECKING:  # derived at run time; to the type checker, the input it is made from
     CustomerPatch = CustomerInput
     ContactPatch = ContactInput
@@ -166,6 +175,7 @@ else:
         "change through a transition (a different value: 409 state_conflict).",
         exclude=("defeat",),
         version=(Version, ...),
+        change_reason=(ChangeReason, ""),
     )
     ContactPatch = partial(
         ContactInput,
@@ -305,18 +315,44 @@ class HistoryOut(Schema):
 # --- approvals --------------------------------------------------------------------------------
 
 
+class ApprovalStepOut(Schema):
+    position: int
+    label: str
+    state: str = Field(description="waiting, pending, approved, rejected")
+    state_label: str
+    decided_by: str | None
+    decided_at: datetime | None
+    note: str
+
+
 class ApprovalOut(Schema):
     id: int
-    kind: str = Field(description="accounts.user_role, accounts.role_grants, customers.defeat …")
+    kind: str = Field(
+        description="accounts.user_role, accounts.role_grants, customers.defeat, customers.change …"
+    )
     title: str
     state: str = Field(description="pending, approved, rejected, failed")
     state_label: str
     requested_by: str | None
+    reason: str = Field(description="申请说明（变更原因）")
     created_at: datetime
     decided_by: str | None
     decided_at: datetime | None
     decision_note: str
+    current_step: int = Field(description="等待审批的步骤序号（已结束：最后处理的步骤）")
+    steps: list[ApprovalStepOut] = Field(description="按顺序审批的步骤")
+    subject_type: str = Field(description="申请涉及的记录类型，如 customers.customer；可为空")
+    subject_id: str
+    changes: dict[str, Any] | None = Field(
+        None, description="客户资料变更申请：申请修改的字段与新值（before：原值）"
+    )
+    before: dict[str, Any] | None = None
 
 
 class PendingOut(Schema):
     pending: ApprovalOut = Field(description="等待审批的申请（如战败申请：客户尚未改变）")
+
+
+class ChangePendingOut(Schema):
+    customer: CustomerOut = Field(description="保存后的客户（主数据尚未改变）")
+    pending: ApprovalOut = Field(description="客户资料变更申请，等待数据管理部门审批")

@@ -584,3 +584,24 @@ def owner_filter_options(*, actor: User) -> QuerySet[User]:
         .select_related("department")
         .order_by("-is_active", "department__path", "id")
     )
+
+
+def change_request_rows(request: Any) -> list[tuple[str, Any, Any]]:
+    """What a change request (客户资料变更申请) asks to change, field by field: (label, before,
+    after), the owner by name; empty for a request of another kind."""
+    from .services import CHANGE_LABELS, CHANGE_REQUEST
+
+    if getattr(request, "kind", "") != CHANGE_REQUEST:
+        return []
+    changes, before = request.payload.get("changes", {}), request.payload.get("before", {})
+    names: dict[Any, str] = {}
+    if "owner" in changes:
+        wanted = [v for v in (changes["owner"], before.get("owner")) if v]
+        names = {u.pk: u.display_name for u in User.objects.filter(pk__in=wanted)}
+    rows = []
+    for field, after in changes.items():
+        old = before.get(field)
+        if field == "owner":
+            old, after = names.get(old, old), names.get(after, after)
+        rows.append((str(CHANGE_LABELS.get(field, field)), old or "—", after or "—"))
+    return rows

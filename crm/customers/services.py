@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -16,6 +17,7 @@ from django.utils.translation import gettext_lazy, gettext_noop, pgettext, pgett
 from crm.accounts.models import User
 from crm.accounts.roles import (
     ADD_CUSTOMER,
+    APPROVE_CHANGE,
     ASSIGN_CUSTOMER,
     CHANGE_CUSTOMER,
     DELETE_CUSTOMER,
@@ -25,6 +27,7 @@ from crm.accounts.roles import (
 )
 from crm.core.errors import (
     Conflict,
+    DomainError,
     Duplicate,
     Invalid,
     NotFound,
@@ -33,10 +36,10 @@ from crm.core.errors import (
 )
 from crm.core.inputs import validate
 from crm.core.pagination import Page
-from crm.core.permissions import allows, has_action, require, restrict
+from crm.core.permissions import Scope, allows, has_action, require, restrict, scope_of
 from crm.core.validators import organization_key
-from crm.governance import audit
-from crm.governance.models import AuditEvent
+from crm.governance import approvals, audit
+from crm.governance.models import ApprovalRequest, AuditEvent
 
 from . import hooks, lifecycle, search, sensitive
 from .choices import Category, Kind
@@ -328,19 +331,71 @@ def customer_create(*, actor: User, data: Mapping[str, Any]) -> Customer:
 
 @transaction.atomic
 def customer_update(
-    *, actor: User, customer_id: int, version: int, data: Mapping[str, Any]
+    *, actor: User, customer_id: int, version: int, data: Mapping[str, Any], reason: str = ""
 ) -> Customer:
-    """Apply a partial update made from ``version``; a stale version is a conflict (409)."""
+    """Apply a partial update made from ``version``; a stale version is a conflict (409).
+    Master data changed by someone without the direct-edit right becomes a change request
+    (``customer_edit``); the customer is returned as it is after the direct part."""
+    return customer_edit(
+        actor=actor, customer_id=customer_id, version=version, data=data, reason=reason
+    )[0]
+
+
+@transaction.atomic
+def customer_edit(
+    *, actor: User, customer_id: int, version: int, data: Mapping[str, Any], reason: str = ""
+) -> tuple[Customer, ApprovalRequest | None]:
+    """Apply a partial update made from ``version``; a stale version is a conflict (409).
+
+    客户数据登记入系统后不允许随意变更修改: changes to master data (``master_fields()``) by
+    someone without the direct-edit right (``direct_master_edit``) are not applied; they become
+    one change request (客户数据变更申请, with ``reason``, required) for the data-management
+    department, filed after the other fields of the same save are applied (those are everyday
+    work: notes, needs, address). Returns the customer and the request (None when everything
+    was applied). A field with a pending request cannot be requested again until it is decided.
+    """
     customer = _locked(actor, customer_id, CHANGE_CUSTOMER)
     if customer.version != version:
         raise Conflict(extra={"current_version": customer.version})
-    before = customer.snapshot()
     cleaned = clean_customer_data(data, current=customer)
-    former = customer.owner
-    if "owner" in cleaned and cleaned["owner"] not in (None, "", customer.owner_id):
+    if "owner" in cleaned and _differs(customer, "owner", cleaned["owner"]):
         if not allows(actor, ASSIGN_CUSTOMER, customer):
             raise PermissionDenied(_("您不能转移该客户"))
-        owner = _resolve_owner(actor, cleaned["owner"])
+        _resolve_owner(actor, cleaned["owner"])  # one the actor may hand customers to
+    requested = {
+        f: cleaned[f]
+        for f in master_fields()
+        if f in cleaned
+        and _differs(customer, f, cleaned[f])
+        and not direct_master_edit(actor, customer, f)
+    }
+    if requested:
+        _check_change_request(actor, customer, requested, reason)
+    direct = {k: v for k, v in cleaned.items() if k not in requested}
+    owner = None
+    if "owner" in direct and _differs(customer, "owner", direct["owner"]):
+        owner = _resolve_owner(actor, direct["owner"])
+    before = {f: _plain(getattr(customer, "owner_id" if f == "owner" else f)) for f in requested}
+    _write(actor, customer, direct, owner=owner)
+    if not requested:
+        return customer, None
+    return customer, _request_change(actor, customer, requested, before, reason)
+
+
+def _write(
+    actor: User,
+    customer: Customer,
+    cleaned: Mapping[str, Any],
+    *,
+    owner: User | None = None,
+    reason: str = "",
+    details: Mapping[str, Any] | None = None,
+) -> None:
+    """Apply ``cleaned`` (and the new ``owner``) to the locked ``customer``: duplicates checked,
+    version bumped, search index and history kept; nothing happens when nothing changes."""
+    before = customer.snapshot()
+    former = customer.owner
+    if owner is not None:
         customer.owner, customer.department_id = owner, owner.department_id
     _apply(customer, cleaned)
     check_duplicates(
@@ -350,18 +405,164 @@ def customer_update(
         _set_tags(customer, cleaned["tags"])
     after = customer.snapshot()
     if after == before:
-        return customer
+        return
     customer.version += 1
     _save_guarded(actor, customer)
     if not (allows(actor, CHANGE_CUSTOMER, customer) or allows(actor, ASSIGN_CUSTOMER, customer)):
         raise PermissionDenied(_("保存后该客户将不在您的权限范围内，操作未执行"))
-    if customer.owner_id != getattr(former, "pk", None):
-        hooks.owner_changed(customer=customer, former=former, actor=actor)
     moved = customer.owner_id != getattr(former, "pk", None)
+    if moved:
+        hooks.owner_changed(customer=customer, former=former, actor=actor)
     if SEARCHED_FIELDS & set(cleaned) or "kind" in cleaned or moved:
         _reindex(customer)  # the owner and department are in the search document too
-    audit.record(actor=actor, verb="customer.updated", obj=customer, before=before, after=after)
-    return customer
+    audit.record(
+        actor=actor,
+        verb="customer.updated",
+        obj=customer,
+        before=before,
+        after=after,
+        reason=reason,
+        details=dict(details or {}),
+    )
+
+
+# --- change requests (客户数据变更申请表) ---------------------------------------------------------
+
+CHANGE_REQUEST = "customers.change"
+MASTER_FIELDS = ("name", "phone", "id_number", "credit_code", "owner")
+CHANGE_LABELS = {  # translated when shown
+    "name": gettext_lazy("名称"),
+    "phone": gettext_lazy("电话"),
+    "id_number": gettext_lazy("身份证号码"),
+    "credit_code": gettext_lazy("统一社会信用代码"),
+    "owner": gettext_lazy("负责人"),
+    "company": pgettext_lazy("organisation", "单位名称"),
+    "email": gettext_lazy("邮箱"),
+    "address": gettext_lazy("地址"),
+    "wechat": gettext_lazy("微信号"),
+}
+
+
+def master_fields() -> tuple[str, ...]:
+    """The customer fields that, once registered, change only through a change request (the
+    setting ``CRM_CUSTOMER_MASTER_FIELDS``; by default name, phone, ID number, credit code and
+    owner)."""
+    return tuple(getattr(settings, "CRM_CUSTOMER_MASTER_FIELDS", MASTER_FIELDS))
+
+
+def direct_master_edit(actor: User, customer: Customer, field: str = "") -> bool:
+    """Whether ``actor`` changes ``customer``'s master data directly: the data-management
+    department (``APPROVE_CHANGE`` over it). The owner is also changed directly by those who
+    hand out customers beyond their own (a manager's assign right over the department): that
+    is 分配, a right of its own."""
+    if allows(actor, APPROVE_CHANGE, customer):
+        return True
+    return field == "owner" and Scope.rank(scope_of(actor, ASSIGN_CUSTOMER)) >= Scope.rank(
+        Scope.DEPARTMENT
+    )
+
+
+def _plain(value: Any) -> Any:
+    return value if value is None or isinstance(value, (int, str)) else str(value)
+
+
+def _differs(customer: Customer, field: str, value: Any) -> bool:
+    if field == "owner":
+        return value not in (None, "", customer.owner_id)
+    return bool(value != getattr(customer, field))
+
+
+def pending_changes(customer: Customer) -> list[ApprovalRequest]:
+    """The customer's change requests waiting for the data-management department."""
+    return list(approvals.pending_all_about(customer, kind=CHANGE_REQUEST))
+
+
+def pending_change_fields(customer: Customer) -> set[str]:
+    return {f for r in pending_changes(customer) for f in r.payload.get("changes", {})}
+
+
+def _check_change_request(
+    actor: User, customer: Customer, requested: Mapping[str, Any], reason: str
+) -> None:
+    check_duplicates(
+        actor=actor,
+        values={**_duplicate_values(customer), **requested},
+        kind=customer.kind,
+        exclude=customer.pk,
+    )
+    errors: dict[str, str] = {}
+    if not reason.strip():
+        errors["change_reason"] = _("修改%(fields)s须提交变更申请，请填写变更原因") % {
+            "fields": "、".join(str(CHANGE_LABELS.get(f, f)) for f in requested)
+        }
+    waiting = pending_change_fields(customer)
+    for field in requested:
+        if field in waiting:
+            errors[field] = _("该项已有待审批的变更申请，请等审批完成后再提交")
+    if errors:
+        raise (StateConflict if waiting & set(requested) else Invalid)(fields=errors)
+
+
+def _owner_for_request(owner_id: Any) -> User | None:
+    users = User.objects.filter(is_active=True, role__grants__has_key=OWN_CUSTOMER)
+    return users.filter(pk=owner_id).first()
+
+
+def _request_change(
+    actor: User,
+    customer: Customer,
+    requested: Mapping[str, Any],
+    before: Mapping[str, Any],
+    reason: str,
+) -> ApprovalRequest:
+    labels = "、".join(str(CHANGE_LABELS.get(f, f)) for f in requested)
+    return approvals.approval_submit(
+        actor=actor,
+        kind=CHANGE_REQUEST,
+        title=_("客户资料变更申请：%(name)s（%(number)s）%(fields)s")
+        % {"name": customer.name, "number": customer.number, "fields": labels},
+        payload={
+            "version": customer.version,
+            "changes": {f: _plain(v) for f, v in requested.items()},
+            "before": {f: before.get(f) for f in requested},
+        },
+        approve_action=APPROVE_CHANGE,
+        reason=reason.strip(),
+        subject=customer,
+    )
+
+
+@approvals.handler(CHANGE_REQUEST)
+def _apply_change(request: ApprovalRequest, actor: User) -> None:
+    """The data-management department's approval applies the change exactly as requested, to
+    the customer as it was when the request was filed (otherwise the request fails)."""
+    customer = (
+        Customer.objects.select_for_update()
+        .filter(pk=request.subject_id, deleted_at__isnull=True)
+        .first()
+    )
+    if customer is None:
+        raise DomainError(_("该客户已删除，变更未执行"))
+    if customer.version != request.payload["version"]:
+        raise DomainError(_("客户资料在申请提交后已被修改，变更未执行，请重新提交申请"))
+    changes = dict(request.payload["changes"])
+    owner = None
+    if "owner" in changes:
+        owner = _owner_for_request(changes.pop("owner"))
+        if owner is None:
+            raise DomainError(_("申请的负责人已不能负责客户，变更未执行"))
+    try:
+        cleaned = clean_customer_data(changes, current=customer)
+        _write(
+            actor,
+            customer,
+            cleaned,
+            owner=owner,
+            reason=request.reason,
+            details={"change_request": request.pk, "requested_by": request.requested_by_id},
+        )
+    except Invalid as exc:  # a duplicate made since, a rule changed since
+        raise DomainError(exc.first_message) from exc
 
 
 def customer_owner_set(

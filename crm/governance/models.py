@@ -133,6 +133,8 @@ class ApprovalRequest(models.Model):
     decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
     decision_note = models.CharField(_("审批意见"), max_length=500, blank=True)
     created_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+    # the step waiting for a decision (1-based; the last one decided once the request is closed)
+    current_step = models.PositiveSmallIntegerField(_("当前步骤"), default=1)
 
     # a request is its requester's; deciders reach pending requests through the approve action
     policy = Policy(owner="requested_by")
@@ -187,3 +189,63 @@ class RoleClearance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.role_id}: {self.level}/{self.scope}"
+
+
+class StepState(models.TextChoices):
+    WAITING = "waiting", _("未开始")
+    PENDING = "pending", _("待审批")
+    APPROVED = "approved", _("已批准")
+    REJECTED = "rejected", _("已驳回")
+
+
+class ApprovalStep(models.Model):
+    """One step of a request's chain, decided in order (crm.governance.approvals).
+
+    Who decides: the holders of ``action`` (over the request's subject, when it has one), the
+    users of ``role``, or both; with ``department`` only those of that department (the head of
+    the requester's department: the nearest department above the requester that has someone of
+    ``role``, fixed when the request was filed). Created and decided only by the engine."""
+
+    request = models.ForeignKey(
+        ApprovalRequest, on_delete=models.CASCADE, related_name="steps", verbose_name=_("申请")
+    )
+    position = models.PositiveSmallIntegerField(_("序号"))
+    label = models.CharField(_("步骤"), max_length=50)
+    action = models.CharField(_("审批所需权限"), max_length=64, blank=True, default="")
+    role = models.CharField(_("审批角色"), max_length=30, blank=True, default="")
+    department = models.ForeignKey(
+        "accounts.Department",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("审批部门"),
+    )
+    state = models.CharField(
+        _("状态"), max_length=10, choices=StepState.choices, default=StepState.WAITING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("审批人"),
+    )
+    decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+    note = models.CharField(_("审批意见"), max_length=500, blank=True)
+
+    # a step is read with its request (its requester's; deciders through the engine)
+    policy = Policy(owner="request__requested_by")
+
+    class Meta:
+        ordering = ["request", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["request", "position"], name="approval_step_position")
+        ]
+        indexes = [models.Index(fields=["state", "role", "department"])]
+        verbose_name = pgettext_lazy("model", "审批步骤")
+        verbose_name_plural = pgettext_lazy("model plural", "审批步骤")
+
+    def __str__(self) -> str:
+        return f"{self.request_id}#{self.position} {self.label}"

@@ -50,6 +50,7 @@ VERB_LABELS: dict[str, StrPromise] = {
     "role.deleted": pgettext_lazy("audit", "删除角色"),
     "approval.submitted": pgettext_lazy("audit", "提交审批"),
     "approval.decided": pgettext_lazy("audit", "审批决定"),
+    "approval.step_decided": pgettext_lazy("audit", "审批步骤决定"),
     "customer.plans_moved": pgettext_lazy("audit", "计划随客户移交"),
     "customer.bulk": pgettext_lazy("audit", "批量操作客户"),
     "savedview.created": pgettext_lazy("audit", "保存客户视图"),

@@ -254,6 +254,7 @@ def test_the_sysadmin_cannot_hand_out_the_general_managers_eyes(org):
     ]
     assert sorted(trail, key=lambda t: t[0]) == [
         ("approval.decided", org.gm),
+        ("approval.step_decided", org.gm),
         ("approval.submitted", org.sysadmin),
         ("user.role_changed", org.gm),
     ]

@@ -123,6 +123,10 @@ PROFILES: dict[str, tuple[int | str, ...]] = {
     "verification": (401, 403, 403,  403,  403, 403, OK,  403, 403, 403, 403,  403),
     "verify":     (401, OK,   OK,   OK,   OK,  OK,  OK,  OK,  403, OK,  403,  403),  # own rows
     "verify_item": (401, OK,  404,  404,  OK,  404, OK,  OK,  403, OK,  403,  403),  # x's
+    # 客户资料变更申请 (issue 9): {ap} is the system administrator's request, the general
+    # manager's to decide; x's phone changed: a request (202) but by the data administrator
+    "approval_read": (401, 404, 404, 404,  404, 404, 404, OK,  OK,  404, 404,  404),
+    "change_master": (401, 202, 404, 404,  202, 404, OK,  202, 403, 202, 403,  403),
 }
 
 # endpoint: (method, path, body, success status, profile); {x} {ct} {gone} {tok} filled in,
@@ -221,6 +225,10 @@ ENDPOINTS: dict[str, tuple[str, str, Any, int, str]] = {
     "role_delete":      ("DELETE", "roles/{role}",                None, 204, "roles"),
     "approvals":        ("GET",    "approvals",                   None, 200, "signed_in"),
     "approval_decide":  ("POST",   "approvals/{ap}/decide", {"approve": False}, 200, "approve"),
+    "approval_detail":  ("GET",    "approvals/{ap}",              None, 200, "approval_read"),
+    "customer_master":  ("PATCH",  "customers/{x}",
+                         {"version": 1, "phone": "13977778888", "change_reason": "客户换号"},
+                                                                        200, "change_master"),
     # the public pool (issue 8, scope 5); the rules themselves: crm/pool/tests
     "pools":            ("GET",    "pools",                       None, 200, "pool"),
     "pool_create":      ("POST",   "pools", {"name": "新公海", "department": "{own_dept}"},

@@ -16,7 +16,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0010_user_must_change_password'),
-        ('governance', '0005_audit_chain'),
+        ('governance', '0006_approval_steps'),
     ]
 
     operations = [

@@ -18,6 +18,7 @@ from crm.accounts.roles import ACTIONS, MANAGE_ROLES, MANAGE_USERS
 from crm.core.errors import Conflict, Invalid
 from crm.core.permissions import Scope
 from crm.governance import approvals
+from crm.governance.models import ApprovalState
 from crm.web.base import CrmView, apply_domain_error, form_error_status
 
 from .forms import SCOPE_LABELS, SWITCH_LABELS, DecisionForm, RoleCreateForm, RoleForm, UserRoleForm
@@ -179,9 +180,17 @@ class ApprovalDecideView(CrmView):
         except Invalid as exc:
             messages.error(request, str(exc.message))
         else:
-            messages.success(
-                request,
-                _("已处理：%(title)s（%(state)s）")
-                % {"title": decided.title, "state": decided.get_state_display()},
-            )
+            step = approvals.current_step(decided)
+            if decided.state == ApprovalState.PENDING and step is not None:
+                messages.success(
+                    request,
+                    _("已批准本步，等待%(step)s审批：%(title)s")
+                    % {"step": step.label, "title": decided.title},
+                )
+            else:
+                messages.success(
+                    request,
+                    _("已处理：%(title)s（%(state)s）")
+                    % {"title": decided.title, "state": decided.get_state_display()},
+                )
         return redirect("web:approval_list")

@@ -18,6 +18,8 @@ from crm.customers import lifecycle
 from crm.customers import selectors as customers
 from crm.customers.choices import Category
 from crm.customers.models import Customer
+from crm.customers.services import CHANGE_REQUEST
+from crm.governance import approvals
 from crm.governance.masking import masker_for
 from crm.web.customers.lifecycle_forms import legal_moves
 
@@ -108,10 +110,20 @@ def workday_context(
         ),
         "origin": origin,
         "can_transition": bool(legal_moves(customer.category)),
-        "pending_defeat": lifecycle.pending_defeat(customer),
+        **_pending(customer),
         "defeat": (
             customers.defeat_analysis(customer=customer)
             if customer.category == Category.DEFEATED
             else None
         ),
+    }
+
+
+def _pending(customer: Customer) -> dict[str, Any]:
+    """The requests about the customer waiting for a decision (one query): the rep's 战败申请
+    and the change requests (客户资料变更申请), for the page's banners."""
+    pending = list(approvals.pending_all_about(customer))
+    return {
+        "pending_defeat": next((r for r in pending if r.kind == lifecycle.DEFEAT_REQUEST), None),
+        "pending_changes": [r for r in pending if r.kind == CHANGE_REQUEST],
     }

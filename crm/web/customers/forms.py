@@ -173,13 +173,28 @@ class CustomerEditForm(CustomerForm):
     asks for what the rules require (a grade, a deal date, a defeat analysis)."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    change_reason = forms.CharField(
+        label=_("变更原因"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
-    def __init__(self, *args: Any, customer: Customer, owners: Iterable[User], **kwargs: Any):
+    def __init__(
+        self,
+        *args: Any,
+        customer: Customer,
+        owners: Iterable[User],
+        direct: bool = True,
+        **kwargs: Any,
+    ):
         owners = list(owners)
         if customer.owner is not None and customer.owner not in owners:
             owners.insert(0, customer.owner)
         super().__init__(*args, owners=owners, current_source=customer.source, **kwargs)
         self.customer = customer
+        if direct:  # the data-management department edits master data directly
+            del self.fields["change_reason"]
         del self.fields["category"], self.fields["grade"]
         if customer.grade != Grade.O:  # a deposit is recorded when the customer becomes O
             del self.fields["deposit_amount"], self.fields["deposit_on"]
@@ -190,6 +205,7 @@ class CustomerEditForm(CustomerForm):
     def service_data(self) -> dict[str, Any]:
         data = super().service_data()
         data.pop("version", None)
+        data.pop("change_reason", None)
         if data.get("owner") == self.customer.owner_id:
             data.pop("owner")  # unchanged (also keeps a pool customer in the pool)
         return data

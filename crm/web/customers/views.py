@@ -43,6 +43,7 @@ from crm.web.base import (
     is_partial,
 )
 from crm.web.referrals.views import referral_panel
+from crm.web.templatetags.web_tags import change_labels
 
 from .forms import ContactEditForm, ContactForm, CustomerEditForm, CustomerFilterForm, CustomerForm
 from .presenters import customer_fields, history_entries
@@ -198,6 +199,7 @@ class CustomerEditView(CrmView):
             data,
             customer=customer,
             owners=selectors.assignable_owners(actor=self.actor),
+            direct=services.direct_master_edit(self.actor, customer),
             initial=initial,
         )
         # a field above the editor's confidentiality level (密级) shows masked and stays as it is
@@ -220,7 +222,11 @@ class CustomerEditView(CrmView):
 
     def get(self, request: HttpRequest, customer_id: int) -> HttpResponse:
         customer = self._customer(customer_id)
-        return self.render({"form": self._form(customer), "customer": customer})
+        return self.render(self._context(customer, self._form(customer)))
+
+    def _context(self, customer: Customer, form: CustomerEditForm, **extra: Any) -> dict[str, Any]:
+        pending = services.pending_changes(customer)
+        return {"form": form, "customer": customer, "pending_changes": pending, **extra}
 
     def post(self, request: HttpRequest, customer_id: int) -> HttpResponse:
         customer = self._customer(customer_id)
@@ -228,7 +234,7 @@ class CustomerEditView(CrmView):
         conflict = False
         if form.is_valid():
             try:
-                services.customer_update(
+                _saved, pending = services.customer_edit(
                     actor=self.actor,
                     customer_id=customer_id,
                     version=form.cleaned_data["version"],
@@ -237,14 +243,22 @@ class CustomerEditView(CrmView):
                         for k, v in form.service_data().items()
                         if k not in self._masked(customer)
                     },
+                    reason=form.cleaned_data.get("change_reason", ""),
                 )
             except FORM_ERRORS as exc:
                 apply_domain_error(form, exc)
                 conflict = isinstance(exc, Conflict)
             else:
-                messages.success(request, _("已保存修改"))
+                if pending is not None:
+                    messages.info(
+                        request,
+                        _("已提交变更申请，数据管理部门批准后生效：%(fields)s")
+                        % {"fields": change_labels(pending.payload["changes"])},
+                    )
+                else:
+                    messages.success(request, _("已保存修改"))
                 return redirect(_detail_url(customer_id))
-        context = {"form": form, "customer": customer, "conflict": conflict}
+        context = self._context(customer, form, conflict=conflict)
         return self.render(context, status=form_error_status(form))
 
 

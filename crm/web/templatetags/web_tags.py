@@ -48,6 +48,24 @@ def approvals_waiting(user: Any) -> int:
 
 
 @register.filter
+def change_labels(changes: Any) -> str:
+    """``{{ request.payload.changes|change_labels }}``: the fields a change request is about,
+    in words (电话、名称)."""
+    from crm.customers.services import CHANGE_LABELS
+
+    return "、".join(str(CHANGE_LABELS.get(f, f)) for f in (changes or {}))
+
+
+@register.filter
+def change_rows(request: Any) -> list[tuple[str, Any, Any]]:
+    """``{% for label, before, after in r|change_rows %}``: what a change request (客户资料变更申请)
+    asks to change, field by field (the owner by name)."""
+    from crm.customers.selectors import change_request_rows
+
+    return change_request_rows(request)
+
+
+@register.filter
 def get_item(mapping: Any, key: Any) -> Any:
     """``{{ pending|get_item:u.pk }}``: a dictionary's value for a key (None when absent)."""
     return mapping.get(key) if hasattr(mapping, "get") else None

@@ -513,6 +513,7 @@ def test_the_edit_form_shows_category_and_grade_read_only(as_user, org):
         {
             "kind": "person",
             "name": "王先生",
+            "phone": c.phone,  # kept: a changed phone would be a change request
             "category": "retained",
             "grade": "",
             "version": c.version,
