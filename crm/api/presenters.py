@@ -21,7 +21,7 @@ from crm.activities.selectors import TimelineItem
 from crm.core.pagination import Page
 from crm.customers.choices import Category, Grade, Kind
 from crm.customers.models import Customer, DefeatAnalysis, LifecycleEvent
-from crm.customers.services import CHANGE_REQUEST
+from crm.customers.services import CHANGE_REQUEST, change_request_values
 from crm.customers.sources import source_names
 from crm.governance import approvals
 from crm.governance.masking import Masker, masker_for
@@ -194,8 +194,8 @@ def approval_out(r: ApprovalRequest) -> dict[str, Any]:
         ],
         "subject_type": r.subject_type,
         "subject_id": r.subject_id,
-        "changes": r.payload.get("changes") if r.kind == CHANGE_REQUEST else None,
-        "before": r.payload.get("before") if r.kind == CHANGE_REQUEST else None,
+        "changes": change_request_values(r)[0] if r.kind == CHANGE_REQUEST else None,
+        "before": change_request_values(r)[1] if r.kind == CHANGE_REQUEST else None,
     }
 
 

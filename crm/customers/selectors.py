@@ -589,11 +589,11 @@ def owner_filter_options(*, actor: User) -> QuerySet[User]:
 def change_request_rows(request: Any) -> list[tuple[str, Any, Any]]:
     """What a change request (客户资料变更申请) asks to change, field by field: (label, before,
     after), the owner by name; empty for a request of another kind."""
-    from .services import CHANGE_LABELS, CHANGE_REQUEST
+    from .services import CHANGE_LABELS, CHANGE_REQUEST, change_request_values
 
     if getattr(request, "kind", "") != CHANGE_REQUEST:
         return []
-    changes, before = request.payload.get("changes", {}), request.payload.get("before", {})
+    changes, before = change_request_values(request)
     names: dict[Any, str] = {}
     if "owner" in changes:
         wanted = [v for v in (changes["owner"], before.get("owner")) if v]

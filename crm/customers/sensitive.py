@@ -10,7 +10,7 @@ The ``*_store`` attributes hold ciphertext (``k1:…``); the ``*_index`` ones th
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Protocol
 
 from django.db.models import Q
@@ -76,6 +76,29 @@ def _remember(obj: Any, stored: str, purpose: str, plain: str) -> None:
 def sealed(value: str, purpose: str) -> tuple[str, str]:
     """``(ciphertext, blind index)`` of a normalised value, for bulk writers (bench, demo)."""
     return crypto.encrypt(value, purpose), crypto.blind_index(value, purpose)
+
+
+# fields kept encrypted wherever they are stored, by field name (a change request's payload too)
+PURPOSES: dict[str, str] = {"phone": PHONE, "id_number": ID_NUMBER, "bank_account": BANK_ACCOUNT}
+
+
+def seal_values(values: Mapping[str, Any]) -> dict[str, Any]:
+    """``values`` with the sensitive ones encrypted (a change request's requested and former
+    values, stored as JSON): the payload and its audit row hold no plaintext phone."""
+    return {
+        f: crypto.encrypt(v, PURPOSES[f]) if f in PURPOSES and isinstance(v, str) and v else v
+        for f, v in values.items()
+    }
+
+
+def open_values(values: Mapping[str, Any]) -> dict[str, Any]:
+    """``seal_values`` undone (values stored before encryption read as they are)."""
+    return {
+        f: crypto.decrypt(v, PURPOSES[f])
+        if f in PURPOSES and isinstance(v, str) and crypto.is_encrypted(v)
+        else v
+        for f, v in values.items()
+    }
 
 
 def read_phone(obj: HasPhone) -> str:

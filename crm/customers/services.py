@@ -523,12 +523,22 @@ def _request_change(
         % {"name": customer.name, "number": customer.number, "fields": labels},
         payload={
             "version": customer.version,
-            "changes": {f: _plain(v) for f, v in requested.items()},
-            "before": {f: before.get(f) for f in requested},
+            "changes": sensitive.seal_values({f: _plain(v) for f, v in requested.items()}),
+            "before": sensitive.seal_values({f: before.get(f) for f in requested}),
         },
         approve_action=APPROVE_CHANGE,
         reason=reason.strip(),
         subject=customer,
+    )
+
+
+def change_request_values(request: ApprovalRequest) -> tuple[dict[str, Any], dict[str, Any]]:
+    """What a change request asks (field → value) and what the fields held when it was filed,
+    decrypted (phones, ID numbers and bank accounts are stored encrypted in the payload)."""
+    payload = request.payload or {}
+    return (
+        sensitive.open_values(payload.get("changes") or {}),
+        sensitive.open_values(payload.get("before") or {}),
     )
 
 
@@ -545,7 +555,7 @@ def _apply_change(request: ApprovalRequest, actor: User) -> None:
         raise DomainError(_("该客户已删除，变更未执行"))
     if customer.version != request.payload["version"]:
         raise DomainError(_("客户资料在申请提交后已被修改，变更未执行，请重新提交申请"))
-    changes = dict(request.payload["changes"])
+    changes, _before = change_request_values(request)
     owner = None
     if "owner" in changes:
         owner = _owner_for_request(changes.pop("owner"))

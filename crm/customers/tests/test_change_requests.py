@@ -37,8 +37,12 @@ def test_a_reps_phone_change_waits_for_the_data_administrator(org, wang):
     assert (saved.phone, saved.needs) == (OLD, "想换七座")
     assert Customer.objects.get(pk=wang.pk).phone == OLD
     assert isinstance(request, ApprovalRequest)
-    assert request.payload["changes"] == {"phone": NEW}
-    assert request.payload["before"] == {"phone": OLD}
+    assert services.change_request_values(request) == ({"phone": NEW}, {"phone": OLD})
+    # the request keeps the phones encrypted like the customer's own column (ADR 0009)
+    stored = str(request.payload) + str(AuditEvent.objects.filter(verb__startswith="approval"))
+    assert NEW not in stored
+    assert OLD not in stored
+    assert NEW not in str(list(AuditEvent.objects.values_list("changes", "details")))
     assert request.reason == "客户换号"
     assert services.pending_changes(wang) == [request]
     waiting = Notification.objects.filter(kind="approval_waiting")
