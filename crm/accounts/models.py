@@ -250,6 +250,9 @@ class PasswordHistory(models.Model):
     password = models.CharField(max_length=128)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    # a user's own sign-in secrets: theirs (read through owned_by, never another scope)
+    policy = Policy(owner="user")
+
     class Meta:
         ordering = ["-id"]
 
@@ -269,6 +272,9 @@ class TwoFactor(models.Model):
     last_step = models.BigIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    # a user's own sign-in secrets: theirs (read through owned_by, never another scope)
+    policy = Policy(owner="user")
+
     class Meta:
         verbose_name = pgettext_lazy("model", "两步验证")
         verbose_name_plural = pgettext_lazy("model plural", "两步验证")
@@ -285,6 +291,9 @@ class RecoveryCode(models.Model):
     code_hash = models.CharField(max_length=64)
     used_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    # a user's own sign-in secrets: theirs (read through owned_by, never another scope)
+    policy = Policy(owner="user")
 
     class Meta:
         ordering = ["id"]

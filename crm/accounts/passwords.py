@@ -12,6 +12,8 @@ from django.conf import settings
 from django.contrib.auth.hashers import check_password
 from django.utils import timezone
 
+from crm.core.permissions import owned_by
+
 from .models import PasswordHistory, User
 
 
@@ -19,7 +21,7 @@ def was_used_recently(user: User, password: str, remember: int) -> bool:
     """Whether ``password`` is the user's current one or one of the last ``remember``."""
     stored = User.objects.filter(pk=user.pk).values_list("password", flat=True).first()
     hashes = list(
-        PasswordHistory.objects.filter(user_id=user.pk).values_list("password", flat=True)[
+        owned_by(PasswordHistory.objects.all(), [user.pk]).values_list("password", flat=True)[
             :remember
         ]
     )
@@ -34,7 +36,7 @@ def remember(user: User, *, keep: int) -> None:
     The same password hashed again (Django upgrading the hash of an old algorithm at sign-in) is
     not a new password: its age stays.
     """
-    latest = PasswordHistory.objects.filter(user_id=user.pk).first()
+    latest = owned_by(PasswordHistory.objects.all(), [user.pk]).first()
     now = timezone.now()
     if latest is not None and _same_password(user, latest.password):
         PasswordHistory.objects.filter(pk=latest.pk).update(password=user.password)
@@ -42,7 +44,7 @@ def remember(user: User, *, keep: int) -> None:
     PasswordHistory.objects.create(user_id=user.pk, password=user.password)
     User.objects.filter(pk=user.pk).update(password_changed_at=now)
     user.password_changed_at = now
-    stale = PasswordHistory.objects.filter(user_id=user.pk).values_list("pk", flat=True)[
+    stale = owned_by(PasswordHistory.objects.all(), [user.pk]).values_list("pk", flat=True)[
         max(keep, 1) :
     ]
     PasswordHistory.objects.filter(pk__in=list(stale)).delete()

@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm.core.errors import Invalid, NotFound
-from crm.core.permissions import require
+from crm.core.permissions import owned_by, require
 from crm.governance import audit
 
 from . import services
@@ -57,7 +57,7 @@ def is_required(user: User) -> bool:
 
 
 def is_enrolled(user: User) -> bool:
-    return TwoFactor.objects.filter(user=user, confirmed_at__isnull=False).exists()
+    return owned_by(TwoFactor.objects.filter(confirmed_at__isnull=False), [user.pk]).exists()
 
 
 def enrolled_ids() -> set[int]:
@@ -78,7 +78,7 @@ def _clean(code: str) -> str:
 def enrol_start(*, actor: User) -> tuple[str, str]:
     """The secret of an enrolment waiting for its first code (made now unless one waits) and its
     ``otpauth://`` address for the QR code."""
-    device = TwoFactor.objects.select_for_update().filter(user=actor).first()
+    device = owned_by(TwoFactor.objects.select_for_update().all(), [actor.pk]).first()
     if device is not None and device.confirmed_at is not None:
         raise Invalid(_("两步验证已启用"))
     if device is None:
@@ -96,7 +96,7 @@ def qr_svg(uri: str) -> str:
 
 
 def _new_recovery_codes(user: User) -> list[str]:
-    RecoveryCode.objects.filter(user=user).delete()
+    owned_by(RecoveryCode.objects.all(), [user.pk]).delete()
     codes = ["".join(secrets.choice(_ALPHABET) for _ in range(10)) for _ in range(RECOVERY_CODES)]
     RecoveryCode.objects.bulk_create(
         [RecoveryCode(user=user, code_hash=keyed_hash(c)) for c in codes]
@@ -120,7 +120,7 @@ def _matching_step(device: TwoFactor, code: str, now: datetime) -> int | None:
 @transaction.atomic
 def enrol_confirm(*, actor: User, code: str) -> list[str]:
     """Confirm the enrolment with a code from the app; returns the recovery codes (shown once)."""
-    device = TwoFactor.objects.select_for_update().filter(user=actor).first()
+    device = owned_by(TwoFactor.objects.select_for_update().all(), [actor.pk]).first()
     if device is None or device.confirmed_at is not None:
         raise Invalid(_("请重新开始启用两步验证"))
     step = _matching_step(device, _clean(code), timezone.now())
@@ -155,7 +155,7 @@ def verify(*, user: User, code: str) -> bool:
     if ok:
         LoginThrottle.objects.filter(username=key).delete()
         if how == "recovery":
-            left = RecoveryCode.objects.filter(user=user, used_at__isnull=True).count()
+            left = owned_by(RecoveryCode.objects.filter(used_at__isnull=True), [user.pk]).count()
             audit.record(
                 actor=user, verb="user.2fa_recovery_used", obj=user, details={"left": left}
             )
@@ -166,9 +166,9 @@ def verify(*, user: User, code: str) -> bool:
 
 @transaction.atomic
 def _check(user: User, code: str) -> tuple[bool, str]:
-    device = (
-        TwoFactor.objects.select_for_update().filter(user=user, confirmed_at__isnull=False).first()
-    )
+    device = owned_by(
+        TwoFactor.objects.select_for_update().filter(confirmed_at__isnull=False), [user.pk]
+    ).first()
     if device is None or not code:
         return False, ""
     step = _matching_step(device, code, timezone.now())
@@ -176,14 +176,14 @@ def _check(user: User, code: str) -> tuple[bool, str]:
         device.last_step = step
         device.save(update_fields=["last_step"])
         return True, "totp"
-    used = RecoveryCode.objects.filter(
-        user=user, code_hash=keyed_hash(code), used_at__isnull=True
+    used = owned_by(
+        RecoveryCode.objects.filter(code_hash=keyed_hash(code), used_at__isnull=True), [user.pk]
     ).update(used_at=timezone.now())
     return bool(used), "recovery"
 
 
 def recovery_codes_left(user: User) -> int:
-    return RecoveryCode.objects.filter(user=user, used_at__isnull=True).count()
+    return owned_by(RecoveryCode.objects.filter(used_at__isnull=True), [user.pk]).count()
 
 
 def _check_password(actor: User, password: str) -> None:
@@ -197,10 +197,10 @@ def disable(*, actor: User, password: str) -> None:
     _check_password(actor, password)
     if is_required(actor):
         raise Invalid(_("您的角色必须使用两步验证，不能关闭"))
-    if not TwoFactor.objects.filter(user=actor).exists():
+    if not owned_by(TwoFactor.objects.all(), [actor.pk]).exists():
         raise Invalid(_("两步验证未启用"))
-    TwoFactor.objects.filter(user=actor).delete()
-    RecoveryCode.objects.filter(user=actor).delete()
+    owned_by(TwoFactor.objects.all(), [actor.pk]).delete()
+    owned_by(RecoveryCode.objects.all(), [actor.pk]).delete()
     audit.record(actor=actor, verb="user.2fa_disabled", obj=actor)
 
 
@@ -223,9 +223,9 @@ def reset(*, actor: User, user_id: int) -> User:
     user = User.objects.filter(pk=user_id).first()
     if user is None:
         raise NotFound()
-    if not TwoFactor.objects.filter(user=user).exists():
+    if not owned_by(TwoFactor.objects.all(), [user.pk]).exists():
         raise Invalid(_("该用户未启用两步验证"))
-    TwoFactor.objects.filter(user=user).delete()
-    RecoveryCode.objects.filter(user=user).delete()
+    owned_by(TwoFactor.objects.all(), [user.pk]).delete()
+    owned_by(RecoveryCode.objects.all(), [user.pk]).delete()
     audit.record(actor=actor, verb="user.2fa_reset", obj=user)
     return user

@@ -15,6 +15,7 @@ from pydantic import BeforeValidator, WithJsonSchema
 from crm.accounts.roles import REVEAL_FIELD, VIEW_AUDIT
 from crm.core.pagination import ID_CURSOR
 from crm.governance import selectors, services
+from crm.governance.confidentiality import GROUP_OF_FIELD
 from crm.governance.masking import masker_for
 from crm.governance.verbs import VERB_LABELS
 
@@ -178,7 +179,9 @@ def access_log(request: HttpRequest, params: Query[AccessParams]) -> dict[str, A
 
 class RevealIn(NoNulIn):
     field: str = Field(
-        max_length=30, description="字段名，如 phone、id_number、credit_code、email、address"
+        max_length=30,
+        description="字段名，如 phone、id_number、credit_code、email、address",
+        json_schema_extra={"enum": list[Any](sorted(GROUP_OF_FIELD))},
     )
 
 

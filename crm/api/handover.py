@@ -29,7 +29,7 @@ class HandoverIn(HandoverInput):
     """A hand-over: the leaver, the receivers and how the customers are split among them."""
 
 
-class DecisionIn(NoNulIn):
+class HandoverDecisionIn(NoNulIn):
     approve: bool = Field(description="true 签字确认并移交；false 驳回")
     note: str = Field("", max_length=500, description="意见")
 
@@ -51,19 +51,19 @@ class HandoverOut(Schema):
     counts: dict[str, int] = Field(description="customers, plans, skipped, … 交接数量")
 
 
-class ItemOut(Schema):
+class HandoverItemOut(Schema):
     customer: RefOut
     number: str
     moved: bool
 
 
-class PartOut(Schema):
+class HandoverPartOut(Schema):
     receiver: RefOut
-    customers: list[ItemOut]
+    customers: list[HandoverItemOut]
 
 
 class HandoverDetailOut(HandoverOut):
-    parts: list[PartOut] = Field(description="按接收人列出的客户")
+    parts: list[HandoverPartOut] = Field(description="按接收人列出的客户")
 
 
 def _ref(obj: Any) -> dict[str, Any] | None:
@@ -138,7 +138,7 @@ def handover_get(request: HttpRequest, handover_id: PathId) -> dict[str, Any]:
 
 
 @router.post("handovers/{int:handover_id}/decision", response={200: HandoverDetailOut, **_WRITE})
-def handover_decide(request: HttpRequest, handover_id: PathId, payload: DecisionIn) -> Any:
+def handover_decide(request: HttpRequest, handover_id: PathId, payload: HandoverDecisionIn) -> Any:
     """The director's signature: approve (everything moves now) or reject (nothing moves; a
     departed rep's account stays closed). Not one's own hand-over."""
     handover = services.handover_decide(

@@ -26,26 +26,26 @@ _READ: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: Error
 _WRITE: dict[int, Any] = {**_READ, 409: ErrorOut, 400: ErrorOut}
 
 
-class RoundIn(RoundInput):
+class VerificationRoundIn(RoundInput):
     """A round over the customers matching the filter."""
 
 
-class ConfirmIn(ConfirmInput):
+class VerificationConfirmIn(ConfirmInput):
     """The record is true and current."""
 
 
-class CorrectIn(CorrectInput):
+class VerificationCorrectIn(CorrectInput):
     """The record's correction."""
 
 
-class CountsOut(Schema):
+class VerificationCountsOut(Schema):
     total: int
     confirmed: int
     corrected: int
     outstanding: int
 
 
-class RoundOut(Schema):
+class VerificationRoundOut(Schema):
     id: int
     title: str
     criteria: dict[str, Any]
@@ -55,21 +55,21 @@ class RoundOut(Schema):
     opened_at: dt.datetime
     closed_at: dt.datetime | None
     overdue: bool = Field(description="截止日期已过（或已关闭）：outstanding 即逾期未确认")
-    counts: CountsOut
+    counts: VerificationCountsOut
 
 
-class ProgressOut(CountsOut):
+class VerificationProgressOut(VerificationCountsOut):
     id: int | None
     name: str
     percent: int
 
 
-class RoundDetailOut(RoundOut):
-    by_department: list[ProgressOut]
-    by_rep: list[ProgressOut]
+class VerificationRoundDetailOut(VerificationRoundOut):
+    by_department: list[VerificationProgressOut]
+    by_rep: list[VerificationProgressOut]
 
 
-class ItemOut(Schema):
+class VerificationItemOut(Schema):
     id: int
     round: RefOut
     deadline: dt.date
@@ -82,11 +82,11 @@ class ItemOut(Schema):
     note: str
 
 
-class RemindOut(Schema):
+class VerificationRemindOut(Schema):
     notified: int = Field(description="提醒的人数")
 
 
-class ItemParams(NoNulIn):
+class VerificationItemParams(NoNulIn):
     state: str = Field("", pattern="^(" + "|".join(ItemState.values) + ")?$")
 
 
@@ -154,14 +154,14 @@ def _get(request: HttpRequest, round_id: int) -> VerificationRound:
     return found
 
 
-@router.get("verification/rounds", response={200: list[RoundOut], **_READ})
+@router.get("verification/rounds", response={200: list[VerificationRoundOut], **_READ})
 def round_list(request: HttpRequest) -> list[dict[str, Any]]:
     actor = require_actor(request, MANAGE_VERIFICATION)
     return [_round(r) for r in selectors.round_list(actor=actor)]
 
 
-@router.post("verification/rounds", response={201: RoundDetailOut, **_WRITE})
-def round_open(request: HttpRequest, payload: RoundIn) -> Status[Any]:
+@router.post("verification/rounds", response={201: VerificationRoundDetailOut, **_WRITE})
+def round_open(request: HttpRequest, payload: VerificationRoundIn) -> Status[Any]:
     """Open a round: every matching customer not waiting in another open round (by default not
     verified this quarter) goes to its supplying rep, who is told."""
     made = services.round_open(
@@ -178,15 +178,19 @@ def _detail(r: VerificationRound) -> dict[str, Any]:
     }
 
 
-@router.get("verification/rounds/{int:round_id}", response={200: RoundDetailOut, **_READ})
+@router.get(
+    "verification/rounds/{int:round_id}", response={200: VerificationRoundDetailOut, **_READ}
+)
 def round_get(request: HttpRequest, round_id: PathId) -> dict[str, Any]:
     """A round's progress: confirmed, corrected and outstanding per department and rep."""
     return _detail(_get(request, round_id))
 
 
-@router.get("verification/rounds/{int:round_id}/items", response={200: list[ItemOut], **_READ})
+@router.get(
+    "verification/rounds/{int:round_id}/items", response={200: list[VerificationItemOut], **_READ}
+)
 def round_items(
-    request: HttpRequest, round_id: PathId, params: Query[ItemParams]
+    request: HttpRequest, round_id: PathId, params: Query[VerificationItemParams]
 ) -> list[dict[str, Any]]:
     """A round's records in one state (``pending`` after the deadline: the unconfirmed), the
     first 500."""
@@ -195,14 +199,18 @@ def round_items(
     ]
 
 
-@router.post("verification/rounds/{int:round_id}/remind", response={200: RemindOut, **_WRITE})
+@router.post(
+    "verification/rounds/{int:round_id}/remind", response={200: VerificationRemindOut, **_WRITE}
+)
 def round_remind(request: HttpRequest, round_id: PathId) -> dict[str, int]:
     """Remind every rep with records still waiting; returns how many were told."""
     n = services.round_remind(actor=require_actor(request, MANAGE_VERIFICATION), round_id=round_id)
     return {"notified": n}
 
 
-@router.post("verification/rounds/{int:round_id}/close", response={200: RoundDetailOut, **_WRITE})
+@router.post(
+    "verification/rounds/{int:round_id}/close", response={200: VerificationRoundDetailOut, **_WRITE}
+)
 def round_close(request: HttpRequest, round_id: PathId) -> dict[str, Any]:
     closed = services.round_close(
         actor=require_actor(request, MANAGE_VERIFICATION), round_id=round_id
@@ -210,7 +218,7 @@ def round_close(request: HttpRequest, round_id: PathId) -> dict[str, Any]:
     return _detail(closed)
 
 
-@router.get("verification/items", response={200: list[ItemOut], **_READ})
+@router.get("verification/items", response={200: list[VerificationItemOut], **_READ})
 def my_items(request: HttpRequest) -> list[dict[str, Any]]:
     """The records waiting for the caller (a manager: the department's), earliest deadline
     first, the first 200."""
@@ -218,16 +226,24 @@ def my_items(request: HttpRequest) -> list[dict[str, Any]]:
     return [_item(i) for i in items]
 
 
-@router.post("verification/items/{int:item_id}/confirm", response={200: ItemOut, **_WRITE})
-def item_confirm(request: HttpRequest, item_id: PathId, payload: ConfirmIn) -> dict[str, Any]:
+@router.post(
+    "verification/items/{int:item_id}/confirm", response={200: VerificationItemOut, **_WRITE}
+)
+def item_confirm(
+    request: HttpRequest, item_id: PathId, payload: VerificationConfirmIn
+) -> dict[str, Any]:
     done = services.item_confirm(
         actor=require_actor(request, VERIFY_RECORD), item_id=item_id, data=payload.model_dump()
     )
     return _item(done)
 
 
-@router.post("verification/items/{int:item_id}/correct", response={200: ItemOut, **_WRITE})
-def item_correct(request: HttpRequest, item_id: PathId, payload: CorrectIn) -> dict[str, Any]:
+@router.post(
+    "verification/items/{int:item_id}/correct", response={200: VerificationItemOut, **_WRITE}
+)
+def item_correct(
+    request: HttpRequest, item_id: PathId, payload: VerificationCorrectIn
+) -> dict[str, Any]:
     """Correct the record through the normal customer edit (``data`` with the customer's
     ``version``: a stale version is 409), or mark it corrected when it was edited since the
     round opened."""

@@ -34,7 +34,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from crm.core.errors import DomainError, NotFound, PermissionDenied, StateConflict
-from crm.core.permissions import allows, has_action, mine, require
+from crm.core.permissions import allows, has_action, in_departments, mine, require
 
 from . import audit
 from .models import ApprovalRequest, ApprovalState, ApprovalStep, StepState
@@ -118,7 +118,7 @@ def _decides(
 ) -> bool:
     if step.role and getattr(actor, "role_id", None) != step.role:
         return False
-    if step.department_id is not None and actor.department_id != step.department_id:
+    if step.head_department_id is not None and actor.department_id != step.head_department_id:
         return False
     if step.action:
         if not has_action(actor, step.action):
@@ -153,8 +153,8 @@ def deciders(request: ApprovalRequest) -> list[Any]:
         users = users.filter(role__grants__has_key=step.action)
     if step.role:
         users = users.filter(role_id=step.role)
-    if step.department_id is not None:
-        users = users.filter(department_id=step.department_id)
+    if step.head_department_id is not None:
+        users = in_departments(users, [step.head_department_id])
     subject = subject_of(request)
     return [
         u
@@ -170,7 +170,7 @@ def _head_department(actor: Any, role: str) -> Any:
 
     department = getattr(actor, "department", None)
     while department is not None:
-        others = User.objects.filter(is_active=True, role_id=role, department=department)
+        others = in_departments(User.objects.filter(is_active=True, role_id=role), [department.pk])
         if getattr(actor, "pk", None) is not None:
             others = others.exclude(pk=actor.pk)
         if others.exists():
@@ -232,7 +232,7 @@ def approval_submit(
             label=str(step.label)[:50],
             action=step.action,
             role=step.role,
-            department=department,
+            head_department=department,
             state=StepState.PENDING if n == 1 else StepState.WAITING,
         )
         for n, (step, department) in enumerate(zip(chain, departments, strict=True), start=1)
@@ -389,14 +389,14 @@ def approvals_to_decide(*, actor: Any) -> list[ApprovalRequest]:
     if role:
         wanted |= Q(
             pk__in=ApprovalStep.objects.filter(
-                Q(department__isnull=True) | Q(department_id=actor.department_id),
+                Q(head_department__isnull=True) | Q(head_department_id=actor.department_id),
                 state=StepState.PENDING,
                 role=role,
             ).values("request_id")
         )
     requests = list(
         ApprovalRequest.objects.filter(wanted, state=ApprovalState.PENDING)
-        .exclude(requested_by_id=actor.pk)
+        .exclude(pk__in=mine(ApprovalRequest.objects.all(), actor).values("pk"))
         .select_related("requested_by")
         .prefetch_related("steps__decided_by")
         .order_by("id")

@@ -202,7 +202,7 @@ class ApprovalStep(models.Model):
     """One step of a request's chain, decided in order (crm.governance.approvals).
 
     Who decides: the holders of ``action`` (over the request's subject, when it has one), the
-    users of ``role``, or both; with ``department`` only those of that department (the head of
+    users of ``role``, or both; with ``head_department`` only those of that department (the head of
     the requester's department: the nearest department above the requester that has someone of
     ``role``, fixed when the request was filed). Created and decided only by the engine."""
 
@@ -213,7 +213,7 @@ class ApprovalStep(models.Model):
     label = models.CharField(_("步骤"), max_length=50)
     action = models.CharField(_("审批所需权限"), max_length=64, blank=True, default="")
     role = models.CharField(_("审批角色"), max_length=30, blank=True, default="")
-    department = models.ForeignKey(
+    head_department = models.ForeignKey(
         "accounts.Department",
         null=True,
         blank=True,
@@ -243,7 +243,7 @@ class ApprovalStep(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["request", "position"], name="approval_step_position")
         ]
-        indexes = [models.Index(fields=["state", "role", "department"])]
+        indexes = [models.Index(fields=["state", "role", "head_department"])]
         verbose_name = pgettext_lazy("model", "审批步骤")
         verbose_name_plural = pgettext_lazy("model plural", "审批步骤")
 

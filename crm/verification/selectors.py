@@ -4,6 +4,7 @@ per rep and per department, late after the deadline), and a rep's records to ver
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -122,3 +123,14 @@ def my_items(*, actor: User, limit: int = 200) -> tuple[list[VerificationItem], 
         rows.select_related("customer", "round", "rep").order_by("round__deadline", "id")[:limit]
     )
     return page, rows.count()
+
+
+def records_waiting(user: Any) -> bool:
+    """Whether records wait for this user's verification in an open round (the menu offers
+    待核查 only then)."""
+    from crm.core.permissions import has_action
+
+    if not getattr(user, "is_authenticated", False) or not has_action(user, VERIFY_RECORD):
+        return False
+    rows = restrict(VerificationItem.objects.all(), user, VERIFY_RECORD)
+    return rows.filter(state=ItemState.PENDING, round__state=RoundState.OPEN).exists()

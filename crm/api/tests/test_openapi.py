@@ -97,3 +97,24 @@ def test_docs_page_allows_only_own_scripts(client):
     assert "'self'" in script_src
     assert not [s for s in script_src if s.startswith("http") or s == "'unsafe-inline'"]
     assert "'nonce'" not in script_src  # not a valid source: browsers ignore it
+
+
+def test_no_two_body_or_response_schemas_share_a_name():
+    """The OpenAPI document names its schemas by class name: two classes of one name (a
+    ``CountsOut`` in two domains) silently become one, and clients read the wrong fields."""
+    import collections
+
+    import pydantic
+
+    import crm.api.api  # noqa: F401  (every router's schemas imported)
+
+    modules: dict[str, set[str]] = collections.defaultdict(set)
+
+    def walk(cls: type) -> None:
+        for sub in cls.__subclasses__():
+            if sub.__module__.startswith("crm.api.") and not sub.__name__.endswith("Params"):
+                modules[sub.__name__].add(sub.__module__)
+            walk(sub)
+
+    walk(pydantic.BaseModel)
+    assert {name: where for name, where in modules.items() if len(where) > 1} == {}

@@ -12,11 +12,6 @@ register = template.Library()
 
 @register.simple_tag
 def verification_waiting(user: Any) -> bool:
-    from crm.accounts.roles import VERIFY_RECORD
-    from crm.core.permissions import has_action, restrict
-    from crm.verification.models import ItemState, RoundState, VerificationItem
+    from crm.verification.selectors import records_waiting
 
-    if not getattr(user, "is_authenticated", False) or not has_action(user, VERIFY_RECORD):
-        return False
-    rows = restrict(VerificationItem.objects.all(), user, VERIFY_RECORD)
-    return rows.filter(state=ItemState.PENDING, round__state=RoundState.OPEN).exists()
+    return records_waiting(user)

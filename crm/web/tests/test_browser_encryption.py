@@ -50,8 +50,10 @@ def test_bank_details_are_entered_and_a_phone_fragment_finds_the_customer(
     _shot(page, "form")
     page.get_by_role("button", name="保存").click()
     expect(page.locator("h1")).to_contain_text("钱七")
-    expect(page.locator(".detail-main")).to_contain_text("6225880123456789")
-    expect(page.locator(".detail-main")).to_contain_text("招商银行杭州分行")
+    # bank details are secret (密级): the rep who typed them sees them masked from now on
+    expect(page.locator(".detail-main")).to_contain_text("6225********6789")
+    expect(page.locator(".detail-main")).not_to_contain_text("6225880123456789")
+    expect(page.locator(".detail-main")).not_to_contain_text("招商银行杭州分行")
     _shot(page, "detail")
 
     customer = Customer.objects.get(name="钱七")

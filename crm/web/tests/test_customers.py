@@ -164,8 +164,9 @@ def test_list_page_query_count_does_not_grow_with_rows(
     client = as_user(org.manager)
     # 9 + the three Today counts of the navigation + the count, the columns and the saved views
     # + the confidentiality levels and the reader's clearance (one query, crm.governance.masking)
-    # + the requests waiting for the user's decision (the 审批 badge)
-    with django_assert_max_num_queries(17):
+    # + the requests waiting for the user's decision (the 审批 badge) + whether records wait for
+    # the user's verification (待核查 in the menu)
+    with django_assert_max_num_queries(18):
         response = client.get(LIST)
     assert response.status_code == 200
 
@@ -588,8 +589,8 @@ def test_detail_page_query_count(as_user, org, django_assert_max_num_queries, ro
     # (crm.pool) and 客户共享: the customers shared with the manager, the customer's shares and
     # the colleagues it may be shared with; the confidentiality levels and the reader's
     # clearance (one query, crm.governance.masking); the 审批 badge and the requests about the
-    # customer
-    with django_assert_max_num_queries(34):
+    # customer; whether records wait for verification (待核查 in the menu)
+    with django_assert_max_num_queries(35):
         response = client.get(reverse("web:customer_detail", args=[customer.pk]))
     assert response.status_code == 200
     assert "第0次电话" in response.content.decode()

@@ -159,8 +159,10 @@ def test_today_page_query_count_does_not_grow_with_rows(
     client = as_user(org.rep_a)
     # session, user, the counts (3, once for page and navigation), two due lists with their
     # tags, the plans, the reminders, one INSERT logging the page's lists (查阅登记), the ids
-    # shared with the rep (客户共享) and the pools' return rules (即将收回公海)
-    with django_assert_max_num_queries(14):
+    # shared with the rep (客户共享) and the pools' return rules (即将收回公海); the confidentiality
+    # levels with the reader's clearance (密级), the 审批 badge and whether records wait for
+    # verification (待核查 in the menu)
+    with django_assert_max_num_queries(17):
         response = client.get(TODAY)
     assert response.status_code == 200
     assert "逾期0" in response.content.decode()

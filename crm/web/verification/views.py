@@ -10,8 +10,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
-from crm.accounts.models import Department
 from crm.accounts.roles import MANAGE_VERIFICATION, VERIFY_RECORD
+from crm.accounts.selectors import department_list
 from crm.core.errors import DomainError, Invalid, NotFound, StateConflict
 from crm.verification import selectors, services
 from crm.verification.models import ItemState
@@ -30,14 +30,14 @@ class RoundListView(CrmView):
         rounds = selectors.round_list(actor=self.actor)
         return {
             "rounds": [(r, selectors.round_totals(r)) for r in rounds],
-            "form": form or RoundForm(departments=Department.objects.all()),
+            "form": form or RoundForm(departments=department_list()),
         }
 
     def get(self, request: HttpRequest) -> HttpResponse:
         return self.render(self.page())
 
     def post(self, request: HttpRequest) -> HttpResponse:
-        form = RoundForm(request.POST, departments=Department.objects.all())
+        form = RoundForm(request.POST, departments=department_list())
         if form.is_valid():
             data = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
             data["unverified_only"] = form.cleaned_data["unverified_only"]
