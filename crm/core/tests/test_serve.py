@@ -120,14 +120,18 @@ def _database_env(data_dir: Path) -> dict[str, str]:
     """Where the server finds the suite's database: the test database itself on PostgreSQL,
     a copy of the in-memory one in the data folder on SQLite."""
     db = connection.settings_dict
+    # the suite's keyring: the rows it wrote are encrypted with it (ADR 0009), and with
+    # DATABASE_URL a server without a key refuses to start
+    keys = {"CRM_ENCRYPTION_KEY": settings.CRM_ENCRYPTION_KEY}
     if connection.vendor == "postgresql":
         auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
-        return {"DATABASE_URL": f"postgres://{auth}@{db['HOST']}:{db['PORT']}/{db['NAME']}"}
+        url = f"postgres://{auth}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+        return {"DATABASE_URL": url, **keys}
     connection.ensure_connection()
     target = sqlite3.connect(data_dir / "crm.sqlite3")
     connection.connection.backup(target)
     target.close()
-    return {}
+    return keys
 
 
 @pytest.fixture
