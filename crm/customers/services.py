@@ -616,21 +616,17 @@ def customer_owner_set(
     return customer
 
 
-def customers_owner_cleared(*, ids: list[int], at: Any) -> None:
-    """The batch twin of ``customer_owner_set(owner=None)`` for a nightly pass (the pool): the
-    customers ``ids``, locked and chosen by the caller, belong to nobody from ``at`` on. One
-    UPDATE; the caller writes their history rows and runs ``hooks.owner_changed_many``."""
-    Customer.objects.filter(pk__in=ids).update(owner=None, version=F("version") + 1, updated_at=at)
-
-
-def customers_owner_moved(*, ids: list[int], owner: User, at: Any) -> None:
-    """The batch twin of ``customer_owner_set(owner=owner)`` for a staff hand-over (交接): the
-    customers ``ids``, locked and chosen by the caller, belong to ``owner`` and their department
-    from ``at`` on. One UPDATE; the caller writes their history rows, runs
-    ``hooks.owner_changed_many`` and moves their search documents (``search.owners_moved``)."""
-    Customer.objects.filter(pk__in=ids).update(
-        owner=owner, department_id=owner.department_id, version=F("version") + 1, updated_at=at
-    )
+def customers_owner_moved(*, ids: list[int], owner: User | None, at: Any) -> None:
+    """The batch twin of ``customer_owner_set`` for passes over many customers: the customers
+    ``ids``, locked and chosen by the caller through its own ``restrict()``/``require()``, belong
+    to ``owner`` and its department from ``at`` on (a staff hand-over, 交接), or to nobody, keeping
+    their department (``owner=None``: the pool's nightly return). One UPDATE by primary key, not
+    an access decision; the caller writes their history rows, runs ``hooks.owner_changed_many``
+    and keeps their search documents right (``search.owners_moved`` / ``owners_removed``)."""
+    fields: dict[str, Any] = {"owner": owner, "version": F("version") + 1, "updated_at": at}
+    if owner is not None:
+        fields["department_id"] = owner.department_id
+    Customer.objects.filter(pk__in=ids).update(**fields)
 
 
 @transaction.atomic

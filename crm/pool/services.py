@@ -339,7 +339,7 @@ def _return_batch(dues: Sequence[rules.Due], now: dt.datetime) -> int:
     ids = [c.pk for c in rows]
     users = {u.pk: u for u in User.objects.filter(pk__in={c.owner_id for c in rows})}
     formers = {c.pk: users[c.owner_id] for c in rows}  # type: ignore[index]
-    customers.customers_owner_cleared(ids=ids, at=now)
+    customers.customers_owner_moved(ids=ids, owner=None, at=now)
     entries: list[dict[str, Any]] = []
     events = []
     reasons: dict[int, str] = {}
