@@ -78,6 +78,9 @@ START_HANDOVER = "handover.start_handover"
 APPROVE_HANDOVER = "handover.approve_handover"
 MANAGE_VERIFICATION = "verification.manage_round"
 VERIFY_RECORD = "verification.verify_record"
+# data retrieval requests (客户数据调用申请, crm.retrieval)
+REQUEST_DATA = "retrieval.request_data"
+VIEW_DATA_REQUEST = "retrieval.view_request"
 
 
 @dataclass(frozen=True)
@@ -156,6 +159,9 @@ ACTIONS: tuple[Action, ...] = (
     # a round's rows are the company's; an item's, its supplying rep's (own) and department's
     Action(MANAGE_VERIFICATION, _("发起、关闭数据核查"), _GOVERNANCE, reads_customer_data=True),
     Action(VERIFY_RECORD, _("核查（确认、更正）客户资料"), _GOVERNANCE),
+    # a retrieval request's rows: its requester's (own) and the requester's department's
+    Action(REQUEST_DATA, _("申请调用（导出）客户数据"), _GOVERNANCE, scoped=False),
+    Action(VIEW_DATA_REQUEST, _("查看客户数据调用申请"), _GOVERNANCE),
 )
 ACTIONS_BY_CODE: dict[str, Action] = {a.code: a for a in ACTIONS}
 
@@ -419,6 +425,19 @@ GOVERNANCE_GRANTS: dict[str, dict[str, str]] = {
     },
 }
 for _role, _grants in GOVERNANCE_GRANTS.items():
+    DEFAULT_GRANTS[_role].update(_grants)
+
+# 客户数据调用 (crm.retrieval): whoever reads customers may ask for an export of those they read;
+# the requester's department director, then the general manager, approve it (crm.governance.flows)
+RETRIEVAL_GRANTS: dict[str, dict[str, str]] = {
+    BuiltinRole.REP: {REQUEST_DATA: ALL, VIEW_DATA_REQUEST: OWN},
+    BuiltinRole.MANAGER: {REQUEST_DATA: ALL, VIEW_DATA_REQUEST: DEPT},
+    BuiltinRole.DIRECTOR: {REQUEST_DATA: ALL, VIEW_DATA_REQUEST: DEPT},
+    BuiltinRole.SERVICE: {REQUEST_DATA: ALL, VIEW_DATA_REQUEST: OWN},
+    BuiltinRole.DATA_ADMIN: {REQUEST_DATA: ALL, VIEW_DATA_REQUEST: ALL},
+    BuiltinRole.GM: {REQUEST_DATA: ALL, VIEW_DATA_REQUEST: ALL},
+}
+for _role, _grants in RETRIEVAL_GRANTS.items():
     DEFAULT_GRANTS[_role].update(_grants)
 
 ROLE_DESCRIPTIONS: dict[str, str | Promise] = {

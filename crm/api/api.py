@@ -26,6 +26,7 @@ from . import (
     reception,
     referrals,
     reports,
+    retrieval,
     roles,
     shares,
     verification,
@@ -90,6 +91,7 @@ api.add_router("/v1/", reception.router)
 api.add_router("/v1/pools", pool.router)
 api.add_router("/v1/", handover.router)
 api.add_router("/v1/", verification.router)
+api.add_router("/v1/", retrieval.router)
 
 
 # Last, so that it only catches what no endpoint matched: unknown API paths answer with the

@@ -40,6 +40,8 @@ FLOWS: dict[str, tuple[Step, ...]] = {
     # granting customer data to a role or a user: the general manager confirms
     "accounts.user_role": (Step(_("总经理确认"), action=CONFIRM_ROLE_GRANT),),
     "accounts.role_grants": (Step(_("总经理确认"), action=CONFIRM_ROLE_GRANT),),
+    # 客户数据调用申请: 由部门总监批准，并由总经理同时批准 (crm.retrieval)
+    "retrieval.export": DIRECTOR_THEN_GM,
 }
 
 

@@ -50,7 +50,12 @@ class AuditFilters:
 # The access log (查阅登记): reads, reveals and exports of customer data, by kind. A verb is a
 # read when it ends in ``viewed`` or ``listed`` (crm.customers.services' registered reads).
 REVEAL_VERBS = ("customer.field_revealed",)
-EXPORT_VERBS = ("report.exported", "access_log.exported", "customer.exported")
+EXPORT_VERBS = (
+    "report.exported",
+    "access_log.exported",
+    "customer.exported",
+    "retrieval.exported",
+)
 READ_VERBS = (
     "customer.viewed",
     "customer.listed",

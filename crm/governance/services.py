@@ -6,13 +6,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm.accounts.models import Role, User
 from crm.accounts.roles import MANAGE_CONFIDENTIALITY, REVEAL_FIELD, VIEW_AUDIT
-from crm.core.errors import Invalid
+from crm.core.errors import Invalid, PermissionDenied
 from crm.core.permissions import Scope, require
 from crm.customers import selectors as customers
 
@@ -100,6 +101,7 @@ def access_log_export(
     logged (and shows in the access log as an export)."""
     require(actor, VIEW_AUDIT)
     events = selectors.access_events(actor=actor, filters=filters)
+    bulk_read_check(actor=actor, count=len(events), what=_("导出查阅登记"))
     now = now or timezone.now()
     content = exports.access_workbook(
         events, labels=labels, exported_by=actor.display_name, exported_at=now
@@ -111,3 +113,18 @@ def access_log_export(
         details={"filter": filters.as_text(), "count": len(events)},
     )
     return content, len(events)
+
+
+def bulk_read_check(*, actor: User, count: int, what: str) -> None:
+    """The one gate of bulk reads of customer data outside a 客户数据调用申请 (crm.retrieval,
+    which is the way to take more): more than ``CRM_BULK_READ_THRESHOLD`` rows is refused (403)
+    with what to do instead."""
+    limit = int(getattr(settings, "CRM_BULK_READ_THRESHOLD", 500))
+    if count > limit:
+        raise PermissionDenied(
+            _(
+                "%(what)s超过 %(n)s 条：请缩小范围，"
+                "或提交客户数据调用申请，经部门总监和总经理批准后导出"
+            )
+            % {"what": what, "n": limit}
+        )

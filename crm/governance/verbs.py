@@ -97,4 +97,8 @@ VERB_LABELS: dict[str, StrPromise] = {
     # 密级 and 查阅登记 (crm.governance.services)
     "confidentiality.updated": pgettext_lazy("audit", "修改密级设置"),
     "access_log.exported": pgettext_lazy("audit", "导出查阅登记"),
+    # 客户数据调用申请 (crm.retrieval)
+    "retrieval.requested": pgettext_lazy("audit", "提交客户数据调用申请"),
+    "retrieval.exported": pgettext_lazy("audit", "导出调用的客户数据"),
+    "customer.exported": pgettext_lazy("audit", "导出客户数据"),
 }

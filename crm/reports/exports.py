@@ -44,6 +44,14 @@ def safe_cell(cell: Any, value: Any) -> None:
     cell.value = value
 
 
+def safe_text(value: Any) -> str:
+    """A CSV field that a spreadsheet opens as typed: text that looks like a formula gets a
+    leading apostrophe (OWASP's advice for CSV injection), control characters are left out."""
+    text = "" if value is None else str(value)
+    text = ILLEGAL_CHARACTERS_RE.sub("", text)
+    return f"'{text}" if text.startswith(RISKY_START) else text
+
+
 class _Sheet:
     def __init__(self, ws: Any) -> None:
         self.ws = ws

@@ -105,6 +105,7 @@ urlpatterns = [
     path("reports/", include("crm.web.reports.urls")),
     path("pool/", include("crm.web.pool.urls")),
     path("handovers/", include("crm.web.handover.urls")),
+    path("data-requests/", include("crm.web.retrieval.urls")),
     path("verification/", include("crm.web.verification.urls")),
     path(
         "customers/<id:customer_id>/pool-lock/",

@@ -31,6 +31,7 @@ from crm.reception import services as reception
 from crm.reception.models import Seat
 from crm.referrals import services as referrals
 from crm.referrals.tests.factories import rewarded
+from crm.retrieval import services as retrieval_services
 from crm.testing import approved, tiny_png
 from crm.verification import services as verification_services
 from crm.verification.models import VerificationItem
@@ -127,6 +128,12 @@ PROFILES: dict[str, tuple[int | str, ...]] = {
     # manager's to decide; x's phone changed: a request (202) but by the data administrator
     "approval_read": (401, 404, 404, 404,  404, 404, 404, OK,  OK,  404, 404,  404),
     "change_master": (401, 202, 404, 404,  202, 404, OK,  202, 403, 202, 403,  403),
+    # 客户数据调用申请 (issue 9, scope 4): {dr} is rep_a's pending request for x; anyone who reads
+    # x may ask for it, only rep_a downloads it (409 while it waits for the director and the GM)
+    "data_requests": (401, OK,  OK,   OK,   OK,  OK,  OK,  OK,  403, OK,  403,  OK),
+    "data_request_file": (401, OK, 422, 422, OK,  422, OK,  OK,  403, OK,  403,  OK),
+    "data_request": (401, OK,   404,  404,  OK,  404, OK,  OK,  404, OK,  404,  404),
+    "data_request_export": (401, 409, 404, 404, 403, 404, 403, 403, 403, 403, 403, 404),
 }
 
 # endpoint: (method, path, body, success status, profile); {x} {ct} {gone} {tok} filled in,
@@ -321,6 +328,13 @@ ENDPOINTS: dict[str, tuple[str, str, Any, int, str]] = {
     "verify_confirm":   ("POST",   "verification/items/{vi}/confirm", {}, 200, "verify_item"),
     "verify_correct":   ("POST",   "verification/items/{vi}/correct",
                          {"version": 1, "data": {"city": "杭州"}}, 200, "verify_item"),
+    "data_requests":    ("GET",    "data-requests",               None, 200, "data_requests"),
+    "data_request_file": ("POST",  "data-requests", {"purpose": "展会邀请", "recipient": "会务公司",
+                         "fields": ["name", "phone"], "customers": ["{x}"]}, 201,
+                         "data_request_file"),
+    "data_request_get": ("GET",    "data-requests/{dr}",          None, 200, "data_request"),
+    "data_request_export": ("POST", "data-requests/{dr}/export",  None, 200,
+                         "data_request_export"),
 }
 # fmt: on
 
@@ -400,6 +414,15 @@ def world(org):
         "role": "temp",
         "approval": request.pk,
         "x": x,
+        "dr": retrieval_services.request_file(
+            actor=org.rep_a,
+            data={
+                "purpose": "年会邀请",
+                "recipient": "会务公司",
+                "fields": ["name"],
+                "customers": [x.pk],
+            },
+        ),
         "ct": ct,
         "gone": gone,
         "token": token,
@@ -497,6 +520,7 @@ def test_scope_matrix(org, call, world, endpoint, persona, expected):
         ho=world["ho"],
         vr=world["vr"],
         vi=world["vi"],
+        dr=world["dr"].pk,
     )
     actor = None if persona == "anonymous" else getattr(org, persona)
     if isinstance(body, dict):
@@ -515,6 +539,8 @@ def test_scope_matrix(org, call, world, endpoint, persona, expected):
             body["ids"] = [x.pk]
         if body.get("customers") == ["{pc}"]:
             body["customers"] = [world["pc"].pk]
+        if body.get("customers") == ["{x}"]:
+            body["customers"] = [x.pk]
         if body.get("receivers") == ["{rep_c}"]:
             body["receivers"] = [org.rep_c.pk]
         if body.get("members") == ["{rep_a}"]:
@@ -535,7 +561,13 @@ def test_scope_matrix(org, call, world, endpoint, persona, expected):
     assert response.status_code == want, response.content.decode()
     if want >= 400:
         error = response.json()["error"]
-        codes = {401: "not_authenticated", 403: "forbidden", 404: "not_found", 422: "invalid"}
+        codes = {
+            401: "not_authenticated",
+            403: "forbidden",
+            404: "not_found",
+            409: "state_conflict",
+            422: "invalid",
+        }
         assert error["code"] == codes[want]
         assert error["message"]
         assert x.name not in response.content.decode()
@@ -604,7 +636,8 @@ def test_matrix_covers_every_endpoint_of_the_api():
             .replace("{cp}", "{complaint_id}")
             .replace("{ho}", "{handover_id}")
             .replace("{vr}", "{round_id}")
-            .replace("{vi}", "{item_id}"),
+            .replace("{vi}", "{item_id}")
+            .replace("{dr}", "{request_id}"),
         )
         for m, p, *_rest in ENDPOINTS.values()
     }

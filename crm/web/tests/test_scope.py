@@ -41,6 +41,8 @@ from crm.reception.models import Seat
 from crm.referrals import services as referrals
 from crm.referrals.models import ReferralCard, ReferralLink, Reward
 from crm.referrals.tests.factories import rewarded
+from crm.retrieval import services as retrieval_services
+from crm.retrieval.models import DataRequest
 from crm.testing import PASSWORD, approved, tiny_png
 from crm.verification import services as verification_services
 from crm.verification.models import VerificationItem
@@ -121,6 +123,11 @@ PROFILES: dict[str, tuple[int | str, ...]] = {
     "handovers":  (LOGIN, 403,  403,  403,  OK,  OK,  OK,  OK,  403, OK,  403,  403),
     "handover_start": (LOGIN, 403, 403, 403, OK, OK,  403, OK,  403, OK,  403,  403),
     "handover":   (LOGIN, 403,  403,  403,  OK,  404, OK,  OK,  403, OK,  403,  403),
+    # 客户数据调用申请 (issue 9, scope 4): {dr} is rep_a's request for x, waiting for the director;
+    # only rep_a downloads it (still waiting: back to the request with the reason)
+    "data_requests": (LOGIN, OK, OK,    OK,   OK,  OK,  OK,  OK,  403, OK,  403,  OK),
+    "data_request": (LOGIN, OK, 404,    404,  OK,  404, OK,  OK,  404, OK,  404,  404),
+    "data_export": (LOGIN, OK,  404,    404,  403, 404, 403, 403, 403, 403, 403,  404),
     "verification": (LOGIN, 403, 403, 403,  403, 403, OK,  403, 403, 403, 403,  403),
     "verify":     (LOGIN, OK,   OK,   OK,   OK,  OK,  OK,  OK,  403, OK,  403,  403),  # own rows
     "verify_item": (LOGIN, OK,  404,  404,  OK,  404, OK,  OK,  403, OK,  403,  403),  # x's
@@ -261,6 +268,10 @@ PAGES: dict[str, tuple[str, tuple[str, ...], dict[str, Any] | None, int, str]] =
     "confidentiality_settings": ("GET", (),         None, 200, "confidentiality"),
     "access_log":          ("GET",  (),             None, 200, "audit"),
     "access_log_export":   ("GET",  (),             None, 200, "audit"),
+    "data_request_list":   ("GET",  (),             None, 200, "data_requests"),
+    "data_request_new":    ("GET",  (),             None, 200, "data_requests"),
+    "data_request_detail": ("GET",  ("{dr}",),      None, 200, "data_request"),
+    "data_request_export": ("POST", ("{dr}",),      None, 302, "data_export"),
 }
 # fmt: on
 
@@ -342,6 +353,15 @@ def world(org):
         data={"title": "一部核查", "deadline": soon, "department": org.sales1.pk},
     )
     return {
+        "dr": retrieval_services.request_file(
+            actor=org.rep_a,
+            data={
+                "purpose": "年会邀请",
+                "recipient": "会务公司",
+                "fields": ["name"],
+                "customers": [x.pk],
+            },
+        ),
         "ho": handover,
         "vr": round_,
         "vi": VerificationItem.objects.get(round=round_, customer=x),
@@ -452,6 +472,7 @@ def _nothing_changed(world: dict[str, Any]) -> None:
     assert list(ReturnRule.objects.filter(pool=world["pool"])) == [world["rule"]]
     assert not PoolLock.objects.exists()
     assert VerificationItem.objects.get(pk=world["vi"].pk).state == "pending"
+    assert DataRequest.objects.get(pk=world["dr"].pk).state == "pending"
     share = CustomerShare.objects.get(pk=world["sh"].pk)
     assert (share.mode, share.until.isoformat()) == ("read", world["soon"])
 

@@ -1,0 +1,79 @@
+"""The customer fields a retrieval request may ask for, in the order a file lists them, with
+their column titles and how a value is read off a display copy (``Masker.show``: a field above
+the reader's clearance is already masked there, so nothing here can leak it)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from crm.customers.models import Customer
+
+
+@dataclass(frozen=True)
+class ExportField:
+    code: str
+    label: str | Promise
+    read: Callable[[Customer], Any]
+
+
+def _attr(name: str) -> Callable[[Customer], Any]:
+    return lambda c: getattr(c, name, "") or ""
+
+
+def _display(name: str) -> Callable[[Customer], Any]:
+    return lambda c: getattr(c, f"get_{name}_display")() if getattr(c, name, "") else ""
+
+
+def _moment(name: str) -> Callable[[Customer], Any]:
+    def read(c: Customer) -> str:
+        value = getattr(c, name, None)
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
+
+    return read
+
+
+def _owner(c: Customer) -> str:
+    return c.owner.display_name if c.owner_id and c.owner is not None else ""
+
+
+def _department(c: Customer) -> str:
+    return c.department.name if c.department_id and c.department is not None else ""
+
+
+FIELDS: tuple[ExportField, ...] = (
+    ExportField("number", _("客户编号"), _attr("number")),
+    ExportField("name", _("名称"), _attr("name")),
+    ExportField("kind", _("类型"), _display("kind")),
+    ExportField("category", _("客户类别"), _display("category")),
+    ExportField("grade", _("意向级别"), _attr("grade")),
+    ExportField("company", _("单位名称"), _attr("company")),
+    ExportField("phone", _("手机"), _attr("phone")),
+    ExportField("wechat", _("微信号"), _attr("wechat")),
+    ExportField("email", _("邮箱"), _attr("email")),
+    ExportField("address", _("地址"), _attr("address")),
+    ExportField("city", _("城市"), _attr("city")),
+    ExportField("source", _("认知途径"), _attr("source")),
+    ExportField("owner", _("销售顾问"), _owner),
+    ExportField("department", _("部门"), _department),
+    ExportField("created_at", _("登记时间"), _moment("created_at")),
+    ExportField("last_contact_at", _("最近跟进"), _moment("last_contact_at")),
+    ExportField("id_number", _("身份证号"), _attr("id_number")),
+    ExportField("credit_code", _("统一社会信用代码"), _attr("credit_code")),
+    ExportField("bank_name", _("开户银行"), _attr("bank_name")),
+    ExportField("bank_account", _("银行账号"), _attr("bank_account")),
+)
+BY_CODE: dict[str, ExportField] = {f.code: f for f in FIELDS}
+CODES: tuple[str, ...] = tuple(BY_CODE)
+DEFAULT = ("number", "name", "category", "grade", "company", "phone", "owner", "created_at")
+
+
+def ordered(codes: list[str]) -> list[ExportField]:
+    """The chosen fields in the catalogue's order (each once)."""
+    wanted = set(codes)
+    return [f for f in FIELDS if f.code in wanted]

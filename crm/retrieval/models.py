@@ -1,0 +1,108 @@
+"""Data retrieval requests (客户数据调用申请表, 客户数据管理制度 七.4: 如需提供客户资料，
+应提供客户数据调用申请表，由部门总监批准，并由总经理同时批准，方可提供).
+
+A ``DataRequest`` says what is wanted (which customers, chosen by a list filter and fixed as ids
+when it is filed; which fields; which file format), why (purpose) and for whom (recipient). It is
+approved through ``crm.governance.approvals`` (the requester's department director, then the
+general manager); then its requester may download the file once, before it expires. The file is
+not kept: it is built when it is downloaded, from the records as they are then, masked to the
+requester's clearance, and marked with the request's number, the requester and the time.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from crm.core.permissions import Policy
+
+
+class RequestState(models.TextChoices):
+    PENDING = "pending", _("审批中")
+    APPROVED = "approved", _("已批准，待导出")
+    EXPORTED = "exported", _("已导出")
+    REJECTED = "rejected", _("已驳回")
+    FAILED = "failed", _("未能执行")
+
+
+class FileFormat(models.TextChoices):
+    XLSX = "xlsx", "Excel (.xlsx)"
+    CSV = "csv", "CSV (.csv)"
+
+
+class DataRequest(models.Model):
+    """One 客户数据调用申请: what, why, for whom; the decision; the one export."""
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("申请人"),
+    )
+    # the requester's department when filed: its director approves, its managers see it
+    department = models.ForeignKey(
+        "accounts.Department",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("部门"),
+    )
+    created_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+    purpose = models.CharField(_("调用用途"), max_length=500)
+    recipient = models.CharField(_("接收方"), max_length=200)
+    # the list filter it was filed from, as words for the form (the records are ``customer_ids``)
+    criteria = models.JSONField(_("筛选条件"), default=dict, blank=True)
+    customer_ids = models.JSONField(_("客户"), default=list)
+    record_count = models.PositiveIntegerField(_("条数"), default=0)
+    fields = models.JSONField(_("字段"), default=list)
+    file_format = models.CharField(
+        _("文件格式"), max_length=4, choices=FileFormat.choices, default=FileFormat.XLSX
+    )
+    state = models.CharField(
+        _("状态"), max_length=10, choices=RequestState.choices, default=RequestState.PENDING
+    )
+    approval = models.ForeignKey(
+        "governance.ApprovalRequest",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    approved_at = models.DateTimeField(_("批准时间"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("有效期至"), null=True, blank=True)
+    decision_note = models.CharField(_("审批意见"), max_length=500, blank=True, default="")
+    exported_at = models.DateTimeField(_("导出时间"), null=True, blank=True)
+    exported_rows = models.PositiveIntegerField(_("导出条数"), null=True, blank=True)
+    # the SHA-256 of the file handed out: a copy found later can be matched to this request
+    file_sha256 = models.CharField(_("文件摘要"), max_length=64, blank=True, default="")
+
+    policy = Policy(owner="requested_by", department="department")
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["requested_by", "id"])]
+        verbose_name = pgettext_lazy("model", "客户数据调用申请")
+        verbose_name_plural = pgettext_lazy("model plural", "客户数据调用申请")
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.purpose[:40]}"
+
+    @property
+    def number(self) -> str:
+        return f"DY{self.pk:06d}"
+
+    @property
+    def expired(self) -> bool:
+        return (
+            self.state == RequestState.APPROVED
+            and self.expires_at is not None
+            and timezone.now() >= self.expires_at
+        )
+
+    @property
+    def downloadable(self) -> bool:
+        return self.state == RequestState.APPROVED and not self.expired

@@ -1,0 +1,310 @@
+"""Writes of data retrieval (客户数据调用申请): filing a request, its approval, the one export.
+
+``request_file`` fixes which customers (the list filter read through ``restrict()`` as the
+requester sees it now, or chosen ids in their scope), which fields and why, and asks the
+requester's department director, then the general manager (``crm.governance.flows``,
+kind ``retrieval.export``). A step the requester would decide themselves is left out: a
+director's request goes to the general manager alone, the general manager's is approved when
+filed. The last approval opens the export for ``CRM_RETRIEVAL_EXPIRY_HOURS``.
+
+``request_export`` hands the requester the file once: the customers still in their scope, masked
+to their clearance (``masker_for``), watermarked; the request is marked exported with the file's
+SHA-256, the export is one audited event and each customer's access log gets a
+``customer.exported`` row. A second download, an expired or a pending request is refused (409).
+
+Other bulk reads of customer data pass ``crm.governance.services.bulk_read_check``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from crm.accounts.models import User
+from crm.accounts.roles import REQUEST_DATA, VIEW_CUSTOMER, VIEW_DATA_REQUEST
+from crm.core.errors import Invalid, NotFound, PermissionDenied, StateConflict
+from crm.core.inputs import validate
+from crm.core.permissions import allows, require, restrict
+from crm.customers import selectors as customer_selectors
+from crm.customers.models import Customer
+from crm.governance import approvals, audit
+from crm.governance.approvals import Step
+from crm.governance.flows import flow_of
+from crm.governance.masking import masker_for
+from crm.governance.models import ApprovalRequest, ApprovalState
+
+from . import exports, fields
+from .inputs import CUSTOMERS_MAX, DataRequestInput
+from .models import DataRequest, RequestState
+
+KIND = "retrieval.export"
+BATCH = 1000
+
+
+def max_records() -> int:
+    return int(getattr(settings, "CRM_RETRIEVAL_MAX_RECORDS", CUSTOMERS_MAX))
+
+
+def expiry() -> dt.timedelta:
+    return dt.timedelta(hours=int(getattr(settings, "CRM_RETRIEVAL_EXPIRY_HOURS", 72)))
+
+
+def _filters(data: Mapping[str, Any]) -> customer_selectors.CustomerFilters:
+    return customer_selectors.CustomerFilters(
+        **{
+            k: v
+            for k, v in data.items()
+            if k in customer_selectors.CustomerFilters.__dataclass_fields__
+        }
+    )
+
+
+def _chosen(actor: User, cleaned: Mapping[str, Any]) -> list[int]:
+    """The ids of the customers asked for, as the requester sees them now, newest first."""
+    limit = max_records()
+    if cleaned.get("customers"):
+        wanted = list(dict.fromkeys(cleaned["customers"]))
+        seen = set(
+            restrict(Customer.objects.alive(), actor, VIEW_CUSTOMER)
+            .filter(pk__in=wanted)
+            .values_list("pk", flat=True)
+        )
+        if len(seen) != len(wanted):
+            raise Invalid(fields={"customers": _("有客户不存在或不在您的查看范围内")})
+        return sorted(seen, reverse=True)
+    filters = _filters(cleaned.get("filter") or {})
+    ids = customer_selectors.customer_ids(actor=actor, filters=filters, limit=limit + 1)
+    if len(ids) > limit:
+        raise Invalid(
+            fields={
+                "filter": _("一次最多调用 %(n)s 条客户数据，请缩小筛选范围后分批申请")
+                % {"n": limit}
+            }
+        )
+    return ids
+
+
+def _steps(actor: User) -> list[Step]:
+    """The configured chain after the requester's own place in it: a director's request goes to
+    the general manager; the general manager's, whose signature is the last, to nobody."""
+    chain = list(flow_of(KIND))
+    own = [n for n, s in enumerate(chain) if s.role and s.role == actor.role_id]
+    return chain[own[-1] + 1 :] if own else chain
+
+
+def _criteria_text(cleaned: Mapping[str, Any]) -> dict[str, Any]:
+    if cleaned.get("customers"):
+        return {"customers": len(set(cleaned["customers"]))}
+    return {k: v for k, v in (cleaned.get("filter") or {}).items() if v not in ("", None, False)}
+
+
+def _open(request: DataRequest, at: dt.datetime) -> None:
+    request.state = RequestState.APPROVED
+    request.approved_at = at
+    request.expires_at = at + expiry()
+
+
+@transaction.atomic
+def request_file(*, actor: User, data: Mapping[str, Any]) -> DataRequest:
+    """File a 客户数据调用申请 for the customers of a list filter (or chosen ones)."""
+    require(actor, REQUEST_DATA)
+    cleaned = validate(DataRequestInput, data)
+    ids = _chosen(actor, cleaned)
+    if not ids:
+        raise Invalid(fields={"filter": _("没有符合条件的客户")})
+    chosen = [f.code for f in fields.ordered(cleaned["fields"])]
+    request = DataRequest.objects.create(
+        requested_by=actor,
+        department_id=actor.department_id,
+        purpose=cleaned["purpose"],
+        recipient=cleaned["recipient"],
+        criteria=_criteria_text(cleaned),
+        customer_ids=ids,
+        record_count=len(ids),
+        fields=chosen,
+        file_format=cleaned.get("file_format") or "xlsx",
+    )
+    steps = _steps(actor)
+    if steps:
+        request.approval = approvals.approval_submit(
+            actor=actor,
+            kind=KIND,
+            title=_("客户数据调用申请 %(number)s：%(n)s 条客户 → %(to)s")
+            % {"number": request.number, "n": len(ids), "to": request.recipient},
+            payload={"request": request.pk, "count": len(ids), "fields": chosen},
+            reason=request.purpose,
+            steps=steps,
+        )
+    else:  # nobody above the requester in the chain: their own signature
+        _open(request, timezone.now())
+    request.save()
+    audit.record(
+        actor=actor,
+        verb="retrieval.requested",
+        obj=request,
+        after={
+            "purpose": request.purpose,
+            "recipient": request.recipient,
+            "count": len(ids),
+            "fields": chosen,
+            "criteria": request.criteria,
+        },
+    )
+    return request
+
+
+@approvals.handler(KIND)
+def _approved(approval: ApprovalRequest, actor: Any) -> None:
+    request = (
+        DataRequest.objects.select_for_update()
+        .filter(pk=approval.payload.get("request"), state=RequestState.PENDING)
+        .first()
+    )
+    if request is None:
+        raise StateConflict(_("该调用申请已不在审批中"))
+    _open(request, timezone.now())
+    request.decision_note = approval.decision_note
+    request.save(update_fields=["state", "approved_at", "expires_at", "decision_note"])
+
+
+def on_decided(approval: ApprovalRequest) -> None:
+    """A refused (or failed) request closes with the decider's reason."""
+    if approval.kind != KIND or approval.state == ApprovalState.APPROVED:
+        return
+    state = (
+        RequestState.REJECTED if approval.state == ApprovalState.REJECTED else RequestState.FAILED
+    )
+    DataRequest.objects.filter(
+        pk=approval.payload.get("request"), state=RequestState.PENDING
+    ).update(state=state, decision_note=approval.decision_note)
+
+
+def request_get(*, actor: User, request_id: int) -> DataRequest:
+    """One request for its requester, the managers and directors of their department, the data
+    administrator and the general manager, and whoever decides one of its steps."""
+    request = (
+        DataRequest.objects.select_related("requested_by", "department", "approval")
+        .filter(pk=request_id)
+        .first()
+    )
+    if request is None:
+        raise NotFound()
+    if allows(actor, VIEW_DATA_REQUEST, request):
+        return request
+    if request.approval is not None:
+        approvals.approval_get(actor=actor, request_id=request.approval.pk)  # 404 unless theirs
+        return request
+    raise NotFound()
+
+
+def _rows(
+    actor: User, request: DataRequest, chosen: Sequence[fields.ExportField]
+) -> Iterator[tuple[list[Any], Customer]]:
+    masker = masker_for(actor)
+    visible = restrict(Customer.objects.alive(), actor, VIEW_CUSTOMER)
+    ids: list[int] = list(request.customer_ids)
+    for start in range(0, len(ids), BATCH):
+        chunk = ids[start : start + BATCH]
+        found = {
+            c.pk: c for c in visible.filter(pk__in=chunk).select_related("owner", "department")
+        }
+        for pk in chunk:
+            customer = found.get(pk)
+            if customer is not None:
+                shown = masker.show(customer)
+                yield [f.read(shown) for f in chosen], customer
+
+
+@transaction.atomic
+def request_export(*, actor: User, request_id: int) -> exports.ExportFile:
+    """The requester's one download of an approved, unexpired request."""
+    request = DataRequest.objects.select_for_update().filter(pk=request_id).first()
+    if request is None:
+        raise NotFound()
+    if request.requested_by_id != actor.pk:
+        request_get(actor=actor, request_id=request_id)  # 404 for those who may not see it
+        raise PermissionDenied(_("只有申请人本人可以导出"))
+    require(actor, REQUEST_DATA)
+    if request.state == RequestState.PENDING:
+        raise StateConflict(_("该申请尚未审批通过"))
+    if request.state in (RequestState.REJECTED, RequestState.FAILED):
+        raise StateConflict(_("该申请未获批准，不能导出"))
+    if request.state == RequestState.EXPORTED:
+        raise StateConflict(_("该申请的数据已导出过一次，不能再次导出；如需再次提供，请重新申请"))
+    if request.expired:
+        raise StateConflict(
+            _("该申请已于 %(at)s 过期，请重新申请")
+            % {"at": timezone.localtime(request.expires_at).strftime("%Y-%m-%d %H:%M")}
+        )
+    now = timezone.now()
+    chosen = fields.ordered(request.fields)
+    mark = exports.Watermark(
+        number=request.number,
+        requester=actor.display_name,
+        at=timezone.localtime(now).strftime("%Y-%m-%d %H:%M"),
+        purpose=request.purpose,
+        recipient=request.recipient,
+    )
+    exported: list[Customer] = []
+
+    def rows() -> Iterator[list[Any]]:
+        for values, customer in _rows(actor, request, chosen):
+            exported.append(customer)
+            if len(exported) >= BATCH:
+                _log_customers(actor, request, exported)
+                exported.clear()
+            yield values
+
+    counted = 0
+
+    def counting() -> Iterator[list[Any]]:
+        nonlocal counted
+        for values in rows():
+            counted += 1
+            yield values
+
+    out = exports.write(
+        request.file_format,
+        mark=mark,
+        headers=[str(f.label) for f in chosen],
+        rows=counting(),
+        filename=_("客户数据_%(number)s") % {"number": request.number},
+    )
+    _log_customers(actor, request, exported)
+    request.state = RequestState.EXPORTED
+    request.exported_at = now
+    request.exported_rows = counted
+    request.file_sha256 = out.sha256
+    request.save(update_fields=["state", "exported_at", "exported_rows", "file_sha256"])
+    audit.record(
+        actor=actor,
+        verb="retrieval.exported",
+        obj=request,
+        details={
+            "count": counted,
+            "skipped": request.record_count - counted,
+            "fields": request.fields,
+            "format": request.file_format,
+            "sha256": out.sha256,
+        },
+    )
+    return out
+
+
+def _log_customers(actor: User, request: DataRequest, customers: Sequence[Customer]) -> None:
+    """One ``customer.exported`` row per customer: the access log of each answers who took it."""
+    audit.record_many(
+        audit.Entry(
+            actor=actor,
+            verb="customer.exported",
+            obj=c,
+            details={"request": request.number},
+        )
+        for c in customers
+    )

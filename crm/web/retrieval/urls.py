@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("", views.DataRequestListView.as_view(), name="data_request_list"),
+    path("new/", views.DataRequestNewView.as_view(), name="data_request_new"),
+    path("<id:request_id>/", views.DataRequestDetailView.as_view(), name="data_request_detail"),
+    path(
+        "<id:request_id>/export/",
+        views.DataRequestExportView.as_view(),
+        name="data_request_export",
+    ),
+]

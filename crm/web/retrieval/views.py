@@ -1,0 +1,134 @@
+"""The retrieval request's pages (客户数据调用申请): the requests, filing one from the customer
+list's current filter, one request with its approval steps and the requester's one download.
+Thin: the rules are crm.retrieval's."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import FileResponse, HttpRequest, HttpResponse, QueryDict
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+
+from crm.accounts.roles import REQUEST_DATA, VIEW_DATA_REQUEST
+from crm.core.errors import DomainError, Invalid
+from crm.core.permissions import has_action
+from crm.customers import selectors as customer_selectors
+from crm.governance.masking import masker_for
+from crm.retrieval import selectors, services
+from crm.retrieval.fields import BY_CODE
+from crm.web.base import CrmView, apply_domain_error, form_error_status
+
+from .forms import DataRequestForm, list_filter
+
+
+class DataRequestListView(CrmView):
+    """客户数据调用: the requests the actor may see, newest first."""
+
+    action = VIEW_DATA_REQUEST
+    template_name = "web/retrieval/list.html"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return self.render(
+            {
+                "requests": selectors.request_list(actor=self.actor),
+                "may_request": has_action(self.actor, REQUEST_DATA),
+            }
+        )
+
+
+class DataRequestNewView(CrmView):
+    """客户数据调用申请表: the customers of the list's filter (``?query=`` the list's query
+    string), why, for whom, which fields, which file."""
+
+    action = REQUEST_DATA
+    template_name = "web/retrieval/new.html"
+
+    def list_query(self) -> QueryDict:
+        source = self.request.POST if self.request.method == "POST" else self.request.GET
+        return QueryDict(source.get("query", "")[:2000])
+
+    def page(self, form: DataRequestForm) -> dict[str, Any]:
+        query = self.list_query()
+        filters = list_filter(query)
+        try:
+            count = customer_selectors.customer_count(
+                actor=self.actor,
+                filters=customer_selectors.CustomerFilters(**filters),
+            )
+        except (TypeError, ValueError):
+            count = None
+        return {
+            "form": form,
+            "query": query.urlencode(),
+            "filters": filters,
+            "count": count,
+        }
+
+    def form(self, data: Any = None) -> DataRequestForm:
+        masker = masker_for(self.actor)
+        return DataRequestForm(data, masked=[c for c in BY_CODE if not masker.sees_in_scope(c)])
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return self.render(self.page(self.form()))
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = self.form(request.POST)
+        if form.is_valid():
+            try:
+                filed = services.request_file(
+                    actor=self.actor, data=form.service_data(list_filter(self.list_query()))
+                )
+            except Invalid as exc:
+                apply_domain_error(form, exc)
+                for field, message in exc.fields.items():
+                    if field.startswith("filter") and field != "filter":
+                        form.add_error(None, str(message))
+            else:
+                messages.success(
+                    request,
+                    _("已提交客户数据调用申请 %(number)s，等待部门总监和总经理审批")
+                    % {"number": filed.number},
+                )
+                return redirect("web:data_request_detail", filed.pk)
+        return self.render(self.page(form), status=form_error_status(form))
+
+
+class DataRequestDetailView(CrmView):
+    """One request: what, why, for whom, its steps, and the download for its requester."""
+
+    action = None
+    template_name = "web/retrieval/detail.html"
+
+    def get(self, request: HttpRequest, request_id: int) -> HttpResponse:
+        filed = services.request_get(actor=self.actor, request_id=request_id)
+        return self.render(
+            {
+                "r": filed,
+                "fields": [BY_CODE[c].label for c in filed.fields if c in BY_CODE],
+                "mine": filed.requested_by_id == self.actor.pk,
+            }
+        )
+
+
+class DataRequestExportView(CrmView):
+    """The requester's one download (POST: it changes the request)."""
+
+    action = REQUEST_DATA
+
+    def post(self, request: HttpRequest, request_id: int) -> HttpResponseBase:
+        try:
+            export = services.request_export(actor=self.actor, request_id=request_id)
+        except DomainError as exc:
+            if exc.status not in (409,):
+                raise
+            messages.error(request, str(exc.message))
+            return redirect("web:data_request_detail", request_id)
+        return FileResponse(
+            export.file,
+            as_attachment=True,
+            filename=export.filename,
+            content_type=export.content_type,
+        )
