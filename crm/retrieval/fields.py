@@ -77,3 +77,42 @@ def ordered(codes: list[str]) -> list[ExportField]:
     """The chosen fields in the catalogue's order (each once)."""
     wanted = set(codes)
     return [f for f in FIELDS if f.code in wanted]
+
+
+FILTER_LABELS: dict[str, str | Promise] = {
+    "q": _("搜索"),
+    "category": _("客户类别"),
+    "grade": _("意向级别"),
+    "owner": _("负责人"),
+    "tag": _("标签"),
+    "mine": _("只看我名下的"),
+    "shared": _("共享给我的"),
+    "follow": _("跟进状态"),
+    "created": _("创建时间"),
+    "customers": _("逐个选定的客户"),
+}
+
+
+def criteria_rows(criteria: dict[str, Any]) -> list[tuple[str, str]]:
+    """A request's filter in words: (label, value), the choices by their names."""
+    from crm.accounts.models import User
+    from crm.customers.choices import Category
+
+    follow = {"overdue": _("跟进已逾期"), "due": _("今日到期及逾期"), "never": _("从未跟进")}
+    created = {"week": _("本周新增"), "month": _("本月新增")}
+    rows: list[tuple[str, str]] = []
+    for key, value in criteria.items():
+        shown: Any = value
+        if key == "category":
+            shown = dict(Category.choices).get(value, value)
+        elif key == "follow":
+            shown = follow.get(value, value)
+        elif key == "created":
+            shown = created.get(value, value)
+        elif key == "owner":
+            user = User.objects.filter(pk=value).first()
+            shown = user.display_name if user is not None else value
+        elif value is True:
+            shown = "✓"
+        rows.append((str(FILTER_LABELS.get(key, key)), str(shown)))
+    return rows

@@ -35,7 +35,10 @@ class DataRequestForm(forms.Form):
         super().__init__(*args, **kwargs)
         hidden = set(masked)
         self.fields["columns"].choices = [  # type: ignore[attr-defined]
-            (f.code, f"{f.label}（{_('对您遮挡')}）" if f.code in hidden else str(f.label))
+            (
+                f.code,
+                _("%(label)s（对您遮挡）") % {"label": f.label} if f.code in hidden else f.label,
+            )
             for f in FIELDS
         ]
 

@@ -18,7 +18,7 @@ from crm.core.permissions import has_action
 from crm.customers import selectors as customer_selectors
 from crm.governance.masking import masker_for
 from crm.retrieval import selectors, services
-from crm.retrieval.fields import BY_CODE
+from crm.retrieval.fields import BY_CODE, criteria_rows
 from crm.web.base import CrmView, apply_domain_error, form_error_status
 
 from .forms import DataRequestForm, list_filter
@@ -53,18 +53,17 @@ class DataRequestNewView(CrmView):
     def page(self, form: DataRequestForm) -> dict[str, Any]:
         query = self.list_query()
         filters = list_filter(query)
-        try:
-            count = customer_selectors.customer_count(
-                actor=self.actor,
-                filters=customer_selectors.CustomerFilters(**filters),
-            )
-        except (TypeError, ValueError):
-            count = None
+        limit = services.max_records()
+        count = selectors.matching(
+            actor=self.actor, filters=customer_selectors.CustomerFilters(**filters), limit=limit
+        )
         return {
             "form": form,
             "query": query.urlencode(),
-            "filters": filters,
+            "filters": criteria_rows(filters),
             "count": count,
+            "too_many": count > limit,
+            "limit": limit,
         }
 
     def form(self, data: Any = None) -> DataRequestForm:
@@ -108,6 +107,7 @@ class DataRequestDetailView(CrmView):
             {
                 "r": filed,
                 "fields": [BY_CODE[c].label for c in filed.fields if c in BY_CODE],
+                "criteria": criteria_rows(filed.criteria),
                 "mine": filed.requested_by_id == self.actor.pk,
             }
         )

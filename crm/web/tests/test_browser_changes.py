@@ -4,38 +4,16 @@ unchanged; the data administrator approves it on 审批, and the customer shows 
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 
 from crm.customers.tests.factories import make_customer
-from crm.testing import PASSWORD
 
+from .browser import shoot, sign_in
 from .test_browser import page  # noqa: F401 (the Chromium fixture)
 
 sync_api = pytest.importorskip("playwright.sync_api")
 
-# CRM_SCREENSHOTS=/some/dir saves the pages at a laptop's and a phone's width (for a review)
-SHOTS = os.environ.get("CRM_SCREENSHOTS", "")
 OLD, NEW = "13911112222", "13955556666"
-
-
-def shoot(tab, name: str) -> None:
-    if not SHOTS:
-        return
-    for width in (1366, 390):
-        tab.set_viewport_size({"width": width, "height": 900})
-        tab.screenshot(path=str(Path(SHOTS) / f"{name}-{width}.png"), full_page=True)
-    tab.set_viewport_size({"width": 1366, "height": 900})
-
-
-def sign_in(tab, url: str, username: str) -> None:
-    tab.context.clear_cookies()
-    tab.goto(f"{url}/login/")
-    tab.get_by_label("用户名").fill(username)
-    tab.get_by_label("密码").fill(PASSWORD)
-    tab.get_by_role("button", name="登录").click()
 
 
 @pytest.mark.browser

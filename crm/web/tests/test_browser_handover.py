@@ -5,38 +5,17 @@ record; the data administrator opens a round, a rep confirms a record, the progr
 from __future__ import annotations
 
 import datetime as dt
-import os
 from pathlib import Path
 
 import pytest
 from django.utils import timezone
 
 from crm.customers.tests.factories import make_customer
-from crm.testing import PASSWORD
 
+from .browser import SHOTS, shoot, sign_in
 from .test_browser import page  # noqa: F401 (the Chromium fixture)
 
 sync_api = pytest.importorskip("playwright.sync_api")
-
-# CRM_SCREENSHOTS=/some/dir saves the pages at a laptop's and a phone's width (for a review)
-SHOTS = os.environ.get("CRM_SCREENSHOTS", "")
-
-
-def shoot(tab, name: str) -> None:
-    if not SHOTS:
-        return
-    for width in (1366, 390):
-        tab.set_viewport_size({"width": width, "height": 900})
-        tab.screenshot(path=str(Path(SHOTS) / f"{name}-{width}.png"), full_page=True)
-    tab.set_viewport_size({"width": 1366, "height": 900})
-
-
-def sign_in(tab, url: str, username: str) -> None:
-    tab.context.clear_cookies()
-    tab.goto(f"{url}/login/")
-    tab.get_by_label("用户名").fill(username)
-    tab.get_by_label("密码").fill(PASSWORD)
-    tab.get_by_role("button", name="登录").click()
 
 
 @pytest.mark.browser
@@ -71,7 +50,7 @@ def test_a_departure_is_started_signed_and_printed(live_server, org, page):  # n
         page.emulate_media(media="screen")
 
     # the leaver cannot sign in any more
-    sign_in(page, live_server.url, "rep_a")
+    sign_in(page, live_server.url, "rep_a", signed_in=False)
     expect(page.locator("body")).to_contain_text("用户名")
     assert "/login/" in page.url
 

@@ -5,8 +5,6 @@ the whole number."""
 from __future__ import annotations
 
 import datetime as dt
-import os
-from pathlib import Path
 
 import pytest
 
@@ -14,21 +12,10 @@ from crm.customers.tests.factories import make_customer
 from crm.pool import services
 from crm.testing import PASSWORD
 
+from .browser import shoot
 from .test_browser import page  # noqa: F401 (the Chromium fixture)
 
 sync_api = pytest.importorskip("playwright.sync_api")
-
-# CRM_SCREENSHOTS=/some/dir saves the pages at a laptop's and a phone's width (for a review)
-SHOTS = os.environ.get("CRM_SCREENSHOTS", "")
-
-
-def shoot(tab, name: str) -> None:
-    if not SHOTS:
-        return
-    for width in (1366, 390):
-        tab.set_viewport_size({"width": width, "height": 900})
-        tab.screenshot(path=str(Path(SHOTS) / f"{name}-{width}.png"), full_page=True)
-    tab.set_viewport_size({"width": 1366, "height": 900})
 
 
 @pytest.mark.browser

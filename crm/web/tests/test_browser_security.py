@@ -5,30 +5,18 @@ CRM_SCREENSHOT_DIR when it is set."""
 
 from __future__ import annotations
 
-import os
 import re
 import time
-from pathlib import Path
 
 import pyotp
 import pytest
 
 from crm.testing import PASSWORD
 
+from .browser import shoot
 from .test_browser import page  # noqa: F401 (the fixture)
 
 sync_api = pytest.importorskip("playwright.sync_api")
-
-SHOTS = os.environ.get("CRM_SCREENSHOT_DIR", "")
-
-
-def shoot(page, name: str) -> None:  # noqa: F811
-    if not SHOTS:
-        return
-    for width, height in ((1366, 900), (390, 844)):
-        page.set_viewport_size({"width": width, "height": height})
-        page.screenshot(path=str(Path(SHOTS) / f"{name}-{width}.png"), full_page=True)
-    page.set_viewport_size({"width": 1366, "height": 900})
 
 
 @pytest.mark.browser
