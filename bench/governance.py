@@ -8,11 +8,16 @@ transaction rolled back at the end (the loaded database stays as it was):
 - ``verification_round``: the data administrator opens a round over every customer (100,000
   at the default size); then the round's progress page's figures (per department and rep) and a
   rep's list to verify are read.
+- ``retrieval_export``: a 客户数据调用申请 of the general manager (approved when filed) for the
+  most customers one request may hold (20,000 by default), 8 fields: filing it (the filter read
+  to ids), then the one export as .xlsx and, in a second request, as .csv; the peak memory growth
+  of the process (the file is written row by row into a temporary file).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import resource
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,6 +31,7 @@ from crm.activities.choices import PlanKind, PlanMethod, PlanStatus
 from crm.activities.models import Plan
 from crm.customers.models import Customer
 from crm.handover import services as handover
+from crm.retrieval import services as retrieval
 from crm.verification import selectors as verification_selectors
 from crm.verification import services as verification
 from crm.verification.models import VerificationRound
@@ -34,7 +40,9 @@ from .load import Staff
 
 HANDOVER_KEY = "handover"
 VERIFICATION_KEY = "verification_round"
-KEYS = (HANDOVER_KEY, VERIFICATION_KEY)
+RETRIEVAL_KEY = "retrieval_export"
+KEYS = (HANDOVER_KEY, VERIFICATION_KEY, RETRIEVAL_KEY)
+EXPORT_FIELDS = ["number", "name", "category", "grade", "company", "phone", "owner", "created_at"]
 HANDED = 5_000
 PLAN_EVERY = 5
 
@@ -185,6 +193,65 @@ def run_verification(staff: Staff, say: Callable[[str], None]) -> list[Step]:
     return steps
 
 
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def run_retrieval(staff: Staff, say: Callable[[str], None]) -> list[Step]:
+    steps: list[Step] = []
+    limit = retrieval.max_records()
+    growth: list[float] = []
+    with transaction.atomic():
+        department = staff.managers[0].department
+        gm = accounts.user_create(
+            actor=None,
+            username="bench_gm",
+            password="bench-gm-1",
+            role="gm",
+            department=department.parent if department and department.parent else department,
+            full_name="基准总经理",
+            validate_password=False,
+        )
+        made: list[int] = []
+        # the newest customers, as a filter that holds that many would choose them
+        chosen = list(Customer.objects.alive().order_by("-pk").values_list("pk", flat=True)[:limit])
+
+        def file(file_format: str) -> Callable[[], str]:
+            def go() -> str:
+                r = retrieval.request_file(
+                    actor=gm,
+                    data={
+                        "purpose": "基准",
+                        "recipient": "基准",
+                        "fields": EXPORT_FIELDS,
+                        "file_format": file_format,
+                        "customers": chosen,
+                    },
+                )
+                made.append(r.pk)
+                return f"{r.record_count:,} customers, {r.state}"
+
+            return go
+
+        def export() -> str:
+            before = _peak_mb()
+            out = retrieval.request_export(actor=gm, request_id=made[-1])
+            growth.append(_peak_mb() - before)
+            out.file.close()
+            return f"{out.rows:,} rows, {out.size / 1e6:.1f} MB"
+
+        steps.append(_timed("file (xlsx)", file("xlsx")))
+        steps.append(_timed("export .xlsx", export))
+        steps.append(_timed("file (csv)", file("csv")))
+        steps.append(_timed("export .csv", export))
+        transaction.set_rollback(True)
+    say(f"Retrieval request of up to {limit:,} customers, {len(EXPORT_FIELDS)} fields:")
+    for s in steps:
+        say(f"  {s.label:<22} {s.seconds:>8.2f} s   {s.detail}")
+    say(f"  peak RSS growth       {max(growth):>8.0f} MB   while exporting")
+    return steps
+
+
 def run(staff: Staff, say: Callable[[str], None], only: tuple[str, ...] = ()) -> None:
     if not only or HANDOVER_KEY in only:
         say("")
@@ -192,3 +259,6 @@ def run(staff: Staff, say: Callable[[str], None], only: tuple[str, ...] = ()) ->
     if not only or VERIFICATION_KEY in only:
         say("")
         run_verification(staff, say)
+    if not only or RETRIEVAL_KEY in only:
+        say("")
+        run_retrieval(staff, say)
