@@ -16,16 +16,15 @@ from django.utils.translation import gettext_lazy
 from crm.accounts import selectors as accounts
 from crm.accounts.roles import MANAGE_CONFIDENTIALITY, REVEAL_FIELD, VIEW_AUDIT
 from crm.core.errors import Invalid
-from crm.core.pagination import Page
 from crm.core.permissions import Scope
 from crm.governance import masking, selectors, services
 from crm.governance.confidentiality import FIELD_GROUPS, Clearance, Level
-from crm.governance.models import AuditEvent
 from crm.reports.exports import CONTENT_TYPE
 from crm.web.base import CrmView, apply_domain_error, form_error_status
 
 from .forms import AuditFilterForm
-from .presenters import audit_rows, verb_labels
+from .presenters import verb_labels
+from .views import AuditListView
 
 SCOPE_LABELS = (
     (Scope.OWN, gettext_lazy("本人的客户")),
@@ -141,33 +140,14 @@ def _form(request: HttpRequest) -> AccessFilterForm:
     return AccessFilterForm(request.GET, users=accounts.user_options(), verbs=[])
 
 
-class AccessLogView(CrmView):
-    """查阅登记: who viewed, revealed or exported which customers, and when."""
+class AccessLogView(AuditListView):
+    """查阅登记: who viewed, revealed or exported which customers, and when (the audit viewer
+    with the kind of access in place of the verb)."""
 
-    action = VIEW_AUDIT
     template_name = "web/governance/access_log.html"
 
-    def get(self, request: HttpRequest) -> HttpResponse:
-        form = _form(request)
-        page = self._page(form)
-        context = {
-            "form": form,
-            "rows": audit_rows(page.items),
-            "next_query": form.query(page.next_cursor) if page.next_cursor else "",
-            "first_query": form.query(),
-            "paged": bool(form.value("cursor")),
-        }
-        return self.render(context, status=form_error_status(form))
-
-    def _page(self, form: AccessFilterForm) -> Page[AuditEvent]:
-        if form.errors:
-            return Page([], None)
-        try:
-            return selectors.audit_page(
-                actor=self.actor, filters=form.filters(), cursor=form.value("cursor")
-            )
-        except Invalid:  # a mangled cursor in a bookmark: the first page
-            return selectors.audit_page(actor=self.actor, filters=form.filters())
+    def form(self, request: HttpRequest) -> AccessFilterForm:
+        return _form(request)
 
 
 class AccessLogExportView(CrmView):

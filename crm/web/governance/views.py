@@ -22,8 +22,11 @@ class AuditListView(CrmView):
     action = VIEW_AUDIT
     template_name = "web/governance/audit.html"
 
+    def form(self, request: HttpRequest) -> AuditFilterForm:
+        return AuditFilterForm(request.GET, users=accounts.user_options(), verbs=verb_choices())
+
     def get(self, request: HttpRequest) -> HttpResponse:
-        form = AuditFilterForm(request.GET, users=accounts.user_options(), verbs=verb_choices())
+        form = self.form(request)
         page = self._page(form)
         context = {
             "form": form,
