@@ -199,6 +199,14 @@ def _governance(path: str, body: dict[str, Any]) -> None:
         body["data"] = {}
 
 
+def _retrieval(path: str, body: dict[str, Any]) -> None:
+    """客户数据调用申请: customers of its own (a filter drawn at random matches nobody, and a
+    request for nobody is refused: 没有符合条件的客户)."""
+    bulk = _ids("CRM_FUZZ_BULK")
+    if path.endswith("/data-requests") and bulk:
+        body["customers"] = bulk[:2]
+
+
 def _bulk(path: str, body: dict[str, Any]) -> None:
     """A bulk action acts on customers of its own: the one path ids name keeps its owner (whom a
     plan's assignee must be able to read) and its category (where a transition starts from)."""
@@ -219,6 +227,7 @@ def map_case(context: Any, case: Any) -> Any:
         _referral(case.body)
         _bulk(case.path, case.body)
         _governance(case.path, case.body)
+        _retrieval(case.path, case.body)
     departments = _ids("CRM_FUZZ_DEPARTMENTS")
     query = case.query
     department = query.get("department") if isinstance(query, dict) else None
