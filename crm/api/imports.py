@@ -6,7 +6,7 @@ crm.imports."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import IO, Any, cast
 
 from django.http import HttpRequest, HttpResponse
 from ninja import File, Router, Status
@@ -166,7 +166,7 @@ def import_upload(request: HttpRequest, file: File[UploadedFile]) -> Status[Any]
     to the customers until ``start``."""
     actor = require_actor(request, IMPORT_CUSTOMERS)
     job = services.import_upload(
-        actor=actor, stream=file.file, name=file.name or "", size=file.size or 0
+        actor=actor, stream=cast(IO[bytes], file), name=file.name or "", size=file.size or 0
     )
     return Status(201, _out(job))
 

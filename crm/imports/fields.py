@@ -14,6 +14,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from django.core.exceptions import FieldDoesNotExist
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
@@ -43,17 +44,47 @@ _TITLES = {
 
 # header texts that mean a field (compared without spaces, case or punctuation)
 SYNONYMS: dict[str, tuple[str, ...]] = {
-    "name": ("姓名", "客户名称", "客户姓名", "客户", "名称", "name", "customer", "customername",
-             "fullname"),
+    "name": (
+        "姓名",
+        "客户名称",
+        "客户姓名",
+        "客户",
+        "名称",
+        "name",
+        "customer",
+        "customername",
+        "fullname",
+    ),
     "kind": ("客户类型", "类型", "kind", "type"),
-    "phone": ("手机", "手机号", "手机号码", "电话", "电话号码", "联系电话", "联系方式", "移动电话",
-              "mobile", "phone", "tel", "telephone", "cellphone"),
+    "phone": (
+        "手机",
+        "手机号",
+        "手机号码",
+        "电话",
+        "电话号码",
+        "联系电话",
+        "联系方式",
+        "移动电话",
+        "mobile",
+        "phone",
+        "tel",
+        "telephone",
+        "cellphone",
+    ),
     "wechat": ("微信", "微信号", "wechat", "weixin"),
     "email": ("邮箱", "电子邮箱", "电子邮件", "email", "e-mail", "mail"),
     "id_number": ("身份证", "身份证号", "身份证号码", "证件号码", "idnumber", "idcard", "id"),
     "credit_code": ("统一社会信用代码", "信用代码", "creditcode"),
-    "company": ("单位", "公司", "单位名称", "公司名称", "工作单位", "company", "organization",
-                "employer"),
+    "company": (
+        "单位",
+        "公司",
+        "单位名称",
+        "公司名称",
+        "工作单位",
+        "company",
+        "organization",
+        "employer",
+    ),
     "address": ("地址", "联系地址", "住址", "address"),
     "city": ("城市", "所在城市", "city"),
     "bank_name": ("开户银行", "开户行", "bank", "bankname"),
@@ -86,9 +117,10 @@ class Column:
 def _model_label(field: str) -> str:
     for name in (field, f"{field}_store"):
         try:
-            return str(Customer._meta.get_field(name).verbose_name)
-        except Exception:  # noqa: BLE001 - not a model field: the input's own name
+            found = Customer._meta.get_field(name)
+        except FieldDoesNotExist:
             continue
+        return str(getattr(found, "verbose_name", field))
     return field
 
 
@@ -169,7 +201,12 @@ def template() -> bytes:
         if column.required:
             cell.fill = fill
         sheet.column_dimensions[cell.column_letter].width = max(12, len(column.title) * 2 + 4)
-    example = {"name": _("张三"), "phone": "13800138000", "city": _("杭州"), "notes": _("示例行，导入前请删除")}
+    example = {
+        "name": _("张三"),
+        "phone": "13800138000",
+        "city": _("杭州"),
+        "notes": _("示例行，导入前请删除"),
+    }
     for i, column in enumerate(columns(), start=1):
         if column.field in example:
             safe_cell(sheet.cell(row=2, column=i), example[column.field])

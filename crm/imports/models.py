@@ -49,7 +49,10 @@ class ImportJob(models.Model):
     """One uploaded file and what became of it."""
 
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("导入人")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("导入人"),
     )
     # the importer's department when uploaded: its managers and directors see the import
     department = models.ForeignKey(

@@ -81,7 +81,9 @@ def _sheet_rows(stream: IO[bytes]) -> tuple[list[list[Any]], list[tuple[tuple[in
         rows = sheet.to_python(skip_empty_area=False)
         merged = sheet.merged_cell_ranges or []
     except (CalamineError, ValueError, OSError) as exc:
-        raise Invalid(fields={"file": _("无法读取该 Excel 文件，请确认文件未损坏、未加密")}) from exc
+        raise Invalid(
+            fields={"file": _("无法读取该 Excel 文件，请确认文件未损坏、未加密")}
+        ) from exc
     return [list(r) for r in rows], [tuple(m) for m in merged]
 
 
@@ -113,9 +115,7 @@ def _filled_header(row: Sequence[Any], index: int, merged: list[Any]) -> tuple[l
 
 def table_of(rows: list[list[Any]], merged: list[Any] | None = None) -> Table:
     merged = merged or []
-    start = next(
-        (i for i, r in enumerate(rows) if sum(not _blank(v) for v in r) >= 2), None
-    )
+    start = next((i for i, r in enumerate(rows) if sum(not _blank(v) for v in r) >= 2), None)
     if start is None:
         raise Invalid(fields={"file": _("文件中没有找到表头（至少两列有标题的一行）")})
     headers, spans = _filled_header(rows[start], start, merged)

@@ -16,6 +16,7 @@ from typing import Any
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from crm.accounts.models import User
 from crm.accounts.roles import OWN_CUSTOMER
@@ -33,11 +34,11 @@ BATCH = 1000
 FIRST_ERRORS = 50
 _DATE = re.compile(r"^(\d{4})[./年-](\d{1,2})[./月-](\d{1,2})日?$")
 _TAG_SPLIT = re.compile(r"[,，、;；\s]+")
-_DUPLICATE_LABELS = {
-    "phone": "电话",
-    "id_number": "身份证号码",
-    "credit_code": "统一社会信用代码",
-    "name": "单位名称",
+_DUPLICATE_LABELS = {  # translated when the message is made
+    "phone": gettext_noop("电话"),
+    "id_number": gettext_noop("身份证号码"),
+    "credit_code": gettext_noop("统一社会信用代码"),
+    "name": gettext_noop("单位名称"),
 }
 
 
@@ -199,8 +200,18 @@ def _existing(keys: list[tuple[str, str]]) -> dict[tuple[str, str], Customer]:
         q |= Q(kind=Kind.ORGANIZATION, name_key__in=names)
     found: dict[tuple[str, str], Customer] = {}
     alive = Customer.objects.filter(deleted_at__isnull=True).filter(q)
-    for c in alive.only("pk", "number", "name", "phone_index", "id_number_index", "credit_code",
-                        "name_key", "kind", "version", "owner_id"):
+    for c in alive.only(
+        "pk",
+        "number",
+        "name",
+        "phone_index",
+        "id_number_index",
+        "credit_code",
+        "name_key",
+        "kind",
+        "version",
+        "owner_id",
+    ):
         for name, column in _COLUMNS.items():
             value = getattr(c, column)
             if value:
@@ -262,7 +273,11 @@ def column_titles(headers: list[str], mapping: Mapping[str, str]) -> dict[str, s
 
 
 def dry_run(
-    *, actor: User, headers: list[str], mapping: Mapping[str, str], rows: list[tuple[int, list[Any]]]
+    *,
+    actor: User,
+    headers: list[str],
+    mapping: Mapping[str, str],
+    rows: list[tuple[int, list[Any]]],
 ) -> dict[str, Any]:
     """The counts of a run that has not happened: valid, invalid, duplicates of live customers,
     duplicates within the file, and the first errors (row, column, message)."""
@@ -277,7 +292,9 @@ def dry_run(
     }
     if "name" not in mapping.values():
         summary["invalid"] = len(rows)
-        summary["errors"] = [{"row": 0, "column": titles["name"], "message": _("请指定“客户名称”对应的列")}]
+        summary["errors"] = [
+            {"row": 0, "column": titles["name"], "message": _("请指定“客户名称”对应的列")}
+        ]
         return summary
     for batch in judge(actor=actor, mapping=mapping, rows=rows):
         for v in batch:
@@ -286,7 +303,9 @@ def dry_run(
                 for name, message in v.errors.items():
                     if len(summary["errors"]) < FIRST_ERRORS:
                         column = titles.get(name.split(".")[0], name)
-                        summary["errors"].append({"row": v.row, "column": column, "message": message})
+                        summary["errors"].append(
+                            {"row": v.row, "column": column, "message": message}
+                        )
                 continue
             summary["valid"] += 1
             if v.twin is not None:

@@ -38,7 +38,8 @@ from crm.activities.models import FollowUp
 from crm.core import context
 from crm.core.errors import DomainError, Invalid, NotFound, StateConflict
 from crm.core.permissions import require, restrict
-from crm.customers import lifecycle, search, services as customer_services
+from crm.customers import lifecycle, search
+from crm.customers import services as customer_services
 from crm.customers.choices import Category
 from crm.customers.models import Customer, Tag
 from crm.governance import audit
@@ -371,8 +372,10 @@ class _Writer:
             return
         self._tag(created)
         search.write(
-            [(c.pk, c.name, c.company, [c.phone] if c.phone else [], c.owner_id, c.department_id)
-             for c in created],
+            [
+                (c.pk, c.name, c.company, [c.phone] if c.phone else [], c.owner_id, c.department_id)
+                for c in created
+            ],
             replace=False,
             pinyin_cache=self.pinyin,
         )
@@ -546,7 +549,9 @@ def import_undo(*, actor: User, job_id: int) -> ImportJob:
         job=job, outcome=Outcome.CREATED, customer__deleted_at__isnull=True
     ).values_list("customer_id", flat=True)
     ids = list(created)
-    touched = set(FollowUp.objects.filter(customer_id__in=ids).values_list("customer_id", flat=True))
+    touched = set(
+        FollowUp.objects.filter(customer_id__in=ids).values_list("customer_id", flat=True)
+    )
     with context.bind(job_id=f"import-{job.pk}"):
         for pk in ids:
             if pk in touched:

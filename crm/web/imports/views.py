@@ -80,9 +80,7 @@ class ImportDetailView(CrmView):
 
     def post(self, request: HttpRequest, job_id: int) -> HttpResponse:
         job = services.import_get(actor=self.actor, job_id=job_id)
-        mapping = {
-            str(i): request.POST.get(f"col{i}", "")[:40] for i in range(len(job.headers))
-        }
+        mapping = {str(i): request.POST.get(f"col{i}", "")[:40] for i in range(len(job.headers))}
         try:
             job = services.import_configure(
                 actor=self.actor,
