@@ -4,6 +4,9 @@ run with its checkpoint, cancel, the error file, the undo."""
 from __future__ import annotations
 
 import io
+import os
+import shutil
+import subprocess
 from typing import Any
 
 import pytest
@@ -397,3 +400,25 @@ def test_a_saved_mapping_maps_the_next_file(org):
     second = services.mapping_apply(actor=org.manager, job_id=second.pk, mapping_id=saved.pk)
     assert second.mapping == {"0": "phone", "1": "name"}
     assert second.dry_run["valid"] == 1
+
+
+@pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice is not installed")
+def test_an_xls_saved_by_libreoffice_is_read_like_the_xlsx(org, tmp_path):
+    # given an .xlsx converted to the old .xls format by LibreOffice Calc
+    source = tmp_path / "客户.xlsx"
+    source.write_bytes(
+        xlsx([HEADER, *people(3), ["甲公司", 13800138000.0, "", "", "", "", "", "", ""]])
+    )
+    subprocess.run(
+        ["soffice", "--headless", "--convert-to", "xls", "--outdir", str(tmp_path), str(source)],
+        check=True,
+        capture_output=True,
+        timeout=120,
+        env={**os.environ, "HOME": str(tmp_path)},
+    )
+    data = (tmp_path / "客户.xls").read_bytes()
+    # when it is uploaded, then it reads as the .xlsx does (a phone typed as a number included)
+    job = upload(org.manager, data, "客户.xls")
+    assert job.dry_run["valid"] == 4
+    assert run(org.manager, job).created_count == 4
+    assert Customer.objects.get(name="甲公司").phone == "13800138000"

@@ -100,7 +100,8 @@ class ImportProgressView(CrmView):
     template_name = "web/imports/_progress.html"
 
     def get(self, request: HttpRequest, job_id: int) -> HttpResponse:
-        return self.render({"job": services.import_get(actor=self.actor, job_id=job_id)})
+        job = services.import_get(actor=self.actor, job_id=job_id)
+        return self.render({"job": job, "polled": True})
 
 
 class _Action(CrmView):
