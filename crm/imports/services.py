@@ -43,6 +43,7 @@ from crm.customers import services as customer_services
 from crm.customers.choices import Category
 from crm.customers.models import Customer, Tag
 from crm.governance import audit
+from crm.reports import contact_status
 from crm.reports.exports import safe_cell
 
 from . import reader, rows
@@ -379,9 +380,11 @@ class _Writer:
             replace=False,
             pinyin_cache=self.pinyin,
         )
-        for c in created:
-            if c.category not in (Category.POTENTIAL, Category.BASE):
-                c.number = Customer.objects.values_list("number", flat=True).get(pk=c.pk)
+        entering = [c for c in created if c.category not in (Category.POTENTIAL, Category.BASE)]
+        # the contact-status figures of the batch's entries: one statement, not one per row
+        with contact_status.deferred():
+            for c in entering:
+                c.number = f"KH{c.pk:06d}"  # as _number_expression wrote it
                 lifecycle.record_entry(actor=self.actor, customer=c)
 
     def _tag(self, created: list[Customer]) -> None:

@@ -247,6 +247,16 @@ def test_an_import_creates_customers_as_a_single_create_would(org):
     assert ImportRow.objects.get(job=job).customer == customer
 
 
+def test_intention_rows_count_in_the_contact_status_figures_as_a_single_create_does(org):
+    from crm.reports.models import ContactMonth
+
+    rows = [HEADER, ["甲", "13800000001", "", "", "意向客户", "A", "", "", ""], *people(2)]
+    run(org.manager, upload(org.manager, xlsx(rows)))
+    graded = Customer.objects.get(name="甲")
+    assert ContactMonth.objects.filter(customer=graded, grade="A").count() == 1
+    assert graded.lifecycle.get().to_grade == "A"
+
+
 def test_duplicates_are_skipped_by_default(org):
     old = make_customer(org.rep_a, name="老客户", phone="13900000001")
     job = run(org.manager, upload(org.manager, xlsx([HEADER, *people(3)])))
