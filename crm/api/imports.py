@@ -223,8 +223,9 @@ def import_errors(request: HttpRequest, job_id: PathId) -> HttpResponse:
 
 @router.post("imports/{int:job_id}/undo", response={200: ImportOut, **_WRITE})
 def import_undo(request: HttpRequest, job_id: PathId) -> dict[str, Any]:
-    """Undo an import: its customers nobody changed since go to the recycle bin; the count of
-    those that stay is in ``undo_kept``."""
+    """Undo an import, in the background: its customers nobody changed since go to the
+    recycle bin; when ``undone_at`` is set, ``undo_removed`` and ``undo_kept`` say how many
+    went and how many stayed."""
     actor = require_actor(request, IMPORT_CUSTOMERS)
     return _out(services.import_undo(actor=actor, job_id=job_id))
 

@@ -538,25 +538,37 @@ def error_file(*, actor: User, job_id: int) -> tuple[str, bytes]:
     return f"{job.number}-errors.xlsx", out.getvalue()
 
 
+@transaction.atomic
 def import_undo(*, actor: User, job_id: int) -> ImportJob:
-    """Take back an import: the customers it created that are as imported (version 1, no
-    follow-up) go to the recycle bin through ``customer_delete``; the others stay, counted."""
-    with transaction.atomic():
-        job = _job(actor, job_id, lock=True)
-        if job.state not in (JobState.DONE, JobState.CANCELLED, JobState.FAILED):
-            raise StateConflict(_("只能撤销已结束的导入"))
-        job.state = JobState.UNDONE  # claimed: a second undo is refused
-        job.save(update_fields=["state", "updated_at"])
+    """Take back an import (in the background: a hundred thousand rows are as many deletes):
+    the customers it created that are as imported (version 1, no follow-up) go to the recycle
+    bin through ``customer_delete``; the others stay, counted (``undo_kept``)."""
+    job = _job(actor, job_id, lock=True)
+    if job.state not in (JobState.DONE, JobState.CANCELLED, JobState.FAILED):
+        raise StateConflict(_("只能撤销已结束的导入"))
+    job.state = JobState.UNDONE  # claimed: a second undo is refused
+    job.save(update_fields=["state", "updated_at"])
+    from .tasks import undo_import
+
+    transaction.on_commit(lambda: undo_import.enqueue(job_id=job.pk, actor_id=actor.pk))
+    return job
+
+
+def import_undo_run(*, job_id: int, actor_id: int) -> ImportJob | None:
+    """The undo's work (the background task), once."""
+    job = ImportJob.objects.filter(pk=job_id, state=JobState.UNDONE, undone_at=None).first()
+    actor = User.objects.filter(pk=actor_id, is_active=True).first()
+    if job is None or actor is None:
+        return None
     removed = kept = 0
     created = ImportRow.objects.filter(
         job=job, outcome=Outcome.CREATED, customer__deleted_at__isnull=True
     ).values_list("customer_id", flat=True)
-    ids = list(created)
     touched = set(
-        FollowUp.objects.filter(customer_id__in=ids).values_list("customer_id", flat=True)
+        FollowUp.objects.filter(customer_id__in=created).values_list("customer_id", flat=True)
     )
     with context.bind(job_id=f"import-{job.pk}"):
-        for pk in ids:
+        for pk in list(created):
             if pk in touched:
                 kept += 1
                 continue

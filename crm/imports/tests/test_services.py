@@ -393,7 +393,9 @@ def test_undo_removes_only_the_customers_nobody_touched(org):
     activities.followup_record(
         actor=org.manager, customer_id=called.pk, data={"kind": "call", "content": "电话沟通"}
     )
-    job = services.import_undo(actor=org.manager, job_id=job.pk)
+    services.import_undo(actor=org.manager, job_id=job.pk)
+    job = services.import_undo_run(job_id=job.pk, actor_id=org.manager.pk)
+    assert job is not None
     assert (job.state, job.undo_removed, job.undo_kept) == (JobState.UNDONE, 1, 2)
     assert Customer.objects.get(name="客户2").deleted_at is not None
     assert Customer.objects.filter(deleted_at__isnull=True).count() == 2
