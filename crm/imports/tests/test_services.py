@@ -394,9 +394,9 @@ def test_undo_removes_only_the_customers_nobody_touched(org):
         actor=org.manager, customer_id=called.pk, data={"kind": "call", "content": "电话沟通"}
     )
     services.import_undo(actor=org.manager, job_id=job.pk)
-    job = services.import_undo_run(job_id=job.pk, actor_id=org.manager.pk)
-    assert job is not None
-    assert (job.state, job.undo_removed, job.undo_kept) == (JobState.UNDONE, 1, 2)
+    undone = services.import_undo_run(job_id=job.pk, actor_id=org.manager.pk)
+    assert undone is not None
+    assert (undone.state, undone.undo_removed, undone.undo_kept) == (JobState.UNDONE, 1, 2)
     assert Customer.objects.get(name="客户2").deleted_at is not None
     assert Customer.objects.filter(deleted_at__isnull=True).count() == 2
     assert AuditEvent.objects.filter(verb="import.undone").count() == 1
