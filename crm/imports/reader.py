@@ -24,6 +24,9 @@ from python_calamine import CalamineError, CalamineWorkbook
 from crm.core.errors import Invalid
 
 EXTENSIONS = (".xlsx", ".xls", ".csv")
+# a workbook named otherwise (a download renamed by a browser) is known by its content: the
+# ZIP of an .xlsx, the OLE2 compound file of an .xls
+_WORKBOOK_SIGNATURES = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
 MAX_ROWS = 200_000  # data rows of one file
 _SPACES = re.compile(r"\s+")
 
@@ -91,9 +94,11 @@ def read(stream: IO[bytes], name: str) -> Table:
     """The table of the first sheet of ``stream`` (a file named ``name``)."""
     lower = name.lower()
     merged: list[tuple[tuple[int, int], ...]] = []
+    head = stream.read(8)
+    stream.seek(0)
     if lower.endswith(".csv"):
         rows = _csv_rows(stream.read())
-    elif lower.endswith((".xlsx", ".xls")):
+    elif lower.endswith((".xlsx", ".xls")) or head.startswith(_WORKBOOK_SIGNATURES):
         rows, merged = _sheet_rows(stream)
     else:
         raise Invalid(fields={"file": _("请上传 .xlsx、.xls 或 .csv 文件")})

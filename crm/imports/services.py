@@ -92,9 +92,7 @@ def import_upload(*, actor: User, stream: IO[bytes], name: str, size: int) -> Im
     judged (the dry run). Nothing is written to the customers."""
     require(actor, IMPORT_CUSTOMERS)
     require(actor, ADD_CUSTOMER)
-    name = (name or "").strip()[-150:]
-    if not name.lower().endswith(reader.EXTENSIONS):
-        raise Invalid(fields={"file": _("请上传 .xlsx、.xls 或 .csv 文件")})
+    name = (name or "").strip()[-150:] or "upload"
     if size > MAX_BYTES:
         raise Invalid(fields={"file": _("文件不能超过 50 MB")})
     data = stream.read()

@@ -434,3 +434,8 @@ def test_an_xls_saved_by_libreoffice_is_read_like_the_xlsx(org, tmp_path):
     assert job.dry_run["valid"] == 4
     assert run(org.manager, job).created_count == 4
     assert Customer.objects.get(name="甲公司").phone == "13800138000"
+
+
+def test_a_workbook_under_another_name_is_known_by_its_content(org):
+    job = upload(org.manager, xlsx([HEADER, *people(2)]), "客户名单.download")
+    assert job.dry_run["valid"] == 2

@@ -24,6 +24,7 @@ def test_a_manager_uploads_corrects_a_mapping_and_imports(live_server, org, page
 
     sign_in(page, live_server.url, "manager")
     page.get_by_role("link", name="客户导入").first.click()
+    shoot(page, "imports-list")
     page.get_by_label("选择文件").set_input_files(str(path))
     page.get_by_role("button", name="上传并预检").click()
     expect(page.locator("[data-invalid]")).to_have_text("25")
