@@ -203,10 +203,12 @@ CRM_API_RATE_PER_TOKEN = env_int("CRM_API_RATE_PER_TOKEN", 600)
 CRM_API_RATE_PER_ADDRESS = env_int("CRM_API_RATE_PER_ADDRESS", 1200)
 CRM_API_RATE_WINDOW = env_int("CRM_API_RATE_WINDOW", 60)
 # 客户数据调用申请 (crm.retrieval): an approved export may be downloaded once within this many
-# hours; one request covers at most this many customers; any other bulk read of customer data
-# (the access log's export …) of more than CRM_BULK_READ_THRESHOLD rows needs a request.
+# hours; one request covers at most this many customers; an export of at most
+# CRM_EXPORT_DIRECT_MAX customers needs no approval (0: every export does); any other bulk read of
+# customer data (the access log's export …) of more than CRM_BULK_READ_THRESHOLD rows is refused.
 CRM_RETRIEVAL_EXPIRY_HOURS = env_int("CRM_RETRIEVAL_EXPIRY_HOURS", 72)
-CRM_RETRIEVAL_MAX_RECORDS = env_int("CRM_RETRIEVAL_MAX_RECORDS", 20000)
+CRM_RETRIEVAL_MAX_RECORDS = env_int("CRM_RETRIEVAL_MAX_RECORDS", 100000)
+CRM_EXPORT_DIRECT_MAX = env_int("CRM_EXPORT_DIRECT_MAX", 0)
 CRM_BULK_READ_THRESHOLD = env_int("CRM_BULK_READ_THRESHOLD", 500)
 # API tokens end this many days after they were issued (and whenever the password changes).
 API_TOKEN_MAX_AGE_DAYS = env_int("API_TOKEN_MAX_AGE_DAYS", 90)

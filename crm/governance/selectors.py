@@ -7,11 +7,11 @@ Keyset pages, newest first, over the indexes of the filters: (actor, id), (verb,
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from crm.accounts.models import User
@@ -26,6 +26,26 @@ CUSTOMER_TYPE = "customers.customer"
 # days outside these bounds mean "no bound" (and stay clear of datetime's limits)
 _FIRST_DAY = dt.date(1900, 1, 1)
 _LAST_DAY = dt.date(9998, 12, 31)
+
+
+# Events about a customer that are not on the customer's own record: an export of many customers
+# is one event on its request (crm.retrieval registers where its customers are listed).
+CustomerEvents = Callable[[int], Q]
+_CUSTOMER_EVENTS: list[CustomerEvents] = []
+
+
+def on_customer_events(fn: CustomerEvents) -> CustomerEvents:
+    """Register ``fn(customer_id) -> Q``: more audit events that concern that customer."""
+    if fn not in _CUSTOMER_EVENTS:
+        _CUSTOMER_EVENTS.append(fn)
+    return fn
+
+
+def _about_customer(customer_id: int) -> Q:
+    wanted = Q(object_type=CUSTOMER_TYPE, object_id=str(customer_id))
+    for fn in _CUSTOMER_EVENTS:
+        wanted |= fn(customer_id)
+    return wanted
 
 
 @dataclass(frozen=True)
@@ -96,7 +116,7 @@ def _filtered(qs: QuerySet[AuditEvent], filters: AuditFilters) -> QuerySet[Audit
     if filters.actor is not None:
         qs = owned_by(qs, [filters.actor])  # the log's owner is its actor
     if filters.customer is not None:
-        qs = qs.filter(object_type=CUSTOMER_TYPE, object_id=str(filters.customer))
+        qs = qs.filter(_about_customer(filters.customer))
     if filters.verb:
         qs = qs.filter(verb=filters.verb)
     if filters.verbs:

@@ -1,11 +1,12 @@
-"""The file of an approved retrieval request, written row by row into a temporary file (openpyxl's
-write-only workbook, or CSV with a BOM so that Chinese Excel opens it as UTF-8): memory stays
-flat whatever the number of rows.
+"""The file of an approved retrieval request, written row by row into a temporary file
+(xlsxwriter's constant-memory workbook, or CSV with a BOM so that Chinese Excel opens it as
+UTF-8): memory stays flat whatever the number of rows.
 
 Every file carries its watermark where it cannot be missed and does not fall off when rows are
 copied elsewhere: a heading block (request number, requester, time, purpose, recipient, the
 notice 仅限本申请用途), the printed page's header and footer (xlsx), and the last column of every
-row. Text that a spreadsheet would take for a formula stays text (``safe_cell``, ``safe_text``).
+row. Text that a spreadsheet would take for a formula stays text (xlsx: string cells with the
+quote prefix; CSV: ``safe_text``'s apostrophe).
 """
 
 from __future__ import annotations
@@ -18,19 +19,16 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import IO, Any
 
+import xlsxwriter
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from crm.reports.exports import safe_cell, safe_text
+from crm.reports.exports import RISKY_START, safe_text
 
 from .models import FileFormat
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_TYPE = "text/csv; charset=utf-8"
-_BOLD = Font(bold=True)
-_TITLE = Font(bold=True, size=14)
 
 
 @dataclass(frozen=True)
@@ -113,32 +111,47 @@ def _csv(out: IO[bytes], mark: Watermark, headers: Sequence[str], rows: Iterable
     return count
 
 
-def _cell(ws: Any, value: Any, font: Font | None = None) -> WriteOnlyCell:
-    cell = WriteOnlyCell(ws)
-    safe_cell(cell, value)
-    if font is not None:
-        cell.font = font
-    return cell
-
-
 def _xlsx(out: IO[bytes], mark: Watermark, headers: Sequence[str], rows: Iterable[Any]) -> int:
-    book = Workbook(write_only=True)
-    ws = book.create_sheet(_("客户数据")[:31])
-    ws.oddHeader.center.text = _("客户数据调用 %(number)s · %(who)s · %(at)s") % {
-        "number": mark.number,
-        "who": mark.requester,
-        "at": mark.at,
-    }
-    ws.oddFooter.center.text = _("仅限本申请用途 · 第 &P 页，共 &N 页")
+    """xlsxwriter in constant-memory mode: each row goes to disk as it is written (openpyxl's
+    write-only mode took three times as long). Every cell is written as a string; text that
+    looks like a formula gets Excel's quote prefix so that editing the cell keeps it text."""
+    book = xlsxwriter.Workbook(
+        out, {"constant_memory": True, "in_memory": False, "strings_to_formulas": False}
+    )
+    ws = book.add_worksheet(_("客户数据")[:31])
+    bold = book.add_format({"bold": True})
+    title = book.add_format({"bold": True, "font_size": 14})
+    quoted = book.add_format({"quote_prefix": True})
+    ws.set_header(
+        "&C"
+        + _("客户数据调用 %(number)s · %(who)s · %(at)s")
+        % {"number": mark.number, "who": mark.requester, "at": mark.at}
+    )
+    ws.set_footer("&C" + _("仅限本申请用途 · 第 &P 页，共 &N 页"))
     heading = mark.heading()
-    ws.freeze_panes = f"A{len(heading) + 3}"
+    row = 0
     for n, line in enumerate(heading):
-        ws.append([_cell(ws, v, _TITLE if n == 0 else None) for v in line])
-    ws.append([])
-    ws.append([_cell(ws, h, _BOLD) for h in (*headers, _("水印"))])
+        for col, value in enumerate(line):
+            ws.write_string(row, col, _text(value), title if n == 0 else None)
+        row += 1
+    row += 1
+    for col, value in enumerate((*headers, _("水印"))):
+        ws.write_string(row, col, _text(value), bold)
+    ws.freeze_panes(row + 1, 0)
+    row += 1
     count = 0
-    for row in rows:
-        ws.append([*(_cell(ws, v) for v in row), _cell(ws, mark.mark)])
+    last = len(headers)
+    for values in rows:
+        for col, value in enumerate(values):
+            text = _text(value)
+            ws.write_string(row, col, text, quoted if text.startswith(RISKY_START) else None)
+        ws.write_string(row, last, mark.mark)
+        row += 1
         count += 1
-    book.save(out)
+    book.close()
     return count
+
+
+def _text(value: Any) -> str:
+    text: str = ILLEGAL_CHARACTERS_RE.sub("", "" if value is None else str(value))
+    return text

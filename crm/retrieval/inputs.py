@@ -16,7 +16,7 @@ from .fields import CODES
 from .models import FileFormat
 
 Id = Annotated[int, Integer(1, MAX_ID)]
-CUSTOMERS_MAX = 20000
+CUSTOMERS_MAX = 100000
 
 FieldCode = models.TextChoices("FieldCode", [(c, c) for c in CODES])  # type: ignore[misc,call-overload]
 

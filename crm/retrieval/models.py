@@ -54,9 +54,8 @@ class DataRequest(models.Model):
     created_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
     purpose = models.CharField(_("调用用途"), max_length=500)
     recipient = models.CharField(_("接收方"), max_length=200)
-    # the list filter it was filed from, as words for the form (the records are ``customer_ids``)
+    # the list filter it was filed from, as words for the form (the records are its ``items``)
     criteria = models.JSONField(_("筛选条件"), default=dict, blank=True)
-    customer_ids = models.JSONField(_("客户"), default=list)
     record_count = models.PositiveIntegerField(_("条数"), default=0)
     fields = models.JSONField(_("字段"), default=list)
     file_format = models.CharField(
@@ -96,6 +95,11 @@ class DataRequest(models.Model):
         return f"DY{self.pk:06d}"
 
     @property
+    def customer_ids(self) -> list[int]:
+        """The customers asked for, in the order the file lists them."""
+        return list(self.items.order_by("position").values_list("customer_id", flat=True))
+
+    @property
     def expired(self) -> bool:
         return (
             self.state == RequestState.APPROVED
@@ -106,3 +110,27 @@ class DataRequest(models.Model):
     @property
     def downloadable(self) -> bool:
         return self.state == RequestState.APPROVED and not self.expired
+
+
+class RequestItem(models.Model):
+    """One customer of a request, fixed when it was filed: what the approvers approved and the
+    file lists, and how the access log finds every export that held a customer. The customer is
+    kept as its id (no foreign key): the record of a hand-out outlives the customer."""
+
+    request = models.ForeignKey(DataRequest, on_delete=models.CASCADE, related_name="items")
+    position = models.PositiveIntegerField()
+    customer_id = models.BigIntegerField(_("客户"))
+
+    policy = Policy(owner="request__requested_by", department="request__department")
+
+    class Meta:
+        ordering = ["request", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["request", "position"], name="request_item_position")
+        ]
+        indexes = [models.Index(fields=["customer_id", "request"], name="request_item_customer")]
+        verbose_name = pgettext_lazy("model", "调用客户")
+        verbose_name_plural = pgettext_lazy("model plural", "调用客户")
+
+    def __str__(self) -> str:
+        return f"{self.request_id}:{self.customer_id}"

@@ -15,6 +15,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
 
 from crm.accounts import selectors as accounts_selectors
@@ -358,11 +359,6 @@ ENDPOINTS: dict[str, tuple[str, str, Any, int, str]] = {
 }
 # fmt: on
 
-MATRIX = [
-    pytest.param(endpoint, persona, expected, id=f"{endpoint}-{persona}")
-    for endpoint, spec in ENDPOINTS.items()
-    for persona, expected in zip(PERSONAS, PROFILES[spec[4]], strict=True)
-]
 
 WRITES = {"POST", "PATCH", "PUT", "DELETE"}
 CHANGES_X = {"rep_a", "manager", "data_admin", "gm", "director"}  # the "change" profile
@@ -530,9 +526,20 @@ def _soon() -> str:
     return (timezone.localdate() + dt.timedelta(days=7)).isoformat()
 
 
-@pytest.mark.parametrize(("endpoint", "persona", "expected"), MATRIX)
-def test_scope_matrix(org, call, world, endpoint, persona, expected):
-    # given the endpoint and the persona
+@pytest.mark.parametrize("endpoint", ENDPOINTS)
+def test_scope_matrix(org, call, world, subtests, endpoint):
+    # given the endpoint and each persona in turn: the world is built once per endpoint and each
+    # call runs in a savepoint rolled back after it, so one persona's write is not the next one's
+    # world (each persona's token is issued first, outside the savepoints)
+    for persona in PERSONAS[1:]:
+        assert call(getattr(org, persona), "GET", "me").status_code in (200, 403)
+    for persona, expected in zip(PERSONAS, PROFILES[ENDPOINTS[endpoint][4]], strict=True):
+        with subtests.test(persona=persona), transaction.atomic():
+            _cell(org, call, world, endpoint, persona, expected)
+            transaction.set_rollback(True)
+
+
+def _cell(org, call, world, endpoint, persona, expected):
     method, path, body, success, _profile = ENDPOINTS[endpoint]
     x, ct, gone = world["x"], world["ct"], world["gone"]
     path = path.format(

@@ -18,6 +18,7 @@ from crm.customers import services as customers
 from crm.customers.tests.factories import make_customer
 from crm.governance import approvals
 from crm.governance.models import AuditEvent
+from crm.governance.selectors import EXPORT_VERBS, AuditFilters, access_events
 from crm.retrieval import services
 from crm.retrieval.models import RequestState
 
@@ -119,14 +120,20 @@ def test_the_file_is_produced_once_watermarked_masked_and_logged(org, book):
     # once: a second download is refused
     with pytest.raises(StateConflict, match="已导出过一次"):
         services.request_export(actor=org.rep_a, request_id=request.pk)
-    # logged: the export, and each customer's access log says who took it
+    # logged: the export, and each customer's access log finds it
     event = AuditEvent.objects.get(verb="retrieval.exported")
     assert event.actor == org.rep_a
     assert event.details["count"] == 2
     assert event.details["sha256"] == export.sha256
-    per_customer = AuditEvent.objects.filter(verb="customer.exported")
-    assert sorted(int(e.object_id) for e in per_customer) == sorted(c.pk for c in book[:2])
-    assert {e.details["request"] for e in per_customer} == {request.number}
+    for customer in book[:2]:
+        found = access_events(
+            actor=org.data_admin,
+            filters=AuditFilters(customer=customer.pk, verbs=EXPORT_VERBS),
+        )
+        assert [e.pk for e in found] == [event.pk]
+    assert not access_events(
+        actor=org.data_admin, filters=AuditFilters(customer=book[2].pk, verbs=EXPORT_VERBS)
+    )
 
 
 def _again(export):
@@ -271,3 +278,16 @@ def test_the_request_is_audited_with_what_and_why(org, book):
     assert event.changes["purpose"] == [None, "年终答谢会邀请名单"]
     assert event.changes["count"] == [None, 2]
     assert timezone.now() - event.created_at < dt.timedelta(minutes=1)
+
+
+@override_settings(CRM_EXPORT_DIRECT_MAX=2)
+def test_a_company_may_let_small_exports_through_without_approval(org, book):
+    small = _file(org)  # two customers: at the limit
+    assert small.approval is None
+    assert small.state == RequestState.APPROVED
+    assert services.request_export(actor=org.rep_a, request_id=small.pk).rows == 2
+    # still once, still logged
+    with pytest.raises(StateConflict):
+        services.request_export(actor=org.rep_a, request_id=small.pk)
+    big = services.request_file(actor=org.director, data=WANT)  # three: the chain applies
+    assert big.approval is not None
