@@ -109,3 +109,29 @@ def test_a_manager_imports_through_the_pages(org, as_user, django_capture_on_com
 def test_reps_see_no_import_menu(org, as_user):
     assert "/imports/" not in as_user(org.rep_a).get("/customers/").content.decode()
     assert as_user(org.rep_a).get("/imports/").status_code == 403
+
+
+def test_a_mapping_saved_on_the_page_maps_the_next_file(org, as_user):
+    client = as_user(org.manager)
+    first = xlsx([["名字", "号码"], ["张三", "13800138000"]])
+    client.post("/imports/", {"file": SimpleUploadedFile("a.xlsx", first)})
+    job = ImportJob.objects.get()
+    client.post(f"/imports/{job.pk}/", {"col0": "name", "col1": "phone", "duplicates": "skip"})
+    page = client.post(f"/imports/{job.pk}/", {"save_as": "展会名单"}).content.decode()
+    assert "展会名单" in page
+
+    second = xlsx([["号码", "名字"], ["13800138001", "李四"]])
+    client.post("/imports/", {"file": SimpleUploadedFile("b.xlsx", second)})
+    later = ImportJob.objects.order_by("-pk").first()
+    assert later is not None
+    saved = org.manager.pk  # the saved mapping is the manager's own
+    from crm.imports.models import SavedMapping
+
+    mapping = SavedMapping.objects.get(user_id=saved, name="展会名单")
+    page = client.post(f"/imports/{later.pk}/", {"apply": str(mapping.pk)}).content.decode()
+    later.refresh_from_db()
+    assert later.mapping == {"0": "phone", "1": "name"}
+    assert "开始导入（1 行可导入）" in page
+    # another manager's saved mappings are not offered, nor applied
+    other = as_user(org.manager2).post(f"/imports/{later.pk}/", {"apply": str(mapping.pk)})
+    assert other.status_code == 404

@@ -72,6 +72,7 @@ class ImportDetailView(CrmView):
             "policies": DuplicatePolicy.choices,
             "failed": selectors.failed_rows(job=job),
             "ready": job.state == JobState.READY,
+            "saved": services.mapping_list(actor=self.actor),
             "error": error,
         }
 
@@ -80,6 +81,8 @@ class ImportDetailView(CrmView):
 
     def post(self, request: HttpRequest, job_id: int) -> HttpResponse:
         job = services.import_get(actor=self.actor, job_id=job_id)
+        if "apply" in request.POST or "save_as" in request.POST:
+            return self.saved_mapping(request, job)
         mapping = {str(i): request.POST.get(f"col{i}", "")[:40] for i in range(len(job.headers))}
         try:
             job = services.import_configure(
@@ -89,6 +92,27 @@ class ImportDetailView(CrmView):
                 duplicates=request.POST.get("duplicates", job.duplicates),
             )
         except DomainError as exc:
+            return self.render(self.page(job, exc.first_message), status=exc.status)
+        return self.render(self.page(job))
+
+    def saved_mapping(self, request: HttpRequest, job: ImportJob) -> HttpResponse:
+        """Apply a saved mapping (列对应方案) to the file, or keep the file's under a name."""
+        try:
+            if "apply" in request.POST:
+                chosen = request.POST.get("apply", "")
+                if not chosen.isdigit():
+                    return self.render(self.page(job, _("请选择列对应方案")), status=422)
+                job = services.mapping_apply(
+                    actor=self.actor, job_id=job.pk, mapping_id=int(chosen)
+                )
+            else:
+                services.mapping_save(
+                    actor=self.actor, job_id=job.pk, name=request.POST.get("save_as", "")
+                )
+                messages.success(request, _("已保存列对应方案"))
+        except DomainError as exc:
+            if exc.status in (403, 404):
+                raise
             return self.render(self.page(job, exc.first_message), status=exc.status)
         return self.render(self.page(job))
 
