@@ -199,7 +199,9 @@ def call(client: Client, db: None) -> Call:
         kwargs: dict[str, Any] = {}
         if body is not None:
             kwargs = {"data": json.dumps(body), "content_type": "application/json"}
-        if files is not None:  # a multipart upload: ``files`` is the form's files field
+        if isinstance(files, dict):  # a multipart upload of named fields
+            kwargs = {"data": files}
+        elif files is not None:  # a multipart upload: ``files`` is the form's files field
             kwargs = {"data": {"files": files}}
         return getattr(client, method.lower())(f"/api/v1/{path}", **kwargs, **headers)
 

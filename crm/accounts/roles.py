@@ -81,6 +81,8 @@ VERIFY_RECORD = "verification.verify_record"
 # data retrieval requests (客户数据调用申请, crm.retrieval)
 REQUEST_DATA = "retrieval.request_data"
 VIEW_DATA_REQUEST = "retrieval.view_request"
+# customer import from Excel/CSV (客户导入, crm.imports)
+IMPORT_CUSTOMERS = "imports.import_customers"
 
 
 @dataclass(frozen=True)
@@ -162,6 +164,7 @@ ACTIONS: tuple[Action, ...] = (
     # a retrieval request's rows: its requester's (own) and the requester's department's
     Action(REQUEST_DATA, _("申请调用（导出）客户数据"), _GOVERNANCE, scoped=False),
     Action(VIEW_DATA_REQUEST, _("查看客户数据调用申请"), _GOVERNANCE),
+    Action(IMPORT_CUSTOMERS, _("导入客户（Excel/CSV）"), _CUSTOMERS),
 )
 ACTIONS_BY_CODE: dict[str, Action] = {a.code: a for a in ACTIONS}
 
@@ -438,6 +441,17 @@ RETRIEVAL_GRANTS: dict[str, dict[str, str]] = {
     BuiltinRole.GM: {REQUEST_DATA: ALL, VIEW_DATA_REQUEST: ALL},
 }
 for _role, _grants in RETRIEVAL_GRANTS.items():
+    DEFAULT_GRANTS[_role].update(_grants)
+
+# 客户导入 (crm.imports): managers and directors import for their departments, the data
+# administrator and the general manager for everyone; reps do not import
+IMPORT_GRANTS: dict[str, dict[str, str]] = {
+    BuiltinRole.MANAGER: {IMPORT_CUSTOMERS: DEPT},
+    BuiltinRole.DIRECTOR: {IMPORT_CUSTOMERS: DEPT},
+    BuiltinRole.DATA_ADMIN: {IMPORT_CUSTOMERS: ALL},
+    BuiltinRole.GM: {IMPORT_CUSTOMERS: ALL},
+}
+for _role, _grants in IMPORT_GRANTS.items():
     DEFAULT_GRANTS[_role].update(_grants)
 
 ROLE_DESCRIPTIONS: dict[str, str | Promise] = {

@@ -101,4 +101,8 @@ VERB_LABELS: dict[str, StrPromise] = {
     "retrieval.requested": pgettext_lazy("audit", "提交客户数据调用申请"),
     "retrieval.exported": pgettext_lazy("audit", "导出调用的客户数据"),
     "customer.exported": pgettext_lazy("audit", "导出客户数据"),
+    # 客户导入 (crm.imports): one event per import, and its undo
+    "import.completed": pgettext_lazy("audit", "导入客户"),
+    "import.cancelled": pgettext_lazy("audit", "导入客户（已取消）"),
+    "import.undone": pgettext_lazy("audit", "撤销客户导入"),
 }

@@ -59,7 +59,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -529,9 +531,7 @@ def keep_month(first: dt.date, *, again: bool = False) -> bool:
     return True
 
 
-def refresh(customer_id: int, since: dt.datetime | None = None) -> None:
-    """After a write to a customer: recompute its rows in the kept months from ``since``'s month
-    on (every kept month without ``since``). The first write of a month keeps the month first."""
+def _months_from(since: dt.datetime | None) -> list[dt.date]:
     this_month = timezone.localdate().replace(day=1)
     lo = timezone.localdate(since).replace(day=1) if since is not None else None
     kept = ContactMonthKept.objects.all()
@@ -540,8 +540,45 @@ def refresh(customer_id: int, since: dt.datetime | None = None) -> None:
     months = set(kept.values_list("month", flat=True))
     if this_month not in months and not keep_month(this_month):
         months.add(this_month)  # kept meanwhile by another write (else: just computed, whole)
-    for first in sorted(months):
+    return sorted(months)
+
+
+def refresh(customer_id: int, since: dt.datetime | None = None) -> None:
+    """After a write to a customer: recompute its rows in the kept months from ``since``'s month
+    on (every kept month without ``since``). The first write of a month keeps the month first."""
+    for first in _months_from(since):
         _write(first, customer_id)
+
+
+# Customers entering a category inside ``deferred()`` (a batch writer: the customer import),
+# recomputed once at its end rather than one statement each.
+_deferred: ContextVar[set[int] | None] = ContextVar("contact_status_deferred", default=None)
+
+
+@contextmanager
+def deferred() -> Iterator[None]:
+    """Within the block, a customer entering a category is noted; when the block ends without
+    an error, the rows of all those noted are recomputed together (from this month on)."""
+    noted: set[int] = set()
+    token = _deferred.set(noted)
+    try:
+        yield
+    finally:
+        _deferred.reset(token)
+    if noted:
+        refresh_many(sorted(noted), since=timezone.now())
+
+
+def refresh_many(customer_ids: Sequence[int], since: dt.datetime | None = None) -> None:
+    """``refresh`` for many customers at once (one statement per kept month)."""
+    for first in _months_from(since):
+        customers = _alive().filter(pk__in=customer_ids)
+        ContactMonth.objects.filter(month=first, customer_id__in=customer_ids).delete()
+        sql, params = _rows_statement(customers, first, None)
+        with connection.cursor() as cur:
+            if connection.vendor == "postgresql":
+                cur.execute("SET LOCAL jit = off")
+            cur.execute(sql, params)
 
 
 def forget(customer_id: int) -> None:
@@ -614,6 +651,10 @@ def per_owner_kept(
 
 
 def on_category_entered(*, customer: Customer, event: LifecycleEvent, actor: Any) -> None:
+    noted = _deferred.get()
+    if noted is not None:
+        noted.add(customer.pk)
+        return
     refresh(customer.pk, since=event.at)
 
 

@@ -182,6 +182,27 @@ def _pictures(body: dict[str, Any]) -> None:
         body["files"] = [_PNG for _ in files]
 
 
+def _spreadsheet() -> bytes:
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["姓名", "手机"])
+    sheet.append(["导入客户", "13600000009"])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _import_file(path: str, body: dict[str, Any]) -> None:
+    """A customer import's upload is a real spreadsheet (an .xlsx judged by its content)."""
+    if path.endswith("/imports") and "file" in body:
+        body["file"] = _spreadsheet()
+
+
 def _governance(path: str, body: dict[str, Any]) -> None:
     """交接: the fixtures' leaver handed over (a transfer) to the fixtures' receiver, no customer
     chosen one by one; 数据核查: a round due in a week, a correction with no changes sent (the
@@ -228,6 +249,7 @@ def map_case(context: Any, case: Any) -> Any:
         _bulk(case.path, case.body)
         _governance(case.path, case.body)
         _retrieval(case.path, case.body)
+        _import_file(case.path, case.body)
     departments = _ids("CRM_FUZZ_DEPARTMENTS")
     query = case.query
     department = query.get("department") if isinstance(query, dict) else None

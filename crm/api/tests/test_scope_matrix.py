@@ -53,6 +53,7 @@ PERSONAS = (
 )
 OK = "ok"  # the endpoint's success status
 FILES = "files"  # the body is a multipart upload of one small picture
+XLSX = "xlsx"  # the body is a multipart upload of a small customer spreadsheet
 
 # Expected status per persona, by the action an endpoint needs. Each action has its own scope:
 # the front desk registers customers and assigns them but reads none; service staff read every
@@ -135,6 +136,10 @@ PROFILES: dict[str, tuple[int | str, ...]] = {
     "data_request_file": (401, OK, 422, 422, OK,  422, OK,  OK,  403, OK,  403,  OK),
     "data_request": (401, OK,   404,  404,  OK,  404, OK,  OK,  404, OK,  404,  404),
     "data_request_export": (401, 409, 404, 404, 403, 404, 403, 403, 403, 403, 403, 404),
+    # 客户导入 (issue 10): managers, directors, the data administrator and the GM import; {im}
+    # is the manager of 销售一部's import waiting to start, {imd} one that ran
+    "imports":    (401, 403,  403,  403,  OK,  OK,  OK,  OK,  403, OK,  403,  403),
+    "import":     (401, 403,  403,  403,  OK,  404, OK,  OK,  403, OK,  403,  403),
 }
 
 # endpoint: (method, path, body, success status, profile); {x} {ct} {gone} {tok} filled in,
@@ -336,6 +341,21 @@ ENDPOINTS: dict[str, tuple[str, str, Any, int, str]] = {
     "data_request_get": ("GET",    "data-requests/{dr}",          None, 200, "data_request"),
     "data_request_export": ("POST", "data-requests/{dr}/export",  None, 200,
                          "data_request_export"),
+    "import_columns":   ("GET",    "imports/columns",             None, 200, "imports"),
+    "import_template":  ("GET",    "imports/template",            None, 200, "imports"),
+    "import_list":      ("GET",    "imports",                     None, 200, "imports"),
+    "import_upload":    ("POST",   "imports",                     XLSX, 201, "imports"),
+    "import_get":       ("GET",    "imports/{im}",                None, 200, "import"),
+    "import_configure": ("PUT",    "imports/{im}/mapping", {"duplicates": "update"}, 200,
+                         "import"),
+    "import_start":     ("POST",   "imports/{im}/start",          None, 202, "import"),
+    "import_progress":  ("GET",    "imports/{im}/progress",       None, 200, "import"),
+    "import_cancel":    ("POST",   "imports/{im}/cancel",         None, 200, "import"),
+    "import_errors":    ("GET",    "imports/{imd}/errors",        None, 200, "import"),
+    "import_undo":      ("POST",   "imports/{imd}/undo",          None, 200, "import"),
+    "import_mappings":  ("GET",    "import-mappings",             None, 200, "imports"),
+    "import_mapping_save": ("POST", "import-mappings", {"job": "{im}", "name": "展会名单"},
+                         201, "import"),
 }
 # fmt: on
 
@@ -430,6 +450,7 @@ def world(org):
         "sv": listviews.view_save(actor=org.rep_a, name="我的", params={}, columns=[]),
         **_pool_world(org),
         **_governance_world(org),
+        **_import_world(org),
         "sh": shares.customer_share(
             actor=org.rep_a,
             customer_id=x.pk,
@@ -477,6 +498,28 @@ def _governance_world(org):
         "vr": round_.pk,
         "vi": VerificationItem.objects.get(round=round_, customer__name="星河机械有限公司").pk,
     }
+
+
+def _spreadsheet():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from crm.imports.tests.files import xlsx
+
+    data = xlsx([["姓名", "手机"], ["导入客户", "13600000001"]])
+    return SimpleUploadedFile("客户.xlsx", data, content_type="application/octet-stream")
+
+
+def _import_world(org):
+    from crm.imports import services as import_services
+
+    def upload():
+        f = _spreadsheet()
+        return import_services.import_upload(actor=org.manager, stream=f, name=f.name, size=f.size)
+
+    ran = upload()
+    import_services.import_start(actor=org.manager, job_id=ran.pk)
+    import_services.import_run(job_id=ran.pk)
+    return {"im": upload(), "imd": ran}
 
 
 def _soon() -> str:
@@ -528,6 +571,8 @@ def _cell(org, call, world, endpoint, persona, expected):
         vr=world["vr"],
         vi=world["vi"],
         dr=world["dr"].pk,
+        im=world["im"].pk,
+        imd=world["imd"].pk,
     )
     actor = None if persona == "anonymous" else getattr(org, persona)
     if isinstance(body, dict):
@@ -538,6 +583,7 @@ def _cell(org, call, world, endpoint, persona, expected):
             "{old}": world["old"].number,
             "{data_admin}": org.data_admin.pk,
             "{soon}": _soon(),
+            "{im}": world["im"].pk,
         }
         body = {k: marks.get(v, v) if isinstance(v, str) else v for k, v in body.items()}
         if body.get("users") == ["{rep_a}"]:
@@ -560,6 +606,8 @@ def _cell(org, call, world, endpoint, persona, expected):
     # when it is called
     if body == FILES:
         response = call(actor, method, path, files=[tiny_png()])
+    elif body == XLSX:
+        response = call(actor, method, path, files={"file": _spreadsheet()})
     else:
         response = call(actor, method, path, body)
 
@@ -644,7 +692,9 @@ def test_matrix_covers_every_endpoint_of_the_api():
             .replace("{ho}", "{handover_id}")
             .replace("{vr}", "{round_id}")
             .replace("{vi}", "{item_id}")
-            .replace("{dr}", "{request_id}"),
+            .replace("{dr}", "{request_id}")
+            .replace("{im}", "{job_id}")
+            .replace("{imd}", "{job_id}"),
         )
         for m, p, *_rest in ENDPOINTS.values()
     }

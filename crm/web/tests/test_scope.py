@@ -131,6 +131,10 @@ PROFILES: dict[str, tuple[int | str, ...]] = {
     "verification": (LOGIN, 403, 403, 403,  403, 403, OK,  403, 403, 403, 403,  403),
     "verify":     (LOGIN, OK,   OK,   OK,   OK,  OK,  OK,  OK,  403, OK,  403,  403),  # own rows
     "verify_item": (LOGIN, OK,  404,  404,  OK,  404, OK,  OK,  403, OK,  403,  403),  # x's
+    # 客户导入 (issue 10): {im} is the manager of 销售一部's import waiting to start, {imd} one
+    # that ran
+    "imports":    (LOGIN, 403,  403,  403,  OK,  OK,  OK,  OK,  403, OK,  403,  403),
+    "import":     (LOGIN, 403,  403,  403,  OK,  404, OK,  OK,  403, OK,  403,  403),
 }
 
 # URL name: (method, args, data, success status, profile); {x} {gone} {lost} {pl} {df} {tok}
@@ -272,6 +276,14 @@ PAGES: dict[str, tuple[str, tuple[str, ...], dict[str, Any] | None, int, str]] =
     "data_request_new":    ("GET",  (),             None, 200, "data_requests"),
     "data_request_detail": ("GET",  ("{dr}",),      None, 200, "data_request"),
     "data_request_export": ("POST", ("{dr}",),      None, 302, "data_export"),
+    "import_list":         ("GET",  (),             None, 200, "imports"),
+    "import_template":     ("GET",  (),             None, 200, "imports"),
+    "import_detail":       ("GET",  ("{im}",),      None, 200, "import"),
+    "import_progress":     ("GET",  ("{im}",),      None, 200, "import"),
+    "import_start":        ("POST", ("{im}",),      None, 302, "import"),
+    "import_cancel":       ("POST", ("{im}",),      None, 302, "import"),
+    "import_undo":         ("POST", ("{imd}",),     None, 302, "import"),
+    "import_errors":       ("GET",  ("{imd}",),     None, 200, "import"),
 }
 # fmt: on
 
@@ -353,6 +365,7 @@ def world(org):
         data={"title": "一部核查", "deadline": soon, "department": org.sales1.pk},
     )
     return {
+        **_import_world(org),
         "dr": retrieval_services.request_file(
             actor=org.rep_a,
             data={
@@ -394,6 +407,25 @@ def world(org):
         "ct": contact,
         "src": Source.objects.get(code="tv"),
     }
+
+
+def _import_world(org):
+    import io
+
+    from crm.imports import services as import_services
+    from crm.imports.tests.files import xlsx
+
+    data = xlsx([["姓名", "手机"], ["导入客户", "13600000001"]])
+
+    def upload():
+        return import_services.import_upload(
+            actor=org.manager, stream=io.BytesIO(data), name="客户.xlsx", size=len(data)
+        )
+
+    ran = upload()
+    import_services.import_start(actor=org.manager, job_id=ran.pk)
+    import_services.import_run(job_id=ran.pk)
+    return {"im": upload(), "imd": ran}
 
 
 def _fill(template: Any, world: dict[str, Any]) -> Any:
