@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "crm.handover",
     "crm.verification",
     "crm.retrieval",
+    "crm.questionnaires",
     "crm.api",
     "crm.web",
 ]

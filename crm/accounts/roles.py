@@ -81,6 +81,10 @@ VERIFY_RECORD = "verification.verify_record"
 # data retrieval requests (客户数据调用申请, crm.retrieval)
 REQUEST_DATA = "retrieval.request_data"
 VIEW_DATA_REQUEST = "retrieval.view_request"
+# configurable forms (调查表, crm.questionnaires): managers build them, reps fill them on the
+# customers they may edit
+MANAGE_FORM = "questionnaires.manage_form"
+FILL_FORM = "questionnaires.fill_form"
 
 
 @dataclass(frozen=True)
@@ -162,6 +166,9 @@ ACTIONS: tuple[Action, ...] = (
     # a retrieval request's rows: its requester's (own) and the requester's department's
     Action(REQUEST_DATA, _("申请调用（导出）客户数据"), _GOVERNANCE, scoped=False),
     Action(VIEW_DATA_REQUEST, _("查看客户数据调用申请"), _GOVERNANCE),
+    # forms are the company's (on/off); whose customers one fills is the customer's own scope
+    Action(MANAGE_FORM, _("设计调查表（分组、题目、发布）"), _WORK, scoped=False),
+    Action(FILL_FORM, _("填写、查看调查表"), _WORK, scoped=False),
 )
 ACTIONS_BY_CODE: dict[str, Action] = {a.code: a for a in ACTIONS}
 
@@ -438,6 +445,17 @@ RETRIEVAL_GRANTS: dict[str, dict[str, str]] = {
     BuiltinRole.GM: {REQUEST_DATA: ALL, VIEW_DATA_REQUEST: ALL},
 }
 for _role, _grants in RETRIEVAL_GRANTS.items():
+    DEFAULT_GRANTS[_role].update(_grants)
+
+# 调查表 (crm.questionnaires): the managers design the forms, sales staff fill them
+QUESTIONNAIRE_GRANTS: dict[str, dict[str, str]] = {
+    BuiltinRole.REP: {FILL_FORM: ALL},
+    BuiltinRole.MANAGER: {MANAGE_FORM: ALL, FILL_FORM: ALL},
+    BuiltinRole.DIRECTOR: {MANAGE_FORM: ALL, FILL_FORM: ALL},
+    BuiltinRole.DATA_ADMIN: {MANAGE_FORM: ALL, FILL_FORM: ALL},
+    BuiltinRole.GM: {MANAGE_FORM: ALL, FILL_FORM: ALL},
+}
+for _role, _grants in QUESTIONNAIRE_GRANTS.items():
     DEFAULT_GRANTS[_role].update(_grants)
 
 ROLE_DESCRIPTIONS: dict[str, str | Promise] = {

@@ -1,0 +1,219 @@
+"""Reads of the forms, through ``restrict()``: the forms (``fill_form``), a form's versions with
+their sections and questions, the responses of the customers the actor reads
+(``view_customer``), the forms a customer's page offers."""
+
+from __future__ import annotations
+
+import decimal
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from crm.accounts.models import User
+from crm.accounts.roles import CHANGE_CUSTOMER, FILL_FORM, VIEW_CUSTOMER
+from crm.core.errors import NotFound
+from crm.core.permissions import allows, require, restrict
+from crm.customers.models import Customer
+
+from .answers import display
+from .models import Answer, FormVersion, Question, QuestionKind, Questionnaire, Response, Section
+from .services import applies, latest_version, published
+
+
+def form_list(*, actor: User) -> list[Questionnaire]:
+    qs = restrict(Questionnaire.objects.all(), actor, FILL_FORM)
+    return list(
+        qs.annotate(
+            version_count=Count("versions", distinct=True),
+        ).order_by("name", "id")
+    )
+
+
+def form_get(*, actor: User, form_id: int) -> Questionnaire:
+    require(actor, FILL_FORM)
+    form = restrict(Questionnaire.objects.all(), actor, FILL_FORM).filter(pk=form_id).first()
+    if form is None:
+        raise NotFound()
+    return form
+
+
+def version_get(*, form: Questionnaire, number: int | None = None) -> FormVersion | None:
+    """A version by number; None: the published one (else the latest)."""
+    if number is not None:
+        return form.versions.filter(number=number).first()
+    return published(form) or latest_version(form)
+
+
+@dataclass
+class SectionView:
+    section: Section
+    questions: list[Question] = field(default_factory=list)
+
+
+def layout(version: FormVersion) -> list[SectionView]:
+    """A version's sections in order, each with its questions in order."""
+    sections = version.sections.order_by("position", "id").prefetch_related(
+        Prefetch("questions", queryset=Question.objects.order_by("position", "id"))
+    )
+    return [SectionView(s, list(s.questions.all())) for s in sections]
+
+
+def questions(version: FormVersion) -> list[Question]:
+    return [q for s in layout(version) for q in s.questions]
+
+
+def responses_in_scope(*, actor: User, version: FormVersion) -> QuerySet[Response]:
+    """The responses to ``version`` of customers the actor reads (alive)."""
+    return restrict(
+        Response.objects.filter(version=version, customer__deleted_at__isnull=True),
+        actor,
+        VIEW_CUSTOMER,
+    )
+
+
+@dataclass(frozen=True)
+class AnswerFilter:
+    """The responses list's filter: a question and a value (an option, words of a text, a
+    number range)."""
+
+    question: int | None = None
+    value: str = ""
+    low: decimal.Decimal | None = None
+    high: decimal.Decimal | None = None
+
+
+def _filtered(qs: QuerySet[Response], f: AnswerFilter) -> QuerySet[Response]:
+    if f.question is None:
+        return qs
+    answers = Answer.objects.filter(question_id=f.question)
+    if f.value:
+        answers = answers.filter(Q(text=f.value) | Q(text__icontains=f.value))
+    if f.low is not None:
+        answers = answers.filter(number__gte=f.low)
+    if f.high is not None:
+        answers = answers.filter(number__lte=f.high)
+    if not (f.value or f.low is not None or f.high is not None):
+        return qs.filter(pk__in=answers.values("response_id"))
+    return qs.filter(pk__in=answers.values("response_id"))
+
+
+def response_list(
+    *,
+    actor: User,
+    version: FormVersion,
+    filters: AnswerFilter = AnswerFilter(),  # noqa: B008 - frozen
+    limit: int = 200,
+) -> list[Response]:
+    qs = _filtered(responses_in_scope(actor=actor, version=version), filters)
+    return list(qs.select_related("customer", "filled_by").order_by("-id")[:limit])
+
+
+def response_count(*, actor: User, version: FormVersion, filters: AnswerFilter) -> int:
+    return _filtered(responses_in_scope(actor=actor, version=version), filters).count()
+
+
+def answer_texts(responses: list[Response], qs: list[Question]) -> dict[int, list[str]]:
+    """Each response's answers as one line per question (in ``qs`` order)."""
+    by_response: dict[int, dict[int, list[Answer]]] = defaultdict(lambda: defaultdict(list))
+    for a in Answer.objects.filter(response__in=[r.pk for r in responses]).order_by(
+        "question", "position"
+    ):
+        by_response[a.response_id][a.question_id].append(a)
+    return {r.pk: [display(q, by_response[r.pk][q.pk]) for q in qs] for r in responses}
+
+
+def response_get(*, actor: User, response_id: int) -> Response:
+    require(actor, FILL_FORM)
+    found = (
+        restrict(Response.objects.filter(customer__deleted_at__isnull=True), actor, VIEW_CUSTOMER)
+        .select_related("form", "version", "customer", "filled_by")
+        .filter(pk=response_id)
+        .first()
+    )
+    if found is None:
+        raise NotFound()
+    return found
+
+
+@dataclass
+class Filled:
+    """A question and its answer as text (a response's page)."""
+
+    question: Question
+    text: str
+
+
+def response_sections(response: Response) -> list[tuple[Section, list[Filled]]]:
+    texts = answer_texts([response], questions(response.version))[response.pk]
+    out: list[tuple[Section, list[Filled]]] = []
+    n = 0
+    for view in layout(response.version):
+        items = []
+        for q in view.questions:
+            items.append(Filled(q, texts[n]))
+            n += 1
+        out.append((view.section, items))
+    return out
+
+
+def response_values(response: Response) -> dict[int, Any]:
+    """A response's answers as the values a form is filled with (question id → value)."""
+    values: dict[int, Any] = {}
+    kinds = dict(response.version.questions.values_list("pk", "kind"))
+    for a in response.answers.order_by("question", "position"):
+        kind = kinds.get(a.question_id)
+        if kind in (QuestionKind.MULTIPLE, QuestionKind.RANKED):
+            values.setdefault(a.question_id, []).append(a.text)
+        elif kind == QuestionKind.NUMBER:
+            values[a.question_id] = None if a.number is None else f"{a.number.normalize():f}"
+        elif kind == QuestionKind.TABLE:
+            values[a.question_id] = a.rows or []
+        else:
+            values[a.question_id] = a.text
+    return values
+
+
+@dataclass
+class CustomerForm:
+    form: Questionnaire
+    version: FormVersion
+    response: Response | None
+    old: list[Response]
+
+
+def customer_forms(*, actor: User, customer: Customer) -> list[CustomerForm]:
+    """The published forms that apply to the customer's category, with its response to the
+    current version (if any) and to older versions."""
+    if not allows(actor, VIEW_CUSTOMER, customer):
+        return []
+    forms = restrict(Questionnaire.objects.all(), actor, FILL_FORM).order_by("name", "id")
+    responses = list(
+        Response.objects.filter(customer=customer).select_related("version").order_by("-id")
+    )
+    out = []
+    for form in forms:
+        version = published(form)
+        if version is None:
+            continue
+        mine = [r for r in responses if r.form_id == form.pk]
+        if not applies(form, customer) and not mine:
+            continue
+        current = next((r for r in mine if r.version_id == version.pk), None)
+        out.append(CustomerForm(form, version, current, [r for r in mine if r is not current]))
+    return out
+
+
+def customer_for_filling(*, actor: User, customer_id: int) -> Customer:
+    require(actor, FILL_FORM)
+    customer = (
+        restrict(Customer.objects.alive(), actor, CHANGE_CUSTOMER).filter(pk=customer_id).first()
+    )
+    if customer is None:
+        raise NotFound()
+    return customer
+
+
+def current_response(*, customer: Customer, version: FormVersion) -> Response | None:
+    return Response.objects.filter(customer=customer, version=version).first()
