@@ -22,7 +22,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Avg, Count, Max, Min, QuerySet
+from django.db.models import Avg, Count, F, Max, Min, QuerySet
 from django.db.models.functions import Substr
 from django.utils.translation import gettext as _
 
@@ -33,7 +33,7 @@ from .models import Answer, Question, QuestionKind, Response
 
 MAX_BANDS = 8
 SAMPLES = 5
-NICE_STEPS = (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 5000, 10000, 100000)
+NICE_STEPS = (1, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 100000)
 # the customer fields a question is crossed with (their choices; None: the value itself)
 CUSTOMER_FIELDS: dict[str, Any] = {"category": Category, "grade": Grade, "kind": Kind, "city": None}
 
@@ -235,7 +235,7 @@ def question_dimension(question: Question, responses: QuerySet[Response]) -> Dim
         return Dimension(question.label, [band_label(s, step) for s in starts], values)
     if kind == QuestionKind.RANKED:
         answers = answers.filter(position=1)
-    text = Substr("text", 1, 7) if kind == QuestionKind.DATE else "text"
+    text = Substr("text", 1, 7) if kind == QuestionKind.DATE else F("text")
     for rid, label in answers.annotate(v=text).values_list("response_id", "v"):
         values.setdefault(rid, []).append(label)
     order = (

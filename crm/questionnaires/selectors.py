@@ -10,10 +10,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils.translation import gettext
 
 from crm.accounts.models import User
 from crm.accounts.roles import CHANGE_CUSTOMER, FILL_FORM, VIEW_CUSTOMER
-from crm.core.errors import NotFound
+from crm.core.errors import Invalid, NotFound
 from crm.core.permissions import allows, require, restrict
 from crm.customers.models import Customer
 
@@ -94,8 +95,6 @@ def _filtered(qs: QuerySet[Response], f: AnswerFilter) -> QuerySet[Response]:
         answers = answers.filter(number__gte=f.low)
     if f.high is not None:
         answers = answers.filter(number__lte=f.high)
-    if not (f.value or f.low is not None or f.high is not None):
-        return qs.filter(pk__in=answers.values("response_id"))
     return qs.filter(pk__in=answers.values("response_id"))
 
 
@@ -217,3 +216,40 @@ def customer_for_filling(*, actor: User, customer_id: int) -> Customer:
 
 def current_response(*, customer: Customer, version: FormVersion) -> Response | None:
     return Response.objects.filter(customer=customer, version=version).first()
+
+
+# --- analysis ---------------------------------------------------------------------------------
+
+
+def form_analysis(*, actor: User, version: FormVersion) -> dict[str, Any]:
+    """Every question's figures over the responses to ``version`` the actor reads."""
+    from . import analysis
+
+    return analysis.analysis(questions(version), responses_in_scope(actor=actor, version=version))
+
+
+def crosstab_options(version: FormVersion) -> list[tuple[str, str]]:
+    """What a cross-tab may cross: the version's crossable questions and customer fields."""
+    from . import analysis
+
+    found = [(f"q{q.pk}", q.label) for q in questions(version) if q.kind in analysis.CROSSABLE]
+    return found + [(f"field:{c}", analysis.field_label(c)) for c in analysis.CUSTOMER_FIELDS]
+
+
+def form_crosstab(*, actor: User, version: FormVersion, rows: str, columns: str) -> Any:
+    """The cross-tab of two dimensions (``q<id>`` of the version, ``field:<code>``); Invalid
+    for one that is neither."""
+    from . import analysis
+
+    responses = responses_in_scope(actor=actor, version=version)
+    by_code = {f"q{q.pk}": q for q in questions(version) if q.kind in analysis.CROSSABLE}
+
+    def dimension(code: str, name: str) -> analysis.Dimension:
+        if code in by_code:
+            return analysis.question_dimension(by_code[code], responses)
+        field_code = code.removeprefix("field:")
+        if code.startswith("field:") and field_code in analysis.CUSTOMER_FIELDS:
+            return analysis.field_dimension(field_code, responses)
+        raise Invalid(fields={name: gettext("不能用于交叉分析")})
+
+    return analysis.crosstab(dimension(rows, "rows"), dimension(columns, "columns"))
