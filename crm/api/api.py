@@ -23,6 +23,7 @@ from . import (
     handover,
     lifecycle,
     pool,
+    questionnaires,
     reception,
     referrals,
     reports,
@@ -92,6 +93,7 @@ api.add_router("/v1/pools", pool.router)
 api.add_router("/v1/", handover.router)
 api.add_router("/v1/", verification.router)
 api.add_router("/v1/", retrieval.router)
+api.add_router("/v1/", questionnaires.router)
 
 
 # Last, so that it only catches what no endpoint matched: unknown API paths answer with the

@@ -113,7 +113,11 @@ def _ranked(question: Question, value: Any) -> list[str]:
     if len(chosen) > most:
         raise ValueError(
             _("最多填写 %(n)s 项（%(words)s），不能再填第 %(k)s 项")
-            % {"n": most, "words": "、".join(rank_word(r) for r in range(1, most + 1)), "k": most + 1}
+            % {
+                "n": most,
+                "words": "、".join(rank_word(r) for r in range(1, most + 1)),
+                "k": most + 1,
+            }
         )
     return chosen
 

@@ -77,7 +77,7 @@ def export_responses(
         who = response.filled_by.display_name if response.filled_by else ""
         sheet.append(_cells(sheet, [shown["number"] or "", shown["name"], who, filled, *texts]))
         count += 1
-    out = tempfile.TemporaryFile()
+    out = tempfile.TemporaryFile()  # noqa: SIM115 (handed to the response, which closes it)
     book.save(out)
     out.seek(0)
     audit.record(

@@ -22,13 +22,13 @@ RANKS_MAX = 10
 class FormInput(Input):
     """调查表: its name, what it is for, which customers it is filled for and when."""
 
-    name: Annotated[str, Text(100, required=True, message=gettext_noop("请填写表单名称"))] = (
-        Field(description="表单名称")
+    name: Annotated[str, Text(100, required=True, message=gettext_noop("请填写表单名称"))] = Field(
+        description="表单名称"
     )
     description: Annotated[str, Text(1000, area=True)] = Field("", description="说明")
     applies_to: Annotated[
         list[Annotated[str, Choice(Category)]], Field(max_length=len(Category.values))
-    ] = Field(default_factory=list, description="适用的客户类别（空：全部客户）")
+    ] = Field([], description="适用的客户类别（空：全部客户）")
     event: Annotated[str, Choice(Event)] = Field(
         Event.NONE, description="none 不限 / deal 成交时 / visit 拜访、来访时"
     )
@@ -37,8 +37,8 @@ class FormInput(Input):
 class SectionInput(Input):
     """A section of a form (壹、您的个人资料)."""
 
-    title: Annotated[str, Text(100, required=True, message=gettext_noop("请填写分组标题"))] = (
-        Field(description="分组标题")
+    title: Annotated[str, Text(100, required=True, message=gettext_noop("请填写分组标题"))] = Field(
+        description="分组标题"
     )
 
 
@@ -58,11 +58,11 @@ class QuestionInput(Input):
     choices: Annotated[
         list[Annotated[str, Text(100, required=True, message=gettext_noop("选项不能为空"))]],
         Field(max_length=CHOICES_MAX),
-    ] = Field(default_factory=list, description="选项（按顺序；单选、多选、排序题）")
+    ] = Field([], description="选项（按顺序；单选、多选、排序题）")
     max_ranks: Annotated[int, Integer(1, RANKS_MAX)] | None = Field(
         None, description="排序题最多填几项（第一、第二、第三理由 → 3）"
     )
     columns: Annotated[
         list[Annotated[str, Text(50, required=True, message=gettext_noop("列名不能为空"))]],
         Field(max_length=COLUMNS_MAX),
-    ] = Field(default_factory=list, description="表格题的列名")
+    ] = Field([], description="表格题的列名")

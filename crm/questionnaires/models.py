@@ -12,6 +12,8 @@ option, ``position`` its rank), so that the analysis counts with SQL GROUP BY.
 
 from __future__ import annotations
 
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -44,6 +46,11 @@ class VersionState(models.TextChoices):
     DRAFT = "draft", _("草稿")
     PUBLISHED = "published", _("已发布")
     RETIRED = "retired", _("旧版本")
+
+
+def new_key() -> str:
+    """The key a section or question keeps through the versions it is copied into."""
+    return secrets.token_hex(6)
 
 
 class Questionnaire(models.Model):
@@ -105,6 +112,7 @@ class FormVersion(models.Model):
 class Section(models.Model):
     version = models.ForeignKey(FormVersion, on_delete=models.CASCADE, related_name="sections")
     title = models.CharField(_("分组标题"), max_length=100)
+    key = models.CharField(max_length=12, default=new_key, editable=False)
     position = models.PositiveSmallIntegerField(_("顺序"), default=0)
 
     policy = Policy()
@@ -122,6 +130,7 @@ class Question(models.Model):
     version = models.ForeignKey(FormVersion, on_delete=models.CASCADE, related_name="questions")
     section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="questions")
     position = models.PositiveSmallIntegerField(_("顺序"), default=0)
+    key = models.CharField(max_length=12, default=new_key, editable=False)
     kind = models.CharField(_("题型"), max_length=10, choices=QuestionKind.choices)
     label = models.CharField(_("题目"), max_length=200)
     help = models.CharField(_("填写说明"), max_length=200, blank=True, default="")

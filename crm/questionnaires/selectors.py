@@ -102,7 +102,7 @@ def response_list(
     *,
     actor: User,
     version: FormVersion,
-    filters: AnswerFilter = AnswerFilter(),  # noqa: B008 - frozen
+    filters: AnswerFilter = AnswerFilter(),
     limit: int = 200,
 ) -> list[Response]:
     qs = _filtered(responses_in_scope(actor=actor, version=version), filters)
@@ -253,3 +253,17 @@ def form_crosstab(*, actor: User, version: FormVersion, rows: str, columns: str)
         raise Invalid(fields={name: gettext("不能用于交叉分析")})
 
     return analysis.crosstab(dimension(rows, "rows"), dimension(columns, "columns"))
+
+
+def customer_responses(*, actor: User, customer_id: int, form_id: int) -> list[Response]:
+    """A customer's responses to a form, newest version first (the customer must be readable)."""
+    form = form_get(actor=actor, form_id=form_id)
+    customer = restrict(Customer.objects.alive(), actor, VIEW_CUSTOMER).filter(pk=customer_id)
+    found = customer.first()
+    if found is None:
+        raise NotFound()
+    return list(
+        Response.objects.filter(customer=found, form=form)
+        .select_related("version", "customer", "filled_by")
+        .order_by("-version__number")
+    )

@@ -61,18 +61,21 @@ def latest_version(form: Questionnaire) -> FormVersion | None:
     return form.versions.order_by("-number").first()
 
 
-def _copy(version: FormVersion, number: int) -> tuple[FormVersion, dict[Any, Any]]:
-    """A new draft with the sections and questions of ``version``; old id → new row."""
+def _copy(version: FormVersion, number: int) -> FormVersion:
+    """A new draft with the sections and questions of ``version`` (keeping their keys)."""
     draft = FormVersion.objects.create(form=version.form, number=number)
-    mapping: dict[Any, Any] = {}
+    mapping: dict[int, Section] = {}
     sections = list(version.sections.order_by("position", "id"))
     for s in sections:
-        mapping[s.pk] = Section.objects.create(version=draft, title=s.title, position=s.position)
+        mapping[s.pk] = Section.objects.create(
+            version=draft, title=s.title, key=s.key, position=s.position
+        )
     questions = list(version.questions.order_by("section__position", "position", "id"))
     for q in questions:
-        new = Question.objects.create(
+        Question.objects.create(
             version=draft,
             section=mapping[q.section_id],
+            key=q.key,
             position=q.position,
             kind=q.kind,
             label=q.label,
@@ -82,17 +85,16 @@ def _copy(version: FormVersion, number: int) -> tuple[FormVersion, dict[Any, Any
             max_ranks=q.max_ranks,
             columns=list(q.columns),
         )
-        mapping[("q", q.pk)] = new
-    return draft, mapping
+    return draft
 
 
-def _draft(form: Questionnaire) -> tuple[FormVersion, dict[Any, Any]]:
+def _draft(form: Questionnaire) -> FormVersion:
     """The version the builder edits: the draft, or a new one copied from the latest."""
     latest = latest_version(form)
     if latest is None:
-        return FormVersion.objects.create(form=form, number=1), {}
+        return FormVersion.objects.create(form=form, number=1)
     if latest.state == VersionState.DRAFT:
-        return latest, {}
+        return latest
     return _copy(latest, latest.number + 1)
 
 
@@ -100,18 +102,26 @@ def _section(form: Questionnaire, section_id: int) -> tuple[FormVersion, Section
     found = Section.objects.filter(pk=section_id, version__form=form).first()
     if found is None:
         raise NotFound()
-    draft, mapping = _draft(form)
-    return draft, mapping.get(found.pk, found) if found.version_id != draft.pk else found
+    draft = _draft(form)
+    if found.version_id == draft.pk:
+        return draft, found
+    copy = draft.sections.filter(key=found.key).first()
+    if copy is None:
+        raise StateConflict(_("这个分组已在草稿中删除"))
+    return draft, copy
 
 
 def _question(form: Questionnaire, question_id: int) -> tuple[FormVersion, Question]:
     found = Question.objects.filter(pk=question_id, version__form=form).first()
     if found is None:
         raise NotFound()
-    draft, mapping = _draft(form)
-    if found.version_id != draft.pk:
-        return draft, mapping[("q", found.pk)]
-    return draft, found
+    draft = _draft(form)
+    if found.version_id == draft.pk:
+        return draft, found
+    copy = draft.questions.filter(key=found.key).first()
+    if copy is None:
+        raise StateConflict(_("这道题已在草稿中删除"))
+    return draft, copy
 
 
 def _touched(actor: User, form: Questionnaire, draft: FormVersion, what: str) -> None:
@@ -128,9 +138,7 @@ def _touched(actor: User, form: Questionnaire, draft: FormVersion, what: str) ->
 
 
 @transaction.atomic
-def form_create(
-    *, actor: User, data: Mapping[str, Any], template: str = ""
-) -> Questionnaire:
+def form_create(*, actor: User, data: Mapping[str, Any], template: str = "") -> Questionnaire:
     """A new form with an empty draft (one section to put the first questions in)."""
     require(actor, MANAGE_FORM)
     cleaned = validate(FormInput, data)
@@ -195,7 +203,7 @@ def form_publish(*, actor: User, form_id: int) -> FormVersion:
 def section_add(*, actor: User, form_id: int, data: Mapping[str, Any]) -> Section:
     form = _form(actor, form_id, lock=True)
     cleaned = validate(SectionInput, data)
-    draft, _mapping = _draft(form)
+    draft = _draft(form)
     last = draft.sections.aggregate(m=Max("position"))["m"] or 0
     section = Section.objects.create(version=draft, title=cleaned["title"], position=last + 1)
     _touched(actor, form, draft, f"section+ {section.title}")
@@ -284,16 +292,16 @@ def _question_rules(cleaned: dict[str, Any]) -> dict[str, Any]:
     return {**cleaned, "choices": choices, "max_ranks": ranks, "columns": columns}
 
 
-def _target_section(draft: FormVersion, mapping: dict[Any, Any], section_id: int | None) -> Section:
+def _target_section(draft: FormVersion, section_id: int | None) -> Section:
     if section_id is None:
         last = draft.sections.order_by("-position", "-id").first()
         if last is None:
             return Section.objects.create(version=draft, title=_(DEFAULT_SECTION), position=1)
         return last
-    mapped = mapping.get(section_id)
-    if mapped is not None:
-        return mapped  # type: ignore[no-any-return]
     found = draft.sections.filter(pk=section_id).first()
+    if found is None:
+        old = Section.objects.filter(pk=section_id, version__form=draft.form).first()
+        found = draft.sections.filter(key=old.key).first() if old else None
     if found is None:
         raise Invalid(fields={"section": _("分组不存在")})
     return found
@@ -303,16 +311,15 @@ def _target_section(draft: FormVersion, mapping: dict[Any, Any], section_id: int
 def question_add(*, actor: User, form_id: int, data: Mapping[str, Any]) -> Question:
     form = _form(actor, form_id, lock=True)
     cleaned = _question_rules(validate(QuestionInput, data))
-    if cleaned.get("section") is not None and not Section.objects.filter(
-        pk=cleaned["section"], version__form=form
-    ).exists():
+    if (
+        cleaned.get("section") is not None
+        and not Section.objects.filter(pk=cleaned["section"], version__form=form).exists()
+    ):
         raise Invalid(fields={"section": _("分组不存在")})
-    draft, mapping = _draft(form)
-    section = _target_section(draft, mapping, cleaned.pop("section", None))
+    draft = _draft(form)
+    section = _target_section(draft, cleaned.pop("section", None))
     last = section.questions.aggregate(m=Max("position"))["m"] or 0
-    question = Question.objects.create(
-        version=draft, section=section, position=last + 1, **cleaned
-    )
+    question = Question.objects.create(version=draft, section=section, position=last + 1, **cleaned)
     _touched(actor, form, draft, f"question+ {question.label}")
     return question
 
@@ -338,7 +345,11 @@ def question_update(
         wanted = Section.objects.filter(pk=given["section"], version__form=form).first()
         if wanted is None:
             raise Invalid(fields={"section": _("分组不存在")})
-        given["section"] = current["section"] if wanted.version_id != draft.pk else wanted.pk
+        if wanted.version_id != draft.pk:
+            wanted = draft.sections.filter(key=wanted.key).first()
+        if wanted is None:
+            raise Invalid(fields={"section": _("分组不存在")})
+        given["section"] = wanted.pk
     cleaned = _question_rules(validate(QuestionInput, {**current, **given}))
     section_id = cleaned.pop("section")
     if section_id != question.section_id:

@@ -27,6 +27,7 @@ from crm.customers.tests.factories import make_customer
 from crm.handover import services as handover_services
 from crm.pool import services as pool_services
 from crm.pool.models import PoolLock, ReturnRule
+from crm.questionnaires import services as questionnaire_services
 from crm.reception import services as reception
 from crm.reception.models import Seat
 from crm.referrals import services as referrals
@@ -134,6 +135,11 @@ PROFILES: dict[str, tuple[int | str, ...]] = {
     "data_request_file": (401, OK, 422, 422, OK,  422, OK,  OK,  403, OK,  403,  OK),
     "data_request": (401, OK,   404,  404,  OK,  404, OK,  OK,  404, OK,  404,  404),
     "data_request_export": (401, 409, 404, 404, 403, 404, 403, 403, 403, 403, 403, 404),
+    # 调查表 (issue 10): {qf} the company's form (published, with a draft); filled on x by whoever
+    # may edit x; the managers, directors, data administrator and GM design forms
+    "forms":      (401, OK,   OK,   OK,   OK,  OK,  OK,  OK,  403, OK,  403,  403),
+    "form_manage": (401, 403, 403,  403,  OK,  OK,  OK,  OK,  403, OK,  403,  403),
+    "form_fill":  (401, OK,   404,  404,  OK,  404, OK,  OK,  403, OK,  403,  403),  # on x
 }
 
 # endpoint: (method, path, body, success status, profile); {x} {ct} {gone} {tok} filled in,
@@ -335,6 +341,26 @@ ENDPOINTS: dict[str, tuple[str, str, Any, int, str]] = {
     "data_request_get": ("GET",    "data-requests/{dr}",          None, 200, "data_request"),
     "data_request_export": ("POST", "data-requests/{dr}/export",  None, 200,
                          "data_request_export"),
+    "questionnaires":   ("GET",    "questionnaires",              None, 200, "forms"),
+    "questionnaire_create": ("POST", "questionnaires", {"name": "回访问卷"}, 201, "form_manage"),
+    "questionnaire_get": ("GET",   "questionnaires/{qf}",         None, 200, "forms"),
+    "questionnaire_update": ("PATCH", "questionnaires/{qf}", {"name": "购房问卷（新）"}, 200,
+                         "form_manage"),
+    "questionnaire_section": ("POST", "questionnaires/{qf}/sections", {"title": "成交过程"}, 201,
+                         "form_manage"),
+    "questionnaire_question": ("POST", "questionnaires/{qf}/questions",
+                         {"kind": "text", "label": "备注"}, 201, "form_manage"),
+    "questionnaire_question_update": ("PATCH", "questionnaires/{qf}/questions/{qq}",
+                         {"label": "年龄（周岁）"}, 200, "form_manage"),
+    "questionnaire_question_delete": ("DELETE", "questionnaires/{qf}/questions/{qq}", None, 204,
+                         "form_manage"),
+    "questionnaire_publish": ("POST", "questionnaires/{qf}/publish", None, 200, "form_manage"),
+    "questionnaire_responses": ("GET", "questionnaires/{qf}/responses", None, 200, "forms"),
+    "questionnaire_analysis": ("GET", "questionnaires/{qf}/analysis", None, 200, "forms"),
+    "questionnaire_fill": ("PUT",  "customers/{x}/questionnaires/{qf}", {"answers": "{qq:30}"},
+                         200, "form_fill"),
+    "questionnaire_response": ("GET", "customers/{x}/questionnaires/{qf}", None, 200,
+                         "form_fill"),
 }
 # fmt: on
 
@@ -434,6 +460,7 @@ def world(org):
         "sv": listviews.view_save(actor=org.rep_a, name="我的", params={}, columns=[]),
         **_pool_world(org),
         **_governance_world(org),
+        **_questionnaire_world(org),
         "sh": shares.customer_share(
             actor=org.rep_a,
             customer_id=x.pk,
@@ -483,6 +510,18 @@ def _governance_world(org):
     }
 
 
+def _questionnaire_world(org):
+    survey = questionnaire_services.form_create(actor=org.manager, data={"name": "购房问卷"})
+    age = questionnaire_services.question_add(
+        actor=org.manager, form_id=survey.pk, data={"kind": "number", "label": "年龄"}
+    )
+    questionnaire_services.form_publish(actor=org.manager, form_id=survey.pk)
+    questionnaire_services.question_add(  # a draft waits to be published
+        actor=org.manager, form_id=survey.pk, data={"kind": "yesno", "label": "是否首次置业"}
+    )
+    return {"qf": survey.pk, "qq": age.pk}
+
+
 def _soon() -> str:
     return (timezone.localdate() + dt.timedelta(days=7)).isoformat()
 
@@ -521,6 +560,8 @@ def test_scope_matrix(org, call, world, endpoint, persona, expected):
         vr=world["vr"],
         vi=world["vi"],
         dr=world["dr"].pk,
+        qf=world["qf"],
+        qq=world["qq"],
     )
     actor = None if persona == "anonymous" else getattr(org, persona)
     if isinstance(body, dict):
@@ -545,6 +586,8 @@ def test_scope_matrix(org, call, world, endpoint, persona, expected):
             body["receivers"] = [org.rep_c.pk]
         if body.get("members") == ["{rep_a}"]:
             body["members"] = [org.rep_a.pk]
+        if body.get("answers") == "{qq:30}":
+            body["answers"] = {str(world["qq"]): 30}
         if body.get("department") == "{sales1}":
             body["department"] = org.sales1.pk
         if body.get("department") == "{own_dept}":  # a manager's pool is their department's
@@ -637,7 +680,10 @@ def test_matrix_covers_every_endpoint_of_the_api():
             .replace("{ho}", "{handover_id}")
             .replace("{vr}", "{round_id}")
             .replace("{vi}", "{item_id}")
-            .replace("{dr}", "{request_id}"),
+            .replace("{dr}", "{request_id}")
+            .replace("{qf}", "{form_id}")
+            .replace("{qq}", "{question_id}")
+            .replace("customers/{x}/questionnaires", "customers/{customer_id}/questionnaires"),
         )
         for m, p, *_rest in ENDPOINTS.values()
     }

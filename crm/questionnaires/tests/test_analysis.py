@@ -5,6 +5,7 @@ age band, and only the customers the reader may see."""
 from __future__ import annotations
 
 import io
+from types import SimpleNamespace
 
 import pytest
 from openpyxl import load_workbook
@@ -38,7 +39,7 @@ def filled(org):
             customer_id=owner.pk,
             answers=answers(qs, age=age, family=family, motive=motive, recommend=recommend),
         )
-    return survey, qs, services.published(survey)
+    return SimpleNamespace(survey=survey, qs=qs, version=services.published(survey))
 
 
 def _stats(result, label):
@@ -46,8 +47,7 @@ def _stats(result, label):
 
 
 def test_the_analysis_counts_match_the_responses(org, filled):
-    survey, qs, version = filled
-    result = selectors.form_analysis(actor=org.gm, version=version)
+    result = selectors.form_analysis(actor=org.gm, version=filled.version)
     assert result["total"] == 4
     family = _stats(result, "家庭结构")
     assert [(r.label, r.count) for r in family.rows] == [
@@ -62,36 +62,40 @@ def test_the_analysis_counts_match_the_responses(org, filled):
 
 
 def test_ranked_motives_are_weighted_three_two_one_and_counted_per_rank(org, filled):
-    survey, qs, version = filled
-    motive = _stats(selectors.form_analysis(actor=org.gm, version=version), "购房动机")
+    motive = _stats(selectors.form_analysis(actor=org.gm, version=filled.version), "购房动机")
     rows = {r.label: r for r in motive.rows}
     # 子女教育: first twice → 6; 成家: second twice, third once, first once → 2+2+1+3 = 8
-    assert rows["子女教育"].ranks == [2, 0, 0] and rows["子女教育"].score == 6
-    assert rows["成家"].ranks == [1, 1, 1] and rows["成家"].score == 6
-    assert rows["投资"].ranks == [1, 1, 0] and rows["投资"].score == 5
-    assert rows["父母养老"].ranks == [0, 1, 0] and rows["父母养老"].score == 2
+    assert rows["子女教育"].ranks == [2, 0, 0]
+    assert rows["子女教育"].score == 6
+    assert rows["成家"].ranks == [1, 1, 1]
+    assert rows["成家"].score == 6
+    assert rows["投资"].ranks == [1, 1, 0]
+    assert rows["投资"].score == 5
+    assert rows["父母养老"].ranks == [0, 1, 0]
+    assert rows["父母养老"].score == 2
     assert [r.label for r in motive.rows][:2] == ["成家", "子女教育"]  # same score: more answers
     assert [weight(r, 3) for r in (1, 2, 3)] == [3, 2, 1]
 
 
 def test_a_number_is_summarised_and_banded(org, filled):
-    survey, qs, version = filled
-    age = _stats(selectors.form_analysis(actor=org.gm, version=version), "年龄")
-    assert age.summary["count"] == 4 and age.summary["avg"] == 37.5
+    age = _stats(selectors.form_analysis(actor=org.gm, version=filled.version), "年龄")
+    assert age.summary["count"] == 4
+    assert age.summary["avg"] == 37.5
     assert [(r.label, r.count) for r in age.rows] == [("20–29", 1), ("30–39", 2), ("50–59", 1)]
     assert band_step(18, 75) == 10
 
 
 def test_the_reader_counts_only_the_customers_they_see(org, filled):
-    survey, qs, version = filled
-    assert selectors.form_analysis(actor=org.rep_a, version=version)["total"] == 3
-    assert selectors.form_analysis(actor=org.manager2, version=version)["total"] == 1
+    assert selectors.form_analysis(actor=org.rep_a, version=filled.version)["total"] == 3
+    assert selectors.form_analysis(actor=org.manager2, version=filled.version)["total"] == 1
 
 
 def test_the_motive_by_age_band(org, filled):
-    survey, qs, version = filled
     table = selectors.form_crosstab(
-        actor=org.gm, version=version, rows=f"q{qs['motive'].pk}", columns=f"q{qs['age'].pk}"
+        actor=org.gm,
+        version=filled.version,
+        rows=f"q{filled.qs['motive'].pk}",
+        columns=f"q{filled.qs['age'].pk}",
     )
     assert table.columns.order == ["20–29", "30–39", "50–59"]
     assert {label: counts for label, counts, _total in table.cells} == {
@@ -103,43 +107,48 @@ def test_the_motive_by_age_band(org, filled):
 
 
 def test_a_question_by_customer_category(org, filled):
-    survey, qs, version = filled
     table = selectors.form_crosstab(
-        actor=org.gm, version=version, rows=f"q{qs['family'].pk}", columns="field:category"
+        actor=org.gm,
+        version=filled.version,
+        rows=f"q{filled.qs['family'].pk}",
+        columns="field:category",
     )
     assert table.columns.order == ["保有客户"]
     assert table.column_totals == [4]
 
 
 def test_a_text_question_cannot_be_crossed(org, filled):
-    survey, qs, version = filled
     with pytest.raises(Invalid):
-        selectors.form_crosstab(actor=org.gm, version=version, rows="q999999", columns="field:x")
+        selectors.form_crosstab(
+            actor=org.gm, version=filled.version, rows="q999999", columns="field:x"
+        )
 
 
 def test_responses_are_searchable_by_an_answer(org, filled):
-    survey, qs, version = filled
     found = selectors.response_list(
         actor=org.gm,
-        version=version,
-        filters=selectors.AnswerFilter(question=qs["family"].pk, value="三辈之家"),
+        version=filled.version,
+        filters=selectors.AnswerFilter(question=filled.qs["family"].pk, value="三辈之家"),
     )
     assert sorted(r.customer.name for r in found) == ["业主1", "业主2"]
     older = selectors.response_list(
-        actor=org.gm, version=version, filters=selectors.AnswerFilter(question=qs["age"].pk, low=35)
+        actor=org.gm,
+        version=filled.version,
+        filters=selectors.AnswerFilter(question=filled.qs["age"].pk, low=35),
     )
     assert sorted(r.customer.name for r in older) == ["业主2", "业主3"]
 
 
 def test_the_export_holds_the_answers_and_is_audited(org, filled):
-    survey, qs, version = filled
     out, name, count = exports.export_responses(
-        actor=org.rep_a, version=version, filters=selectors.AnswerFilter()
+        actor=org.rep_a, version=filled.version, filters=selectors.AnswerFilter()
     )
     sheet = load_workbook(io.BytesIO(out.read())).active
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][:2] == ("客户编号", "客户名称") and "购房动机" in rows[0]
-    assert count == 3 and len(rows) == 4  # rep_a's own customers only
+    assert rows[0][:2] == ("客户编号", "客户名称")
+    assert "购房动机" in rows[0]
+    assert count == 3
+    assert len(rows) == 4  # rep_a's own customers only
     assert "第一：子女教育；第二：投资；第三：成家" in rows[2]
     assert name.endswith("-v1.xlsx")
     assert AuditEvent.objects.filter(verb="questionnaire.exported").count() == 1
