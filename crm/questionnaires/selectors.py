@@ -180,6 +180,7 @@ class CustomerForm:
     version: FormVersion
     response: Response | None
     old: list[Response]
+    may_fill: bool = False
 
 
 def customer_forms(*, actor: User, customer: Customer) -> list[CustomerForm]:
@@ -267,3 +268,14 @@ def customer_responses(*, actor: User, customer_id: int, form_id: int) -> list[R
         .select_related("version", "customer", "filled_by")
         .order_by("-version__number")
     )
+
+
+def question_get(*, form: Questionnaire, question_id: int) -> Question:
+    found = (
+        Question.objects.filter(pk=question_id, version__form=form)
+        .select_related("version", "section")
+        .first()
+    )
+    if found is None:
+        raise NotFound()
+    return found
