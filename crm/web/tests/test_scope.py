@@ -41,6 +41,7 @@ from crm.reception.models import Seat
 from crm.referrals import services as referrals
 from crm.referrals.models import ReferralCard, ReferralLink, Reward
 from crm.referrals.tests.factories import rewarded
+from crm.questionnaires import services as questionnaire_services
 from crm.retrieval import services as retrieval_services
 from crm.retrieval.models import DataRequest
 from crm.testing import PASSWORD, approved, tiny_png
@@ -131,6 +132,11 @@ PROFILES: dict[str, tuple[int | str, ...]] = {
     "verification": (LOGIN, 403, 403, 403,  403, 403, OK,  403, 403, 403, 403,  403),
     "verify":     (LOGIN, OK,   OK,   OK,   OK,  OK,  OK,  OK,  403, OK,  403,  403),  # own rows
     "verify_item": (LOGIN, OK,  404,  404,  OK,  404, OK,  OK,  403, OK,  403,  403),  # x's
+    # 调查表 (issue 10): {qf} the company's form, {qr} rep_a's response on x; filled on x by
+    # whoever may edit x, designed by managers, directors, the data administrator and the GM
+    "forms":      (LOGIN, OK,   OK,   OK,   OK,  OK,  OK,  OK,  403, OK,  403,  403),
+    "form_manage": (LOGIN, 403, 403,  403,  OK,  OK,  OK,  OK,  403, OK,  403,  403),
+    "form_fill":  (LOGIN, OK,   404,  404,  OK,  404, OK,  OK,  403, OK,  403,  403),  # on x
 }
 
 # URL name: (method, args, data, success status, profile); {x} {gone} {lost} {pl} {df} {tok}
@@ -272,6 +278,17 @@ PAGES: dict[str, tuple[str, tuple[str, ...], dict[str, Any] | None, int, str]] =
     "data_request_new":    ("GET",  (),             None, 200, "data_requests"),
     "data_request_detail": ("GET",  ("{dr}",),      None, 200, "data_request"),
     "data_request_export": ("POST", ("{dr}",),      None, 302, "data_export"),
+    "form_list":           ("GET",  (),             None, 200, "forms"),
+    "form_templates":      ("GET",  (),             None, 200, "form_manage"),
+    "form_builder":        ("GET",  ("{qf}",),      None, 200, "form_manage"),
+    "form_section":        ("POST", ("{qf}", "{qs}"), {"do": "rename", "title": "客户资料"}, 302,
+                            "form_manage"),
+    "form_question":       ("GET",  ("{qf}", "{qq}"), None, 200, "form_manage"),
+    "form_responses":      ("GET",  ("{qf}",),      None, 200, "forms"),
+    "form_export":         ("GET",  ("{qf}",),      None, 200, "forms"),
+    "form_analysis":       ("GET",  ("{qf}",),      None, 200, "forms"),
+    "form_fill":           ("GET",  ("{qf}", "{x}"), None, 200, "form_fill"),
+    "form_response":       ("GET",  ("{qr}",),      None, 200, "form_fill"),
 }
 # fmt: on
 
@@ -352,7 +369,18 @@ def world(org):
         actor=org.data_admin,
         data={"title": "一部核查", "deadline": soon, "department": org.sales1.pk},
     )
+    survey = questionnaire_services.form_create(actor=org.manager, data={"name": "购房问卷"})
+    age = questionnaire_services.question_add(
+        actor=org.manager, form_id=survey.pk, data={"kind": "number", "label": "年龄"}
+    )
+    questionnaire_services.form_publish(actor=org.manager, form_id=survey.pk)
     return {
+        "qf": survey,
+        "qq": age,
+        "qs": age.section,
+        "qr": questionnaire_services.response_submit(
+            actor=org.rep_a, form_id=survey.pk, customer_id=x.pk, answers={str(age.pk): 36}
+        ),
         "dr": retrieval_services.request_file(
             actor=org.rep_a,
             data={
