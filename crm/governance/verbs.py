@@ -101,4 +101,12 @@ VERB_LABELS: dict[str, StrPromise] = {
     "retrieval.requested": pgettext_lazy("audit", "提交客户数据调用申请"),
     "retrieval.exported": pgettext_lazy("audit", "导出调用的客户数据"),
     "customer.exported": pgettext_lazy("audit", "导出客户数据"),
+    # 调查表 (crm.questionnaires)
+    "questionnaire.created": pgettext_lazy("audit", "新建调查表"),
+    "questionnaire.updated": pgettext_lazy("audit", "修改调查表设置"),
+    "questionnaire.edited": pgettext_lazy("audit", "修改调查表题目"),
+    "questionnaire.published": pgettext_lazy("audit", "发布调查表"),
+    "questionnaire.answered": pgettext_lazy("audit", "填写调查表"),
+    "questionnaire.exported": pgettext_lazy("audit", "导出调查表答卷"),
+    "questionnaire.installed": pgettext_lazy("audit", "安装行业模板"),
 }

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from crm.core.inputs import WHITESPACE
 
@@ -26,7 +27,18 @@ TEXT_MAX = 1000
 TABLE_ROWS_MAX = 50
 CELL_MAX = 200
 NUMBER_LIMIT = decimal.Decimal("999999999999")
-RANK_WORDS = ("第一", "第二", "第三", "第四", "第五", "第六", "第七", "第八", "第九", "第十")
+RANK_WORDS = (
+    gettext_noop("第一"),
+    gettext_noop("第二"),
+    gettext_noop("第三"),
+    gettext_noop("第四"),
+    gettext_noop("第五"),
+    gettext_noop("第六"),
+    gettext_noop("第七"),
+    gettext_noop("第八"),
+    gettext_noop("第九"),
+    gettext_noop("第十"),
+)
 YES, NO = "是", "否"
 
 
@@ -40,7 +52,7 @@ class Value:
 
 
 def rank_word(rank: int) -> str:
-    return RANK_WORDS[rank - 1] if 0 < rank <= len(RANK_WORDS) else f"#{rank}"
+    return _(RANK_WORDS[rank - 1]) if 0 < rank <= len(RANK_WORDS) else f"#{rank}"
 
 
 def _blank(value: Any) -> bool:

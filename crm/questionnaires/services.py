@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from crm.accounts.models import User
 from crm.accounts.roles import CHANGE_CUSTOMER, FILL_FORM, MANAGE_FORM
@@ -43,7 +44,7 @@ from .models import (
     VersionState,
 )
 
-DEFAULT_SECTION = "基本信息"
+DEFAULT_SECTION = gettext_noop("基本信息")
 
 
 def _form(actor: User, form_id: int, *, lock: bool = False) -> Questionnaire:
