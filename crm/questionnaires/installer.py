@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from crm.accounts.models import User
 from crm.accounts.roles import MANAGE_FORM
 from crm.core.errors import Invalid
-from crm.core.permissions import require
+from crm.core.permissions import has_action, require
 from crm.customers.models import Customer
 from crm.governance import audit
 
@@ -191,3 +191,21 @@ def fill_random(
         Answer.objects.bulk_create(answers, batch_size=batch)
         done += len(chunk)
     return done
+
+
+def install_demo(*, industry: str, customers: int = 200) -> tuple[int, int]:
+    """``crm demo --industry``: the industry's forms installed by the demo company's first user
+    who designs forms, with made-up responses. Returns (forms installed, responses)."""
+    designer = next(
+        (
+            u
+            for u in User.objects.filter(is_active=True).order_by("id")
+            if has_action(u, MANAGE_FORM)
+        ),
+        None,
+    )
+    if designer is None:
+        raise Invalid(_("没有可以设计调查表的用户"))
+    before = Response.objects.count()
+    made = install(actor=designer, industry=industry, demo_responses=True, customers=customers)
+    return len(made), Response.objects.count() - before
