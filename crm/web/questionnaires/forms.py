@@ -14,7 +14,8 @@ from crm.questionnaires.inputs import FormInput, QuestionInput, SectionInput
 from crm.questionnaires.models import Event, Question, QuestionKind
 from crm.web.inputs import form_field
 
-TABLE_BLANK_ROWS = 2
+TABLE_BLANK_ROWS = 2  # empty rows under a table's filled ones
+TABLE_MIN_ROWS = 4  # 董事长/老板、总经理、车队管理、主要人员
 
 
 def _lines(text: str) -> list[str]:

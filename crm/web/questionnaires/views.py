@@ -21,7 +21,14 @@ from crm.questionnaires.answers import NO, YES, rank_word
 from crm.questionnaires.models import FormVersion, Question, QuestionKind, Questionnaire
 from crm.web.base import CrmView, apply_domain_error, bad_request, form_error_status
 
-from .forms import TABLE_BLANK_ROWS, FormSettingsForm, QuestionForm, SectionForm, answers_from_post
+from .forms import (
+    TABLE_BLANK_ROWS,
+    TABLE_MIN_ROWS,
+    FormSettingsForm,
+    QuestionForm,
+    SectionForm,
+    answers_from_post,
+)
 
 
 def _version(form: Questionnaire, request: HttpRequest) -> FormVersion | None:
@@ -253,7 +260,7 @@ def _fill_items(
             item["value"] = {YES: "yes", NO: "no"}.get(value or "", value)
         elif q.kind == QuestionKind.TABLE:
             rows = [dict(r) for r in (value or []) if isinstance(r, dict)]
-            rows += [{}] * TABLE_BLANK_ROWS
+            rows += [{}] * max(TABLE_BLANK_ROWS, TABLE_MIN_ROWS - len(rows))
             item["rows"] = [[r.get(c, "") for c in q.columns] for r in rows]
             item["row_count"] = len(rows)
         items[q.pk] = item
