@@ -36,12 +36,12 @@ from crm.governance.models import ApprovalRequest, ApprovalState
 from crm.handover import services as handover_services
 from crm.pool import services as pool_services
 from crm.pool.models import PoolEntry, PoolLock, ReturnRule
+from crm.questionnaires import services as questionnaire_services
 from crm.reception import services as reception
 from crm.reception.models import Seat
 from crm.referrals import services as referrals
 from crm.referrals.models import ReferralCard, ReferralLink, Reward
 from crm.referrals.tests.factories import rewarded
-from crm.questionnaires import services as questionnaire_services
 from crm.retrieval import services as retrieval_services
 from crm.retrieval.models import DataRequest
 from crm.testing import PASSWORD, approved, tiny_png
