@@ -116,7 +116,10 @@ def _ranked(stats: QuestionStats, answers: QuerySet[Answer]) -> None:
     }
 
 
-def band_step(low: decimal.Decimal, high: decimal.Decimal) -> int:
+Number = decimal.Decimal | int
+
+
+def band_step(low: Number, high: Number) -> int:
     """A round band width giving at most ``MAX_BANDS`` bands from ``low`` to ``high``."""
     span = float(high - low)
     for step in NICE_STEPS:
@@ -129,7 +132,7 @@ def band_label(start: int, step: int) -> str:
     return str(start) if step == 1 else f"{start}–{start + step - 1}"
 
 
-def band_of(value: decimal.Decimal, step: int) -> int:
+def band_of(value: Number, step: int) -> int:
     return math.floor(float(value) / step) * step
 
 
@@ -144,7 +147,8 @@ def _number(stats: QuestionStats, answers: QuerySet[Answer]) -> None:
     if not agg["n"]:
         return
     step = band_step(agg["low"], agg["high"])
-    counts = Counter(band_of(v, step) for v in answers.values_list("number", flat=True))
+    numbers = answers.filter(number__isnull=False).values_list("number", flat=True)
+    counts = Counter(band_of(v, step) for v in numbers if v is not None)
     stats.rows = [Row(band_label(start, step), n) for start, n in sorted(counts.items())]
     stats.summary["step"] = step
     stats.chart = _bar(_("人数"), stats.rows, horizontal=False)
@@ -225,7 +229,9 @@ def question_dimension(question: Question, responses: QuerySet[Response]) -> Dim
     values: dict[int, list[str]] = {}
     kind = question.kind
     if kind == QuestionKind.NUMBER:
-        pairs = list(answers.values_list("response_id", "number"))
+        pairs = [
+            (rid, v) for rid, v in answers.values_list("response_id", "number") if v is not None
+        ]
         if not pairs:
             return Dimension(question.label, [], {})
         step = band_step(min(v for _r, v in pairs), max(v for _r, v in pairs))

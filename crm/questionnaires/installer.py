@@ -119,14 +119,15 @@ def _value(q: Question, rng: random.Random) -> list[tuple[int, str, Any, Any]]:
         options = q.choices or ["是", "否"]
         return [(0, rng.choice(options), None, None)]
     if kind == QuestionKind.MULTIPLE:
-        picked = rng.sample(q.choices, rng.randint(1, len(q.choices)))
-        return [(n, o, None, None) for n, o in enumerate(picked, 1)]
+        several = rng.sample(q.choices, rng.randint(1, len(q.choices)))
+        return [(n, o, None, None) for n, o in enumerate(several, 1)]
     if kind == QuestionKind.RANKED:
         most = q.max_ranks or len(q.choices)
         # early options a little likelier, so that the chart has a shape
         weights = [len(q.choices) - i for i in range(len(q.choices))]
         picked: list[str] = []
-        while len(picked) < rng.randint(1, most):
+        wanted = rng.randint(1, most)
+        while len(picked) < wanted:
             option = rng.choices(q.choices, weights)[0]
             if option not in picked:
                 picked.append(option)

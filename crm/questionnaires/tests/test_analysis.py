@@ -5,6 +5,7 @@ age band, and only the customers the reader may see."""
 from __future__ import annotations
 
 import io
+from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
@@ -134,7 +135,7 @@ def test_responses_are_searchable_by_an_answer(org, filled):
     older = selectors.response_list(
         actor=org.gm,
         version=filled.version,
-        filters=selectors.AnswerFilter(question=filled.qs["age"].pk, low=35),
+        filters=selectors.AnswerFilter(question=filled.qs["age"].pk, low=Decimal(35)),
     )
     assert sorted(r.customer.name for r in older) == ["业主2", "业主3"]
 

@@ -71,6 +71,7 @@ def test_the_installed_templates_are_filled_and_analysed(live_server, org, page)
     installer.install(actor=org.manager, industry="truck")
     deal = Questionnaire.objects.get(name="成交客户信息登记表")
     version = services.published(deal)
+    assert version is not None
     motive = version.questions.get(label="本次的购房动机")
     age = version.questions.get(label="年龄")
 

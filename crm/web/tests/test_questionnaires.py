@@ -26,7 +26,9 @@ def test_the_manager_builds_and_publishes_a_form(org, as_user):
     form = Questionnaire.objects.get(name="购房问卷")
     assert response["Location"] == reverse("web:form_builder", args=[form.pk])
     builder = reverse("web:form_builder", args=[form.pk])
-    section = services.latest_version(form).sections.get()
+    latest = services.latest_version(form)
+    assert latest is not None
+    section = latest.sections.get()
     # when a ranked question is added and the form published
     added = client.post(
         builder,
@@ -152,4 +154,5 @@ def test_installing_twice_adds_nothing(org):
     assert installer.install(actor=org.manager, industry="realestate") == []
     form = Questionnaire.objects.get()
     version = services.published(form)
+    assert version is not None
     assert version.questions.count() == 44
