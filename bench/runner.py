@@ -21,9 +21,10 @@ from crm.reports import contact_status
 from . import audit as audit_bench
 from . import followups, governance, load, measure, reception, report
 from . import pool as pool_bench
+from . import questionnaires as questionnaire_bench
 
 # batch jobs measured once each (not API queries): ``--only pool_nightly``
-JOBS = (pool_bench.KEY, audit_bench.KEY, *governance.KEYS)
+JOBS = (pool_bench.KEY, audit_bench.KEY, *governance.KEYS, questionnaire_bench.KEY)
 # jobs that need no customers: ``--only audit_verify`` alone loads none
 WITHOUT_CUSTOMERS = (audit_bench.KEY,)
 
@@ -202,6 +203,11 @@ def _run(opts: Options, say: Callable[[str], None]) -> list[measure.Result]:
         pool_bench.run(staff, say)
     if not opts.only or any(k in opts.only for k in governance.KEYS):
         governance.run(staff, say, opts.only)
+    if not opts.only or questionnaire_bench.KEY in opts.only:
+        say("")
+        questionnaire_bench.run(
+            staff, say, responses=min(opts.customers, questionnaire_bench.RESPONSES)
+        )
     if not opts.only or audit_bench.KEY in opts.only:
         say("")
         audit_bench.run(opts.audit_entries, say)

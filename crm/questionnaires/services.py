@@ -448,3 +448,8 @@ def response_submit(
         details={"form": form.pk, "version": version.number, "response": response.pk},
     )
     return response
+
+
+def published_form(*, template: str) -> Questionnaire:
+    """The form installed from a template (the benchmark's and the demo's way to find it)."""
+    return Questionnaire.objects.get(template=template)
