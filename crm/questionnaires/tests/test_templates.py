@@ -11,7 +11,7 @@ from django.core.management import call_command
 from crm.accounts.models import User
 from crm.core.errors import Invalid
 from crm.questionnaires import installer, selectors, services
-from crm.questionnaires.models import QuestionKind, Questionnaire, Response
+from crm.questionnaires.models import Question, QuestionKind, Questionnaire, Response
 
 pytestmark = pytest.mark.django_db
 
