@@ -206,7 +206,9 @@ def _detail(f: Questionnaire, number: int | None = None) -> dict[str, Any]:
     return {**_form(f), "version": _version(version)}
 
 
-def _response(r: Response) -> dict[str, Any]:
+def _response(r: Response, values: dict[int, Any] | None = None) -> dict[str, Any]:
+    if values is None:
+        values = selectors.response_values(r)
     return {
         "id": r.pk,
         "form": r.form_id,
@@ -217,7 +219,7 @@ def _response(r: Response) -> dict[str, Any]:
         ),
         "created_at": r.created_at,
         "updated_at": r.updated_at,
-        "answers": {str(k): v for k, v in selectors.response_values(r).items()},
+        "answers": {str(k): v for k, v in values.items()},
     }
 
 
@@ -319,7 +321,8 @@ def response_list(
         question=params.question, value=params.value, low=params.low, high=params.high
     )
     found = selectors.response_list(actor=actor, version=version, filters=filters)
-    return [_response(r) for r in found]
+    values = selectors.responses_values(found)
+    return [_response(r, values[r.pk]) for r in found]
 
 
 @router.get("questionnaires/{int:form_id}/analysis", response={200: AnalysisOut, **_READ})
@@ -398,7 +401,6 @@ def response_get(
 ) -> list[dict[str, Any]]:
     """A customer's responses to a form, newest version first (older versions keep theirs)."""
     actor = require_actor(request, FILL_FORM)
-    return [
-        _response(r)
-        for r in selectors.customer_responses(actor=actor, customer_id=customer_id, form_id=form_id)
-    ]
+    found = selectors.customer_responses(actor=actor, customer_id=customer_id, form_id=form_id)
+    values = selectors.responses_values(found)
+    return [_response(r, values[r.pk]) for r in found]

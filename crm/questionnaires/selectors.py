@@ -106,7 +106,7 @@ def response_list(
     limit: int = 200,
 ) -> list[Response]:
     qs = _filtered(responses_in_scope(actor=actor, version=version), filters)
-    return list(qs.select_related("customer", "filled_by").order_by("-id")[:limit])
+    return list(qs.select_related("customer", "filled_by", "version").order_by("-id")[:limit])
 
 
 def response_count(*, actor: User, version: FormVersion, filters: AnswerFilter) -> int:
@@ -159,9 +159,19 @@ def response_sections(response: Response) -> list[tuple[Section, list[Filled]]]:
 
 def response_values(response: Response) -> dict[int, Any]:
     """A response's answers as the values a form is filled with (question id → value)."""
-    values: dict[int, Any] = {}
-    kinds = dict(response.version.questions.values_list("pk", "kind"))
-    for a in response.answers.order_by("question", "position"):
+    return responses_values([response])[response.pk]
+
+
+def responses_values(responses: list[Response]) -> dict[int, dict[int, Any]]:
+    """Each response's answers as values (two queries for any number of responses)."""
+    out: dict[int, dict[int, Any]] = {r.pk: {} for r in responses}
+    versions = {r.version_id for r in responses}
+    kinds = dict(Question.objects.filter(version__in=versions).values_list("pk", "kind"))
+    answers = Answer.objects.filter(response__in=list(out)).order_by(
+        "response", "question", "position"
+    )
+    for a in answers:
+        values = out[a.response_id]
         kind = kinds.get(a.question_id)
         if kind in (QuestionKind.MULTIPLE, QuestionKind.RANKED):
             values.setdefault(a.question_id, []).append(a.text)
@@ -171,7 +181,7 @@ def response_values(response: Response) -> dict[int, Any]:
             values[a.question_id] = a.rows or []
         else:
             values[a.question_id] = a.text
-    return values
+    return out
 
 
 @dataclass

@@ -67,3 +67,20 @@ def test_submitted_answers_come_back_and_count_in_the_analysis(org, call):
     assert invest["ranks"] == [1, 0, 0]
     assert invest["score"] == 3
     assert analysis["crosstab"]["cells"][0] == {"label": "投资", "counts": [1], "total": 1}
+
+
+def test_the_responses_list_reads_a_fixed_number_of_queries(
+    org, call, django_assert_max_num_queries
+):
+    survey, qs = purchase_survey(org.manager)
+    for n in range(12):
+        owner = make_customer(org.rep_a, category="retained", name=f"业主{n}")
+        call(
+            org.rep_a,
+            "PUT",
+            f"customers/{owner.pk}/questionnaires/{survey.pk}",
+            {"answers": {str(qs["age"].pk): 30 + n, str(qs["motive"].pk): ["投资"]}},
+        )
+    with django_assert_max_num_queries(16):
+        listed = call(org.manager, "GET", f"questionnaires/{survey.pk}/responses")
+    assert len(listed.json()) == 12
