@@ -19,7 +19,16 @@ from crm.core.permissions import allows, require, restrict
 from crm.customers.models import Customer
 
 from .answers import display
-from .models import Answer, FormVersion, Question, QuestionKind, Questionnaire, Response, Section
+from .models import (
+    Answer,
+    FormVersion,
+    Question,
+    QuestionKind,
+    Questionnaire,
+    Response,
+    Section,
+    VersionState,
+)
 from .services import applies, latest_version, published
 
 
@@ -195,18 +204,24 @@ class CustomerForm:
 
 def customer_forms(*, actor: User, customer: Customer) -> list[CustomerForm]:
     """The published forms that apply to the customer's category, with its response to the
-    current version (if any) and to older versions."""
+    current version (if any) and to older versions: one query for the forms with their
+    published versions, one for the customer's responses when there are forms."""
     if not allows(actor, VIEW_CUSTOMER, customer):
         return []
-    forms = restrict(Questionnaire.objects.all(), actor, FILL_FORM).order_by("name", "id")
+    forms = restrict(Questionnaire.objects.all(), actor, FILL_FORM)
+    versions = list(
+        FormVersion.objects.filter(state=VersionState.PUBLISHED, form__in=forms)
+        .select_related("form")
+        .order_by("form__name", "form_id", "-number")
+    )
+    if not versions:
+        return []
     responses = list(
-        Response.objects.filter(customer=customer).select_related("version").order_by("-id")
+        Response.objects.filter(customer_id=customer.pk).select_related("version").order_by("-id")
     )
     out = []
-    for form in forms:
-        version = published(form)
-        if version is None:
-            continue
+    for version in versions:
+        form = version.form
         mine = [r for r in responses if r.form_id == form.pk]
         if not applies(form, customer) and not mine:
             continue
