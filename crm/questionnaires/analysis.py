@@ -8,9 +8,9 @@ reads are distributed, and a cross-tab of two questions or of a question and a c
 - a number: count, minimum, average, maximum and responses per band (an age 25 falls in
   20–29: bands of a round width, at most ``MAX_BANDS`` of them);
 - a date: responses per month; a text: how many answered and the latest answers; a table: how
-  many responses filled rows, and how many rows.
+  many responses filled it.
 
-Counts are SQL GROUP BYs over the answers (indexed by question and value); the cross-tab pairs
+Counts are a few SQL GROUP BYs over the version's answers (``analysis``); the cross-tab pairs
 the two dimensions by response in Python.
 """
 
@@ -22,7 +22,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Avg, Count, F, Max, Min, QuerySet
+from django.db.models import Count, F, QuerySet
 from django.db.models.functions import Substr
 from django.utils.translation import gettext as _
 
@@ -87,18 +87,20 @@ def _bar(name: str, rows: list[Row], *, horizontal: bool = True) -> dict[str, An
     }
 
 
-def _choice(stats: QuestionStats, answers: QuerySet[Answer]) -> None:
-    counts = dict(answers.values_list("text").annotate(n=Count("id")).order_by())
-    stats.rows = [Row(o, counts.get(o, 0)) for o in _options(stats.question)]
+# (text, position) → count, of one question's answers
+Counts = dict[tuple[str, int], int]
+
+
+def _choice(stats: QuestionStats, counts: Counts) -> None:
+    by_option: Counter[str] = Counter()
+    for (text, _position), n in counts.items():
+        by_option[text] += n
+    stats.rows = [Row(o, by_option.get(o, 0)) for o in _options(stats.question)]
     stats.chart = _bar(_("人数"), stats.rows)
 
 
-def _ranked(stats: QuestionStats, answers: QuerySet[Answer]) -> None:
+def _ranked(stats: QuestionStats, counts: Counts) -> None:
     most = stats.question.max_ranks or len(stats.question.choices)
-    counts = {
-        (t, p): n
-        for t, p, n in answers.values_list("text", "position").annotate(n=Count("id")).order_by()
-    }
     rows = []
     for option in stats.question.choices:
         ranks = [counts.get((option, r), 0) for r in range(1, most + 1)]
@@ -136,69 +138,104 @@ def band_of(value: Number, step: int) -> int:
     return math.floor(float(value) / step) * step
 
 
-def _number(stats: QuestionStats, answers: QuerySet[Answer]) -> None:
-    agg = answers.aggregate(n=Count("id"), low=Min("number"), high=Max("number"), avg=Avg("number"))
-    stats.summary = {
-        "count": agg["n"],
-        "min": agg["low"],
-        "max": agg["high"],
-        "avg": None if agg["avg"] is None else round(float(agg["avg"]), 2),
-    }
-    if not agg["n"]:
+def _number(stats: QuestionStats, values: dict[decimal.Decimal, int]) -> None:
+    total = sum(values.values())
+    stats.answered = total
+    if not total:
+        stats.summary = {"count": 0, "min": None, "max": None, "avg": None}
         return
-    step = band_step(agg["low"], agg["high"])
-    numbers = answers.filter(number__isnull=False).values_list("number", flat=True)
-    counts = Counter(band_of(v, step) for v in numbers if v is not None)
+    low, high = min(values), max(values)
+    avg = sum(float(v) * n for v, n in values.items()) / total
+    stats.summary = {"count": total, "min": low, "max": high, "avg": round(avg, 2)}
+    step = band_step(low, high)
+    counts: Counter[int] = Counter()
+    for v, n in values.items():
+        counts[band_of(v, step)] += n
     stats.rows = [Row(band_label(start, step), n) for start, n in sorted(counts.items())]
     stats.summary["step"] = step
     stats.chart = _bar(_("人数"), stats.rows, horizontal=False)
 
 
-def _date(stats: QuestionStats, answers: QuerySet[Answer]) -> None:
-    months = (
-        answers.annotate(month=Substr("text", 1, 7))
-        .values_list("month")
-        .annotate(n=Count("id"))
-        .order_by("month")
-    )
-    stats.rows = [Row(m, n) for m, n in months]
+def _date(stats: QuestionStats, counts: Counts) -> None:
+    months: Counter[str] = Counter()
+    for (text, _position), n in counts.items():
+        months[text[:7]] += n
+    stats.rows = [Row(m, n) for m, n in sorted(months.items())]
     stats.chart = _bar(_("人数"), stats.rows, horizontal=False)
 
 
-def _text(stats: QuestionStats, answers: QuerySet[Answer]) -> None:
-    stats.samples = list(answers.order_by("-response_id").values_list("text", flat=True)[:SAMPLES])
-
-
-def _table(stats: QuestionStats, answers: QuerySet[Answer]) -> None:
-    stats.summary = {"rows": sum(len(r or []) for r in answers.values_list("rows", flat=True))}
-
-
-_BY_KIND = {
-    QuestionKind.SINGLE: _choice,
-    QuestionKind.YESNO: _choice,
-    QuestionKind.MULTIPLE: _choice,
-    QuestionKind.RANKED: _ranked,
-    QuestionKind.NUMBER: _number,
-    QuestionKind.DATE: _date,
-    QuestionKind.TEXT: _text,
-    QuestionKind.TABLE: _table,
-}
-
-
-def question_stats(question: Question, responses: QuerySet[Response]) -> QuestionStats:
-    answers = _answers(question, responses)
-    stats = QuestionStats(question)
-    stats.answered = answers.values("response_id").distinct().count()
-    _BY_KIND[QuestionKind(question.kind)](stats, answers)
-    return stats
+GROUPED = (
+    QuestionKind.SINGLE,
+    QuestionKind.YESNO,
+    QuestionKind.MULTIPLE,
+    QuestionKind.RANKED,
+    QuestionKind.DATE,
+)
 
 
 def analysis(questions: list[Question], responses: QuerySet[Response]) -> dict[str, Any]:
-    """Every question's figures over ``responses`` (restricted by the caller)."""
-    return {
-        "total": responses.count(),
-        "questions": [question_stats(q, responses) for q in questions],
-    }
+    """Every question's figures over ``responses`` (restricted by the caller), in a few GROUP BY
+    queries over the version's answers (an index holds question, text, position and response,
+    so that the counting reads the index alone): the options and dates of all questions at
+    once, the numbers at once, the texts' and tables' counts at once, then each text's latest
+    answers."""
+    answers = Answer.objects.filter(response__in=responses)
+    kinds = {q.pk: q.kind for q in questions}
+    grouped: dict[int, Counts] = {q.pk: {} for q in questions}
+    ids = [pk for pk, k in kinds.items() if k in GROUPED]
+    if ids:
+        rows = (
+            answers.filter(question_id__in=ids)
+            .values_list("question_id", "text", "position")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+        for qid, text, position, n in rows:
+            grouped[qid][(text, position)] = n
+    numbers: dict[int, dict[decimal.Decimal, int]] = {q.pk: {} for q in questions}
+    ids = [pk for pk, k in kinds.items() if k == QuestionKind.NUMBER]
+    if ids:
+        rows = (
+            answers.filter(question_id__in=ids, number__isnull=False)
+            .values_list("question_id", "number")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+        for qid, number, n in rows:
+            numbers[qid][number] = n
+    plain: dict[int, int] = {}
+    ids = [pk for pk, k in kinds.items() if k in (QuestionKind.TEXT, QuestionKind.TABLE)]
+    if ids:
+        plain = dict(
+            answers.filter(question_id__in=ids)
+            .values_list("question_id")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+    out = []
+    for q in questions:
+        stats = QuestionStats(q)
+        counts = grouped[q.pk]
+        # one row per answer, or per chosen option (the first at position 1)
+        stats.answered = sum(n for (_t, position), n in counts.items() if position <= 1)
+        if q.kind in (QuestionKind.SINGLE, QuestionKind.YESNO, QuestionKind.MULTIPLE):
+            _choice(stats, counts)
+        elif q.kind == QuestionKind.RANKED:
+            _ranked(stats, counts)
+        elif q.kind == QuestionKind.DATE:
+            _date(stats, counts)
+        elif q.kind == QuestionKind.NUMBER:
+            _number(stats, numbers[q.pk])
+        else:
+            stats.answered = plain.get(q.pk, 0)
+            if q.kind == QuestionKind.TEXT and stats.answered:
+                stats.samples = list(
+                    answers.filter(question=q)
+                    .order_by("-response_id")
+                    .values_list("text", flat=True)[:SAMPLES]
+                )
+        out.append(stats)
+    return {"total": responses.count(), "questions": out}
 
 
 # --- cross-tab --------------------------------------------------------------------------------

@@ -213,9 +213,13 @@ class Answer(models.Model):
 
     class Meta:
         ordering = ["response", "question", "position"]
+        # covering the analysis' GROUP BYs (question, value) and the scope's response filter:
+        # the counts read the index alone
         indexes = [
-            models.Index(fields=["question", "text"]),
-            models.Index(fields=["question", "number"]),
+            models.Index(
+                fields=["question", "text", "position", "response"], name="answer_question_text"
+            ),
+            models.Index(fields=["question", "number", "response"], name="answer_question_number"),
         ]
         verbose_name = pgettext_lazy("model", "答案")
         verbose_name_plural = pgettext_lazy("model plural", "答案")
