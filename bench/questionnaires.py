@@ -48,9 +48,9 @@ def _setup(staff: Staff, say: Callable[[str], None], responses: int) -> tuple[Us
     """The bench's form and responses: reused when loaded before, loaded (committed) if not."""
     gm = User.objects.filter(username=BENCH_USER).first()
     form = Questionnaire.objects.filter(template=TEMPLATE, created_by=gm).first() if gm else None
-    if form is not None and Response.objects.filter(form=form).count() >= responses:
+    if gm and form and Response.objects.filter(form=form).count() >= responses:
         say(f"  {'setup':<34} reusing {responses:,} responses loaded before")
-        return gm, form  # type: ignore[return-value]
+        return gm, form
     start = time.perf_counter()
     with transaction.atomic():
         if gm is None:
