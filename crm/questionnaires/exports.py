@@ -41,7 +41,7 @@ def _cells(sheet: Any, values: list[Any]) -> list[WriteOnlyCell]:
 def _rows(
     actor: User, version: FormVersion, filters: selectors.AnswerFilter
 ) -> Iterator[tuple[Response, list[str]]]:
-    qs = selectors._filtered(
+    qs = selectors.filter_by_answer(
         restrict(
             Response.objects.filter(version=version, customer__deleted_at__isnull=True),
             actor,

@@ -9,7 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 from django.utils.translation import gettext
 
 from crm.accounts.models import User
@@ -20,6 +20,7 @@ from crm.customers.models import Customer
 
 from .answers import display
 from .models import (
+    CHOICE_KINDS,
     Answer,
     FormVersion,
     Question,
@@ -94,12 +95,16 @@ class AnswerFilter:
     high: decimal.Decimal | None = None
 
 
-def _filtered(qs: QuerySet[Response], f: AnswerFilter) -> QuerySet[Response]:
+def filter_by_answer(qs: QuerySet[Response], f: AnswerFilter) -> QuerySet[Response]:
+    """The responses whose answer to ``f.question`` is the option ``f.value`` (a choice: "1个"
+    is not "1个及以上"), contains it (a text), or lies within ``low``…``high`` (a number)."""
     if f.question is None:
         return qs
     answers = Answer.objects.filter(question_id=f.question)
     if f.value:
-        answers = answers.filter(Q(text=f.value) | Q(text__icontains=f.value))
+        kind = Question.objects.filter(pk=f.question).values_list("kind", flat=True).first()
+        exact = kind in (*CHOICE_KINDS, QuestionKind.YESNO, QuestionKind.DATE)
+        answers = answers.filter(text=f.value) if exact else answers.filter(text__icontains=f.value)
     if f.low is not None:
         answers = answers.filter(number__gte=f.low)
     if f.high is not None:
@@ -114,12 +119,12 @@ def response_list(
     filters: AnswerFilter = AnswerFilter(),
     limit: int = 200,
 ) -> list[Response]:
-    qs = _filtered(responses_in_scope(actor=actor, version=version), filters)
+    qs = filter_by_answer(responses_in_scope(actor=actor, version=version), filters)
     return list(qs.select_related("customer", "filled_by", "version").order_by("-id")[:limit])
 
 
 def response_count(*, actor: User, version: FormVersion, filters: AnswerFilter) -> int:
-    return _filtered(responses_in_scope(actor=actor, version=version), filters).count()
+    return filter_by_answer(responses_in_scope(actor=actor, version=version), filters).count()
 
 
 def answer_texts(responses: list[Response], qs: list[Question]) -> dict[int, list[str]]:
