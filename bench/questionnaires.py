@@ -113,4 +113,4 @@ def run(staff: Staff, say: Callable[[str], None], responses: int = RESPONSES) ->
     _timed("figures, general manager", figures(gm), say)
     _timed("figures, department manager", figures(staff.managers[0]), say)
     _timed("cross-tab motive × age", crosstab, say)
-    _timed("analysis page (GET, with the cross-tab)", page, say)
+    _timed("analysis page (GET + cross-tab)", page, say)
