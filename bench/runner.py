@@ -22,9 +22,16 @@ from . import audit as audit_bench
 from . import followups, governance, load, measure, reception, report
 from . import imports as imports_bench
 from . import pool as pool_bench
+from . import questionnaires as questionnaire_bench
 
 # batch jobs measured once each (not API queries): ``--only pool_nightly``
-JOBS = (pool_bench.KEY, audit_bench.KEY, *governance.KEYS, imports_bench.KEY)
+JOBS = (
+    pool_bench.KEY,
+    audit_bench.KEY,
+    *governance.KEYS,
+    imports_bench.KEY,
+    questionnaire_bench.KEY,
+)
 # jobs that need no customers: ``--only audit_verify`` alone loads none
 WITHOUT_CUSTOMERS = (audit_bench.KEY,)
 
@@ -206,6 +213,11 @@ def _run(opts: Options, say: Callable[[str], None]) -> list[measure.Result]:
     if not opts.only or imports_bench.KEY in opts.only:
         say("")
         imports_bench.run(staff, opts.customers, say)
+    if not opts.only or questionnaire_bench.KEY in opts.only:
+        say("")
+        questionnaire_bench.run(
+            staff, say, responses=min(opts.customers, questionnaire_bench.RESPONSES)
+        )
     if not opts.only or audit_bench.KEY in opts.only:
         say("")
         audit_bench.run(opts.audit_entries, say)

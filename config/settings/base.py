@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "crm.verification",
     "crm.retrieval",
     "crm.imports",
+    "crm.questionnaires",
     "crm.api",
     "crm.web",
 ]

@@ -83,6 +83,10 @@ REQUEST_DATA = "retrieval.request_data"
 VIEW_DATA_REQUEST = "retrieval.view_request"
 # customer import from Excel/CSV (客户导入, crm.imports)
 IMPORT_CUSTOMERS = "imports.import_customers"
+# configurable forms (调查表, crm.questionnaires): managers build them, reps fill them on the
+# customers they may edit
+MANAGE_FORM = "questionnaires.manage_form"
+FILL_FORM = "questionnaires.fill_form"
 
 
 @dataclass(frozen=True)
@@ -165,6 +169,9 @@ ACTIONS: tuple[Action, ...] = (
     Action(REQUEST_DATA, _("申请调用（导出）客户数据"), _GOVERNANCE, scoped=False),
     Action(VIEW_DATA_REQUEST, _("查看客户数据调用申请"), _GOVERNANCE),
     Action(IMPORT_CUSTOMERS, _("导入客户（Excel/CSV）"), _CUSTOMERS),
+    # forms are the company's (on/off); whose customers one fills is the customer's own scope
+    Action(MANAGE_FORM, _("设计调查表（分组、题目、发布）"), _WORK, scoped=False),
+    Action(FILL_FORM, _("填写、查看调查表"), _WORK, scoped=False),
 )
 ACTIONS_BY_CODE: dict[str, Action] = {a.code: a for a in ACTIONS}
 
@@ -452,6 +459,17 @@ IMPORT_GRANTS: dict[str, dict[str, str]] = {
     BuiltinRole.GM: {IMPORT_CUSTOMERS: ALL},
 }
 for _role, _grants in IMPORT_GRANTS.items():
+    DEFAULT_GRANTS[_role].update(_grants)
+
+# 调查表 (crm.questionnaires): the managers design the forms, sales staff fill them
+QUESTIONNAIRE_GRANTS: dict[str, dict[str, str]] = {
+    BuiltinRole.REP: {FILL_FORM: ALL},
+    BuiltinRole.MANAGER: {MANAGE_FORM: ALL, FILL_FORM: ALL},
+    BuiltinRole.DIRECTOR: {MANAGE_FORM: ALL, FILL_FORM: ALL},
+    BuiltinRole.DATA_ADMIN: {MANAGE_FORM: ALL, FILL_FORM: ALL},
+    BuiltinRole.GM: {MANAGE_FORM: ALL, FILL_FORM: ALL},
+}
+for _role, _grants in QUESTIONNAIRE_GRANTS.items():
     DEFAULT_GRANTS[_role].update(_grants)
 
 ROLE_DESCRIPTIONS: dict[str, str | Promise] = {

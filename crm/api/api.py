@@ -24,6 +24,7 @@ from . import (
     imports,
     lifecycle,
     pool,
+    questionnaires,
     reception,
     referrals,
     reports,
@@ -94,6 +95,7 @@ api.add_router("/v1/", handover.router)
 api.add_router("/v1/", verification.router)
 api.add_router("/v1/", retrieval.router)
 api.add_router("/v1/", imports.router)
+api.add_router("/v1/", questionnaires.router)
 
 
 # Last, so that it only catches what no endpoint matched: unknown API paths answer with the

@@ -105,4 +105,12 @@ VERB_LABELS: dict[str, StrPromise] = {
     "import.completed": pgettext_lazy("audit", "导入客户"),
     "import.cancelled": pgettext_lazy("audit", "导入客户（已取消）"),
     "import.undone": pgettext_lazy("audit", "撤销客户导入"),
+    # 调查表 (crm.questionnaires)
+    "questionnaire.created": pgettext_lazy("audit", "新建调查表"),
+    "questionnaire.updated": pgettext_lazy("audit", "修改调查表设置"),
+    "questionnaire.edited": pgettext_lazy("audit", "修改调查表题目"),
+    "questionnaire.published": pgettext_lazy("audit", "发布调查表"),
+    "questionnaire.answered": pgettext_lazy("audit", "填写调查表"),
+    "questionnaire.exported": pgettext_lazy("audit", "导出调查表答卷"),
+    "questionnaire.installed": pgettext_lazy("audit", "安装行业模板"),
 }

@@ -108,6 +108,7 @@ urlpatterns = [
     path("data-requests/", include("crm.web.retrieval.urls")),
     path("imports/", include("crm.web.imports.urls")),
     path("verification/", include("crm.web.verification.urls")),
+    path("forms/", include("crm.web.questionnaires.urls")),
     path(
         "customers/<id:customer_id>/pool-lock/",
         pool.CustomerPoolLockView.as_view(),

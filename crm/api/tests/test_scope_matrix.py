@@ -28,6 +28,7 @@ from crm.customers.tests.factories import make_customer
 from crm.handover import services as handover_services
 from crm.pool import services as pool_services
 from crm.pool.models import PoolLock, ReturnRule
+from crm.questionnaires import services as questionnaire_services
 from crm.reception import services as reception
 from crm.reception.models import Seat
 from crm.referrals import services as referrals
@@ -140,6 +141,11 @@ PROFILES: dict[str, tuple[int | str, ...]] = {
     # is the manager of 销售一部's import waiting to start, {imd} one that ran
     "imports":    (401, 403,  403,  403,  OK,  OK,  OK,  OK,  403, OK,  403,  403),
     "import":     (401, 403,  403,  403,  OK,  404, OK,  OK,  403, OK,  403,  403),
+    # 调查表 (issue 10): {qf} the company's form (published, with a draft); filled on x by whoever
+    # may edit x; the managers, directors, data administrator and GM design forms
+    "forms":      (401, OK,   OK,   OK,   OK,  OK,  OK,  OK,  403, OK,  403,  403),
+    "form_manage": (401, 403, 403,  403,  OK,  OK,  OK,  OK,  403, OK,  403,  403),
+    "form_fill":  (401, OK,   404,  404,  OK,  404, OK,  OK,  403, OK,  403,  403),  # on x
 }
 
 # endpoint: (method, path, body, success status, profile); {x} {ct} {gone} {tok} filled in,
@@ -356,6 +362,26 @@ ENDPOINTS: dict[str, tuple[str, str, Any, int, str]] = {
     "import_mappings":  ("GET",    "import-mappings",             None, 200, "imports"),
     "import_mapping_save": ("POST", "import-mappings", {"job": "{im}", "name": "展会名单"},
                          201, "import"),
+    "questionnaires":   ("GET",    "questionnaires",              None, 200, "forms"),
+    "questionnaire_create": ("POST", "questionnaires", {"name": "回访问卷"}, 201, "form_manage"),
+    "questionnaire_get": ("GET",   "questionnaires/{qf}",         None, 200, "forms"),
+    "questionnaire_update": ("PATCH", "questionnaires/{qf}", {"name": "购房问卷（新）"}, 200,
+                         "form_manage"),
+    "questionnaire_section": ("POST", "questionnaires/{qf}/sections", {"title": "成交过程"}, 201,
+                         "form_manage"),
+    "questionnaire_question": ("POST", "questionnaires/{qf}/questions",
+                         {"kind": "text", "label": "备注"}, 201, "form_manage"),
+    "questionnaire_question_update": ("PATCH", "questionnaires/{qf}/questions/{qq}",
+                         {"label": "年龄（周岁）"}, 200, "form_manage"),
+    "questionnaire_question_delete": ("DELETE", "questionnaires/{qf}/questions/{qq}", None, 204,
+                         "form_manage"),
+    "questionnaire_publish": ("POST", "questionnaires/{qf}/publish", None, 200, "form_manage"),
+    "questionnaire_responses": ("GET", "questionnaires/{qf}/responses", None, 200, "forms"),
+    "questionnaire_analysis": ("GET", "questionnaires/{qf}/analysis", None, 200, "forms"),
+    "questionnaire_fill": ("PUT",  "customers/{x}/questionnaires/{qf}", {"answers": "{qq:30}"},
+                         200, "form_fill"),
+    "questionnaire_response": ("GET", "customers/{x}/questionnaires/{qf}", None, 200,
+                         "form_fill"),
 }
 # fmt: on
 
@@ -451,6 +477,7 @@ def world(org):
         **_pool_world(org),
         **_governance_world(org),
         **_import_world(org),
+        **_questionnaire_world(org),
         "sh": shares.customer_share(
             actor=org.rep_a,
             customer_id=x.pk,
@@ -522,6 +549,18 @@ def _import_world(org):
     return {"im": upload(), "imd": ran}
 
 
+def _questionnaire_world(org):
+    survey = questionnaire_services.form_create(actor=org.manager, data={"name": "购房问卷"})
+    age = questionnaire_services.question_add(
+        actor=org.manager, form_id=survey.pk, data={"kind": "number", "label": "年龄"}
+    )
+    questionnaire_services.form_publish(actor=org.manager, form_id=survey.pk)
+    questionnaire_services.question_add(  # a draft waits to be published
+        actor=org.manager, form_id=survey.pk, data={"kind": "yesno", "label": "是否首次置业"}
+    )
+    return {"qf": survey.pk, "qq": age.pk}
+
+
 def _soon() -> str:
     return (timezone.localdate() + dt.timedelta(days=7)).isoformat()
 
@@ -573,6 +612,8 @@ def _cell(org, call, world, endpoint, persona, expected):
         dr=world["dr"].pk,
         im=world["im"].pk,
         imd=world["imd"].pk,
+        qf=world["qf"],
+        qq=world["qq"],
     )
     actor = None if persona == "anonymous" else getattr(org, persona)
     if isinstance(body, dict):
@@ -598,6 +639,8 @@ def _cell(org, call, world, endpoint, persona, expected):
             body["receivers"] = [org.rep_c.pk]
         if body.get("members") == ["{rep_a}"]:
             body["members"] = [org.rep_a.pk]
+        if body.get("answers") == "{qq:30}":
+            body["answers"] = {str(world["qq"]): 30}
         if body.get("department") == "{sales1}":
             body["department"] = org.sales1.pk
         if body.get("department") == "{own_dept}":  # a manager's pool is their department's
@@ -694,7 +737,10 @@ def test_matrix_covers_every_endpoint_of_the_api():
             .replace("{vi}", "{item_id}")
             .replace("{dr}", "{request_id}")
             .replace("{im}", "{job_id}")
-            .replace("{imd}", "{job_id}"),
+            .replace("{imd}", "{job_id}")
+            .replace("{qf}", "{form_id}")
+            .replace("{qq}", "{question_id}")
+            .replace("customers/{x}/questionnaires", "customers/{customer_id}/questionnaires"),
         )
         for m, p, *_rest in ENDPOINTS.values()
     }

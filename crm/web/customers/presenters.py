@@ -121,6 +121,8 @@ VERB_LABELS: dict[str, StrPromise] = {
     # 数据核查 (crm.verification): the supplying rep's answer
     "verification.confirmed": _("数据核查：确认无误"),
     "verification.corrected": _("数据核查：已更正"),
+    # 调查表 (crm.questionnaires)
+    "questionnaire.answered": pgettext_lazy("audit", "填写调查表"),
 }
 
 # Changes are listed in form order; fields unknown here (added by later issues) come last.

@@ -36,6 +36,7 @@ from crm.governance.models import ApprovalRequest, ApprovalState
 from crm.handover import services as handover_services
 from crm.pool import services as pool_services
 from crm.pool.models import PoolEntry, PoolLock, ReturnRule
+from crm.questionnaires import services as questionnaire_services
 from crm.reception import services as reception
 from crm.reception.models import Seat
 from crm.referrals import services as referrals
@@ -135,6 +136,11 @@ PROFILES: dict[str, tuple[int | str, ...]] = {
     # that ran
     "imports":    (LOGIN, 403,  403,  403,  OK,  OK,  OK,  OK,  403, OK,  403,  403),
     "import":     (LOGIN, 403,  403,  403,  OK,  404, OK,  OK,  403, OK,  403,  403),
+    # 调查表 (issue 10): {qf} the company's form, {qr} rep_a's response on x; filled on x by
+    # whoever may edit x, designed by managers, directors, the data administrator and the GM
+    "forms":      (LOGIN, OK,   OK,   OK,   OK,  OK,  OK,  OK,  403, OK,  403,  403),
+    "form_manage": (LOGIN, 403, 403,  403,  OK,  OK,  OK,  OK,  403, OK,  403,  403),
+    "form_fill":  (LOGIN, OK,   404,  404,  OK,  404, OK,  OK,  403, OK,  403,  403),  # on x
 }
 
 # URL name: (method, args, data, success status, profile); {x} {gone} {lost} {pl} {df} {tok}
@@ -284,6 +290,17 @@ PAGES: dict[str, tuple[str, tuple[str, ...], dict[str, Any] | None, int, str]] =
     "import_cancel":       ("POST", ("{im}",),      None, 302, "import"),
     "import_undo":         ("POST", ("{imd}",),     None, 302, "import"),
     "import_errors":       ("GET",  ("{imd}",),     None, 200, "import"),
+    "form_list":           ("GET",  (),             None, 200, "forms"),
+    "form_templates":      ("GET",  (),             None, 200, "form_manage"),
+    "form_builder":        ("GET",  ("{qf}",),      None, 200, "form_manage"),
+    "form_section":        ("POST", ("{qf}", "{qs}"), {"do": "rename", "title": "客户资料"}, 302,
+                            "form_manage"),
+    "form_question":       ("GET",  ("{qf}", "{qq}"), None, 200, "form_manage"),
+    "form_responses":      ("GET",  ("{qf}",),      None, 200, "forms"),
+    "form_export":         ("GET",  ("{qf}",),      None, 200, "forms"),
+    "form_analysis":       ("GET",  ("{qf}",),      None, 200, "forms"),
+    "form_fill":           ("GET",  ("{qf}", "{x}"), None, 200, "form_fill"),
+    "form_response":       ("GET",  ("{qr}",),      None, 200, "form_fill"),
 }
 # fmt: on
 
@@ -364,8 +381,19 @@ def world(org):
         actor=org.data_admin,
         data={"title": "一部核查", "deadline": soon, "department": org.sales1.pk},
     )
+    survey = questionnaire_services.form_create(actor=org.manager, data={"name": "购房问卷"})
+    age = questionnaire_services.question_add(
+        actor=org.manager, form_id=survey.pk, data={"kind": "number", "label": "年龄"}
+    )
+    questionnaire_services.form_publish(actor=org.manager, form_id=survey.pk)
     return {
         **_import_world(org),
+        "qf": survey,
+        "qq": age,
+        "qs": age.section,
+        "qr": questionnaire_services.response_submit(
+            actor=org.rep_a, form_id=survey.pk, customer_id=x.pk, answers={str(age.pk): 36}
+        ),
         "dr": retrieval_services.request_file(
             actor=org.rep_a,
             data={

@@ -18,8 +18,21 @@ class Command(BaseCommand):
             action="store_true",
             help="只在数据库里还没有任何用户时载入 / only when the database has no user yet",
         )
+        parser.add_argument(
+            "--industry",
+            choices=["auto", "realestate", "truck", "trade", "shop"],
+            help="另装该行业的调查表模板及示例答卷 / also install the industry's forms, with "
+            "made-up responses (crm.questionnaires)",
+        )
 
-    def handle(self, *args: Any, customers: int, if_empty: bool, **options: Any) -> None:
+    def handle(
+        self,
+        *args: Any,
+        customers: int,
+        if_empty: bool,
+        industry: str | None = None,
+        **options: Any,
+    ) -> None:
         from crm import demo
         from crm.accounts.models import User
 
@@ -47,3 +60,11 @@ class Command(BaseCommand):
             f"演示公司：{users} 个用户，新增 {created} 个客户 / "
             f"{users} users, {created} customers added ({time.monotonic() - started:.1f} s)"
         )
+        if industry:
+            from crm.questionnaires import installer
+
+            forms, responses = installer.install_demo(industry=industry)
+            self.stdout.write(
+                f"行业模板 {industry}：{forms} 张表单，{responses} 份示例答卷 / "
+                f"{forms} forms, {responses} responses"
+            )
