@@ -12,3 +12,4 @@ urlpatterns = [
 
 # Errors outside a view's own handling: the JSON error contract on /api/, the HTML page elsewhere.
 handler500 = "crm.api.errors.server_error"
+handler404 = "crm.api.errors.page_not_found"

@@ -83,6 +83,19 @@ def server_error(request: HttpRequest, template_name: str = "500.html") -> HttpR
         )
 
 
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """``handler404``: a path no URL pattern matched (one with a line break in it, which no
+    converter takes): on /api/ the error contract, elsewhere the site's 404 page."""
+    if not request.path.startswith("/api/"):
+        return defaults.page_not_found(request, exception)
+    with translation.override(translation.get_language_from_request(request)):
+        return JsonResponse(
+            error_body("not_found", _("接口不存在")),
+            status=404,
+            json_dumps_params={"ensure_ascii": False},
+        )
+
+
 def install(api: NinjaAPI) -> None:
     """Register the handlers that turn every failure into the error contract."""
 

@@ -25,7 +25,7 @@ from .security import require_actor
 router = Router(tags=["questionnaires"])
 
 _READ: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
-_WRITE: dict[int, Any] = {**_READ, 409: ErrorOut}
+_WRITE: dict[int, Any] = {**_READ, 409: ErrorOut, 400: ErrorOut}
 
 if TYPE_CHECKING:
     FormPatch = FormInput
@@ -100,20 +100,28 @@ class ResponseOut(Out):
     answers: dict[str, Any]
 
 
+_AXIS = r"^(q[0-9]{1,18}|field:[a-z_]{1,30})?$"
+_NUMBER = r"^(-?[0-9]{1,12}(\.[0-9]{1,4})?)?$"
+
+
+def _decimal(text: str) -> decimal.Decimal | None:
+    return decimal.Decimal(text) if text else None
+
+
 class VersionParams(NoNulIn):
     version: QueryId = Field(None, description="版本号（默认：已发布的版本）")
 
 
 class AnalysisParams(VersionParams):
-    rows: str = Field("", max_length=40, description="交叉分析的行：q<题目id> 或 field:<客户字段>")
-    columns: str = Field("", max_length=40, description="交叉分析的列")
+    rows: str = Field("", pattern=_AXIS, description="交叉分析的行：q<题目id> 或 field:<客户字段>")
+    columns: str = Field("", pattern=_AXIS, description="交叉分析的列")
 
 
 class ResponseParams(VersionParams):
     question: QueryId = Field(None, description="按此题的答案筛选")
     value: str = Field("", max_length=100, description="答案（选项或文字片段）")
-    low: decimal.Decimal | None = Field(None, description="数字题的下限")
-    high: decimal.Decimal | None = Field(None, description="数字题的上限")
+    low: str = Field("", pattern=_NUMBER, description="数字题的下限")
+    high: str = Field("", pattern=_NUMBER, description="数字题的上限")
 
 
 class RowOut(Out):
@@ -318,7 +326,10 @@ def response_list(
     if version is None:
         raise NotFound()
     filters = selectors.AnswerFilter(
-        question=params.question, value=params.value, low=params.low, high=params.high
+        question=params.question,
+        value=params.value,
+        low=_decimal(params.low),
+        high=_decimal(params.high),
     )
     found = selectors.response_list(actor=actor, version=version, filters=filters)
     values = selectors.responses_values(found)

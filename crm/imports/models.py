@@ -183,6 +183,9 @@ class SavedMapping(models.Model):
     columns = models.JSONField(_("列对应"), default=dict)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    # a mapping is its user's
+    policy = Policy(owner="user")
+
     class Meta:
         ordering = ["name"]
         verbose_name = pgettext_lazy("model", "列对应方案")

@@ -37,7 +37,7 @@ from crm.accounts.roles import ADD_CUSTOMER, IMPORT_CUSTOMERS
 from crm.activities.models import FollowUp
 from crm.core import context
 from crm.core.errors import DomainError, Invalid, NotFound, StateConflict
-from crm.core.permissions import require, restrict
+from crm.core.permissions import owned_by, require, restrict
 from crm.customers import lifecycle, search
 from crm.customers import services as customer_services
 from crm.customers.choices import Category
@@ -178,13 +178,13 @@ def mapping_save(*, actor: User, job_id: int, name: str) -> SavedMapping:
 
 def mapping_list(*, actor: User) -> list[SavedMapping]:
     require(actor, IMPORT_CUSTOMERS)
-    return list(SavedMapping.objects.filter(user=actor))
+    return list(owned_by(SavedMapping.objects.all(), [actor.pk]))
 
 
 @transaction.atomic
 def mapping_apply(*, actor: User, job_id: int, mapping_id: int) -> ImportJob:
     """Map the job's columns by a saved mapping (columns it does not name keep the guess)."""
-    saved = SavedMapping.objects.filter(user=actor, pk=mapping_id).first()
+    saved = owned_by(SavedMapping.objects.all(), [actor.pk]).filter(pk=mapping_id).first()
     if saved is None:
         raise NotFound()
     job = _job(actor, job_id)

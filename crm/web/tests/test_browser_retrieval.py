@@ -10,6 +10,7 @@ import pytest
 from openpyxl import load_workbook
 
 from crm.customers.tests.factories import make_customer
+from crm.retrieval.models import DataRequest
 
 from .browser import shoot, sign_in
 from .test_browser import page  # noqa: F401 (the Chromium fixture)
@@ -58,7 +59,8 @@ def test_a_rep_exports_the_filtered_list_after_two_approvals(live_server, org, p
     values = [c.value for row in sheet.iter_rows() for c in row if c.value]
     assert "星河机械" in values
     assert "晨光商店" not in values
-    assert any(str(v).startswith("DY000001/王小明/") for v in values)
+    number = DataRequest.objects.get().number
+    assert any(str(v).startswith(f"{number}/王小明/") for v in values)
 
     page.reload()
     expect(page.locator("body")).to_contain_text("已导出")
