@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from django.db.models import Q
 
+from crm.core.validators import mask_foreign_phone
+
 from . import crypto
 
 if TYPE_CHECKING:
@@ -175,7 +177,11 @@ def may_see_phones(actor: User) -> bool:
 
 
 def mask_phone(value: str) -> str:
-    """138****5678: for people who may see that a phone exists but not the number."""
+    """138****5678: for people who may see that a phone exists but not the number; a foreign
+    one (E.164) keeps its country code and area: ``+442079460958`` → ``+44 20****0958``."""
+    foreign = mask_foreign_phone(value)
+    if foreign is not None:
+        return foreign
     return value[:3] + "****" + value[-4:] if len(value) >= 8 else "****"
 
 

@@ -14,6 +14,7 @@ from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from crm.accounts.models import User
+from crm.core.validators import format_phone
 from crm.customers import sources
 from crm.customers.choices import Category, ContactRole, Grade, Kind
 from crm.customers.inputs import (
@@ -161,7 +162,7 @@ class CustomerForm(forms.Form):
         initial.update(
             owner=customer.owner_id,
             tags="，".join(t.name for t in customer.tags.all()),
-            phone=customer.phone,
+            phone=format_phone(customer.phone),
             id_number=customer.id_number,
         )
         return initial

@@ -15,6 +15,7 @@ from django.utils.translation import pgettext_lazy
 
 from crm.accounts import selectors as accounts
 from crm.activities.choices import FollowUpKind, PlanMethod, PlanStatus
+from crm.core.validators import format_phone
 from crm.customers.choices import Category, ContactRole, Gender, Grade, Kind, ShareMode
 from crm.customers.models import Customer
 from crm.customers.sources import source_names
@@ -243,7 +244,7 @@ def customer_fields(customer: Customer) -> list[tuple[str, list[Field]]]:
         "department": customer.department.name if customer.department else "",
         "tags": customer.tag_names,
         "created_by": customer.created_by.display_name if customer.created_by else "",
-        "phone": customer.phone,
+        "phone": format_phone(customer.phone),
         "id_number": customer.id_number,
         "bank_account": customer.bank_account,
     }
