@@ -100,3 +100,16 @@ def country_of_phone(stored: str) -> str:
     except phonenumbers.NumberParseException:
         return ""
     return region if region in COUNTRY_CODES else ""
+
+
+# callables for model fields' ``choices``: a migration names the function, not 250 pairs
+def country_choices() -> list[tuple[str, str]]:
+    return list(Country.choices)
+
+
+def language_choices() -> list[tuple[str, str]]:
+    return list(Language.choices)
+
+
+def currency_choices() -> list[tuple[str, str]]:
+    return list(Currency.choices)

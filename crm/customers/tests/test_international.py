@@ -133,3 +133,93 @@ def test_a_contact_may_have_a_foreign_phone(org):
     )
     assert contact.phone == "+16502530000"
     assert names(org.rep_a, "+1 650 253 0000") == ["Acme"]
+
+
+# --- the foreign-trade fields (国际客户) -----------------------------------------------------
+
+FOREIGN_TRADE = {
+    "country": "US",
+    "language": "en",
+    "time_zone": "america/new_york",
+    "company_type": "trader",
+    "currency": "USD",
+    "website": "www.fashionlady.example",
+    "fax": "+1 650 253 0001",
+}
+
+
+def test_an_international_customer_keeps_its_foreign_trade_details(org):
+    customer = make_customer(org.rep_a, name="Fashion Lady Ltd.", **FOREIGN_TRADE)
+    stored = Customer.objects.get(pk=customer.pk)
+    assert (stored.country, stored.language, stored.time_zone) == ("US", "en", "America/New_York")
+    assert (stored.company_type, stored.currency) == ("trader", "USD")
+    assert stored.website == "https://www.fashionlady.example"
+    assert stored.fax == "+16502530001"
+    assert stored.get_country_display() == "美国"
+    assert stored.get_company_type_display() == "贸易商"
+    assert stored.get_currency_display() == "USD 美元"
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("time_zone", "Mars/Olympus", "不是有效的时区，请填写 IANA 时区名称，如 Europe/London"),
+        ("website", "http://", "网址格式不正确，如 https://www.example.com"),
+        ("country", "XX", "不是有效的选项"),
+        ("currency", "DEM", "不是有效的选项"),  # the Deutsche Mark is no longer paid in
+        ("company_type", "broker", "不是有效的选项"),
+        ("fax", "+44 12", "英国电话号码（+44）位数太少"),
+    ],
+)
+def test_a_wrong_foreign_trade_detail_is_refused_in_chinese(org, field, value, message):
+    with pytest.raises(Invalid) as refused:
+        services.customer_create(actor=org.rep_a, data={"name": "甲", field: value})
+    assert refused.value.fields == {field: message}
+
+
+def test_the_front_desk_sees_the_fax_masked_and_the_rest_not_at_all(org):
+    customer = make_customer(org.rep_a, name="Fashion Lady Ltd.", **FOREIGN_TRADE)
+    shown = masker_for(org.receptionist).show(Customer.objects.get(pk=customer.pk))
+    assert shown.fax == "+1 65****0001"
+    assert shown.time_zone == "***"
+    assert masker_for(org.rep_a).show(customer).fax == "+16502530001"
+
+
+def test_the_api_takes_and_shows_the_foreign_trade_details(org, call):
+    created = call(
+        org.rep_a,
+        "POST",
+        "customers",
+        {"name": "Tokyo KK", "phone": "+81 3-1234-5678", **FOREIGN_TRADE, "country": "JP"},
+    )
+    assert created.status_code == 201, created.content
+    body = call(org.rep_a, "GET", f"customers/{created.json()['id']}", lang="zh-hans").json()
+    assert body["phone"] == "+81312345678"
+    assert (body["country"], body["country_label"]) == ("JP", "日本")
+    assert (body["currency"], body["currency_label"]) == ("USD", "USD 美元")
+    assert body["company_type_label"] == "贸易商"
+    assert body["time_zone"] == "America/New_York"
+    english = call(org.rep_a, "GET", f"customers/{created.json()['id']}", lang="en").json()
+    assert english["country_label"] == "Japan"
+    refused = call(org.rep_a, "POST", "customers", {"name": "X", "time_zone": "Nowhere"})
+    assert refused.status_code == 422
+    assert "时区" in refused.json()["error"]["fields"]["time_zone"]
+
+
+def test_the_form_folds_the_international_fields_away_unless_filled(org, as_user):
+    from django.urls import reverse
+
+    client = as_user(org.rep_a)
+    blank = client.get(reverse("web:customer_create")).content.decode()
+    assert '<fieldset class="card international-fields" id="international">\n    <details>' in blank
+    foreign = make_customer(org.rep_a, name="Fashion Lady Ltd.", **FOREIGN_TRADE)
+    edit = client.get(reverse("web:customer_edit", args=[foreign.pk])).content.decode()
+    assert "<details open>" in edit
+    assert 'value="+1 650-253-0001"' in edit  # the fax as it is shown, not as stored
+    detail = client.get(reverse("web:customer_detail", args=[foreign.pk])).content.decode()
+    assert "国际客户" in detail
+    assert "美国" in detail
+    assert "America/New_York" in detail
+    domestic = make_customer(org.rep_a, name="张三")
+    plain = client.get(reverse("web:customer_detail", args=[domestic.pk])).content.decode()
+    assert "国际客户" not in plain  # no empty section on a domestic customer
