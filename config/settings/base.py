@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "crm.handover",
     "crm.verification",
     "crm.retrieval",
+    "crm.vcards",
     "crm.api",
     "crm.web",
 ]

@@ -81,6 +81,8 @@ VERIFY_RECORD = "verification.verify_record"
 # data retrieval requests (客户数据调用申请, crm.retrieval)
 REQUEST_DATA = "retrieval.request_data"
 VIEW_DATA_REQUEST = "retrieval.view_request"
+# vCard import (名片导入, crm.vcards): a phone's contacts as one's own customers
+IMPORT_VCARD = "vcards.import_vcard"
 
 
 @dataclass(frozen=True)
@@ -162,6 +164,8 @@ ACTIONS: tuple[Action, ...] = (
     # a retrieval request's rows: its requester's (own) and the requester's department's
     Action(REQUEST_DATA, _("申请调用（导出）客户数据"), _GOVERNANCE, scoped=False),
     Action(VIEW_DATA_REQUEST, _("查看客户数据调用申请"), _GOVERNANCE),
+    # the cards become customers of the importer (who also needs 登记新客户)
+    Action(IMPORT_VCARD, _("导入手机通讯录名片（vCard）为自己的客户"), _CUSTOMERS, scoped=False),
 )
 ACTIONS_BY_CODE: dict[str, Action] = {a.code: a for a in ACTIONS}
 
@@ -438,6 +442,15 @@ RETRIEVAL_GRANTS: dict[str, dict[str, str]] = {
     BuiltinRole.GM: {REQUEST_DATA: ALL, VIEW_DATA_REQUEST: ALL},
 }
 for _role, _grants in RETRIEVAL_GRANTS.items():
+    DEFAULT_GRANTS[_role].update(_grants)
+
+# 名片导入 (crm.vcards): the sales staff who keep customers in their phones import them as their
+# own customers; the others enter customers one by one or through the Excel import
+VCARD_GRANTS: dict[str, dict[str, str]] = {
+    BuiltinRole.REP: {IMPORT_VCARD: ALL},
+    BuiltinRole.MANAGER: {IMPORT_VCARD: ALL},
+}
+for _role, _grants in VCARD_GRANTS.items():
     DEFAULT_GRANTS[_role].update(_grants)
 
 ROLE_DESCRIPTIONS: dict[str, str | Promise] = {

@@ -29,6 +29,7 @@ from . import (
     retrieval,
     roles,
     shares,
+    vcards,
     verification,
     workday,
 )
@@ -92,6 +93,7 @@ api.add_router("/v1/pools", pool.router)
 api.add_router("/v1/", handover.router)
 api.add_router("/v1/", verification.router)
 api.add_router("/v1/", retrieval.router)
+api.add_router("/v1/", vcards.router)
 
 
 # Last, so that it only catches what no endpoint matched: unknown API paths answer with the

@@ -113,3 +113,23 @@ def language_choices() -> list[tuple[str, str]]:
 
 def currency_choices() -> list[tuple[str, str]]:
     return list(Currency.choices)
+
+
+_ALIASES = {"USA": "US", "U.S.A.": "US", "UK": "GB", "ENGLAND": "GB", "中华人民共和国": "CN"}
+
+
+@cache
+def _country_names() -> dict[str, str]:
+    names = {c: c for c in COUNTRY_CODES}
+    for locale in (_locale("en"), _locale("zh-hans")):
+        for code in COUNTRY_CODES:
+            name = locale.territories.get(code)
+            if name:
+                names[str(name).upper()] = code
+    names.update(_ALIASES)
+    return names
+
+
+def country_code_of(text: str) -> str:
+    """A country as an address writes it (United States, USA, 美国, US) → its code, or ""."""
+    return _country_names().get(text.strip().upper(), "")

@@ -101,4 +101,6 @@ VERB_LABELS: dict[str, StrPromise] = {
     "retrieval.requested": pgettext_lazy("audit", "提交客户数据调用申请"),
     "retrieval.exported": pgettext_lazy("audit", "导出调用的客户数据"),
     "customer.exported": pgettext_lazy("audit", "导出客户数据"),
+    # 名片导入 (crm.vcards)
+    "vcard.imported": pgettext_lazy("audit", "导入手机名片"),
 }

@@ -106,6 +106,7 @@ urlpatterns = [
     path("pool/", include("crm.web.pool.urls")),
     path("handovers/", include("crm.web.handover.urls")),
     path("data-requests/", include("crm.web.retrieval.urls")),
+    path("vcards/", include("crm.web.vcards.urls")),
     path("verification/", include("crm.web.verification.urls")),
     path(
         "customers/<id:customer_id>/pool-lock/",

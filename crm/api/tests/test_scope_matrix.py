@@ -52,6 +52,7 @@ PERSONAS = (
 )
 OK = "ok"  # the endpoint's success status
 FILES = "files"  # the body is a multipart upload of one small picture
+VCF = "vcf"  # the body is a multipart upload of one small .vcf file (one new customer's card)
 
 # Expected status per persona, by the action an endpoint needs. Each action has its own scope:
 # the front desk registers customers and assigns them but reads none; service staff read every
@@ -134,6 +135,8 @@ PROFILES: dict[str, tuple[int | str, ...]] = {
     "data_request_file": (401, OK, 422, 422, OK,  422, OK,  OK,  403, OK,  403,  OK),
     "data_request": (401, OK,   404,  404,  OK,  404, OK,  OK,  404, OK,  404,  404),
     "data_request_export": (401, 409, 404, 404, 403, 404, 403, 403, 403, 403, 403, 404),
+    # 名片导入 (issue 10, part 6): reps and managers import their phones' contacts as their own
+    "vcard_import": (401, OK,   OK,   OK,   OK,  OK,  403, 403, 403, 403, 403,  403),
 }
 
 # endpoint: (method, path, body, success status, profile); {x} {ct} {gone} {tok} filled in,
@@ -335,6 +338,7 @@ ENDPOINTS: dict[str, tuple[str, str, Any, int, str]] = {
     "data_request_get": ("GET",    "data-requests/{dr}",          None, 200, "data_request"),
     "data_request_export": ("POST", "data-requests/{dr}/export",  None, 200,
                          "data_request_export"),
+    "vcard_import":     ("POST",   "vcard-imports",               VCF, 201, "vcard_import"),
 }
 # fmt: on
 
@@ -483,6 +487,13 @@ def _governance_world(org):
     }
 
 
+def _vcard() -> Any:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    card = "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:名片客户\r\nTEL:+44 20 7946 0958\r\nEND:VCARD\r\n"
+    return SimpleUploadedFile("名片.vcf", card.encode(), content_type="text/vcard")
+
+
 def _soon() -> str:
     return (timezone.localdate() + dt.timedelta(days=7)).isoformat()
 
@@ -553,6 +564,8 @@ def test_scope_matrix(org, call, world, endpoint, persona, expected):
     # when it is called
     if body == FILES:
         response = call(actor, method, path, files=[tiny_png()])
+    elif body == VCF:
+        response = call(actor, method, path, files=[_vcard()])
     else:
         response = call(actor, method, path, body)
 

@@ -131,6 +131,8 @@ PROFILES: dict[str, tuple[int | str, ...]] = {
     "verification": (LOGIN, 403, 403, 403,  403, 403, OK,  403, 403, 403, 403,  403),
     "verify":     (LOGIN, OK,   OK,   OK,   OK,  OK,  OK,  OK,  403, OK,  403,  403),  # own rows
     "verify_item": (LOGIN, OK,  404,  404,  OK,  404, OK,  OK,  403, OK,  403,  403),  # x's
+    # 名片导入 (issue 10, part 6): reps and managers import their phones' contacts
+    "vcard_import": (LOGIN, OK, OK,   OK,   OK,  OK,  403, 403, 403, 403, 403,  403),
 }
 
 # URL name: (method, args, data, success status, profile); {x} {gone} {lost} {pl} {df} {tok}
@@ -272,6 +274,7 @@ PAGES: dict[str, tuple[str, tuple[str, ...], dict[str, Any] | None, int, str]] =
     "data_request_new":    ("GET",  (),             None, 200, "data_requests"),
     "data_request_detail": ("GET",  ("{dr}",),      None, 200, "data_request"),
     "data_request_export": ("POST", ("{dr}",),      None, 302, "data_export"),
+    "vcard_import":        ("GET",  (),             None, 200, "vcard_import"),
 }
 # fmt: on
 
