@@ -43,7 +43,7 @@ class VCardImportView(CrmView):
         )
         source = "、".join(f.name or "" for f in uploads)[:200]
         return self.render(
-            {"result": result, "cards": token, "source": source, "counts": result.counts}
+            {"result": result, "cards": token, "source": source, "tally": result.counts}
         )
 
     def _import(self, token: str, source: str) -> HttpResponse:
@@ -61,4 +61,4 @@ class VCardImportView(CrmView):
             return self.render(
                 {"error": exc.first_message, "max_files": services.MAX_FILES}, status=422
             )
-        return self.render({"result": result, "done": True, "counts": result.counts})
+        return self.render({"result": result, "done": True, "tally": result.counts})
