@@ -10,7 +10,7 @@ The ``*_store`` attributes hold ciphertext (``k1:…``); the ``*_index`` ones th
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Protocol
 
 from django.db.models import Q
@@ -121,6 +121,11 @@ def write_phone(obj: HasPhone, normalised: str) -> None:
 def phone_lookup(normalised: str, prefix: str = "") -> Q:
     field = f"{prefix}phone_index"
     return Q(**{field: crypto.blind_index(normalised, PHONE)}) & ~Q(**{field: ""})
+
+
+def phone_indexes(normalised: Iterable[str]) -> dict[str, str]:
+    """Blind index → phone, for looking many phones up in one query (``phone_index__in``)."""
+    return {crypto.blind_index(p, PHONE): p for p in normalised if p}
 
 
 def read_id_number(obj: HasIdNumber) -> str:

@@ -178,30 +178,42 @@ def _cleaned(card: Card) -> tuple[dict[str, Any] | None, str]:
     return cleaned, _("未能识别，已记入备注：%(items)s") % {"items": dropped}
 
 
-def _matching(phone: str) -> tuple[Customer | None, Contact | None]:
-    customer = (
-        Customer.objects.filter(deleted_at__isnull=True)
-        .filter(sensitive.phone_lookup(phone))
-        .select_related("owner")
-        .first()
-    )
-    contact = None
-    if customer is None:
-        contact = (
-            Contact.objects.filter(customer__deleted_at__isnull=True)
-            .filter(sensitive.phone_lookup(phone))
-            .select_related("customer")
-            .first()
+class _Known:
+    """The customers and contacts that already have the cards' phones, read in two queries by
+    their blind indexes (ADR 0009) rather than two per card."""
+
+    def __init__(self, phones: Sequence[str]) -> None:
+        keys = sensitive.phone_indexes(phones)
+        customers = (
+            Customer.objects.filter(deleted_at__isnull=True, phone_index__in=list(keys))
+            .exclude(phone_index="")
+            .select_related("owner")
         )
-    return customer, contact
+        self.customers = {keys[c.phone_index]: c for c in customers}
+        contacts = (
+            Contact.objects.filter(customer__deleted_at__isnull=True, phone_index__in=list(keys))
+            .exclude(phone_index="")
+            .select_related("customer")
+        )
+        self.contacts = {keys[c.phone_index]: c for c in contacts}
+
+    def of(self, phone: str) -> tuple[Customer | None, Contact | None]:
+        customer = self.customers.get(phone)
+        return customer, None if customer is not None else self.contacts.get(phone)
 
 
 def _same_person(a: str, b: str) -> bool:
     return "".join(a.split()).lower() == "".join(b.split()).lower()
 
 
-def _plan_card(actor: User, card: Card, seen: dict[str, int]) -> Outcome:
-    data, message = _cleaned(card)
+def _plan_card(
+    actor: User,
+    card: Card,
+    cleaned: tuple[dict[str, Any] | None, str],
+    seen: dict[str, int],
+    known: _Known,
+) -> Outcome:
+    data, message = cleaned
     raw_phone = _primary_phone(card)[0]
     if data is None:
         return Outcome(card.index, card.name, raw_phone, INVALID, message)
@@ -215,7 +227,7 @@ def _plan_card(actor: User, card: Card, seen: dict[str, int]) -> Outcome:
         outcome.message = _("与本次导入的第 %(n)d 张名片电话相同") % {"n": seen[phone]}
         return outcome
     seen[phone] = card.index
-    customer, contact = _matching(phone)
+    customer, contact = known.of(phone)
     if contact is not None:
         visible = allows(actor, VIEW_CUSTOMER, contact.customer)
         outcome.action = SKIP
@@ -269,7 +281,11 @@ def preview(*, actor: User, cards: Sequence[Card]) -> Result:
     require(actor, IMPORT_VCARD)
     require(actor, ADD_CUSTOMER)
     seen: dict[str, int] = {}
-    return Result([_plan_card(actor, card, seen) for card in cards])
+    cleaned = [_cleaned(card) for card in cards]
+    known = _Known([data.get("phone", "") for data, _message in cleaned if data])
+    return Result(
+        [_plan_card(actor, card, c, seen, known) for card, c in zip(cards, cleaned, strict=True)]
+    )
 
 
 @transaction.atomic
