@@ -263,6 +263,7 @@ class ContactForm(forms.Form):
     @staticmethod
     def initial_for(contact: Contact) -> dict[str, Any]:
         initial = {name: getattr(contact, name) for name in ContactForm.base_fields}
+        initial["phone"] = format_phone(contact.phone)  # +1 650-253-0000, not E.164
         initial["version"] = contact.version
         return initial
 
