@@ -32,7 +32,7 @@ _UPLOADS = {
 }
 
 
-class CardOut(Out):
+class VCardOutcomeOut(Out):
     index: int = Field(description="名片在文件中的序号（从 1 起，多个文件连续编号）")
     name: str
     phone: str = Field(description="电话（显示格式，如 +44 20 7946 0958）；没有为空")
@@ -47,7 +47,7 @@ class CardOut(Out):
 
 class VCardImportOut(Out):
     dry_run: bool
-    cards: list[CardOut]
+    cards: list[VCardOutcomeOut]
     counts: dict[str, int] = Field(description="按 action 计数")
 
 

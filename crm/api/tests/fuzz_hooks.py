@@ -218,6 +218,17 @@ def _bulk(path: str, body: dict[str, Any]) -> None:
     ids, bulk = body.get("ids"), _ids("CRM_FUZZ_BULK")
     if "/bulk/" in path and isinstance(ids, list) and bulk:
         body["ids"] = [bulk[int(v) % len(bulk)] if isinstance(v, int) else v for v in ids]
+    # a data request's chosen customers exist too (any id is schema-valid: its own test says
+    # one that does not is refused)
+    chosen = body.get("customers")
+    if path.endswith("/data-requests") and isinstance(chosen, list) and bulk:
+        body["customers"] = [bulk[int(v) % len(bulk)] if _number(v) else v for v in chosen]
+        if not chosen and isinstance(body.get("filter"), dict):
+            # a filter matching nobody is refused (没有符合条件的客户): the whole list instead
+            body["filter"] = {
+                k: None if k == "owner" else False if k in ("mine", "shared") else ""
+                for k in body["filter"]
+            }
 
 
 @schemathesis.hook
