@@ -223,13 +223,12 @@ def _bulk(path: str, body: dict[str, Any]) -> None:
     chosen = body.get("customers")
     if path.endswith("/data-requests") and isinstance(chosen, list) and bulk:
         body["customers"] = [bulk[int(v) % len(bulk)] if _number(v) else v for v in chosen]
-    if path.endswith("/data-requests") and not chosen:
-        if isinstance(body.get("filter"), dict):
-            # a filter matching nobody is refused (没有符合条件的客户): the whole list instead
-            body["filter"] = {
-                k: None if k == "owner" else False if k in ("mine", "shared") else ""
-                for k in body["filter"]
-            }
+    if path.endswith("/data-requests") and not chosen and isinstance(body.get("filter"), dict):
+        # a filter matching nobody is refused (没有符合条件的客户): the whole list instead
+        body["filter"] = {
+            k: None if k == "owner" else False if k in ("mine", "shared") else ""
+            for k in body["filter"]
+        }
 
 
 @schemathesis.hook
