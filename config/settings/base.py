@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "crm.retrieval",
     "crm.imports",
     "crm.questionnaires",
+    "crm.vcards",
     "crm.api",
     "crm.web",
 ]
@@ -211,6 +212,10 @@ CRM_RETRIEVAL_EXPIRY_HOURS = env_int("CRM_RETRIEVAL_EXPIRY_HOURS", 72)
 CRM_RETRIEVAL_MAX_RECORDS = env_int("CRM_RETRIEVAL_MAX_RECORDS", 100000)
 CRM_EXPORT_DIRECT_MAX = env_int("CRM_EXPORT_DIRECT_MAX", 0)
 CRM_BULK_READ_THRESHOLD = env_int("CRM_BULK_READ_THRESHOLD", 500)
+# International customers: a phone number typed without a country code is read as a number of
+# this region (ISO 3166 code, e.g. CN, HK, US); mainland numbers are stored as their digits,
+# others in E.164 (+442079460958).
+CRM_DEFAULT_PHONE_REGION = env_str("CRM_DEFAULT_PHONE_REGION", "CN")
 # API tokens end this many days after they were issued (and whenever the password changes).
 API_TOKEN_MAX_AGE_DAYS = env_int("API_TOKEN_MAX_AGE_DAYS", 90)
 

@@ -87,6 +87,8 @@ IMPORT_CUSTOMERS = "imports.import_customers"
 # customers they may edit
 MANAGE_FORM = "questionnaires.manage_form"
 FILL_FORM = "questionnaires.fill_form"
+# vCard import (名片导入, crm.vcards): a phone's contacts as one's own customers
+IMPORT_VCARD = "vcards.import_vcard"
 
 
 @dataclass(frozen=True)
@@ -172,6 +174,8 @@ ACTIONS: tuple[Action, ...] = (
     # forms are the company's (on/off); whose customers one fills is the customer's own scope
     Action(MANAGE_FORM, _("设计调查表（分组、题目、发布）"), _WORK, scoped=False),
     Action(FILL_FORM, _("填写、查看调查表"), _WORK, scoped=False),
+    # the cards become customers of the importer (who also needs 登记新客户)
+    Action(IMPORT_VCARD, _("导入手机通讯录名片（vCard）为自己的客户"), _CUSTOMERS, scoped=False),
 )
 ACTIONS_BY_CODE: dict[str, Action] = {a.code: a for a in ACTIONS}
 
@@ -470,6 +474,15 @@ QUESTIONNAIRE_GRANTS: dict[str, dict[str, str]] = {
     BuiltinRole.GM: {MANAGE_FORM: ALL, FILL_FORM: ALL},
 }
 for _role, _grants in QUESTIONNAIRE_GRANTS.items():
+    DEFAULT_GRANTS[_role].update(_grants)
+
+# 名片导入 (crm.vcards): the sales staff who keep customers in their phones import them as their
+# own customers; the others enter customers one by one or through the Excel import
+VCARD_GRANTS: dict[str, dict[str, str]] = {
+    BuiltinRole.REP: {IMPORT_VCARD: ALL},
+    BuiltinRole.MANAGER: {IMPORT_VCARD: ALL},
+}
+for _role, _grants in VCARD_GRANTS.items():
     DEFAULT_GRANTS[_role].update(_grants)
 
 ROLE_DESCRIPTIONS: dict[str, str | Promise] = {

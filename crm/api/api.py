@@ -31,6 +31,7 @@ from . import (
     retrieval,
     roles,
     shares,
+    vcards,
     verification,
     workday,
 )
@@ -96,6 +97,7 @@ api.add_router("/v1/", verification.router)
 api.add_router("/v1/", retrieval.router)
 api.add_router("/v1/", imports.router)
 api.add_router("/v1/", questionnaires.router)
+api.add_router("/v1/", vcards.router)
 
 
 # Last, so that it only catches what no endpoint matched: unknown API paths answer with the

@@ -19,7 +19,8 @@ from crm.activities.choices import FollowUpKind, PlanKind, PlanMethod, PlanStatu
 from crm.activities.models import Attachment, FollowUp, Notification, Plan
 from crm.activities.selectors import TimelineItem
 from crm.core.pagination import Page
-from crm.customers.choices import Category, Grade, Kind
+from crm.core.regions import currency_label, language_label, region_label
+from crm.customers.choices import Category, CompanyType, Grade, Kind
 from crm.customers.models import Customer, DefeatAnalysis, LifecycleEvent
 from crm.customers.services import CHANGE_REQUEST, change_request_values
 from crm.customers.sources import source_names
@@ -31,13 +32,17 @@ _LABELS: dict[str, dict[str, str | Promise]] = {
     "kind": dict(Kind.choices),
     "category": dict(Category.choices),
     "grade": dict(Grade.choices),
+    "company_type": dict(CompanyType.choices),
 }
+# 国际客户: named in the reader's language from CLDR (crm.core.regions)
+_REGION_LABELS = {"country": region_label, "language": language_label, "currency": currency_label}
 _PLAIN = (
     "id", "number", "kind", "name", "wechat", "email", "credit_code", "company", "address", "city",
     "bank_name",
     "staff_count", "annual_revenue", "main_business", "needs", "feedback", "source", "category",
     "grade", "notes", "version", "created_at", "updated_at", "deleted_at",
     "expected_purchase_on", "deal_on", "deposit_amount", "deposit_on",
+    "fax", "country", "website", "language", "time_zone", "company_type", "currency",
 )  # fmt: skip
 
 
@@ -57,6 +62,9 @@ def customer_out(
     for field, labels in _LABELS.items():
         label = labels.get(data[field])
         data[f"{field}_label"] = str(label) if label else ""
+    for field, name in _REGION_LABELS.items():
+        value = data[field]
+        data[f"{field}_label"] = name(value) if value and "*" not in value else ""
     owner, department = customer.owner, customer.department
     data["owner"] = {"id": owner.pk, "name": owner.display_name} if owner else None
     data["department"] = {"id": department.pk, "name": department.name} if department else None

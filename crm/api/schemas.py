@@ -234,6 +234,17 @@ class CustomerOut(Out):
     created_at: datetime
     updated_at: datetime
     deleted_at: datetime | None = Field(description="仅回收站中的客户有值")
+    fax: str = Field(description="传真：中国大陆号码为数字，其他为 E.164（+442079460958）")
+    country: str = Field(description="国家/地区（ISO 3166-1 两位代码）")
+    country_label: str
+    website: str
+    language: str = Field(description="沟通语言（ISO 639-1）")
+    language_label: str
+    time_zone: str = Field(description="IANA 时区")
+    company_type: str
+    company_type_label: str
+    currency: str = Field(description="结算币种（ISO 4217）")
+    currency_label: str
 
 
 class CustomerPage(Out):

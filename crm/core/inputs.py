@@ -51,6 +51,8 @@ from .validators import (
     normalize_credit_code,
     normalize_id_number,
     normalize_phone,
+    normalize_time_zone,
+    normalize_website,
     normalize_wechat_id,
 )
 
@@ -451,11 +453,20 @@ class Email(Formatted):
 Phone = Annotated[
     str,
     Formatted(
-        "cn-phone",
+        "phone",
         20,
         normalize_phone,
-        "中国大陆手机或固定电话，如 13812345678、010-62345678；空为没有",
+        "电话：中国大陆号码如 13812345678、010-62345678（存为数字）；其他国家和地区的号码带国家"
+        "代码，如 +44 20 7946 0958（存为 E.164：+442079460958）；不带国家代码的号码按"
+        " CRM_DEFAULT_PHONE_REGION（默认 CN）读；空为没有",
     ),
+]
+TimeZone = Annotated[
+    str,
+    Formatted("iana-time-zone", 64, normalize_time_zone, "IANA 时区，如 Europe/London；空为没有"),
+]
+Website = Annotated[
+    str, Formatted("web-address", 200, normalize_website, "网址（http 或 https）；空为没有")
 ]
 IdNumber = Annotated[
     str,

@@ -1,6 +1,8 @@
-"""Validators for Chinese identifiers.
+"""Validators for Chinese identifiers, and phone numbers of any country.
 
-Phones go through ``phonenumbers`` (Google's libphonenumber metadata). The resident ID number
+Phones go through ``phonenumbers`` (Google's libphonenumber metadata): a mainland number is
+stored as its digits (as before international customers), any other in E.164 (``+44…``), so a
+stored value starting with ``+`` is a foreign number. The resident ID number
 (GB 11643-1999) and the unified social credit code (GB 32100-2015) check characters are short
 published algorithms that no maintained PyPI package implements for both, so they are here.
 Each function returns the normalised value or raises ``ValueError`` with a Chinese message.
@@ -10,32 +12,156 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import zoneinfo
 
 import phonenumbers
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 _MOBILE_TYPES = {
     phonenumbers.PhoneNumberType.MOBILE,
     phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
 }
 _PHONE_TYPES = _MOBILE_TYPES | {phonenumbers.PhoneNumberType.FIXED_LINE}
+MAINLAND = 86
 
 
-def normalize_phone(value: str, *, mobile_only: bool = False) -> str:
-    """A mainland phone number as digits: ``13812345678`` or, for fixed lines, ``01062345678``."""
-    raw = value.strip()
+# "+01-…", "+044…": a country code written with the zero of a trunk prefix (trade documents often
+# write the US's as +01); no country code starts with 0
+_PLUS_ZERO = re.compile(r"^\+\s*0+(?=[1-9])")
+
+
+def default_phone_region() -> str:
+    """The region a number without a country code is read in (``CRM_DEFAULT_PHONE_REGION``)."""
+    region = str(getattr(settings, "CRM_DEFAULT_PHONE_REGION", "") or "CN").upper()
+    return region if region in phonenumbers.SUPPORTED_REGIONS else "CN"
+
+
+def region_name(code: str) -> str:
+    """The Chinese (or English) name of a region, ``GB`` → 英国, from CLDR through Babel."""
+    from .regions import region_label  # Babel's tables, read on first use
+
+    return region_label(code)
+
+
+def normalize_phone(value: str, *, mobile_only: bool = False, region: str | None = None) -> str:
+    """A phone number as stored: a mainland one as digits (``13812345678``; fixed lines
+    ``01062345678``), as it always was; any other country's in E.164 (``+442079460958``).
+
+    A number written without a country code is read in ``region`` (by default
+    ``CRM_DEFAULT_PHONE_REGION``, CN). ``mobile_only``: a mainland mobile (a WeChat ID)."""
+    raw = _PLUS_ZERO.sub("+", value.strip())
+    home = (region or default_phone_region()).upper()
     try:
-        number = phonenumbers.parse(raw, "CN")
+        number = phonenumbers.parse(raw, home)
     except phonenumbers.NumberParseException as exc:
+        if exc.error_type == phonenumbers.NumberParseException.INVALID_COUNTRY_CODE:
+            raise ValueError(
+                _("国家代码不存在，外国号码请写成 +国家代码 号码，如 +44 20 7946 0958")
+            ) from exc
         raise ValueError(_("电话号码格式不正确")) from exc
-    if number.country_code != 86 or not phonenumbers.is_valid_number(number):
+    if mobile_only and number.country_code != MAINLAND:
+        raise ValueError(_("不是有效的中国大陆手机号码"))
+    if number.country_code != MAINLAND:
+        return _foreign(number)
+    if not phonenumbers.is_valid_number(number):
         raise ValueError(_("不是有效的中国大陆电话号码"))
     kind = phonenumbers.number_type(number)
     if kind not in (_MOBILE_TYPES if mobile_only else _PHONE_TYPES):
         raise ValueError(_("不是有效的中国大陆手机号码"))
     national = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
     return re.sub(r"\D", "", national)
+
+
+_TOO = {
+    phonenumbers.ValidationResult.TOO_SHORT: gettext_noop(
+        "%(country)s电话号码（+%(code)s）位数太少"
+    ),
+    phonenumbers.ValidationResult.TOO_LONG: gettext_noop(
+        "%(country)s电话号码（+%(code)s）位数太多"
+    ),
+}
+
+
+def _foreign(number: phonenumbers.PhoneNumber) -> str:
+    """A number of another country in E.164, if libphonenumber holds it possible and valid."""
+    where = phonenumbers.region_code_for_country_code(number.country_code or 0)
+    if where == "ZZ":
+        raise ValueError(_("国家代码 +%(code)s 不存在") % {"code": number.country_code})
+    named = {"country": region_name(where) if where != "001" else "", "code": number.country_code}
+    reason = phonenumbers.is_possible_number_with_reason(number)
+    if reason in _TOO:
+        raise ValueError(_(_TOO[reason]) % named)
+    if not phonenumbers.is_valid_number(number):
+        raise ValueError(_("不是有效的%(country)s电话号码（+%(code)s）") % named)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _parsed(stored: str) -> phonenumbers.PhoneNumber | None:
+    if not stored.startswith("+") or "*" in stored:
+        return None
+    try:
+        return phonenumbers.parse(stored, None)
+    except phonenumbers.NumberParseException:
+        return None
+
+
+def format_phone(stored: str) -> str:
+    """A stored phone as shown: a foreign one in the international format
+    (``+442079460958`` → ``+44 20 7946 0958``); a mainland one (and a masked one) as it is."""
+    number = _parsed(stored)
+    if number is None:
+        return stored
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def mask_foreign_phone(stored: str) -> str | None:
+    """``+442079460958`` → ``+44 20****0958``: the country code, the first two digits of the
+    number (the area) and the last four; None for a mainland number."""
+    number = _parsed(stored)
+    if number is None:
+        return None
+    national = phonenumbers.national_significant_number(number)
+    head = national[: max(0, min(2, len(national) - 7))]
+    return f"+{number.country_code} {head}****{national[-4:]}"
+
+
+def normalize_time_zone(value: str) -> str:
+    """An IANA time zone (``Europe/London``, ``America/New_York``), as the tz database spells it
+    (case ignored when typed)."""
+    zones = _time_zones()
+    found = zones.get(value.strip().lower())
+    if found is None:
+        raise ValueError(_("不是有效的时区，请填写 IANA 时区名称，如 Europe/London"))
+    return found
+
+
+def _time_zones() -> dict[str, str]:
+    global _ZONES
+    if _ZONES is None:
+        names = zoneinfo.available_timezones() - {"localtime", "Factory"}
+        _ZONES = {name.lower(): name for name in names}
+    return _ZONES
+
+
+_ZONES: dict[str, str] | None = None
+
+
+def normalize_website(value: str) -> str:
+    """A web address (http or https); one typed without its scheme (``example.com``) is
+    read as https."""
+    url = value.strip()
+    if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", url):
+        url = "https://" + url
+    try:
+        URLValidator(schemes=["http", "https"])(url)
+    except ValidationError as exc:
+        raise ValueError(_("网址格式不正确，如 https://www.example.com")) from exc
+    return url
 
 
 _ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
@@ -102,7 +228,7 @@ def normalize_wechat_id(value: str) -> str:
         return v
     if re.fullmatch(r"[\d\s+\-]+", v):
         try:
-            return normalize_phone(v, mobile_only=True)
+            return normalize_phone(v, mobile_only=True, region="CN")
         except ValueError as exc:
             raise ValueError(_("手机号作微信号时应为有效的中国大陆手机号码")) from exc
     raise ValueError(

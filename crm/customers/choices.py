@@ -42,3 +42,12 @@ class ShareMode(models.TextChoices):
 
     READ = "read", _("只读")
     READ_WRITE = "read_write", _("可编辑")
+
+
+class CompanyType(models.TextChoices):
+    """公司性质 (the foreign-trade table's column): what kind of business the customer is."""
+
+    MANUFACTURER = "manufacturer", _("生产商")
+    TRADER = "trader", _("贸易商")
+    RETAILER = "retailer", _("零售商")
+    OTHER = "other", pgettext_lazy("company type", "其他")

@@ -39,13 +39,16 @@ from crm.core.inputs import (
     Phone,
     RowResult,
     Text,
+    TimeZone,
+    Website,
     WeChatId,
     optional,
     partial,
     validate_row,
 )
+from crm.core.regions import Country, Currency, Language
 
-from .choices import Category, ContactRole, Gender, Grade, Kind, ShareMode
+from .choices import Category, CompanyType, ContactRole, Gender, Grade, Kind, ShareMode
 
 TAG_MAX_LENGTH = 20  # characters of one tag
 TAGS_MAX = 20  # tags of one customer
@@ -229,6 +232,33 @@ class CustomerInput(Input):
     owner: Id | None = Field(None, description="负责人用户 id；默认为录入人本人")
     tags: Tags = []
     notes: Annotated[str, Text(5000, area=True)] = ""
+    # 国际客户 (issue 10): the foreign-trade table's columns
+    fax: Phone = Field("", description="传真，格式同电话")
+    country: Annotated[str, Choice(Country, blank=True)] = Field(
+        "", description="国家/地区：ISO 3166-1 两位代码，如 US、GB、JP；空为未填"
+    )
+    website: Website = ""
+    language: Annotated[str, Choice(Language, blank=True)] = Field(
+        "", description="沟通语言：ISO 639-1 代码，如 en、ja；空为未填"
+    )
+    time_zone: TimeZone = Field("", description="联系人所在时区（IANA），如 America/New_York")
+    company_type: Annotated[str, Choice(CompanyType, blank=True)] = Field(
+        "", description="公司性质：manufacturer 生产商、trader 贸易商、retailer 零售商、other 其他"
+    )
+    currency: Annotated[str, Choice(Currency, blank=True)] = Field(
+        "", description="结算币种：ISO 4217 代码，如 CNY、USD、EUR；空为未填"
+    )
+
+
+INTERNATIONAL_FIELDS = (
+    "country",
+    "language",
+    "time_zone",
+    "company_type",
+    "currency",
+    "website",
+    "fax",
+)
 
 
 CustomerChange = partial(

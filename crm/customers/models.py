@@ -10,9 +10,10 @@ from django.utils.translation import pgettext_lazy
 
 from crm.core.models import TimeStampedModel
 from crm.core.permissions import Policy, RestrictedQuerySet
+from crm.core.regions import country_choices, currency_choices, language_choices
 
 from . import sensitive
-from .choices import Category, ContactRole, Gender, Grade, Kind, ShareMode
+from .choices import Category, CompanyType, ContactRole, Gender, Grade, Kind, ShareMode
 
 
 class Tag(models.Model):
@@ -117,6 +118,25 @@ class Customer(TimeStampedModel):
         on_delete=models.SET_NULL,
         related_name="+",
         verbose_name=_("删除人"),
+    )
+
+    # International customers (issue 10): the foreign-trade table's columns. The fax is a phone
+    # number normalised as phones are (mainland digits, else E.164), in the phone's
+    # confidentiality group but not encrypted (a company's fax line, no personal number).
+    fax = models.CharField(_("传真"), max_length=20, blank=True, default="")
+    country = models.CharField(
+        _("国家/地区"), max_length=2, choices=country_choices, blank=True, default=""
+    )
+    website = models.CharField(_("网址"), max_length=200, blank=True, default="")
+    language = models.CharField(
+        _("沟通语言"), max_length=3, choices=language_choices, blank=True, default=""
+    )
+    time_zone = models.CharField(_("时区"), max_length=64, blank=True, default="")
+    company_type = models.CharField(
+        _("公司性质"), max_length=12, choices=CompanyType.choices, blank=True, default=""
+    )
+    currency = models.CharField(
+        _("结算币种"), max_length=3, choices=currency_choices, blank=True, default=""
     )
 
     # Lifecycle and follow-up state (issue 3), maintained by crm.customers.lifecycle.

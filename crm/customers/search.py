@@ -140,8 +140,11 @@ class Query:
 
 
 # A phone typed as written on a card: +86 138 0013 8000, 0086-10-6234 8888, (010) 6234-8888.
+# A mainland number is indexed by its digits, so +86 goes; a foreign one by its E.164 digits
+# (+44 20 7946 0958 is 442079460958), so only the + or the 00 dialled before it goes (00 only
+# before a whole number: 00004 is a fragment).
 _PHONE_MARKS = re.compile(r"[\s\-()（）.]")
-_COUNTRY = re.compile(r"^(?:\+|00)?86(?=1\d{10}$|[2-9]\d{8,10}$|10\d{8}$)|^\+")
+_COUNTRY = re.compile(r"^(?:\+|00)?86(?=1\d{10}$|[2-9]\d{8,10}$|10\d{8}$)|^\+|^00(?=[1-9]\d{7,}$)")
 
 
 def parse(q: str) -> Query:

@@ -225,18 +225,24 @@ def customer_list(
         return _page(list(qs.order_by("-id")[: limit + 1]), limit)
     query = search.parse(q)
     if query.digits_prefix and not sensitive.may_see_phones(actor):
-        return _page(_phone_without_fragments(qs, query.digits_prefix, limit), limit)
+        return _page(_phone_without_fragments(qs, q, query.digits_prefix, limit), limit)
     return _search_page(qs, query, before, limit, _index_scope(actor))
 
 
-def _phone_without_fragments(qs: QuerySet[Customer], digits: str, limit: int) -> list[Customer]:
+def _phone_without_fragments(
+    qs: QuerySet[Customer], typed: str, digits: str, limit: int
+) -> list[Customer]:
     """Digits searched by someone who may not see phones: a whole number is an exact lookup
-    (its keyed hash, as the front desk and the duplicate check have); a fragment finds nothing,
-    since its matches would tell whose numbers hold it (ADR 0009)."""
+    (its keyed hash, as the front desk and the duplicate check have), as typed (a foreign one
+    with its +44) or as its digits; a fragment finds nothing, since its matches would tell whose
+    numbers hold it (ADR 0009)."""
     try:
-        phone = normalize_phone(digits)
+        phone = normalize_phone(typed)
     except ValueError:
-        return []
+        try:
+            phone = normalize_phone(digits)
+        except ValueError:
+            return []
     return list(qs.filter(sensitive.phone_lookup(phone)).order_by("-id")[: limit + 1])
 
 

@@ -10,10 +10,12 @@ The ``*_store`` attributes hold ciphertext (``k1:…``); the ``*_index`` ones th
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Protocol
 
 from django.db.models import Q
+
+from crm.core.validators import mask_foreign_phone
 
 from . import crypto
 
@@ -121,6 +123,11 @@ def phone_lookup(normalised: str, prefix: str = "") -> Q:
     return Q(**{field: crypto.blind_index(normalised, PHONE)}) & ~Q(**{field: ""})
 
 
+def phone_indexes(normalised: Iterable[str]) -> dict[str, str]:
+    """Blind index → phone, for looking many phones up in one query (``phone_index__in``)."""
+    return {crypto.blind_index(p, PHONE): p for p in normalised if p}
+
+
 def read_id_number(obj: HasIdNumber) -> str:
     masked = _masked(obj, "id_number")
     return masked if masked is not None else _plain(obj, obj.id_number_store, ID_NUMBER)
@@ -175,7 +182,11 @@ def may_see_phones(actor: User) -> bool:
 
 
 def mask_phone(value: str) -> str:
-    """138****5678: for people who may see that a phone exists but not the number."""
+    """138****5678: for people who may see that a phone exists but not the number; a foreign
+    one (E.164) keeps its country code and area: ``+442079460958`` → ``+44 20****0958``."""
+    foreign = mask_foreign_phone(value)
+    if foreign is not None:
+        return foreign
     return value[:3] + "****" + value[-4:] if len(value) >= 8 else "****"
 
 

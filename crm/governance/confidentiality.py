@@ -76,7 +76,13 @@ FIELD_GROUPS: tuple[FieldGroup, ...] = (
     FieldGroup("address", _("地址"), ("address", "city"), Level.INTERNAL),
     FieldGroup("source", _("认知途径"), ("source",), Level.INTERNAL),
     FieldGroup(
-        "phone", _("电话与微信"), ("phone", "wechat"), Level.CONFIDENTIAL, (("phone", mask_phone),)
+        "phone", _("电话、传真与微信"), ("phone", "wechat", "fax"), Level.CONFIDENTIAL,
+        (("phone", mask_phone), ("fax", mask_phone)),
+    ),
+    FieldGroup(
+        "international", _("国际客户信息"),
+        ("country", "website", "language", "time_zone", "company_type", "currency"),
+        Level.INTERNAL,
     ),
     FieldGroup("email", _("邮箱"), ("email",), Level.CONFIDENTIAL, (("email", mask_email),)),
     FieldGroup(

@@ -113,4 +113,6 @@ VERB_LABELS: dict[str, StrPromise] = {
     "questionnaire.answered": pgettext_lazy("audit", "填写调查表"),
     "questionnaire.exported": pgettext_lazy("audit", "导出调查表答卷"),
     "questionnaire.installed": pgettext_lazy("audit", "安装行业模板"),
+    # 名片导入 (crm.vcards)
+    "vcard.imported": pgettext_lazy("audit", "导入手机名片"),
 }

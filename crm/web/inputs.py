@@ -33,7 +33,7 @@ from crm.core.inputs import (
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 DATETIME_INPUTS = [DATETIME_FORMAT, "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
 _BLANK: list[tuple[str, str]] = [("", "—")]
-_INPUT_MODES = {"cn-phone": "tel"}
+_INPUT_MODES = {"phone": "tel", "web-address": "url"}
 
 
 def _parts(info: FieldInfo) -> tuple[Any, list[Any]]:

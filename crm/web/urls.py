@@ -107,6 +107,7 @@ urlpatterns = [
     path("handovers/", include("crm.web.handover.urls")),
     path("data-requests/", include("crm.web.retrieval.urls")),
     path("imports/", include("crm.web.imports.urls")),
+    path("vcards/", include("crm.web.vcards.urls")),
     path("verification/", include("crm.web.verification.urls")),
     path("forms/", include("crm.web.questionnaires.urls")),
     path(

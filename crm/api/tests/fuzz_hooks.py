@@ -1,7 +1,8 @@
 """Schemathesis hooks for ``test_fuzz.py`` (loaded by the fuzzer through ``SCHEMATHESIS_HOOKS``).
 
-1. Generators for the custom formats the OpenAPI document declares: ``cn-phone``,
-   ``cn-resident-id`` and ``cn-credit-code`` (each also blank, meaning none).
+1. Generators for the custom formats the OpenAPI document declares: ``phone`` (mainland
+   mobiles and foreign numbers with their country code), ``cn-resident-id``, ``cn-credit-code``,
+   ``iana-time-zone`` and ``web-address`` (each also blank, meaning none).
 2. What a static schema cannot say, for the *positive* cases only (negative ones go as drawn):
    references to rows that exist (the owner of a customer; its 认知途径 code; the assignee of a
    plan, who must be able to read its customer; a defeat reason; the plan a follow-up answers;
@@ -54,7 +55,19 @@ credit_codes = st.builds(
         st.text(USCC_CHARS, min_size=15, max_size=15),
     ),
 )
-schemathesis.openapi.format("cn-phone", st.just("") | phones)
+# numbers of other countries, written as people type them (valid per libphonenumber)
+foreign_phones = st.sampled_from(
+    ["+44 20 7946 0958", "+1 650-253-0000", "+81 3-1234-5678", "+49 30 12345678", "+852 2123 4567"]
+)
+schemathesis.openapi.format("phone", st.just("") | phones | foreign_phones)
+schemathesis.openapi.format(
+    "iana-time-zone",
+    st.sampled_from(["", "Asia/Shanghai", "Europe/London", "America/New_York", "Asia/Tokyo"]),
+)
+schemathesis.openapi.format(
+    "web-address",
+    st.just("") | st.from_regex(r"https://www\.[a-z]{1,20}\.(com|cn|de)", fullmatch=True),
+)
 schemathesis.openapi.format("cn-resident-id", st.just("") | id_numbers)
 schemathesis.openapi.format("cn-credit-code", st.just("") | credit_codes)
 wechat_ids = st.from_regex(r"[A-Za-z][A-Za-z0-9_-]{5,19}", fullmatch=True)
@@ -241,6 +254,17 @@ def _bulk(path: str, body: dict[str, Any]) -> None:
     ids, bulk = body.get("ids"), _ids("CRM_FUZZ_BULK")
     if "/bulk/" in path and isinstance(ids, list) and bulk:
         body["ids"] = [bulk[int(v) % len(bulk)] if isinstance(v, int) else v for v in ids]
+    # a data request's chosen customers exist too (any id is schema-valid: its own test says
+    # one that does not is refused)
+    chosen = body.get("customers")
+    if path.endswith("/data-requests") and isinstance(chosen, list) and bulk:
+        body["customers"] = [bulk[int(v) % len(bulk)] if _number(v) else v for v in chosen]
+    if path.endswith("/data-requests") and not chosen and isinstance(body.get("filter"), dict):
+        # a filter matching nobody is refused (没有符合条件的客户): the whole list instead
+        body["filter"] = {
+            k: None if k == "owner" else False if k in ("mine", "shared") else ""
+            for k in body["filter"]
+        }
 
 
 @schemathesis.hook

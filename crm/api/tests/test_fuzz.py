@@ -10,8 +10,9 @@ once as the general manager, who reaches every endpoint, and once without signin
 
 What the schema cannot say, and how the run copes (``fuzz_hooks.py``):
 
-- the custom formats ``cn-phone``, ``cn-resident-id`` and ``cn-credit-code`` (check digits):
-  generators of valid values are registered for them;
+- the custom formats ``phone`` (any country's), ``cn-resident-id`` and ``cn-credit-code``
+  (check digits), ``iana-time-zone`` and ``web-address``: generators of valid values are
+  registered for them;
 - references to rows that exist (an owner, an assignee, a defeat reason, a department) and
   bounds relative to the clock (a follow-up not in the future, a plan from yesterday on, a deal
   not after today): positive cases are given existing ids and times inside the window; negative

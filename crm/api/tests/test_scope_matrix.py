@@ -55,6 +55,7 @@ PERSONAS = (
 OK = "ok"  # the endpoint's success status
 FILES = "files"  # the body is a multipart upload of one small picture
 XLSX = "xlsx"  # the body is a multipart upload of a small customer spreadsheet
+VCF = "vcf"  # the body is a multipart upload of one small .vcf file (one new customer's card)
 
 # Expected status per persona, by the action an endpoint needs. Each action has its own scope:
 # the front desk registers customers and assigns them but reads none; service staff read every
@@ -146,6 +147,8 @@ PROFILES: dict[str, tuple[int | str, ...]] = {
     "forms":      (401, OK,   OK,   OK,   OK,  OK,  OK,  OK,  403, OK,  403,  403),
     "form_manage": (401, 403, 403,  403,  OK,  OK,  OK,  OK,  403, OK,  403,  403),
     "form_fill":  (401, OK,   404,  404,  OK,  404, OK,  OK,  403, OK,  403,  403),  # on x
+    # 名片导入 (issue 10, part 6): reps and managers import their phones' contacts as their own
+    "vcard_import": (401, OK,   OK,   OK,   OK,  OK,  403, 403, 403, 403, 403,  403),
 }
 
 # endpoint: (method, path, body, success status, profile); {x} {ct} {gone} {tok} filled in,
@@ -382,6 +385,7 @@ ENDPOINTS: dict[str, tuple[str, str, Any, int, str]] = {
                          200, "form_fill"),
     "questionnaire_response": ("GET", "customers/{x}/questionnaires/{qf}", None, 200,
                          "form_fill"),
+    "vcard_import":     ("POST",   "vcard-imports",               VCF, 201, "vcard_import"),
 }
 # fmt: on
 
@@ -561,6 +565,13 @@ def _questionnaire_world(org):
     return {"qf": survey.pk, "qq": age.pk}
 
 
+def _vcard() -> Any:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    card = "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:名片客户\r\nTEL:+44 20 7946 0958\r\nEND:VCARD\r\n"
+    return SimpleUploadedFile("名片.vcf", card.encode(), content_type="text/vcard")
+
+
 def _soon() -> str:
     return (timezone.localdate() + dt.timedelta(days=7)).isoformat()
 
@@ -651,6 +662,8 @@ def _cell(org, call, world, endpoint, persona, expected):
         response = call(actor, method, path, files=[tiny_png()])
     elif body == XLSX:
         response = call(actor, method, path, files={"file": _spreadsheet()})
+    elif body == VCF:
+        response = call(actor, method, path, files=[_vcard()])
     else:
         response = call(actor, method, path, body)
 

@@ -293,13 +293,13 @@ def test_the_migration_encrypts_existing_rows_and_reindexes_them():
         stored = cur.fetchall()
     assert all(p.startswith("k1:") and len(i) == 16 for p, i, _ in stored)
     assert stored[0][2].startswith("k1:")
-    customers = {c.name: c for c in Customer.objects.all()}
+    # the columns 0017 knows of (later migrations, not applied yet, add others)
+    at_0017 = Customer.objects.only("name", "phone_store", "phone_index", "id_number_store")
+    customers = {c.name: c for c in at_0017}
     assert customers["客户3"].phone == "13800000003"
     assert customers["客户1"].id_number == ID_NUMBER
     assert Contact.objects.get().phone == "13911112222"
-    assert list(Customer.objects.filter(sensitive.phone_lookup("13800000005"))) == [
-        customers["客户5"]
-    ]
+    assert list(at_0017.filter(sensitive.phone_lookup("13800000005"))) == [customers["客户5"]]
     found = search.matching_ids(search.parse("00004"), before=None, limit=10)
     assert found == [customers["客户4"].pk]
     assert search.matching_ids(search.parse("1111"), before=None, limit=10) == [first.pk]

@@ -43,9 +43,10 @@ VALUES: dict[str, tuple[str, str | None]] = {
     "email": ("zsf@example.com", "z***@example.com"),
     "id_number": (ID, "1101**********002X"),
     "credit_code": (CREDIT, "9135**********0Y43"),
+    "international": ("America/New_York", "***"),  # the time zone stands for the group
 }
 PUBLIC = {"name", "category"}
-CONFIDENTIAL = PUBLIC | {"company", "address", "source", "phone", "email"}
+CONFIDENTIAL = PUBLIC | {"company", "address", "source", "phone", "email", "international"}
 SECRET = CONFIDENTIAL | {"id_number", "credit_code"}
 
 # the rule, per shipped role (persona of crm.testing.org): what they see of rep_a's customer
@@ -82,6 +83,7 @@ def customer(org: Any) -> Customer:
         company="宁波星河机械有限公司",
         address="人民路88号",
         source="referral",
+        time_zone="America/New_York",
     )
 
 

@@ -14,9 +14,11 @@ from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from crm.accounts.models import User
+from crm.core.validators import format_phone
 from crm.customers import sources
 from crm.customers.choices import Category, ContactRole, Grade, Kind
 from crm.customers.inputs import (
+    INTERNATIONAL_FIELDS,
     TAG_MAX_LENGTH,
     TAGS_MAX,
     ContactInput,
@@ -137,6 +139,18 @@ class CustomerForm(forms.Form):
     )
     needs = _field("needs")
     feedback = _field("feedback")
+    # 国际客户: folded away on the form unless one of them is filled
+    country = _field("country")
+    language = _field("language")
+    time_zone = _field(
+        "time_zone",
+        attrs={"placeholder": "America/New_York", "list": "time-zones"},
+        help_text=_("IANA 时区名称，用于安排联系时间"),
+    )
+    company_type = _field("company_type")
+    currency = _field("currency")
+    website = _field("website", attrs={"placeholder": "https://www.example.com"})
+    fax = _field("fax", attrs={"placeholder": "+1 650 253 0000"})
     notes = _field("notes")
 
     def __init__(
@@ -150,6 +164,24 @@ class CustomerForm(forms.Form):
         """The cleaned input as the ``data`` mapping of ``customer_create``/``customer_update``."""
         return dict(self.cleaned_data)
 
+    # offered as the time zone box's suggestions (any IANA zone may be typed)
+    time_zone_options = (
+        "Asia/Shanghai", "Asia/Hong_Kong", "Asia/Taipei", "Asia/Tokyo", "Asia/Seoul",
+        "Asia/Singapore", "Asia/Bangkok", "Asia/Ho_Chi_Minh", "Asia/Kolkata", "Asia/Dubai",
+        "Europe/London", "Europe/Paris", "Europe/Berlin", "Europe/Madrid", "Europe/Moscow",
+        "Africa/Lagos", "Africa/Johannesburg", "America/New_York", "America/Chicago",
+        "America/Los_Angeles", "America/Toronto", "America/Mexico_City", "America/Sao_Paulo",
+        "Australia/Sydney", "Pacific/Auckland",
+    )  # fmt: skip
+
+    @property
+    def international_open(self) -> bool:
+        """The 国际客户 fieldset shows open when one of its fields is filled or refused."""
+        values = self.data if self.is_bound else self.initial
+        return any(values.get(f) for f in INTERNATIONAL_FIELDS) or any(
+            f in self.errors for f in INTERNATIONAL_FIELDS
+        )
+
     @staticmethod
     def initial_for(customer: Customer) -> dict[str, Any]:
         """The form's initial values for editing ``customer``."""
@@ -161,7 +193,8 @@ class CustomerForm(forms.Form):
         initial.update(
             owner=customer.owner_id,
             tags="，".join(t.name for t in customer.tags.all()),
-            phone=customer.phone,
+            phone=format_phone(customer.phone),
+            fax=format_phone(customer.fax),
             id_number=customer.id_number,
         )
         return initial
@@ -230,6 +263,7 @@ class ContactForm(forms.Form):
     @staticmethod
     def initial_for(contact: Contact) -> dict[str, Any]:
         initial = {name: getattr(contact, name) for name in ContactForm.base_fields}
+        initial["phone"] = format_phone(contact.phone)  # +1 650-253-0000, not E.164
         initial["version"] = contact.version
         return initial
 

@@ -15,7 +15,17 @@ from django.utils.translation import pgettext_lazy
 
 from crm.accounts import selectors as accounts
 from crm.activities.choices import FollowUpKind, PlanMethod, PlanStatus
-from crm.customers.choices import Category, ContactRole, Gender, Grade, Kind, ShareMode
+from crm.core.validators import format_phone
+from crm.customers.choices import (
+    Category,
+    CompanyType,
+    ContactRole,
+    Gender,
+    Grade,
+    Kind,
+    ShareMode,
+)
+from crm.customers.inputs import INTERNATIONAL_FIELDS
 from crm.customers.models import Customer
 from crm.customers.sources import source_names
 from crm.governance.masking import Masker, masked_fields
@@ -52,6 +62,13 @@ FIELD_LABELS: dict[str, StrPromise] = {
     "department": _("所属部门"),
     "tags": _("标签"),
     "notes": _("备注"),
+    "fax": _("传真"),
+    "country": _("国家/地区"),
+    "website": _("网址"),
+    "language": _("沟通语言"),
+    "time_zone": _("时区"),
+    "company_type": _("公司性质"),
+    "currency": _("结算币种"),
     "created_by": _("录入人"),
     "created_at": _("创建时间"),
     "updated_at": _("更新时间"),
@@ -138,6 +155,7 @@ _CHOICES: dict[str, type[models.TextChoices]] = {
     "plan.method": PlanMethod,
     "plan.status": PlanStatus,
     "share.mode": ShareMode,
+    "company_type": CompanyType,
 }
 _USER_FIELDS = frozenset({"owner", "created_by", "deleted_by", "plan.assignee", "share.user"})
 # derived follow-up state: it changes with every follow-up and plan, the timeline tells why
@@ -179,6 +197,7 @@ DETAIL_SECTIONS: tuple[tuple[StrPromise, tuple[str, ...]], ...] = (
             "bank_account",
         ),
     ),
+    (_("国际客户"), INTERNATIONAL_FIELDS),
     (_("需求与反馈"), ("needs", "feedback", "notes")),
     (_("记录"), ("created_by", "created_at", "updated_at")),
 )
@@ -245,7 +264,12 @@ def customer_fields(customer: Customer) -> list[tuple[str, list[Field]]]:
         "department": customer.department.name if customer.department else "",
         "tags": customer.tag_names,
         "created_by": customer.created_by.display_name if customer.created_by else "",
-        "phone": customer.phone,
+        "phone": format_phone(customer.phone),
+        "fax": format_phone(customer.fax),
+        "country": customer.get_country_display(),
+        "language": customer.get_language_display(),
+        "currency": customer.get_currency_display(),
+        "company_type": customer.get_company_type_display(),
         "id_number": customer.id_number,
         "bank_account": customer.bank_account,
     }
@@ -261,6 +285,8 @@ def customer_fields(customer: Customer) -> list[tuple[str, list[Field]]]:
             )
             for n in names
         ]
+        if names is INTERNATIONAL_FIELDS and all(f.value == "—" for f in fields):
+            continue  # a domestic customer: no empty section of foreign-trade fields
         sections.append((str(title), fields))
     return sections
 

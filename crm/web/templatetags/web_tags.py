@@ -114,3 +114,12 @@ def masked(obj: Any, field: str) -> bool:
     from crm.governance.masking import masked_fields
 
     return field in masked_fields(obj)
+
+
+@register.filter
+def phone(value: Any) -> str:
+    """A stored phone as shown: a foreign one in the international format (+44 20 7946 0958),
+    a mainland one and a masked one as they are."""
+    from crm.core.validators import format_phone
+
+    return format_phone(str(value)) if value else ""

@@ -141,6 +141,8 @@ PROFILES: dict[str, tuple[int | str, ...]] = {
     "forms":      (LOGIN, OK,   OK,   OK,   OK,  OK,  OK,  OK,  403, OK,  403,  403),
     "form_manage": (LOGIN, 403, 403,  403,  OK,  OK,  OK,  OK,  403, OK,  403,  403),
     "form_fill":  (LOGIN, OK,   404,  404,  OK,  404, OK,  OK,  403, OK,  403,  403),  # on x
+    # 名片导入 (issue 10, part 6): reps and managers import their phones' contacts
+    "vcard_import": (LOGIN, OK, OK,   OK,   OK,  OK,  403, 403, 403, 403, 403,  403),
 }
 
 # URL name: (method, args, data, success status, profile); {x} {gone} {lost} {pl} {df} {tok}
@@ -301,6 +303,7 @@ PAGES: dict[str, tuple[str, tuple[str, ...], dict[str, Any] | None, int, str]] =
     "form_analysis":       ("GET",  ("{qf}",),      None, 200, "forms"),
     "form_fill":           ("GET",  ("{qf}", "{x}"), None, 200, "form_fill"),
     "form_response":       ("GET",  ("{qr}",),      None, 200, "form_fill"),
+    "vcard_import":        ("GET",  (),             None, 200, "vcard_import"),
 }
 # fmt: on
 
