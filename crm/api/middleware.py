@@ -5,6 +5,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -45,14 +46,15 @@ class RateLimitMiddleware:
     CRM_API_RATE_WINDOW seconds; beyond, 429 ``throttled`` in the error contract with
     ``Retry-After`` (the seconds until the window ends). 0 turns a limit off.
 
-    The counters live in Django's cache, which must be one that every application process
-    shares, or each process would allow the whole limit by itself: Redis when CRM_REDIS_URL is
-    set, otherwise the database's cache table (config/settings/base.py). Fixed windows keyed by
-    the window's number: a counter expires with its window, nothing needs cleaning. Counting is
-    ``incr`` (``add`` for a window's first request): atomic on Redis; on the database cache
-    ``incr`` is a read and a write, so concurrent requests may be counted a little short, never
-    refused wrongly. A token is
-    counted by its hash (never kept in the cache), valid or not, before it is looked up.
+    The counters must be shared by every application process, or each process would allow the
+    whole limit by itself: Redis (Django's cache) when CRM_REDIS_URL is set, otherwise a table of
+    the database, ``crm_rate_counter`` (crm/accounts/migrations/0012). Fixed windows: a counter
+    holds the number of its window and starts again at 1 in the next one. On the database each
+    request counts all its buckets in one atomic upsert (the database cache needed a read, a
+    count, a select and an update in a transaction per bucket: 12 statements and two commits a
+    request); on Redis ``incr`` (``add`` for a window's first request), keyed by the window's
+    number so that a counter expires with its window. A token is counted by its hash (never kept
+    in the table or the cache), valid or not, before it is looked up.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -80,15 +82,44 @@ class RateLimitMiddleware:
         if scheme.lower() == "bearer" and token.strip() and settings.CRM_API_RATE_PER_TOKEN > 0:
             digest = hashlib.sha256(token.strip().encode()).hexdigest()[:32]
             buckets.append((f"tok:{digest}", settings.CRM_API_RATE_PER_TOKEN))
-        over = False
-        for name, limit in buckets:
+        if not buckets:
+            return 0
+        counts = _count(buckets, window, number)
+        over = any(count > limit for count, (_name, limit) in zip(counts, buckets, strict=True))
+        return wait if over else 0
+
+
+COUNTER_TABLE = "crm_rate_counter"
+
+
+def _count(buckets: list[tuple[str, int]], window: int, number: int) -> list[int]:
+    """Count one request in each bucket of the window ``number``; the counts, bucket by bucket."""
+    if not settings.CACHES["default"]["BACKEND"].endswith("db.DatabaseCache"):
+        counts = []
+        for name, _limit in buckets:
             key = f"crm:rate:{name}:{window}:{number}"
             try:
                 count = cache.incr(key)
             except ValueError:  # the window's first request (or a race with another one)
                 count = 1 if cache.add(key, 1, timeout=window + 1) else cache.incr(key)
-            over = over or count > limit
-        return wait if over else 0
+            counts.append(count)
+        return counts
+    names = [f"{name}:{window}" for name, _limit in buckets]
+    rows = ", ".join(["(%s, %s, 1)"] * len(names))
+    with connection.cursor() as cur:
+        # the existing row's values on the right of SET: a new window starts again at 1
+        cur.execute(
+            f"INSERT INTO {COUNTER_TABLE} (bucket, period, hits) VALUES {rows} "
+            f"ON CONFLICT (bucket) DO UPDATE SET hits = CASE WHEN {COUNTER_TABLE}.period = "
+            f"excluded.period THEN {COUNTER_TABLE}.hits + 1 ELSE 1 END, period = excluded.period "
+            "RETURNING bucket, hits",
+            [v for name in names for v in (name, number)],
+        )
+        found = dict(cur.fetchall())
+        if any(hits == 1 for hits in found.values()):
+            # a window's first request: counters of clients gone quiet are dropped meanwhile
+            cur.execute(f"DELETE FROM {COUNTER_TABLE} WHERE period < %s", [number - 1])
+    return [found[name] for name in names]
 
 
 def _throttled(wait: int) -> HttpResponse:

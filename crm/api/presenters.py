@@ -46,12 +46,23 @@ _PLAIN = (
 )  # fmt: skip
 
 
+def _translated_labels() -> dict[str, dict[str, str]]:
+    """The choice labels in the active language, translated once (for a page of customers)."""
+    return {
+        field: {v: str(label) for v, label in labels.items()} for field, labels in _LABELS.items()
+    }
+
+
 def customer_out(
-    customer: Customer, actor: Any, sources: dict[str, str] | None = None
+    customer: Customer,
+    actor: Any,
+    sources: dict[str, str] | None = None,
+    labels: dict[str, dict[str, str]] | None = None,
 ) -> dict[str, Any]:
     """A customer as the API shows it to ``actor``: fields above their confidentiality level
-    masked (crm.governance.masking); ``sources``: the source names by code, when a page of
-    customers read them once."""
+    masked (crm.governance.masking); ``sources``: the source names by code and ``labels`` the
+    choice labels translated, when a page of customers read them once (a lazy label translated
+    for every row cost about 0.2 ms a page of 20)."""
     customer = masker_for(actor).show(customer)
     data: dict[str, Any] = {name: getattr(customer, name) for name in _PLAIN}
     names = sources if sources is not None else source_names([customer.source])
@@ -59,9 +70,12 @@ def customer_out(
     data["phone"] = customer.phone
     data["id_number"] = customer.id_number
     data["bank_account"] = customer.bank_account
-    for field, labels in _LABELS.items():
-        label = labels.get(data[field])
-        data[f"{field}_label"] = str(label) if label else ""
+    for field, choices in _LABELS.items():
+        if labels is not None:
+            data[f"{field}_label"] = labels[field].get(data[field], "")
+        else:
+            label = choices.get(data[field])
+            data[f"{field}_label"] = str(label) if label else ""
     for field, name in _REGION_LABELS.items():
         value = data[field]
         data[f"{field}_label"] = name(value) if value and "*" not in value else ""
@@ -74,7 +88,8 @@ def customer_out(
 
 def customer_page(page: Page[Customer], actor: Any) -> dict[str, Any]:
     sources = source_names(c.source for c in page.items)
-    items = [customer_out(c, actor, sources) for c in page.items]
+    labels = _translated_labels()
+    items = [customer_out(c, actor, sources, labels) for c in page.items]
     return {"items": items, "next_cursor": page.next_cursor}
 
 

@@ -13,10 +13,11 @@ number read masked through crm.customers.sensitive (the one accessor of those va
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from typing import Any, TypeVar
 
-from django.db import models
+from django.db import connection
 
 from crm.accounts.models import User
 from crm.accounts.roles import VIEW_CUSTOMER
@@ -69,18 +70,30 @@ def clearance_of(actor: Any) -> Clearance:
     return role_clearance(getattr(actor, "role_id", None))
 
 
+@functools.cache
+def _settings_sql(vendor: str) -> str:
+    """The groups' levels and one role's clearance in one statement (``%s``: the role), written
+    once: built through the ORM (a UNION of two querysets) on every request, compiling it cost
+    more than running it (about 0.6 ms of each API request, measured with ``crm bench``)."""
+    qn = connection.ops.quote_name
+    groups, roles = FieldGroupLevel._meta, RoleClearance._meta
+    return (
+        f"SELECT {qn(groups.get_field('group').column)}, {qn(groups.get_field('level').column)}, "
+        f"'' FROM {qn(groups.db_table)} UNION ALL "
+        f"SELECT '@role', {qn(roles.get_field('level').column)}, "
+        f"{qn(roles.get_field('scope').column)} FROM {qn(roles.db_table)} "
+        f"WHERE {qn(roles.get_field('role').column)} = %s"
+    )
+
+
 def _settings_of(actor: Any) -> tuple[dict[str, Level], Clearance]:
     """The groups' levels and the actor's clearance, in one query (one per request)."""
     role = getattr(actor, "role_id", None)
     if not getattr(actor, "is_authenticated", False) or not getattr(actor, "is_active", False):
         role = None
-    groups = FieldGroupLevel.objects.values_list("group", "level", models.Value(""))
-    rows = groups.union(
-        RoleClearance.objects.filter(role_id=role or "").values_list(
-            models.Value("@role"), "level", "scope"
-        ),
-        all=True,
-    )
+    with connection.cursor() as cur:
+        cur.execute(_settings_sql(connection.vendor), [role or ""])
+        rows = cur.fetchall()
     stored: dict[str, int] = {}
     clearance = DEFAULT_CLEARANCES.get(role, NO_CLEARANCE) if role else NO_CLEARANCE
     for name, level, scope in rows:

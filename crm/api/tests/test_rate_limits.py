@@ -13,10 +13,13 @@ from typing import Any
 
 import pyotp
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from crm.accounts import twofactor
+from crm.api.middleware import COUNTER_TABLE, _count
 from crm.testing import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -88,6 +91,22 @@ def test_the_web_pages_are_not_rate_limited(org, client, limits):
     client.force_login(org.rep_a)
     for _ in range(8):
         assert client.get("/settings/").status_code == 200
+
+
+def test_the_database_counts_a_request_in_one_statement():
+    """Without Redis the counters are rows of crm_rate_counter: one upsert counts all of a
+    request's buckets (the database cache took 12 statements and two commits)."""
+    buckets = [("ip:10.0.0.1", 5), ("tok:abc", 3)]
+    assert _count(buckets, 60, 1000) == [1, 1]
+    with CaptureQueriesContext(connection) as captured:
+        assert _count(buckets, 60, 1000) == [2, 2]
+    assert len(captured.captured_queries) == 1
+    assert _count(buckets[1:], 60, 1000) == [3]
+    assert _count(buckets, 60, 1001) == [1, 1]  # the next window starts again
+    assert _count([("ip:10.0.0.2", 5)], 60, 1003) == [1]
+    with connection.cursor() as cur:  # the quiet clients' counters were dropped meanwhile
+        cur.execute(f"SELECT bucket FROM {COUNTER_TABLE}")
+        assert [row[0] for row in cur.fetchall()] == ["ip:10.0.0.2:60"]
 
 
 # --- the API's sign-in with two-factor ------------------------------------------------------
