@@ -243,9 +243,13 @@ def _retrieval(path: str, body: dict[str, Any]) -> None:
 
 def _questionnaire(path: str, body: dict[str, Any]) -> None:
     """调查表: a question goes into the form's own first section (a section id drawn at random is
-    another form's, rightly a 422)."""
-    if "/questionnaires/" in path and path.endswith("/questions"):
+    another form's, rightly a 422); a table question has columns, a choice question choices."""
+    if "/questionnaires/" in path and "/questions" in path:
         body.pop("section", None)
+        if body.get("kind") == "table" and not body.get("columns"):
+            body["columns"] = ["车型", "数量"]  # a table question has columns
+        if body.get("kind") in ("single", "multiple", "ranked") and not body.get("choices"):
+            body["choices"] = ["地段", "价格", "户型"]  # a choice question has choices
 
 
 def _bulk(path: str, body: dict[str, Any]) -> None:
