@@ -16,6 +16,7 @@ from crm.handover import selectors, services
 from crm.handover.inputs import HandoverInput
 from crm.handover.models import Handover
 
+from .presenters import ref_out
 from .schemas import ErrorOut, NoNulIn, PathId, RefOut
 from .security import require_actor
 
@@ -66,26 +67,19 @@ class HandoverDetailOut(HandoverOut):
     parts: list[HandoverPartOut] = Field(description="按接收人列出的客户")
 
 
-def _ref(obj: Any) -> dict[str, Any] | None:
-    if obj is None:
-        return None
-    name = getattr(obj, "display_name", None) or getattr(obj, "name", str(obj))
-    return {"id": obj.pk, "name": name}
-
-
 def _handover(h: Handover) -> dict[str, Any]:
     return {
         "id": h.pk,
         "number": h.number,
         "kind": h.kind,
-        "leaver": _ref(h.leaver),
-        "department": _ref(h.department),
+        "leaver": ref_out(h.leaver),
+        "department": ref_out(h.department),
         "split": h.split,
         "reason": h.reason,
         "state": h.state,
-        "started_by": _ref(h.started_by),
+        "started_by": ref_out(h.started_by),
         "started_at": h.started_at,
-        "signed_by": _ref(h.signed_by),
+        "signed_by": ref_out(h.signed_by),
         "signed_at": h.signed_at,
         "note": h.note,
         "counts": {k: int(v) for k, v in (h.counts or {}).items()},
@@ -97,7 +91,7 @@ def _detail(h: Handover) -> dict[str, Any]:
         **_handover(h),
         "parts": [
             {
-                "receiver": _ref(p.receiver),
+                "receiver": ref_out(p.receiver),
                 "customers": [
                     {
                         "customer": {"id": i.customer_id, "name": i.customer.name},

@@ -26,6 +26,7 @@ from crm.pool import selectors, services
 from crm.pool.inputs import AssignInput, ClaimInput, LockInput, PoolInput, RuleInput
 from crm.pool.models import Pool, ReturnRule
 
+from .presenters import ref_out
 from .schemas import ErrorOut, NoNulIn, PathId, QueryId, QueryLimit, RefOut
 from .security import require_actor
 
@@ -140,13 +141,6 @@ class LockOut(Schema):
 # --- presenters -----------------------------------------------------------------------------
 
 
-def _ref(obj: Any) -> dict[str, Any] | None:
-    if obj is None:
-        return None
-    name = getattr(obj, "display_name", None) or getattr(obj, "name", str(obj))
-    return {"id": obj.pk, "name": name}
-
-
 def _rule(rule: ReturnRule) -> dict[str, Any]:
     return {
         "id": rule.pk,
@@ -163,10 +157,10 @@ def _pool(pool: Pool) -> dict[str, Any]:
     return {
         "id": pool.pk,
         "name": pool.name,
-        "department": _ref(pool.department),
+        "department": ref_out(pool.department),
         "region": pool.region,
-        "members": [_ref(u) for u in selectors.pool_members(pool)],
-        "admins": [_ref(u) for u in selectors.pool_admins(pool)],
+        "members": [ref_out(u) for u in selectors.pool_members(pool)],
+        "admins": [ref_out(u) for u in selectors.pool_admins(pool)],
         "hidden_fields": list(pool.hidden_fields or []),
         "warn_days": pool.warn_days,
         "reclaim_days": pool.reclaim_days,
@@ -262,7 +256,7 @@ def claim(request: HttpRequest, payload: ClaimIn) -> dict[str, Any]:
     customer the caller lost to the pool less than the pool's days ago: 409, nothing claimed.
     A customer not in one of the caller's pools: 404."""
     done = services.pool_claim(actor=require_actor(request, CLAIM_POOL), data=payload.model_dump())
-    return {"customers": [_ref(c) for c in done]}
+    return {"customers": [ref_out(c) for c in done]}
 
 
 @router.post("assign", response={200: TakenOut, **_WRITE})
@@ -272,7 +266,7 @@ def assign(request: HttpRequest, payload: AssignIn) -> dict[str, Any]:
     done = services.pool_assign(
         actor=require_actor(request, ASSIGN_FROM_POOL), data=payload.model_dump()
     )
-    return {"customers": [_ref(c) for c in done]}
+    return {"customers": [ref_out(c) for c in done]}
 
 
 @router.put("locks/{int:customer_id}", response={200: LockOut, **_WRITE})
@@ -284,9 +278,9 @@ def lock(request: HttpRequest, customer_id: PathId, payload: LockIn) -> dict[str
         data=payload.model_dump(),
     )
     return {
-        "customer": _ref(made.customer),
+        "customer": ref_out(made.customer),
         "reason": made.reason,
-        "locked_by": _ref(made.locked_by),
+        "locked_by": ref_out(made.locked_by),
         "created_at": made.created_at,
     }
 

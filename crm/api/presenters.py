@@ -96,8 +96,16 @@ def customer_page(page: Page[Customer], actor: Any) -> dict[str, Any]:
 # --- the workday ----------------------------------------------------------------------------
 
 
-def _ref(user: Any) -> dict[str, Any] | None:
-    return {"id": user.pk, "name": user.display_name} if user is not None else None
+def ref_out(obj: Any) -> dict[str, Any] | None:
+    """``{"id", "name"}`` of a user (its display name), a department, a round … (None: None)."""
+    if obj is None:
+        return None
+    name = (
+        getattr(obj, "display_name", None)
+        or getattr(obj, "name", None)
+        or getattr(obj, "title", str(obj))
+    )
+    return {"id": obj.pk, "name": name}
 
 
 def _label(choices: type[models.TextChoices], value: str) -> str:
@@ -107,8 +115,8 @@ def _label(choices: type[models.TextChoices], value: str) -> str:
 def followup_out(f: FollowUp) -> dict[str, Any]:
     data = {name: getattr(f, name) for name in _FOLLOWUP_PLAIN}
     data["kind_label"] = _label(FollowUpKind, f.kind)
-    data["staff"] = _ref(f.staff)
-    data["commented_by"] = _ref(f.commented_by)
+    data["staff"] = ref_out(f.staff)
+    data["commented_by"] = ref_out(f.commented_by)
     data["attachments"] = [attachment_out(a) for a in f.attachments.all()]  # type: ignore[attr-defined]
     return data
 
@@ -146,7 +154,7 @@ def plan_out(p: Plan) -> dict[str, Any]:
         "content": p.text,
         "status": p.status,
         "status_label": _label(PlanStatus, p.status),
-        "assignee": _ref(p.assignee),
+        "assignee": ref_out(p.assignee),
         "fulfilled_by": p.fulfilled_by_id,
         "version": p.version,
         "created_at": p.created_at,
@@ -163,7 +171,7 @@ def defeat_out(d: DefeatAnalysis) -> dict[str, Any]:
         "competitor_model": d.competitor_model,
         "tried": d.tried,
         "manager_comment": d.manager_comment,
-        "manager": _ref(d.manager),
+        "manager": ref_out(d.manager),
         "created_at": d.created_at,
     }
 
@@ -173,7 +181,7 @@ def event_out(e: LifecycleEvent) -> dict[str, Any]:
     return {
         "id": e.pk,
         "at": e.at,
-        "actor": _ref(e.actor),
+        "actor": ref_out(e.actor),
         "from_category": e.from_category,
         "from_category_label": _label(Category, e.from_category),
         "to_category": e.to_category,

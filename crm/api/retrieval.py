@@ -17,6 +17,7 @@ from crm.retrieval.fields import BY_CODE
 from crm.retrieval.inputs import DataRequestInput
 from crm.retrieval.models import DataRequest
 
+from .presenters import ref_out
 from .schemas import ErrorOut, Out, PathId, RefOut
 from .security import require_actor, signed_in
 
@@ -71,19 +72,12 @@ class DataRequestOut(Out):
     file_sha256: str = Field(description="导出文件的 SHA-256（用于核对外流文件）")
 
 
-def _ref(obj: Any) -> dict[str, Any] | None:
-    if obj is None:
-        return None
-    name = getattr(obj, "display_name", None) or getattr(obj, "name", str(obj))
-    return {"id": obj.pk, "name": name}
-
-
 def _out(r: DataRequest) -> dict[str, Any]:
     return {
         "id": r.pk,
         "number": r.number,
-        "requested_by": _ref(r.requested_by),
-        "department": _ref(r.department),
+        "requested_by": ref_out(r.requested_by),
+        "department": ref_out(r.department),
         "created_at": r.created_at,
         "purpose": r.purpose,
         "recipient": r.recipient,
@@ -101,13 +95,6 @@ def _out(r: DataRequest) -> dict[str, Any]:
         "exported_rows": r.exported_rows,
         "file_sha256": r.file_sha256,
     }
-
-
-def file_response(export: exports.ExportFile) -> FileResponse:
-    """The export as a download (the temporary file is closed when it has been sent)."""
-    return FileResponse(
-        export.file, as_attachment=True, filename=export.filename, content_type=export.content_type
-    )
 
 
 @router.get("data-requests", response={200: list[DataRequestOut], **_READ})
@@ -141,4 +128,4 @@ def request_export(request: HttpRequest, request_id: PathId) -> FileResponse:
     """The requester's one download of an approved request, before it expires: masked to their
     clearance, watermarked, logged; a second call is refused (409)."""
     actor = require_actor(request, REQUEST_DATA)
-    return file_response(services.request_export(actor=actor, request_id=request_id))
+    return services.request_export(actor=actor, request_id=request_id).response()

@@ -17,6 +17,7 @@ from crm.verification import selectors, services
 from crm.verification.inputs import ConfirmInput, CorrectInput, RoundInput
 from crm.verification.models import ItemState, VerificationItem, VerificationRound
 
+from .presenters import ref_out
 from .schemas import ErrorOut, NoNulIn, PathId, RefOut
 from .security import require_actor
 
@@ -90,17 +91,6 @@ class VerificationItemParams(NoNulIn):
     state: str = Field("", pattern="^(" + "|".join(ItemState.values) + ")?$")
 
 
-def _ref(obj: Any) -> dict[str, Any] | None:
-    if obj is None:
-        return None
-    name = (
-        getattr(obj, "display_name", None)
-        or getattr(obj, "name", None)
-        or getattr(obj, "title", str(obj))
-    )
-    return {"id": obj.pk, "name": name}
-
-
 def _round(r: VerificationRound) -> dict[str, Any]:
     return {
         "id": r.pk,
@@ -108,7 +98,7 @@ def _round(r: VerificationRound) -> dict[str, Any]:
         "criteria": r.criteria,
         "deadline": r.deadline,
         "state": r.state,
-        "opened_by": _ref(r.opened_by),
+        "opened_by": ref_out(r.opened_by),
         "opened_at": r.opened_at,
         "closed_at": r.closed_at,
         "overdue": selectors.overdue(r),
@@ -137,10 +127,10 @@ def _item(i: VerificationItem) -> dict[str, Any]:
         "round": {"id": i.round_id, "name": i.round.title},
         "deadline": i.round.deadline,
         "customer": {"id": i.customer_id, "name": i.customer.name},
-        "rep": _ref(i.rep),
-        "department": _ref(i.department) if i.department_id else None,
+        "rep": ref_out(i.rep),
+        "department": ref_out(i.department) if i.department_id else None,
         "state": i.state,
-        "done_by": _ref(i.done_by),
+        "done_by": ref_out(i.done_by),
         "done_at": i.done_at,
         "note": i.note,
     }

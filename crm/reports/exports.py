@@ -35,21 +35,30 @@ def safe_cell(cell: Any, value: Any) -> None:
     """Write ``value``; text that looks like a formula stays text, and control characters (which
     the file format cannot hold: openpyxl refuses them, a 500 otherwise) are left out."""
     if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        value = plain_text(value)
         cell.value = value
         cell.data_type = "s"
-        if value.startswith(RISKY_START):
+        if looks_like_formula(value):
             cell.quotePrefix = True
         return
     cell.value = value
 
 
+def plain_text(value: Any) -> str:
+    """``value`` as text a spreadsheet file can hold (control characters left out)."""
+    text: str = ILLEGAL_CHARACTERS_RE.sub("", "" if value is None else str(value))
+    return text
+
+
+def looks_like_formula(text: str) -> bool:
+    return text.startswith(RISKY_START)
+
+
 def safe_text(value: Any) -> str:
     """A CSV field that a spreadsheet opens as typed: text that looks like a formula gets a
     leading apostrophe (OWASP's advice for CSV injection), control characters are left out."""
-    text = "" if value is None else str(value)
-    text = ILLEGAL_CHARACTERS_RE.sub("", text)
-    return f"'{text}" if text.startswith(RISKY_START) else text
+    text = plain_text(value)
+    return f"'{text}" if looks_like_formula(text) else text
 
 
 class _Sheet:

@@ -20,10 +20,10 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 import xlsxwriter
+from django.http import FileResponse
 from django.utils.translation import gettext as _
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from crm.reports.exports import RISKY_START, safe_text
+from crm.reports.exports import looks_like_formula, plain_text, safe_text
 
 from .models import FileFormat
 
@@ -62,6 +62,12 @@ class ExportFile:
     size: int
     sha256: str
     rows: int
+
+    def response(self) -> FileResponse:
+        """The file as a download (the temporary file is closed once it has been sent)."""
+        return FileResponse(
+            self.file, as_attachment=True, filename=self.filename, content_type=self.content_type
+        )
 
 
 def _finish(out: IO[bytes]) -> tuple[int, str]:
@@ -132,26 +138,21 @@ def _xlsx(out: IO[bytes], mark: Watermark, headers: Sequence[str], rows: Iterabl
     row = 0
     for n, line in enumerate(heading):
         for col, value in enumerate(line):
-            ws.write_string(row, col, _text(value), title if n == 0 else None)
+            ws.write_string(row, col, plain_text(value), title if n == 0 else None)
         row += 1
     row += 1
     for col, value in enumerate((*headers, _("水印"))):
-        ws.write_string(row, col, _text(value), bold)
+        ws.write_string(row, col, plain_text(value), bold)
     ws.freeze_panes(row + 1, 0)
     row += 1
     count = 0
     last = len(headers)
     for values in rows:
         for col, value in enumerate(values):
-            text = _text(value)
-            ws.write_string(row, col, text, quoted if text.startswith(RISKY_START) else None)
+            text = plain_text(value)
+            ws.write_string(row, col, text, quoted if looks_like_formula(text) else None)
         ws.write_string(row, last, mark.mark)
         row += 1
         count += 1
     book.close()
     return count
-
-
-def _text(value: Any) -> str:
-    text: str = ILLEGAL_CHARACTERS_RE.sub("", "" if value is None else str(value))
-    return text

@@ -4,8 +4,7 @@ the reader's clearance is already masked there, so nothing here can leak it)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,19 +20,22 @@ from crm.customers.models import Customer
 class ExportField:
     code: str
     label: str | Promise
-    read: Callable[[Customer], Any]
+    read: Callable[[Customer, Names], Any]
 
 
-def _attr(name: str) -> Callable[[Customer], Any]:
-    return lambda c: getattr(c, name, "") or ""
+Read = Callable[[Customer, "Names"], Any]
 
 
-def _display(name: str) -> Callable[[Customer], Any]:
+def _attr(name: str) -> Read:
+    return lambda c, _names: getattr(c, name, "") or ""
+
+
+def _display(name: str) -> Read:
     """A choice's label, the labels read once per language (``get_FOO_display`` per row hashes
     the choices each time: a third of an export's time)."""
     labels: dict[str, dict[Any, str]] = {}
 
-    def read(c: Customer) -> str:
+    def read(c: Customer, _names: Names) -> str:
         value = getattr(c, name, "")
         if not value:
             return ""
@@ -46,8 +48,8 @@ def _display(name: str) -> Callable[[Customer], Any]:
     return read
 
 
-def _moment(name: str) -> Callable[[Customer], Any]:
-    def read(c: Customer) -> str:
+def _moment(name: str) -> Read:
+    def read(c: Customer, _names: Names) -> str:
         value = getattr(c, name, None)
         return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
 
@@ -68,32 +70,12 @@ class Names:
         self.departments = dict(Department.objects.values_list("pk", "name"))
 
 
-_NAMES: list[Names] = []
+def _owner(c: Customer, names: Names) -> str:
+    return names.users.get(c.owner_id, "") if c.owner_id else ""
 
 
-def names() -> Names:
-    """The names of the export running now (``reading()`` sets them)."""
-    if not _NAMES:
-        _NAMES.append(Names())
-    return _NAMES[-1]
-
-
-@contextmanager
-def reading() -> Iterator[Names]:
-    """``with reading():`` fresh names for one export."""
-    _NAMES.append(Names())
-    try:
-        yield _NAMES[-1]
-    finally:
-        _NAMES.pop()
-
-
-def _owner(c: Customer) -> str:
-    return names().users.get(c.owner_id, "") if c.owner_id else ""
-
-
-def _department(c: Customer) -> str:
-    return names().departments.get(c.department_id, "") if c.department_id else ""
+def _department(c: Customer, names: Names) -> str:
+    return names.departments.get(c.department_id, "") if c.department_id else ""
 
 
 FIELDS: tuple[ExportField, ...] = (

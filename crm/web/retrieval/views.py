@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import FileResponse, HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
@@ -126,9 +126,4 @@ class DataRequestExportView(CrmView):
                 raise
             messages.error(request, str(exc.message))
             return redirect("web:data_request_detail", request_id)
-        return FileResponse(
-            export.file,
-            as_attachment=True,
-            filename=export.filename,
-            content_type=export.content_type,
-        )
+        return export.response()
