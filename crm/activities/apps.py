@@ -14,7 +14,9 @@ class ActivitiesConfig(AppConfig):
         from . import services
 
         hooks.on_owner_changed(services.plans_follow_owner, many=services.plans_follow_owners)
-        hooks.on_category_entered(services.plans_follow_category)
+        hooks.on_category_entered(
+            services.plans_follow_category, many=services.plans_follow_categories
+        )
         hooks.on_shared(services.notify_shared)
         approvals.on_submitted(services.notify_deciders)
         approvals.on_advanced(services.notify_advanced)

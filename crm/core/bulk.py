@@ -15,6 +15,7 @@ receivers that matter for bulk loads (the same rule as ``bulk_create``).
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -82,3 +83,102 @@ def insert_rows(
                 columns.append(values)
             cur.execute(sql, columns)
     return len(rows)
+
+
+# --- model instances, their ids returned ------------------------------------------------------
+
+_PLAIN = {
+    "CharField",
+    "TextField",
+    "IntegerField",
+    "BigIntegerField",
+    "SmallIntegerField",
+    "PositiveIntegerField",
+    "PositiveBigIntegerField",
+    "PositiveSmallIntegerField",
+    "BooleanField",
+    "ForeignKey",
+    "OneToOneField",
+}
+_PLAIN_TYPES = (str, int, bool)
+
+
+def _preparer(field: models.Field[Any, Any]) -> Any:
+    """How a value of ``field`` goes to the database: Django's own ``get_db_prep_save`` for
+    anything unusual, the backend's adapter for dates, times and decimals, JSON as text, and
+    plain strings, ints and bools as they are (the bulk of a customer row)."""
+    ops = connection.ops
+    kind = field.get_internal_type()
+
+    def generic(value: Any) -> Any:
+        return field.get_db_prep_save(value, connection)
+
+    if not type(field).__module__.startswith("django.db.models"):
+        return generic
+    if kind == "DateTimeField":
+        return ops.adapt_datetimefield_value
+    if kind == "DateField":
+        return ops.adapt_datefield_value
+    if kind == "DecimalField":
+        digits, places = field.max_digits, field.decimal_places  # type: ignore[attr-defined]
+        return lambda v: ops.adapt_decimalfield_value(v, digits, places)
+    if isinstance(field, models.JSONField):
+        encoder = field.encoder
+        return lambda v: None if v is None else json.dumps(v, cls=encoder)
+    if kind in _PLAIN:
+        return lambda v: v if v is None or type(v) in _PLAIN_TYPES else generic(v)
+    return generic
+
+
+def insert_objects(model: type[models.Model], objs: Sequence[models.Model]) -> None:
+    """``bulk_create(objs)`` for many rows, faster: each field's preparation chosen once (not
+    asked of the field for every value), one multi-row ``INSERT … RETURNING`` per chunk on
+    SQLite (as many rows as the library's variable limit allows, not Django's 999 variables)
+    and ``INSERT … SELECT FROM unnest(…) RETURNING`` on PostgreSQL (the statements
+    ``bulk_create`` itself uses); sets each object's primary key. ``auto_now``/``auto_now_add``
+    fields are stamped; nothing else of ``save()`` runs (the rule of ``bulk_create``)."""
+    if not objs:
+        return
+    meta = model._meta
+    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    for f in fields:
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+            for obj in objs:
+                f.pre_save(obj, True)
+    preparers = list(zip([_preparer(f) for f in fields], [f.attname for f in fields], strict=True))
+    qn = connection.ops.quote_name
+    assert meta.pk is not None
+    head = f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(f.column) for f in fields)})"
+    tail = f"RETURNING {qn(meta.pk.column)}"
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            casts = ", ".join(f"%s::{_array_type(f)}[]" for f in fields)
+            sql = f"{head} SELECT * FROM unnest({casts}) {tail}"
+            for chunk in _chunks(objs, 5000):
+                cur.execute(sql, [[prep(getattr(o, a)) for o in chunk] for prep, a in preparers])
+                _set_ids(chunk, cur.fetchall())
+            return
+        connection.ensure_connection()
+        # Django assumes SQLite's old limit of 999 variables; the library says what it takes
+        limit = connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+        one = "(" + ", ".join(["%s"] * len(fields)) + ")"
+        for chunk in _chunks(objs, max(1, min(limit, 30000) // len(fields))):
+            sql = f"{head} VALUES {', '.join([one] * len(chunk))} {tail}"
+            cur.execute(sql, [prep(getattr(o, a)) for o in chunk for prep, a in preparers])
+            _set_ids(chunk, cur.fetchall())
+
+
+def _array_type(field: models.Field[Any, Any]) -> str:
+    if isinstance(field, models.JSONField):
+        return "jsonb"
+    return (field.db_type(connection) or "text").split("(")[0]
+
+
+def _chunks(objs: Sequence[models.Model], size: int) -> list[Sequence[models.Model]]:
+    return [objs[i : i + size] for i in range(0, len(objs), size)]
+
+
+def _set_ids(chunk: Sequence[models.Model], ids: Sequence[tuple[Any, ...]]) -> None:
+    for obj, (value,) in zip(chunk, ids, strict=True):
+        obj.pk = value
+        obj._state.adding = False

@@ -75,12 +75,20 @@ def owner_changed_many(
 
 CategoryEntered = Callable[..., None]
 _CATEGORY_ENTERED: list[CategoryEntered] = []
+CategoriesEntered = Callable[..., None]
+_CATEGORY_ENTERED_MANY: dict[CategoryEntered, CategoriesEntered] = {}
 
 
-def on_category_entered(fn: CategoryEntered) -> CategoryEntered:
-    """Register ``fn(customer=, event=, actor=)``."""
+def on_category_entered(
+    fn: CategoryEntered, *, many: CategoriesEntered | None = None
+) -> CategoryEntered:
+    """Register ``fn(customer=, event=, actor=)``, and optionally its batch twin
+    ``many(entries=, actor=)`` (``entries``: (customer, event) pairs) that does the same for
+    many customers in a few statements (an import's new customers)."""
     if fn not in _CATEGORY_ENTERED:
         _CATEGORY_ENTERED.append(fn)
+    if many is not None:
+        _CATEGORY_ENTERED_MANY[fn] = many
     return fn
 
 
@@ -89,6 +97,20 @@ def category_entered(*, customer: Customer, event: LifecycleEvent, actor: Any) -
     callbacks, a defeat closes the open plans (crm.activities)."""
     for fn in _CATEGORY_ENTERED:
         fn(customer=customer, event=event, actor=actor)
+
+
+def category_entered_many(
+    *, entries: Sequence[tuple[Customer, LifecycleEvent]], actor: Any
+) -> None:
+    """``category_entered`` for many customers: the batch twin of each hook where it has one,
+    else the hook once per customer."""
+    for fn in _CATEGORY_ENTERED:
+        many = _CATEGORY_ENTERED_MANY.get(fn)
+        if many is not None:
+            many(entries=entries, actor=actor)
+            continue
+        for customer, event in entries:
+            fn(customer=customer, event=event, actor=actor)
 
 
 Changed = Callable[..., None]

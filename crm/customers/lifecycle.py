@@ -264,6 +264,51 @@ def record_entry(
     return event
 
 
+def record_entries(*, actor: User, customers: Iterable[Customer]) -> list[LifecycleEvent]:
+    """``record_entry`` for many new customers (an import's batch), none of them defeated (a
+    defeat needs its analysis, entered one by one): the guards per customer, the events in one
+    INSERT, and each hook once for all (``hooks.category_entered_many``)."""
+    entering = [c for c in customers if c.category not in (Category.POTENTIAL, Category.BASE)]
+    if any(c.category == Category.DEFEATED for c in entering):
+        raise ValueError("a defeated customer is entered with its analysis: record_entry")
+    for customer in entering:
+        hooks.entering_category(customer=customer, to=customer.category, actor=actor)
+    events = LifecycleEvent.objects.bulk_create(
+        [
+            LifecycleEvent(
+                customer=c,
+                actor=actor,
+                owner_id=c.owner_id,
+                department_id=c.department_id,
+                at=c.created_at,
+                from_category="",
+                to_category=c.category,
+                to_grade=c.grade,
+                reason=_("新建客户"),
+            )
+            for c in entering
+        ]
+    )
+    hooks.category_entered_many(entries=list(zip(entering, events, strict=True)), actor=actor)
+    return events
+
+
+def note_plans_many(customers: Iterable[Customer], firsts: Mapping[int, dt.date | None]) -> None:
+    """``note_plans`` for many customers (``firsts``: customer id → earliest open plan date):
+    only the customers whose derived dates change are written, grouped by their new values."""
+    table = cadence_table()
+    groups: dict[tuple[dt.date | None, dt.date | None], list[int]] = {}
+    for customer in customers:
+        before = (customer.next_plan_on, customer.next_due_on)
+        customer.next_plan_on = firsts.get(customer.pk)
+        customer.next_due_on = compute_due(customer, table)
+        after = (customer.next_plan_on, customer.next_due_on)
+        if after != before:
+            groups.setdefault(after, []).append(customer.pk)
+    for (next_plan_on, due), ids in groups.items():
+        Customer.objects.filter(pk__in=ids).update(next_plan_on=next_plan_on, next_due_on=due)
+
+
 def _clean_defeat(defeat: Mapping[str, Any] | None) -> dict[str, Any]:
     """The defeat analysis through its declared input; the reason must be one in use."""
     try:

@@ -36,6 +36,7 @@ from crm.accounts.models import User
 from crm.accounts.roles import ADD_CUSTOMER, IMPORT_CUSTOMERS
 from crm.activities.models import FollowUp
 from crm.core import context
+from crm.core.bulk import insert_objects
 from crm.core.errors import DomainError, Invalid, NotFound, StateConflict
 from crm.core.permissions import owned_by, require, restrict
 from crm.customers import lifecycle, search
@@ -292,7 +293,7 @@ class _Writer:
                 else:
                     record.customer = customer
             self.counts[record.outcome] += 1
-        ImportRow.objects.bulk_create(records)
+        insert_objects(ImportRow, records)
         self._after_insert(created)
 
     def _failed(self, record: ImportRow, v: rows.Verdict, column: str, message: str) -> None:
@@ -352,11 +353,12 @@ class _Writer:
             return []
         try:
             with transaction.atomic():
-                Customer.objects.bulk_create(customers)
+                insert_objects(Customer, customers)
         except IntegrityError:
             # someone entered one of these meanwhile: one by one, the duplicate refused
             for c in customers:
                 c.pk = None
+                c._state.adding = True
                 try:
                     with transaction.atomic():
                         c.save()
@@ -380,10 +382,10 @@ class _Writer:
         )
         entering = [c for c in created if c.category not in (Category.POTENTIAL, Category.BASE)]
         # the contact-status figures of the batch's entries: one statement, not one per row
+        for c in entering:
+            c.number = f"KH{c.pk:06d}"  # as _number_expression wrote it
         with contact_status.deferred():
-            for c in entering:
-                c.number = f"KH{c.pk:06d}"  # as _number_expression wrote it
-                lifecycle.record_entry(actor=self.actor, customer=c)
+            lifecycle.record_entries(actor=self.actor, customers=entering)
 
     def _tag(self, created: list[Customer]) -> None:
         wanted = {n for c in created for n in c.__dict__.get("_import_tags", [])}

@@ -13,7 +13,7 @@ class ReportsConfig(AppConfig):
         from . import contact_status as kept
 
         # the contact-status report's kept figures change with the writes that change them
-        hooks.on_category_entered(kept.on_category_entered)
+        hooks.on_category_entered(kept.on_category_entered, many=kept.on_categories_entered)
         hooks.on_owner_changed(kept.on_owner_changed, many=kept.on_owners_changed)
         hooks.on_deleted(kept.on_deleted)
         hooks.on_restored(kept.on_restored)

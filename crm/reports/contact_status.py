@@ -658,6 +658,18 @@ def on_category_entered(*, customer: Customer, event: LifecycleEvent, actor: Any
     refresh(customer.pk, since=event.at)
 
 
+def on_categories_entered(
+    *, entries: Sequence[tuple[Customer, LifecycleEvent]], actor: Any
+) -> None:
+    """``on_category_entered`` for many customers: their rows recomputed together."""
+    noted = _deferred.get()
+    if noted is not None:
+        noted.update(c.pk for c, _e in entries)
+        return
+    if entries:
+        refresh_many(sorted(c.pk for c, _e in entries), since=min(e.at for _c, e in entries))
+
+
 def on_owner_changed(*, customer: Customer, former: Any, actor: Any) -> None:
     follow_owner(customer)
 
