@@ -68,11 +68,15 @@ def normalize_phone(value: str, *, mobile_only: bool = False, region: str | None
         raise ValueError(_("不是有效的中国大陆手机号码"))
     if number.country_code != MAINLAND:
         return _foreign(number)
-    if not phonenumbers.is_valid_number(number):
-        raise ValueError(_("不是有效的中国大陆电话号码"))
+    # +86 is one region's: a number of no known type is what is_valid_number refuses (asked
+    # once, not twice: an import judges a hundred thousand of them)
     kind = phonenumbers.number_type(number)
+    if kind == phonenumbers.PhoneNumberType.UNKNOWN:
+        raise ValueError(_("不是有效的中国大陆电话号码"))
     if kind not in (_MOBILE_TYPES if mobile_only else _PHONE_TYPES):
         raise ValueError(_("不是有效的中国大陆手机号码"))
+    if kind == phonenumbers.PhoneNumberType.MOBILE and not number.italian_leading_zero:
+        return str(number.national_number)  # a mobile's national format has no trunk prefix
     national = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
     return re.sub(r"\D", "", national)
 

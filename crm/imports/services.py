@@ -224,6 +224,29 @@ def import_start(*, actor: User, job_id: int) -> ImportJob:
     return job
 
 
+def resume_stalled(now: dt.datetime | None = None) -> list[int]:
+    """Queue again the runs whose worker died mid-way (a crash, a restart, a power cut: the
+    job still says running and has not been heard of for ``STALE_AFTER``): each goes on after
+    its last committed batch. The scheduler calls this every few minutes in every worker; the
+    conditional update lets one of them queue a job once."""
+    cutoff = (now or timezone.now()) - STALE_AFTER
+    queued: list[int] = []
+    stalled = ImportJob.objects.filter(state=JobState.RUNNING, updated_at__lt=cutoff)
+    for pk in stalled.values_list("pk", flat=True):
+        with transaction.atomic():
+            claimed = ImportJob.objects.filter(
+                pk=pk, state=JobState.RUNNING, updated_at__lt=cutoff
+            ).update(state=JobState.QUEUED, updated_at=timezone.now())
+            if claimed:
+                from .tasks import run_import
+
+                transaction.on_commit(lambda pk=pk: run_import.enqueue(job_id=pk))
+                queued.append(pk)
+    if queued:
+        logger.warning("imports %s were interrupted and are resumed", queued)
+    return queued
+
+
 @transaction.atomic
 def import_cancel(*, actor: User, job_id: int) -> ImportJob:
     """Stop a run after its current batch (what was committed stays, and can be undone)."""

@@ -3,6 +3,7 @@ run with its checkpoint, cancel, the error file, the undo."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import os
 import shutil
@@ -339,6 +340,40 @@ def test_a_crash_mid_way_resumes_after_the_last_committed_batch(org, monkeypatch
     assert (job.state, job.created_count, job.done_rows) == (JobState.DONE, 35, 35)
     assert Customer.objects.count() == 35
     assert ImportRow.objects.filter(job=job).count() == 35
+
+
+def test_a_run_whose_worker_died_is_resumed_by_the_scheduler(
+    org, monkeypatch, django_capture_on_commit_callbacks
+):
+    from crm.imports import rows as rows_module
+
+    monkeypatch.setattr(rows_module, "BATCH", 10)
+    job = upload(org.manager, xlsx([HEADER, *people(25)]))
+    services.import_start(actor=org.manager, job_id=job.pk)
+    original = services._Writer.batch
+
+    calls = {"n": 0}
+
+    def killed_after_first(self, verdicts, titles):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise SystemExit  # the process is gone: nobody marks the job failed
+        return original(self, verdicts, titles)
+
+    monkeypatch.setattr(services._Writer, "batch", killed_after_first)
+    with pytest.raises(SystemExit):
+        services.import_run(job_id=job.pk)
+    monkeypatch.setattr(services._Writer, "batch", original)
+    job.refresh_from_db()
+    assert (job.state, job.created_count) == (JobState.RUNNING, 10)
+    # a minute later it is not stalled yet; six minutes later the scheduler queues it again
+    assert services.resume_stalled(now=job.updated_at + dt.timedelta(minutes=1)) == []
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.resume_stalled(now=job.updated_at + dt.timedelta(minutes=6)) == [job.pk]
+    job.refresh_from_db()
+    assert (job.state, job.created_count, job.done_rows) == (JobState.DONE, 25, 25)
+    assert Customer.objects.filter(name__in=[p[0] for p in people(25)]).count() == 25
+    assert ImportRow.objects.filter(job=job).count() == 25
 
 
 def test_a_cancelled_import_stops_after_its_batch(org, monkeypatch):
