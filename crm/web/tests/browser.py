@@ -39,3 +39,16 @@ def sign_in(tab: Any, url: str, username: str, *, signed_in: bool = True) -> Non
     tab.get_by_role("button", name="登录").click()
     if signed_in:
         sync_api.expect(tab).not_to_have_url(re.compile(r"/login/"))
+
+
+def menu(tab: Any, group: str, link: str) -> None:
+    """Open the bar's menu ``group`` (销售, 数据, 设置 …) and follow its ``link``."""
+    nav = tab.get_by_role("navigation", name="主导航")
+    nav.locator("summary:not(.nav-user)", has_text=group).click()
+    nav.get_by_role("link", name=link, exact=True).click()
+
+
+def sign_out(tab: Any) -> None:
+    """Sign out through the user menu at the end of the bar."""
+    tab.locator("summary.nav-user").click()
+    tab.get_by_role("button", name="退出").click()

@@ -13,6 +13,8 @@ from django.db import connections
 from crm.customers.tests.factories import make_customer
 from crm.testing import PASSWORD
 
+from .browser import sign_out
+
 sync_api = pytest.importorskip("playwright.sync_api")
 
 CHROMIUM = "/usr/bin/chromium"
@@ -210,7 +212,7 @@ def test_a_deal_date_is_checked_and_a_reps_defeat_waits_for_the_manager(live_ser
     expect(page.locator("h1")).to_contain_text("意向客户")
 
     # the manager approves it on 审批, with a note
-    page.get_by_role("button", name="退出").click()
+    sign_out(page)
     sign_in("manager")
     page.goto(f"{live_server.url}/approvals/")
     item = page.locator(".approval-item", has_text="战败申请：试驾客户")

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from crm.customers.tests.factories import make_customer
 
-from .browser import SHOTS, shoot, sign_in
+from .browser import SHOTS, menu, shoot, sign_in
 from .test_browser import page  # noqa: F401 (the Chromium fixture)
 
 sync_api = pytest.importorskip("playwright.sync_api")
@@ -26,7 +26,7 @@ def test_a_departure_is_started_signed_and_printed(live_server, org, page):  # n
         make_customer(org.rep_a, name=f"星河机械{i}")
 
     sign_in(page, live_server.url, "manager")
-    page.get_by_role("link", name="交接").first.click()
+    menu(page, "数据", "交接")
     page.get_by_role("link", name="发起交接").click()
     page.get_by_label("交出人").select_option(str(org.rep_a.pk))
     page.get_by_label("离职").check()
@@ -37,7 +37,7 @@ def test_a_departure_is_started_signed_and_printed(live_server, org, page):  # n
     expect(page.locator("body")).to_contain_text("已发起交接，等待总监签字")
 
     sign_in(page, live_server.url, "director")
-    page.get_by_role("link", name="交接").first.click()
+    menu(page, "数据", "交接")
     page.get_by_role("link", name="JJ").first.click()
     expect(page.locator(".handover-record")).to_contain_text("星河机械3")
     shoot(page, "handover-record")
@@ -63,7 +63,7 @@ def test_a_round_is_opened_confirmed_and_its_progress_read(live_server, org, pag
     make_customer(org.rep_b, name="核查客户乙")
 
     sign_in(page, live_server.url, "data")
-    page.get_by_role("link", name="数据核查").first.click()
+    menu(page, "数据", "数据核查")
     page.get_by_label("名称").fill("四季度数据核查")
     page.get_by_label("截止日期").fill((timezone.localdate() + dt.timedelta(days=7)).isoformat())
     shoot(page, "verification-list")
@@ -78,7 +78,7 @@ def test_a_round_is_opened_confirmed_and_its_progress_read(live_server, org, pag
     expect(page.locator("body")).to_contain_text("已确认")
 
     sign_in(page, live_server.url, "data")
-    page.get_by_role("link", name="数据核查").first.click()
+    menu(page, "数据", "数据核查")
     page.get_by_role("link", name="四季度数据核查").click()
     expect(page.locator(".verification-totals")).to_contain_text("1")
     shoot(page, "verification-round")

@@ -9,7 +9,7 @@ import pytest
 from crm.customers.models import Customer
 from crm.imports.tests.files import HEADER, people, xlsx
 
-from .browser import shoot, sign_in
+from .browser import menu, shoot, sign_in
 from .test_browser import page  # noqa: F401 (the Chromium fixture)
 
 sync_api = pytest.importorskip("playwright.sync_api")
@@ -23,7 +23,7 @@ def test_a_manager_uploads_corrects_a_mapping_and_imports(live_server, org, page
     path.write_bytes(xlsx([["客户名单"], ["名字", *HEADER[1:]], *people(25)]))
 
     sign_in(page, live_server.url, "manager")
-    page.get_by_role("link", name="客户导入").first.click()
+    menu(page, "数据", "客户导入")
     shoot(page, "imports-list")
     page.get_by_label("选择文件").set_input_files(str(path))
     page.get_by_role("button", name="上传并预检").click()

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from crm.customers.tests.factories import make_customer
 from crm.retrieval.models import DataRequest
 
-from .browser import shoot, sign_in
+from .browser import menu, shoot, sign_in
 from .test_browser import page  # noqa: F401 (the Chromium fixture)
 
 sync_api = pytest.importorskip("playwright.sync_api")
@@ -47,7 +47,7 @@ def test_a_rep_exports_the_filtered_list_after_two_approvals(live_server, org, p
         expect(page.locator("body")).to_contain_text("已")
 
     sign_in(page, live_server.url, "rep_a")
-    page.get_by_role("link", name="数据调用").first.click()
+    menu(page, "数据", "数据调用")
     page.get_by_role("link", name="DY").first.click()
     shoot(page, "retrieval-detail")
     with page.expect_download() as download:

@@ -13,7 +13,7 @@ import pytest
 
 from crm.testing import PASSWORD
 
-from .browser import shoot
+from .browser import shoot, sign_out
 from .test_browser import page  # noqa: F401 (the fixture)
 
 sync_api = pytest.importorskip("playwright.sync_api")
@@ -40,7 +40,7 @@ def test_a_manager_enrols_and_signs_in_with_a_code(live_server, org, page):  # n
     expect(page.locator("#recovery-codes li")).to_have_count(10)
     shoot(page, "2fa-recovery-codes")
 
-    page.get_by_role("button", name="退出").click()
+    sign_out(page)
     page.get_by_label("用户名").fill("manager")
     page.get_by_label("密码").fill(PASSWORD)
     page.get_by_role("button", name="登录").click()

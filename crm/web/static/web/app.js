@@ -11,6 +11,19 @@
     toggle.setAttribute("aria-expanded", open ? "true" : "false");
   });
 
+  // The bar's menus (销售, 数据, 设置 …): one open at a time; a click elsewhere or Esc closes.
+  function closeMenus(except) {
+    document.querySelectorAll("details[data-nav-group][open]").forEach(function (menu) {
+      if (menu !== except) menu.removeAttribute("open");
+    });
+  }
+  document.addEventListener("click", function (event) {
+    closeMenus(event.target.closest("details[data-nav-group]"));
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") closeMenus(null);
+  });
+
   // Forms that ask before they act (restore, revoke, deactivate).
   document.addEventListener("submit", function (event) {
     var form = event.target.closest("form[data-confirm]");
