@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import logging
+from functools import partial
 from collections.abc import Iterable, Mapping
 from typing import IO, Any
 
@@ -240,7 +241,7 @@ def resume_stalled(now: dt.datetime | None = None) -> list[int]:
             if claimed:
                 from .tasks import run_import
 
-                transaction.on_commit(lambda pk=pk: run_import.enqueue(job_id=pk))
+                transaction.on_commit(partial(run_import.enqueue, job_id=pk))
                 queued.append(pk)
     if queued:
         logger.warning("imports %s were interrupted and are resumed", queued)
