@@ -1,7 +1,7 @@
-"""Customer imports (客户导入): upload a file, read the guessed column mapping and the dry run,
-correct the mapping and choose what duplicates do, start the background run, follow its
-progress, cancel it, read the result and the error file, undo it. Thin adapters over
-crm.imports."""
+"""Imports (客户导入: customers; the contacts and follow-up records of existing customers):
+upload a file, read the guessed column mapping and the dry run, correct the mapping and choose
+what duplicates do, start the background run, follow its progress, cancel it, read the result
+and the error file, undo it. Thin adapters over crm.imports."""
 
 from __future__ import annotations
 
@@ -9,13 +9,15 @@ import datetime as dt
 from typing import IO, Any, cast
 
 from django.http import HttpRequest, HttpResponse
-from ninja import File, Router, Status
+from django.utils.translation import gettext as _
+from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 from pydantic import Field
 
 from crm.accounts.roles import IMPORT_CUSTOMERS
+from crm.core.errors import Invalid
 from crm.imports import fields, selectors, services
-from crm.imports.models import ImportJob
+from crm.imports.models import ImportJob, Target
 
 from .schemas import ErrorOut, Out, PathId
 from .security import require_actor
@@ -57,7 +59,20 @@ class ProgressOut(Out):
     message: str
 
 
+TargetField = Field(
+    Target.CUSTOMERS,
+    description="导入内容：customers 客户 / contacts 已有客户的联系人 / "
+    "followups 已有客户的跟进记录",
+    json_schema_extra={"enum": list(Target.values)},
+)
+
+
+class TargetIn(Out):
+    target: str = TargetField
+
+
 class ImportOut(ProgressOut):
+    target: str
     id: int
     number: str
     file_name: str
@@ -117,6 +132,7 @@ def _out(job: ImportJob) -> dict[str, Any]:
         **_progress(job),
         "id": job.pk,
         "number": job.number,
+        "target": job.target,
         "file_name": job.file_name,
         "created_at": job.created_at,
         "header_row": job.header_row,
@@ -139,17 +155,28 @@ def _xlsx(name: str, data: bytes) -> HttpResponse:
 
 
 @router.get("imports/columns", response={200: list[ColumnOut], **_READ})
-def import_columns(request: HttpRequest) -> list[dict[str, Any]]:
-    """The columns a customer import takes (the customer's declared input)."""
+def import_columns(request: HttpRequest, query: Query[TargetIn]) -> list[dict[str, Any]]:
+    """The columns an import of ``target`` takes (its entity's declared input; a contact's or
+    follow-up's customer column first)."""
     require_actor(request, IMPORT_CUSTOMERS)
-    return [{"field": c.field, "title": c.title, "required": c.required} for c in fields.columns()]
+    target = _target(query.target)
+    return [
+        {"field": c.field, "title": c.title, "required": c.required} for c in fields.columns(target)
+    ]
 
 
 @router.get("imports/template", response={200: None, **_READ}, openapi_extra=_XLSX)
-def import_template(request: HttpRequest) -> HttpResponse:
-    """The import template: the columns' Chinese titles (required ones marked *)."""
+def import_template(request: HttpRequest, query: Query[TargetIn]) -> HttpResponse:
+    """The import template of ``target``: the columns' Chinese titles (required ones marked *)."""
     require_actor(request, IMPORT_CUSTOMERS)
-    return _xlsx("customer-import-template.xlsx", fields.template())
+    target = _target(query.target)
+    return _xlsx(fields.SHAPES[target].file_name, fields.template(target))
+
+
+def _target(value: str) -> str:
+    if value not in Target.values:
+        raise Invalid(fields={"target": _("不是有效的选项")})
+    return value
 
 
 @router.get("imports", response={200: list[ImportOut], **_READ})
@@ -160,13 +187,20 @@ def import_list(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @router.post("imports", response={201: ImportOut, **_WRITE})
-def import_upload(request: HttpRequest, file: File[UploadedFile]) -> Status[Any]:
-    """Upload a file (multipart ``file``: .xlsx, .xls or .csv in UTF-8 or GBK): its header is
+def import_upload(
+    request: HttpRequest, file: File[UploadedFile], form: Form[TargetIn]
+) -> Status[Any]:
+    """Upload a file (multipart ``file``: .xlsx, .xls or .csv in UTF-8 or GBK; ``target``:
+    customers, or the contacts or follow-up records of existing customers): its header is
     found, the column mapping guessed and every row checked (the dry run); nothing is written
-    to the customers until ``start``."""
+    until ``start``."""
     actor = require_actor(request, IMPORT_CUSTOMERS)
     job = services.import_upload(
-        actor=actor, stream=cast(IO[bytes], file), name=file.name or "", size=file.size or 0
+        actor=actor,
+        stream=cast(IO[bytes], file),
+        name=file.name or "",
+        size=file.size or 0,
+        target=form.target,
     )
     return Status(201, _out(job))
 

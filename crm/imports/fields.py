@@ -1,7 +1,8 @@
-"""The columns a customer import knows: derived from the customer's declared input
-(``crm.customers.inputs.CustomerInput``), so that the template and the mapping cannot drift from
-what the API and the form accept. A field added to the input is a column here, titled by the
-customer model's label of it.
+"""The columns an import knows: derived from the declared input of what its rows become
+(``CustomerInput``; ``ContactInput`` and ``FollowUpInput`` for the contacts and follow-up
+records of existing customers, with the column naming the customer first), so that the template
+and the mapping cannot drift from what the API and the form accept. A field added to an input is
+a column here, titled by the model's label of it.
 
 Also: guessing which column is which from the header (Chinese and English synonyms), and the
 template file.
@@ -13,6 +14,7 @@ import io
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
 from django.utils.translation import gettext as _
@@ -20,12 +22,18 @@ from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
-from crm.customers.inputs import CustomerInput
-from crm.customers.models import Customer
+from crm.activities.inputs import FollowUpInput
+from crm.activities.models import FollowUp
+from crm.core.inputs import Input
+from crm.customers.inputs import ContactInput, CustomerInput
+from crm.customers.models import Contact, Customer
 from crm.reports.exports import safe_cell
+
+from .models import Target
 
 OWNER = "owner"
 TAGS = "tags"
+CUSTOMER = "customer"  # a contact's or follow-up's customer: its number, name or phone
 # a nested object a row cannot hold: a defeated customer is entered with its analysis, one by one
 LEFT_OUT = frozenset({"defeat"})
 REQUIRED = frozenset(
@@ -107,6 +115,102 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
 }
 
 
+_CUSTOMER_WORDS = ("客户", "客户名称", "客户姓名", "所属客户", "客户编号", "customer")
+
+CONTACT_SYNONYMS: dict[str, tuple[str, ...]] = {
+    CUSTOMER: (*_CUSTOMER_WORDS, "单位", "公司", "单位名称", "公司名称", "company"),
+    "name": ("联系人", "联系人姓名", "姓名", "name", "contact", "contactname"),
+    "role": ("角色", "身份", "联系人角色", "role"),
+    "title": ("职务", "职位", "职位名称", "title", "position"),
+    "phone": SYNONYMS["phone"],
+    "wechat": SYNONYMS["wechat"],
+    "age": ("年龄", "age"),
+    "gender": ("性别", "gender", "sex"),
+    "hobbies": ("爱好", "兴趣爱好", "hobbies"),
+    "notes": SYNONYMS["notes"],
+}
+FOLLOWUP_SYNONYMS: dict[str, tuple[str, ...]] = {
+    CUSTOMER: _CUSTOMER_WORDS,
+    "kind": ("跟进方式", "方式", "沟通方式", "类型", "kind", "type"),
+    "occurred_at": ("跟进时间", "跟进日期", "时间", "日期", "date", "time", "occurredat"),
+    "content": ("跟进内容", "内容", "沟通内容", "content"),
+    "outcome": ("结果", "跟进结果", "outcome", "result"),
+    "place": ("地点", "拜访地点", "place"),
+    "purpose": ("目的", "拜访目的", "purpose"),
+    "feedback": ("客户反馈", "反馈", "feedback"),
+    "subject": ("主题", "邮件主题", "subject"),
+    "recipient": ("收件人", "recipient"),
+    "next_step": ("下一步", "下次计划", "nextstep"),
+    "satisfaction": ("满意度", "satisfaction"),
+    "next_at": ("下次跟进时间", "下次跟进", "nextat"),
+    "next_method": ("下次跟进方式", "nextmethod"),
+}
+
+
+@dataclass(frozen=True)
+class Shape:
+    """One target's columns: the declared input its rows go through, the model whose labels
+    title them, the fields a row cannot hold, the titles and header words, the example row."""
+
+    input: type[Input]
+    model: Any
+    left_out: frozenset[str]
+    titles: dict[str, Any]
+    synonyms: dict[str, tuple[str, ...]]
+    example: dict[str, Any]
+    sheet: Any
+    file_name: str
+
+
+SHAPES: dict[str, Shape] = {
+    Target.CUSTOMERS: Shape(
+        CustomerInput,
+        Customer,
+        LEFT_OUT,
+        _TITLES,
+        SYNONYMS,
+        {"name": gettext_lazy("张三"), "phone": "13800138000", "city": gettext_lazy("杭州")},
+        gettext_lazy("客户"),
+        "customer-import-template.xlsx",
+    ),
+    Target.CONTACTS: Shape(
+        ContactInput,
+        Contact,
+        frozenset(),
+        {
+            CUSTOMER: gettext_lazy("所属客户"),
+            "name": gettext_lazy("联系人姓名"),
+            "role": gettext_lazy("联系人角色"),  # a sheet's 职务 is the title (职位名称)
+        },
+        CONTACT_SYNONYMS,
+        {CUSTOMER: "KH000001", "name": gettext_lazy("李四"), "title": gettext_lazy("采购经理")},
+        gettext_lazy("联系人"),
+        "contact-import-template.xlsx",
+    ),
+    Target.FOLLOWUPS: Shape(
+        FollowUpInput,
+        FollowUp,
+        frozenset({"plan"}),
+        {
+            CUSTOMER: gettext_lazy("客户"),
+            "kind": gettext_lazy("跟进方式"),
+            "occurred_at": gettext_lazy("跟进时间"),
+            "next_at": gettext_lazy("下次跟进时间"),
+            "next_method": gettext_lazy("下次跟进方式"),
+        },
+        FOLLOWUP_SYNONYMS,
+        {
+            CUSTOMER: "KH000001",
+            "kind": gettext_lazy("电话"),
+            "occurred_at": "2024-03-05 14:30",
+            "content": gettext_lazy("介绍新品，客户有兴趣"),
+        },
+        gettext_lazy("跟进记录"),
+        "followup-import-template.xlsx",
+    ),
+}
+
+
 @dataclass(frozen=True)
 class Column:
     field: str
@@ -114,29 +218,37 @@ class Column:
     required: bool
 
 
-def _model_label(field: str) -> str:
+def _model_label(model: Any, field: str) -> str:
     for name in (field, f"{field}_store"):
         try:
-            found = Customer._meta.get_field(name)
+            found = model._meta.get_field(name)
         except FieldDoesNotExist:
             continue
         return str(getattr(found, "verbose_name", field))
     return field
 
 
-def columns() -> list[Column]:
-    """The importable columns, in the input's order, titled in the active language."""
+def columns(target: str = Target.CUSTOMERS) -> list[Column]:
+    """The importable columns of ``target``, in its input's order (a related target's customer
+    column first), titled in the active language."""
+    shape = SHAPES[target]
+    names = [n for n in shape.input.model_fields if n not in shape.left_out]
+    required = {n for n, info in shape.input.model_fields.items() if info.is_required()}
+    if target != Target.CUSTOMERS:
+        names.insert(0, CUSTOMER)
+        required.add(CUSTOMER)
     return [
         Column(
-            name, str(_TITLES[name]) if name in _TITLES else _model_label(name), name in REQUIRED
+            name,
+            str(shape.titles[name]) if name in shape.titles else _model_label(shape.model, name),
+            name in required,
         )
-        for name in CustomerInput.model_fields
-        if name not in LEFT_OUT
+        for name in names
     ]
 
 
-def field_names() -> list[str]:
-    return [c.field for c in columns()]
+def field_names(target: str = Target.CUSTOMERS) -> list[str]:
+    return [c.field for c in columns(target)]
 
 
 _PUNCT = re.compile(r"[\s*＊:：()（）\[\]【】<>《》_\-/\\.、,，;；'\"“”]+")
@@ -148,23 +260,23 @@ def _key(text: str) -> str:
     return _PUNCT.sub("", text)
 
 
-def _lookup() -> dict[str, str]:
+def _lookup(target: str) -> dict[str, str]:
     table: dict[str, str] = {}
-    for column in columns():
+    for column in columns(target):
         table.setdefault(_key(column.title), column.field)
         table.setdefault(_key(column.field), column.field)
-    for field, words in SYNONYMS.items():
+    for field, words in SHAPES[target].synonyms.items():
         for word in words:
             table.setdefault(_key(word), field)
     return table
 
 
-def guess(headers: list[str]) -> dict[str, str]:
+def guess(headers: list[str], target: str = Target.CUSTOMERS) -> dict[str, str]:
     """Column index (as text) → field, for the headers recognised; each field at most once
     (the first column that names it). Exact names first, then a header containing a synonym
     (客户手机号 → phone)."""
-    table = _lookup()
-    known = set(field_names())
+    table = _lookup(target)
+    known = set(field_names(target))
     mapping: dict[str, str] = {}
     taken: set[str] = set()
     keys = [_key(h) for h in headers]
@@ -185,31 +297,27 @@ def guess(headers: list[str]) -> dict[str, str]:
     return mapping
 
 
-def template() -> bytes:
-    """The import template: one sheet, the columns' Chinese titles (required ones marked *)
-    and an example row."""
+def template(target: str = Target.CUSTOMERS) -> bytes:
+    """The import template of ``target``: one sheet, the columns' Chinese titles (required ones
+    marked *) and an example row."""
+    shape = SHAPES[target]
     book = Workbook()
     sheet = book.active
     assert sheet is not None
-    sheet.title = _("客户")
+    sheet.title = str(shape.sheet)
     bold = Font(bold=True)
     fill = PatternFill("solid", fgColor="FFF2CC")
-    for i, column in enumerate(columns(), start=1):
+    for i, column in enumerate(columns(target), start=1):
         cell = sheet.cell(row=1, column=i)
         safe_cell(cell, f"{column.title}*" if column.required else column.title)
         cell.font = bold
         if column.required:
             cell.fill = fill
         sheet.column_dimensions[cell.column_letter].width = max(12, len(column.title) * 2 + 4)
-    example = {
-        "name": _("张三"),
-        "phone": "13800138000",
-        "city": _("杭州"),
-        "notes": _("示例行，导入前请删除"),
-    }
-    for i, column in enumerate(columns(), start=1):
+    example = {**shape.example, "notes": _("示例行，导入前请删除")}
+    for i, column in enumerate(columns(target), start=1):
         if column.field in example:
-            safe_cell(sheet.cell(row=2, column=i), example[column.field])
+            safe_cell(sheet.cell(row=2, column=i), str(example[column.field]))
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

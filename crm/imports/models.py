@@ -28,6 +28,15 @@ class JobState(models.TextChoices):
     UNDONE = "undone", _("已撤销")
 
 
+class Target(models.TextChoices):
+    """What a file's rows become: customers, or the contacts or follow-up records of customers
+    already in the system (each row names its customer)."""
+
+    CUSTOMERS = "customers", _("客户")
+    CONTACTS = "contacts", _("联系人")
+    FOLLOWUPS = "followups", _("跟进记录")
+
+
 class DuplicatePolicy(models.TextChoices):
     SKIP = "skip", _("跳过重复客户")
     UPDATE = "update", _("更新已有客户")
@@ -65,6 +74,9 @@ class ImportJob(models.Model):
     )
     created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    target = models.CharField(
+        _("导入内容"), max_length=10, choices=Target.choices, default=Target.CUSTOMERS
+    )
     file = models.FileField(_("文件"), upload_to=_upload_path, max_length=200)
     file_name = models.CharField(_("文件名"), max_length=200)
     header_row = models.PositiveIntegerField(_("表头行"), default=1)
@@ -154,6 +166,8 @@ class ImportRow(models.Model):
         related_name="+",
         verbose_name=_("已有客户"),
     )
+    # the contact or follow-up record a row of such an import created
+    object_id = models.PositiveBigIntegerField(_("新建记录"), null=True, blank=True)
     column = models.CharField(_("列"), max_length=100, blank=True, default="")
     message = models.CharField(_("原因"), max_length=500, blank=True, default="")
     # a failed row's cells as read (for the error file)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,6 +29,7 @@ from crm.customers.models import Customer, Source
 from crm.customers.selectors import assignable_owners
 
 from .fields import OWNER, TAGS, columns
+from .models import Target
 
 BATCH = 1000
 FIRST_ERRORS = 50
@@ -56,6 +57,7 @@ class Verdict:
     existing: Customer | None = None
     twin: int | None = None
     duplicate_field: str = ""
+    customer: Customer | None = None  # a contact's or follow-up's row: the customer it names
 
     @property
     def valid(self) -> bool:
@@ -262,9 +264,11 @@ def judge(
         yield batch
 
 
-def column_titles(headers: list[str], mapping: Mapping[str, str]) -> dict[str, str]:
+def column_titles(
+    headers: list[str], mapping: Mapping[str, str], target: str = Target.CUSTOMERS
+) -> dict[str, str]:
     """Field → the column's title in the file (else the template's)."""
-    titles = {c.field: c.title for c in columns()}
+    titles = {c.field: c.title for c in columns(target)}
     for index, name in mapping.items():
         i = int(index)
         if i < len(headers) and headers[i]:
@@ -274,29 +278,27 @@ def column_titles(headers: list[str], mapping: Mapping[str, str]) -> dict[str, s
 
 def dry_run(
     *,
-    actor: User,
-    headers: list[str],
-    mapping: Mapping[str, str],
-    rows: list[tuple[int, list[Any]]],
+    verdicts: Iterable[list[Verdict]],
+    titles: Mapping[str, str],
+    total: int,
+    missing: str = "",
 ) -> dict[str, Any]:
-    """The counts of a run that has not happened: valid, invalid, duplicates of live customers,
-    duplicates within the file, and the first errors (row, column, message)."""
-    titles = column_titles(headers, mapping)
+    """The counts of a run that has not happened: valid, invalid, duplicates of what the
+    system holds, duplicates within the file, and the first errors (row, column, message).
+    ``missing``: a required column left unmapped (every row is then invalid)."""
     summary: dict[str, Any] = {
-        "rows": len(rows),
+        "rows": total,
         "valid": 0,
         "invalid": 0,
         "duplicates_existing": 0,
         "duplicates_in_file": 0,
         "errors": [],
     }
-    if "name" not in mapping.values():
-        summary["invalid"] = len(rows)
-        summary["errors"] = [
-            {"row": 0, "column": titles["name"], "message": _("请指定“客户名称”对应的列")}
-        ]
+    if missing:
+        summary["invalid"] = total
+        summary["errors"] = [{"row": 0, "column": "", "message": missing}]
         return summary
-    for batch in judge(actor=actor, mapping=mapping, rows=rows):
+    for batch in verdicts:
         for v in batch:
             if not v.valid:
                 summary["invalid"] += 1
@@ -310,6 +312,6 @@ def dry_run(
             summary["valid"] += 1
             if v.twin is not None:
                 summary["duplicates_in_file"] += 1
-            elif v.existing is not None:
+            elif v.existing is not None or v.duplicate_field == "record":
                 summary["duplicates_existing"] += 1
     return summary

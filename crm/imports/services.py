@@ -21,8 +21,8 @@ from __future__ import annotations
 import datetime as dt
 import io
 import logging
-from functools import partial
 from collections.abc import Iterable, Mapping
+from functools import partial
 from typing import IO, Any
 
 from django.core.files.base import ContentFile
@@ -48,9 +48,17 @@ from crm.governance import audit
 from crm.reports import contact_status
 from crm.reports.exports import safe_cell
 
-from . import reader, rows
-from .fields import OWNER, TAGS, field_names
-from .models import DuplicatePolicy, ImportJob, ImportRow, JobState, Outcome, SavedMapping
+from . import reader, related, rows
+from .fields import OWNER, TAGS, columns, field_names, guess
+from .models import (
+    DuplicatePolicy,
+    ImportJob,
+    ImportRow,
+    JobState,
+    Outcome,
+    SavedMapping,
+    Target,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -78,10 +86,31 @@ def _table(job: ImportJob) -> reader.Table:
         return reader.read(stream, job.file_name)
 
 
+def _verdicts(actor: User, job: ImportJob, table: reader.Table) -> Iterable[list[rows.Verdict]]:
+    """The job's rows judged by the rules of what they become, batch by batch."""
+    if job.target == Target.CUSTOMERS:
+        return rows.judge(actor=actor, mapping=job.mapping, rows=table.rows)
+    return related.judge(actor=actor, target=job.target, mapping=job.mapping, rows=table.rows)
+
+
+def _missing(job: ImportJob) -> str:
+    """The first required column the mapping leaves out, as the message to show."""
+    mapped = set(job.mapping.values())
+    for column in columns(job.target):
+        if column.required and column.field not in mapped:
+            return _("请指定“%(title)s”对应的列") % {"title": column.title}
+    return ""
+
+
 def _refresh_dry_run(actor: User, job: ImportJob, table: reader.Table | None = None) -> None:
     table = table or _table(job)
+    missing = _missing(job)
+    titles = rows.column_titles(job.headers, job.mapping, job.target)
     job.dry_run = rows.dry_run(
-        actor=actor, headers=job.headers, mapping=job.mapping, rows=table.rows
+        verdicts=[] if missing else _verdicts(actor, job, table),
+        titles=titles,
+        total=len(table.rows),
+        missing=missing,
     )
 
 
@@ -89,11 +118,16 @@ def _refresh_dry_run(actor: User, job: ImportJob, table: reader.Table | None = N
 
 
 @transaction.atomic
-def import_upload(*, actor: User, stream: IO[bytes], name: str, size: int) -> ImportJob:
-    """Keep an uploaded file as a new import: its header found, the columns guessed, every row
-    judged (the dry run). Nothing is written to the customers."""
+def import_upload(
+    *, actor: User, stream: IO[bytes], name: str, size: int, target: str = Target.CUSTOMERS
+) -> ImportJob:
+    """Keep an uploaded file as a new import of ``target`` (customers; the contacts or the
+    follow-up records of existing customers): its header found, the columns guessed, every row
+    judged (the dry run). Nothing is written until the import is started."""
     require(actor, IMPORT_CUSTOMERS)
-    require(actor, ADD_CUSTOMER)
+    if target not in Target.values:
+        raise Invalid(fields={"target": _("不是有效的选项")})
+    require(actor, ADD_CUSTOMER if target == Target.CUSTOMERS else related.ACTIONS[target])
     name = (name or "").strip()[-150:] or "upload"
     if size > MAX_BYTES:
         raise Invalid(fields={"file": _("文件不能超过 50 MB")})
@@ -101,15 +135,14 @@ def import_upload(*, actor: User, stream: IO[bytes], name: str, size: int) -> Im
     table = reader.read(io.BytesIO(data), name)
     if not table.rows:
         raise Invalid(fields={"file": _("文件中没有数据行")})
-    from .fields import guess
-
     job = ImportJob(
+        target=target,
         created_by=actor,
         department_id=actor.department_id,
         file_name=name,
         header_row=table.header_row,
         headers=table.headers,
-        mapping=guess(table.headers),
+        mapping=guess(table.headers, target),
         total_rows=len(table.rows),
     )
     job.file.save(name, ContentFile(data), save=False)
@@ -118,9 +151,12 @@ def import_upload(*, actor: User, stream: IO[bytes], name: str, size: int) -> Im
     return job
 
 
-def clean_mapping(headers: list[str], mapping: Mapping[str, Any]) -> dict[str, str]:
-    """Column index → field, each field once; blank: the column is not imported."""
-    known = set(field_names())
+def clean_mapping(
+    headers: list[str], mapping: Mapping[str, Any], target: str = Target.CUSTOMERS
+) -> dict[str, str]:
+    """Column index → field of ``target``, each field once; blank: the column is not
+    imported."""
+    known = set(field_names(target))
     cleaned: dict[str, str] = {}
     for index, name in mapping.items():
         key = str(index)
@@ -133,8 +169,6 @@ def clean_mapping(headers: list[str], mapping: Mapping[str, Any]) -> dict[str, s
         if name in cleaned.values():
             raise Invalid(fields={"mapping": _("多列对应了同一字段，请只保留一列")})
         cleaned[key] = str(name)
-    if "name" not in cleaned.values():
-        raise Invalid(fields={"mapping": _("请指定“客户名称”对应的列")})
     return cleaned
 
 
@@ -155,7 +189,7 @@ def import_configure(
             raise Invalid(fields={"duplicates": _("不是有效的选项")})
         job.duplicates = duplicates
     if mapping is not None:
-        job.mapping = clean_mapping(job.headers, mapping)
+        job.mapping = clean_mapping(job.headers, mapping, job.target)
         _refresh_dry_run(actor, job)
     job.save()
     return job
@@ -209,12 +243,13 @@ def _stale(job: ImportJob) -> bool:
 @transaction.atomic
 def import_start(*, actor: User, job_id: int) -> ImportJob:
     """Queue the run (or its resumption, after an interruption) in the background."""
-    require(actor, ADD_CUSTOMER)
     job = _job(actor, job_id, lock=True)
+    require(actor, ADD_CUSTOMER if job.target == Target.CUSTOMERS else related.ACTIONS[job.target])
     if not (job.state in (JobState.READY, JobState.FAILED) or _stale(job)):
         raise StateConflict(_("该导入已在进行或已结束"))
-    if "name" not in job.mapping.values():
-        raise Invalid(fields={"mapping": _("请指定“客户名称”对应的列")})
+    missing = _missing(job)
+    if missing:
+        raise Invalid(fields={"mapping": missing})
     job.state = JobState.QUEUED
     job.cancel_requested = False
     job.message = ""
@@ -321,10 +356,7 @@ class _Writer:
         self._after_insert(created)
 
     def _failed(self, record: ImportRow, v: rows.Verdict, column: str, message: str) -> None:
-        record.outcome = Outcome.FAILED
-        record.column = str(column)[:100]
-        record.message = str(message)[:500]
-        record.values = _plain(v.values)
+        _fail(record, v, column, message)
 
     def _duplicate(
         self, record: ImportRow, v: rows.Verdict, new: list[tuple[rows.Verdict, Customer]]
@@ -428,6 +460,44 @@ class _Writer:
             through.objects.bulk_create(links, ignore_conflicts=True)
 
 
+class _RelatedWriter:
+    """Writes one batch of a contact or follow-up import: each valid row through the entity's
+    own service (crm.imports.related), a failure of the service failing that row alone."""
+
+    def __init__(self, actor: User, job: ImportJob) -> None:
+        self.actor = actor
+        self.job = job
+        self.counts = {o: 0 for o in Outcome.values}
+
+    def batch(self, verdicts: list[rows.Verdict], titles: Mapping[str, str]) -> None:
+        records: list[ImportRow] = []
+        for v in verdicts:
+            record = ImportRow(job=self.job, row=v.row, customer=v.customer)
+            if v.cleaned is None:
+                name, message = next(iter(v.errors.items()))
+                _fail(record, v, titles.get(name.split(".")[0], name), message)
+            elif v.duplicate_field:
+                record.outcome = Outcome.SKIPPED
+                record.message = related.duplicate_message(self.job.target, v)[:500]
+            else:
+                try:
+                    record.object_id = related.write(self.actor, self.job.target, v)
+                except DomainError as exc:
+                    _fail(record, v, "", exc.first_message)
+                else:
+                    record.outcome = Outcome.CREATED
+            self.counts[record.outcome] += 1
+            records.append(record)
+        insert_objects(ImportRow, records)
+
+
+def _fail(record: ImportRow, v: rows.Verdict, column: str, message: str) -> None:
+    record.outcome = Outcome.FAILED
+    record.column = str(column)[:100]
+    record.message = str(message)[:500]
+    record.values = _plain(v.values)
+
+
 def _plain(values: Iterable[Any]) -> list[Any]:
     out: list[Any] = []
     for v in values:
@@ -480,11 +550,16 @@ def import_run(*, job_id: int) -> ImportJob | None:
 
 def _run(actor: User, job: ImportJob) -> ImportJob:
     require(actor, IMPORT_CUSTOMERS)
-    require(actor, ADD_CUSTOMER)
     table = _table(job)
-    titles = rows.column_titles(job.headers, job.mapping)
-    writer = _Writer(actor, job)
-    for verdicts in rows.judge(actor=actor, mapping=job.mapping, rows=table.rows):
+    titles = rows.column_titles(job.headers, job.mapping, job.target)
+    writer: _Writer | _RelatedWriter
+    if job.target == Target.CUSTOMERS:
+        require(actor, ADD_CUSTOMER)
+        writer = _Writer(actor, job)
+    else:
+        require(actor, related.ACTIONS[job.target])
+        writer = _RelatedWriter(actor, job)
+    for verdicts in _verdicts(actor, job, table):
         todo = [v for v in verdicts if v.row > job.checkpoint]
         if not todo:
             continue
@@ -518,6 +593,7 @@ def _finish(actor: User, job: ImportJob, state: str) -> ImportJob:
         verb="import.completed" if state == JobState.DONE else "import.cancelled",
         obj=job,
         details={
+            "target": job.target,
             "file": job.file_name,
             "rows": job.total_rows,
             "created": job.created_count,
@@ -570,6 +646,8 @@ def import_undo(*, actor: User, job_id: int) -> ImportJob:
     job = _job(actor, job_id, lock=True)
     if job.state not in (JobState.DONE, JobState.CANCELLED, JobState.FAILED):
         raise StateConflict(_("只能撤销已结束的导入"))
+    if job.target == Target.FOLLOWUPS:
+        raise StateConflict(_("跟进记录是客户的历史记录，导入后不能撤销"))
     job.state = JobState.UNDONE  # claimed: a second undo is refused
     job.save(update_fields=["state", "updated_at"])
     from .tasks import undo_import
@@ -584,6 +662,8 @@ def import_undo_run(*, job_id: int, actor_id: int) -> ImportJob | None:
     actor = User.objects.filter(pk=actor_id, is_active=True).first()
     if job is None or actor is None:
         return None
+    if job.target != Target.CUSTOMERS:
+        return _undo_related(job, actor)
     removed = kept = 0
     created = ImportRow.objects.filter(
         job=job, outcome=Outcome.CREATED, customer__deleted_at__isnull=True
@@ -603,14 +683,37 @@ def import_undo_run(*, job_id: int, actor_id: int) -> ImportJob | None:
                 kept += 1
             else:
                 removed += 1
-        with transaction.atomic():
-            job.undone_at = timezone.now()
-            job.undo_removed, job.undo_kept = removed, kept
-            job.save(update_fields=["undone_at", "undo_removed", "undo_kept", "updated_at"])
-            audit.record(
-                actor=actor,
-                verb="import.undone",
-                obj=job,
-                details={"removed": removed, "kept": kept},
-            )
+        _undone(job, actor, removed, kept)
     return job
+
+
+def _undo_related(job: ImportJob, actor: User) -> ImportJob:
+    removed = kept = 0
+    created = ImportRow.objects.filter(job=job, outcome=Outcome.CREATED).values_list(
+        "customer_id", "object_id"
+    )
+    with context.bind(job_id=f"import-{job.pk}"):
+        for customer_id, object_id in list(created):
+            if (
+                customer_id
+                and object_id
+                and related.undo(actor, job.target, customer_id, object_id)
+            ):
+                removed += 1
+            else:
+                kept += 1
+        _undone(job, actor, removed, kept)
+    return job
+
+
+def _undone(job: ImportJob, actor: User, removed: int, kept: int) -> None:
+    with transaction.atomic():
+        job.undone_at = timezone.now()
+        job.undo_removed, job.undo_kept = removed, kept
+        job.save(update_fields=["undone_at", "undo_removed", "undo_kept", "updated_at"])
+        audit.record(
+            actor=actor,
+            verb="import.undone",
+            obj=job,
+            details={"removed": removed, "kept": kept},
+        )

@@ -135,3 +135,50 @@ def test_a_mapping_saved_on_the_page_maps_the_next_file(org, as_user):
     # another manager's saved mappings are not offered, nor applied
     other = as_user(org.manager2).post(f"/imports/{later.pk}/", {"apply": str(mapping.pk)})
     assert other.status_code == 404
+
+
+def test_contacts_go_through_the_api_with_their_own_template(
+    org, call, django_capture_on_commit_callbacks
+):
+    from crm.customers.tests.factories import make_customer
+
+    star = make_customer(org.rep_a, name="星河机械", kind="organization")
+    columns = call(org.manager, "GET", "imports/columns?target=contacts").json()
+    assert columns[0] == {"field": "customer", "title": "所属客户", "required": True}
+    template = call(org.manager, "GET", "imports/template?target=followups")
+    assert template.status_code == 200
+    assert "followup-import-template.xlsx" in template["Content-Disposition"]
+    assert call(org.manager, "GET", "imports/columns?target=orders").status_code == 422
+
+    data = xlsx([["客户编号", "联系人", "职务"], [star.number, "李总", "采购经理"]])
+    upload = SimpleUploadedFile("联系人.xlsx", data)
+    response = call(org.manager, "POST", "imports", files={"file": upload, "target": "contacts"})
+    assert response.status_code == 201, response.content
+    job = response.json()
+    assert (job["target"], job["dry_run"]["valid"]) == ("contacts", 1)
+    with django_capture_on_commit_callbacks(execute=True):
+        call(org.manager, "POST", f"imports/{job['id']}/start")
+    assert star.contacts.get().title == "采购经理"
+
+
+def test_follow_ups_are_imported_through_the_pages(
+    org, as_user, django_capture_on_commit_callbacks
+):
+    from crm.customers.tests.factories import make_customer
+
+    star = make_customer(org.rep_a, name="星河机械")
+    client = as_user(org.manager)
+    assert "target=followups" in client.get("/imports/").content.decode()
+    data = xlsx([["客户", "方式", "日期", "内容"], ["星河机械", "电话", "2024-03-05", "问候"]])
+    response = client.post(
+        "/imports/", {"file": SimpleUploadedFile("跟进.xlsx", data), "target": "followups"}
+    )
+    assert response.status_code == 302
+    job = ImportJob.objects.get()
+    detail = client.get(response["Location"]).content.decode()
+    assert "跟进记录" in detail
+    assert 'name="duplicates"' not in detail  # skipped when already there, no choice
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/imports/{job.pk}/start/")
+    assert star.followups.get().content == "问候"
+    assert "撤销导入" not in client.get(f"/imports/{job.pk}/").content.decode()

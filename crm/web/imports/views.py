@@ -14,7 +14,7 @@ from django.utils.translation import gettext_noop
 from crm.accounts.roles import IMPORT_CUSTOMERS
 from crm.core.errors import DomainError
 from crm.imports import fields, selectors, services
-from crm.imports.models import DuplicatePolicy, ImportJob, JobState
+from crm.imports.models import DuplicatePolicy, ImportJob, JobState, Target
 from crm.web.base import CrmView
 
 
@@ -30,22 +30,34 @@ class ImportListView(CrmView):
     action = IMPORT_CUSTOMERS
     template_name = "web/imports/list.html"
 
-    def page(self, error: str = "") -> dict[str, Any]:
-        return {"jobs": selectors.import_list(actor=self.actor), "error": error}
+    def page(self, error: str = "", target: str = Target.CUSTOMERS) -> dict[str, Any]:
+        return {
+            "jobs": selectors.import_list(actor=self.actor),
+            "error": error,
+            "targets": Target.choices,
+            "target": target,
+        }
 
     def get(self, request: HttpRequest) -> HttpResponse:
         return self.render(self.page())
 
     def post(self, request: HttpRequest) -> HttpResponse:
         upload = request.FILES.get("file")
+        target = request.POST.get("target", Target.CUSTOMERS)[:20]
         if upload is None:
-            return self.render(self.page(_("请选择要导入的文件")), status=422)
+            return self.render(self.page(_("请选择要导入的文件"), target), status=422)
         try:
             job = services.import_upload(
-                actor=self.actor, stream=upload, name=upload.name or "", size=upload.size or 0
+                actor=self.actor,
+                stream=upload,
+                name=upload.name or "",
+                size=upload.size or 0,
+                target=target,
             )
         except DomainError as exc:
-            return self.render(self.page(exc.first_message), status=exc.status)
+            if exc.status == 403:
+                raise
+            return self.render(self.page(exc.first_message, target), status=exc.status)
         return redirect("web:import_detail", job.pk)
 
 
@@ -53,7 +65,10 @@ class ImportTemplateView(CrmView):
     action = IMPORT_CUSTOMERS
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        return _xlsx("customer-import-template.xlsx", fields.template())
+        target = request.GET.get("target", Target.CUSTOMERS)
+        if target not in Target.values:
+            target = Target.CUSTOMERS
+        return _xlsx(fields.SHAPES[target].file_name, fields.template(target))
 
 
 class ImportDetailView(CrmView):
@@ -67,9 +82,9 @@ class ImportDetailView(CrmView):
         mapped = {int(i): f for i, f in job.mapping.items()}
         return {
             "job": job,
-            "columns": fields.columns(),
+            "columns": fields.columns(job.target),
             "headers": [(i, h, mapped.get(i, "")) for i, h in enumerate(job.headers)],
-            "policies": DuplicatePolicy.choices,
+            "policies": DuplicatePolicy.choices if job.target == Target.CUSTOMERS else [],
             "failed": selectors.failed_rows(job=job),
             "ready": job.state == JobState.READY,
             "saved": services.mapping_list(actor=self.actor),
