@@ -19,6 +19,7 @@ from crm.customers.tests.factories import make_customer
 from crm.governance.models import AuditEvent
 from crm.imports import fields, services
 from crm.imports.models import ImportJob, ImportRow, JobState, Outcome, Target
+from crm.testing import at
 
 from .files import xlsx
 
@@ -104,7 +105,7 @@ def test_the_same_contact_file_imported_twice_adds_nothing(org):
     star = make_customer(org.rep_a, name="星河机械", kind="organization")
     rows = [["客户", "联系人", "手机"], [star.number, "李总", "13800001234"]]
     run(org.manager, upload(org.manager, rows, Target.CONTACTS))
-    again = run(org.manager, upload(org.manager, rows + [rows[1]], Target.CONTACTS))
+    again = run(org.manager, upload(org.manager, [*rows, rows[1]], Target.CONTACTS))
     assert (again.created_count, again.skipped_count) == (0, 2)
     assert star.contacts.count() == 1
 
@@ -152,9 +153,7 @@ def test_follow_up_history_is_recorded_against_its_customers(org, clock):
 
     assert (job.created_count, job.skipped_count, job.failed_count) == (1, 1, 3)
     call = FollowUp.objects.get(customer=star, kind="call")
-    assert timezone.localtime(call.occurred_at).replace(tzinfo=None) == dt.datetime(
-        2026, 11, 20, 14, 30
-    )
+    assert call.occurred_at == at(dt.date(2026, 11, 20), 14, 30)
     failed = {r.row: r.message for r in ImportRow.objects.filter(job=job, outcome=Outcome.FAILED)}
     assert failed[3].startswith("请填写")  # a visit needs its place and purpose, as by hand
     assert failed[5] == "跟进时间不能晚于现在"
