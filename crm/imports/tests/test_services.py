@@ -8,6 +8,7 @@ import io
 import os
 import shutil
 import subprocess
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -474,3 +475,29 @@ def test_an_xls_saved_by_libreoffice_is_read_like_the_xlsx(org, tmp_path):
 def test_a_workbook_under_another_name_is_known_by_its_content(org):
     job = upload(org.manager, xlsx([HEADER, *people(2)]), "客户名单.download")
     assert job.dry_run["valid"] == 2
+
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.mark.parametrize("name", ["libreoffice.xlsx", "libreoffice.xls"])
+def test_a_list_saved_by_libreoffice_calc_imports_with_its_computed_formulas(org, name):
+    # given a list saved by LibreOffice Calc 7 (crm/imports/tests/data): a title merged over the
+    # columns, phones typed as numbers and as text with spaces, a date cell and a date typed as
+    # text, an empty row, two formula cells (=CONCATENATE("回访","两次"), =1+1) and a wrong phone
+    job = upload(org.manager, (DATA / name).read_bytes(), name)
+    assert (job.header_row, job.total_rows) == (2, 4)
+    assert (job.dry_run["valid"], job.dry_run["invalid"]) == (3, 1)
+    assert job.dry_run["errors"][0]["row"] == 7
+
+    run(org.manager, job)
+
+    zhang = Customer.objects.get(name="张三")
+    assert (zhang.phone, zhang.grade, str(zhang.expected_purchase_on)) == (
+        "13800138000",
+        "H",
+        "2026-12-20",
+    )
+    assert Customer.objects.get(name="李四").notes == "回访两次"  # the value Calc computed
+    wang = Customer.objects.get(name="王五")
+    assert (wang.grade, str(wang.expected_purchase_on), wang.notes) == ("B", "2027-01-15", "2")
