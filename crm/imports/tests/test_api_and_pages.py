@@ -182,3 +182,25 @@ def test_follow_ups_are_imported_through_the_pages(
         client.post(f"/imports/{job.pk}/start/")
     assert star.followups.get().content == "问候"
     assert "撤销导入" not in client.get(f"/imports/{job.pk}/").content.decode()
+
+
+def test_a_file_over_50_mb_is_refused_in_chinese_before_it_is_read(org, as_user):
+    big = SimpleUploadedFile(
+        "全部客户.csv",
+        b"\xe5\xa7\x93\xe5\x90\x8d,\xe6\x89\x8b\xe6\x9c\xba\n" * (50 * 1024 * 1024 // 13 + 1000),
+    )
+    assert big.size > 50 * 1024 * 1024
+    response = as_user(org.manager).post("/imports/", {"file": big})
+    assert response.status_code == 422
+    assert "文件不能超过 50 MB" in response.content.decode()
+    assert not ImportJob.objects.exists()
+
+
+def test_a_file_over_the_row_limit_is_refused_with_the_limit(org, call, monkeypatch):
+    from crm.imports import reader
+
+    monkeypatch.setattr(reader, "MAX_ROWS", 10)
+    upload = SimpleUploadedFile("客户.csv", csv_bytes([HEADER, *people(11)], "utf-8"))
+    response = call(org.manager, "POST", "imports", files={"file": upload})
+    assert response.status_code == 422
+    assert "一次最多导入 10 行" in response.content.decode()
