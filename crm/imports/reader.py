@@ -14,7 +14,7 @@ import csv
 import datetime as dt
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -68,32 +68,44 @@ def _decode(data: bytes) -> str:
     raise Invalid(fields={"file": _("无法识别文件编码，请另存为 UTF-8 或 Excel 格式")})
 
 
-def _csv_rows(data: bytes) -> list[list[Any]]:
+def _csv_rows(data: bytes) -> Iterator[list[Any]]:
     text = _decode(data)
     try:
         dialect: Any = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    return [list(r) for r in csv.reader(io.StringIO(text), dialect)]
+    return csv.reader(io.StringIO(text), dialect)
 
 
-def _sheet_rows(stream: IO[bytes]) -> tuple[list[list[Any]], list[tuple[tuple[int, int], ...]]]:
+def _sheet_rows(stream: IO[bytes]) -> tuple[Iterator[list[Any]], list[tuple[tuple[int, int], ...]]]:
+    """The first sheet's rows, one at a time (the table keeps only its own copy of each: a
+    list of every row first would double the memory of a large file), and its merged cells."""
     try:
         workbook = CalamineWorkbook.from_filelike(stream)
         sheet = workbook.get_sheet_by_index(0)
-        rows = sheet.to_python(skip_empty_area=False)
         merged = sheet.merged_cell_ranges or []
+        rows = sheet.iter_rows()
     except (CalamineError, ValueError, OSError) as exc:
         raise Invalid(
             fields={"file": _("无法读取该 Excel 文件，请确认文件未损坏、未加密")}
         ) from exc
-    return [list(r) for r in rows], [tuple(m) for m in merged]
+    return _guarded(rows), [tuple(m) for m in merged]
+
+
+def _guarded(rows: Iterator[list[Any]]) -> Iterator[list[Any]]:
+    try:
+        yield from rows
+    except (CalamineError, ValueError, OSError) as exc:
+        raise Invalid(
+            fields={"file": _("无法读取该 Excel 文件，请确认文件未损坏、未加密")}
+        ) from exc
 
 
 def read(stream: IO[bytes], name: str) -> Table:
     """The table of the first sheet of ``stream`` (a file named ``name``)."""
     lower = name.lower()
     merged: list[tuple[tuple[int, int], ...]] = []
+    rows: Iterable[list[Any]]
     head = stream.read(8)
     stream.seek(0)
     if lower.endswith(".csv"):
@@ -118,21 +130,26 @@ def _filled_header(row: Sequence[Any], index: int, merged: list[Any]) -> tuple[l
     return titles, spans
 
 
-def table_of(rows: list[list[Any]], merged: list[Any] | None = None) -> Table:
+def table_of(rows: Iterable[Sequence[Any]], merged: list[Any] | None = None) -> Table:
+    """The header and the data rows of ``rows`` (read once, in order)."""
     merged = merged or []
-    start = next((i for i, r in enumerate(rows) if sum(not _blank(v) for v in r) >= 2), None)
-    if start is None:
+    source = enumerate(rows)
+    start, header = next(
+        ((i, r) for i, r in source if sum(not _blank(v) for v in r) >= 2), (None, None)
+    )
+    if start is None or header is None:
         raise Invalid(fields={"file": _("文件中没有找到表头（至少两列有标题的一行）")})
-    headers, spans = _filled_header(rows[start], start, merged)
-    first = start + 1
-    if spans and first < len(rows):
-        below = [header_text(v) for v in rows[first]]
-        headers = [below[i] if i < len(below) and below[i] else h for i, h in enumerate(headers)]
-        first += 1
+    headers, spans = _filled_header(header, start, merged)
+    if spans:
+        below = next(source, None)
+        if below is not None:
+            titles = [header_text(v) for v in below[1]]
+            headers = [
+                titles[i] if i < len(titles) and titles[i] else h for i, h in enumerate(headers)
+            ]
     width = len(headers)
     data: list[tuple[int, list[Any]]] = []
-    for i in range(first, len(rows)):
-        cells = rows[i]
+    for i, cells in source:
         if all(_blank(v) for v in cells):
             continue
         values = [_cell(v) for v in cells[:width]]
