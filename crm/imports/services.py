@@ -421,7 +421,13 @@ class _Writer:
                 except IntegrityError:
                     c.pk = None
         done = [c for c in customers if c.pk is not None]
-        Customer.objects.filter(pk__in=[c.pk for c in done]).update(number=_number_expression())
+        if done:
+            # by range, not a list of a thousand ids: a customer someone else created in the
+            # range meanwhile gets the number its own save gives it (the same expression)
+            ids = [c.pk for c in done]
+            Customer.objects.filter(pk__gte=min(ids), pk__lte=max(ids), number__isnull=True).update(
+                number=_number_expression()
+            )
         return done
 
     def _after_insert(self, created: list[Customer]) -> None:
