@@ -50,7 +50,7 @@ class OpportunityInput(Input):
     owner: Id | None = Field(None, description="负责人用户 id（默认：本人）")
     notes: Annotated[str, Text(2000, area=True)] = Field("", description="备注")
     lines: Annotated[list[LineInput], Field(max_length=LINES_MAX)] = Field(
-        default_factory=list, description="产品明细"
+        [], description="产品明细"
     )
 
 

@@ -332,7 +332,7 @@ def forecast(
         .values("owner_id", "month")
         .annotate(
             n=Count("id"),
-            amount=Sum("amount"),
+            total=Sum("amount"),
             weighted=Sum(F("amount") * F("stage__probability")),
         )
         .order_by()
@@ -340,7 +340,7 @@ def forecast(
     for row in open_rows:
         cell = cells[(row["owner_id"], _month(row["month"]))]
         cell.count = row["n"]
-        cell.amount = row["amount"] or ZERO
+        cell.amount = row["total"] or ZERO
         cell.weighted = (Decimal(row["weighted"] or 0) / 100).quantize(CENT)
     won_rows = (
         scoped.filter(status=Status.WON, won_on__gte=first, won_on__lt=end)

@@ -127,7 +127,7 @@ def _set_default(pipeline: Pipeline) -> None:
 
 
 @transaction.atomic
-def pipeline_create(*, actor: User, data: Mapping[str, Any]) -> Pipeline:
+def pipeline_create(*, actor: User, data: Mapping[str, Any], template: str = "") -> Pipeline:
     """A new pipeline with its stages (the first pipeline is the default)."""
     require(actor, MANAGE_PIPELINE)
     cleaned = validate(PipelineInput, data)
@@ -138,7 +138,7 @@ def pipeline_create(*, actor: User, data: Mapping[str, Any]) -> Pipeline:
         name=cleaned["name"],
         is_default=False,
         active=cleaned.get("active", True),
-        template=str(data.get("template", ""))[:20] if "template" in data else "",
+        template=template,
     )
     _save_stages(pipeline, cleaned["stages"])
     if cleaned.get("is_default") or first:
@@ -212,9 +212,9 @@ def pipeline_install(*, actor: User, industry: str) -> Pipeline:
         name = f"{name} ({industry})"
     return pipeline_create(
         actor=actor,
+        template=industry,
         data={
             "name": name,
-            "template": industry,
             "stages": [
                 {"name": n, "probability": p, "stale_days": d} for n, p, d in spec["stages"]
             ],
