@@ -36,8 +36,8 @@ class OpportunityInput(Input):
     expected close date, pipeline and stage (the default pipeline's first stage when left out),
     owner (the one who enters it when left out)."""
 
-    name: Annotated[str, Text(100, required=True, message=gettext_noop("请填写机会名称"))] = (
-        Field(description="机会名称")
+    name: Annotated[str, Text(100, required=True, message=gettext_noop("请填写机会名称"))] = Field(
+        description="机会名称"
     )
     customer: Id = Field(description="客户 id")
     amount: Annotated[decimal.Decimal, Money()] | None = Field(
@@ -81,8 +81,8 @@ class StageInput(Input):
     """One stage: an existing one (``id``) or a new one; in the order given."""
 
     id: Id | None = Field(None, description="已有阶段的 id（新阶段不填）")
-    name: Annotated[str, Text(30, required=True, message=gettext_noop("请填写阶段名称"))] = (
-        Field(description="阶段名称")
+    name: Annotated[str, Text(30, required=True, message=gettext_noop("请填写阶段名称"))] = Field(
+        description="阶段名称"
     )
     probability: Annotated[int, Integer(0, 100)] = Field(description="赢单概率（0–100）")
     stale_days: Annotated[int, Integer(1, 365)] | None = Field(
@@ -94,8 +94,8 @@ class PipelineInput(Input):
     """销售流程: its name and its stages in order (a stage left out of the list is retired; one
     that still holds open opportunities cannot be)."""
 
-    name: Annotated[str, Text(50, required=True, message=gettext_noop("请填写流程名称"))] = (
-        Field(description="流程名称")
+    name: Annotated[str, Text(50, required=True, message=gettext_noop("请填写流程名称"))] = Field(
+        description="流程名称"
     )
     is_default: bool = Field(False, description="设为默认流程")
     active: bool = Field(True, description="启用")
@@ -106,8 +106,8 @@ class PipelineInput(Input):
 
 class LostReasonInput(Input):
     id: Id | None = Field(None, description="已有原因的 id（新原因不填）")
-    name: Annotated[str, Text(50, required=True, message=gettext_noop("请填写输单原因"))] = (
-        Field(description="输单原因")
+    name: Annotated[str, Text(50, required=True, message=gettext_noop("请填写输单原因"))] = Field(
+        description="输单原因"
     )
     active: bool = Field(True, description="启用")
 
@@ -115,6 +115,6 @@ class LostReasonInput(Input):
 class LostReasonsInput(Input):
     """The list of lost reasons in order (one left out is retired, not deleted)."""
 
-    reasons: Annotated[list[LostReasonInput], Field(min_length=1, max_length=REASONS_MAX)] = (
-        Field(description="输单原因（按顺序）")
+    reasons: Annotated[list[LostReasonInput], Field(min_length=1, max_length=REASONS_MAX)] = Field(
+        description="输单原因（按顺序）"
     )

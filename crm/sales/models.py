@@ -111,9 +111,7 @@ class Opportunity(TimeStampedModel):
     stage = models.ForeignKey(
         Stage, on_delete=models.PROTECT, related_name="opportunities", verbose_name=_("阶段")
     )
-    status = models.CharField(
-        _("状态"), max_length=4, choices=Status.choices, default=Status.OPEN
-    )
+    status = models.CharField(_("状态"), max_length=4, choices=Status.choices, default=Status.OPEN)
     amount = models.DecimalField(
         _("预计金额"), max_digits=14, decimal_places=2, default=Decimal("0")
     )

@@ -64,7 +64,9 @@ def stale_q(stages: Iterable[Stage], now: dt.datetime) -> Q:
     q = Q(pk__in=[])
     for stage in stages:
         if stage.stale_days:
-            q |= Q(stage_id=stage.pk, last_activity_at__lt=now - dt.timedelta(days=stage.stale_days))
+            q |= Q(
+                stage_id=stage.pk, last_activity_at__lt=now - dt.timedelta(days=stage.stale_days)
+            )
     return q & Q(status=Status.OPEN)
 
 
@@ -220,9 +222,7 @@ def opportunity_list(
     if last is not None:
         qs = qs.filter(pk__lt=last)
     rows = list(
-        qs.select_related("customer", "owner", "stage", "lost_reason").order_by("-id")[
-            : limit + 1
-        ]
+        qs.select_related("customer", "owner", "stage", "lost_reason").order_by("-id")[: limit + 1]
     )
     more = len(rows) > limit
     rows = rows[:limit]
@@ -333,7 +333,7 @@ def forecast(
         .annotate(
             n=Count("id"),
             total=Sum("amount"),
-            weighted=Sum(F("amount") * F("stage__probability")),
+            weighted_sum=Sum(F("amount") * F("stage__probability")),
         )
         .order_by()
     )
@@ -341,7 +341,7 @@ def forecast(
         cell = cells[(row["owner_id"], _month(row["month"]))]
         cell.count = row["n"]
         cell.amount = row["total"] or ZERO
-        cell.weighted = (Decimal(row["weighted"] or 0) / 100).quantize(CENT)
+        cell.weighted = (Decimal(row["weighted_sum"] or 0) / 100).quantize(CENT)
     won_rows = (
         scoped.filter(status=Status.WON, won_on__gte=first, won_on__lt=end)
         .annotate(month=TruncMonth("won_on"))
@@ -497,7 +497,8 @@ def reasons(
     )
     won = [r for r in grouped if r["status"] == Status.WON]
     lost = sorted(
-        (r for r in grouped if r["status"] == Status.LOST), key=lambda r: (-r["n"], str(r["lost_reason__name"]))
+        (r for r in grouped if r["status"] == Status.LOST),
+        key=lambda r: (-r["n"], str(r["lost_reason__name"])),
     )
     return Reasons(
         won=sum(r["n"] for r in won),

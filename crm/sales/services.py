@@ -29,6 +29,7 @@ from crm.accounts.models import User
 from crm.accounts.roles import (
     CHANGE_CUSTOMER,
     CHANGE_OPPORTUNITY,
+    EXPORT_REPORTS,
     MANAGE_PIPELINE,
     VIEW_CUSTOMER,
     VIEW_OPPORTUNITY,
@@ -41,7 +42,9 @@ from crm.customers import lifecycle
 from crm.customers.choices import Category
 from crm.customers.models import Customer
 from crm.governance import audit
+from crm.reports.services import ExportFile
 
+from . import exports, selectors
 from .choices import Status
 from .inputs import (
     LoseInput,
@@ -80,9 +83,7 @@ def on_won(fn: Won) -> Won:
 
 
 def default_pipeline() -> Pipeline | None:
-    return (
-        Pipeline.objects.filter(active=True).order_by("-is_default", "id").first()
-    )
+    return Pipeline.objects.filter(active=True).order_by("-is_default", "id").first()
 
 
 def _stages(pipeline: Pipeline) -> list[Stage]:
@@ -154,9 +155,7 @@ def _pipeline_text(pipeline: Pipeline) -> dict[str, Any]:
         "name": pipeline.name,
         "is_default": pipeline.is_default,
         "active": pipeline.active,
-        "stages": [
-            f"{s.name} {s.probability}% / {s.stale_days or '-'}" for s in _stages(pipeline)
-        ],
+        "stages": [f"{s.name} {s.probability}% / {s.stale_days or '-'}" for s in _stages(pipeline)],
     }
 
 
@@ -239,10 +238,10 @@ def lost_reasons_update(*, actor: User, data: Mapping[str, Any]) -> list[LostRea
         reason.save(update_fields=["name"])
     kept: set[int] = set()
     for position, row in enumerate(cleaned["reasons"], start=1):
-        reason = existing.get(row.get("id") or 0)
-        if row.get("id") and reason is None:
+        found = existing.get(row.get("id") or 0)
+        if row.get("id") and found is None:
             raise Invalid(fields={f"reasons.{position - 1}.id": _("该输单原因不存在")})
-        reason = reason or LostReason()
+        reason = found or LostReason()
         reason.name, reason.position = row["name"], position
         reason.active = row.get("active", True)
         reason.save()
@@ -280,7 +279,7 @@ def _customer(actor: User, customer_id: int) -> Customer:
 
 
 def _owner(actor: User, owner_id: int | None) -> User:
-    if owner_id in (None, actor.pk):
+    if owner_id is None or owner_id == actor.pk:
         return actor
     owner = User.objects.filter(pk=owner_id, is_active=True).first()
     if owner is None or not has_action(owner, CHANGE_OPPORTUNITY):
@@ -298,9 +297,9 @@ def _place(pipeline_id: int | None, stage_id: int | None) -> tuple[Pipeline, Sta
             raise Invalid(fields={"pipeline": _("该销售流程已停用")})
         return stage.pipeline, stage
     pipeline = (
-        Pipeline.objects.filter(pk=pipeline_id, active=True).first()
-        if pipeline_id is not None
-        else default_pipeline()
+        default_pipeline()
+        if pipeline_id is None
+        else Pipeline.objects.filter(pk=pipeline_id, active=True).first()
     )
     if pipeline is None:
         raise Invalid(fields={"pipeline": _("没有可用的销售流程，请先设置销售流程")})
@@ -632,3 +631,90 @@ def opportunity_get(*, actor: User, opportunity_id: int) -> Opportunity:
         require(actor, VIEW_OPPORTUNITY)
         raise NotFound()
     return opportunity
+
+
+# --- report exports -----------------------------------------------------------------------------
+
+REPORTS = ("forecast", "funnel", "reasons")
+
+
+@transaction.atomic
+def report_export(
+    *,
+    actor: User,
+    report: str,
+    currency: str,
+    pipeline_id: int | None = None,
+    owner: int | None = None,
+    start: dt.date | None = None,
+    months: int = 6,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+) -> ExportFile:
+    """A sales report (forecast, funnel, won/lost reasons) as an .xlsx file of the rows the
+    actor may see, logged as exported (``report.exported``)."""
+    require(actor, EXPORT_REPORTS)
+    require(actor, VIEW_OPPORTUNITY)
+    now = timezone.now()
+    today = timezone.localdate()
+    since = since or today.replace(month=1, day=1)
+    until = until or today
+    filters = [(_("币种"), currency)]
+    pipeline = selectors.pipeline_get(pipeline_id)
+    if pipeline is not None:
+        filters.insert(0, (_("销售流程"), pipeline.name))
+    who = actor.display_name
+    if report == "forecast":
+        first = selectors.month_start(start or today)
+        data = selectors.forecast(
+            actor=actor,
+            start=first,
+            months=months,
+            currency=currency,
+            pipeline=pipeline_id,
+            owner=owner,
+        )
+        period = f"{first:%Y-%m}+{months}"
+        content = exports.forecast_workbook(
+            data, filters=[*filters, (_("起始月份"), f"{first:%Y-%m}")], exported_by=who, at=now
+        )
+        title, rows = _("销售预测"), len(data.reps)
+    elif report in ("funnel", "reasons"):
+        if since > until:
+            raise Invalid(fields={"since": _("开始日期不能晚于结束日期")})
+        period = f"{since.isoformat()}~{until.isoformat()}"
+        filters.append((_("期间"), period))
+        if report == "funnel":
+            if pipeline is None:
+                raise Invalid(fields={"pipeline": _("没有可用的销售流程")})
+            funnel = selectors.funnel(
+                actor=actor,
+                pipeline=pipeline,
+                since=since,
+                until=until,
+                currency=currency,
+                owner=owner,
+            )
+            content = exports.funnel_workbook(funnel, filters=filters, exported_by=who, at=now)
+            title, rows = _("销售漏斗"), len(funnel.steps)
+        else:
+            reasons = selectors.reasons(
+                actor=actor,
+                since=since,
+                until=until,
+                currency=currency,
+                pipeline=pipeline_id,
+                owner=owner,
+            )
+            content = exports.reasons_workbook(reasons, filters=filters, exported_by=who, at=now)
+            title, rows = _("赢单与输单原因"), len(reasons.rows) + 1
+    else:
+        raise Invalid(fields={"report": _("不是有效的选项")})
+    audit.record(
+        actor=actor,
+        verb="report.exported",
+        obj=actor,
+        after={"report": f"sales.{report}", "period": period, "rows": rows},
+        reason=f"{title} {period}",
+    )
+    return ExportFile(filename=f"{title}_{period}.xlsx", content=content)

@@ -5,8 +5,14 @@ from typing import Any
 from crm.accounts.models import User
 from crm.customers.models import Customer
 from crm.sales import services
-from crm.sales.models import Opportunity, Stage
+from crm.sales.models import Opportunity, Pipeline, Stage
 from crm.sales.selectors import pipeline_get, stages_of
+
+
+def default() -> Pipeline:
+    pipeline = pipeline_get(None)
+    assert pipeline is not None
+    return pipeline
 
 
 def stages() -> list[Stage]:

@@ -20,7 +20,7 @@ from crm.sales import selectors, services
 from crm.sales.models import LostReason, Opportunity, Stage
 from crm.testing import at
 
-from .factories import make_opportunity, stages
+from .factories import default, make_opportunity, stages
 
 MONDAY = dt.date(2026, 11, 2)
 
@@ -139,7 +139,7 @@ def test_a_stage_of_another_pipeline_is_refused(org, buyer):
         services.opportunity_move(
             actor=org.rep_a,
             opportunity_id=opportunity.pk,
-            data={"version": 1, "stage": other.stages.first().pk},
+            data={"version": 1, "stage": selectors.stages_of(other)[0].pk},
         )
 
 
@@ -212,7 +212,7 @@ def test_an_opportunity_is_stale_after_its_stages_days_without_activity(org, buy
     )  # 商务谈判: stale after 7 days
 
     clock(MONDAY + dt.timedelta(days=8), 9)
-    pipeline = selectors.pipeline_get(None)
+    pipeline = default()
     board = selectors.board(actor=org.rep_a, pipeline=pipeline)
     by_stage = {c.stage.name: c for c in board.columns}
     assert by_stage["商务谈判"].stale == 1
@@ -223,9 +223,7 @@ def test_an_opportunity_is_stale_after_its_stages_days_without_activity(org, buy
     assert selectors.is_stale(second)
 
     clock(MONDAY + dt.timedelta(days=15), 9)
-    stale = selectors.opportunity_list(
-        actor=org.rep_a, filters=selectors.Filters(stale=True)
-    ).items
+    stale = selectors.opportunity_list(actor=org.rep_a, filters=selectors.Filters(stale=True)).items
     assert {o.name for o in stale} == {"首期", "二期"}
 
 
@@ -366,11 +364,13 @@ def test_a_retired_reason_cannot_be_chosen_but_stays_on_closed_ones(org, buyer):
 
 def test_a_lost_opportunity_can_be_reopened(org, buyer):
     opportunity = make_opportunity(org.rep_a, buyer)
-    reason = LostReason.objects.first()
+    reason = LostReason.objects.all()[0]
     services.opportunity_lose(
         actor=org.rep_a, opportunity_id=opportunity.pk, data={"version": 1, "reason": reason.pk}
     )
-    reopened = services.opportunity_reopen(actor=org.rep_a, opportunity_id=opportunity.pk, version=2)
+    reopened = services.opportunity_reopen(
+        actor=org.rep_a, opportunity_id=opportunity.pk, version=2
+    )
     assert (reopened.status, reopened.lost_reason, reopened.closed_at) == ("open", None, None)
     assert verbs(opportunity)[-1] == "opportunity.reopened"
 
@@ -396,7 +396,7 @@ def test_an_industry_template_installs_its_pipeline_once(org):
 
 
 def test_a_manager_reorders_and_changes_stages(org, buyer):
-    pipeline = selectors.pipeline_get(None)
+    pipeline = default()
     rows = [
         {"id": s.pk, "name": s.name, "probability": s.probability, "stale_days": s.stale_days}
         for s in selectors.stages_of(pipeline)
@@ -424,7 +424,7 @@ def test_a_manager_reorders_and_changes_stages(org, buyer):
 
 
 def test_a_stage_with_open_opportunities_cannot_be_removed(org, buyer):
-    pipeline = selectors.pipeline_get(None)
+    pipeline = default()
     make_opportunity(org.rep_a, buyer)  # in 初步接洽
     rows = [
         {"id": s.pk, "name": s.name, "probability": s.probability}
@@ -480,9 +480,7 @@ def test_the_funnel_counts_who_reached_each_stage_and_converts(org, buyer, clock
         )
     services.opportunity_win(actor=org.rep_a, opportunity_id=made[2].pk, data={"version": 2})
 
-    seen = selectors.funnel(
-        actor=org.rep_a, pipeline=s[0].pipeline, since=MONDAY, until=MONDAY
-    )
+    seen = selectors.funnel(actor=org.rep_a, pipeline=s[0].pipeline, since=MONDAY, until=MONDAY)
 
     assert [step.reached for step in seen.steps] == [4, 3, 2, 1, 1]
     assert [step.now for step in seen.steps] == [1, 1, 1, 0, 0]
