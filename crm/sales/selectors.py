@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from crm.accounts.models import User
 from crm.accounts.roles import VIEW_OPPORTUNITY
+from crm.activities.models import FollowUp
 from crm.core.errors import Invalid
 from crm.core.pagination import Page, decode_cursor, encode_cursor
 from crm.core.permissions import owned_by, restrict
@@ -512,3 +513,12 @@ def reasons(
 
 def reps_in_scope(actor: User, ids: Sequence[int]) -> list[User]:
     return list(User.objects.filter(pk__in=ids).order_by("full_name", "id"))
+
+
+def opportunity_followups(*, opportunity: Opportunity, limit: int = 50) -> list[FollowUp]:
+    """The follow-up records made about ``opportunity``, newest first."""
+    return list(
+        FollowUp.objects.filter(opportunity_link__opportunity=opportunity)
+        .select_related("staff")
+        .order_by("-occurred_at", "-id")[:limit]
+    )
