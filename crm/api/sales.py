@@ -211,7 +211,7 @@ class OpportunityPageOut(Out):
     next_cursor: str | None
 
 
-class CardOut(Out):
+class KanbanCardOut(Out):
     id: int
     name: str
     customer: RefOut
@@ -224,22 +224,22 @@ class CardOut(Out):
     version: int
 
 
-class ColumnOut(Out):
+class KanbanColumnOut(Out):
     stage: StageOut
     count: int
     stale: int
     totals: dict[str, Decimal] = Field(description="币种 → 金额")
     weighted: dict[str, Decimal] = Field(description="币种 → 加权金额")
-    cards: list[CardOut]
+    cards: list[KanbanCardOut]
     more: int = Field(description="未列出的卡片数")
 
 
-class BoardOut(Out):
+class KanbanOut(Out):
     pipeline: RefOut
     count: int
     totals: dict[str, Decimal]
     weighted: dict[str, Decimal]
-    columns: list[ColumnOut]
+    columns: list[KanbanColumnOut]
 
 
 class ForecastCellOut(Out):
@@ -555,7 +555,7 @@ def _pipeline_or_404(pipeline_id: int | None) -> Pipeline:
     return pipeline
 
 
-@router.get("sales/board", response={200: BoardOut, **_READ})
+@router.get("sales/board", response={200: KanbanOut, **_READ})
 def board(request: HttpRequest, params: Query[BoardParams]) -> dict[str, Any]:
     """The kanban: per stage the open opportunities' count, totals per currency, weighted
     totals, stale count and the first ``limit`` cards (latest activity first)."""

@@ -15,16 +15,16 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import BooleanField, Case, Count, F, Q, QuerySet, Sum, When
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from crm.accounts.models import User
-from crm.accounts.roles import VIEW_OPPORTUNITY
+from crm.accounts.roles import CHANGE_OPPORTUNITY, VIEW_OPPORTUNITY
 from crm.activities.models import FollowUp
 from crm.core.errors import Invalid
 from crm.core.pagination import Page, decode_cursor, encode_cursor
-from crm.core.permissions import owned_by, restrict
+from crm.core.permissions import has_action, owned_by, restrict
 
 from .choices import Currency, Status
 from .models import LostReason, Opportunity, Pipeline, Stage
@@ -69,6 +69,17 @@ def stale_q(stages: Iterable[Stage], now: dt.datetime) -> Q:
                 stage_id=stage.pk, last_activity_at__lt=now - dt.timedelta(days=stage.stale_days)
             )
     return q & Q(status=Status.OPEN)
+
+
+def with_stale(
+    qs: QuerySet[Opportunity], stages: Iterable[Stage], now: dt.datetime
+) -> QuerySet[Opportunity]:
+    """Each row with ``stale`` (bool): no query per card for its flag."""
+    return qs.annotate(
+        stale=Case(
+            When(stale_q(stages, now), then=True), default=False, output_field=BooleanField()
+        )
+    )
 
 
 def is_stale(opportunity: Opportunity, now: dt.datetime | None = None) -> bool:
@@ -174,12 +185,10 @@ def board(
         if column.count == 0 or (stage is not None and column.stage.pk != stage):
             continue
         column.cards = list(
-            base.filter(stage=column.stage)
+            with_stale(base.filter(stage=column.stage), stages, now)
             .select_related("customer", "owner")
             .order_by("-last_activity_at", "-id")[:per_column]
         )
-        for card in column.cards:
-            card.stage = column.stage  # no query per card for its stale flag
     return Board(pipeline=pipeline, columns=list(columns.values()), now=now)
 
 
@@ -214,11 +223,11 @@ def opportunity_list(
         qs = qs.filter(customer_id=filters.customer)
     if filters.q:
         qs = qs.filter(Q(name__icontains=filters.q) | Q(customer__name__icontains=filters.q))
+    stages = list(Stage.objects.filter(active=True, stale_days__isnull=False))
+    now = timezone.now()
     if filters.stale:
-        stages = Stage.objects.filter(active=True, stale_days__isnull=False)
-        if filters.pipeline is not None:
-            stages = stages.filter(pipeline_id=filters.pipeline)
-        qs = qs.filter(stale_q(stages, timezone.now()))
+        qs = qs.filter(stale_q(stages, now))
+    qs = with_stale(qs, stages, now)
     last = decode_cursor(cursor)
     if last is not None:
         qs = qs.filter(pk__lt=last)
@@ -233,9 +242,8 @@ def opportunity_list(
 def customer_opportunities(*, actor: User, customer_id: int, limit: int = 20) -> list[Opportunity]:
     """A customer's opportunities the actor may see (its page's section), open ones first."""
     qs = restrict(Opportunity.objects.filter(customer_id=customer_id), actor, VIEW_OPPORTUNITY)
-    return list(
-        qs.select_related("stage", "owner", "lost_reason").order_by("-status", "-id")[:limit]
-    )
+    first = Case(When(status=Status.OPEN, then=0), default=1)
+    return list(qs.select_related("stage", "owner").order_by(first, "-id")[:limit])
 
 
 def open_elsewhere(opportunity: Opportunity) -> bool:
@@ -522,3 +530,14 @@ def opportunity_followups(*, opportunity: Opportunity, limit: int = 50) -> list[
         .select_related("staff")
         .order_by("-occurred_at", "-id")[:limit]
     )
+
+
+def owner_options(*, actor: User) -> list[User]:
+    """Who the actor may make an opportunity's owner: active users in the scope of their own
+    ``sales.change_opportunity`` who hold it themselves."""
+    users = restrict(User.objects.filter(is_active=True), actor, CHANGE_OPPORTUNITY)
+    return [
+        u
+        for u in users.select_related("department").order_by("department_id", "id")[:500]
+        if has_action(u, CHANGE_OPPORTUNITY)
+    ]
