@@ -361,7 +361,7 @@ def _opportunity(o: Opportunity) -> dict[str, Any]:
     }
 
 
-def _card(o: Opportunity, now: dt.datetime) -> dict[str, Any]:
+def _card(o: Opportunity) -> dict[str, Any]:
     return {
         "id": o.pk,
         "name": o.name,
@@ -371,7 +371,7 @@ def _card(o: Opportunity, now: dt.datetime) -> dict[str, Any]:
         "currency": o.currency,
         "expected_close_on": o.expected_close_on,
         "last_activity_at": o.last_activity_at,
-        "stale": selectors.is_stale(o, now),
+        "stale": selectors.flagged(o),
         "version": o.version,
     }
 
@@ -579,7 +579,7 @@ def board(request: HttpRequest, params: Query[BoardParams]) -> dict[str, Any]:
                 "stale": c.stale,
                 "totals": c.totals,
                 "weighted": c.weighted,
-                "cards": [_card(o, seen.now) for o in c.cards],
+                "cards": [_card(o) for o in c.cards],
                 "more": c.more,
             }
             for c in seen.columns

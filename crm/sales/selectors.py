@@ -82,7 +82,14 @@ def with_stale(
     )
 
 
+def flagged(opportunity: Opportunity) -> bool:
+    """The ``stale`` flag ``with_stale`` annotated (False on a row read without it)."""
+    return bool(opportunity.__dict__.get("stale", False))
+
+
 def is_stale(opportunity: Opportunity, now: dt.datetime | None = None) -> bool:
+    if "stale" in opportunity.__dict__:  # annotated by ``with_stale``
+        return flagged(opportunity)
     stage = opportunity.stage
     if opportunity.status != Status.OPEN or not stage.stale_days:
         return False
@@ -143,6 +150,25 @@ class Board:
         return dict(out)
 
 
+# what a card shows (the board loads nothing else of its rows)
+CARD_FIELDS = (
+    "name",
+    "customer__name",
+    "owner__full_name",
+    "owner__username",
+    "amount",
+    "currency",
+    "expected_close_on",
+    "last_activity_at",
+    "version",
+    "stage_id",
+    "pipeline_id",
+    "status",
+    "owner_id",
+    "department_id",
+)
+
+
 def _open_in(actor: User, pipeline: Pipeline, owner: int | None) -> QuerySet[Opportunity]:
     qs = restrict(
         Opportunity.objects.filter(pipeline=pipeline, status=Status.OPEN), actor, VIEW_OPPORTUNITY
@@ -187,6 +213,7 @@ def board(
         column.cards = list(
             with_stale(base.filter(stage=column.stage), stages, now)
             .select_related("customer", "owner")
+            .only(*CARD_FIELDS)
             .order_by("-last_activity_at", "-id")[:per_column]
         )
     return Board(pipeline=pipeline, columns=list(columns.values()), now=now)
@@ -231,9 +258,8 @@ def opportunity_list(
     last = decode_cursor(cursor)
     if last is not None:
         qs = qs.filter(pk__lt=last)
-    rows = list(
-        qs.select_related("customer", "owner", "stage", "lost_reason").order_by("-id")[: limit + 1]
-    )
+    related = ("customer", "owner", "stage", "lost_reason", "pipeline", "department")
+    rows = list(qs.select_related(*related).prefetch_related("lines").order_by("-id")[: limit + 1])
     more = len(rows) > limit
     rows = rows[:limit]
     return Page(items=rows, next_cursor=encode_cursor(rows[-1].pk) if more and rows else None)
