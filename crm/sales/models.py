@@ -298,3 +298,49 @@ class FollowUpLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.opportunity_id}:{self.followup_id}"
+
+
+class Tally(models.Model):
+    """How many opportunities, and how much, share one combination of what the board and the
+    funnel group by (pipeline, stage, status, furthest stage, currency, owner, department, month
+    entered): kept by the services with every change of an opportunity, so that the board's
+    column totals and the funnel are one small aggregate whatever the volume (docs/adr/0014).
+    ``rebuild`` recounts it from the opportunities."""
+
+    pipeline = models.ForeignKey(Pipeline, on_delete=models.CASCADE, related_name="+")
+    stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=4, choices=Status.choices)
+    furthest_position = models.PositiveSmallIntegerField()
+    currency = models.CharField(max_length=3)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # the opportunities' department id (0: none): a plain number, so that the key is unique
+    department = models.PositiveBigIntegerField(default=0)
+    month = models.DateField()  # the first day of the month they were entered (local time)
+    count = models.IntegerField(default=0)
+    amount = models.DecimalField(max_digits=18, decimal_places=2, default=Decimal("0"))
+
+    policy = Policy(owner="owner", department="department")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=[
+                    "pipeline",
+                    "stage",
+                    "status",
+                    "furthest_position",
+                    "currency",
+                    "owner",
+                    "department",
+                    "month",
+                ],
+                name="tally_key",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["pipeline", "status", "stage"], name="tally_board"),
+            models.Index(fields=["pipeline", "currency", "month"], name="tally_funnel"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.stage_id}/{self.status}: {self.count}"

@@ -9,12 +9,14 @@ The reports are per currency (amounts in different currencies are never added to
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.db import connection
 from django.db.models import BooleanField, Case, Count, F, Q, QuerySet, Sum, When
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
@@ -27,9 +29,10 @@ from crm.core.pagination import Page, decode_cursor, encode_cursor
 from crm.core.permissions import has_action, owned_by, restrict
 
 from .choices import Currency, Status
-from .models import LostReason, Opportunity, Pipeline, Stage
+from .models import LostReason, Opportunity, Pipeline, Stage, Tally
 
 PER_COLUMN = 20
+STALE_CAP = 999  # a column's stale count is exact up to this, then "999+"
 LIST_LIMIT = 50
 ZERO = Decimal("0")
 CENT = Decimal("0.01")
@@ -82,6 +85,11 @@ def with_stale(
     )
 
 
+def mark(opportunity: Opportunity, *, stale: bool) -> None:
+    """Set the ``stale`` flag as ``with_stale`` annotates it (computed in Python instead)."""
+    opportunity.__dict__["stale"] = stale
+
+
 def flagged(opportunity: Opportunity) -> bool:
     """The ``stale`` flag ``with_stale`` annotated (False on a row read without it)."""
     return bool(opportunity.__dict__.get("stale", False))
@@ -113,6 +121,10 @@ class Column:
     totals: dict[str, Decimal] = field(default_factory=dict)
     weighted: dict[str, Decimal] = field(default_factory=dict)
     cards: list[Opportunity] = field(default_factory=list)
+
+    @property
+    def stale_label(self) -> str:
+        return f"{STALE_CAP}+" if self.stale > STALE_CAP else str(self.stale)
 
     @property
     def more(self) -> int:
@@ -176,6 +188,17 @@ def _open_in(actor: User, pipeline: Pipeline, owner: int | None) -> QuerySet[Opp
     return owned_by(qs, [owner]) if owner is not None else qs
 
 
+def _each(parts: Sequence[QuerySet[Any]]) -> Iterable[Any]:
+    """The rows of ``parts`` (each ordered and sliced) in one query where the database takes
+    ordered, limited parts in a UNION ALL (PostgreSQL: a round trip per column would cost more
+    than the column), else one query per part (SQLite, in the process)."""
+    if not parts:
+        return []
+    if connection.features.supports_slicing_ordering_in_compound and len(parts) > 1:
+        return parts[0].union(*parts[1:], all=True)
+    return itertools.chain.from_iterable(parts)
+
+
 def board(
     *,
     actor: User,
@@ -192,30 +215,48 @@ def board(
     stages = stages_of(pipeline)
     base = _open_in(actor, pipeline, owner)
     columns = {s.pk: Column(stage=s) for s in stages}
-    stale = stale_q(stages, now)
+    counted = restrict(
+        Tally.objects.filter(pipeline=pipeline, status=Status.OPEN), actor, VIEW_OPPORTUNITY
+    )
+    if owner is not None:
+        counted = owned_by(counted, [owner])
     totals = (
-        base.values("stage_id", "currency")
-        .annotate(n=Count("id"), amount=Sum("amount"), stale=Count("id", filter=stale))
+        counted.values("stage_id", "currency")
+        .annotate(n=Sum("count"), amount=Sum("amount"))
         .order_by()
     )
     for row in totals:
         column = columns.get(row["stage_id"])
-        if column is None:
+        if column is None or not row["n"]:
             continue
         column.count += row["n"]
-        column.stale += row["stale"]
         amount = row["amount"] or ZERO
         column.totals[row["currency"]] = amount
         column.weighted[row["currency"]] = (amount * column.stage.probability / 100).quantize(CENT)
-    for column in columns.values():
-        if column.count == 0 or (stage is not None and column.stage.pk != stage):
-            continue
-        column.cards = list(
-            with_stale(base.filter(stage=column.stage), stages, now)
-            .select_related("customer", "owner")
-            .only(*CARD_FIELDS)
-            .order_by("-last_activity_at", "-id")[:per_column]
-        )
+    # each column's stale rows, counted up to STALE_CAP + 1 (an index range, bounded)
+    stale_parts = [
+        base.filter(stage=c.stage, last_activity_at__lt=now - dt.timedelta(days=c.stage.stale_days))
+        .order_by()
+        .values_list("stage_id", flat=True)[: STALE_CAP + 1]
+        for c in columns.values()
+        if c.count and c.stage.stale_days
+    ]
+    for stage_id in _each(stale_parts):
+        columns[stage_id].stale += 1
+    # each column's first cards, latest activity first (an index range, capped)
+    card_parts = [
+        base.filter(stage=c.stage)
+        .select_related("customer", "owner")
+        .only(*CARD_FIELDS)
+        .order_by("-last_activity_at", "-id")[:per_column]
+        for c in columns.values()
+        if c.count and (stage is None or c.stage.pk == stage)
+    ]
+    for card in _each(card_parts):
+        column = columns[card.stage_id]
+        days = column.stage.stale_days
+        mark(card, stale=bool(days) and card.last_activity_at < now - dt.timedelta(days=days))
+        column.cards.append(card)
     return Board(pipeline=pipeline, columns=list(columns.values()), now=now)
 
 
@@ -438,16 +479,17 @@ def funnel(
     currency: str = Currency.CNY,
     owner: int | None = None,
 ) -> Funnel:
-    """销售漏斗 of the opportunities created from ``since`` to ``until`` (inclusive): per stage,
+    """销售漏斗 of the opportunities entered in the months from ``since``'s to ``until``'s
+    (whole months: the funnel reads the tally, kept per month), per stage:
     how many reached it (the furthest stage each got to; a won one reached them all) and their
     amount, how many are open in it now, and the conversion to the next stage (the last one's
-    is to won). One aggregate query."""
+    is to won). One aggregate query over the tally, whatever the volume."""
     qs = restrict(
-        Opportunity.objects.filter(
+        Tally.objects.filter(
             pipeline=pipeline,
             currency=currency,
-            created_at__gte=_day_start(since),
-            created_at__lt=_day_start(until + dt.timedelta(days=1)),
+            month__gte=month_start(since),
+            month__lte=month_start(until),
         ),
         actor,
         VIEW_OPPORTUNITY,
@@ -456,7 +498,7 @@ def funnel(
         qs = owned_by(qs, [owner])
     rows = list(
         qs.values("furthest_position", "status", "stage_id")
-        .annotate(n=Count("id"), amount=Sum("amount"))
+        .annotate(n=Sum("count"), amount=Sum("amount"))
         .order_by()
     )
     steps = [FunnelStep(stage=s) for s in stages_of(pipeline)]

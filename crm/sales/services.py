@@ -44,7 +44,7 @@ from crm.customers.models import Customer
 from crm.governance import audit
 from crm.reports.services import ExportFile
 
-from . import exports, selectors
+from . import exports, selectors, tally
 from .choices import Status
 from .inputs import (
     LoseInput,
@@ -369,6 +369,7 @@ def opportunity_create(*, actor: User, data: Mapping[str, Any]) -> Opportunity:
     )
     _write_lines(opportunity, lines)
     _check_scope(actor, opportunity)
+    tally.change(None, tally.of(opportunity))
     audit.record(
         actor=actor, verb="opportunity.created", obj=opportunity, after=opportunity.snapshot()
     )
@@ -407,6 +408,7 @@ def opportunity_update(
     opportunity = _locked(actor, opportunity_id, version)
     _open(opportunity)
     before = opportunity.snapshot()
+    counted = tally.of(opportunity)
     for field in ("name", "currency", "expected_close_on", "notes"):
         if field in cleaned and (cleaned[field] is not None or field == "expected_close_on"):
             setattr(opportunity, field, cleaned[field])
@@ -422,6 +424,7 @@ def opportunity_update(
     opportunity.version += 1
     opportunity.save()
     _check_scope(actor, opportunity)
+    tally.change(counted, tally.of(opportunity))
     after = opportunity.snapshot()
     audit.record(
         actor=actor, verb="opportunity.changed", obj=opportunity, before=before, after=after
@@ -444,6 +447,7 @@ def opportunity_move(*, actor: User, opportunity_id: int, data: Mapping[str, Any
     if stage.pk == opportunity.stage_id:
         return opportunity
     former = opportunity.stage
+    counted = tally.of(opportunity)
     now = timezone.now()
     opportunity.stage = stage
     opportunity.stage_entered_at = opportunity.last_activity_at = now
@@ -459,6 +463,7 @@ def opportunity_move(*, actor: User, opportunity_id: int, data: Mapping[str, Any
             "updated_at",
         ]
     )
+    tally.change(counted, tally.of(opportunity))
     audit.record(
         actor=actor,
         verb="opportunity.stage_changed",
@@ -537,6 +542,7 @@ def opportunity_win(*, actor: User, opportunity_id: int, data: Mapping[str, Any]
             reason=_("销售机会赢单：%(name)s") % {"name": opportunity.name},
         )
     before = {"status": opportunity.status, "stage": opportunity.stage.name}
+    counted = tally.of(opportunity)
     _close(opportunity, Status.WON, timezone.now())
     opportunity.won_on = won_on
     opportunity.close_note = cleaned.get("note", "")
@@ -546,6 +552,7 @@ def opportunity_win(*, actor: User, opportunity_id: int, data: Mapping[str, Any]
         or 0,
     )
     opportunity.save()
+    tally.change(counted, tally.of(opportunity))
     for fn in _ON_WON:
         fn(opportunity=opportunity, actor=actor)
     audit.record(
@@ -576,10 +583,12 @@ def opportunity_lose(*, actor: User, opportunity_id: int, data: Mapping[str, Any
     if reason is None:
         raise Invalid(fields={"reason": _("请从列表中选择输单原因")})
     before = {"status": opportunity.status, "stage": opportunity.stage.name}
+    counted = tally.of(opportunity)
     _close(opportunity, Status.LOST, timezone.now())
     opportunity.lost_reason = reason
     opportunity.close_note = cleaned.get("note", "")
     opportunity.save()
+    tally.change(counted, tally.of(opportunity))
     audit.record(
         actor=actor,
         verb="opportunity.lost",
@@ -603,12 +612,14 @@ def opportunity_reopen(*, actor: User, opportunity_id: int, version: int) -> Opp
         raise StateConflict(_("只有输单的销售机会可以重新打开"))
     now = timezone.now()
     reason = opportunity.lost_reason.name if opportunity.lost_reason else ""
+    counted = tally.of(opportunity)
     opportunity.status = Status.OPEN
     opportunity.closed_at = None
     opportunity.lost_reason = None
     opportunity.last_activity_at = now
     opportunity.version += 1
     opportunity.save()
+    tally.change(counted, tally.of(opportunity))
     audit.record(
         actor=actor,
         verb="opportunity.reopened",

@@ -507,3 +507,49 @@ def test_the_reasons_report_counts_lost_ones_by_reason(org, buyer):
     assert [(r.name, r.count) for r in seen.rows] == [("价格过高", 2), ("选择了竞争对手", 1)]
     assert (seen.won, seen.lost) == (1, 3)
     assert selectors.reasons(actor=org.rep_c, since=today, until=today).lost == 0
+
+
+# --- the tally ----------------------------------------------------------------------------------
+
+
+def _tally_rows():
+    from crm.sales.models import Tally
+
+    return sorted(
+        (t.stage_id, t.status, t.furthest_position, t.currency, t.owner_id, t.month, t.count,
+         t.amount)
+        for t in Tally.objects.exclude(count=0)
+    )  # fmt: skip
+
+
+def test_the_tally_follows_every_change_and_equals_a_recount(org, buyer):
+    from crm.sales import tally
+
+    # given opportunities entered, edited, moved, handed over, won, lost and reopened
+    a = make_opportunity(org.rep_a, buyer, amount="1000")
+    b = make_opportunity(org.manager, buyer, amount="2000", owner=org.rep_a.pk)
+    c = make_opportunity(org.rep_a, buyer, amount="3000", currency="USD")
+    services.opportunity_update(
+        actor=org.rep_a, opportunity_id=a.pk, version=1, data={"amount": "1500"}
+    )
+    services.opportunity_move(
+        actor=org.rep_a, opportunity_id=a.pk, data={"version": 2, "stage": stages()[2].pk}
+    )
+    services.opportunity_update(
+        actor=org.manager, opportunity_id=b.pk, version=1, data={"owner": org.rep_b.pk}
+    )
+    services.opportunity_win(actor=org.rep_a, opportunity_id=a.pk, data={"version": 3})
+    reason = LostReason.objects.all()[0]
+    services.opportunity_lose(
+        actor=org.rep_a, opportunity_id=c.pk, data={"version": 1, "reason": reason.pk}
+    )
+    services.opportunity_reopen(actor=org.rep_a, opportunity_id=c.pk, version=2)
+
+    # when the tally is recounted from the opportunities, then nothing changes
+    kept = _tally_rows()
+    tally.rebuild()
+    assert _tally_rows() == kept
+    board = selectors.board(actor=org.manager, pipeline=default())
+    assert {c.stage.name: c.count for c in board.columns if c.count} == {"初步接洽": 2}
+    assert board.totals == {"CNY": Decimal("2000"), "USD": Decimal("3000")}
+    assert selectors.board(actor=org.rep_a, pipeline=default()).count == 1  # b is rep_b's now
