@@ -19,3 +19,14 @@ def customer_opportunities(user: Any, customer: Any) -> list[Any]:
     if not has_action(user, VIEW_OPPORTUNITY):
         return []
     return opportunities_of(actor=user, customer_id=customer.pk)
+
+
+@register.filter
+def money(value: Any, places: int = 0) -> str:
+    """``{{ amount|money }}``: 1,234,567 (``|money:2``: 1,234,567.00); blank for no value."""
+    if value in (None, ""):
+        return ""
+    try:
+        return f"{float(value):,.{int(places)}f}"
+    except (TypeError, ValueError):
+        return str(value)
