@@ -38,6 +38,11 @@ ZERO = Decimal("0")
 CENT = Decimal("0.01")
 
 
+def _money(value: Any) -> Decimal:
+    """A sum as the database returns it, to the cent (SQLite gives ``Decimal('5000')``)."""
+    return Decimal(value or 0).quantize(CENT)
+
+
 def pipelines(*, active_only: bool = True) -> list[Pipeline]:
     qs = Pipeline.objects.all()
     return list(qs.filter(active=True) if active_only else qs)
@@ -230,7 +235,7 @@ def board(
         if column is None or not row["n"]:
             continue
         column.count += row["n"]
-        amount = row["amount"] or ZERO
+        amount = _money(row["amount"])
         column.totals[row["currency"]] = amount
         column.weighted[row["currency"]] = (amount * column.stage.probability / 100).quantize(CENT)
     # each column's stale rows, counted up to STALE_CAP + 1 (an index range, bounded)
@@ -416,7 +421,7 @@ def forecast(
     for row in open_rows:
         cell = cells[(row["owner_id"], _month(row["month"]))]
         cell.count = row["n"]
-        cell.amount = row["total"] or ZERO
+        cell.amount = _money(row["total"])
         cell.weighted = (Decimal(row["weighted_sum"] or 0) / 100).quantize(CENT)
     won_rows = (
         scoped.filter(status=Status.WON, won_on__gte=first, won_on__lt=end)
@@ -426,7 +431,7 @@ def forecast(
         .order_by()
     )
     for row in won_rows:
-        cells[(row["owner_id"], _month(row["month"]))].won = row["amount"] or ZERO
+        cells[(row["owner_id"], _month(row["month"]))].won = _money(row["amount"])
     reps = list(User.objects.filter(pk__in={k[0] for k in cells}).order_by("full_name", "id"))
     return Forecast(
         months=[add_months(first, n) for n in range(months)],
@@ -504,7 +509,7 @@ def funnel(
     steps = [FunnelStep(stage=s) for s in stages_of(pipeline)]
     out = Funnel(pipeline, steps, 0, 0, ZERO, 0, ZERO, currency)
     for row in rows:
-        n, amount = row["n"], row["amount"] or ZERO
+        n, amount = row["n"], _money(row["amount"])
         out.created += n
         if row["status"] == Status.WON:
             out.won, out.won_amount = out.won + n, out.won_amount + amount
@@ -579,10 +584,10 @@ def reasons(
     )
     return Reasons(
         won=sum(r["n"] for r in won),
-        won_amount=sum((r["amount"] or ZERO for r in won), ZERO),
+        won_amount=sum((_money(r["amount"]) for r in won), ZERO),
         lost=sum(r["n"] for r in lost),
-        lost_amount=sum((r["amount"] or ZERO for r in lost), ZERO),
-        rows=[ReasonRow(r["lost_reason__name"] or "", r["n"], r["amount"] or ZERO) for r in lost],
+        lost_amount=sum((_money(r["amount"]) for r in lost), ZERO),
+        rows=[ReasonRow(r["lost_reason__name"] or "", r["n"], _money(r["amount"])) for r in lost],
         currency=currency,
     )
 

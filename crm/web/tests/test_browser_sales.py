@@ -23,7 +23,8 @@ def _drag(page, card, target) -> None:  # noqa: F811
     (the mouse fallback the board uses for mice, fingers and tests alike)."""
     start = card.locator(".kanban-card-amount").bounding_box()
     end = target.bounding_box()
-    assert start is not None and end is not None
+    assert start is not None
+    assert end is not None
     page.mouse.move(start["x"] + 5, start["y"] + 5)
     page.mouse.down()
     page.mouse.move(start["x"] + 20, start["y"] + 20, steps=5)
