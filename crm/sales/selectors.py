@@ -259,8 +259,8 @@ def board(
     ]
     for card in _each(card_parts):
         column = columns[card.stage_id]
-        days = column.stage.stale_days
-        mark(card, stale=bool(days) and card.last_activity_at < now - dt.timedelta(days=days))
+        days = column.stage.stale_days or 0
+        mark(card, stale=days > 0 and card.last_activity_at < now - dt.timedelta(days=days))
         column.cards.append(card)
     return Board(pipeline=pipeline, columns=list(columns.values()), now=now)
 

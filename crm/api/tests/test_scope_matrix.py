@@ -612,6 +612,7 @@ def _sales_world(org):
 
     buyer = make_customer(org.rep_a, name="机会客户", category="intention", grade="B")
     default = sales_selectors.pipeline_get(None)
+    assert default is not None
     stage = sales_selectors.stages_of(default)[1]
     reason = sales_selectors.lost_reasons()[0]
     op = sales_services.opportunity_create(

@@ -157,7 +157,8 @@ def test_a_rep_enters_an_opportunity_from_the_customer_page(org, as_user, buyer)
     opportunity = Opportunity.objects.get()
     assert response.status_code == 302
     assert response["Location"] == reverse("web:opportunity_detail", args=[opportunity.pk])
-    assert (opportunity.amount, opportunity.stage) == (60000, stages()[1])
+    assert opportunity.amount == 60000
+    assert opportunity.stage == stages()[1]
     detail = client.get(response["Location"]).content.decode()
     assert "叉车" in detail
 
@@ -181,7 +182,12 @@ def test_losing_from_the_page_offers_the_defeat_analysis(org, as_user, buyer):
 def test_a_manager_edits_the_stages_and_the_lost_reasons(org, as_user):
     client = as_user(org.manager)
     pipeline = default()
-    data = {"name": "通用销售流程", "is_default": "on", "active": "on", "version": "1"}
+    data: dict[str, object] = {
+        "name": "通用销售流程",
+        "is_default": "on",
+        "active": "on",
+        "version": "1",
+    }
     for n, stage in enumerate(stages()):
         data |= {
             f"stage{n}-id": stage.pk,
