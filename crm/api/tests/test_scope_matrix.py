@@ -824,7 +824,10 @@ def test_matrix_covers_every_endpoint_of_the_api():
             .replace("{imd}", "{job_id}")
             .replace("{qf}", "{form_id}")
             .replace("{qq}", "{question_id}")
-            .replace("customers/{x}/questionnaires", "customers/{customer_id}/questionnaires"),
+            .replace("customers/{x}/questionnaires", "customers/{customer_id}/questionnaires")
+            .replace("{opl}", "{opportunity_id}")
+            .replace("{op}", "{opportunity_id}")
+            .replace("{pp}", "{pipeline_id}"),
         )
         for m, p, *_rest in ENDPOINTS.values()
     }
