@@ -123,6 +123,11 @@ def _save_stages(pipeline: Pipeline, rows: Sequence[Mapping[str, Any]]) -> list[
     return [s.name for s in retired]
 
 
+def _default_is_active(cleaned: Mapping[str, Any]) -> None:
+    if cleaned.get("is_default") and not cleaned.get("active", True):
+        raise Invalid(fields={"active": _("默认流程不能停用，请先把其他流程设为默认")})
+
+
 def _set_default(pipeline: Pipeline) -> None:
     Pipeline.objects.exclude(pk=pipeline.pk).filter(is_default=True).update(is_default=False)
 
@@ -132,6 +137,7 @@ def pipeline_create(*, actor: User, data: Mapping[str, Any], template: str = "")
     """A new pipeline with its stages (the first pipeline is the default)."""
     require(actor, MANAGE_PIPELINE)
     cleaned = validate(PipelineInput, data)
+    _default_is_active(cleaned)
     if Pipeline.objects.filter(name=cleaned["name"]).exists():
         raise Invalid(fields={"name": _("已有同名的销售流程")})
     first = not Pipeline.objects.exists()
@@ -167,6 +173,7 @@ def pipeline_update(
     opportunities cannot be retired: 409)."""
     require(actor, MANAGE_PIPELINE)
     cleaned = validate(PipelineInput, data)
+    _default_is_active(cleaned)
     pipeline = Pipeline.objects.select_for_update().filter(pk=pipeline_id).first()
     if pipeline is None:
         raise NotFound()
