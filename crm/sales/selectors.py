@@ -611,6 +611,6 @@ def owner_options(*, actor: User) -> list[User]:
     users = restrict(User.objects.filter(is_active=True), actor, CHANGE_OPPORTUNITY)
     return [
         u
-        for u in users.select_related("department").order_by("department_id", "id")[:500]
+        for u in users.select_related("department", "role").order_by("department_id", "id")[:500]
         if has_action(u, CHANGE_OPPORTUNITY)
     ]
