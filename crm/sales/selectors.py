@@ -614,3 +614,18 @@ def owner_options(*, actor: User) -> list[User]:
         for u in users.select_related("department", "role").order_by("department_id", "id")[:500]
         if has_action(u, CHANGE_OPPORTUNITY)
     ]
+
+
+@dataclass
+class Stale:
+    total: int
+    items: list[Opportunity]
+
+
+def stale_of(*, owner: User, limit: int) -> Stale:
+    """``owner``'s own open opportunities that are stale, longest idle first (the morning
+    digest): their own rows whatever their role's scope."""
+    stages = list(Stage.objects.filter(active=True, stale_days__isnull=False))
+    qs = owned_by(Opportunity.objects.all(), [owner.pk]).filter(stale_q(stages, timezone.now()))
+    items = list(qs.select_related("customer", "stage").order_by("last_activity_at", "id")[:limit])
+    return Stale(total=qs.count() if len(items) == limit else len(items), items=items)

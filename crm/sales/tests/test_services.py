@@ -553,3 +553,18 @@ def test_the_tally_follows_every_change_and_equals_a_recount(org, buyer):
     assert {c.stage.name: c.count for c in board.columns if c.count} == {"初步接洽": 2}
     assert board.totals == {"CNY": Decimal("2000"), "USD": Decimal("3000")}
     assert selectors.board(actor=org.rep_a, pipeline=default()).count == 1  # b is rep_b's now
+
+
+def test_the_morning_digest_lists_the_owners_stale_opportunities(org, buyer, clock):
+    from crm.activities import services as activities
+
+    clock(MONDAY, 9)
+    make_opportunity(org.rep_a, buyer, name="叉车采购")  # 初步接洽: stale after 14 days
+    clock(MONDAY + dt.timedelta(days=20), 10)
+
+    digest = activities.daily_digest(user=org.rep_a, today=MONDAY + dt.timedelta(days=20))
+
+    assert digest is not None
+    assert "【停滞的销售机会】1 个" in digest.body
+    assert "叉车采购（星河机械，初步接洽，20 天无跟进）" in digest.body
+    assert activities.daily_digest(user=org.rep_b, today=MONDAY + dt.timedelta(days=20)) is None
