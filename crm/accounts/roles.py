@@ -89,6 +89,11 @@ MANAGE_FORM = "questionnaires.manage_form"
 FILL_FORM = "questionnaires.fill_form"
 # vCard import (名片导入, crm.vcards): a phone's contacts as one's own customers
 IMPORT_VCARD = "vcards.import_vcard"
+# opportunities (销售机会, crm.sales): reps work their own, managers their departments'; managers
+# set up the pipelines and the lost reasons
+VIEW_OPPORTUNITY = "sales.view_opportunity"
+CHANGE_OPPORTUNITY = "sales.change_opportunity"
+MANAGE_PIPELINE = "sales.manage_pipeline"
 
 
 @dataclass(frozen=True)
@@ -112,6 +117,7 @@ _REFERRALS = _("老带新")
 _POOL = _("公海")
 _RECEPTION = _("接待")
 _GOVERNANCE = _("数据治理")
+_SALES = _("销售机会")
 
 ACTIONS: tuple[Action, ...] = (
     Action(VIEW_CUSTOMER, _("查看客户资料"), _CUSTOMERS, reads_customer_data=True),
@@ -176,6 +182,9 @@ ACTIONS: tuple[Action, ...] = (
     Action(FILL_FORM, _("填写、查看调查表"), _WORK, scoped=False),
     # the cards become customers of the importer (who also needs 登记新客户)
     Action(IMPORT_VCARD, _("导入手机通讯录名片（vCard）为自己的客户"), _CUSTOMERS, scoped=False),
+    Action(VIEW_OPPORTUNITY, _("查看销售机会、看板与预测"), _SALES, reads_customer_data=True),
+    Action(CHANGE_OPPORTUNITY, _("新建、推进、关闭销售机会"), _SALES),
+    Action(MANAGE_PIPELINE, _("设置销售流程、阶段与输单原因"), _SALES, scoped=False),
 )
 ACTIONS_BY_CODE: dict[str, Action] = {a.code: a for a in ACTIONS}
 
@@ -483,6 +492,26 @@ VCARD_GRANTS: dict[str, dict[str, str]] = {
     BuiltinRole.MANAGER: {IMPORT_VCARD: ALL},
 }
 for _role, _grants in VCARD_GRANTS.items():
+    DEFAULT_GRANTS[_role].update(_grants)
+
+# 销售机会 (crm.sales): reps their own, managers and directors their departments', the general
+# manager everyone's; the data administrator reads them all; the managers set up the pipelines
+SALES_GRANTS: dict[str, dict[str, str]] = {
+    BuiltinRole.REP: {VIEW_OPPORTUNITY: OWN, CHANGE_OPPORTUNITY: OWN},
+    BuiltinRole.MANAGER: {
+        VIEW_OPPORTUNITY: DEPT,
+        CHANGE_OPPORTUNITY: DEPT,
+        MANAGE_PIPELINE: ALL,
+    },
+    BuiltinRole.DIRECTOR: {
+        VIEW_OPPORTUNITY: DEPT,
+        CHANGE_OPPORTUNITY: DEPT,
+        MANAGE_PIPELINE: ALL,
+    },
+    BuiltinRole.DATA_ADMIN: {VIEW_OPPORTUNITY: ALL},
+    BuiltinRole.GM: {VIEW_OPPORTUNITY: ALL, CHANGE_OPPORTUNITY: ALL, MANAGE_PIPELINE: ALL},
+}
+for _role, _grants in SALES_GRANTS.items():
     DEFAULT_GRANTS[_role].update(_grants)
 
 ROLE_DESCRIPTIONS: dict[str, str | Promise] = {

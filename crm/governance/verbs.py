@@ -115,4 +115,15 @@ VERB_LABELS: dict[str, StrPromise] = {
     "questionnaire.installed": pgettext_lazy("audit", "安装行业模板"),
     # 名片导入 (crm.vcards)
     "vcard.imported": pgettext_lazy("audit", "导入手机名片"),
+    # 销售机会 (crm.sales)
+    "opportunity.created": pgettext_lazy("audit", "新建销售机会"),
+    "opportunity.changed": pgettext_lazy("audit", "修改销售机会"),
+    "opportunity.stage_changed": pgettext_lazy("audit", "推进销售机会阶段"),
+    "opportunity.followed_up": pgettext_lazy("audit", "跟进销售机会"),
+    "opportunity.won": pgettext_lazy("audit", "销售机会赢单"),
+    "opportunity.lost": pgettext_lazy("audit", "销售机会输单"),
+    "opportunity.reopened": pgettext_lazy("audit", "重新打开销售机会"),
+    "pipeline.created": pgettext_lazy("audit", "新建销售流程"),
+    "pipeline.changed": pgettext_lazy("audit", "修改销售流程"),
+    "lost_reasons.changed": pgettext_lazy("audit", "修改输单原因"),
 }

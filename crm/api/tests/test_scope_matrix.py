@@ -149,6 +149,13 @@ PROFILES: dict[str, tuple[int | str, ...]] = {
     "form_fill":  (401, OK,   404,  404,  OK,  404, OK,  OK,  403, OK,  403,  403),  # on x
     # 名片导入 (issue 10, part 6): reps and managers import their phones' contacts as their own
     "vcard_import": (401, OK,   OK,   OK,   OK,  OK,  403, 403, 403, 403, 403,  403),
+    # 销售机会 (issue 11): {op} is rep_a's open opportunity (an intention customer's), {opl} a
+    # lost one; x gets a new one from whoever may read x; the managers set up the pipelines
+    "opp_list":   (401, OK,   OK,   OK,   OK,  OK,  OK,  OK,  403, OK,  403,  403),  # own rows
+    "opp_read":   (401, OK,   404,  404,  OK,  404, OK,  OK,  403, OK,  403,  403),
+    "opp_change": (401, OK,   404,  404,  OK,  404, 403, OK,  403, OK,  403,  403),
+    "opp_create": (401, OK,   422,  422,  OK,  422, 403, OK,  403, OK,  403,  403),  # for x
+    "pipeline_manage": (401, 403, 403, 403, OK, OK,  403, OK,  403, OK,  403,  403),
 }
 
 # endpoint: (method, path, body, success status, profile); {x} {ct} {gone} {tok} filled in,
@@ -386,6 +393,39 @@ ENDPOINTS: dict[str, tuple[str, str, Any, int, str]] = {
     "questionnaire_response": ("GET", "customers/{x}/questionnaires/{qf}", None, 200,
                          "form_fill"),
     "vcard_import":     ("POST",   "vcard-imports",               VCF, 201, "vcard_import"),
+    "pipelines":        ("GET",    "pipelines",                   None, 200, "opp_list"),
+    "pipeline_create":  ("POST",   "pipelines", {"name": "新流程",
+                         "stages": [{"name": "询价", "probability": 20}]}, 201, "pipeline_manage"),
+    "pipeline_update":  ("PUT",    "pipelines/{pp}", {"version": 1, "name": "项目流程",
+                         "stages": [{"name": "立项", "probability": 30}]}, 200, "pipeline_manage"),
+    "pipeline_install": ("POST",   "pipelines/install", {"industry": "trade"}, 201,
+                         "pipeline_manage"),
+    "lost_reasons":     ("GET",    "lost-reasons",                None, 200, "opp_list"),
+    "lost_reasons_put": ("PUT",    "lost-reasons", {"reasons": [{"name": "价格"}]}, 200,
+                         "pipeline_manage"),
+    "opportunities":    ("GET",    "opportunities",               None, 200, "opp_list"),
+    "opportunity_create": ("POST", "opportunities", {"name": "新机会", "customer": "{x}",
+                         "amount": "1000"},                        201, "opp_create"),
+    "opportunity_get":  ("GET",    "opportunities/{op}",          None, 200, "opp_read"),
+    "opportunity_update": ("PATCH", "opportunities/{op}", {"version": 1, "name": "二期"}, 200,
+                         "opp_change"),
+    "opportunity_move": ("POST",   "opportunities/{op}/move", {"version": 1, "stage": "{st}"},
+                         200, "opp_change"),
+    "opportunity_followups": ("GET", "opportunities/{op}/followups", None, 200, "opp_read"),
+    "opportunity_follow_up": ("POST", "opportunities/{op}/followups",
+                         {"kind": "call", "content": "沟通报价"}, 201, "opp_change"),
+    "opportunity_win":  ("POST",   "opportunities/{op}/win",  {"version": 1}, 200, "opp_change"),
+    "opportunity_lose": ("POST",   "opportunities/{op}/lose", {"version": 1, "reason": "{lr}"},
+                         200, "opp_change"),
+    "opportunity_reopen": ("POST", "opportunities/{opl}/reopen", {"version": 2}, 200,
+                         "opp_change"),
+    "sales_board":      ("GET",    "sales/board",                 None, 200, "opp_list"),
+    "sales_forecast":   ("GET",    "sales/forecast",              None, 200, "opp_list"),
+    "sales_funnel":     ("GET",    "sales/funnel",                None, 200, "opp_list"),
+    "sales_reasons":    ("GET",    "sales/reasons",               None, 200, "opp_list"),
+    "sales_forecast_xlsx": ("GET", "sales/forecast.xlsx",         None, 200, "opp_list"),
+    "sales_funnel_xlsx": ("GET",   "sales/funnel.xlsx",           None, 200, "opp_list"),
+    "sales_reasons_xlsx": ("GET",  "sales/reasons.xlsx",          None, 200, "opp_list"),
 }
 # fmt: on
 
@@ -482,6 +522,7 @@ def world(org):
         **_governance_world(org),
         **_import_world(org),
         **_questionnaire_world(org),
+        **_sales_world(org),
         "sh": shares.customer_share(
             actor=org.rep_a,
             customer_id=x.pk,
@@ -565,6 +606,30 @@ def _questionnaire_world(org):
     return {"qf": survey.pk, "qq": age.pk}
 
 
+def _sales_world(org):
+    from crm.sales import selectors as sales_selectors
+    from crm.sales import services as sales_services
+
+    buyer = make_customer(org.rep_a, name="机会客户", category="intention", grade="B")
+    default = sales_selectors.pipeline_get(None)
+    assert default is not None
+    stage = sales_selectors.stages_of(default)[1]
+    reason = sales_selectors.lost_reasons()[0]
+    op = sales_services.opportunity_create(
+        actor=org.rep_a, data={"name": "设备采购", "customer": buyer.pk, "amount": "50000"}
+    )
+    lost = sales_services.opportunity_create(
+        actor=org.rep_a, data={"name": "备件采购", "customer": buyer.pk}
+    )
+    sales_services.opportunity_lose(
+        actor=org.rep_a, opportunity_id=lost.pk, data={"version": 1, "reason": reason.pk}
+    )
+    pipeline = sales_services.pipeline_create(
+        actor=org.gm, data={"name": "项目流程", "stages": [{"name": "立项", "probability": 20}]}
+    )
+    return {"op": op.pk, "opl": lost.pk, "pp": pipeline.pk, "st": stage.pk, "lr": reason.pk}
+
+
 def _vcard() -> Any:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -625,6 +690,9 @@ def _cell(org, call, world, endpoint, persona, expected):
         imd=world["imd"].pk,
         qf=world["qf"],
         qq=world["qq"],
+        op=world["op"],
+        opl=world["opl"],
+        pp=world["pp"],
     )
     actor = None if persona == "anonymous" else getattr(org, persona)
     if isinstance(body, dict):
@@ -636,6 +704,9 @@ def _cell(org, call, world, endpoint, persona, expected):
             "{data_admin}": org.data_admin.pk,
             "{soon}": _soon(),
             "{im}": world["im"].pk,
+            "{x}": x.pk,
+            "{st}": world["st"],
+            "{lr}": world["lr"],
         }
         body = {k: marks.get(v, v) if isinstance(v, str) else v for k, v in body.items()}
         if body.get("users") == ["{rep_a}"]:
@@ -753,7 +824,10 @@ def test_matrix_covers_every_endpoint_of_the_api():
             .replace("{imd}", "{job_id}")
             .replace("{qf}", "{form_id}")
             .replace("{qq}", "{question_id}")
-            .replace("customers/{x}/questionnaires", "customers/{customer_id}/questionnaires"),
+            .replace("customers/{x}/questionnaires", "customers/{customer_id}/questionnaires")
+            .replace("{opl}", "{opportunity_id}")
+            .replace("{op}", "{opportunity_id}")
+            .replace("{pp}", "{pipeline_id}"),
         )
         for m, p, *_rest in ENDPOINTS.values()
     }

@@ -143,6 +143,12 @@ PROFILES: dict[str, tuple[int | str, ...]] = {
     "form_fill":  (LOGIN, OK,   404,  404,  OK,  404, OK,  OK,  403, OK,  403,  403),  # on x
     # 名片导入 (issue 10, part 6): reps and managers import their phones' contacts
     "vcard_import": (LOGIN, OK, OK,   OK,   OK,  OK,  403, 403, 403, 403, 403,  403),
+    # 销售机会 (issue 11): {op} is rep_a's open opportunity; the managers set up the pipelines
+    "opp_list":   (LOGIN, OK,   OK,   OK,   OK,  OK,  OK,  OK,  403, OK,  403,  403),  # own rows
+    "opp_read":   (LOGIN, OK,   404,  404,  OK,  404, OK,  OK,  403, OK,  403,  403),
+    "opp_change": (LOGIN, OK,   404,  404,  OK,  404, 403, OK,  403, OK,  403,  403),
+    "opp_new":    (LOGIN, OK,   OK,   OK,   OK,  OK,  403, OK,  403, OK,  403,  403),
+    "pipelines":  (LOGIN, 403,  403,  403,  OK,  OK,  403, OK,  403, OK,  403,  403),
 }
 
 # URL name: (method, args, data, success status, profile); {x} {gone} {lost} {pl} {df} {tok}
@@ -304,6 +310,23 @@ PAGES: dict[str, tuple[str, tuple[str, ...], dict[str, Any] | None, int, str]] =
     "form_fill":           ("GET",  ("{qf}", "{x}"), None, 200, "form_fill"),
     "form_response":       ("GET",  ("{qr}",),      None, 200, "form_fill"),
     "vcard_import":        ("GET",  (),             None, 200, "vcard_import"),
+    "sales_board":         ("GET",  (),             None, 200, "opp_list"),
+    "sales_column":        ("GET",  ("{st}",),      None, 200, "opp_list"),
+    "opportunity_list":    ("GET",  (),             None, 200, "opp_list"),
+    "opportunity_create":  ("GET",  (),             None, 200, "opp_new"),
+    "opportunity_detail":  ("GET",  ("{op}",),      None, 200, "opp_read"),
+    "opportunity_edit":    ("GET",  ("{op}",),      None, 200, "opp_change"),
+    "opportunity_action":  ("POST", ("{op}",), {"do": "move", "version": "1", "stage": "{st}"},
+                            302, "opp_change"),
+    "opportunity_move":    ("POST", ("{op}",), {"version": "1", "stage": "{st}"}, 302,
+                            "opp_change"),
+    "sales_forecast":      ("GET",  (),             None, 200, "opp_list"),
+    "sales_funnel":        ("GET",  (),             None, 200, "opp_list"),
+    "sales_reasons":       ("GET",  (),             None, 200, "opp_list"),
+    "sales_export":        ("GET",  ("funnel",),    None, 200, "opp_list"),
+    "sales_settings":      ("GET",  (),             None, 200, "pipelines"),
+    "pipeline_create":     ("GET",  (),             None, 200, "pipelines"),
+    "pipeline_edit":       ("GET",  ("{pp}",),      None, 200, "pipelines"),
 }
 # fmt: on
 
@@ -437,7 +460,21 @@ def world(org):
         "at": call.attachments.get(),
         "ct": contact,
         "src": Source.objects.get(code="tv"),
+        **_sales_world(org),
     }
+
+
+def _sales_world(org):
+    from crm.sales import selectors as sales_selectors
+    from crm.sales import services as sales_services
+
+    buyer = make_customer(org.rep_a, name="机会客户", category="intention", grade="B")
+    default = sales_selectors.pipeline_get(None)
+    assert default is not None
+    op = sales_services.opportunity_create(
+        actor=org.rep_a, data={"name": "设备采购", "customer": buyer.pk, "amount": "50000"}
+    )
+    return {"op": op, "st": sales_selectors.stages_of(default)[1], "pp": default}
 
 
 def _import_world(org):

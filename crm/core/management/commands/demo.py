@@ -21,8 +21,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--industry",
             choices=["auto", "realestate", "truck", "trade", "shop"],
-            help="另装该行业的调查表模板及示例答卷 / also install the industry's forms, with "
-            "made-up responses (crm.questionnaires)",
+            help="另装该行业的调查表模板及示例答卷、销售流程及示例销售机会 / also install the "
+            "industry's forms with made-up responses (crm.questionnaires) and its pipeline with "
+            "made-up opportunities (crm.sales)",
         )
 
     def handle(
@@ -67,4 +68,10 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"行业模板 {industry}：{forms} 张表单，{responses} 份示例答卷 / "
                 f"{forms} forms, {responses} responses"
+            )
+            from crm.sales import demo as sales_demo
+
+            pipeline, made = sales_demo.install_demo(industry=industry)
+            self.stdout.write(
+                f"销售流程 {pipeline.name}：{made} 个示例销售机会 / {made} opportunities"
             )
