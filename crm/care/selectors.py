@@ -20,7 +20,7 @@ from django.db.models.functions import ExtractDay, ExtractMonth
 from django.utils import timezone
 
 from crm.accounts.models import User
-from crm.accounts.roles import RECORD_CARE, VIEW_CARE, VIEW_CUSTOMER, VIEW_SURVEY
+from crm.accounts.roles import MANAGE_ACTION, RECORD_CARE, VIEW_CARE, VIEW_CUSTOMER, VIEW_SURVEY
 from crm.core.errors import NotFound
 from crm.core.permissions import require, restrict
 from crm.customers.choices import Category
@@ -140,6 +140,12 @@ def action_get(*, actor: User, action_id: int) -> CareAction:
     if found is None:
         raise NotFound()
     return found
+
+
+def responsibles(*, actor: User) -> list[User]:
+    """Whom the actor may make responsible for 整改: the active people of their scope."""
+    people = restrict(User.objects.filter(is_active=True), actor, MANAGE_ACTION)
+    return list(people.select_related("department").order_by("department__path", "id"))
 
 
 def open_actions(*, actor: User) -> int:

@@ -2,6 +2,7 @@ from django.urls import include, path, register_converter
 
 from .accounts import roles, security
 from .accounts import views as accounts
+from .care import public as care_public
 from .activities import views as activities
 from .customers import lifecycle_views as lifecycle
 from .customers import list_views, share_views
@@ -110,6 +111,9 @@ urlpatterns = [
     path("vcards/", include("crm.web.vcards.urls")),
     path("verification/", include("crm.web.verification.urls")),
     path("forms/", include("crm.web.questionnaires.urls")),
+    path("care/", include("crm.web.care.urls")),
+    path("knowledge/", include("crm.web.knowledge.urls")),
+    path("s/<str:token>/", care_public.SurveyPublicView.as_view(), name="survey_public"),
     path(
         "customers/<id:customer_id>/pool-lock/",
         pool.CustomerPoolLockView.as_view(),

@@ -86,7 +86,9 @@ def test_a_birthday_is_set_again_not_twice_and_checked(org, clock):
     _born(org, customer, 6, 3)
     _born(org, customer, 7, 4)
 
-    assert [(b.month, b.day) for b in selectors.birthdays_of(actor=org.rep_a, customer_id=customer.pk)] == [(7, 4)]
+    assert [
+        (b.month, b.day) for b in selectors.birthdays_of(actor=org.rep_a, customer_id=customer.pk)
+    ] == [(7, 4)]
     with pytest.raises(Invalid):
         _born(org, customer, 2, 30)
     with pytest.raises(Invalid):
@@ -168,7 +170,10 @@ def test_each_records_the_responses_of_their_own_customers(org, campaign):
         "responded": 1,
         "declined": 0,
     }
-    assert AuditEvent.objects.get(verb="care_campaign.responded").details["customer"] == mine.customer_id
+    assert (
+        AuditEvent.objects.get(verb="care_campaign.responded").details["customer"]
+        == mine.customer_id
+    )
 
 
 def test_a_closed_campaign_takes_no_more_responses(org, campaign):

@@ -22,7 +22,9 @@ pytestmark = pytest.mark.django_db
 def month_of_deals(org, clock):
     clock(dt.date(2026, 12, 3))
     november = [
-        retained(org.rep_a if n % 2 else org.rep_c, dt.date(2026, 11, 1 + n % 30), name=f"十一月{n}")
+        retained(
+            org.rep_a if n % 2 else org.rep_c, dt.date(2026, 11, 1 + n % 30), name=f"十一月{n}"
+        )
         for n in range(24)
     ]
     october = [retained(org.rep_a, dt.date(2026, 10, 31), name="十月成交")]
@@ -31,7 +33,7 @@ def month_of_deals(org, clock):
 
 
 def test_the_draw_takes_only_the_months_new_retained_customers(org, month_of_deals):
-    november, october, december = month_of_deals
+    november, _october, _december = month_of_deals
     # a customer deleted after buying in November is not called
     customer_services.customer_delete(actor=org.gm, customer_id=november[0].pk)
 

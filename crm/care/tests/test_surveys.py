@@ -101,7 +101,9 @@ def test_an_unreachable_customer_can_be_called_again(org, survey):
 
 def test_an_answered_call_is_not_answered_twice(org, survey):
     call = _call_of(survey, org.rep_a)
-    services.call_answer(actor=org.service_staff, call_id=call.pk, data={"answers": ratings(survey, 5)})
+    services.call_answer(
+        actor=org.service_staff, call_id=call.pk, data={"answers": ratings(survey, 5)}
+    )
 
     with pytest.raises(StateConflict):
         services.call_answer(
@@ -240,7 +242,11 @@ def test_satisfaction_per_rep_counts_each_reps_customers(org, survey):
     rows = {r.name: r for r in selectors.satisfaction_by_rep(actor=org.gm, month=survey.month)}
     a, c = rows[org.rep_a.display_name], rows[org.rep_c.display_name]
     assert (a.sampled, a.answered, a.problems, a.average, a.open_actions) == (
-        1, 1, 1, Decimal("2.00"), 1,
+        1,
+        1,
+        1,
+        Decimal("2.00"),
+        1,
     )
     assert (c.sampled, c.answered, c.unreachable, c.average) == (1, 0, 1, None)
     mine = selectors.satisfaction_by_rep(actor=org.rep_a, month=survey.month)

@@ -47,7 +47,9 @@ def _titles(rows):
 
 def test_staff_find_an_answer_by_a_two_character_chinese_word(org, base):
     assert _titles(selectors.article_search(actor=org.rep_a, q="退还")) == ["定金可以退吗？"]
-    assert _titles(selectors.article_search(actor=org.receptionist, q="保养")) == ["首次保养什么时候做？"]
+    assert _titles(selectors.article_search(actor=org.receptionist, q="保养")) == [
+        "首次保养什么时候做？"
+    ]
 
 
 def test_every_word_must_match_somewhere(org, base):
@@ -57,7 +59,9 @@ def test_every_word_must_match_somewhere(org, base):
 
 def test_a_tag_and_a_category_narrow_the_list(org, base):
     assert _titles(selectors.article_search(actor=org.rep_a, q="退款")) == ["定金可以退吗？"]
-    assert _titles(selectors.article_search(actor=org.rep_a, tag="保养")) == ["首次保养什么时候做？"]
+    assert _titles(selectors.article_search(actor=org.rep_a, tag="保养")) == [
+        "首次保养什么时候做？"
+    ]
     assert _titles(selectors.article_search(actor=org.rep_a, category=base["talk"].pk)) == [
         "SUV 空间卖点"
     ]
@@ -111,9 +115,7 @@ def test_an_archived_article_leaves_the_search(org, base):
     services.article_update(actor=org.manager, article_id=base["pitch"].pk, data={"archived": True})
 
     assert "SUV 空间卖点" not in _titles(selectors.article_search(actor=org.rep_a))
-    assert "SUV 空间卖点" in _titles(
-        selectors.article_search(actor=org.manager, archived=True)
-    )
+    assert "SUV 空间卖点" in _titles(selectors.article_search(actor=org.manager, archived=True))
     assert base["pitch"].pk not in selectors.article_refs(ids=[base["pitch"].pk])
 
 
@@ -130,7 +132,9 @@ def test_inputs_are_checked(org, base):
         )
     assert "title" in exc.value.fields
     with pytest.raises(Invalid) as exc:
-        services.article_create(actor=org.manager, data={"title": "x", "answer": "y", "category": 999999})
+        services.article_create(
+            actor=org.manager, data={"title": "x", "answer": "y", "category": 999999}
+        )
     assert "category" in exc.value.fields
     with pytest.raises(Duplicate):
         services.category_create(actor=org.manager, data={"name": "销讲"})
