@@ -148,7 +148,7 @@ class CampaignDetailView(CrmView):
             {
                 "c": campaign,
                 "targets": list(rows[:PAGE_MAX]),
-                "counts": selectors.campaign_counts(actor=self.actor, campaign=campaign),
+                "tally": selectors.campaign_counts(actor=self.actor, campaign=campaign),
                 "state": state,
                 "states": TargetState.choices,
                 "open": campaign.state == CampaignState.OPEN,

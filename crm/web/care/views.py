@@ -98,7 +98,7 @@ class SurveyRoundView(CrmView):
         return self.render(
             {
                 "survey": survey,
-                "counts": selectors.round_counts(actor=self.actor, survey=survey),
+                "tally": selectors.round_counts(actor=self.actor, survey=survey),
                 "calls": selectors.call_list(actor=self.actor, survey=survey, state=state),
                 "state": state,
                 "states": CallState.choices,
