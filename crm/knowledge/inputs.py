@@ -23,7 +23,7 @@ class CategoryInput(Input):
 class ArticleInput(Input):
     """A question customers ask (or a point of the sales talk) and its answer."""
 
-    title: Annotated[str, Text(200, required=True, message=gettext_noop("请填写问题"))] = Field(
+    title: Annotated[str, Text(200, required=True, message=gettext_noop("请填写客户问题"))] = Field(
         description="问题（客户问什么、销讲要点）"
     )
     answer: Annotated[

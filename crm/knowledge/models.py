@@ -30,7 +30,7 @@ class Category(models.Model):
 class Article(models.Model):
     """One question and its answer."""
 
-    title = models.CharField(_("问题"), max_length=200)
+    title = models.CharField(_("客户问题"), max_length=200)
     answer = models.TextField(_("解答"))
     category = models.ForeignKey(
         Category,

@@ -13,7 +13,7 @@ from crm.web.inputs import form_field
 
 
 class ArticleForm(forms.Form):
-    title = form_field(ArticleInput, "title", label=_("问题"))
+    title = form_field(ArticleInput, "title", label=_("客户问题"))
     answer = form_field(
         ArticleInput, "answer", label=_("解答"), widget=forms.Textarea(attrs={"rows": 8})
     )
