@@ -375,7 +375,7 @@ class TargetParams(NoNulIn):
     state: Annotated[str, Choice(TargetState, blank=True)] = Field("", description="按回应")
 
 
-def _reminder(r: caring.Reminder) -> dict[str, Any]:
+def _reminder(r: selectors.Reminder) -> dict[str, Any]:
     return {
         "on": r.on,
         "customer": ref_out(r.customer),

@@ -2,8 +2,8 @@ from django.urls import include, path, register_converter
 
 from .accounts import roles, security
 from .accounts import views as accounts
-from .care import public as care_public
 from .activities import views as activities
+from .care import public as care_public
 from .customers import lifecycle_views as lifecycle
 from .customers import list_views, share_views
 from .customers import views as customers

@@ -40,7 +40,8 @@ def test_a_phone_answer_is_a_response_with_its_score(org, survey):
         actor=org.service_staff, call_id=call.pk, data={"answers": ratings(survey, 4)}
     )
 
-    assert (done.state, done.channel, done.score, done.problem) == ("answered", "phone", 4, False)
+    assert (done.state, done.channel, done.problem) == ("answered", "phone", False)
+    assert done.score == Decimal("4.00")
     assert done.answered_by == org.service_staff
     response = Response.objects.get(customer=call.customer)
     assert response.form == survey.form

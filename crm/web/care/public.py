@@ -17,7 +17,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -58,11 +58,11 @@ def _digest(token: str) -> str:
 class SurveyPublicView(View):
     """GET: the form of a working link; POST: the customer's answers, once."""
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         response = super().dispatch(request, *args, **kwargs)
         response["X-Robots-Tag"] = "noindex, nofollow"
         response["Referrer-Policy"] = "no-referrer"  # the link is the key: never pass it on
-        return response  # type: ignore[no-any-return]
+        return response
 
     def gone(self, request: HttpRequest, message: str, status: int) -> HttpResponse:
         return render(request, TEMPLATE, {"gone": message}, status=status)

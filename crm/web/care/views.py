@@ -5,6 +5,7 @@ rules are crm.care's."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -309,26 +310,34 @@ class ActionDetailView(CrmView):
     def get(self, request: HttpRequest, action_id: int) -> HttpResponse:
         return self.page(action_id)
 
+    def saved(
+        self, step: Callable[..., Any], action_id: int, form: Any, data: dict[str, Any]
+    ) -> bool:
+        try:
+            step(actor=self.actor, action_id=action_id, data=data)
+        except Invalid as exc:
+            apply_domain_error(form, exc)
+            return False
+        messages.success(self.request, _("已保存"))
+        return True
+
     def post(self, request: HttpRequest, action_id: int) -> HttpResponseBase:
         do = request.POST.get("do", "")
         if do == "done":
-            form: Any = ActionDoneForm(request.POST)
-            step = services.action_done
-            data = lambda: form.cleaned_data  # noqa: E731
-        elif do in ("close", "return"):
-            form = ActionCloseForm(request.POST)
-            step = services.action_close
-            data = lambda: {"accept": do == "close", "note": form.cleaned_data["note"]}  # noqa: E731
-        else:
-            return bad_request(request, _("未知操作"))
-        if form.is_valid():
-            try:
-                step(actor=self.actor, action_id=action_id, data=data())
-            except Invalid as exc:
-                apply_domain_error(form, exc)
-            else:
-                messages.success(request, _("已保存"))
+            done = ActionDoneForm(request.POST)
+            if done.is_valid() and self.saved(
+                services.action_done, action_id, done, done.cleaned_data
+            ):
                 return redirect("web:care_action", action_id)
-        if do == "done":
-            return self.page(action_id, done=form)
-        return self.page(action_id, close=form)
+            return self.page(action_id, done=done)
+        if do in ("close", "return"):
+            close = ActionCloseForm(request.POST)
+            if close.is_valid() and self.saved(
+                services.action_close,
+                action_id,
+                close,
+                {"accept": do == "close", "note": close.cleaned_data["note"]},
+            ):
+                return redirect("web:care_action", action_id)
+            return self.page(action_id, close=close)
+        return bad_request(request, _("未知操作"))
