@@ -141,7 +141,10 @@ def run(staff: Staff, say: Callable[[str], None], articles: int = KNOWLEDGE_ARTI
                 return f"{len(rows)} reps"
 
             def anniversaries() -> str:
-                rows = care_selectors.anniversaries(actor=staff.managers[0], days=60)
+                a_year_on = first.replace(year=first.year + 1)  # last month's first anniversaries
+                rows = care_selectors.anniversaries(
+                    actor=staff.managers[0], days=60, today=a_year_on
+                )
                 return f"{len(rows)} rows"
 
             _timed("monthly draw (20 %)", draw, say)
