@@ -1,10 +1,8 @@
-"""Customer care (客户关怀: 积极开展以客户关怀为主题，以提高客户满意度为目标的各项活动).
+"""Writes of customer care (客户关怀: 积极开展以客户关怀为主题，以提高客户满意度为目标的各项活动).
 
-Reminders: the birthdays (``Birthday``: of a customer, or of one of its contacts) and the
-anniversaries of the deal (``Customer.deal_on``) in the next N days, each in the reader's
-customer scope. A window is a set of (month, day) pairs, so it runs across the end of the year
-(12-28 + 7 days reaches 01-03); a birthday on 29 February is remembered on 28 February in a
-year without one.
+Birthdays (``Birthday``: of a customer, or of one of its contacts; the customer record has none)
+are set by whoever may edit the customer; the reminder lists that read them, and the deal
+anniversaries, are ``selectors.birthdays`` and ``selectors.anniversaries``.
 
 Campaigns (``CareCampaign``): a care activity to a segment of the customer list (its filter as
 on the list page, or a saved view), its customers fixed when it starts as the starter sees the
@@ -98,7 +96,10 @@ def birthday_set(*, actor: User, customer_id: int, data: Mapping[str, Any]) -> B
 def _segment(actor: User, cleaned: Mapping[str, Any]) -> tuple[list[int], dict[str, Any]]:
     """The customers of the campaign as the actor sees the list now, and the words of it."""
     if cleaned.get("view") is not None:
-        view = listviews.view_get(actor=actor, view_id=cleaned["view"])
+        try:
+            view = listviews.view_get(actor=actor, view_id=cleaned["view"])
+        except NotFound as exc:
+            raise Invalid(fields={"view": _("视图不存在")}) from exc
         params: dict[str, Any] = dict(view.params)
         criteria: dict[str, Any] = {"view": view.name, **params}
     else:

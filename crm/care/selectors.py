@@ -111,6 +111,11 @@ def call_get(*, actor: User, call_id: int) -> SurveyCall:
     return call
 
 
+def call_actions(*, call: SurveyCall) -> list[CareAction]:
+    """The 整改 a call opened (shown with the call, to whoever sees the call)."""
+    return list(call.actions.select_related("responsible").order_by("id"))
+
+
 def action_list(
     *, actor: User, state: str = "", mine: bool = False, limit: int = LIST_MAX
 ) -> list[CareAction]:

@@ -67,7 +67,7 @@ class SurveyListView(CrmView):
         if form.is_valid():
             try:
                 drawn = services.round_draw(actor=self.actor, data=form.service_data())
-            except (Invalid, DomainError) as exc:
+            except DomainError as exc:
                 if exc.status not in (409, 422):
                     raise
                 apply_domain_error(form, exc)
@@ -149,7 +149,7 @@ class SurveyCallView(CrmView):
                 "errors": errors or {},
                 "may_answer": may_answer,
                 "action_form": action_form if may_open else None,
-                "actions": list(call.actions.select_related("responsible").order_by("id")),
+                "actions": selectors.call_actions(call=call),
                 "link": link,
             },
             status=status,
@@ -182,7 +182,7 @@ class SurveyCallView(CrmView):
         except Invalid as exc:
             errors = {k: str(v) for k, v in exc.fields.items()} or {"": str(exc.message)}
             return self.page(call_id, _as_values(questions, answers), errors)
-        if done.actions.exists():
+        if selectors.call_actions(call=done):
             messages.warning(request, _("已保存回访结果，发现问题，已发起整改"))
         else:
             messages.success(request, _("已保存回访结果"))
@@ -244,6 +244,8 @@ class PerformanceView(CrmView):
         try:
             department_id = int(department) if department else None
         except ValueError:
+            return bad_request(request, _("部门无效"))
+        if department_id is not None and not 0 < department_id < 2**63:
             return bad_request(request, _("部门无效"))
         try:
             rows = selectors.satisfaction_by_rep(
