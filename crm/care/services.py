@@ -76,9 +76,11 @@ def parse_month(text: str) -> dt.date:
 # --- the draw ---------------------------------------------------------------------------------
 
 
-def _form(form_id: int | None) -> tuple[Questionnaire, FormVersion]:
+def _form(actor: User, form_id: int | None) -> tuple[Questionnaire, FormVersion]:
     form = (
-        Questionnaire.objects.filter(pk=form_id).first() if form_id is not None else default_form()
+        Questionnaire.objects.filter(pk=form_id).first()
+        if form_id is not None
+        else default_form(actor=actor)
     )
     if form is None:
         raise Invalid(fields={"form": _("请选择调查表")})
@@ -98,7 +100,7 @@ def round_draw(*, actor: User, data: Mapping[str, Any]) -> SurveyRound:
         raise Invalid(fields={"month": _("不能抽查尚未到来的月份")})
     if SurveyRound.objects.filter(month=month).exists():
         raise StateConflict(_("%(month)s 已抽取过样本") % {"month": f"{month:%Y-%m}"})
-    form, _version = _form(cleaned.get("form"))
+    form, _version = _form(actor, cleaned.get("form"))
     ids = list(sampling.candidates(month).values_list("pk", flat=True))
     size, share = cleaned.get("size"), cleaned.get("share")
     if size is None and share is None:

@@ -1,7 +1,8 @@
-"""The shipped satisfaction survey (客户满意度调查表): installed, published, by a data migration
-(``migrations/0002``), a form of the company like any other (the managers edit it in the form
-builder: a new version each time it is published). A month is drawn with it unless another
-form is chosen.
+"""The shipped satisfaction survey (客户满意度调查表): installed and published the first time a
+month is drawn without a form of its own (``default_form``), then a form of the company like any
+other (the managers edit it in the form builder: a new version each time it is published).
+Installed on first use rather than by a migration, so a company that runs no surveys has no such
+form in its list.
 
 Rated questions: a single choice whose every option starts with a score 1–5 ("5 非常满意") is a
 rating; the survey's score is the average of the ratings answered (``score_of``). A form the
@@ -15,7 +16,18 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from crm.questionnaires.models import Question, QuestionKind, Questionnaire
+from django.utils import timezone
+
+from crm.accounts.models import User
+from crm.governance import audit
+from crm.questionnaires.models import (
+    FormVersion,
+    Question,
+    QuestionKind,
+    Questionnaire,
+    Section,
+    VersionState,
+)
 
 TEMPLATE = "care.satisfaction"
 RATING = ["5 非常满意", "4 满意", "3 一般", "2 不满意", "1 非常不满意"]
@@ -72,9 +84,38 @@ SPEC: dict[str, Any] = {
 }
 
 
-def default_form() -> Questionnaire | None:
-    """The shipped survey (``migrations/0002``), unless the company deleted it."""
-    return Questionnaire.objects.filter(template=TEMPLATE).first()
+def default_form(*, actor: User) -> Questionnaire:
+    """The shipped survey: the one installed before, else installed now (published), recorded as
+    ``questionnaire.installed`` by ``actor``. Built from the rows directly: the form builder's
+    services ask for the form designer's action, which the service department does not hold."""
+    found = Questionnaire.objects.filter(template=TEMPLATE).first()
+    if found is not None:
+        return found
+    form = Questionnaire.objects.create(
+        name=SPEC["name"], description=SPEC["description"], template=TEMPLATE, created_by=actor
+    )
+    version = FormVersion.objects.create(
+        form=form, number=1, state=VersionState.PUBLISHED, published_at=timezone.now()
+    )
+    for s, spec in enumerate(SPEC["sections"], 1):
+        section = Section.objects.create(version=version, title=spec["title"], position=s)
+        for n, q in enumerate(spec["questions"], 1):
+            Question.objects.create(
+                version=version,
+                section=section,
+                position=n,
+                kind=q["kind"],
+                label=q["label"],
+                required=q.get("required", False),
+                choices=list(q.get("choices", [])),
+            )
+    audit.record(
+        actor=actor,
+        verb="questionnaire.installed",
+        obj=form,
+        details={"template": TEMPLATE, "version": version.number},
+    )
+    return form
 
 
 def is_rating(question: Question) -> bool:

@@ -126,3 +126,15 @@ def test_an_empty_month_draws_nobody(org, clock):
     survey = drawn(org.service_staff)
 
     assert (survey.population, survey.sample_size) == (0, 0)
+
+
+def test_the_first_draw_installs_the_satisfaction_survey_once(org, clock):
+    clock(dt.date(2026, 12, 3))
+
+    first = drawn(org.service_staff, month=dt.date(2026, 10, 1))
+    second = drawn(org.service_staff)
+
+    assert first.form == second.form
+    assert first.form.template == "care.satisfaction"
+    assert first.form.versions.get().state == "published"
+    assert AuditEvent.objects.filter(verb="questionnaire.installed").count() == 1
