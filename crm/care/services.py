@@ -35,6 +35,7 @@ from django.utils.translation import gettext as _
 
 from crm.accounts.models import User
 from crm.accounts.roles import ANSWER_SURVEY, MANAGE_ACTION, RUN_SURVEY, WORK_ACTION
+from crm.activities import services as activities
 from crm.core.errors import Invalid, NotFound, StateConflict
 from crm.core.inputs import validate
 from crm.core.permissions import require, restrict
@@ -238,6 +239,7 @@ def _open_for(call: SurveyCall, problem: str, by: User | None) -> CareAction | N
         opened_by=by,
     )
     audit.record(actor=by, verb="care_action.opened", obj=action, after=action.snapshot())
+    _tell(action, _("满意度回访发现问题，请整改 %(number)s：%(problem)s"), by)
     return action
 
 
@@ -365,6 +367,20 @@ def link_answer(*, token: str, answers: Mapping[str, Any]) -> SurveyCall:
 # --- 整改 ---------------------------------------------------------------------------------------
 
 
+def _tell(action: CareAction, title: str, by: User | None) -> None:
+    """The responsible person hears of an action given or sent back to them (not of their own)."""
+    if by is not None and by.pk == action.responsible_id:
+        return
+    activities.notify(
+        user=action.responsible,
+        kind="care_action",
+        title=title % {"number": action.number, "problem": action.problem[:60]},
+        body=action.problem,
+        url=f"/care/actions/{action.pk}/",
+        customer=action.customer,
+    )
+
+
 def _action(actor: User, action_id: int, action: str) -> CareAction:
     require(actor, action)
     found = (
@@ -405,6 +421,7 @@ def action_open(*, actor: User, call_id: int, data: Mapping[str, Any]) -> CareAc
     call.problem = True
     call.save(update_fields=["problem"])
     audit.record(actor=actor, verb="care_action.opened", obj=action, after=action.snapshot())
+    _tell(action, _("满意度回访发现问题，请整改 %(number)s：%(problem)s"), actor)
     return action
 
 
@@ -455,4 +472,6 @@ def action_close(*, actor: User, action_id: int, data: Mapping[str, Any]) -> Car
         after=action.snapshot(),
         reason=note,
     )
+    if not accept:
+        _tell(action, _("整改 %(number)s 被退回，请重新整改：%(problem)s"), actor)
     return action

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from django.core import signing
 
+from crm.activities.models import Notification
 from crm.care import selectors, services
 from crm.care.models import ActionState, CallState, CareAction
 from crm.core.errors import Invalid, NotFound, PermissionDenied, StateConflict
@@ -68,6 +69,9 @@ def test_a_low_score_opens_an_action_for_the_customers_rep(org, survey):
     assert action.due_on == DAY + dt.timedelta(days=7)
     assert action.problem.startswith("满意度 2.00 分")
     assert AuditEvent.objects.filter(verb="care_action.opened", object_id=str(action.pk)).exists()
+    told = Notification.objects.get(user=org.rep_a, kind="care_action")
+    assert told.url == f"/care/actions/{action.pk}/"
+    assert action.number in told.title
 
 
 def test_a_problem_written_down_opens_an_action_even_with_a_good_score(org, survey):
