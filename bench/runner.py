@@ -19,6 +19,7 @@ from crm.customers.models import Customer
 from crm.reports import contact_status
 
 from . import audit as audit_bench
+from . import care as care_bench
 from . import followups, governance, load, measure, reception, report
 from . import imports as imports_bench
 from . import pool as pool_bench
@@ -33,6 +34,7 @@ JOBS = (
     imports_bench.KEY,
     questionnaire_bench.KEY,
     sales_bench.KEY,
+    care_bench.KEY,
 )
 # jobs that need no customers: ``--only audit_verify`` alone loads none
 WITHOUT_CUSTOMERS = (audit_bench.KEY,)
@@ -223,6 +225,9 @@ def _run(opts: Options, say: Callable[[str], None]) -> list[measure.Result]:
     if not opts.only or sales_bench.KEY in opts.only:
         say("")
         sales_bench.run(staff, say, customers=opts.customers)
+    if not opts.only or care_bench.KEY in opts.only:
+        say("")
+        care_bench.run(staff, say)
     if not opts.only or audit_bench.KEY in opts.only:
         say("")
         audit_bench.run(opts.audit_entries, say)

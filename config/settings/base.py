@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "crm.questionnaires",
     "crm.vcards",
     "crm.sales",
+    "crm.care",
+    "crm.knowledge",
     "crm.api",
     "crm.web",
 ]
@@ -211,6 +213,14 @@ CRM_API_RATE_WINDOW = env_int("CRM_API_RATE_WINDOW", 60)
 # customer data (the access log's export …) of more than CRM_BULK_READ_THRESHOLD rows is refused.
 CRM_RETRIEVAL_EXPIRY_HOURS = env_int("CRM_RETRIEVAL_EXPIRY_HOURS", 72)
 CRM_RETRIEVAL_MAX_RECORDS = env_int("CRM_RETRIEVAL_MAX_RECORDS", 100000)
+# 满意度抽查 (crm.care): the share of the month's new retained customers drawn when no size is
+# given (percent), the days a customer's survey link stays valid, the days a 整改 action is due
+# in, and the public survey page's limits (answers per address and per link per hour)
+CRM_SURVEY_SHARE = env_int("CRM_SURVEY_SHARE", 20)
+CRM_SURVEY_LINK_DAYS = env_int("CRM_SURVEY_LINK_DAYS", 14)
+CRM_CARE_ACTION_DAYS = env_int("CRM_CARE_ACTION_DAYS", 7)
+CRM_SURVEY_PUBLIC_PER_ADDRESS = env_int("CRM_SURVEY_PUBLIC_PER_ADDRESS", 30)
+CRM_SURVEY_PUBLIC_PER_LINK = env_int("CRM_SURVEY_PUBLIC_PER_LINK", 10)
 CRM_EXPORT_DIRECT_MAX = env_int("CRM_EXPORT_DIRECT_MAX", 0)
 CRM_BULK_READ_THRESHOLD = env_int("CRM_BULK_READ_THRESHOLD", 500)
 # International customers: a phone number typed without a country code is read as a number of

@@ -94,6 +94,20 @@ IMPORT_VCARD = "vcards.import_vcard"
 VIEW_OPPORTUNITY = "sales.view_opportunity"
 CHANGE_OPPORTUNITY = "sales.change_opportunity"
 MANAGE_PIPELINE = "sales.manage_pipeline"
+# satisfaction surveys and customer care (满意度抽查, 客户关怀, crm.care): the service department
+# draws the month's sample and calls; the rep whose customer it was sees the answers; problems
+# found become 整改 actions of a responsible person, which the service department verifies
+RUN_SURVEY = "care.run_survey"
+VIEW_SURVEY = "care.view_survey"
+ANSWER_SURVEY = "care.answer_survey"
+MANAGE_ACTION = "care.manage_action"
+WORK_ACTION = "care.work_action"
+VIEW_CARE = "care.view_care"
+MANAGE_CAMPAIGN = "care.manage_campaign"
+RECORD_CARE = "care.record_care"
+# the knowledge base (知识管理, crm.knowledge): everybody reads it, the managers write it
+VIEW_KNOWLEDGE = "knowledge.view_article"
+MANAGE_KNOWLEDGE = "knowledge.manage_article"
 
 
 @dataclass(frozen=True)
@@ -118,6 +132,7 @@ _POOL = _("公海")
 _RECEPTION = _("接待")
 _GOVERNANCE = _("数据治理")
 _SALES = _("销售机会")
+_SERVICE = _("客户服务")
 
 ACTIONS: tuple[Action, ...] = (
     Action(VIEW_CUSTOMER, _("查看客户资料"), _CUSTOMERS, reads_customer_data=True),
@@ -185,6 +200,18 @@ ACTIONS: tuple[Action, ...] = (
     Action(VIEW_OPPORTUNITY, _("查看销售机会、看板与预测"), _SALES, reads_customer_data=True),
     Action(CHANGE_OPPORTUNITY, _("新建、推进、关闭销售机会"), _SALES),
     Action(MANAGE_PIPELINE, _("设置销售流程、阶段与输单原因"), _SALES, scoped=False),
+    # a survey call's rows: its rep's (own) and the rep's department's; an action's, its
+    # responsible person's; a campaign target's, its customer's
+    Action(RUN_SURVEY, _("抽取每月满意度抽查样本"), _SERVICE, scoped=False),
+    Action(VIEW_SURVEY, _("查看满意度回访结果与整改事项"), _SERVICE, reads_customer_data=True),
+    Action(ANSWER_SURVEY, _("满意度电话回访、发送自填链接"), _SERVICE, reads_customer_data=True),
+    Action(MANAGE_ACTION, _("发起、核实、关闭整改事项"), _SERVICE),
+    Action(WORK_ACTION, _("填报整改结果（责任人）"), _SERVICE),
+    Action(VIEW_CARE, _("查看生日、成交周年提醒与关怀活动"), _SERVICE, scoped=False),
+    Action(MANAGE_CAMPAIGN, _("发起、结束关怀活动"), _SERVICE, scoped=False),
+    Action(RECORD_CARE, _("记录关怀活动的客户回应"), _SERVICE),
+    Action(VIEW_KNOWLEDGE, _("查阅知识库（销讲、答客问）"), _SERVICE, scoped=False),
+    Action(MANAGE_KNOWLEDGE, _("编辑知识库"), _SERVICE, scoped=False),
 )
 ACTIONS_BY_CODE: dict[str, Action] = {a.code: a for a in ACTIONS}
 
@@ -512,6 +539,66 @@ SALES_GRANTS: dict[str, dict[str, str]] = {
     BuiltinRole.GM: {VIEW_OPPORTUNITY: ALL, CHANGE_OPPORTUNITY: ALL, MANAGE_PIPELINE: ALL},
 }
 for _role, _grants in SALES_GRANTS.items():
+    DEFAULT_GRANTS[_role].update(_grants)
+
+# 满意度抽查, 整改, 客户关怀 (crm.care) and 知识管理 (crm.knowledge): the service department runs
+# the surveys and campaigns; each rep sees the answers of their customers and works the actions
+# given to them; the managers verify their department's actions and write the knowledge base
+CARE_GRANTS: dict[str, dict[str, str]] = {
+    BuiltinRole.REP: {
+        VIEW_SURVEY: OWN,
+        WORK_ACTION: OWN,
+        VIEW_CARE: ALL,
+        RECORD_CARE: OWN,
+        VIEW_KNOWLEDGE: ALL,
+    },
+    BuiltinRole.MANAGER: {
+        VIEW_SURVEY: DEPT,
+        MANAGE_ACTION: DEPT,
+        WORK_ACTION: DEPT,
+        VIEW_CARE: ALL,
+        MANAGE_CAMPAIGN: ALL,
+        RECORD_CARE: DEPT,
+        VIEW_KNOWLEDGE: ALL,
+        MANAGE_KNOWLEDGE: ALL,
+    },
+    BuiltinRole.DIRECTOR: {
+        VIEW_SURVEY: DEPT,
+        MANAGE_ACTION: DEPT,
+        WORK_ACTION: DEPT,
+        VIEW_CARE: ALL,
+        MANAGE_CAMPAIGN: ALL,
+        RECORD_CARE: DEPT,
+        VIEW_KNOWLEDGE: ALL,
+        MANAGE_KNOWLEDGE: ALL,
+    },
+    BuiltinRole.RECEPTIONIST: {VIEW_KNOWLEDGE: ALL},
+    BuiltinRole.SERVICE: {
+        RUN_SURVEY: ALL,
+        VIEW_SURVEY: ALL,
+        ANSWER_SURVEY: ALL,
+        MANAGE_ACTION: ALL,
+        WORK_ACTION: ALL,
+        VIEW_CARE: ALL,
+        MANAGE_CAMPAIGN: ALL,
+        RECORD_CARE: ALL,
+        VIEW_KNOWLEDGE: ALL,
+    },
+    BuiltinRole.DATA_ADMIN: {VIEW_SURVEY: ALL, VIEW_CARE: ALL, VIEW_KNOWLEDGE: ALL},
+    BuiltinRole.GM: {
+        RUN_SURVEY: ALL,
+        VIEW_SURVEY: ALL,
+        ANSWER_SURVEY: ALL,
+        MANAGE_ACTION: ALL,
+        WORK_ACTION: ALL,
+        VIEW_CARE: ALL,
+        MANAGE_CAMPAIGN: ALL,
+        RECORD_CARE: ALL,
+        VIEW_KNOWLEDGE: ALL,
+        MANAGE_KNOWLEDGE: ALL,
+    },
+}
+for _role, _grants in CARE_GRANTS.items():
     DEFAULT_GRANTS[_role].update(_grants)
 
 ROLE_DESCRIPTIONS: dict[str, str | Promise] = {

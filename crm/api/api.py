@@ -16,12 +16,14 @@ from crm.core.errors import NotFound
 
 from . import (
     accounts,
+    care,
     customer_views,
     customers,
     errors,
     governance,
     handover,
     imports,
+    knowledge,
     lifecycle,
     pool,
     questionnaires,
@@ -100,6 +102,8 @@ api.add_router("/v1/", imports.router)
 api.add_router("/v1/", questionnaires.router)
 api.add_router("/v1/", vcards.router)
 api.add_router("/v1/", sales.router)
+api.add_router("/v1/", care.router)
+api.add_router("/v1/", knowledge.router)
 
 
 # Last, so that it only catches what no endpoint matched: unknown API paths answer with the

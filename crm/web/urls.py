@@ -3,6 +3,7 @@ from django.urls import include, path, register_converter
 from .accounts import roles, security
 from .accounts import views as accounts
 from .activities import views as activities
+from .care import public as care_public
 from .customers import lifecycle_views as lifecycle
 from .customers import list_views, share_views
 from .customers import views as customers
@@ -111,6 +112,9 @@ urlpatterns = [
     path("verification/", include("crm.web.verification.urls")),
     path("forms/", include("crm.web.questionnaires.urls")),
     path("sales/", include("crm.web.sales.urls")),
+    path("care/", include("crm.web.care.urls")),
+    path("knowledge/", include("crm.web.knowledge.urls")),
+    path("s/<str:token>/", care_public.SurveyPublicView.as_view(), name="survey_public"),
     path(
         "customers/<id:customer_id>/pool-lock/",
         pool.CustomerPoolLockView.as_view(),

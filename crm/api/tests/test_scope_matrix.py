@@ -156,6 +156,23 @@ PROFILES: dict[str, tuple[int | str, ...]] = {
     "opp_change": (401, OK,   404,  404,  OK,  404, 403, OK,  403, OK,  403,  403),
     "opp_create": (401, OK,   422,  422,  OK,  422, 403, OK,  403, OK,  403,  403),  # for x
     "pipeline_manage": (401, 403, 403, 403, OK, OK,  403, OK,  403, OK,  403,  403),
+    # 满意度抽查 (issue 12): {sr} last month's sample, its call {sc} of rep_a's customer; {ca} an
+    # open 整改 of rep_a's, {cd} one reported done; the service department draws and calls, each
+    # rep sees their own, the managers verify their department's actions
+    "surveys":    (401, OK,   OK,   OK,   OK,  OK,  OK,  OK,  403, OK,  403,  OK),
+    "survey_call": (401, OK,  404,  404,  OK,  404, OK,  OK,  403, OK,  403,  OK),
+    "survey_draw": (401, 403, 403,  403,  403, 403, 403, OK,  403, 403, 403,  OK),
+    "survey_answer": (401, 403, 403, 403, 403, 403, 403, OK,  403, 403, 403,  OK),
+    "action_manage": (401, 403, 403, 403, OK,  404, 403, OK,  403, OK,  403,  OK),
+    "action_work": (401, OK,  404,  404,  OK,  404, 403, OK,  403, OK,  403,  OK),
+    # 客户关怀: reminders and campaigns for the staff who serve customers; {cc} the service
+    # department's campaign, {cg} its target of rep_a's customer
+    "care":       (401, OK,   OK,   OK,   OK,  OK,  OK,  OK,  403, OK,  403,  OK),
+    "campaign_manage": (401, 403, 403, 403, OK, OK,  403, OK,  403, OK,  403,  OK),
+    "care_record": (401, OK,  404,  404,  OK,  404, 403, OK,  403, OK,  403,  OK),
+    # 知识管理: everybody but the system administrator reads, the managers write; {ka} an article
+    "knowledge":  (401, OK,   OK,   OK,   OK,  OK,  OK,  OK,  403, OK,  OK,   OK),
+    "knowledge_manage": (401, 403, 403, 403, OK, OK, 403, OK,  403, OK,  403,  403),
 }
 
 # endpoint: (method, path, body, success status, profile); {x} {ct} {gone} {tok} filled in,
@@ -426,6 +443,46 @@ ENDPOINTS: dict[str, tuple[str, str, Any, int, str]] = {
     "sales_forecast_xlsx": ("GET", "sales/forecast.xlsx",         None, 200, "opp_list"),
     "sales_funnel_xlsx": ("GET",   "sales/funnel.xlsx",           None, 200, "opp_list"),
     "sales_reasons_xlsx": ("GET",  "sales/reasons.xlsx",          None, 200, "opp_list"),
+    "survey_rounds":    ("GET",    "survey-rounds",               None, 200, "surveys"),
+    "survey_draw":      ("POST",   "survey-rounds", {"month": "{this_month}", "size": 1}, 201,
+                         "survey_draw"),
+    "survey_round":     ("GET",    "survey-rounds/{sr}",          None, 200, "surveys"),
+    "survey_calls":     ("GET",    "survey-rounds/{sr}/calls",    None, 200, "surveys"),
+    "survey_call":      ("GET",    "survey-calls/{sc}",           None, 200, "survey_call"),
+    "survey_answer":    ("POST",   "survey-calls/{sc}/answer", {"outcome": "unreachable"}, 200,
+                         "survey_answer"),
+    "survey_link":      ("POST",   "survey-calls/{sc}/link",      None, 201, "survey_answer"),
+    "survey_action":    ("POST",   "survey-calls/{sc}/actions",
+                         {"problem": "交车延迟", "responsible": "{rep_a}", "due_on": "{soon}"},
+                                                                  201, "action_manage"),
+    "care_actions":     ("GET",    "care-actions",                None, 200, "surveys"),
+    "care_action":      ("GET",    "care-actions/{ca}",           None, 200, "survey_call"),
+    "care_action_done": ("POST",   "care-actions/{ca}/done", {"result": "已道歉"}, 200,
+                         "action_work"),
+    "care_action_close": ("POST",  "care-actions/{cd}/close", {"accept": True}, 200,
+                         "action_manage"),
+    "survey_performance": ("GET",  "survey-performance?month=2026-11", None, 200, "surveys"),
+    "care_birthdays":   ("GET",    "care/birthdays",              None, 200, "care"),
+    "care_anniversaries": ("GET",  "care/anniversaries?days=60",  None, 200, "care"),
+    "care_birthday_set": ("PUT",   "customers/{x}/birthday", {"month": 5, "day": 1}, 200,
+                         "change"),
+    "care_campaigns":   ("GET",    "care-campaigns",              None, 200, "care"),
+    "care_campaign_start": ("POST", "care-campaigns", {"title": "新年问候", "kind": "holiday"},
+                                                                  201, "campaign_manage"),
+    "care_campaign":    ("GET",    "care-campaigns/{cc}",         None, 200, "care"),
+    "care_targets":     ("GET",    "care-campaigns/{cc}/targets", None, 200, "care"),
+    "care_target":      ("PUT",    "care-campaigns/{cc}/targets/{cg}",
+                         {"state": "responded", "note": "周六来店"}, 200, "care_record"),
+    "care_campaign_close": ("POST", "care-campaigns/{cc}/close",  None, 200, "campaign_manage"),
+    "knowledge_categories": ("GET", "knowledge/categories",       None, 200, "knowledge"),
+    "knowledge_category_create": ("POST", "knowledge/categories", {"name": "售后"}, 201,
+                         "knowledge_manage"),
+    "knowledge_articles": ("GET",  "knowledge/articles?q=定金",    None, 200, "knowledge"),
+    "knowledge_article_create": ("POST", "knowledge/articles",
+                         {"title": "首保", "answer": "5000 公里"}, 201, "knowledge_manage"),
+    "knowledge_article": ("GET",   "knowledge/articles/{ka}",     None, 200, "knowledge"),
+    "knowledge_article_update": ("PATCH", "knowledge/articles/{ka}", {"answer": "合同签订前可退"},
+                                                                  200, "knowledge_manage"),
 }
 # fmt: on
 
@@ -523,6 +580,7 @@ def world(org):
         **_import_world(org),
         **_questionnaire_world(org),
         **_sales_world(org),
+        **_care_world(org),
         "sh": shares.customer_share(
             actor=org.rep_a,
             customer_id=x.pk,
@@ -628,6 +686,43 @@ def _sales_world(org):
         actor=org.gm, data={"name": "项目流程", "stages": [{"name": "立项", "probability": 20}]}
     )
     return {"op": op.pk, "opl": lost.pk, "pp": pipeline.pk, "st": stage.pk, "lr": reason.pk}
+def _care_world(org):
+    from crm.care import caring
+    from crm.care import services as care_services
+    from crm.knowledge import services as knowledge_services
+
+    last_month = timezone.localdate().replace(day=1) - dt.timedelta(days=1)
+    bought = make_customer(org.rep_a, name="上月车主", category="retained", deal_on=last_month)
+    make_customer(org.rep_c, name="二部客户")  # the other department has a customer too
+    survey = care_services.round_draw(
+        actor=org.service_staff, data={"month": f"{last_month:%Y-%m}", "size": 1}
+    )
+    call = survey.calls.get(customer=bought)
+
+    def action(problem):
+        return care_services.action_open(
+            actor=org.service_staff,
+            call_id=call.pk,
+            data={"problem": problem, "responsible": org.rep_a.pk, "due_on": _soon()},
+        )
+
+    reported = action("发票未开")
+    care_services.action_done(actor=org.rep_a, action_id=reported.pk, data={"result": "已开"})
+    campaign = caring.campaign_start(
+        actor=org.service_staff, data={"title": "冬季检测", "filter": {"category": "retained"}}
+    )
+    article = knowledge_services.article_create(
+        actor=org.manager, data={"title": "定金可以退吗？", "answer": "签订合同前可退。"}
+    )
+    return {
+        "sr": survey.pk,
+        "sc": call.pk,
+        "ca": action("交车延迟").pk,
+        "cd": reported.pk,
+        "cc": campaign.pk,
+        "cg": campaign.targets.get(customer=bought).pk,
+        "ka": article.pk,
+    }
 
 
 def _vcard() -> Any:
@@ -693,6 +788,13 @@ def _cell(org, call, world, endpoint, persona, expected):
         op=world["op"],
         opl=world["opl"],
         pp=world["pp"],
+        sr=world["sr"],
+        sc=world["sc"],
+        ca=world["ca"],
+        cd=world["cd"],
+        cc=world["cc"],
+        cg=world["cg"],
+        ka=world["ka"],
     )
     actor = None if persona == "anonymous" else getattr(org, persona)
     if isinstance(body, dict):
@@ -707,6 +809,7 @@ def _cell(org, call, world, endpoint, persona, expected):
             "{x}": x.pk,
             "{st}": world["st"],
             "{lr}": world["lr"],
+            "{this_month}": f"{timezone.localdate():%Y-%m}",
         }
         body = {k: marks.get(v, v) if isinstance(v, str) else v for k, v in body.items()}
         if body.get("users") == ["{rep_a}"]:
@@ -827,7 +930,15 @@ def test_matrix_covers_every_endpoint_of_the_api():
             .replace("customers/{x}/questionnaires", "customers/{customer_id}/questionnaires")
             .replace("{opl}", "{opportunity_id}")
             .replace("{op}", "{opportunity_id}")
-            .replace("{pp}", "{pipeline_id}"),
+            .replace("{pp}", "{pipeline_id}")
+            .replace("{sr}", "{round_id}")
+            .replace("{sc}", "{call_id}")
+            .replace("{ca}", "{action_id}")
+            .replace("{cd}", "{action_id}")
+            .replace("{cc}", "{campaign_id}")
+            .replace("{cg}", "{target_id}")
+            .replace("{ka}", "{article_id}")
+            .replace("customers/{x}/questionnaires", "customers/{customer_id}/questionnaires"),
         )
         for m, p, *_rest in ENDPOINTS.values()
     }

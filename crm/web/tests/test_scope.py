@@ -149,6 +149,19 @@ PROFILES: dict[str, tuple[int | str, ...]] = {
     "opp_change": (LOGIN, OK,   404,  404,  OK,  404, 403, OK,  403, OK,  403,  403),
     "opp_new":    (LOGIN, OK,   OK,   OK,   OK,  OK,  403, OK,  403, OK,  403,  403),
     "pipelines":  (LOGIN, 403,  403,  403,  OK,  OK,  403, OK,  403, OK,  403,  403),
+    # 满意度抽查 (issue 12): {sr} last month's sample, {sc} its call of rep_a's customer, {ca} an
+    # open 整改 of rep_a's; the customer's own link {stok} needs no sign-in
+    "surveys":    (LOGIN, OK,   OK,   OK,   OK,  OK,  OK,  OK,  403, OK,  403,  OK),
+    "survey_call": (LOGIN, OK,  404,  404,  OK,  404, OK,  OK,  403, OK,  403,  OK),
+    "survey_answer": (LOGIN, 403, 403, 403, 403, 403, 403, OK,  403, 403, 403,  OK),
+    "action_manage": (LOGIN, 403, 403, 403, OK,  404, 403, OK,  403, OK,  403,  OK),
+    # 客户关怀: {cc} the service department's campaign, {cg} its target of rep_a's customer
+    "care":       (LOGIN, OK,   OK,   OK,   OK,  OK,  OK,  OK,  403, OK,  403,  OK),
+    "campaign_manage": (LOGIN, 403, 403, 403, OK, OK,  403, OK,  403, OK,  403,  OK),
+    "care_record": (LOGIN, OK,  404,  404,  OK,  404, 403, OK,  403, OK,  403,  OK),
+    # 知识管理: {ka} an article
+    "knowledge":  (LOGIN, OK,   OK,   OK,   OK,  OK,  OK,  OK,  403, OK,  OK,   OK),
+    "knowledge_manage": (LOGIN, 403, 403, 403, OK, OK, 403, OK,  403, OK,  403,  403),
 }
 
 # URL name: (method, args, data, success status, profile); {x} {gone} {lost} {pl} {df} {tok}
@@ -327,6 +340,29 @@ PAGES: dict[str, tuple[str, tuple[str, ...], dict[str, Any] | None, int, str]] =
     "sales_settings":      ("GET",  (),             None, 200, "pipelines"),
     "pipeline_create":     ("GET",  (),             None, 200, "pipelines"),
     "pipeline_edit":       ("GET",  ("{pp}",),      None, 200, "pipelines"),
+    "survey_list":         ("GET",  (),             None, 200, "surveys"),
+    "survey_round":        ("GET",  ("{sr}",),      None, 200, "surveys"),
+    "survey_call":         ("GET",  ("{sc}",),      None, 200, "survey_call"),
+    "survey_link":         ("POST", ("{sc}",),      None, 200, "survey_answer"),
+    "survey_action_open":  ("POST", ("{sc}",),
+                            {"problem": "交车延迟", "responsible": "{ra}", "due_on": "{soon}"},
+                            302, "action_manage"),
+    "survey_performance":  ("GET",  (),             None, 200, "surveys"),
+    "survey_public":       ("GET",  ("{stok}",),    None, 200, "anyone"),
+    "care_actions":        ("GET",  (),             None, 200, "surveys"),
+    "care_action":         ("GET",  ("{ca}",),      None, 200, "survey_call"),
+    "care_reminders":      ("GET",  (),             None, 200, "care"),
+    "care_birthday":       ("GET",  ("{x}",),       None, 200, "change"),
+    "care_campaigns":      ("GET",  (),             None, 200, "care"),
+    "care_campaign":       ("GET",  ("{cc}",),      None, 200, "care"),
+    "care_campaign_target": ("POST", ("{cc}", "{cg}"), {"state": "responded"}, 302,
+                            "care_record"),
+    "care_campaign_close": ("POST", ("{cc}",),      None, 302, "campaign_manage"),
+    "knowledge_list":      ("GET",  (),             None, 200, "knowledge"),
+    "knowledge_detail":    ("GET",  ("{ka}",),      None, 200, "knowledge"),
+    "knowledge_new":       ("GET",  (),             None, 200, "knowledge_manage"),
+    "knowledge_edit":      ("GET",  ("{ka}",),      None, 200, "knowledge_manage"),
+    "knowledge_categories": ("GET", (),             None, 200, "knowledge_manage"),
 }
 # fmt: on
 
@@ -414,6 +450,7 @@ def world(org):
     questionnaire_services.form_publish(actor=org.manager, form_id=survey.pk)
     return {
         **_import_world(org),
+        **_care_world(org, soon),
         "qf": survey,
         "qq": age,
         "qs": age.section,
@@ -475,6 +512,37 @@ def _sales_world(org):
         actor=org.rep_a, data={"name": "设备采购", "customer": buyer.pk, "amount": "50000"}
     )
     return {"op": op, "st": sales_selectors.stages_of(default)[1], "pp": default}
+def _care_world(org, soon):
+    from crm.care import caring
+    from crm.care import services as care_services
+    from crm.knowledge import services as knowledge_services
+
+    last_month = timezone.localdate().replace(day=1) - dt.timedelta(days=1)
+    bought = make_customer(org.rep_a, name="上月车主", category="retained", deal_on=last_month)
+    survey = care_services.round_draw(
+        actor=org.service_staff, data={"month": f"{last_month:%Y-%m}", "size": 1}
+    )
+    call = survey.calls.get(customer=bought)
+    action = care_services.action_open(
+        actor=org.service_staff,
+        call_id=call.pk,
+        data={"problem": "交车延迟", "responsible": org.rep_a.pk, "due_on": soon},
+    )
+    campaign = caring.campaign_start(
+        actor=org.service_staff, data={"title": "冬季检测", "filter": {"category": "retained"}}
+    )
+    article = knowledge_services.article_create(
+        actor=org.manager, data={"title": "定金可以退吗？", "answer": "签订合同前可退。"}
+    )
+    return {
+        "sr": survey.pk,
+        "sc": call.pk,
+        "ca": action.pk,
+        "stok": care_services.link_issue(actor=org.service_staff, call_id=call.pk),
+        "cc": campaign.pk,
+        "cg": campaign.targets.get(customer=bought).pk,
+        "ka": article.pk,
+    }
 
 
 def _import_world(org):
