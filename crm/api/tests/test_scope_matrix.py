@@ -686,6 +686,8 @@ def _sales_world(org):
         actor=org.gm, data={"name": "项目流程", "stages": [{"name": "立项", "probability": 20}]}
     )
     return {"op": op.pk, "opl": lost.pk, "pp": pipeline.pk, "st": stage.pk, "lr": reason.pk}
+
+
 def _care_world(org):
     from crm.care import caring
     from crm.care import services as care_services

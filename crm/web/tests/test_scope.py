@@ -512,6 +512,8 @@ def _sales_world(org):
         actor=org.rep_a, data={"name": "设备采购", "customer": buyer.pk, "amount": "50000"}
     )
     return {"op": op, "st": sales_selectors.stages_of(default)[1], "pp": default}
+
+
 def _care_world(org, soon):
     from crm.care import caring
     from crm.care import services as care_services
