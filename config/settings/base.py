@@ -67,6 +67,8 @@ INSTALLED_APPS = [
     "crm.imports",
     "crm.questionnaires",
     "crm.vcards",
+    "crm.products",
+    "crm.orders",
     "crm.api",
     "crm.web",
 ]

@@ -89,6 +89,19 @@ MANAGE_FORM = "questionnaires.manage_form"
 FILL_FORM = "questionnaires.fill_form"
 # vCard import (名片导入, crm.vcards): a phone's contacts as one's own customers
 IMPORT_VCARD = "vcards.import_vcard"
+# the product catalogue (crm.products): everyone reads it, managers maintain it
+VIEW_PRODUCT = "products.view_product"
+MANAGE_PRODUCT = "products.manage_product"
+# orders and their contract review (客户订购登记表, 合同评审, crm.orders); an order's rows are its
+# customer's (owner, department)
+VIEW_ORDER = "orders.view_order"
+CHANGE_ORDER = "orders.change_order"
+SIGN_ORDER = "orders.sign_order"
+REVIEW_CAPACITY = "orders.review_capacity"
+REVIEW_QUALITY = "orders.review_quality"
+REVIEW_TECHNICAL = "orders.review_technical"
+REVIEW_EQUIPMENT = "orders.review_equipment"
+REVIEW_MATERIAL = "orders.review_material"
 
 
 @dataclass(frozen=True)
@@ -112,6 +125,7 @@ _REFERRALS = _("老带新")
 _POOL = _("公海")
 _RECEPTION = _("接待")
 _GOVERNANCE = _("数据治理")
+_SALES = _("订单")
 
 ACTIONS: tuple[Action, ...] = (
     Action(VIEW_CUSTOMER, _("查看客户资料"), _CUSTOMERS, reads_customer_data=True),
@@ -176,6 +190,16 @@ ACTIONS: tuple[Action, ...] = (
     Action(FILL_FORM, _("填写、查看调查表"), _WORK, scoped=False),
     # the cards become customers of the importer (who also needs 登记新客户)
     Action(IMPORT_VCARD, _("导入手机通讯录名片（vCard）为自己的客户"), _CUSTOMERS, scoped=False),
+    Action(VIEW_PRODUCT, _("查看产品目录"), _SALES, scoped=False),
+    Action(MANAGE_PRODUCT, _("维护产品目录与价格"), _SALES, scoped=False),
+    Action(VIEW_ORDER, _("查看订单、合同评审与回款"), _SALES, reads_customer_data=True),
+    Action(CHANGE_ORDER, _("登记、修改、提交订单，登记回款"), _SALES),
+    Action(SIGN_ORDER, _("签署合同（总经理、副总经理）"), _SALES),
+    Action(REVIEW_CAPACITY, _("合同评审：综合生产能力（PMC）"), _SALES),
+    Action(REVIEW_QUALITY, _("合同评审：产品验收标准（品质部）"), _SALES),
+    Action(REVIEW_TECHNICAL, _("合同评审：技术标准、环保要求（研发部）"), _SALES),
+    Action(REVIEW_EQUIPMENT, _("合同评审：生产能力、设备能力（生产部）"), _SALES),
+    Action(REVIEW_MATERIAL, _("合同评审：原材料采购周期（采购部）"), _SALES),
 )
 ACTIONS_BY_CODE: dict[str, Action] = {a.code: a for a in ACTIONS}
 
@@ -227,6 +251,12 @@ class BuiltinRole(models.TextChoices):
     DATA_ADMIN = "data_admin", _("数据管理员")
     GM = "gm", _("总经理")
     SYSADMIN = "sysadmin", _("系统管理员")
+    # the departments that review a contract (与顾客有关的过程控制程序 4.2)
+    PMC = "pmc", _("计划部（PMC）")
+    QUALITY = "quality", _("品质部")
+    RND = "rnd", _("研发部")
+    PRODUCTION = "production", _("生产部")
+    PURCHASING = "purchasing", _("采购部")
 
 
 ALL, DEPT, OWN, ASSIGNED = Scope.ALL, Scope.DEPARTMENT, Scope.OWN, Scope.ASSIGNED
@@ -365,6 +395,11 @@ DEFAULT_GRANTS: dict[str, dict[str, str]] = {
         VIEW_RECORD: ALL,
     },
     BuiltinRole.SYSADMIN: {MANAGE_USERS: ALL, MANAGE_ROLES: ALL},
+    BuiltinRole.PMC: {},
+    BuiltinRole.QUALITY: {},
+    BuiltinRole.RND: {},
+    BuiltinRole.PRODUCTION: {},
+    BuiltinRole.PURCHASING: {},
 }
 
 # 老带新 (crm.referrals): sales staff issue cards to their retained customers and do the paperwork
@@ -485,6 +520,43 @@ VCARD_GRANTS: dict[str, dict[str, str]] = {
 for _role, _grants in VCARD_GRANTS.items():
     DEFAULT_GRANTS[_role].update(_grants)
 
+# 订单与合同评审 (crm.orders): sales staff register their customers' orders; each reviewing
+# department reviews every order in its field (与顾客有关的过程控制程序 4.2), the general manager
+# signs (4.3); after-sales and the data administrator read them. Everyone reads the catalogue,
+# the managers keep it.
+ORDER_GRANTS: dict[str, dict[str, str]] = {
+    BuiltinRole.REP: {VIEW_PRODUCT: ALL, VIEW_ORDER: OWN, CHANGE_ORDER: OWN},
+    BuiltinRole.MANAGER: {
+        VIEW_PRODUCT: ALL,
+        MANAGE_PRODUCT: ALL,
+        VIEW_ORDER: DEPT,
+        CHANGE_ORDER: DEPT,
+    },
+    BuiltinRole.DIRECTOR: {
+        VIEW_PRODUCT: ALL,
+        MANAGE_PRODUCT: ALL,
+        VIEW_ORDER: DEPT,
+        CHANGE_ORDER: DEPT,
+    },
+    BuiltinRole.RECEPTIONIST: {VIEW_PRODUCT: ALL},
+    BuiltinRole.SERVICE: {VIEW_PRODUCT: ALL, VIEW_ORDER: ALL},
+    BuiltinRole.DATA_ADMIN: {VIEW_PRODUCT: ALL, VIEW_ORDER: ALL},
+    BuiltinRole.GM: {
+        VIEW_PRODUCT: ALL,
+        MANAGE_PRODUCT: ALL,
+        VIEW_ORDER: ALL,
+        CHANGE_ORDER: ALL,
+        SIGN_ORDER: ALL,
+    },
+    BuiltinRole.PMC: {VIEW_PRODUCT: ALL, VIEW_ORDER: ALL, REVIEW_CAPACITY: ALL},
+    BuiltinRole.QUALITY: {VIEW_PRODUCT: ALL, VIEW_ORDER: ALL, REVIEW_QUALITY: ALL},
+    BuiltinRole.RND: {VIEW_PRODUCT: ALL, VIEW_ORDER: ALL, REVIEW_TECHNICAL: ALL},
+    BuiltinRole.PRODUCTION: {VIEW_PRODUCT: ALL, VIEW_ORDER: ALL, REVIEW_EQUIPMENT: ALL},
+    BuiltinRole.PURCHASING: {VIEW_PRODUCT: ALL, VIEW_ORDER: ALL, REVIEW_MATERIAL: ALL},
+}
+for _role, _grants in ORDER_GRANTS.items():
+    DEFAULT_GRANTS[_role].update(_grants)
+
 ROLE_DESCRIPTIONS: dict[str, str | Promise] = {
     BuiltinRole.REP: _("跟进自己名下的客户"),
     BuiltinRole.MANAGER: _("管理本部门及下级部门的客户和销售顾问"),
@@ -494,4 +566,9 @@ ROLE_DESCRIPTIONS: dict[str, str | Promise] = {
     BuiltinRole.DATA_ADMIN: _("客户数据管理部门：全部客户、回收站、操作日志"),
     BuiltinRole.GM: _("全部客户与报表；确认查看客户数据的授权"),
     BuiltinRole.SYSADMIN: _("管理用户与角色，不查看客户数据"),
+    BuiltinRole.PMC: _("合同评审：综合生产能力"),
+    BuiltinRole.QUALITY: _("合同评审：产品验收标准"),
+    BuiltinRole.RND: _("合同评审：技术标准与环保要求"),
+    BuiltinRole.PRODUCTION: _("合同评审：生产能力与设备能力"),
+    BuiltinRole.PURCHASING: _("合同评审：原材料采购周期"),
 }
