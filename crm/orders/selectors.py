@@ -238,13 +238,14 @@ def payments_by_month(*, actor: User, year: int) -> list[MonthRow]:
     def month_of(value: dt.date | dt.datetime) -> dt.date:
         return value.date() if isinstance(value, dt.datetime) else value
 
-    planned = {month_of(k): v for k, v in planned.items()}
-    received = {month_of(k): v for k, v in received.items()}
+    cent = Decimal("0.01")
+    planned = {month_of(k): Decimal(v).quantize(cent) for k, v in planned.items()}
+    received = {month_of(k): Decimal(v).quantize(cent) for k, v in received.items()}
     return [
         MonthRow(
             dt.date(year, m, 1),
-            planned.get(dt.date(year, m, 1)) or Decimal(0),
-            received.get(dt.date(year, m, 1)) or Decimal(0),
+            planned.get(dt.date(year, m, 1)) or Decimal("0.00"),
+            received.get(dt.date(year, m, 1)) or Decimal("0.00"),
         )
         for m in range(1, 13)
     ]
