@@ -23,7 +23,9 @@ from . import (
     handover,
     imports,
     lifecycle,
+    orders,
     pool,
+    products,
     questionnaires,
     reception,
     referrals,
@@ -98,6 +100,8 @@ api.add_router("/v1/", retrieval.router)
 api.add_router("/v1/", imports.router)
 api.add_router("/v1/", questionnaires.router)
 api.add_router("/v1/", vcards.router)
+api.add_router("/v1/", products.router)
+api.add_router("/v1/", orders.router)
 
 
 # Last, so that it only catches what no endpoint matched: unknown API paths answer with the

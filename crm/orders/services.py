@@ -717,3 +717,15 @@ def order_cancel(*, actor: User, order_id: int, data: Mapping[str, Any]) -> Orde
     order.cancelled_at = timezone.now()
     order.cancel_reason = cleaned["reason"]
     return _move(actor, order, OrderState.CANCELLED, "order.cancelled", cleaned["reason"])
+
+
+@transaction.atomic
+def order_print(*, actor: User, order_id: int) -> tuple[Order, bytes]:
+    """The printable order form (PDF) with its latest contract review; the print is logged."""
+    from . import pdf
+    from .selectors import order_get
+
+    order = order_get(actor=actor, order_id=order_id)
+    data = pdf.order_pdf(order, current_round(order))
+    audit.record(actor=actor, verb="order.printed", obj=order)
+    return order, data

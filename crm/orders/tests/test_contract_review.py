@@ -1,6 +1,6 @@
-"""与顾客有关的过程控制程序 (ISO 13485) as the company runs it: an order is registered (客户订购登记表),
-submitted with the 合同评审表's requirements, reviewed by PMC, 品质部, 研发部, 生产部 and 采购部,
-and signed by the general manager; then the customer is a retained customer."""
+"""与顾客有关的过程控制程序 (ISO 13485) as the company runs it: an order is registered
+(客户订购登记表), submitted with the 合同评审表's requirements, reviewed by PMC, 品质部,
+研发部, 生产部 and 采购部, and signed by the general manager; then the customer is retained."""
 
 from __future__ import annotations
 
@@ -142,9 +142,7 @@ def test_only_the_department_reviews_its_part(org, reviewers, product, buyer):
         )
 
 
-def test_the_general_manager_sends_it_back_to_draft_with_the_reason(
-    org, reviewers, product, buyer
-):
+def test_the_general_manager_sends_it_back_to_draft_with_the_reason(org, reviewers, product, buyer):
     order = make_order(org.rep_a, buyer, product)
     submit(org.rep_a, order)
     review_all(reviewers, order)
@@ -244,9 +242,7 @@ def test_an_order_under_review_is_not_changed_and_a_stale_version_is_a_conflict(
 def test_orders_follow_their_customers_scope(org, product, buyer):
     order = make_order(org.rep_a, buyer, product)
     with pytest.raises(NotFound):
-        services.order_update(
-            actor=org.rep_b, order_id=order.pk, data={"version": 1, "notes": "x"}
-        )
+        services.order_update(actor=org.rep_b, order_id=order.pk, data={"version": 1, "notes": "x"})
     with pytest.raises(Invalid):
         make_order(org.rep_c, buyer, product)
     services.order_update(

@@ -57,7 +57,8 @@ def test_codes_are_unique_prices_one_per_currency_and_edits_are_versioned(org):
     product = services.product_update(
         actor=org.gm, product_id=product.pk, version=1, data={"active": False}
     )
-    assert product.version == 2 and not product.active
+    assert product.version == 2
+    assert not product.active
     with pytest.raises(Conflict):
         services.product_update(actor=org.gm, product_id=product.pk, version=1, data={})
     assert [p.code for p in selectors.product_list(actor=org.rep_a, active=True)] == []
