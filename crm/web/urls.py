@@ -110,6 +110,8 @@ urlpatterns = [
     path("vcards/", include("crm.web.vcards.urls")),
     path("verification/", include("crm.web.verification.urls")),
     path("forms/", include("crm.web.questionnaires.urls")),
+    path("products/", include("crm.web.products.urls")),
+    path("orders/", include("crm.web.orders.urls")),
     path(
         "customers/<id:customer_id>/pool-lock/",
         pool.CustomerPoolLockView.as_view(),
