@@ -24,7 +24,7 @@ from crm.accounts.roles import (
 )
 from crm.core.errors import DomainError, NotFound
 from crm.core.errors import PermissionDenied as Forbidden
-from crm.core.permissions import allows, has_action
+from crm.core.permissions import allows, has_action, require
 from crm.customers import selectors as customer_selectors
 from crm.orders import licences, payments, selectors, services
 from crm.orders.models import OrderState, ReviewArea, ReviewState, RoundState
@@ -265,6 +265,7 @@ class _OrderAction(CrmView):
         raise NotImplementedError
 
     def post(self, request: HttpRequest, order_id: int, **kwargs: Any) -> HttpResponseBase:
+        selectors.order_get(actor=self.actor, order_id=order_id)  # 404 outside one's orders
         try:
             self.run(request, order_id, **kwargs)
         except DomainError as exc:
@@ -280,6 +281,13 @@ class _OrderAction(CrmView):
 
 class OrderReviewView(_OrderAction):
     """One department's review: 同意 or 不同意 with the comment."""
+
+    def post(self, request: HttpRequest, order_id: int, **kwargs: Any) -> HttpResponseBase:
+        action = services.AREA_ACTIONS.get(kwargs.get("area", ""))
+        if action is None:
+            raise NotFound()
+        require(self.actor, action)  # 403 for whoever reviews nothing of the kind
+        return super().post(request, order_id, **kwargs)
 
     def run(self, request: HttpRequest, order_id: int, **kwargs: Any) -> Any:
         area = kwargs["area"]
