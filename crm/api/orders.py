@@ -39,7 +39,7 @@ from crm.orders.inputs import (
     SubmitInput,
     VersionInput,
 )
-from crm.orders.models import ContractReview, FileKind, MedicalLicence, Order, OrderFile
+from crm.orders.models import ContractReview, MedicalLicence, Order, OrderFile
 
 from .presenters import ref_out
 from .schemas import ErrorOut, NoNulIn, Out, PathId, QueryId, RefOut
@@ -499,7 +499,7 @@ _UPLOADS = {
 
 class FileParams(NoNulIn):
     kind: Literal["email", "contract", "other"] = Field(
-        FileKind.EMAIL, description="email 邮件确认 / contract 回签合同 / other 其他文件"
+        "email", description="email 邮件确认 / contract 回签合同 / other 其他文件"
     )
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import Any
 
 import filetype
 from django.core.files.uploadedfile import UploadedFile
@@ -68,7 +69,7 @@ def check(files: Sequence[UploadedFile], *, already: int) -> list[tuple[Uploaded
 
 
 def save(
-    order: Order, checked: list[tuple[UploadedFile, str]], *, kind: str, actor: object
+    order: Order, checked: list[tuple[UploadedFile, str]], *, kind: str, actor: Any
 ) -> list[OrderFile]:
     saved = []
     for upload, content_type in checked:

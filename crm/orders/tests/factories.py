@@ -91,7 +91,7 @@ def review_all(reviewers: Reviewers, order: Order, **refusals: str) -> None:
         order.refresh_from_db()
         if order.state != "review":
             return
-        if order.reviews.order_by("-round").first().rows.get(area=area).state != "pending":
+        if order.reviews.order_by("-round")[0].rows.get(area=area).state != "pending":
             continue
         if area in refusals:
             data = {"approve": False, "note": refusals[area]}

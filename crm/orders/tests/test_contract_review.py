@@ -71,6 +71,7 @@ def test_an_order_reviewed_by_all_five_and_signed_makes_the_customer_retained(
     review_all(reviewers, order)
     review.refresh_from_db()
     assert review.state == RoundState.SIGNING
+    assert review.approval is not None
     assert review.approval.state == "pending"
 
     _sign(org, order, note="同意签署")

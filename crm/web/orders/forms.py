@@ -55,7 +55,7 @@ class OrderForm(forms.Form):
     contact_phone = form_field(OrderInput, "contact_phone", label=_("联系电话"))
     contact_email = form_field(OrderInput, "contact_email", label=_("电子邮箱"))
     payment_method = form_field(
-        OrderInput, "payment_method", label=_("付款方式"), widget=forms.RadioSelect
+        OrderInput, "payment_method", label=_("付款方式"), widget=forms.RadioSelect()
     )
     by_instalments = forms.BooleanField(label=_("分期付款"), required=False)
     invoice_company = form_field(OrderInput, "invoice_company", label=_("开票公司名称"))
@@ -83,9 +83,7 @@ class OrderForm(forms.Form):
 class LineForm(forms.Form):
     product = forms.TypedChoiceField(label=_("产品"), coerce=int, required=False, empty_value=None)
     quantity = form_field(LineInput, "quantity", label=_("数量"))
-    unit_price = form_field(
-        LineInput, "unit_price", label=_("单价"), help_text=_("不填取价格表")
-    )
+    unit_price = form_field(LineInput, "unit_price", label=_("单价"), help_text=_("不填取价格表"))
     size = form_field(LineInput, "size", label=_("尺寸"))
     colour = form_field(LineInput, "colour", label=_("颜色"))
     customisation = form_field(LineInput, "customisation", label=_("定制要求"))
@@ -139,9 +137,7 @@ class RequirementsForm(forms.Form):
     stated_training = form_field(RequirementsInput, "stated_training", label=_("培训要求"))
     stated_price = form_field(RequirementsInput, "stated_price", label=_("价格要求"))
     implied = form_field(RequirementsInput, "implied", label=_("隐含要求（预期用途所必要的）"))
-    statutory = form_field(
-        RequirementsInput, "statutory", label=_("法律法规要求（绿色环保等）")
-    )
+    statutory = form_field(RequirementsInput, "statutory", label=_("法律法规要求（绿色环保等）"))
     lead_free = forms.BooleanField(label=_("无铅要求"), required=False)
     company_terms = form_field(
         RequirementsInput, "company_terms", label=_("公司附加要求（付款方式和期限等）")
@@ -200,7 +196,9 @@ class PlanForm(forms.Form):
             self.fields[f"note_{n}"] = form_field(InstalmentInput, "note", label=_("说明"))
 
     def rows(self) -> list[tuple[Any, Any, Any]]:
-        return [(self[f"due_on_{n}"], self[f"amount_{n}"], self[f"note_{n}"]) for n in range(PLAN_ROWS)]
+        return [
+            (self[f"due_on_{n}"], self[f"amount_{n}"], self[f"note_{n}"]) for n in range(PLAN_ROWS)
+        ]
 
     def service_data(self) -> dict[str, Any]:
         rows = []

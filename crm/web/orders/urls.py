@@ -33,9 +33,7 @@ urlpatterns = [
     path("<id:order_id>/close/", views.OrderCloseView.as_view(), name="order_close"),
     path("<id:order_id>/cancel/", views.OrderCancelView.as_view(), name="order_cancel"),
     path("<id:order_id>/files/", views.OrderFilesView.as_view(), name="order_files"),
-    path(
-        "<id:order_id>/files/<id:file_id>/", views.OrderFileView.as_view(), name="order_file"
-    ),
+    path("<id:order_id>/files/<id:file_id>/", views.OrderFileView.as_view(), name="order_file"),
     path("<id:order_id>/pdf/", views.OrderPdfView.as_view(), name="order_pdf"),
     path("<id:order_id>/plan/", views.OrderPlanView.as_view(), name="order_plan"),
     path("<id:order_id>/receipts/", views.OrderReceiptView.as_view(), name="order_receipt"),

@@ -5,7 +5,7 @@ instalments. Thin: the rules are crm.orders'."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.contrib import messages
 from django.http import FileResponse, HttpRequest, HttpResponse
@@ -112,7 +112,9 @@ class OrderFormView(CrmView):
             "invoice_address": customer.address,
             "invoice_bank": customer.bank_name,
         }
-        return self.render(self._page(OrderForm(initial=initial), self._formset(), customer=customer))
+        return self.render(
+            self._page(OrderForm(initial=initial), self._formset(), customer=customer)
+        )
 
     def post(self, request: HttpRequest) -> HttpResponse:
         customer = self._customer(request)
@@ -168,8 +170,8 @@ class OrderEditView(OrderFormView):
 
 
 class OrderDetailView(CrmView):
-    """One order: the 客户订购登记表, the 合同评审表 of its current round, the actions its reader may
-    take (review, sign, upload, deliver, payments)."""
+    """One order: the 客户订购登记表, the 合同评审表 of its current round, the actions its
+    reader may take (review, sign, upload, deliver, payments)."""
 
     action = VIEW_ORDER
     template_name = "web/orders/detail.html"
@@ -200,7 +202,7 @@ class OrderDetailView(CrmView):
         )
         plan = selectors.payment_status(order, timezone.localdate())
         receipts = list(order.receipts.all())  # type: ignore[attr-defined]
-        plan_initial = {}
+        plan_initial: dict[str, Any] = {}
         for n, status in enumerate(plan):
             plan_initial[f"due_on_{n}"] = status.instalment.due_on
             plan_initial[f"amount_{n}"] = status.instalment.amount
@@ -258,7 +260,7 @@ class OrderSubmitView(CrmView):
 class _OrderAction(CrmView):
     """A button of the order page: the service, then back to the order with what happened."""
 
-    action = None
+    action: ClassVar[str | None] = None
     done = ""
 
     def run(self, request: HttpRequest, order_id: int, **kwargs: Any) -> Any:

@@ -40,11 +40,17 @@ class ProductForm(forms.Form):
         return [(self[f"currency_{n}"], self[f"price_{n}"]) for n in range(PRICE_ROWS)]
 
     def service_data(self) -> dict[str, Any]:
-        data = {k: v for k, v in self.cleaned_data.items() if not k.startswith(("currency_", "price_"))}
+        data = {
+            k: v for k, v in self.cleaned_data.items() if not k.startswith(("currency_", "price_"))
+        }
         data["prices"] = [
-            {"currency": self.cleaned_data[f"currency_{n}"], "price": self.cleaned_data[f"price_{n}"]}
+            {
+                "currency": self.cleaned_data[f"currency_{n}"],
+                "price": self.cleaned_data[f"price_{n}"],
+            }
             for n in range(PRICE_ROWS)
-            if self.cleaned_data.get(f"currency_{n}") and self.cleaned_data.get(f"price_{n}") is not None
+            if self.cleaned_data.get(f"currency_{n}")
+            and self.cleaned_data.get(f"price_{n}") is not None
         ]
         return data
 
