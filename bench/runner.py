@@ -21,6 +21,7 @@ from crm.reports import contact_status
 from . import audit as audit_bench
 from . import followups, governance, load, measure, reception, report
 from . import imports as imports_bench
+from . import orders as orders_bench
 from . import pool as pool_bench
 from . import questionnaires as questionnaire_bench
 
@@ -31,6 +32,7 @@ JOBS = (
     *governance.KEYS,
     imports_bench.KEY,
     questionnaire_bench.KEY,
+    orders_bench.KEY,
 )
 # jobs that need no customers: ``--only audit_verify`` alone loads none
 WITHOUT_CUSTOMERS = (audit_bench.KEY,)
@@ -218,6 +220,9 @@ def _run(opts: Options, say: Callable[[str], None]) -> list[measure.Result]:
         questionnaire_bench.run(
             staff, say, responses=min(opts.customers, questionnaire_bench.RESPONSES)
         )
+    if not opts.only or orders_bench.KEY in opts.only:
+        say("")
+        orders_bench.run(staff, opts.customers, say)
     if not opts.only or audit_bench.KEY in opts.only:
         say("")
         audit_bench.run(opts.audit_entries, say)
