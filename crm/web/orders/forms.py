@@ -55,7 +55,11 @@ class OrderForm(forms.Form):
     contact_phone = form_field(OrderInput, "contact_phone", label=_("联系电话"))
     contact_email = form_field(OrderInput, "contact_email", label=_("电子邮箱"))
     payment_method = form_field(
-        OrderInput, "payment_method", label=_("付款方式"), widget=forms.RadioSelect()
+        OrderInput,
+        "payment_method",
+        label=_("付款方式"),
+        widget=forms.RadioSelect(),
+        initial="transfer",
     )
     by_instalments = forms.BooleanField(label=_("分期付款"), required=False)
     invoice_company = form_field(OrderInput, "invoice_company", label=_("开票公司名称"))
