@@ -104,6 +104,9 @@ def test_departments_review_and_the_general_manager_signs_on_the_order_page(
     review_all(reviewers, order)
     page = as_user(org.gm).get(reverse("web:order_detail", args=[order.pk])).content.decode()
     assert "data-sign" in page
+    inbox = as_user(org.gm).get(reverse("web:approval_list")).content.decode()
+    assert f"合同签署：订单 {order.number}" in inbox
+    assert reverse("web:order_detail", args=[order.pk]) in inbox
     as_user(org.gm).post(reverse("web:order_sign", args=[order.pk]), {"decision": "approve"})
     order.refresh_from_db()
     assert order.state == "confirmed"
