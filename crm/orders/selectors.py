@@ -12,7 +12,7 @@ from django.db.models.functions import TruncMonth
 from crm.accounts.models import User
 from crm.accounts.roles import VIEW_CUSTOMER, VIEW_ORDER
 from crm.core.errors import NotFound
-from crm.core.permissions import has_action, require, restrict
+from crm.core.permissions import has_action, owned_by, require, restrict
 
 from .models import (
     ContractReview,
@@ -158,7 +158,7 @@ def licences_expiring(
         expires_on__gte=today - dt.timedelta(days=days),
     )
     if mine:
-        qs = qs.filter(customer__owner=actor)
+        qs = owned_by(qs, [actor.pk])
     return list(qs.select_related("customer", "customer__owner").order_by("expires_on")[:500])
 
 
@@ -188,7 +188,7 @@ def overdue_instalments(
         pk__in=Instalment.objects.filter(due_on__lt=today).values("order_id"),
     )
     if mine:
-        orders = orders.filter(customer__owner=actor)
+        orders = owned_by(orders, [actor.pk])
     out: list[Overdue] = []
     for order in (
         orders.select_related("customer")
