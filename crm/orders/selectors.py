@@ -166,7 +166,7 @@ def licences_expiring(
 
 
 def payment_status(order: Order, today: dt.date) -> list[InstalmentStatus]:
-    received = sum((r.amount for r in order.receipts.all()), Decimal(0))  # type: ignore[attr-defined]
+    received = sum((r.amount for r in order.receipts.all()), Decimal("0.00"))  # type: ignore[attr-defined]
     return allocate(list(order.instalments.all()), received, today)  # type: ignore[attr-defined]
 
 

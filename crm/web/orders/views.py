@@ -5,6 +5,7 @@ instalments. Thin: the rules are crm.orders'."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any, ClassVar
 
 from django.contrib import messages
@@ -219,10 +220,12 @@ class OrderDetailView(CrmView):
                 "confirmed_in_writing": any(f.confirms for f in order.files.all()),  # type: ignore[attr-defined]
                 "plan": plan,
                 "receipts": receipts,
-                "received": sum((r.amount for r in receipts), 0),
+                "received": sum((r.amount for r in receipts), Decimal("0.00")),
                 "file_form": FileForm(),
                 "plan_form": PlanForm(initial=plan_initial),
-                "receipt_form": ReceiptForm(initial={"received_on": timezone.localdate()}),
+                "receipt_form": ReceiptForm(
+                    initial={"received_on": timezone.localdate(), "method": "transfer"}
+                ),
                 "payable": order.state in payments.PAYABLE,
             }
         )
@@ -553,7 +556,7 @@ class PaymentsView(CrmView):
                 "overdue": selectors.overdue_instalments(actor=self.actor, today=today),
                 "months": months,
                 "year": year,
-                "planned": sum((m.planned for m in months), 0),
-                "received": sum((m.received for m in months), 0),
+                "planned": sum((m.planned for m in months), Decimal("0.00")),
+                "received": sum((m.received for m in months), Decimal("0.00")),
             }
         )
