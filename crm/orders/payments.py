@@ -67,8 +67,8 @@ def plan_set(*, actor: User, order_id: int, data: Mapping[str, Any]) -> list[Ins
         raise StateConflict(_("已取消的订单没有回款计划"))
     rows = cleaned["instalments"]
     total = sum((Decimal(r["amount"]) for r in rows), Decimal(0))
-    if rows and total != order.total:
-        raise Invalid(
+    if rows and total != order.total:  # the stored order's amount refuses it: 409
+        raise StateConflict(
             fields={
                 "instalments": _("各期金额合计 %(sum)s 与订单金额 %(total)s 不符")
                 % {"sum": total, "total": order.total}
@@ -107,7 +107,7 @@ def receipt_record(*, actor: User, order_id: int, data: Mapping[str, Any]) -> Re
         raise Invalid(fields={"received_on": _("到账日期不能晚于今天")})
     received = sum((r.amount for r in order.receipts.all()), Decimal(0))  # type: ignore[attr-defined]
     if received + cleaned["amount"] > order.total:
-        raise Invalid(
+        raise StateConflict(
             fields={
                 "amount": _("回款合计将超过订单金额（已收 %(got)s，订单 %(total)s）")
                 % {"got": received, "total": order.total}

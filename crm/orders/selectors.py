@@ -50,7 +50,7 @@ def order_list(*, actor: User, filters: OrderFilters, limit: int = LIST_MAX) -> 
         text = filters.q.strip()
         number = text.upper().removeprefix("SO")
         match = Q(customer__name__icontains=text) | Q(style_number__icontains=text)
-        if number.isdigit() and len(number) <= 18:
+        if number.isascii() and number.isdigit() and len(number) <= 18:
             match |= Q(pk=int(number))
         qs = qs.filter(match)
     return list(qs.select_related("customer", "customer__owner").order_by("-id")[:limit])

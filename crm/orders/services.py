@@ -164,6 +164,7 @@ def _lines(order: Order, rows: Sequence[Mapping[str, Any]]) -> list[OrderLine]:
     wanted = {int(r["product"]) for r in rows}
     products = {p.pk: p for p in Product.objects.prefetch_related("prices").filter(pk__in=wanted)}
     errors: dict[str, str] = {}
+    stale: dict[str, str] = {}  # what the catalogue now refuses (409), not the request
     lines: list[OrderLine] = []
     for n, row in enumerate(rows):
         product = products.get(int(row["product"]))
@@ -171,13 +172,13 @@ def _lines(order: Order, rows: Sequence[Mapping[str, Any]]) -> list[OrderLine]:
             errors[f"lines.{n}.product"] = _("产品不存在")
             continue
         if not product.active:
-            errors[f"lines.{n}.product"] = _("产品“%(name)s”已停售") % {"name": product.name}
+            stale[f"lines.{n}.product"] = _("产品“%(name)s”已停售") % {"name": product.name}
             continue
         price = row.get("unit_price")
         if price is None:
             listed = product.price_in(order.currency)
             if listed is None:
-                errors[f"lines.{n}.unit_price"] = _(
+                stale[f"lines.{n}.unit_price"] = _(
                     "产品“%(name)s”没有 %(currency)s 价格，请填写单价"
                 ) % {"name": product.name, "currency": order.currency}
                 continue
@@ -199,6 +200,8 @@ def _lines(order: Order, rows: Sequence[Mapping[str, Any]]) -> list[OrderLine]:
         )
     if errors:
         raise Invalid(fields=errors)
+    if stale:
+        raise StateConflict(next(iter(stale.values())), fields=stale)
     return lines
 
 

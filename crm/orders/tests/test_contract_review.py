@@ -288,7 +288,7 @@ def test_foreign_trade_terms_are_kept(org, product, buyer):
     )
     assert (order.currency, order.incoterm, order.port) == ("USD", "FOB", "Shanghai")
     assert str(order.total) == "320.00"
-    with pytest.raises(Invalid) as refused:  # no USD list price: the price must be given
+    with pytest.raises(StateConflict) as refused:  # no USD list price: give the price
         make_order(org.rep_a, buyer, product, currency="USD")
     assert "lines.0.unit_price" in refused.value.fields
 

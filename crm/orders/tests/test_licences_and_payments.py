@@ -149,7 +149,7 @@ def test_instalments_overdue_are_chased_and_received_against_the_plan(org, clock
         org.rep_a, name="星河诊所", kind="organization", category="intention", grade="H"
     )
     order = _confirmed(org, product, buyer)  # 24,000.00
-    with pytest.raises(Invalid):
+    with pytest.raises(StateConflict):
         payments.plan_set(
             actor=org.rep_a,
             order_id=order.pk,
@@ -182,7 +182,7 @@ def test_instalments_overdue_are_chased_and_received_against_the_plan(org, clock
     _title, count, lines = section
     assert count == 1
     assert "16800.00" in lines[0]
-    with pytest.raises(Invalid):  # more than the order
+    with pytest.raises(StateConflict):  # more than the order
         payments.receipt_record(
             actor=org.rep_a,
             order_id=order.pk,
