@@ -319,3 +319,40 @@ def test_cancel_and_delivery(org, reviewers, product, buyer):
     )
     assert other.state == OrderState.CANCELLED
     assert _verbs(other)[-1] == "order.cancelled"
+
+
+def test_a_referred_customer_signs_only_once_the_referral_paperwork_is_complete(
+    org, reviewers, product
+):
+    from crm.activities.models import Plan
+    from crm.referrals import services as referrals
+    from crm.referrals.models import Reward
+
+    old = make_customer(org.rep_a, name="老业主", category="retained")
+    new = make_customer(org.rep_a, name="新客户诊所", category="intention", grade="H")
+    link = referrals.referral_link_create(
+        actor=org.rep_a, customer_id=new.pk, data={"referrer_number": old.number}
+    )
+    order = make_order(org.rep_a, new, product)
+    submit(org.rep_a, order)
+    review_all(reviewers, order)
+    _sign(org, order)
+    order.refresh_from_db()
+    review = order.reviews.get()
+    assert order.state == OrderState.REVIEW  # the signature could not be applied
+    assert review.state == RoundState.REVIEWED
+    assert "老带新关联手续未补齐" in review.sign_note
+    assert Customer.objects.get(pk=new.pk).category == "intention"
+    # the three confirmations, then the signature is asked again
+    referrals.referral_confirm(actor=org.rep_a, link_id=link.pk, party="referrer")
+    referrals.referral_confirm(actor=org.rep_a, link_id=link.pk, party="customer")
+    referrals.referral_confirm(actor=org.manager, link_id=link.pk, party="manager")
+    services.order_request_signature(
+        actor=org.rep_a, order_id=order.pk, data={"version": order.version}
+    )
+    _sign(org, order)
+    order.refresh_from_db()
+    assert order.state == OrderState.CONFIRMED
+    # the deal's bookkeeping: the referrer's reward and the callbacks after the deal
+    assert Reward.objects.filter(link=link).exists()
+    assert Plan.objects.filter(customer=new, kind="callback").exists()
