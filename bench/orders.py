@@ -25,7 +25,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from crm.accounts import services as accounts
-from crm.accounts.models import User
+from crm.accounts.models import Department, User
 from crm.customers.choices import Category
 from crm.customers.models import Customer
 from crm.orders import selectors, services
@@ -67,7 +67,7 @@ def _timed(label: str, fn: Callable[[], str], say: Callable[[str], None]) -> flo
     return seconds
 
 
-def _user(username: str, role: str, department: object) -> User:
+def _user(username: str, role: str, department: Department | None) -> User:
     found = User.objects.filter(username=username).first()
     return found or accounts.user_create(
         actor=None,
