@@ -69,6 +69,8 @@ def test_the_procedure_through_the_api(org, call, product, buyer):
     pdf = call(org.rep_a, "GET", f"orders/{order['id']}/pdf")
     assert pdf["Content-Type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF")
+    assert b"/STSong-Light" in pdf.content  # the reader's own Chinese font: none embedded
+    assert b"UniGB-UCS2-H" in pdf.content
 
 
 def test_a_stale_version_is_a_conflict(org, call, product, buyer):
