@@ -125,7 +125,7 @@ _REFERRALS = _("老带新")
 _POOL = _("公海")
 _RECEPTION = _("接待")
 _GOVERNANCE = _("数据治理")
-_SALES = _("订单")
+_ORDERS = _("订单")
 
 ACTIONS: tuple[Action, ...] = (
     Action(VIEW_CUSTOMER, _("查看客户资料"), _CUSTOMERS, reads_customer_data=True),
@@ -190,16 +190,16 @@ ACTIONS: tuple[Action, ...] = (
     Action(FILL_FORM, _("填写、查看调查表"), _WORK, scoped=False),
     # the cards become customers of the importer (who also needs 登记新客户)
     Action(IMPORT_VCARD, _("导入手机通讯录名片（vCard）为自己的客户"), _CUSTOMERS, scoped=False),
-    Action(VIEW_PRODUCT, _("查看产品目录"), _SALES, scoped=False),
-    Action(MANAGE_PRODUCT, _("维护产品目录与价格"), _SALES, scoped=False),
-    Action(VIEW_ORDER, _("查看订单、合同评审与回款"), _SALES, reads_customer_data=True),
-    Action(CHANGE_ORDER, _("登记、修改、提交订单，登记回款"), _SALES),
-    Action(SIGN_ORDER, _("签署合同（总经理、副总经理）"), _SALES),
-    Action(REVIEW_CAPACITY, _("合同评审：综合生产能力（PMC）"), _SALES),
-    Action(REVIEW_QUALITY, _("合同评审：产品验收标准（品质部）"), _SALES),
-    Action(REVIEW_TECHNICAL, _("合同评审：技术标准、环保要求（研发部）"), _SALES),
-    Action(REVIEW_EQUIPMENT, _("合同评审：生产能力、设备能力（生产部）"), _SALES),
-    Action(REVIEW_MATERIAL, _("合同评审：原材料采购周期（采购部）"), _SALES),
+    Action(VIEW_PRODUCT, _("查看产品目录"), _ORDERS, scoped=False),
+    Action(MANAGE_PRODUCT, _("维护产品目录与价格"), _ORDERS, scoped=False),
+    Action(VIEW_ORDER, _("查看订单、合同评审与回款"), _ORDERS, reads_customer_data=True),
+    Action(CHANGE_ORDER, _("登记、修改、提交订单，登记回款"), _ORDERS),
+    Action(SIGN_ORDER, _("签署合同（总经理、副总经理）"), _ORDERS),
+    Action(REVIEW_CAPACITY, _("合同评审：综合生产能力（PMC）"), _ORDERS),
+    Action(REVIEW_QUALITY, _("合同评审：产品验收标准（品质部）"), _ORDERS),
+    Action(REVIEW_TECHNICAL, _("合同评审：技术标准、环保要求（研发部）"), _ORDERS),
+    Action(REVIEW_EQUIPMENT, _("合同评审：生产能力、设备能力（生产部）"), _ORDERS),
+    Action(REVIEW_MATERIAL, _("合同评审：原材料采购周期（采购部）"), _ORDERS),
 )
 ACTIONS_BY_CODE: dict[str, Action] = {a.code: a for a in ACTIONS}
 
