@@ -22,6 +22,7 @@ from . import audit as audit_bench
 from . import care as care_bench
 from . import followups, governance, load, measure, reception, report
 from . import imports as imports_bench
+from . import orders as orders_bench
 from . import pool as pool_bench
 from . import questionnaires as questionnaire_bench
 from . import sales as sales_bench
@@ -35,6 +36,7 @@ JOBS = (
     questionnaire_bench.KEY,
     sales_bench.KEY,
     care_bench.KEY,
+    orders_bench.KEY,
 )
 # jobs that need no customers: ``--only audit_verify`` alone loads none
 WITHOUT_CUSTOMERS = (audit_bench.KEY,)
@@ -228,6 +230,9 @@ def _run(opts: Options, say: Callable[[str], None]) -> list[measure.Result]:
     if not opts.only or care_bench.KEY in opts.only:
         say("")
         care_bench.run(staff, say)
+    if not opts.only or orders_bench.KEY in opts.only:
+        say("")
+        orders_bench.run(staff, opts.customers, say)
     if not opts.only or audit_bench.KEY in opts.only:
         say("")
         audit_bench.run(opts.audit_entries, say)

@@ -57,6 +57,8 @@ from crm.customers.models import (
 from crm.customers.samples import MOBILE_PREFIXES
 from crm.customers.sources import DEFAULT_SOURCES
 from crm.governance import audit
+from crm.products import services as products
+from crm.products.models import Product
 from crm.reports import contact_status
 
 TAGS = ["VIP", "车展客户", "老客户推荐", "团购", "大客户", "价格敏感", "试驾过", "需回访"]
@@ -132,6 +134,12 @@ def _users() -> dict[str, User]:
         ("data", "data_admin", svc, "吴敏"),
         ("front", "receptionist", s1, "郑晓静"),
         ("admin", "sysadmin", head, "系统管理员"),
+        # the departments that review a contract (与顾客有关的过程控制程序): orders only
+        ("pmc", "pmc", head, "何计划"),
+        ("quality", "quality", head, "许品质"),
+        ("rnd", "rnd", head, "邓研发"),
+        ("production", "production", head, "曹生产"),
+        ("purchasing", "purchasing", head, "袁采购"),
     ]
     users = {u.username: u for u in User.objects.filter(username__in=[p[0] for p in plan])}
     shared = ""  # one hash for every demo user: hashing is slow on purpose (0.4 s each)
@@ -166,6 +174,33 @@ def _reception(users: dict[str, User]) -> None:
 
 
 # --- drawing customers ----------------------------------------------------------------------
+
+
+CATALOGUE = (
+    ("MD-001", "多参数监护仪", "12.1 英寸，六参数", "台", "III", "6821", "12800"),
+    ("MD-002", "电子血压计", "上臂式", "台", "II", "6820", "398"),
+    ("MD-003", "医用外科口罩", "17.5×9.5 cm，50 只/盒", "盒", "II", "6864", "35"),
+    ("KT-809", "厨房刀具套装", "五件套，不锈钢", "套", "", "", "168"),
+)
+
+
+def _catalogue(gm: User) -> None:
+    """A small product catalogue (two classes of medical devices among it), once."""
+    if Product.objects.exists():
+        return
+    for code, name, spec, unit, device_class, device_code, price in CATALOGUE:
+        products.product_create(
+            actor=gm,
+            data={
+                "code": code,
+                "name": name,
+                "specification": spec,
+                "unit": unit,
+                "device_class": device_class,
+                "device_code": device_code,
+                "prices": [{"currency": "CNY", "price": price}],
+            },
+        )
 
 
 def _credit_code(rng: random.Random) -> str:
@@ -564,6 +599,7 @@ def load(
             _write_audit(drafts)
         with step(STEPS[6]):
             _reception(users)
+            _catalogue(users["gm"])
             if drafts:
                 activities.plans_mark_missed()
                 # the month's contact-status figures, kept from the rows loaded around the

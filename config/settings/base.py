@@ -70,6 +70,8 @@ INSTALLED_APPS = [
     "crm.sales",
     "crm.care",
     "crm.knowledge",
+    "crm.products",
+    "crm.orders",
     "crm.api",
     "crm.web",
 ]

@@ -108,6 +108,19 @@ RECORD_CARE = "care.record_care"
 # the knowledge base (知识管理, crm.knowledge): everybody reads it, the managers write it
 VIEW_KNOWLEDGE = "knowledge.view_article"
 MANAGE_KNOWLEDGE = "knowledge.manage_article"
+# the product catalogue (crm.products): everyone reads it, managers maintain it
+VIEW_PRODUCT = "products.view_product"
+MANAGE_PRODUCT = "products.manage_product"
+# orders and their contract review (客户订购登记表, 合同评审, crm.orders); an order's rows are its
+# customer's (owner, department)
+VIEW_ORDER = "orders.view_order"
+CHANGE_ORDER = "orders.change_order"
+SIGN_ORDER = "orders.sign_order"
+REVIEW_CAPACITY = "orders.review_capacity"
+REVIEW_QUALITY = "orders.review_quality"
+REVIEW_TECHNICAL = "orders.review_technical"
+REVIEW_EQUIPMENT = "orders.review_equipment"
+REVIEW_MATERIAL = "orders.review_material"
 
 
 @dataclass(frozen=True)
@@ -133,6 +146,7 @@ _RECEPTION = _("接待")
 _GOVERNANCE = _("数据治理")
 _SALES = _("销售机会")
 _SERVICE = _("客户服务")
+_ORDERS = _("订单")
 
 ACTIONS: tuple[Action, ...] = (
     Action(VIEW_CUSTOMER, _("查看客户资料"), _CUSTOMERS, reads_customer_data=True),
@@ -212,6 +226,16 @@ ACTIONS: tuple[Action, ...] = (
     Action(RECORD_CARE, _("记录关怀活动的客户回应"), _SERVICE),
     Action(VIEW_KNOWLEDGE, _("查阅知识库（销讲、答客问）"), _SERVICE, scoped=False),
     Action(MANAGE_KNOWLEDGE, _("编辑知识库"), _SERVICE, scoped=False),
+    Action(VIEW_PRODUCT, _("查看产品目录"), _ORDERS, scoped=False),
+    Action(MANAGE_PRODUCT, _("维护产品目录与价格"), _ORDERS, scoped=False),
+    Action(VIEW_ORDER, _("查看订单、合同评审与回款"), _ORDERS, reads_customer_data=True),
+    Action(CHANGE_ORDER, _("登记、修改、提交订单，登记回款"), _ORDERS),
+    Action(SIGN_ORDER, _("签署合同（总经理、副总经理）"), _ORDERS),
+    Action(REVIEW_CAPACITY, _("合同评审：综合生产能力（PMC）"), _ORDERS),
+    Action(REVIEW_QUALITY, _("合同评审：产品验收标准（品质部）"), _ORDERS),
+    Action(REVIEW_TECHNICAL, _("合同评审：技术标准、环保要求（研发部）"), _ORDERS),
+    Action(REVIEW_EQUIPMENT, _("合同评审：生产能力、设备能力（生产部）"), _ORDERS),
+    Action(REVIEW_MATERIAL, _("合同评审：原材料采购周期（采购部）"), _ORDERS),
 )
 ACTIONS_BY_CODE: dict[str, Action] = {a.code: a for a in ACTIONS}
 
@@ -263,6 +287,12 @@ class BuiltinRole(models.TextChoices):
     DATA_ADMIN = "data_admin", _("数据管理员")
     GM = "gm", _("总经理")
     SYSADMIN = "sysadmin", _("系统管理员")
+    # the departments that review a contract (与顾客有关的过程控制程序 4.2)
+    PMC = "pmc", _("计划部（PMC）")
+    QUALITY = "quality", _("品质部")
+    RND = "rnd", _("研发部")
+    PRODUCTION = "production", _("生产部")
+    PURCHASING = "purchasing", _("采购部")
 
 
 ALL, DEPT, OWN, ASSIGNED = Scope.ALL, Scope.DEPARTMENT, Scope.OWN, Scope.ASSIGNED
@@ -401,6 +431,11 @@ DEFAULT_GRANTS: dict[str, dict[str, str]] = {
         VIEW_RECORD: ALL,
     },
     BuiltinRole.SYSADMIN: {MANAGE_USERS: ALL, MANAGE_ROLES: ALL},
+    BuiltinRole.PMC: {},
+    BuiltinRole.QUALITY: {},
+    BuiltinRole.RND: {},
+    BuiltinRole.PRODUCTION: {},
+    BuiltinRole.PURCHASING: {},
 }
 
 # 老带新 (crm.referrals): sales staff issue cards to their retained customers and do the paperwork
@@ -601,6 +636,43 @@ CARE_GRANTS: dict[str, dict[str, str]] = {
 for _role, _grants in CARE_GRANTS.items():
     DEFAULT_GRANTS[_role].update(_grants)
 
+# 订单与合同评审 (crm.orders): sales staff register their customers' orders; each reviewing
+# department reviews every order in its field (与顾客有关的过程控制程序 4.2), the general manager
+# signs (4.3); after-sales and the data administrator read them. Everyone reads the catalogue,
+# the managers keep it.
+ORDER_GRANTS: dict[str, dict[str, str]] = {
+    BuiltinRole.REP: {VIEW_PRODUCT: ALL, VIEW_ORDER: OWN, CHANGE_ORDER: OWN},
+    BuiltinRole.MANAGER: {
+        VIEW_PRODUCT: ALL,
+        MANAGE_PRODUCT: ALL,
+        VIEW_ORDER: DEPT,
+        CHANGE_ORDER: DEPT,
+    },
+    BuiltinRole.DIRECTOR: {
+        VIEW_PRODUCT: ALL,
+        MANAGE_PRODUCT: ALL,
+        VIEW_ORDER: DEPT,
+        CHANGE_ORDER: DEPT,
+    },
+    BuiltinRole.RECEPTIONIST: {VIEW_PRODUCT: ALL},
+    BuiltinRole.SERVICE: {VIEW_PRODUCT: ALL, VIEW_ORDER: ALL},
+    BuiltinRole.DATA_ADMIN: {VIEW_PRODUCT: ALL, VIEW_ORDER: ALL},
+    BuiltinRole.GM: {
+        VIEW_PRODUCT: ALL,
+        MANAGE_PRODUCT: ALL,
+        VIEW_ORDER: ALL,
+        CHANGE_ORDER: ALL,
+        SIGN_ORDER: ALL,
+    },
+    BuiltinRole.PMC: {VIEW_PRODUCT: ALL, VIEW_ORDER: ALL, REVIEW_CAPACITY: ALL},
+    BuiltinRole.QUALITY: {VIEW_PRODUCT: ALL, VIEW_ORDER: ALL, REVIEW_QUALITY: ALL},
+    BuiltinRole.RND: {VIEW_PRODUCT: ALL, VIEW_ORDER: ALL, REVIEW_TECHNICAL: ALL},
+    BuiltinRole.PRODUCTION: {VIEW_PRODUCT: ALL, VIEW_ORDER: ALL, REVIEW_EQUIPMENT: ALL},
+    BuiltinRole.PURCHASING: {VIEW_PRODUCT: ALL, VIEW_ORDER: ALL, REVIEW_MATERIAL: ALL},
+}
+for _role, _grants in ORDER_GRANTS.items():
+    DEFAULT_GRANTS[_role].update(_grants)
+
 ROLE_DESCRIPTIONS: dict[str, str | Promise] = {
     BuiltinRole.REP: _("跟进自己名下的客户"),
     BuiltinRole.MANAGER: _("管理本部门及下级部门的客户和销售顾问"),
@@ -610,4 +682,9 @@ ROLE_DESCRIPTIONS: dict[str, str | Promise] = {
     BuiltinRole.DATA_ADMIN: _("客户数据管理部门：全部客户、回收站、操作日志"),
     BuiltinRole.GM: _("全部客户与报表；确认查看客户数据的授权"),
     BuiltinRole.SYSADMIN: _("管理用户与角色，不查看客户数据"),
+    BuiltinRole.PMC: _("合同评审：综合生产能力"),
+    BuiltinRole.QUALITY: _("合同评审：产品验收标准"),
+    BuiltinRole.RND: _("合同评审：技术标准与环保要求"),
+    BuiltinRole.PRODUCTION: _("合同评审：生产能力与设备能力"),
+    BuiltinRole.PURCHASING: _("合同评审：原材料采购周期"),
 }

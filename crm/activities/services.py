@@ -608,6 +608,8 @@ def plans_follow_categories(
 def _request_url(request: ApprovalRequest) -> str:
     if request.subject_type == Customer._meta.label_lower:
         return f"/customers/{request.subject_id}/"
+    if request.subject_type == "orders.order":  # 合同签署 (crm.orders)
+        return f"/orders/{request.subject_id}/"
     return "/approvals/"
 
 

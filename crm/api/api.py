@@ -25,7 +25,9 @@ from . import (
     imports,
     knowledge,
     lifecycle,
+    orders,
     pool,
+    products,
     questionnaires,
     reception,
     referrals,
@@ -104,6 +106,8 @@ api.add_router("/v1/", vcards.router)
 api.add_router("/v1/", sales.router)
 api.add_router("/v1/", care.router)
 api.add_router("/v1/", knowledge.router)
+api.add_router("/v1/", products.router)
+api.add_router("/v1/", orders.router)
 
 
 # Last, so that it only catches what no endpoint matched: unknown API paths answer with the

@@ -50,4 +50,7 @@ class CompanyType(models.TextChoices):
     MANUFACTURER = "manufacturer", _("生产商")
     TRADER = "trader", _("贸易商")
     RETAILER = "retailer", _("零售商")
+    # 经销商、代理商: those who resell medical devices need a business licence (crm.orders)
+    DISTRIBUTOR = "distributor", _("经销商")
+    AGENT = "agent", _("代理商")
     OTHER = "other", pgettext_lazy("company type", "其他")

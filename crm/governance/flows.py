@@ -22,7 +22,7 @@ from typing import Any
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from crm.accounts.roles import APPROVE_CHANGE, APPROVE_DEFEAT, CONFIRM_ROLE_GRANT
+from crm.accounts.roles import APPROVE_CHANGE, APPROVE_DEFEAT, CONFIRM_ROLE_GRANT, SIGN_ORDER
 
 from .approvals import Step
 
@@ -42,6 +42,8 @@ FLOWS: dict[str, tuple[Step, ...]] = {
     "accounts.role_grants": (Step(_("总经理确认"), action=CONFIRM_ROLE_GRANT),),
     # 客户数据调用申请: 由部门总监批准，并由总经理同时批准 (crm.retrieval)
     "retrieval.export": DIRECTOR_THEN_GM,
+    # 合同签署 (crm.orders): after the five departments' reviews, 总(副)经理负责合同的签署
+    "orders.sign": (Step(_("总经理签署"), action=SIGN_ORDER),),
 }
 
 

@@ -115,6 +115,8 @@ urlpatterns = [
     path("care/", include("crm.web.care.urls")),
     path("knowledge/", include("crm.web.knowledge.urls")),
     path("s/<str:token>/", care_public.SurveyPublicView.as_view(), name="survey_public"),
+    path("products/", include("crm.web.products.urls")),
+    path("orders/", include("crm.web.orders.urls")),
     path(
         "customers/<id:customer_id>/pool-lock/",
         pool.CustomerPoolLockView.as_view(),

@@ -271,6 +271,45 @@ def _bulk(path: str, body: dict[str, Any]) -> None:
         }
 
 
+def _orders(path: str, body: dict[str, Any]) -> None:
+    """订单 (crm.orders): an order or a licence of the fixtures' customer, lines of existing
+    products at small amounts, no delivery date before the order date, no dates after today; a
+    product in no drawn category, one price per currency; an empty payment plan (the instalments
+    of a drawn plan do not add up to the order's amount: 409)."""
+    customers, products = _ids("CRM_FUZZ_ORDER_CUSTOMERS"), _ids("CRM_FUZZ_PRODUCTS")
+    yesterday = (dt.datetime.now(dt.UTC).date() - dt.timedelta(days=1)).isoformat()
+    if (path.endswith(("/orders", "/medical-licences"))) and "customer" in body and customers:
+        body["customer"] = customers[0]
+    lines = body.get("lines")
+    if "/orders" in path and isinstance(lines, list) and products:
+        for n, line in enumerate(lines):
+            if isinstance(line, dict):
+                line.update(product=products[n % len(products)], quantity=1, unit_price="10")
+    if "/orders" in path:
+        for field in ("order_date", "expected_delivery", "delivered_on"):
+            if field in body:
+                body[field] = None
+        if "received_on" in body:
+            body["received_on"] = yesterday
+        if "instalments" in body:
+            body["instalments"] = []
+    if "/medical-licences" in path and "issued_on" in body:
+        body["issued_on"] = None
+    if "/products" in path:
+        if "category" in body:
+            body["category"] = None
+        prices = body.get("prices")
+        if isinstance(prices, list):
+            seen: set[Any] = set()
+            kept = []
+            for price in prices:
+                key = price.get("currency") if isinstance(price, dict) else None
+                if key not in seen:
+                    seen.add(key)
+                    kept.append(price)
+            body["prices"] = kept
+
+
 @schemathesis.hook
 def map_case(context: Any, case: Any) -> Any:
     meta = getattr(case, "meta", None)
@@ -286,6 +325,7 @@ def map_case(context: Any, case: Any) -> Any:
         _retrieval(case.path, case.body)
         _questionnaire(case.path, case.body)
         _import_file(case.path, case.body)
+        _orders(case.path, case.body)
     departments = _ids("CRM_FUZZ_DEPARTMENTS")
     query = case.query
     department = query.get("department") if isinstance(query, dict) else None

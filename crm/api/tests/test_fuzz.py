@@ -211,6 +211,21 @@ def _fixtures(org) -> tuple[str, dict[str, str]]:
     )
     item = round_.items.order_by("pk").first()
     assert item is not None
+    # 订单 (issue 11): a product, a draft order of an intention customer with one file, and a
+    # licence of that customer
+    from crm.orders import licences as order_licences
+    from crm.orders import services as order_services
+    from crm.orders.tests.factories import make_order, make_product
+    from crm.testing import tiny_png
+
+    product = make_product(org)
+    buyer = make_customer(org.rep_a, name="订单客户", category="intention", grade="A")
+    order = make_order(gm, buyer, product)
+    order_file = order_services.order_attach(actor=gm, order_id=order.pk, files=[tiny_png()])[0]
+    licence = order_licences.licence_create(
+        actor=gm,
+        data={"customer": buyer.pk, "number": "L-1", "classes": ["II"], "expires_on": soon},
+    )
     config = f"""
 [cache]
 enabled = false
@@ -233,6 +248,10 @@ user_id = {org.rep_a.pk}
 handover_id = {handover.pk}
 round_id = {round_.pk}
 item_id = {item.pk}
+order_id = {order.pk}
+product_id = {product.pk}
+file_id = {order_file.pk}
+licence_id = {licence.pk}
 
 [[operations]]
 include-name = "POST /api/v1/customers/{{customer_id}}/referral-cards"
@@ -286,6 +305,9 @@ headers = {{ Authorization = "Bearer {manager}" }}
         "CRM_FUZZ_COLLEAGUES": ",".join(str(u.pk) for u in (org.rep_b, org.rep_c, org.manager)),
         # a hand-over's leaver and receiver (a transfer: nobody's account closes)
         "CRM_FUZZ_HANDOVER": f"{org.rep_c.pk},{org.manager2.pk}",
+        # 订单: the customer of new orders and licences, the products of their lines
+        "CRM_FUZZ_ORDER_CUSTOMERS": str(buyer.pk),
+        "CRM_FUZZ_PRODUCTS": str(product.pk),
     }
     return config, env
 

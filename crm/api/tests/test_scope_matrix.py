@@ -173,6 +173,20 @@ PROFILES: dict[str, tuple[int | str, ...]] = {
     # 知识管理: everybody but the system administrator reads, the managers write; {ka} an article
     "knowledge":  (401, OK,   OK,   OK,   OK,  OK,  OK,  OK,  403, OK,  OK,   OK),
     "knowledge_manage": (401, 403, 403, 403, OK, OK, 403, OK,  403, OK,  403,  403),
+    # 产品与订单 (issue 11): everyone but the system administrator reads the catalogue; managers,
+    # directors and the GM keep it. An order is its customer's ({oc}: rep_a's in 销售一部, like
+    # x); the data administrator and service staff read orders, change none; only the GM signs;
+    # the five reviewing departments are roles no persona holds ({so} a draft, {sg} reviewed and
+    # waiting for the GM's signature)
+    "products":   (401, OK,   OK,   OK,   OK,  OK,  OK,  OK,  403, OK,  OK,   OK),
+    "product_manage": (401, 403, 403, 403, OK, OK,  403, OK,  403, OK,  403,  403),
+    "orders":     (401, OK,   OK,   OK,   OK,  OK,  OK,  OK,  403, OK,  403,  OK),
+    "order_create": (401, OK,  422,  422,  OK,  422, 403, OK,  403, OK,  403,  403),
+    "order_change": (401, OK,  404,  404,  OK,  404, 403, OK,  403, OK,  403,  403),
+    "order_state": (401, 409,  404,  404,  409, 404, 403, 409, 403, 409, 403,  403),
+    "order_review": (401, 403, 403,  403,  403, 403, 403, 403, 403, 403, 403,  403),
+    "order_sign": (401, 403,   403,  403,  403, 403, 403, OK,  403, 403, 403,  403),
+    "licence_create": (401, OK, 422,  422,  OK,  422, OK,  OK,  403, OK,  403,  403),
 }
 
 # endpoint: (method, path, body, success status, profile); {x} {ct} {gone} {tok} filled in,
@@ -483,6 +497,50 @@ ENDPOINTS: dict[str, tuple[str, str, Any, int, str]] = {
     "knowledge_article": ("GET",   "knowledge/articles/{ka}",     None, 200, "knowledge"),
     "knowledge_article_update": ("PATCH", "knowledge/articles/{ka}", {"answer": "合同签订前可退"},
                                                                   200, "knowledge_manage"),
+    "products":         ("GET",    "products?q=监护",             None, 200, "products"),
+    "product_create":   ("POST",   "products", {"code": "P-9", "name": "呼吸机", "unit": "台"},
+                                                                  201, "product_manage"),
+    "product_get":      ("GET",    "products/{pr}",               None, 200, "products"),
+    "product_update":   ("PATCH",  "products/{pr}", {"version": 1, "name": "监护仪（新）"},
+                                                                  200, "product_manage"),
+    "product_categories": ("GET",  "product-categories",          None, 200, "products"),
+    "product_category_create": ("POST", "product-categories", {"name": "耗材"}, 201,
+                         "product_manage"),
+    "orders":           ("GET",    "orders?state=draft",          None, 200, "orders"),
+    "order_create":     ("POST",   "orders", {"customer": "{oc}", "lines": "{lines}"}, 201,
+                         "order_create"),
+    "order_get":        ("GET",    "orders/{so}",                 None, 200, "read"),
+    "order_update":     ("PATCH",  "orders/{so}", {"version": 1, "notes": "加急"}, 200,
+                         "order_change"),
+    "order_submit":     ("POST",   "orders/{so}/submit", {"version": 1, "stated_quality": "合格",
+                         "stated_delivery": "30 天"},             200, "order_change"),
+    "order_review":     ("POST",   "orders/{sg}/reviews/quality", {"approve": True}, 200,
+                         "order_review"),
+    "order_sign":       ("POST",   "orders/{sg}/sign", {"approve": True}, 200, "order_sign"),
+    "order_signature_request": ("POST", "orders/{sg}/signature-request", {"version": "{sgv}"},
+                                                                  200, "order_state"),
+    "order_deliver":    ("POST",   "orders/{so}/deliver", {"version": 1}, 200, "order_state"),
+    "order_close":      ("POST",   "orders/{so}/close", {"version": 1}, 200, "order_state"),
+    "order_cancel":     ("POST",   "orders/{so}/cancel", {"version": 1, "reason": "客户取消"},
+                                                                  200, "order_change"),
+    "order_attach":     ("POST",   "orders/{so}/files?kind=contract", FILES, 201,
+                         "order_change"),
+    "order_file":       ("GET",    "orders/{so}/files/{of}",      None, 200, "read"),
+    "order_pdf":        ("GET",    "orders/{so}/pdf",             None, 200, "read"),
+    "order_plan":       ("PUT",    "orders/{so}/payment-plan", {"instalments": []}, 200,
+                         "order_change"),
+    "order_receipt":    ("POST",   "orders/{so}/receipts", {"received_on": "{today}",
+                         "amount": "100"},                        201, "order_state"),
+    "order_reviews":    ("GET",    "order-reviews",               None, 200, "orders"),
+    "payments_overdue": ("GET",    "payments/overdue",            None, 200, "orders"),
+    "payments_monthly": ("GET",    "payments/monthly?year=2026",  None, 200, "orders"),
+    "licences":         ("GET",    "medical-licences?expiring=true", None, 200, "customers"),
+    "licence_create":   ("POST",   "medical-licences", {"customer": "{xid}", "number": "L-2",
+                         "classes": ["III"], "expires_on": "2030-01-01"}, 201, "licence_create"),
+    "licence_get":      ("GET",    "medical-licences/{lc}",       None, 200, "read"),
+    "licence_update":   ("PATCH",  "medical-licences/{lc}", {"version": 1, "number": "L-1b"},
+                                                                  200, "change"),
+    "licence_delete":   ("DELETE", "medical-licences/{lc}",       None, 204, "change"),
 }
 # fmt: on
 
@@ -581,6 +639,7 @@ def world(org):
         **_questionnaire_world(org),
         **_sales_world(org),
         **_care_world(org),
+        **_order_world(org, x),
         "sh": shares.customer_share(
             actor=org.rep_a,
             customer_id=x.pk,
@@ -727,6 +786,41 @@ def _care_world(org):
     }
 
 
+def _order_world(org, x):
+    from crm.orders import licences as order_licences
+    from crm.orders import services as order_services
+    from crm.orders.tests.factories import (
+        make_order,
+        make_product,
+        make_reviewers,
+        review_all,
+        submit,
+    )
+
+    product = make_product(org)
+    buyer = make_customer(
+        org.rep_a, name="订单客户", kind="organization", category="intention", grade="A"
+    )
+    draft = make_order(org.rep_a, buyer, product)
+    order_services.order_attach(actor=org.rep_a, order_id=draft.pk, files=[tiny_png()])
+    signing = make_order(org.rep_a, buyer, product)
+    submit(org.rep_a, signing)
+    review_all(make_reviewers(org), signing)
+    signing.refresh_from_db()
+    licence = order_licences.licence_create(
+        actor=org.rep_a,
+        data={"customer": x.pk, "number": "L-1", "classes": ["II"], "expires_on": "2030-01-01"},
+    )
+    return {
+        "pr": product,
+        "oc": buyer,
+        "so": draft,
+        "sg": signing,
+        "of": draft.files.get(),
+        "lc": licence,
+    }
+
+
 def _vcard() -> Any:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -797,6 +891,11 @@ def _cell(org, call, world, endpoint, persona, expected):
         cc=world["cc"],
         cg=world["cg"],
         ka=world["ka"],
+        pr=world["pr"].pk,
+        so=world["so"].pk,
+        sg=world["sg"].pk,
+        of=world["of"].pk,
+        lc=world["lc"].pk,
     )
     actor = None if persona == "anonymous" else getattr(org, persona)
     if isinstance(body, dict):
@@ -812,6 +911,11 @@ def _cell(org, call, world, endpoint, persona, expected):
             "{st}": world["st"],
             "{lr}": world["lr"],
             "{this_month}": f"{timezone.localdate():%Y-%m}",
+            "{oc}": world["oc"].pk,
+            "{xid}": x.pk,
+            "{sgv}": world["sg"].version,
+            "{today}": timezone.localdate().isoformat(),
+            "{lines}": [{"product": world["pr"].pk, "quantity": 1}],
         }
         body = {k: marks.get(v, v) if isinstance(v, str) else v for k, v in body.items()}
         if body.get("users") == ["{rep_a}"]:
@@ -940,7 +1044,13 @@ def test_matrix_covers_every_endpoint_of_the_api():
             .replace("{cc}", "{campaign_id}")
             .replace("{cg}", "{target_id}")
             .replace("{ka}", "{article_id}")
-            .replace("customers/{x}/questionnaires", "customers/{customer_id}/questionnaires"),
+            .replace("customers/{x}/questionnaires", "customers/{customer_id}/questionnaires")
+            .replace("{pr}", "{product_id}")
+            .replace("/reviews/quality", "/reviews/{area}")
+            .replace("{so}", "{order_id}")
+            .replace("{sg}", "{order_id}")
+            .replace("{of}", "{file_id}")
+            .replace("{lc}", "{licence_id}"),
         )
         for m, p, *_rest in ENDPOINTS.values()
     }

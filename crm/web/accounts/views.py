@@ -21,6 +21,7 @@ from crm.accounts.roles import (
     MANAGE_USERS,
     REGISTER_VISIT,
     VIEW_CUSTOMER,
+    VIEW_ORDER,
     VIEW_TEAM_DAY,
 )
 from crm.core.errors import Invalid
@@ -78,6 +79,8 @@ class HomeView(CrmView):
             return redirect("web:reception_desk")  # the front desk
         if self.actor.has_action(VIEW_CUSTOMER):
             return redirect("web:customer_list")
+        if self.actor.has_action(VIEW_ORDER):
+            return redirect("web:order_reviews")  # the contract reviewers (品质部, 采购部 …)
         if self.actor.has_action(MANAGE_USERS):
             return redirect("web:user_list")
         return redirect("web:settings")

@@ -136,6 +136,15 @@ PROFILES: dict[str, tuple[int | str, ...]] = {
     # that ran
     "imports":    (LOGIN, 403,  403,  403,  OK,  OK,  OK,  OK,  403, OK,  403,  403),
     "import":     (LOGIN, 403,  403,  403,  OK,  404, OK,  OK,  403, OK,  403,  403),
+    # 产品与订单 (issue 11): the catalogue is read by all but the system administrator, kept by
+    # managers, directors and the GM; {so} is a draft order of rep_a's customer {oc} (销售一部),
+    # {sg} one reviewed and waiting for the GM's signature; no persona is a reviewing department
+    "products":   (LOGIN, OK,   OK,   OK,   OK,  OK,  OK,  OK,  403, OK,  OK,   OK),
+    "product_manage": (LOGIN, 403, 403, 403, OK, OK,  403, OK,  403, OK,  403,  403),
+    "orders":     (LOGIN, OK,   OK,   OK,   OK,  OK,  OK,  OK,  403, OK,  403,  OK),
+    "order_create": (LOGIN, OK, 404,  404,  OK,  404, 403, OK,  403, OK,  403,  403),
+    "order_change": (LOGIN, OK, 404,  404,  OK,  404, 403, OK,  403, OK,  403,  403),
+    "order_review": (LOGIN, 403, 403, 403,  403, 403, 403, 403, 403, 403, 403,  403),
     # 调查表 (issue 10): {qf} the company's form, {qr} rep_a's response on x; filled on x by
     # whoever may edit x, designed by managers, directors, the data administrator and the GM
     "forms":      (LOGIN, OK,   OK,   OK,   OK,  OK,  OK,  OK,  403, OK,  403,  403),
@@ -363,6 +372,38 @@ PAGES: dict[str, tuple[str, tuple[str, ...], dict[str, Any] | None, int, str]] =
     "knowledge_new":       ("GET",  (),             None, 200, "knowledge_manage"),
     "knowledge_edit":      ("GET",  ("{ka}",),      None, 200, "knowledge_manage"),
     "knowledge_categories": ("GET", (),             None, 200, "knowledge_manage"),
+    "product_list":        ("GET",  (),             None, 200, "products"),
+    "product_new":         ("GET",  (),             None, 200, "product_manage"),
+    "product_categories":  ("GET",  (),             None, 200, "product_manage"),
+    "product_edit":        ("GET",  ("{pr}",),      None, 200, "product_manage"),
+    "order_list":          ("GET",  (),             None, 200, "orders"),
+    "order_new":           ("POST", (), {"customer": "{oc}", "payment_method": "transfer",
+                            "currency": "CNY", "lines-TOTAL_FORMS": "1",
+                            "lines-INITIAL_FORMS": "0", "lines-0-product": "{pr}",
+                            "lines-0-quantity": "1"}, 302, "order_create"),
+    "order_reviews":       ("GET",  (),             None, 200, "orders"),
+    "order_payments":      ("GET",  (),             None, 200, "orders"),
+    "licence_list":        ("GET",  (),             None, 200, "customers"),
+    "licence_new":         ("POST", (), {"customer": "{x}", "kind": "licence", "number": "L-9",
+                            "classes": "III", "expires_on": "2030-01-01"}, 302, "change"),
+    "licence_edit":        ("GET",  ("{lc}",),      None, 200, "change"),
+    "licence_delete":      ("POST", ("{lc}",),      None, 302, "change"),
+    "order_detail":        ("GET",  ("{so}",),      None, 200, "read"),
+    "order_edit":          ("GET",  ("{so}",),      None, 200, "order_change"),
+    "order_submit":        ("GET",  ("{so}",),      None, 200, "order_change"),
+    "order_review":        ("POST", ("{sg}", "quality"), {"decision": "approve"}, 302,
+                            "order_review"),
+    "order_sign":          ("POST", ("{sg}",), {"decision": "approve"}, 302, "approve"),
+    "order_signature_request": ("POST", ("{sg}",), {"version": "1"}, 302, "order_change"),
+    "order_deliver":       ("POST", ("{so}",), {"version": "1"}, 302, "order_change"),
+    "order_close":         ("POST", ("{so}",), {"version": "1"}, 302, "order_change"),
+    "order_cancel":        ("POST", ("{so}",), {"version": "1", "reason": "客户取消"}, 302,
+                            "order_change"),
+    "order_files":         ("POST", ("{so}",), {"kind": "contract"}, 302, "order_change"),
+    "order_file":          ("GET",  ("{so}", "{of}"), None, 200, "read"),
+    "order_pdf":           ("GET",  ("{so}",),      None, 200, "read"),
+    "order_plan":          ("POST", ("{so}",),      None, 302, "order_change"),
+    "order_receipt":       ("POST", ("{so}",),      None, 302, "order_change"),
 }
 # fmt: on
 
@@ -451,6 +492,7 @@ def world(org):
     return {
         **_import_world(org),
         **_care_world(org, soon),
+        **_order_world(org, x),
         "qf": survey,
         "qq": age,
         "qs": age.section,
@@ -564,6 +606,40 @@ def _import_world(org):
     import_services.import_start(actor=org.manager, job_id=ran.pk)
     import_services.import_run(job_id=ran.pk)
     return {"im": upload(), "imd": ran}
+
+
+def _order_world(org, x):
+    from crm.orders import licences as order_licences
+    from crm.orders import services as order_services
+    from crm.orders.tests.factories import (
+        make_order,
+        make_product,
+        make_reviewers,
+        review_all,
+        submit,
+    )
+
+    product = make_product(org)
+    buyer = make_customer(
+        org.rep_a, name="订单客户", kind="organization", category="intention", grade="A"
+    )
+    draft = make_order(org.rep_a, buyer, product)
+    order_services.order_attach(actor=org.rep_a, order_id=draft.pk, files=[tiny_png()])
+    signing = make_order(org.rep_a, buyer, product)
+    submit(org.rep_a, signing)
+    review_all(make_reviewers(org), signing)
+    licence = order_licences.licence_create(
+        actor=org.rep_a,
+        data={"customer": x.pk, "number": "L-1", "classes": ["II"], "expires_on": "2030-01-01"},
+    )
+    return {
+        "pr": product,
+        "oc": buyer,
+        "so": draft,
+        "sg": signing,
+        "of": draft.files.get(),
+        "lc": licence,
+    }
 
 
 def _fill(template: Any, world: dict[str, Any]) -> Any:
