@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "crm.imports",
     "crm.questionnaires",
     "crm.vcards",
+    "crm.service",
     "crm.api",
     "crm.web",
 ]

@@ -89,6 +89,15 @@ MANAGE_FORM = "questionnaires.manage_form"
 FILL_FORM = "questionnaires.fill_form"
 # vCard import (名片导入, crm.vcards): a phone's contacts as one's own customers
 IMPORT_VCARD = "vcards.import_vcard"
+# customer service (客户服务, crm.service): complaints, their SLA, service records
+VIEW_COMPLAINT = "service.view_complaint"
+REGISTER_COMPLAINT = "service.register_complaint"
+HANDLE_COMPLAINT = "service.handle_complaint"
+ASSIST_COMPLAINT = "service.assist_complaint"
+SUPERVISE_COMPLAINT = "service.supervise_complaint"
+VIEW_COMPLAINT_REPORT = "service.view_complaint_report"
+MANAGE_SLA = "service.manage_sla"
+RECORD_SERVICE = "service.record_service"
 
 
 @dataclass(frozen=True)
@@ -112,6 +121,7 @@ _REFERRALS = _("老带新")
 _POOL = _("公海")
 _RECEPTION = _("接待")
 _GOVERNANCE = _("数据治理")
+_SERVICE = _("客户服务")
 
 ACTIONS: tuple[Action, ...] = (
     Action(VIEW_CUSTOMER, _("查看客户资料"), _CUSTOMERS, reads_customer_data=True),
@@ -176,6 +186,15 @@ ACTIONS: tuple[Action, ...] = (
     Action(FILL_FORM, _("填写、查看调查表"), _WORK, scoped=False),
     # the cards become customers of the importer (who also needs 登记新客户)
     Action(IMPORT_VCARD, _("导入手机通讯录名片（vCard）为自己的客户"), _CUSTOMERS, scoped=False),
+    # a complaint's rows: its customer's rep (own), their department, its handler and helpers
+    Action(VIEW_COMPLAINT, _("查看客户投诉"), _SERVICE, reads_customer_data=True),
+    Action(REGISTER_COMPLAINT, _("登记客户投诉"), _SERVICE, scoped=False),
+    Action(HANDLE_COMPLAINT, _("受理、处理、结案客户投诉"), _SERVICE),
+    Action(ASSIST_COMPLAINT, _("协助处理客户投诉（记录处理情况）"), _SERVICE),
+    Action(SUPERVISE_COMPLAINT, _("接收逾期投诉的升级通知"), _SERVICE),
+    Action(VIEW_COMPLAINT_REPORT, _("查看客户投诉统计分析月报"), _SERVICE, reads_customer_data=True),
+    Action(MANAGE_SLA, _("设置投诉时限与工作日历"), _SERVICE, scoped=False),
+    Action(RECORD_SERVICE, _("填写客户服务记录"), _SERVICE),
 )
 ACTIONS_BY_CODE: dict[str, Action] = {a.code: a for a in ACTIONS}
 
@@ -483,6 +502,49 @@ VCARD_GRANTS: dict[str, dict[str, str]] = {
     BuiltinRole.MANAGER: {IMPORT_VCARD: ALL},
 }
 for _role, _grants in VCARD_GRANTS.items():
+    DEFAULT_GRANTS[_role].update(_grants)
+
+# 客户服务 (crm.service): the service department (客服部) registers and works complaints of every
+# customer; a rep sees and helps with their customers' complaints, a manager their department's;
+# a deadline missed goes to the handler's department manager, then to the general manager, who
+# reads the monthly statistics (客户投诉统计分析月报表); managers keep the SLA table and calendar
+SERVICE_GRANTS: dict[str, dict[str, str]] = {
+    BuiltinRole.REP: {VIEW_COMPLAINT: ASSIGNED, ASSIST_COMPLAINT: ASSIGNED, RECORD_SERVICE: OWN},
+    BuiltinRole.MANAGER: {
+        VIEW_COMPLAINT: DEPT,
+        ASSIST_COMPLAINT: DEPT,
+        SUPERVISE_COMPLAINT: DEPT,
+        MANAGE_SLA: ALL,
+        RECORD_SERVICE: DEPT,
+    },
+    BuiltinRole.DIRECTOR: {
+        VIEW_COMPLAINT: DEPT,
+        ASSIST_COMPLAINT: DEPT,
+        VIEW_COMPLAINT_REPORT: DEPT,
+        MANAGE_SLA: ALL,
+        RECORD_SERVICE: DEPT,
+    },
+    BuiltinRole.SERVICE: {
+        VIEW_COMPLAINT: ALL,
+        REGISTER_COMPLAINT: ALL,
+        HANDLE_COMPLAINT: ALL,
+        ASSIST_COMPLAINT: ALL,
+        VIEW_COMPLAINT_REPORT: ALL,
+        RECORD_SERVICE: ALL,
+    },
+    BuiltinRole.DATA_ADMIN: {VIEW_COMPLAINT: ALL},
+    BuiltinRole.GM: {
+        VIEW_COMPLAINT: ALL,
+        REGISTER_COMPLAINT: ALL,
+        HANDLE_COMPLAINT: ALL,
+        ASSIST_COMPLAINT: ALL,
+        SUPERVISE_COMPLAINT: ALL,
+        VIEW_COMPLAINT_REPORT: ALL,
+        MANAGE_SLA: ALL,
+        RECORD_SERVICE: ALL,
+    },
+}
+for _role, _grants in SERVICE_GRANTS.items():
     DEFAULT_GRANTS[_role].update(_grants)
 
 ROLE_DESCRIPTIONS: dict[str, str | Promise] = {
