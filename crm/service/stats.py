@@ -163,19 +163,21 @@ def _trend(visible: QuerySet[Complaint], month: dt.date) -> list[MonthPoint]:
 
 
 def _repeats(visible: QuerySet[Complaint], qs: QuerySet[Complaint], lo: dt.datetime) -> int:
-    mine = list(qs.filter(customer__isnull=False).values_list("customer_id", "created_at"))
+    mine = list(qs.filter(customer__isnull=False).values_list("customer_id", "created_at", "pk"))
     if not mine:
         return 0
-    customers = {c for c, _at in mine}
-    earlier: dict[int, list[dt.datetime]] = {}
+    customers = list({c for c, _at, _pk in mine})[:5000]
+    earlier: dict[int, list[tuple[dt.datetime, int]]] = {}
     since = lo - dt.timedelta(days=REPEAT_DAYS)
-    for c, at in visible.filter(
-        customer_id__in=list(customers)[:5000], created_at__gte=since
-    ).values_list("customer_id", "created_at"):
-        earlier.setdefault(c, []).append(at)
+    for c, at, pk in visible.filter(customer_id__in=customers, created_at__gte=since).values_list(
+        "customer_id", "created_at", "pk"
+    ):
+        earlier.setdefault(c, []).append((at, pk))
     window = dt.timedelta(days=REPEAT_DAYS)
     return sum(
-        1 for c, at in mine if any(at - window <= other < at for other in earlier.get(c, ()))
+        1
+        for c, at, pk in mine
+        if any(at - window <= o_at and (o_at, o_pk) < (at, pk) for o_at, o_pk in earlier.get(c, ()))
     )
 
 
