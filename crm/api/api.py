@@ -30,6 +30,7 @@ from . import (
     reports,
     retrieval,
     roles,
+    service,
     shares,
     vcards,
     verification,
@@ -98,6 +99,8 @@ api.add_router("/v1/", retrieval.router)
 api.add_router("/v1/", imports.router)
 api.add_router("/v1/", questionnaires.router)
 api.add_router("/v1/", vcards.router)
+api.add_router("/v1/", service.router)
+api.add_router("/v1/", service.public_router)
 
 
 # Last, so that it only catches what no endpoint matched: unknown API paths answer with the

@@ -141,3 +141,13 @@ def calendar_days(*, year: int | None = None) -> list[CalendarDay]:
     if year is not None:
         qs = qs.filter(day__year=year)
     return list(qs.order_by("day"))
+
+
+def staff_with(action: str) -> list[User]:
+    """Active users holding ``action`` (the handlers and helpers a form offers)."""
+    users = (
+        User.objects.filter(is_active=True, role__grants__has_key=action)
+        .select_related("role", "department")
+        .order_by("department__path", "pk")
+    )
+    return [u for u in users if u.has_action(action)]

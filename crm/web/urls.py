@@ -110,6 +110,8 @@ urlpatterns = [
     path("vcards/", include("crm.web.vcards.urls")),
     path("verification/", include("crm.web.verification.urls")),
     path("forms/", include("crm.web.questionnaires.urls")),
+    path("service/", include("crm.web.service.urls")),
+    path("complain/", include("crm.web.service.public_urls")),
     path(
         "customers/<id:customer_id>/pool-lock/",
         pool.CustomerPoolLockView.as_view(),
