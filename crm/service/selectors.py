@@ -15,6 +15,7 @@ from crm.accounts.roles import VIEW_COMPLAINT, VIEW_CUSTOMER
 from crm.core.errors import NotFound
 from crm.core.pagination import Page, decode_cursor, encode_cursor
 from crm.core.permissions import require, restrict
+from crm.customers.models import Customer
 
 from .models import CalendarDay, Complaint, ServiceRecord, Severity, SlaPolicy
 
@@ -112,6 +113,9 @@ def complaint_get(*, actor: User, complaint_id: int) -> Complaint:
 def customer_service_records(*, actor: User, customer_id: int, limit: int = 50) -> list[ServiceRecord]:
     """A customer's 客户服务记录, newest first, for whoever may read the customer."""
     require(actor, VIEW_CUSTOMER)
+    customers = restrict(Customer.objects.alive(), actor, VIEW_CUSTOMER)
+    if not customers.filter(pk=customer_id).exists():
+        raise NotFound()
     qs = restrict(ServiceRecord.objects.all(), actor, VIEW_CUSTOMER)
     return list(
         qs.filter(customer_id=customer_id, customer__deleted_at__isnull=True)
@@ -151,3 +155,15 @@ def staff_with(action: str) -> list[User]:
         .order_by("department__path", "pk")
     )
     return [u for u in users if u.has_action(action)]
+
+
+def customer_to_serve(*, actor: User, customer_id: int) -> Customer:
+    """The customer whose 客户服务记录 the actor may write (404 otherwise)."""
+    from crm.accounts.roles import RECORD_SERVICE
+    from crm.core.permissions import allows
+
+    require(actor, RECORD_SERVICE)
+    customer = Customer.objects.alive().filter(pk=customer_id).first()
+    if customer is None or not allows(actor, RECORD_SERVICE, ServiceRecord(customer=customer)):
+        raise NotFound()
+    return customer

@@ -769,8 +769,7 @@ def service_record_add(
     customer = Customer.objects.alive().filter(pk=customer_id).first()
     if customer is None:
         raise NotFound()
-    probe = ServiceRecord(customer=customer, staff=actor)
-    if not allows(actor, RECORD_SERVICE, probe):
+    if not allows(actor, RECORD_SERVICE, ServiceRecord(customer=customer)):  # by its customer
         raise NotFound()
     staff = actor
     if cleaned.get("staff") is not None:

@@ -420,6 +420,7 @@ class ServiceRecordCreateView(CrmView):
     template_name = "web/service/record_new.html"
 
     def get(self, request: HttpRequest, customer_id: int) -> HttpResponse:
+        selectors.customer_to_serve(actor=self.actor, customer_id=customer_id)
         return self.render({"form": service_forms.ServiceRecordForm(), "customer_id": customer_id})
 
     def post(self, request: HttpRequest, customer_id: int) -> HttpResponse:
