@@ -192,7 +192,9 @@ ACTIONS: tuple[Action, ...] = (
     Action(HANDLE_COMPLAINT, _("受理、处理、结案客户投诉"), _SERVICE),
     Action(ASSIST_COMPLAINT, _("协助处理客户投诉（记录处理情况）"), _SERVICE),
     Action(SUPERVISE_COMPLAINT, _("接收逾期投诉的升级通知"), _SERVICE),
-    Action(VIEW_COMPLAINT_REPORT, _("查看客户投诉统计分析月报"), _SERVICE, reads_customer_data=True),
+    Action(
+        VIEW_COMPLAINT_REPORT, _("查看客户投诉统计分析月报"), _SERVICE, reads_customer_data=True
+    ),
     Action(MANAGE_SLA, _("设置投诉时限与工作日历"), _SERVICE, scoped=False),
     Action(RECORD_SERVICE, _("填写客户服务记录"), _SERVICE),
 )

@@ -109,7 +109,9 @@ class ServiceRecordIn(ServiceRecordInput):
 
 
 class PublicComplaintIn(PublicComplaintInput):
-    started: str = Field("", max_length=200, description="表单页面给出的签名时间戳（表单字段 started）")
+    started: str = Field(
+        "", max_length=200, description="表单页面给出的签名时间戳（表单字段 started）"
+    )
     website: str = Field("", max_length=200, description="留空（防机器人字段）")
 
 
@@ -479,9 +481,7 @@ def complaint_report(request: HttpRequest, params: Query[MonthParams]) -> dict[s
     return _report(stats.monthly_report(actor=actor, month=params.first_day))
 
 
-@router.get(
-    "service/complaints/report.xlsx", response={200: None, **_READ}, openapi_extra=_XLSX
-)
+@router.get("service/complaints/report.xlsx", response={200: None, **_READ}, openapi_extra=_XLSX)
 def complaint_report_xlsx(request: HttpRequest, params: Query[MonthParams]) -> HttpResponse:
     """The monthly statistics as an Excel file (the export is logged)."""
     actor = require_actor(request, VIEW_COMPLAINT_REPORT)
@@ -497,7 +497,9 @@ def complaint_get(request: HttpRequest, complaint_id: PathId) -> dict[str, Any]:
 @router.post(
     "service/complaints/{int:complaint_id}/accept", response={200: ComplaintDetailOut, **_WRITE}
 )
-def complaint_accept(request: HttpRequest, complaint_id: PathId, payload: AcceptIn) -> dict[str, Any]:
+def complaint_accept(
+    request: HttpRequest, complaint_id: PathId, payload: AcceptIn
+) -> dict[str, Any]:
     """受理 (registered → accepted), with its handler (the caller unless named)."""
     actor = require_actor(request, HANDLE_COMPLAINT)
     services.complaint_accept(actor=actor, complaint_id=complaint_id, data=payload.model_dump())
@@ -507,7 +509,9 @@ def complaint_accept(request: HttpRequest, complaint_id: PathId, payload: Accept
 @router.post(
     "service/complaints/{int:complaint_id}/assign", response={200: ComplaintDetailOut, **_WRITE}
 )
-def complaint_assign(request: HttpRequest, complaint_id: PathId, payload: AssignIn) -> dict[str, Any]:
+def complaint_assign(
+    request: HttpRequest, complaint_id: PathId, payload: AssignIn
+) -> dict[str, Any]:
     """Hand an open complaint to another handler."""
     actor = require_actor(request, HANDLE_COMPLAINT)
     services.complaint_assign(actor=actor, complaint_id=complaint_id, handler=payload.handler)
@@ -524,13 +528,13 @@ def complaint_start(request: HttpRequest, complaint_id: PathId) -> dict[str, Any
     return _reloaded(actor, complaint_id)
 
 
-@router.post(
-    "service/complaints/{int:complaint_id}/notes", response={201: StepOut, **_WRITE}
-)
+@router.post("service/complaints/{int:complaint_id}/notes", response={201: StepOut, **_WRITE})
 def complaint_note(request: HttpRequest, complaint_id: PathId, payload: NoteIn) -> Status[Any]:
     """A line of the 处理过程, by the handler or a helper."""
     actor = require_actor(request, ASSIST_COMPLAINT)
-    step = services.complaint_note(actor=actor, complaint_id=complaint_id, data=payload.model_dump())
+    step = services.complaint_note(
+        actor=actor, complaint_id=complaint_id, data=payload.model_dump()
+    )
     return Status(201, _step(step))
 
 
@@ -552,7 +556,9 @@ def complaint_collaborator(
 @router.post(
     "service/complaints/{int:complaint_id}/resolve", response={200: ComplaintDetailOut, **_WRITE}
 )
-def complaint_resolve(request: HttpRequest, complaint_id: PathId, payload: ResolveIn) -> dict[str, Any]:
+def complaint_resolve(
+    request: HttpRequest, complaint_id: PathId, payload: ResolveIn
+) -> dict[str, Any]:
     """解决: the resolution and the responsible department; waits for the customer."""
     actor = require_actor(request, HANDLE_COMPLAINT)
     services.complaint_resolve(actor=actor, complaint_id=complaint_id, data=payload.model_dump())
@@ -572,7 +578,9 @@ def complaint_close(request: HttpRequest, complaint_id: PathId, payload: CloseIn
 @router.post(
     "service/complaints/{int:complaint_id}/reopen", response={200: ComplaintDetailOut, **_WRITE}
 )
-def complaint_reopen(request: HttpRequest, complaint_id: PathId, payload: ReopenIn) -> dict[str, Any]:
+def complaint_reopen(
+    request: HttpRequest, complaint_id: PathId, payload: ReopenIn
+) -> dict[str, Any]:
     """重新处理 (resolved or closed → reopened): a new resolution deadline from now."""
     actor = require_actor(request, HANDLE_COMPLAINT)
     services.complaint_reopen(actor=actor, complaint_id=complaint_id, data=payload.model_dump())
@@ -665,7 +673,9 @@ def _path_day(value: str) -> dt.date:
 def calendar_set(request: HttpRequest, day: str, payload: CalendarDayIn) -> dict[str, Any]:
     """Make ``day`` (YYYY-MM-DD) a holiday or an adjusted working day."""
     actor = require_actor(request, MANAGE_SLA)
-    return _day(services.calendar_day_set(actor=actor, day=_path_day(day), data=payload.model_dump()))
+    return _day(
+        services.calendar_day_set(actor=actor, day=_path_day(day), data=payload.model_dump())
+    )
 
 
 @router.delete("service/calendar/{day}", response={204: None, **_WRITE})
@@ -686,8 +696,7 @@ def service_record_list(request: HttpRequest, customer_id: PathId) -> list[dict[
     """A customer's 客户服务记录, newest first."""
     actor = require_actor(request, VIEW_CUSTOMER)
     return [
-        _record(r)
-        for r in selectors.customer_service_records(actor=actor, customer_id=customer_id)
+        _record(r) for r in selectors.customer_service_records(actor=actor, customer_id=customer_id)
     ]
 
 

@@ -88,7 +88,8 @@ class Calendar:
 def current() -> Calendar:
     """The calendar as the tables say now (two small reads)."""
     settings = ServiceSettings.objects.order_by("pk").first() or ServiceSettings()
-    holidays, workdays = set(), set()
+    holidays: set[dt.date] = set()
+    workdays: set[dt.date] = set()
     for day, kind in CalendarDay.objects.values_list("day", "kind"):
         (workdays if kind == DayKind.WORKDAY else holidays).add(day)
     weekdays = frozenset(int(c) for c in settings.weekdays if c in "1234567")

@@ -25,12 +25,13 @@ class ComplaintInput(Input):
     """客户投诉处理表 at registration: who complains, through which channel, about what."""
 
     customer: Id | None = Field(None, description="客户 id（投诉人是已登记的客户时）")
-    complainant: Annotated[
-        str, Text(50, required=True, message=gettext_noop("请填写投诉人"))
-    ] = Field(description="投诉人姓名")
+    complainant: Annotated[str, Text(50, required=True, message=gettext_noop("请填写投诉人"))] = (
+        Field(description="投诉人姓名")
+    )
     phone: Phone = Field("", description="联系电话")
     channel: Annotated[str, Choice(Channel)] = Field(
-        Channel.HOTLINE, description="hotline 投诉热线 / walk_in 来访 / email 电子邮件 / web 网上投诉"
+        Channel.HOTLINE,
+        description="hotline 投诉热线 / walk_in 来访 / email 电子邮件 / web 网上投诉",
     )
     category: Annotated[str, Choice(Category)] = Field(description="投诉类别")
     severity: Annotated[str, Choice(Severity)] = Field(
@@ -49,9 +50,9 @@ class ComplaintInput(Input):
 class PublicComplaintInput(Input):
     """The public form (no sign-in): the customer's own words and how to reach them."""
 
-    complainant: Annotated[
-        str, Text(50, required=True, message=gettext_noop("请填写您的姓名"))
-    ] = Field(description="姓名")
+    complainant: Annotated[str, Text(50, required=True, message=gettext_noop("请填写您的姓名"))] = (
+        Field(description="姓名")
+    )
     phone: Phone = Field(description="联系电话（查询进度时凭投诉编号和此电话）")
     category: Annotated[str, Choice(Category)] = Field(description="投诉类别")
     product: Annotated[str, Text(100)] = Field("", description="产品")
@@ -63,8 +64,8 @@ class PublicComplaintInput(Input):
 
 
 class LookupInput(Input):
-    number: Annotated[str, Text(12, required=True, message=gettext_noop("请填写投诉编号"))] = (
-        Field(description="投诉编号，如 TS00000012")
+    number: Annotated[str, Text(12, required=True, message=gettext_noop("请填写投诉编号"))] = Field(
+        description="投诉编号，如 TS00000012"
     )
     phone: Phone = Field(description="投诉时留的联系电话")
 

@@ -163,7 +163,8 @@ class Complaint(TimeStampedModel):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(satisfaction__isnull=True) | Q(satisfaction__gte=1, satisfaction__lte=5),
+                condition=Q(satisfaction__isnull=True)
+                | Q(satisfaction__gte=1, satisfaction__lte=5),
                 name="complaint_satisfaction_1_5",
             ),
             models.CheckConstraint(condition=Q(escalation__lte=2), name="complaint_escalation"),
@@ -200,7 +201,10 @@ class Collaborator(models.Model):
 
     complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="collaborators")
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("协助人")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("协助人"),
     )
     department = models.ForeignKey(
         "accounts.Department",
@@ -338,7 +342,9 @@ class ServiceSettings(models.Model):
 
     class Meta:
         constraints = [
-            models.CheckConstraint(condition=Q(work_end__gt=models.F("work_start")), name="work_hours")
+            models.CheckConstraint(
+                condition=Q(work_end__gt=models.F("work_start")), name="work_hours"
+            )
         ]
         verbose_name = pgettext_lazy("model", "工作时间")
         verbose_name_plural = pgettext_lazy("model plural", "工作时间")
@@ -400,7 +406,8 @@ class ServiceRecord(TimeStampedModel):
         indexes = [models.Index(fields=["customer", "served_on"], name="service_record_customer")]
         constraints = [
             models.CheckConstraint(
-                condition=Q(satisfaction__isnull=True) | Q(satisfaction__gte=1, satisfaction__lte=5),
+                condition=Q(satisfaction__isnull=True)
+                | Q(satisfaction__gte=1, satisfaction__lte=5),
                 name="service_record_satisfaction_1_5",
             )
         ]

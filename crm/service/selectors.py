@@ -86,31 +86,30 @@ def complaint_overdue(
     """Open complaints past a deadline (resolution, or response while still unaccepted) that
     the actor may see, longest overdue first."""
     now = now or timezone.now()
-    qs = _visible(actor).filter(is_open=True).filter(
-        Q(resolve_due__lt=now) | Q(state="registered", response_due__lt=now)
+    qs = (
+        _visible(actor)
+        .filter(is_open=True)
+        .filter(Q(resolve_due__lt=now) | Q(state="registered", response_due__lt=now))
     )
     return list(_listed(qs).order_by("resolve_due", "pk")[:limit])
 
 
 def complaint_get(*, actor: User, complaint_id: int) -> Complaint:
-    found = (
-        _visible(actor)
-        .filter(pk=complaint_id)
-        .values_list("pk", flat=True)
-        .first()
-    )
+    found = _visible(actor).filter(pk=complaint_id).values_list("pk", flat=True).first()
     if found is None:
         raise NotFound()
     return (
-        Complaint.objects.select_related(
-            "customer", "handler", "registered_by", "department"
+        Complaint.objects.select_related("customer", "handler", "registered_by", "department")
+        .prefetch_related(
+            "steps__actor", "collaborators__user", "collaborators__department", "attachments"
         )
-        .prefetch_related("steps__actor", "collaborators__user", "collaborators__department", "attachments")
         .get(pk=found)
     )
 
 
-def customer_service_records(*, actor: User, customer_id: int, limit: int = 50) -> list[ServiceRecord]:
+def customer_service_records(
+    *, actor: User, customer_id: int, limit: int = 50
+) -> list[ServiceRecord]:
     """A customer's 客户服务记录, newest first, for whoever may read the customer."""
     require(actor, VIEW_CUSTOMER)
     customers = restrict(Customer.objects.alive(), actor, VIEW_CUSTOMER)

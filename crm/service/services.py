@@ -77,7 +77,7 @@ from .models import (
 )
 
 # the deadlines of a severity the table has no row for (the migration seeds all four)
-DEFAULT_SLA = {
+DEFAULT_SLA: dict[str, tuple[int, int, int]] = {
     Severity.CRITICAL: (1, 8, 4),
     Severity.HIGH: (2, 16, 8),
     Severity.NORMAL: (4, 24, 16),
@@ -156,8 +156,7 @@ def _locked(actor: User, complaint_id: int, action: str) -> Complaint:
 def _expect(complaint: Complaint, *states: str) -> None:
     if complaint.state not in states:
         raise StateConflict(
-            _("该投诉当前为“%(state)s”，不能进行此操作")
-            % {"state": complaint.get_state_display()}
+            _("该投诉当前为“%(state)s”，不能进行此操作") % {"state": complaint.get_state_display()}
         )
 
 
@@ -179,9 +178,7 @@ def _save(complaint: Complaint, *fields: str) -> None:
 def _customer(actor: User, customer_id: int | None) -> Customer | None:
     if customer_id is None:
         return None
-    found = (
-        restrict(Customer.objects.alive(), actor, VIEW_CUSTOMER).filter(pk=customer_id).first()
-    )
+    found = restrict(Customer.objects.alive(), actor, VIEW_CUSTOMER).filter(pk=customer_id).first()
     if found is None:
         raise Invalid(fields={"customer": _("客户不存在或不在您的查看范围内")})
     return found
@@ -281,9 +278,7 @@ def complaint_submit(*, data: Mapping[str, Any]) -> tuple[Complaint, bool]:
     earlier = Complaint.objects.filter(fingerprint=digest, created_at__gte=since).first()
     if earlier is not None:
         return earlier, False
-    customer = (
-        Customer.objects.alive().filter(sensitive.phone_lookup(cleaned["phone"])).first()
-    )
+    customer = Customer.objects.alive().filter(sensitive.phone_lookup(cleaned["phone"])).first()
     complaint = _create(
         actor=None,
         cleaned=cleaned,
@@ -373,7 +368,11 @@ def complaint_start(*, actor: User, complaint_id: int) -> Complaint:
     _save(complaint, "state")
     _step(complaint, StepKind.HANDLING, actor)
     audit.record(
-        actor=actor, verb="complaint.handling", obj=complaint, before=before, after={"state": "handling"}
+        actor=actor,
+        verb="complaint.handling",
+        obj=complaint,
+        before=before,
+        after={"state": "handling"},
     )
     return complaint
 
@@ -476,7 +475,11 @@ def complaint_close(*, actor: User, complaint_id: int, data: Mapping[str, Any]) 
     _save(complaint, "state", "closed_at", "satisfaction", "customer_feedback")
     _step(complaint, StepKind.CLOSED, actor, complaint.customer_feedback)
     audit.record(
-        actor=actor, verb="complaint.closed", obj=complaint, before=before, after=complaint.snapshot()
+        actor=actor,
+        verb="complaint.closed",
+        obj=complaint,
+        before=before,
+        after=complaint.snapshot(),
     )
     return complaint
 
@@ -566,7 +569,11 @@ def complaint_attach(
     saved = []
     for upload, name, kind in checked:
         attachment = ComplaintAttachment(
-            complaint=complaint, name=name, content_type=kind, size=upload.size or 0, uploaded_by=actor
+            complaint=complaint,
+            name=name,
+            content_type=kind,
+            size=upload.size or 0,
+            uploaded_by=actor,
         )
         attachment.file.save(name, upload, save=False)
         attachment.save()
@@ -594,7 +601,10 @@ def attachment_open(*, actor: User, attachment_id: int) -> ComplaintAttachment:
         raise NotFound()
     attachment = ComplaintAttachment.objects.select_related("complaint").get(pk=found)
     audit.record(
-        actor=actor, verb="complaint.attachment_viewed", obj=attachment.complaint, reason=attachment.name
+        actor=actor,
+        verb="complaint.attachment_viewed",
+        obj=attachment.complaint,
+        reason=attachment.name,
     )
     return attachment
 
@@ -642,14 +652,16 @@ def _missed(complaint: Complaint, now: dt.datetime) -> tuple[str, dt.datetime]:
     return "resolve", complaint.resolve_due
 
 
-def _escalate_one(complaint: Complaint, level: int, now: dt.datetime, cal: calendar.Calendar) -> bool:
+def _escalate_one(
+    complaint: Complaint, level: int, now: dt.datetime, cal: calendar.Calendar
+) -> bool:
     """Claim the complaint's next level (one conditional UPDATE: with several workers running
     the scheduler, one of them does it) and tell whom it reaches."""
     which, due = _missed(complaint, now)
     gm_due = cal.add(due, sla_of(complaint.severity).gm_after_hours * 60) if level == 1 else None
-    claimed = Complaint.objects.filter(
-        pk=complaint.pk, escalation=level - 1, is_open=True
-    ).update(escalation=level, escalated_at=now, gm_due=gm_due, updated_at=now)
+    claimed = Complaint.objects.filter(pk=complaint.pk, escalation=level - 1, is_open=True).update(
+        escalation=level, escalated_at=now, gm_due=gm_due, updated_at=now
+    )
     if not claimed:
         return False
     complaint.escalation, complaint.escalated_at, complaint.gm_due = level, now, gm_due
@@ -760,9 +772,7 @@ def calendar_day_delete(*, actor: User, day: dt.date) -> None:
 
 
 @transaction.atomic
-def service_record_add(
-    *, actor: User, customer_id: int, data: Mapping[str, Any]
-) -> ServiceRecord:
+def service_record_add(*, actor: User, customer_id: int, data: Mapping[str, Any]) -> ServiceRecord:
     """A line of the 客户服务记录表 on a customer the actor may serve."""
     require(actor, RECORD_SERVICE)
     cleaned = validate(ServiceRecordInput, data)

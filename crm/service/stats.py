@@ -110,20 +110,28 @@ def _bounds(month: dt.date) -> tuple[dt.datetime, dt.datetime]:
 def _tallies(qs: QuerySet[Complaint], column: str, labels: dict[str, str]) -> list[Tally]:
     rows = qs.order_by().values(column).annotate(n=Count("pk")).order_by("-n", column)
     return [
-        Tally(key=str(r[column] or ""), label=labels.get(r[column], str(r[column] or "")), count=r["n"])
+        Tally(
+            key=str(r[column] or ""),
+            label=labels.get(r[column], str(r[column] or "")),
+            count=r["n"],
+        )
         for r in rows
     ]
 
 
 def _met(now: dt.datetime) -> dict[str, Any]:
     return {
-        "response_met": Count("pk", filter=Q(accepted_at__isnull=False, accepted_at__lte=F("response_due"))),
+        "response_met": Count(
+            "pk", filter=Q(accepted_at__isnull=False, accepted_at__lte=F("response_due"))
+        ),
         "response_missed": Count(
             "pk",
             filter=Q(accepted_at__gt=F("response_due"))
             | Q(accepted_at__isnull=True, state="registered", response_due__lt=now),
         ),
-        "resolve_met": Count("pk", filter=Q(resolved_at__isnull=False, resolved_at__lte=F("resolve_due"))),
+        "resolve_met": Count(
+            "pk", filter=Q(resolved_at__isnull=False, resolved_at__lte=F("resolve_due"))
+        ),
         "resolve_missed": Count(
             "pk",
             filter=Q(resolved_at__gt=F("resolve_due")) | Q(is_open=True, resolve_due__lt=now),
@@ -187,6 +195,7 @@ def _average_hours(qs: QuerySet[Complaint]) -> float | None:
         for created, resolved in qs.filter(resolved_at__isnull=False).values_list(
             "created_at", "resolved_at"
         )
+        if resolved is not None
     ]
     return round(sum(spans) / len(spans) / 3600, 1) if spans else None
 
@@ -216,7 +225,11 @@ def monthly_report(*, actor: User, month: dt.date | None = None) -> MonthlyRepor
         for t in _tallies(qs, "product", {})[:TOP_PRODUCTS]
     ]
     report.average_hours = _average_hours(qs)
-    scores = list(qs.filter(satisfaction__isnull=False).values_list("satisfaction", flat=True))
+    scores = [
+        s
+        for s in qs.filter(satisfaction__isnull=False).values_list("satisfaction", flat=True)
+        if s is not None
+    ]
     report.satisfaction = round(sum(scores) / len(scores), 2) if scores else None
     report.repeats = _repeats(visible, qs, lo)
     report.trend = _trend(visible, month)
@@ -238,7 +251,10 @@ def _rows(report: MonthlyReport) -> list[list[Any]]:
         [_("未结"), report.open],
         [_("响应及时率"), _percent(report.response_rate)],
         [_("解决及时率"), _percent(report.resolve_rate)],
-        [_("平均解决时长（小时）"), report.average_hours if report.average_hours is not None else "—"],
+        [
+            _("平均解决时长（小时）"),
+            report.average_hours if report.average_hours is not None else "—",
+        ],
         [_("平均满意度"), report.satisfaction if report.satisfaction is not None else "—"],
         [_("重新处理"), report.reopened],
         [_("重复投诉"), report.repeats],

@@ -175,12 +175,20 @@ def test_a_rep_sees_their_customers_complaints_and_no_others(org):
     with pytest.raises(NotFound):
         selectors.complaint_get(actor=org.rep_a, complaint_id=other.pk)
     # the manager of 销售一部 sees 销售一部's, the service department all
-    assert [c.pk for c in selectors.complaint_page(
-        actor=org.manager, filters=selectors.ComplaintFilters()
-    ).items] == [mine.pk]
-    assert len(selectors.complaint_page(
-        actor=org.service_staff, filters=selectors.ComplaintFilters()
-    ).items) == 2
+    assert [
+        c.pk
+        for c in selectors.complaint_page(
+            actor=org.manager, filters=selectors.ComplaintFilters()
+        ).items
+    ] == [mine.pk]
+    assert (
+        len(
+            selectors.complaint_page(
+                actor=org.service_staff, filters=selectors.ComplaintFilters()
+            ).items
+        )
+        == 2
+    )
 
 
 def test_a_collaborator_of_another_department_sees_the_complaint(org):
@@ -287,8 +295,12 @@ def test_the_monthly_statistics_count_by_category_sla_and_repeats(org, clock):
     assert (report.resolve_met, report.resolve_missed) == (1, 1)
     assert report.repeats == 1
     assert report.average_hours == 0.0
-    assert [t.label for t in report.by_department] in (["销售一部", "（未认定）"], ["（未认定）", "销售一部"])
-    assert len(report.trend) == 12 and report.trend[-1].count == 2
+    assert [t.label for t in report.by_department] in (
+        ["销售一部", "（未认定）"],
+        ["（未认定）", "销售一部"],
+    )
+    assert len(report.trend) == 12
+    assert report.trend[-1].count == 2
     assert second.pk
 
 
@@ -298,12 +310,13 @@ def test_the_monthly_export_keeps_formulas_as_text_and_is_audited(org, clock):
     from openpyxl import load_workbook
 
     clock(MONDAY, 10)
-    _register(org, product="=HYPERLINK(\"http://evil\")")
+    _register(org, product='=HYPERLINK("http://evil")')
     export = stats.monthly_export(actor=org.gm, month=MONDAY)
     sheet = load_workbook(io.BytesIO(export.content)).active
     cells = [c for row in sheet.iter_rows() for c in row if isinstance(c.value, str)]
     risky = [c for c in cells if c.value.startswith("=")]
-    assert risky and all(c.data_type == "s" and c.quotePrefix for c in risky)
+    assert risky
+    assert all(c.data_type == "s" and c.quotePrefix for c in risky)
     assert AuditEvent.objects.filter(verb="complaint.report_exported").count() == 1
 
 
@@ -314,9 +327,9 @@ def test_a_service_record_lands_on_the_customer(org):
         customer_id=customer.pk,
         data={"served_on": "2026-11-20", "content": "上门保养", "satisfaction": 5},
     )
-    assert [r.pk for r in selectors.customer_service_records(
-        actor=org.rep_a, customer_id=customer.pk
-    )] == [record.pk]
+    assert [
+        r.pk for r in selectors.customer_service_records(actor=org.rep_a, customer_id=customer.pk)
+    ] == [record.pk]
     assert AuditEvent.objects.filter(verb="service_record.created").count() == 1
     with pytest.raises(NotFound):  # another rep's customer
         services.service_record_add(

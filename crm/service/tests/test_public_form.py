@@ -46,9 +46,13 @@ def test_a_customer_files_a_complaint_and_tracks_it(call, clock, org):
     assert (number, complaint.channel, complaint.registered_by) == (complaint.number, "web", None)
     assert AuditEvent.objects.filter(verb="complaint.registered").count() == 1
     # then they see its progress with the number and their phone, and nothing with another phone
-    found = call(None, "POST", "public/complaints/lookup", {"number": number, "phone": "13800138000"})
+    found = call(
+        None, "POST", "public/complaints/lookup", {"number": number, "phone": "13800138000"}
+    )
     assert (found.status_code, found.json()["state"]) == (200, "registered")
-    wrong = call(None, "POST", "public/complaints/lookup", {"number": number, "phone": "13900000000"})
+    wrong = call(
+        None, "POST", "public/complaints/lookup", {"number": number, "phone": "13900000000"}
+    )
     assert wrong.status_code == 404
     assert "空调漏水" not in wrong.content.decode()
 
@@ -98,7 +102,9 @@ def test_one_address_is_limited(call, clock, org):
 
 def test_script_injection_is_stored_as_text_and_shown_escaped(call, clock, org, as_user):
     script = '<script>alert("x")</script><img src=x onerror=alert(1)>'
-    response = call(None, "POST", "public/complaints", _form(clock, description=script, complainant="<b>张</b>"))
+    response = call(
+        None, "POST", "public/complaints", _form(clock, description=script, complainant="<b>张</b>")
+    )
     assert response.status_code == 201
     complaint = Complaint.objects.get()
     assert complaint.description == script
@@ -114,7 +120,7 @@ def test_the_public_page_works_without_signing_in_and_issues_a_number(client, cl
     page = client.get(reverse("web:public_complaint"))
     assert page.status_code == 200
     assert 'name="website"' in page.content.decode()
-    started = page.context["form"]["started"].value()
+    started = page.context["started"]
     clock(MONDAY, 10, 1)
     response = client.post(
         reverse("web:public_complaint"),

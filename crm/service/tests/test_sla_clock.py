@@ -68,7 +68,9 @@ def test_a_day_the_manager_adds_changes_new_deadlines(org):
         actor=org.gm, day=tuesday, data={"kind": "holiday", "name": "公司年会"}
     )
     # then a deadline from Monday evening jumps to Wednesday
-    assert calendar.current().add(at(MONDAY, 17, 30), 60) == at(tuesday + dt.timedelta(days=1), 9, 30)
+    assert calendar.current().add(at(MONDAY, 17, 30), 60) == at(
+        tuesday + dt.timedelta(days=1), 9, 30
+    )
     assert CalendarDay.objects.get(day=tuesday).name == "公司年会"
 
 

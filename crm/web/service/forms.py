@@ -43,7 +43,9 @@ class ComplaintForm(forms.Form):
 
 
 class AcceptForm(forms.Form):
-    handler = forms.TypedChoiceField(label=_("处理人"), coerce=int, required=False, empty_value=None)
+    handler = forms.TypedChoiceField(
+        label=_("处理人"), coerce=int, required=False, empty_value=None
+    )
     note = form_field(AcceptInput, "note", label=_("受理说明"))
     service_data = property(_data)
 

@@ -6,6 +6,8 @@ from . import views
 
 urlpatterns = [
     path("", views.PublicComplaintView.as_view(), name="public_complaint"),
-    path("done/<str:receipt>/", views.PublicComplaintDoneView.as_view(), name="public_complaint_done"),
+    path(
+        "done/<str:receipt>/", views.PublicComplaintDoneView.as_view(), name="public_complaint_done"
+    ),
     path("track/", views.PublicComplaintTrackView.as_view(), name="public_complaint_track"),
 ]

@@ -5,6 +5,7 @@ complaint form with its tracking page. Thin: the rules are crm.service's."""
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any, ClassVar
 
 from django import forms
@@ -110,17 +111,13 @@ class ComplaintNewView(CrmView):
                     raise
                 apply_domain_error(form, exc)
             else:
-                messages.success(
-                    request, _("已登记投诉 %(number)s") % {"number": complaint.number}
-                )
+                messages.success(request, _("已登记投诉 %(number)s") % {"number": complaint.number})
                 return redirect("web:complaint_detail", complaint.pk)
         return self.render({"form": form}, status=form_error_status(form))
 
 
 def _handlers() -> list[tuple[int, str]]:
-    return [
-        (u.pk, u.display_name) for u in selectors.staff_with(HANDLE_COMPLAINT)
-    ]
+    return [(u.pk, u.display_name) for u in selectors.staff_with(HANDLE_COMPLAINT)]
 
 
 def _helpers() -> list[tuple[int, str]]:
@@ -339,9 +336,7 @@ class ComplaintReportExportView(CrmView):
     action = VIEW_COMPLAINT_REPORT
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        export = stats.monthly_export(
-            actor=self.actor, month=_month(request.GET.get("month", ""))
-        )
+        export = stats.monthly_export(actor=self.actor, month=_month(request.GET.get("month", "")))
         response = HttpResponse(export.content, content_type=export.content_type)
         response["Content-Disposition"] = (
             content_disposition_header(True, export.filename) or "attachment"
@@ -361,14 +356,18 @@ class SlaSettingsView(CrmView):
         policies = selectors.sla_table()
         return {
             "policies": [
-                (p, extra.get(f"sla_{p.severity}") or service_forms.SlaForm(
-                    prefix=p.severity,
-                    initial={
-                        "response_hours": p.response_hours,
-                        "resolve_hours": p.resolve_hours,
-                        "gm_after_hours": p.gm_after_hours,
-                    },
-                ))
+                (
+                    p,
+                    extra.get(f"sla_{p.severity}")
+                    or service_forms.SlaForm(
+                        prefix=p.severity,
+                        initial={
+                            "response_hours": p.response_hours,
+                            "resolve_hours": p.resolve_hours,
+                            "gm_after_hours": p.gm_after_hours,
+                        },
+                    ),
+                )
                 for p in policies
             ],
             "days": selectors.calendar_days(year=year),
@@ -393,18 +392,20 @@ class SlaSettingsView(CrmView):
                     return redirect("web:sla_settings")
             return self.render(self.page(**{f"sla_{severity}": form}), status=422)
         if op == "day_delete":
-            day_form = service_forms.CalendarDayForm({"day": request.POST.get("day", ""), "kind": "holiday"})
+            day_form = service_forms.CalendarDayForm(
+                {"day": request.POST.get("day", ""), "kind": "holiday"}
+            )
             if day_form.is_valid():
-                try:
+                with contextlib.suppress(NotFound):
                     services.calendar_day_delete(actor=self.actor, day=day_form.cleaned_data["day"])
-                except NotFound:
-                    pass
             return redirect("web:sla_settings")
         day_form = service_forms.CalendarDayForm(request.POST)
         if day_form.is_valid():
             data = {k: v for k, v in day_form.cleaned_data.items() if k != "day"}
             try:
-                services.calendar_day_set(actor=self.actor, day=day_form.cleaned_data["day"], data=data)
+                services.calendar_day_set(
+                    actor=self.actor, day=day_form.cleaned_data["day"], data=data
+                )
             except Invalid as exc:
                 apply_domain_error(day_form, exc)
             else:
@@ -448,12 +449,16 @@ class ServiceRecordCreateView(CrmView):
 class _Public(View):
     template_name: ClassVar[str] = ""
 
-    def page(self, request: HttpRequest, context: dict[str, Any], status: int = 200) -> HttpResponse:
+    def page(
+        self, request: HttpRequest, context: dict[str, Any], status: int = 200
+    ) -> HttpResponse:
         return render(request, self.template_name, context, status=status)
 
 
 def _throttled(request: HttpRequest, exc: guard.Throttled) -> HttpResponse:
-    return render(request, "web/service/public_throttled.html", {"message": exc.message}, status=429)
+    return render(
+        request, "web/service/public_throttled.html", {"message": exc.message}, status=429
+    )
 
 
 class PublicComplaintView(_Public):
@@ -462,8 +467,8 @@ class PublicComplaintView(_Public):
     template_name = "web/service/public_form.html"
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        form = service_forms.PublicComplaintForm(initial={"started": guard.stamp()})
-        return self.page(request, {"form": form})
+        form = service_forms.PublicComplaintForm()
+        return self.page(request, {"form": form, "started": guard.stamp()})
 
     def post(self, request: HttpRequest) -> HttpResponse:
         form = service_forms.PublicComplaintForm(request.POST)
@@ -482,9 +487,8 @@ class PublicComplaintView(_Public):
             else:
                 receipt = signing.dumps(complaint.number, salt=RECEIPT_SALT)
                 return redirect("web:public_complaint_done", receipt)
-        form.data = form.data.copy()
-        form.data["started"] = guard.stamp()  # a fresh stamp for the next try
-        return self.page(request, {"form": form}, status=422)
+        # a fresh stamp for the next try
+        return self.page(request, {"form": form, "started": guard.stamp()}, status=422)
 
 
 class PublicComplaintDoneView(_Public):
@@ -520,6 +524,4 @@ class PublicComplaintTrackView(_Public):
                 found = services.complaint_lookup(data=form.cleaned_data)
             except (Invalid, NotFound) as exc:
                 form.add_error(None, exc.first_message)
-        return self.page(
-            request, {"form": form, "found": found}, status=200 if found else 422
-        )
+        return self.page(request, {"form": form, "found": found}, status=200 if found else 422)

@@ -18,7 +18,9 @@ def customer_service(user: Any, customer: Any) -> dict[str, Any]:
     from crm.service import selectors
 
     return {
-        "records": selectors.customer_service_records(actor=user, customer_id=customer.pk, limit=10),
+        "records": selectors.customer_service_records(
+            actor=user, customer_id=customer.pk, limit=10
+        ),
         "complaints": selectors.customer_complaints(actor=user, customer_id=customer.pk, limit=10),
         "may_record": has_action(user, RECORD_SERVICE),
         "may_register": has_action(user, REGISTER_COMPLAINT),

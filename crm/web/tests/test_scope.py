@@ -474,8 +474,12 @@ def _service_world(org, x):
 
     complaint = service_services.complaint_register(
         actor=org.service_staff,
-        data={"complainant": "王总", "category": "product", "description": "设备异响",
-              "customer": x.pk},
+        data={
+            "complainant": "王总",
+            "category": "product",
+            "description": "设备异响",
+            "customer": x.pk,
+        },
     )
     attachment = service_services.complaint_attach(
         actor=org.service_staff, complaint_id=complaint.pk, files=[tiny_png()]
