@@ -175,7 +175,7 @@ class ComplaintDetailView(CrmView):
             "close": handles and state == State.RESOLVED,
             "reopen": handles and state in (State.RESOLVED, State.CLOSED),
         }
-        forms_ = {op: bound.get(op) or _form(op) for op in OPS if allowed.get(op)}
+        forms_ = {op: bound.get(op) or _form(op) for op in OPS if allowed.get(op) or op in bound}
         return {
             "c": complaint,
             "phone": _phone(self.actor, complaint),
