@@ -23,6 +23,7 @@ from . import followups, governance, load, measure, reception, report
 from . import imports as imports_bench
 from . import pool as pool_bench
 from . import questionnaires as questionnaire_bench
+from . import service as service_bench
 
 # batch jobs measured once each (not API queries): ``--only pool_nightly``
 JOBS = (
@@ -31,6 +32,7 @@ JOBS = (
     *governance.KEYS,
     imports_bench.KEY,
     questionnaire_bench.KEY,
+    service_bench.KEY,
 )
 # jobs that need no customers: ``--only audit_verify`` alone loads none
 WITHOUT_CUSTOMERS = (audit_bench.KEY,)
@@ -218,6 +220,9 @@ def _run(opts: Options, say: Callable[[str], None]) -> list[measure.Result]:
         questionnaire_bench.run(
             staff, say, responses=min(opts.customers, questionnaire_bench.RESPONSES)
         )
+    if not opts.only or service_bench.KEY in opts.only:
+        say("")
+        service_bench.run(staff, say, customers=opts.customers, queries=opts.queries)
     if not opts.only or audit_bench.KEY in opts.only:
         say("")
         audit_bench.run(opts.audit_entries, say)

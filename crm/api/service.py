@@ -141,6 +141,27 @@ class AttachmentOut(Out):
     url: str
 
 
+class ComplaintRowOut(Out):
+    """A complaint in a list: what a worklist shows (the whole record: ``GET …/{id}``)."""
+
+    id: int
+    number: str
+    customer: RefOut | None
+    complainant: str
+    channel: str
+    category: str
+    severity: str
+    product: str
+    state: str
+    handler: RefOut | None
+    created_at: dt.datetime
+    response_due: dt.datetime
+    resolve_due: dt.datetime
+    response_late: bool
+    resolve_late: bool
+    escalation: int
+
+
 class ComplaintOut(Out):
     id: int
     number: str = Field(description="投诉编号（客户凭此查询进度）")
@@ -183,7 +204,7 @@ class ComplaintDetailOut(ComplaintOut):
 
 
 class ComplaintPageOut(Out):
-    items: list[ComplaintOut]
+    items: list[ComplaintRowOut]
     next_cursor: str | None
 
 
@@ -328,6 +349,27 @@ def _out(actor: User, c: Complaint) -> dict[str, Any]:
     }
 
 
+def _row(c: Complaint) -> dict[str, Any]:
+    return {
+        "id": c.pk,
+        "number": c.number,
+        "customer": ref_out(c.customer),
+        "complainant": c.complainant,
+        "channel": c.channel,
+        "category": c.category,
+        "severity": c.severity,
+        "product": c.product,
+        "state": c.state,
+        "handler": ref_out(c.handler),
+        "created_at": c.created_at,
+        "response_due": c.response_due,
+        "resolve_due": c.resolve_due,
+        "response_late": c.response_late,
+        "resolve_late": c.resolve_late,
+        "escalation": c.escalation,
+    }
+
+
 def _step(s: Step) -> dict[str, Any]:
     return {
         "kind": s.kind,
@@ -447,22 +489,22 @@ def complaint_list(request: HttpRequest, params: Query[ComplaintParams]) -> dict
         q=params.q,
     )
     page = selectors.complaint_page(actor=actor, filters=filters, cursor=params.cursor)
-    return {"items": [_out(actor, c) for c in page.items], "next_cursor": page.next_cursor}
+    return {"items": [_row(c) for c in page.items], "next_cursor": page.next_cursor}
 
 
-@router.get("service/complaints/queue", response={200: list[ComplaintOut], **_READ})
+@router.get("service/complaints/queue", response={200: list[ComplaintRowOut], **_READ})
 def complaint_queue(request: HttpRequest) -> list[dict[str, Any]]:
     """The caller's open complaints as their handler, soonest resolution deadline first."""
     actor = require_actor(request, VIEW_COMPLAINT)
-    return [_out(actor, c) for c in selectors.complaint_queue(actor=actor)]
+    return [_row(c) for c in selectors.complaint_queue(actor=actor)]
 
 
-@router.get("service/complaints/overdue", response={200: list[ComplaintOut], **_READ})
+@router.get("service/complaints/overdue", response={200: list[ComplaintRowOut], **_READ})
 def complaint_overdue(request: HttpRequest) -> list[dict[str, Any]]:
     """Open complaints past their deadline (resolution, or response while unaccepted) that the
-    caller may see, longest overdue first (at most 100)."""
+    caller may see, longest overdue first (at most 50)."""
     actor = require_actor(request, VIEW_COMPLAINT)
-    return [_out(actor, c) for c in selectors.complaint_overdue(actor=actor)]
+    return [_row(c) for c in selectors.complaint_overdue(actor=actor)]
 
 
 @router.post("service/complaints", response={201: ComplaintDetailOut, **_WRITE})

@@ -97,8 +97,9 @@ class Complaint(TimeStampedModel):
     state = models.CharField(
         _("状态"), max_length=10, choices=State.choices, default=State.REGISTERED
     )
-    # state in OPEN_STATES, kept beside it for the indexes of the queues (services set both)
-    is_open = models.BooleanField(default=True, editable=False)
+    # the resolution deadline while the complaint is open, NULL once resolved: what the queues
+    # and the overdue list sort and range over (one index each; services set it with the state)
+    open_due = models.DateTimeField(null=True, blank=True, editable=False)
     registered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -139,6 +140,12 @@ class Complaint(TimeStampedModel):
     customer_feedback = models.CharField(_("客户意见"), max_length=500, blank=True, default="")
     satisfaction = models.PositiveSmallIntegerField(_("客户满意度"), null=True, blank=True)
     reopened = models.PositiveSmallIntegerField(_("重新处理次数"), default=0)
+    # the SLA's outcome, fixed when it is known (the monthly statistics count these): accepted by
+    # the response deadline, resolved by the resolution deadline (NULL: not yet), and the minutes
+    # from registration to resolution
+    responded_on_time = models.BooleanField(null=True, editable=False)
+    resolved_on_time = models.BooleanField(null=True, editable=False)
+    resolve_minutes = models.PositiveIntegerField(null=True, editable=False)
     # the public form's duplicate suppression: a digest of phone and text (no plaintext)
     fingerprint = models.CharField(max_length=64, blank=True, default="", db_index=True)
     version = models.PositiveIntegerField(default=1)
@@ -154,10 +161,13 @@ class Complaint(TimeStampedModel):
         ordering = ["-id"]
         indexes = [
             # a handler's open queue and the overdue list, soonest deadline first
-            models.Index(fields=["handler", "is_open", "resolve_due"], name="complaint_queue"),
-            models.Index(fields=["is_open", "resolve_due"], name="complaint_open_due"),
-            models.Index(fields=["is_open", "escalation", "gm_due"], name="complaint_gm_due"),
-            models.Index(fields=["created_at"], name="complaint_created"),
+            models.Index(fields=["handler", "open_due"], name="complaint_queue"),
+            models.Index(fields=["open_due"], name="complaint_open_due"),
+            # unaccepted and past the response deadline, not yet past the resolution one
+            models.Index(fields=["state", "open_due", "response_due"], name="complaint_unanswered"),
+            models.Index(fields=["escalation", "gm_due"], name="complaint_gm_due"),
+            # the monthly statistics' trend: a month's count and on-time count from the index
+            models.Index(fields=["created_at", "resolved_on_time"], name="complaint_created"),
             models.Index(fields=["customer", "created_at"], name="complaint_customer"),
             models.Index(fields=["phone_index"], name="complaint_phone"),
         ]
@@ -169,9 +179,9 @@ class Complaint(TimeStampedModel):
             ),
             models.CheckConstraint(condition=Q(escalation__lte=2), name="complaint_escalation"),
             models.CheckConstraint(
-                condition=Q(is_open=True, state__in=OPEN_STATES)
-                | Q(is_open=False, state__in=[State.RESOLVED, State.CLOSED]),
-                name="complaint_is_open",
+                condition=Q(open_due__isnull=False, state__in=OPEN_STATES)
+                | Q(open_due__isnull=True, state__in=[State.RESOLVED, State.CLOSED]),
+                name="complaint_open_due",
             ),
         ]
         verbose_name = pgettext_lazy("model", "客户投诉")
@@ -184,6 +194,10 @@ class Complaint(TimeStampedModel):
     def number(self) -> str:
         """The tracking number (投诉编号) the customer is given."""
         return f"TS{self.pk:08d}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_STATES
 
     @property
     def response_late(self) -> bool:

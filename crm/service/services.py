@@ -171,8 +171,8 @@ def _handler(user_id: int | None, actor: User, field: str = "handler") -> User:
 
 def _save(complaint: Complaint, *fields: str) -> None:
     complaint.version += 1
-    complaint.is_open = complaint.state in OPEN_STATES
-    complaint.save(update_fields=[*fields, "is_open", "version", "updated_at"])
+    complaint.open_due = complaint.resolve_due if complaint.is_open else None
+    complaint.save(update_fields=[*fields, "open_due", "version", "updated_at"])
 
 
 def _customer(actor: User, customer_id: int | None) -> Customer | None:
@@ -213,6 +213,7 @@ def _create(
         handler=handler,
         response_due=response_due,
         resolve_due=resolve_due,
+        open_due=resolve_due,
         fingerprint=fingerprint,
     )
     if cleaned.get("phone"):
@@ -322,7 +323,8 @@ def complaint_accept(*, actor: User, complaint_id: int, data: Mapping[str, Any])
     complaint.state = State.ACCEPTED
     complaint.handler = handler
     complaint.accepted_at = timezone.now()
-    _save(complaint, "state", "handler", "accepted_at")
+    complaint.responded_on_time = complaint.accepted_at <= complaint.response_due
+    _save(complaint, "state", "handler", "accepted_at", "responded_on_time")
     _step(complaint, StepKind.ACCEPTED, actor, cleaned.get("note", ""))
     audit.record(
         actor=actor,
@@ -446,10 +448,20 @@ def complaint_resolve(*, actor: User, complaint_id: int, data: Mapping[str, Any]
     before = complaint.snapshot()
     complaint.state = State.RESOLVED
     complaint.resolution = cleaned["resolution"]
-    complaint.resolved_at = timezone.now()
+    complaint.resolved_at = now = timezone.now()
+    complaint.resolved_on_time = now <= complaint.resolve_due
+    complaint.resolve_minutes = max(0, int((now - complaint.created_at).total_seconds() // 60))
     if department is not None:
         complaint.department = department
-    _save(complaint, "state", "resolution", "resolved_at", "department")
+    _save(
+        complaint,
+        "state",
+        "resolution",
+        "resolved_at",
+        "resolved_on_time",
+        "resolve_minutes",
+        "department",
+    )
     _step(complaint, StepKind.RESOLVED, actor, cleaned["resolution"])
     audit.record(
         actor=actor,
@@ -496,6 +508,8 @@ def complaint_reopen(*, actor: User, complaint_id: int, data: Mapping[str, Any])
     complaint.state = State.REOPENED
     complaint.reopened += 1
     complaint.resolved_at = None
+    complaint.resolved_on_time = None
+    complaint.resolve_minutes = None
     complaint.closed_at = None
     complaint.resolve_due = cal.add(now, sla_of(complaint.severity).resolve_hours * 60)
     complaint.escalation = 0
@@ -506,6 +520,8 @@ def complaint_reopen(*, actor: User, complaint_id: int, data: Mapping[str, Any])
         "state",
         "reopened",
         "resolved_at",
+        "resolved_on_time",
+        "resolve_minutes",
         "closed_at",
         "resolve_due",
         "escalation",
@@ -659,9 +675,9 @@ def _escalate_one(
     the scheduler, one of them does it) and tell whom it reaches."""
     which, due = _missed(complaint, now)
     gm_due = cal.add(due, sla_of(complaint.severity).gm_after_hours * 60) if level == 1 else None
-    claimed = Complaint.objects.filter(pk=complaint.pk, escalation=level - 1, is_open=True).update(
-        escalation=level, escalated_at=now, gm_due=gm_due, updated_at=now
-    )
+    claimed = Complaint.objects.filter(
+        pk=complaint.pk, escalation=level - 1, open_due__isnull=False
+    ).update(escalation=level, escalated_at=now, gm_due=gm_due, updated_at=now)
     if not claimed:
         return False
     complaint.escalation, complaint.escalated_at, complaint.gm_due = level, now, gm_due
@@ -694,17 +710,17 @@ def complaints_escalate(*, now: dt.datetime | None = None) -> int:
     ``gm_after_hours`` working hours after it (level 2). Returns how many moved a level."""
     now = now or timezone.now()
     cal = calendar.current()
-    base = Complaint.objects.filter(is_open=True).select_related(
+    base = Complaint.objects.filter(open_due__isnull=False).select_related(
         "handler__department", "registered_by__department"
     )
     first = base.filter(escalation=0).filter(
-        Q(resolve_due__lt=now) | Q(state=State.REGISTERED, response_due__lt=now)
+        Q(open_due__lt=now) | Q(state=State.REGISTERED, response_due__lt=now)
     )
     second = base.filter(escalation=1, gm_due__lt=now)
     moved = 0
     for complaint in list(second.order_by("gm_due")[:ESCALATE_BATCH]):
         moved += _escalate_one(complaint, 2, now, cal)
-    for complaint in list(first.order_by("resolve_due")[:ESCALATE_BATCH]):
+    for complaint in list(first.order_by("open_due")[:ESCALATE_BATCH]):
         moved += _escalate_one(complaint, 1, now, cal)
     return moved
 

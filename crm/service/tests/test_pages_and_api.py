@@ -46,7 +46,8 @@ def test_a_complaint_from_registration_to_closure_through_the_pages(org, as_user
     assert client.post(act, {"op": "start"}).status_code == 302
     assert client.post(act, {"op": "note", "note-text": "已派工程师"}).status_code == 302
     resolved = client.post(
-        act, {"op": "resolve", "resolve-resolution": "更换轴承", "resolve-department": org.sales1.pk}
+        act,
+        {"op": "resolve", "resolve-resolution": "更换轴承", "resolve-department": org.sales1.pk},
     )
     assert resolved.status_code == 302
     refused = client.post(act, {"op": "close", "close-satisfaction": "9"})
@@ -59,7 +60,14 @@ def test_a_complaint_from_registration_to_closure_through_the_pages(org, as_user
     complaint.refresh_from_db()
     assert (complaint.state, complaint.satisfaction) == ("closed", 5)
     printed = client.get(reverse("web:complaint_print", args=[complaint.pk])).content.decode()
-    for text in ("客户投诉处理表", complaint.number, "主轴异响", "更换轴承", "已派工程师", "销售一部"):
+    for text in (
+        "客户投诉处理表",
+        complaint.number,
+        "主轴异响",
+        "更换轴承",
+        "已派工程师",
+        "销售一部",
+    ):
         assert text in printed
     # and the customer's rep sees it on the customer's page
     page = as_user(org.rep_a).get(reverse("web:customer_detail", args=[customer.pk]))
@@ -116,7 +124,8 @@ def test_managers_edit_the_sla_table_and_the_calendar(org, as_user):
     assert response.status_code == 302
     assert SlaPolicy.objects.get(severity="high").resolve_hours == 12
     added = client.post(
-        reverse("web:sla_settings"), {"op": "day", "day": "2026-12-31", "kind": "holiday", "name": "盘点"}
+        reverse("web:sla_settings"),
+        {"op": "day", "day": "2026-12-31", "kind": "holiday", "name": "盘点"},
     )
     assert added.status_code == 302
     assert CalendarDay.objects.get(day="2026-12-31").kind == "holiday"
@@ -217,7 +226,9 @@ def test_the_api_lists_answer_in_a_fixed_number_of_queries(
 def test_the_calendar_through_the_api(org, call):
     day = call(org.gm, "PUT", "service/calendar/2027-02-11", {"kind": "holiday", "name": "春节"})
     assert day.status_code == 200
-    assert call(org.gm, "PUT", "service/calendar/2027-13-40", {"kind": "holiday"}).status_code == 422
+    assert (
+        call(org.gm, "PUT", "service/calendar/2027-13-40", {"kind": "holiday"}).status_code == 422
+    )
     days = call(org.service_staff, "GET", "service/calendar?year=2027").json()
     assert {"day": "2027-02-11", "kind": "holiday", "name": "春节"} in days
     assert call(org.gm, "DELETE", "service/calendar/2027-02-11").status_code == 204
