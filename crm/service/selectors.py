@@ -153,6 +153,15 @@ def customer_service_records(
     )
 
 
+def service_records_of(*, actor: User, customer: Customer, limit: int = 10) -> list[ServiceRecord]:
+    """The records of a customer the page already showed the actor (no second check of the
+    customer itself: the customer's page is its own)."""
+    qs = restrict(ServiceRecord.objects.all(), actor, VIEW_CUSTOMER)
+    return list(
+        qs.filter(customer=customer).select_related("staff").order_by("-served_on", "-pk")[:limit]
+    )
+
+
 def customer_complaints(*, actor: User, customer_id: int, limit: int = 20) -> list[Complaint]:
     """A customer's complaints the actor may see, newest first (empty without the action)."""
     from crm.core.permissions import has_action
