@@ -77,3 +77,15 @@ def test_a_complaint_from_the_public_form_to_closure(live_server, org, page):  #
     expect(page.locator("[data-found]")).to_contain_text("更换主轴轴承")
     complaint.refresh_from_db()
     assert (complaint.state, complaint.satisfaction) == ("closed", 5)
+
+    # the general manager reads the month's statistics
+    sign_in(page, live_server.url, "gm")
+    page.goto(f"{live_server.url}/service/complaints/")
+    shoot(page, "service-list")
+    page.get_by_role("link", name="统计月报").click()
+    expect(page.locator("[data-total]")).to_have_text("1")
+    expect(page.locator("[data-chart=trend-chart] svg")).to_have_count(1)  # drawn (CSP-safe)
+    shoot(page, "service-report")
+    page.get_by_role("link", name="时限与日历").click()
+    expect(page.locator("body")).to_contain_text("国庆节")
+    shoot(page, "service-sla")
