@@ -181,14 +181,14 @@ def _trend(visible: QuerySet[Complaint], month: dt.date) -> list[MonthPoint]:
     return points
 
 
-def _repeats(visible: QuerySet[Complaint], qs: QuerySet[Complaint], lo: dt.datetime) -> int:
+def _repeats(qs: QuerySet[Complaint], lo: dt.datetime) -> int:
     """The month's complaints whose customer complained before, from 90 days before the month
-    began (one index probe each: (customer, created_at))."""
+    began (one probe each of the (customer, created_at) index; "before" is the smaller number:
+    complaints are numbered as they arrive)."""
     earlier = Complaint.objects.filter(
-        customer_id=OuterRef("customer_id"), created_at__gte=lo - dt.timedelta(days=REPEAT_DAYS)
-    ).filter(
-        Q(created_at__lt=OuterRef("created_at"))
-        | Q(created_at=OuterRef("created_at"), pk__lt=OuterRef("pk"))
+        customer_id=OuterRef("customer_id"),
+        created_at__gte=lo - dt.timedelta(days=REPEAT_DAYS),
+        pk__lt=OuterRef("pk"),
     )
     return qs.filter(customer__isnull=False).filter(Exists(earlier)).count()
 
@@ -209,7 +209,7 @@ def monthly_report(*, actor: User, month: dt.date | None = None) -> MonthlyRepor
     )
     report.response_missed += late["unanswered"] or 0
     report.resolve_missed += late["unresolved"] or 0
-    report.repeats = _repeats(visible, qs, lo)
+    report.repeats = _repeats(qs, lo)
     report.trend = _trend(visible, month)
     return report
 
