@@ -109,7 +109,7 @@ def _bounds(month: dt.date) -> tuple[dt.datetime, dt.datetime]:
     )
 
 
-def _tally(counts: dict[Any, int], labels: dict[str, str], blank: str = "") -> list[Tally]:
+def _tally(counts: dict[Any, int], labels: dict[Any, str], blank: str = "") -> list[Tally]:
     ordered = sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0] or "")))
     return [
         Tally(key=str(k or ""), label=labels.get(k, str(k or "")) or blank, count=n)

@@ -14,6 +14,7 @@ from django.core import signing
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views import View
@@ -352,7 +353,11 @@ class SlaSettingsView(CrmView):
 
     def page(self, **extra: Any) -> dict[str, Any]:
         year_text = self.request.GET.get("year", "")
-        year = int(year_text) if year_text.isdigit() and 1900 <= int(year_text) <= 2999 else None
+        year = (
+            int(year_text)
+            if year_text.isdigit() and 1900 <= int(year_text) <= 2999
+            else timezone.localdate().year
+        )
         policies = selectors.sla_table()
         return {
             "policies": [
@@ -371,6 +376,8 @@ class SlaSettingsView(CrmView):
                 for p in policies
             ],
             "days": selectors.calendar_days(year=year),
+            "year": year,
+            "years": [year - 1, year, year + 1],
             "day_form": extra.get("day_form") or service_forms.CalendarDayForm(),
         }
 
