@@ -27,7 +27,7 @@ from crm.accounts.roles import (
     VIEW_CUSTOMER,
 )
 from crm.core.errors import Invalid
-from crm.core.inputs import Day
+from crm.core.inputs import MAX_ID, Day
 from crm.core.middleware import client_ip
 from crm.core.pagination import ID_CURSOR
 from crm.customers import sensitive
@@ -73,7 +73,7 @@ class AcceptIn(AcceptInput):
 
 
 class AssignIn(NoNulIn):
-    handler: int = Field(ge=1, description="新的处理人用户 id")
+    handler: int = Field(ge=1, le=MAX_ID, description="新的处理人用户 id")
 
 
 class NoteIn(NoteInput):

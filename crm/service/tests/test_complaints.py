@@ -343,3 +343,15 @@ def test_a_service_record_lands_on_the_customer(org):
             customer_id=customer.pk,
             data={"served_on": "2026-11-20", "content": "x", "satisfaction": 6},
         )
+
+
+def test_the_workday_scheduler_escalates_every_few_minutes(org, clock, monkeypatch):
+    from crm.activities import tasks as activities_tasks
+
+    monkeypatch.setattr(activities_tasks, "_DAILY", {})  # other domains' daily jobs
+    clock(MONDAY, 10)
+    complaint = _register(org, severity="critical")
+    now = clock(MONDAY, 11, 5)  # past the response deadline, unaccepted
+    activities_tasks.Scheduler(digest_hour=23).tick(now)
+    complaint.refresh_from_db()
+    assert complaint.escalation == 1
