@@ -26,6 +26,7 @@ from . import orders as orders_bench
 from . import pool as pool_bench
 from . import questionnaires as questionnaire_bench
 from . import sales as sales_bench
+from . import service as service_bench
 
 # batch jobs measured once each (not API queries): ``--only pool_nightly``
 JOBS = (
@@ -37,6 +38,7 @@ JOBS = (
     sales_bench.KEY,
     care_bench.KEY,
     orders_bench.KEY,
+    service_bench.KEY,
 )
 # jobs that need no customers: ``--only audit_verify`` alone loads none
 WITHOUT_CUSTOMERS = (audit_bench.KEY,)
@@ -233,6 +235,9 @@ def _run(opts: Options, say: Callable[[str], None]) -> list[measure.Result]:
     if not opts.only or orders_bench.KEY in opts.only:
         say("")
         orders_bench.run(staff, opts.customers, say)
+    if not opts.only or service_bench.KEY in opts.only:
+        say("")
+        service_bench.run(staff, say, customers=opts.customers, queries=opts.queries)
     if not opts.only or audit_bench.KEY in opts.only:
         say("")
         audit_bench.run(opts.audit_entries, say)

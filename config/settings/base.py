@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "crm.knowledge",
     "crm.products",
     "crm.orders",
+    "crm.service",
     "crm.api",
     "crm.web",
 ]

@@ -121,6 +121,15 @@ REVIEW_QUALITY = "orders.review_quality"
 REVIEW_TECHNICAL = "orders.review_technical"
 REVIEW_EQUIPMENT = "orders.review_equipment"
 REVIEW_MATERIAL = "orders.review_material"
+# customer service (客户服务, crm.service): complaints, their SLA, service records
+VIEW_COMPLAINT = "service.view_complaint"
+REGISTER_COMPLAINT = "service.register_complaint"
+HANDLE_COMPLAINT = "service.handle_complaint"
+ASSIST_COMPLAINT = "service.assist_complaint"
+SUPERVISE_COMPLAINT = "service.supervise_complaint"
+VIEW_COMPLAINT_REPORT = "service.view_complaint_report"
+MANAGE_SLA = "service.manage_sla"
+RECORD_SERVICE = "service.record_service"
 
 
 @dataclass(frozen=True)
@@ -147,6 +156,7 @@ _GOVERNANCE = _("数据治理")
 _SALES = _("销售机会")
 _SERVICE = _("客户服务")
 _ORDERS = _("订单")
+_SERVICE = _("客户服务")
 
 ACTIONS: tuple[Action, ...] = (
     Action(VIEW_CUSTOMER, _("查看客户资料"), _CUSTOMERS, reads_customer_data=True),
@@ -236,6 +246,17 @@ ACTIONS: tuple[Action, ...] = (
     Action(REVIEW_TECHNICAL, _("合同评审：技术标准、环保要求（研发部）"), _ORDERS),
     Action(REVIEW_EQUIPMENT, _("合同评审：生产能力、设备能力（生产部）"), _ORDERS),
     Action(REVIEW_MATERIAL, _("合同评审：原材料采购周期（采购部）"), _ORDERS),
+    # a complaint's rows: its customer's rep (own), their department, its handler and helpers
+    Action(VIEW_COMPLAINT, _("查看客户投诉"), _SERVICE, reads_customer_data=True),
+    Action(REGISTER_COMPLAINT, _("登记客户投诉"), _SERVICE, scoped=False),
+    Action(HANDLE_COMPLAINT, _("受理、处理、结案客户投诉"), _SERVICE),
+    Action(ASSIST_COMPLAINT, _("协助处理客户投诉（记录处理情况）"), _SERVICE),
+    Action(SUPERVISE_COMPLAINT, _("接收逾期投诉的升级通知"), _SERVICE),
+    Action(
+        VIEW_COMPLAINT_REPORT, _("查看客户投诉统计分析月报"), _SERVICE, reads_customer_data=True
+    ),
+    Action(MANAGE_SLA, _("设置投诉时限与工作日历"), _SERVICE, scoped=False),
+    Action(RECORD_SERVICE, _("填写客户服务记录"), _SERVICE),
 )
 ACTIONS_BY_CODE: dict[str, Action] = {a.code: a for a in ACTIONS}
 
@@ -671,6 +692,49 @@ ORDER_GRANTS: dict[str, dict[str, str]] = {
     BuiltinRole.PURCHASING: {VIEW_PRODUCT: ALL, VIEW_ORDER: ALL, REVIEW_MATERIAL: ALL},
 }
 for _role, _grants in ORDER_GRANTS.items():
+    DEFAULT_GRANTS[_role].update(_grants)
+
+# 客户服务 (crm.service): the service department (客服部) registers and works complaints of every
+# customer; a rep sees and helps with their customers' complaints, a manager their department's;
+# a deadline missed goes to the handler's department manager, then to the general manager, who
+# reads the monthly statistics (客户投诉统计分析月报表); managers keep the SLA table and calendar
+SERVICE_GRANTS: dict[str, dict[str, str]] = {
+    BuiltinRole.REP: {VIEW_COMPLAINT: ASSIGNED, ASSIST_COMPLAINT: ASSIGNED, RECORD_SERVICE: OWN},
+    BuiltinRole.MANAGER: {
+        VIEW_COMPLAINT: DEPT,
+        ASSIST_COMPLAINT: DEPT,
+        SUPERVISE_COMPLAINT: DEPT,
+        MANAGE_SLA: ALL,
+        RECORD_SERVICE: DEPT,
+    },
+    BuiltinRole.DIRECTOR: {
+        VIEW_COMPLAINT: DEPT,
+        ASSIST_COMPLAINT: DEPT,
+        VIEW_COMPLAINT_REPORT: DEPT,
+        MANAGE_SLA: ALL,
+        RECORD_SERVICE: DEPT,
+    },
+    BuiltinRole.SERVICE: {
+        VIEW_COMPLAINT: ALL,
+        REGISTER_COMPLAINT: ALL,
+        HANDLE_COMPLAINT: ALL,
+        ASSIST_COMPLAINT: ALL,
+        VIEW_COMPLAINT_REPORT: ALL,
+        RECORD_SERVICE: ALL,
+    },
+    BuiltinRole.DATA_ADMIN: {VIEW_COMPLAINT: ALL},
+    BuiltinRole.GM: {
+        VIEW_COMPLAINT: ALL,
+        REGISTER_COMPLAINT: ALL,
+        HANDLE_COMPLAINT: ALL,
+        ASSIST_COMPLAINT: ALL,
+        SUPERVISE_COMPLAINT: ALL,
+        VIEW_COMPLAINT_REPORT: ALL,
+        MANAGE_SLA: ALL,
+        RECORD_SERVICE: ALL,
+    },
+}
+for _role, _grants in SERVICE_GRANTS.items():
     DEFAULT_GRANTS[_role].update(_grants)
 
 ROLE_DESCRIPTIONS: dict[str, str | Promise] = {

@@ -35,6 +35,7 @@ from . import (
     retrieval,
     roles,
     sales,
+    service,
     shares,
     vcards,
     verification,
@@ -108,6 +109,8 @@ api.add_router("/v1/", care.router)
 api.add_router("/v1/", knowledge.router)
 api.add_router("/v1/", products.router)
 api.add_router("/v1/", orders.router)
+api.add_router("/v1/", service.router)
+api.add_router("/v1/", service.public_router)
 
 
 # Last, so that it only catches what no endpoint matched: unknown API paths answer with the

@@ -4,12 +4,11 @@ import hashlib
 from collections.abc import Callable
 
 from django.conf import settings
-from django.core.cache import cache
-from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from crm.core import ratelimit
 from crm.core.middleware import client_ip
 
 from .errors import error_body
@@ -84,42 +83,9 @@ class RateLimitMiddleware:
             buckets.append((f"tok:{digest}", settings.CRM_API_RATE_PER_TOKEN))
         if not buckets:
             return 0
-        counts = _count(buckets, window, number)
+        counts = ratelimit.count(buckets, window, number)
         over = any(count > limit for count, (_name, limit) in zip(counts, buckets, strict=True))
         return wait if over else 0
-
-
-COUNTER_TABLE = "crm_rate_counter"
-
-
-def _count(buckets: list[tuple[str, int]], window: int, number: int) -> list[int]:
-    """Count one request in each bucket of the window ``number``; the counts, bucket by bucket."""
-    if not settings.CACHES["default"]["BACKEND"].endswith("db.DatabaseCache"):
-        counts = []
-        for name, _limit in buckets:
-            key = f"crm:rate:{name}:{window}:{number}"
-            try:
-                count = cache.incr(key)
-            except ValueError:  # the window's first request (or a race with another one)
-                count = 1 if cache.add(key, 1, timeout=window + 1) else cache.incr(key)
-            counts.append(count)
-        return counts
-    names = [f"{name}:{window}" for name, _limit in buckets]
-    rows = ", ".join(["(%s, %s, 1)"] * len(names))
-    with connection.cursor() as cur:
-        # the existing row's values on the right of SET: a new window starts again at 1
-        cur.execute(
-            f"INSERT INTO {COUNTER_TABLE} (bucket, period, hits) VALUES {rows} "
-            f"ON CONFLICT (bucket) DO UPDATE SET hits = CASE WHEN {COUNTER_TABLE}.period = "
-            f"excluded.period THEN {COUNTER_TABLE}.hits + 1 ELSE 1 END, period = excluded.period "
-            "RETURNING bucket, hits",
-            [v for name in names for v in (name, number)],
-        )
-        found = dict(cur.fetchall())
-        if any(hits == 1 for hits in found.values()):
-            # a window's first request: counters of clients gone quiet are dropped meanwhile
-            cur.execute(f"DELETE FROM {COUNTER_TABLE} WHERE period < %s", [number - 1])
-    return [found[name] for name in names]
 
 
 def _throttled(wait: int) -> HttpResponse:

@@ -117,6 +117,8 @@ urlpatterns = [
     path("s/<str:token>/", care_public.SurveyPublicView.as_view(), name="survey_public"),
     path("products/", include("crm.web.products.urls")),
     path("orders/", include("crm.web.orders.urls")),
+    path("service/", include("crm.web.service.urls")),
+    path("complain/", include("crm.web.service.public_urls")),
     path(
         "customers/<id:customer_id>/pool-lock/",
         pool.CustomerPoolLockView.as_view(),

@@ -19,7 +19,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from crm.accounts import twofactor
-from crm.api.middleware import COUNTER_TABLE, _count
+from crm.core.ratelimit import COUNTER_TABLE
+from crm.core.ratelimit import count as _count
 from crm.testing import PASSWORD
 
 pytestmark = pytest.mark.django_db

@@ -138,6 +138,20 @@ PROFILES: dict[str, tuple[int | str, ...]] = {
     "data_request_file": (401, OK, 422, 422, OK,  422, OK,  OK,  403, OK,  403,  OK),
     "data_request": (401, OK,   404,  404,  OK,  404, OK,  OK,  404, OK,  404,  404),
     "data_request_export": (401, 409, 404, 404, 403, 404, 403, 403, 403, 403, 403, 404),
+    # 客户投诉 (issue 12): {sc} is a complaint about x, registered by the service department and
+    # not yet accepted; the service department handles it, x's rep and their managers see it and
+    # help; a move its state refuses is a conflict; managers keep the SLA table and calendar
+    "complaints": (401, OK,   OK,   OK,   OK,  OK,  OK,  OK,  403, OK,  403,  OK),   # no record
+    "complaint":  (401, OK,   404,  404,  OK,  404, OK,  OK,  403, OK,  403,  OK),   # {sc}
+    "complaint_register": (401, 403, 403, 403, 403, 403, 403, OK, 403, 403, 403,  OK),
+    "complaint_handle": (401, 403, 403, 403, 403, 403, 403, OK,  403, 403, 403,  OK),
+    "complaint_conflict": (401, 403, 403, 403, 403, 403, 403, 409, 403, 403, 403, 409),
+    "complaint_assist": (401, OK, 404,  404,  OK,  404, 403, OK,  403, OK,  403,  OK),
+    "complaint_report": (401, 403, 403, 403,  403, 403, 403, OK,  403, OK,  403,  OK),
+    "sla_manage": (401, 403,  403,  403,  OK,  OK,  403, OK,  403, OK,  403,  403),
+    # the public complaint form: anyone; a submission without the form's signed stamp is refused
+    "public":     (OK,  OK,   OK,   OK,   OK,  OK,  OK,  OK,  OK,  OK,  OK,   OK),
+    "public_refused": (422, 422, 422, 422, 422, 422, 422, 422, 422, 422, 422, 422),
     # 客户导入 (issue 10): managers, directors, the data administrator and the GM import; {im}
     # is the manager of 销售一部's import waiting to start, {imd} one that ran
     "imports":    (401, 403,  403,  403,  OK,  OK,  OK,  OK,  403, OK,  403,  403),
@@ -541,6 +555,51 @@ ENDPOINTS: dict[str, tuple[str, str, Any, int, str]] = {
     "licence_update":   ("PATCH",  "medical-licences/{lc}", {"version": 1, "number": "L-1b"},
                                                                   200, "change"),
     "licence_delete":   ("DELETE", "medical-licences/{lc}",       None, 204, "change"),
+    "complaint_list":   ("GET",    "service/complaints?state=registered", None, 200, "complaints"),
+    "complaint_queue":  ("GET",    "service/complaints/queue",    None, 200, "complaints"),
+    "complaint_overdue": ("GET",   "service/complaints/overdue",  None, 200, "complaints"),
+    "complaint_register": ("POST", "service/complaints", {"complainant": "王总",
+                         "category": "service", "description": "态度差", "customer": "{x}"}, 201,
+                         "complaint_register"),
+    "complaint_get":    ("GET",    "service/complaints/{sc}",     None, 200, "complaint"),
+    "complaint_accept": ("POST",   "service/complaints/{sc}/accept", {}, 200, "complaint_handle"),
+    "complaint_assign": ("POST",   "service/complaints/{sc}/assign", {"handler": "{service_staff}"},
+                         200, "complaint_handle"),
+    "complaint_start":  ("POST",   "service/complaints/{sc}/start", None, 200,
+                         "complaint_conflict"),
+    "complaint_note":   ("POST",   "service/complaints/{sc}/notes", {"text": "已联系客户"}, 201,
+                         "complaint_assist"),
+    "complaint_collaborator": ("POST", "service/complaints/{sc}/collaborators",
+                         {"user": "{rep_a}", "task": "核实"}, 201, "complaint_handle"),
+    "complaint_resolve": ("POST",  "service/complaints/{sc}/resolve", {"resolution": "已处理"}, 200,
+                         "complaint_conflict"),
+    "complaint_close":  ("POST",   "service/complaints/{sc}/close", {}, 200, "complaint_conflict"),
+    "complaint_reopen": ("POST",   "service/complaints/{sc}/reopen", {"reason": "不满意"}, 200,
+                         "complaint_conflict"),
+    "complaint_attach": ("POST",   "service/complaints/{sc}/attachments", FILES, 201,
+                         "complaint_assist"),
+    "complaint_attachment": ("GET", "service/attachments/{sa}",   None, 200, "complaint"),
+    "complaint_report": ("GET",    "service/complaints/report?month=2026-11", None, 200,
+                         "complaint_report"),
+    "complaint_report_xlsx": ("GET", "service/complaints/report.xlsx", None, 200,
+                         "complaint_report"),
+    "sla_list":         ("GET",    "service/sla",                 None, 200, "complaints"),
+    "sla_update":       ("PUT",    "service/sla/normal", {"response_hours": 2, "resolve_hours": 16,
+                         "gm_after_hours": 8}, 200, "sla_manage"),
+    "calendar_list":    ("GET",    "service/calendar?year=2026",  None, 200, "complaints"),
+    "calendar_set":     ("PUT",    "service/calendar/2026-12-31",
+                         {"kind": "holiday", "name": "年终盘点"}, 200, "sla_manage"),
+    "calendar_delete":  ("DELETE", "service/calendar/2026-10-01", None, 204, "sla_manage"),
+    "service_records":  ("GET",    "customers/{x}/service-records", None, 200, "read"),
+    "service_record_add": ("POST", "customers/{x}/service-records",
+                         {"served_on": "2026-01-05", "content": "上门保养", "satisfaction": 5}, 201,
+                         "complaint_assist"),
+    "public_form":      ("GET",    "public/complaints/form",      None, 200, "public"),
+    "public_submit":    ("POST",   "public/complaints", {"complainant": "李女士",
+                         "phone": "13800138000", "category": "product", "description": "漏水",
+                         "started": "1700000000:unsigned"}, 201, "public_refused"),
+    "public_lookup":    ("POST",   "public/complaints/lookup", {"number": "{sc_number}",
+                         "phone": "13911112222"}, 200, "public"),
 }
 # fmt: on
 
@@ -640,12 +699,32 @@ def world(org):
         **_sales_world(org),
         **_care_world(org),
         **_order_world(org, x),
+        **_service_world(org, x),
         "sh": shares.customer_share(
             actor=org.rep_a,
             customer_id=x.pk,
             data={"user": org.data_admin.pk, "until": _soon()},
         ),
     }
+
+
+def _service_world(org, x):
+    from crm.service import services as service_services
+
+    complaint = service_services.complaint_register(
+        actor=org.service_staff,
+        data={
+            "complainant": "王总",
+            "phone": "13911112222",
+            "category": "product",
+            "description": "设备异响",
+            "customer": x.pk,
+        },
+    )
+    attachment = service_services.complaint_attach(
+        actor=org.service_staff, complaint_id=complaint.pk, files=[tiny_png()]
+    )[0]
+    return {"sc": complaint, "sa": attachment}
 
 
 def _pool_world(org):
@@ -896,6 +975,8 @@ def _cell(org, call, world, endpoint, persona, expected):
         sg=world["sg"].pk,
         of=world["of"].pk,
         lc=world["lc"].pk,
+        sc=world["sc"].pk,
+        sa=world["sa"].pk,
     )
     actor = None if persona == "anonymous" else getattr(org, persona)
     if isinstance(body, dict):
@@ -916,6 +997,9 @@ def _cell(org, call, world, endpoint, persona, expected):
             "{sgv}": world["sg"].version,
             "{today}": timezone.localdate().isoformat(),
             "{lines}": [{"product": world["pr"].pk, "quantity": 1}],
+            "{service_staff}": org.service_staff.pk,
+            "{x}": x.pk,
+            "{sc_number}": world["sc"].number,
         }
         body = {k: marks.get(v, v) if isinstance(v, str) else v for k, v in body.items()}
         if body.get("users") == ["{rep_a}"]:
@@ -1050,7 +1134,13 @@ def test_matrix_covers_every_endpoint_of_the_api():
             .replace("{so}", "{order_id}")
             .replace("{sg}", "{order_id}")
             .replace("{of}", "{file_id}")
-            .replace("{lc}", "{licence_id}"),
+            .replace("{lc}", "{licence_id}")
+            .replace("{sc}", "{complaint_id}")
+            .replace("{sa}", "{attachment_id}")
+            .replace("service/sla/normal", "service/sla/{severity}")
+            .replace("service/calendar/2026-12-31", "service/calendar/{day}")
+            .replace("service/calendar/2026-10-01", "service/calendar/{day}")
+            .replace("customers/{x}/questionnaires", "customers/{customer_id}/questionnaires"),
         )
         for m, p, *_rest in ENDPOINTS.values()
     }

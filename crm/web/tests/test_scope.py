@@ -171,6 +171,16 @@ PROFILES: dict[str, tuple[int | str, ...]] = {
     # 知识管理: {ka} an article
     "knowledge":  (LOGIN, OK,   OK,   OK,   OK,  OK,  OK,  OK,  403, OK,  OK,   OK),
     "knowledge_manage": (LOGIN, 403, 403, 403, OK, OK, 403, OK,  403, OK,  403,  403),
+    # 客户投诉 (issue 12): {sc} is a complaint about x registered by the service department; the
+    # service department handles it, x's rep and managers see it and help; managers keep the SLA
+    # table and the calendar; the public form needs no sign-in
+    "complaints": (LOGIN, OK,   OK,   OK,   OK,  OK,  OK,  OK,  403, OK,  403,  OK),   # no record
+    "complaint":  (LOGIN, OK,   404,  404,  OK,  404, OK,  OK,  403, OK,  403,  OK),
+    "complaint_register": (LOGIN, 403, 403, 403, 403, 403, 403, OK, 403, 403, 403, OK),
+    "complaint_handle": (LOGIN, 403, 403, 403, 403, 403, 403, OK, 403, 403, 403, OK),  # any move
+    "complaint_assist": (LOGIN, OK, 404,  404,  OK,  404, 403, OK,  403, OK,  403,  OK),
+    "complaint_report": (LOGIN, 403, 403, 403,  403, 403, 403, OK,  403, OK,  403,  OK),
+    "sla_manage": (LOGIN, 403,  403,  403,  OK,  OK,  403, OK,  403, OK,  403,  403),
 }
 
 # URL name: (method, args, data, success status, profile); {x} {gone} {lost} {pl} {df} {tok}
@@ -286,6 +296,21 @@ PAGES: dict[str, tuple[str, tuple[str, ...], dict[str, Any] | None, int, str]] =
     "reception_complaints": ("GET", (),             None, 200, "complain"),
     "reception_complaint_decide": ("POST", ("{cp}",), {"state": "dismissed", "finding": "不属实"},
                                                           302, "decide"),
+    # 客户投诉 (crm/web/service); the rules: crm/service/tests
+    "complaint_list":      ("GET",  (),             None, 200, "complaints"),
+    "complaint_new":       ("GET",  (),             None, 200, "complaint_register"),
+    "complaint_report":    ("GET",  (),             None, 200, "complaint_report"),
+    "complaint_report_export": ("GET", (),          None, 200, "complaint_report"),
+    "complaint_detail":    ("GET",  ("{sc}",),      None, 200, "complaint"),
+    "complaint_act":       ("POST", ("{sc}",),      {"op": "accept"}, 302, "complaint_handle"),
+    "complaint_attach":    ("POST", ("{sc}",),      None, 302, "complaint_assist"),
+    "complaint_print":     ("GET",  ("{sc}",),      None, 200, "complaint"),
+    "complaint_attachment": ("GET", ("{sa}",),      None, 200, "complaint"),
+    "sla_settings":        ("GET",  (),             None, 200, "sla_manage"),
+    "service_record_create": ("GET", ("{x}",),      None, 200, "complaint_assist"),
+    "public_complaint":    ("GET",  (),             None, 200, "anyone"),
+    "public_complaint_done": ("GET", ("{receipt}",), None, 200, "anyone"),
+    "public_complaint_track": ("GET", (),           None, 200, "anyone"),
     "reception_record":    ("GET",  ("{ra}",),      None, 200, "record"),
     # 交接 and 数据核查 (crm/web/handover, crm/web/verification); the rules: crm/handover/tests,
     # crm/verification/tests
@@ -493,6 +518,7 @@ def world(org):
         **_import_world(org),
         **_care_world(org, soon),
         **_order_world(org, x),
+        **_service_world(org, x),
         "qf": survey,
         "qq": age,
         "qs": age.section,
@@ -586,6 +612,31 @@ def _care_world(org, soon):
         "cc": campaign.pk,
         "cg": campaign.targets.get(customer=bought).pk,
         "ka": article.pk,
+    }
+
+
+def _service_world(org, x):
+    from django.core import signing
+
+    from crm.service import services as service_services
+    from crm.web.service.views import RECEIPT_SALT
+
+    complaint = service_services.complaint_register(
+        actor=org.service_staff,
+        data={
+            "complainant": "王总",
+            "category": "product",
+            "description": "设备异响",
+            "customer": x.pk,
+        },
+    )
+    attachment = service_services.complaint_attach(
+        actor=org.service_staff, complaint_id=complaint.pk, files=[tiny_png()]
+    )[0]
+    return {
+        "sc": complaint,
+        "sa": attachment,
+        "receipt": signing.dumps(complaint.number, salt=RECEIPT_SALT),
     }
 
 
