@@ -138,11 +138,11 @@ PROFILES: dict[str, tuple[int | str, ...]] = {
     "data_request_file": (401, OK, 422, 422, OK,  422, OK,  OK,  403, OK,  403,  OK),
     "data_request": (401, OK,   404,  404,  OK,  404, OK,  OK,  404, OK,  404,  404),
     "data_request_export": (401, 409, 404, 404, 403, 404, 403, 403, 403, 403, 403, 404),
-    # 客户投诉 (issue 12): {sc} is a complaint about x, registered by the service department and
+    # 客户投诉 (issue 12): {sk} is a complaint about x, registered by the service department and
     # not yet accepted; the service department handles it, x's rep and their managers see it and
     # help; a move its state refuses is a conflict; managers keep the SLA table and calendar
     "complaints": (401, OK,   OK,   OK,   OK,  OK,  OK,  OK,  403, OK,  403,  OK),   # no record
-    "complaint":  (401, OK,   404,  404,  OK,  404, OK,  OK,  403, OK,  403,  OK),   # {sc}
+    "complaint":  (401, OK,   404,  404,  OK,  404, OK,  OK,  403, OK,  403,  OK),   # {sk}
     "complaint_register": (401, 403, 403, 403, 403, 403, 403, OK, 403, 403, 403,  OK),
     "complaint_handle": (401, 403, 403, 403, 403, 403, 403, OK,  403, 403, 403,  OK),
     "complaint_conflict": (401, 403, 403, 403, 403, 403, 403, 409, 403, 403, 403, 409),
@@ -561,22 +561,22 @@ ENDPOINTS: dict[str, tuple[str, str, Any, int, str]] = {
     "complaint_register": ("POST", "service/complaints", {"complainant": "王总",
                          "category": "service", "description": "态度差", "customer": "{x}"}, 201,
                          "complaint_register"),
-    "complaint_get":    ("GET",    "service/complaints/{sc}",     None, 200, "complaint"),
-    "complaint_accept": ("POST",   "service/complaints/{sc}/accept", {}, 200, "complaint_handle"),
-    "complaint_assign": ("POST",   "service/complaints/{sc}/assign", {"handler": "{service_staff}"},
+    "complaint_get":    ("GET",    "service/complaints/{sk}",     None, 200, "complaint"),
+    "complaint_accept": ("POST",   "service/complaints/{sk}/accept", {}, 200, "complaint_handle"),
+    "complaint_assign": ("POST",   "service/complaints/{sk}/assign", {"handler": "{service_staff}"},
                          200, "complaint_handle"),
-    "complaint_start":  ("POST",   "service/complaints/{sc}/start", None, 200,
+    "complaint_start":  ("POST",   "service/complaints/{sk}/start", None, 200,
                          "complaint_conflict"),
-    "complaint_note":   ("POST",   "service/complaints/{sc}/notes", {"text": "已联系客户"}, 201,
+    "complaint_note":   ("POST",   "service/complaints/{sk}/notes", {"text": "已联系客户"}, 201,
                          "complaint_assist"),
-    "complaint_collaborator": ("POST", "service/complaints/{sc}/collaborators",
+    "complaint_collaborator": ("POST", "service/complaints/{sk}/collaborators",
                          {"user": "{rep_a}", "task": "核实"}, 201, "complaint_handle"),
-    "complaint_resolve": ("POST",  "service/complaints/{sc}/resolve", {"resolution": "已处理"}, 200,
+    "complaint_resolve": ("POST",  "service/complaints/{sk}/resolve", {"resolution": "已处理"}, 200,
                          "complaint_conflict"),
-    "complaint_close":  ("POST",   "service/complaints/{sc}/close", {}, 200, "complaint_conflict"),
-    "complaint_reopen": ("POST",   "service/complaints/{sc}/reopen", {"reason": "不满意"}, 200,
+    "complaint_close":  ("POST",   "service/complaints/{sk}/close", {}, 200, "complaint_conflict"),
+    "complaint_reopen": ("POST",   "service/complaints/{sk}/reopen", {"reason": "不满意"}, 200,
                          "complaint_conflict"),
-    "complaint_attach": ("POST",   "service/complaints/{sc}/attachments", FILES, 201,
+    "complaint_attach": ("POST",   "service/complaints/{sk}/attachments", FILES, 201,
                          "complaint_assist"),
     "complaint_attachment": ("GET", "service/attachments/{sa}",   None, 200, "complaint"),
     "complaint_report": ("GET",    "service/complaints/report?month=2026-11", None, 200,
@@ -724,7 +724,7 @@ def _service_world(org, x):
     attachment = service_services.complaint_attach(
         actor=org.service_staff, complaint_id=complaint.pk, files=[tiny_png()]
     )[0]
-    return {"sc": complaint, "sa": attachment}
+    return {"sk": complaint, "sa": attachment}
 
 
 def _pool_world(org):
@@ -975,7 +975,7 @@ def _cell(org, call, world, endpoint, persona, expected):
         sg=world["sg"].pk,
         of=world["of"].pk,
         lc=world["lc"].pk,
-        sc=world["sc"].pk,
+        sk=world["sk"].pk,
         sa=world["sa"].pk,
     )
     actor = None if persona == "anonymous" else getattr(org, persona)
@@ -998,8 +998,7 @@ def _cell(org, call, world, endpoint, persona, expected):
             "{today}": timezone.localdate().isoformat(),
             "{lines}": [{"product": world["pr"].pk, "quantity": 1}],
             "{service_staff}": org.service_staff.pk,
-            "{x}": x.pk,
-            "{sc_number}": world["sc"].number,
+            "{sc_number}": world["sk"].number,
         }
         body = {k: marks.get(v, v) if isinstance(v, str) else v for k, v in body.items()}
         if body.get("users") == ["{rep_a}"]:
@@ -1135,7 +1134,7 @@ def test_matrix_covers_every_endpoint_of_the_api():
             .replace("{sg}", "{order_id}")
             .replace("{of}", "{file_id}")
             .replace("{lc}", "{licence_id}")
-            .replace("{sc}", "{complaint_id}")
+            .replace("{sk}", "{complaint_id}")
             .replace("{sa}", "{attachment_id}")
             .replace("service/sla/normal", "service/sla/{severity}")
             .replace("service/calendar/2026-12-31", "service/calendar/{day}")

@@ -14,7 +14,7 @@ from crm.care.models import CareAction
 from crm.care.tests.factories import retained
 from crm.governance.models import AuditEvent
 
-from .browser import shoot, sign_in
+from .browser import menu, shoot, sign_in
 from .test_browser import page  # noqa: F401 (the Chromium fixture)
 
 sync_api = pytest.importorskip("playwright.sync_api")
@@ -35,7 +35,7 @@ def test_a_low_score_by_phone_opens_an_action_that_is_closed(live_server, org, p
 
     # the service department draws last month's sample
     sign_in(page, live_server.url, "service")
-    page.get_by_role("link", name="客户服务").first.click()
+    menu(page, "服务", "满意度抽查")
     page.get_by_label("月份").fill(f"{last_month:%Y-%m}")
     page.get_by_label("抽查户数").fill("1")
     shoot(page, "care-surveys")
@@ -57,7 +57,7 @@ def test_a_low_score_by_phone_opens_an_action_that_is_closed(live_server, org, p
 
     # the rep reports what was done
     sign_in(page, live_server.url, "rep_a")
-    page.get_by_role("link", name="客户服务").first.click()
+    menu(page, "服务", "满意度抽查")
     page.get_by_role("link", name="整改事项").first.click()
     page.get_by_role("link", name=action.number).click()
     page.get_by_label("整改结果").fill("已上门致歉并赠送保养一次")

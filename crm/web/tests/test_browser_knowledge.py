@@ -7,7 +7,7 @@ import pytest
 
 from crm.knowledge.models import Article
 
-from .browser import shoot, sign_in
+from .browser import menu, shoot, sign_in
 from .test_browser import page  # noqa: F401 (the Chromium fixture)
 
 sync_api = pytest.importorskip("playwright.sync_api")
@@ -19,7 +19,7 @@ def test_a_rep_finds_the_managers_answer(live_server, org, page):  # noqa: F811
     expect = sync_api.expect
 
     sign_in(page, live_server.url, "manager")
-    page.get_by_role("link", name="知识库").first.click()
+    menu(page, "服务", "知识库")
     page.get_by_role("link", name="新建条目").click()
     page.get_by_label("客户问题").fill("定金可以退吗？")
     page.get_by_label("解答").fill("签订合同前定金可全额退还；签订后按合同约定处理。")
@@ -28,7 +28,7 @@ def test_a_rep_finds_the_managers_answer(live_server, org, page):  # noqa: F811
     expect(page.locator("[data-answer]")).to_contain_text("全额退还")
 
     sign_in(page, live_server.url, "rep_a")
-    page.get_by_role("link", name="知识库").first.click()
+    menu(page, "服务", "知识库")
     page.get_by_label("搜索").fill("退还")
     expect(page.locator("[data-articles]")).to_contain_text("定金可以退吗？")
     shoot(page, "knowledge-list")
