@@ -77,7 +77,7 @@ class RoundOut(Out):
     drawn_at: dt.datetime
 
 
-class CountsOut(Out):
+class SurveyCountsOut(Out):
     total: int
     pending: int
     answered: int
@@ -88,7 +88,7 @@ class CountsOut(Out):
 
 
 class RoundDetailOut(RoundOut):
-    counts: CountsOut = Field(description="调用者可见的回访，按状态")
+    counts: SurveyCountsOut = Field(description="调用者可见的回访，按状态")
 
 
 class CallOut(Out):
@@ -108,12 +108,12 @@ class CallOut(Out):
     link_expires_at: dt.datetime | None
 
 
-class LinkOut(Out):
+class SurveyLinkOut(Out):
     url: str = Field(description="客户自填链接（仅此一次显示；再次生成则旧链接失效）")
     expires_at: dt.datetime
 
 
-class ActionOut(Out):
+class CareActionOut(Out):
     id: int
     number: str
     call: int | None
@@ -260,7 +260,7 @@ def call_answer(request: HttpRequest, call_id: PathId, payload: PhoneAnswerInput
     return _call(services.call_answer(actor=actor, call_id=call_id, data=payload.model_dump()))
 
 
-@router.post("survey-calls/{int:call_id}/link", response={201: LinkOut, **_WRITE})
+@router.post("survey-calls/{int:call_id}/link", response={201: SurveyLinkOut, **_WRITE})
 def link_issue(request: HttpRequest, call_id: PathId) -> Status[Any]:
     """A link for the customer to answer without signing in: signed, single-use, valid for
     ``CRM_SURVEY_LINK_DAYS`` days; a new one replaces the former."""
@@ -271,7 +271,7 @@ def link_issue(request: HttpRequest, call_id: PathId) -> Status[Any]:
     return Status(201, {"url": url, "expires_at": call.link_expires_at})
 
 
-@router.post("survey-calls/{int:call_id}/actions", response={201: ActionOut, **_WRITE})
+@router.post("survey-calls/{int:call_id}/actions", response={201: CareActionOut, **_WRITE})
 def action_open(request: HttpRequest, call_id: PathId, payload: ActionInput) -> Status[Any]:
     """Open 整改 of a problem the call found: who answers for it and by when."""
     actor = require_actor(request, MANAGE_ACTION)
@@ -279,7 +279,7 @@ def action_open(request: HttpRequest, call_id: PathId, payload: ActionInput) -> 
     return Status(201, _action(selectors.action_get(actor=actor, action_id=made.pk)))
 
 
-@router.get("care-actions", response={200: list[ActionOut], **_READ})
+@router.get("care-actions", response={200: list[CareActionOut], **_READ})
 def action_list(request: HttpRequest, params: Query[ActionParams]) -> list[dict[str, Any]]:
     """The 整改 actions the caller sees: open first, soonest due first."""
     actor = require_actor(request, VIEW_SURVEY)
@@ -287,13 +287,13 @@ def action_list(request: HttpRequest, params: Query[ActionParams]) -> list[dict[
     return [_action(a) for a in found]
 
 
-@router.get("care-actions/{int:action_id}", response={200: ActionOut, **_READ})
+@router.get("care-actions/{int:action_id}", response={200: CareActionOut, **_READ})
 def action_get(request: HttpRequest, action_id: PathId) -> dict[str, Any]:
     actor = require_actor(request, VIEW_SURVEY)
     return _action(selectors.action_get(actor=actor, action_id=action_id))
 
 
-@router.post("care-actions/{int:action_id}/done", response={200: ActionOut, **_WRITE})
+@router.post("care-actions/{int:action_id}/done", response={200: CareActionOut, **_WRITE})
 def action_done(request: HttpRequest, action_id: PathId, payload: ActionDoneInput) -> Any:
     """The responsible person reports what was done (409 unless it is open)."""
     actor = require_actor(request, WORK_ACTION)
@@ -301,7 +301,7 @@ def action_done(request: HttpRequest, action_id: PathId, payload: ActionDoneInpu
     return _action(selectors.action_get(actor=actor, action_id=action_id))
 
 
-@router.post("care-actions/{int:action_id}/close", response={200: ActionOut, **_WRITE})
+@router.post("care-actions/{int:action_id}/close", response={200: CareActionOut, **_WRITE})
 def action_close(request: HttpRequest, action_id: PathId, payload: ActionCloseInput) -> Any:
     """Verify a reported action: close it, or send it back with the reason."""
     actor = require_actor(request, MANAGE_ACTION)

@@ -37,7 +37,7 @@ else:
     )
 
 
-class CategoryOut(Out):
+class ArticleCategoryOut(Out):
     id: int
     name: str
     position: int
@@ -86,13 +86,13 @@ def _article(a: Article) -> dict[str, Any]:
     }
 
 
-@router.get("knowledge/categories", response={200: list[CategoryOut], **_READ})
+@router.get("knowledge/categories", response={200: list[ArticleCategoryOut], **_READ})
 def category_list(request: HttpRequest) -> list[dict[str, Any]]:
     actor = require_actor(request, VIEW_KNOWLEDGE)
     return [_category(c) for c in selectors.category_list(actor=actor)]
 
 
-@router.post("knowledge/categories", response={201: CategoryOut, **_WRITE})
+@router.post("knowledge/categories", response={201: ArticleCategoryOut, **_WRITE})
 def category_create(request: HttpRequest, payload: CategoryInput) -> Status[Any]:
     actor = require_actor(request, MANAGE_KNOWLEDGE)
     return Status(201, _category(services.category_create(actor=actor, data=payload.model_dump())))

@@ -172,7 +172,7 @@ class LostReasonOut(Out):
     active: bool
 
 
-class LineOut(Out):
+class OpportunityLineOut(Out):
     product_name: str
     quantity: Decimal
     unit_price: Decimal
@@ -194,7 +194,7 @@ class OpportunityOut(Out):
     owner: RefOut
     department: RefOut | None
     notes: str
-    lines: list[LineOut]
+    lines: list[OpportunityLineOut]
     stage_entered_at: dt.datetime
     last_activity_at: dt.datetime
     stale: bool = Field(description="超过阶段的停滞天数无活动")

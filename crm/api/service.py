@@ -64,7 +64,7 @@ _PUBLIC: dict[int, Any] = {404: ErrorOut, 422: ErrorOut, 429: ErrorOut, 400: Err
 # --- schemas --------------------------------------------------------------------------------
 
 
-class ComplaintIn(ComplaintInput):
+class ServiceComplaintIn(ComplaintInput):
     pass
 
 
@@ -72,7 +72,7 @@ class AcceptIn(AcceptInput):
     pass
 
 
-class AssignIn(NoNulIn):
+class ComplaintAssignIn(NoNulIn):
     handler: int = Field(ge=1, le=MAX_ID, description="新的处理人用户 id")
 
 
@@ -92,7 +92,7 @@ class CloseIn(CloseInput):
     pass
 
 
-class ReopenIn(ReopenInput):
+class ComplaintReopenIn(ReopenInput):
     pass
 
 
@@ -115,7 +115,7 @@ class PublicComplaintIn(PublicComplaintInput):
     website: str = Field("", max_length=200, description="留空（防机器人字段）")
 
 
-class LookupIn(LookupInput):
+class ComplaintLookupIn(LookupInput):
     pass
 
 
@@ -133,7 +133,7 @@ class CollaboratorOut(Out):
     task: str
 
 
-class AttachmentOut(Out):
+class ComplaintAttachmentOut(Out):
     id: int
     name: str
     content_type: str
@@ -162,7 +162,7 @@ class ComplaintRowOut(Out):
     escalation: int
 
 
-class ComplaintOut(Out):
+class ServiceComplaintOut(Out):
     id: int
     number: str = Field(description="投诉编号（客户凭此查询进度）")
     customer: RefOut | None
@@ -197,10 +197,10 @@ class ComplaintOut(Out):
     version: int
 
 
-class ComplaintDetailOut(ComplaintOut):
+class ComplaintDetailOut(ServiceComplaintOut):
     steps: list[StepOut]
     collaborators: list[CollaboratorOut]
-    attachments: list[AttachmentOut]
+    attachments: list[ComplaintAttachmentOut]
 
 
 class ComplaintPageOut(Out):
@@ -294,7 +294,7 @@ class ServiceRecordOut(Out):
     created_at: dt.datetime
 
 
-class ReceiptOut(Out):
+class ComplaintReceiptOut(Out):
     number: str = Field(description="投诉编号，凭此和电话查询进度")
     created: bool = Field(description="false：24 小时内已提交过相同内容，返回原投诉编号")
 
@@ -508,7 +508,7 @@ def complaint_overdue(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @router.post("service/complaints", response={201: ComplaintDetailOut, **_WRITE})
-def complaint_register(request: HttpRequest, payload: ComplaintIn) -> Status[Any]:
+def complaint_register(request: HttpRequest, payload: ServiceComplaintIn) -> Status[Any]:
     """客服部 registers a complaint (hotline, walk-in, e-mail); its deadlines start now."""
     actor = require_actor(request, REGISTER_COMPLAINT)
     complaint = services.complaint_register(actor=actor, data=payload.model_dump())
@@ -552,7 +552,7 @@ def complaint_accept(
     "service/complaints/{int:complaint_id}/assign", response={200: ComplaintDetailOut, **_WRITE}
 )
 def complaint_assign(
-    request: HttpRequest, complaint_id: PathId, payload: AssignIn
+    request: HttpRequest, complaint_id: PathId, payload: ComplaintAssignIn
 ) -> dict[str, Any]:
     """Hand an open complaint to another handler."""
     actor = require_actor(request, HANDLE_COMPLAINT)
@@ -621,7 +621,7 @@ def complaint_close(request: HttpRequest, complaint_id: PathId, payload: CloseIn
     "service/complaints/{int:complaint_id}/reopen", response={200: ComplaintDetailOut, **_WRITE}
 )
 def complaint_reopen(
-    request: HttpRequest, complaint_id: PathId, payload: ReopenIn
+    request: HttpRequest, complaint_id: PathId, payload: ComplaintReopenIn
 ) -> dict[str, Any]:
     """重新处理 (resolved or closed → reopened): a new resolution deadline from now."""
     actor = require_actor(request, HANDLE_COMPLAINT)
@@ -631,7 +631,7 @@ def complaint_reopen(
 
 @router.post(
     "service/complaints/{int:complaint_id}/attachments",
-    response={201: list[AttachmentOut], **_WRITE},
+    response={201: list[ComplaintAttachmentOut], **_WRITE},
 )
 def complaint_attach(
     request: HttpRequest, complaint_id: PathId, files: File[list[UploadedFile]]
@@ -765,7 +765,9 @@ def public_form(request: HttpRequest) -> dict[str, str]:
     return {"started": guard.stamp()}
 
 
-@public_router.post("public/complaints", response={201: ReceiptOut, 200: ReceiptOut, **_PUBLIC})
+@public_router.post(
+    "public/complaints", response={201: ComplaintReceiptOut, 200: ComplaintReceiptOut, **_PUBLIC}
+)
 def public_submit(request: HttpRequest, payload: PublicComplaintIn) -> Status[Any]:
     """A customer files a complaint (no sign-in) and gets its tracking number. Rate limited per
     address; ``started`` from ``GET public/complaints/form``; ``website`` must stay empty. The
@@ -778,7 +780,7 @@ def public_submit(request: HttpRequest, payload: PublicComplaintIn) -> Status[An
 
 
 @public_router.post("public/complaints/lookup", response={200: TrackOut, **_PUBLIC})
-def public_lookup(request: HttpRequest, payload: LookupIn) -> dict[str, Any]:
+def public_lookup(request: HttpRequest, payload: ComplaintLookupIn) -> dict[str, Any]:
     """A complaint's progress by its number and the phone given with it (rate limited)."""
     guard.check_rate(client_ip(request), kind="lookup")
     complaint = services.complaint_lookup(data=payload.model_dump())

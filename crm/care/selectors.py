@@ -22,7 +22,7 @@ from django.utils import timezone
 from crm.accounts.models import User
 from crm.accounts.roles import MANAGE_ACTION, RECORD_CARE, VIEW_CARE, VIEW_CUSTOMER, VIEW_SURVEY
 from crm.core.errors import NotFound
-from crm.core.permissions import require, restrict
+from crm.core.permissions import mine, owned_by, require, restrict
 from crm.customers.choices import Category
 from crm.customers.models import Contact, Customer
 from crm.reports.scope import report_scope
@@ -126,7 +126,7 @@ def action_list(
     if state:
         qs = qs.filter(state=state)
     if mine:
-        qs = qs.filter(responsible=actor)
+        qs = owned_by(qs, [actor.pk])
     return list(
         qs.select_related("customer", "responsible", "call__round").order_by(
             "state", "due_on", "id"
@@ -155,7 +155,7 @@ def responsibles(*, actor: User) -> list[User]:
 
 def open_actions(*, actor: User) -> int:
     """How many actions wait for the actor as responsible person."""
-    return CareAction.objects.filter(responsible=actor, state=ActionState.OPEN).count()
+    return mine(CareAction.objects.filter(state=ActionState.OPEN), actor).count()
 
 
 @dataclass
@@ -178,8 +178,8 @@ def satisfaction_by_rep(
     score and the 整改 actions still open (for the rep as responsible person)."""
     scope = report_scope(actor=actor, department_id=department_id, action=VIEW_SURVEY)
     staff = scope.staff_ids
-    calls = restrict(SurveyCall.objects.all(), actor, VIEW_SURVEY).filter(
-        round__month=month, rep_id__in=staff
+    calls = owned_by(
+        restrict(SurveyCall.objects.all(), actor, VIEW_SURVEY).filter(round__month=month), staff
     )
     figures = {
         r["rep_id"]: r
@@ -192,8 +192,10 @@ def satisfaction_by_rep(
         )
     }
     actions = dict(
-        restrict(CareAction.objects.all(), actor, VIEW_SURVEY)
-        .filter(call__round__month=month, responsible_id__in=staff)
+        owned_by(
+            restrict(CareAction.objects.all(), actor, VIEW_SURVEY).filter(call__round__month=month),
+            staff,
+        )
         .exclude(state=ActionState.CLOSED)
         .values("responsible_id")
         .annotate(n=Count("pk"))

@@ -429,6 +429,16 @@ def owned_by(queryset: models.QuerySet[M], user_ids: Iterable[Any]) -> models.Qu
     return queryset.filter(**{f"{owner}__in": list(user_ids)})
 
 
+def assignee_in(queryset: models.QuerySet[M], user_ids: Iterable[Any]) -> models.QuerySet[M]:
+    """Rows whose assignee (the first of the model's policy's ``assigned`` paths: a complaint's
+    handler, not its collaborators) is one of ``user_ids``: a worklist ("mine"), applied after
+    ``restrict`` decided access."""
+    assigned = policy_of(queryset.model).assigned
+    if not assigned:
+        return queryset.none()
+    return queryset.filter(**{f"{assigned[0]}__in": list(user_ids)})
+
+
 def in_departments(
     queryset: models.QuerySet[M], department_ids: Iterable[int]
 ) -> models.QuerySet[M]:

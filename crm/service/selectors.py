@@ -14,7 +14,7 @@ from crm.accounts.models import User
 from crm.accounts.roles import VIEW_COMPLAINT, VIEW_CUSTOMER
 from crm.core.errors import NotFound
 from crm.core.pagination import Page, decode_cursor, encode_cursor
-from crm.core.permissions import require, restrict
+from crm.core.permissions import assignee_in, require, restrict
 from crm.customers.models import Customer
 
 from .models import CalendarDay, Complaint, ServiceRecord, Severity, SlaPolicy
@@ -78,7 +78,7 @@ def complaint_page(
     if filters.severity:
         qs = qs.filter(severity=filters.severity)
     if filters.mine:
-        qs = qs.filter(handler=actor)
+        qs = assignee_in(qs, [actor.pk])
     if filters.overdue:
         qs = qs.filter(open_due__lt=timezone.now())
     if filters.customer is not None:
@@ -100,7 +100,7 @@ def complaint_page(
 
 def complaint_queue(*, actor: User, limit: int = WORKLIST_MAX) -> list[Complaint]:
     """The actor's open complaints as their handler, soonest resolution deadline first."""
-    qs = _visible(actor).filter(handler=actor, open_due__isnull=False)
+    qs = assignee_in(_visible(actor).filter(open_due__isnull=False), [actor.pk])
     return list(_listed(qs).order_by("open_due")[:limit])
 
 

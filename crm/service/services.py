@@ -408,7 +408,8 @@ def complaint_add_collaborator(
     user = User.objects.filter(pk=cleaned["user"], is_active=True).first()
     if user is None or not has_action(user, ASSIST_COMPLAINT):
         raise Invalid(fields={"user": _("该用户不能协助处理客户投诉")})
-    if complaint.collaborators.filter(user=user).exists():  # type: ignore[attr-defined]
+    helpers = complaint.collaborators.values_list("user_id", flat=True)  # type: ignore[attr-defined]
+    if user.pk in set(helpers):
         raise StateConflict(fields={"user": _("该同事已在协助处理此投诉")})
     helper = Collaborator.objects.create(
         complaint=complaint,

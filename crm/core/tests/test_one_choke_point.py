@@ -7,7 +7,8 @@ test reads the source of every module outside tests and migrations and fails on 
 filters that are not about access (a user picking an owner in a list, a report grouped by rep)
 use ``owned_by``/``in_departments`` from crm.core.permissions, so that the fields a policy names
 are known there only. ``__isnull`` tests (customers without an owner, i.e. in the public pool)
-are not a scope and are allowed.
+are not a scope and are allowed, and so are text searches (``__icontains`` on a complainant's
+name): a policy field is a user or a department, never matched as text.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from crm.core.permissions import policy_of
 
 ROOT = Path(__file__).resolve().parents[3]
 QUERY_CALLS = {"filter", "exclude", "Q", "get"}
+TEXT_LOOKUPS = ("__isnull", "__icontains", "__contains", "__istartswith", "__startswith")
 
 
 def policy_fields() -> set[str]:
@@ -44,7 +46,7 @@ def scoped_filters(source: str, fields: set[str]) -> list[tuple[int, str]]:
         if name not in QUERY_CALLS:
             continue
         for kw in node.keywords:
-            if not kw.arg or kw.arg.endswith("__isnull"):
+            if not kw.arg or kw.arg.endswith(TEXT_LOOKUPS):
                 continue
             parts = {p.removesuffix("_id") for p in kw.arg.split("__")}
             if parts & fields:
