@@ -591,8 +591,9 @@ def test_detail_page_query_count(as_user, org, django_assert_max_num_queries, ro
     # clearance (one query, crm.governance.masking); the 审批 badge and the requests about the
     # customer; whether records wait for verification (待核查 in the menu); the published forms
     # (调查表, crm.questionnaires) that apply to it; its opportunities (销售机会, crm.sales), its
-    # orders (crm.orders), its service records and complaints (crm.service)
-    with django_assert_max_num_queries(40):
+    # orders and whether the reader may add one (crm.orders, two), its service records and
+    # complaints (crm.service)
+    with django_assert_max_num_queries(41):
         response = client.get(reverse("web:customer_detail", args=[customer.pk]))
     assert response.status_code == 200
     assert "第0次电话" in response.content.decode()
