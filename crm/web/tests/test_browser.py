@@ -63,7 +63,9 @@ def test_sign_in_create_find_by_pinyin_and_see_history(live_server, org, page):
     page.get_by_label("密码").fill(PASSWORD)
     page.get_by_role("button", name="登录").click()
     expect(page).to_have_url(re.compile(r"/today/$"))
-    page.get_by_role("navigation", name="主导航").get_by_role("link", name="客户").click()
+    page.get_by_role("navigation", name="主导航").get_by_role(
+        "link", name="客户", exact=True
+    ).click()
     expect(page.locator("#results")).to_contain_text("李四光")
 
     # create 张三丰 with a phone
@@ -75,7 +77,9 @@ def test_sign_in_create_find_by_pinyin_and_see_history(live_server, org, page):
     expect(page.locator(".detail-main")).to_contain_text("13912345678")
 
     # find him by pinyin initials in the live search box (htmx swaps only the rows)
-    page.get_by_role("navigation", name="主导航").get_by_role("link", name="客户").click()
+    page.get_by_role("navigation", name="主导航").get_by_role(
+        "link", name="客户", exact=True
+    ).click()
     expect(page.locator("#results")).to_contain_text("李四光")
     page.get_by_role("searchbox").press_sequentially("zsf", delay=50)
     expect(page.locator("#results")).not_to_contain_text("李四光")

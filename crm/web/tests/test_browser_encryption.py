@@ -65,7 +65,9 @@ def test_bank_details_are_entered_and_a_phone_fragment_finds_the_customer(
     assert "98765" not in phone
     assert "6789" not in account
 
-    page.get_by_role("navigation", name="主导航").get_by_role("link", name="客户").click()
+    page.get_by_role("navigation", name="主导航").get_by_role(
+        "link", name="客户", exact=True
+    ).click()
     page.get_by_role("searchbox").press_sequentially("6543", delay=50)
     expect(page).to_have_url(re.compile(r"/customers/\?q=6543$"))
     expect(page.locator("#results")).to_contain_text("钱七")
