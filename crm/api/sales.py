@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 from pydantic import Field
 
@@ -23,7 +22,7 @@ from crm.accounts.roles import (
     MANAGE_PIPELINE,
     VIEW_OPPORTUNITY,
 )
-from crm.core.errors import Invalid, NotFound
+from crm.core.errors import NotFound
 from crm.core.inputs import partial
 from crm.core.pagination import ID_CURSOR
 from crm.sales import selectors, services
@@ -635,9 +634,8 @@ def _period(params: PeriodParams) -> tuple[dt.date, dt.date]:
     today = timezone.localdate()
     since = params.since or today.replace(month=1, day=1)
     until = params.until or today
-    if since > until:
-        raise Invalid(fields={"since": _("开始日期不能晚于结束日期")})
-    return since, until
+    # dates given the other way round still mean the period between them
+    return (until, since) if since > until else (since, until)
 
 
 @router.get("sales/funnel", response={200: FunnelOut, **_READ})

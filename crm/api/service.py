@@ -58,7 +58,13 @@ public_router = Router(tags=["service"], auth=None)
 
 _READ: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 _WRITE: dict[int, Any] = {**_READ, 409: ErrorOut, 400: ErrorOut}
-_PUBLIC: dict[int, Any] = {404: ErrorOut, 422: ErrorOut, 429: ErrorOut, 400: ErrorOut}
+_PUBLIC: dict[int, Any] = {
+    403: ErrorOut,
+    404: ErrorOut,
+    422: ErrorOut,
+    429: ErrorOut,
+    400: ErrorOut,
+}
 
 
 # --- schemas --------------------------------------------------------------------------------

@@ -27,12 +27,21 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm.core import ratelimit
-from crm.core.errors import DomainError, Invalid
+from crm.core.errors import DomainError
 
 SALT = "crm.service.public-form"
 MIN_SECONDS = 3
 MAX_AGE = 2 * 60 * 60
 HONEYPOT = "website"
+
+
+class FormRefused(DomainError):
+    """A submission the form itself refuses (filled honeypot, missing, forged, too quick or stale
+    stamp): like a failed CSRF check, a 403 — the request is well-formed, the sender is not
+    someone who filled the form."""
+
+    status = 403
+    code = "form_refused"
 
 
 class Throttled(DomainError):
@@ -47,7 +56,7 @@ def stamp() -> str:
 
 def check_form(*, started: str, honeypot: str) -> None:
     """Refuse a submission that a person filling the form would not send."""
-    refused = Invalid(_("提交未通过校验，请刷新页面后重新填写"))
+    refused = FormRefused(_("提交未通过校验，请刷新页面后重新填写"))
     if honeypot:
         raise refused
     try:

@@ -59,19 +59,20 @@ def test_a_customer_files_a_complaint_and_tracks_it(call, clock, org):
 
 def test_the_honeypot_refuses_a_robot(call, clock, org):
     response = call(None, "POST", "public/complaints", _form(clock, website="http://spam"))
-    assert response.status_code == 422
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "form_refused"
     assert not Complaint.objects.exists()
 
 
 def test_a_form_sent_too_fast_or_without_a_valid_stamp_is_refused(call, clock, org):
     clock(MONDAY, 10)
     fresh = {**_form(clock), "started": guard.stamp()}  # sent the same second
-    assert call(None, "POST", "public/complaints", fresh).status_code == 422
+    assert call(None, "POST", "public/complaints", fresh).status_code == 403
     forged = {**_form(clock), "started": "1700000000:forged"}
-    assert call(None, "POST", "public/complaints", forged).status_code == 422
+    assert call(None, "POST", "public/complaints", forged).status_code == 403
     stale = _form(clock)
     clock(MONDAY, 13, 30)  # three and a half hours after the form was served
-    assert call(None, "POST", "public/complaints", stale).status_code == 422
+    assert call(None, "POST", "public/complaints", stale).status_code == 403
     assert not Complaint.objects.exists()
 
 

@@ -489,7 +489,7 @@ class PublicComplaintView(_Public):
                     started=form.cleaned_data["started"], honeypot=form.cleaned_data["website"]
                 )
                 complaint, _created = services.complaint_submit(data=form.data_for_service)
-            except Invalid as exc:
+            except (Invalid, guard.FormRefused) as exc:
                 apply_domain_error(form, exc)
             else:
                 receipt = signing.dumps(complaint.number, salt=RECEIPT_SALT)
