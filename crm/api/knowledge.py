@@ -14,7 +14,7 @@ from pydantic import Field
 from crm.accounts.roles import MANAGE_KNOWLEDGE, VIEW_KNOWLEDGE
 from crm.core.inputs import MAX_ID, Integer, Text, partial
 from crm.knowledge import selectors, services
-from crm.knowledge.inputs import ArticleInput, CategoryInput
+from crm.knowledge.inputs import ArticleCategoryInput, ArticleInput
 from crm.knowledge.models import Article, Category
 
 from .presenters import ref_out
@@ -93,7 +93,7 @@ def category_list(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @router.post("knowledge/categories", response={201: ArticleCategoryOut, **_WRITE})
-def category_create(request: HttpRequest, payload: CategoryInput) -> Status[Any]:
+def category_create(request: HttpRequest, payload: ArticleCategoryInput) -> Status[Any]:
     actor = require_actor(request, MANAGE_KNOWLEDGE)
     return Status(201, _category(services.category_create(actor=actor, data=payload.model_dump())))
 

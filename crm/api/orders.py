@@ -32,7 +32,7 @@ from crm.orders.inputs import (
     LicencePatch,
     OrderInput,
     OrderPatch,
-    PlanInput,
+    PaymentPlanInput,
     ReceiptInput,
     ReviewInput,
     SignInput,
@@ -568,7 +568,7 @@ def order_pdf(request: HttpRequest, order_id: PathId) -> HttpResponse:
 
 
 @router.put("orders/{int:order_id}/payment-plan", response={200: PaymentsOut, **_WRITE})
-def plan_set(request: HttpRequest, order_id: PathId, payload: PlanInput) -> dict[str, Any]:
+def plan_set(request: HttpRequest, order_id: PathId, payload: PaymentPlanInput) -> dict[str, Any]:
     """Replace the payment plan (回款计划); the instalments add up to the order's amount."""
     actor = require_actor(request, CHANGE_ORDER)
     payments.plan_set(actor=actor, order_id=order_id, data=payload.model_dump())

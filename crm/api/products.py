@@ -8,7 +8,8 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Field, Query, Router, Status
+from ninja import Field, Query, Router, Schema, Status
+from pydantic import field_validator
 
 from crm.accounts.roles import MANAGE_PRODUCT, VIEW_PRODUCT
 from crm.core.inputs import partial
@@ -17,7 +18,7 @@ from crm.products.inputs import CategoryInput, ProductInput
 from crm.products.models import Product, ProductCategory
 
 from .presenters import ref_out
-from .schemas import ErrorOut, NoNulIn, Out, PathId, QueryId, RefOut, Version
+from .schemas import ErrorOut, Out, PathId, QueryId, RefOut, Version
 from .security import require_actor
 
 router = Router(tags=["products"])
@@ -54,10 +55,16 @@ class CategoryOut(Out):
     active: bool
 
 
-class ProductParams(NoNulIn):
+class ProductParams(Schema):
     q: str = Field("", max_length=100, description="编号、名称或规格")
     category: QueryId = Field(None, description="类别 id")
     active: bool | None = Field(None, description="只要在售（true）或停售（false）")
+
+    @field_validator("q", mode="after")
+    @classmethod
+    def _searchable(cls, value: str) -> str:
+        """A NUL in a search is dropped (no product holds one), not a refusal."""
+        return value.replace("\x00", "")
 
 
 class ProductIn(ProductInput):

@@ -37,12 +37,12 @@ from crm.service.inputs import (
     CalendarDayInput,
     CloseInput,
     CollaboratorInput,
-    ComplaintInput,
-    LookupInput,
+    ComplaintLookupInput,
     NoteInput,
     PublicComplaintInput,
     ReopenInput,
     ResolveInput,
+    ServiceComplaintInput,
     ServiceRecordInput,
     SlaInput,
 )
@@ -70,7 +70,7 @@ _PUBLIC: dict[int, Any] = {
 # --- schemas --------------------------------------------------------------------------------
 
 
-class ServiceComplaintIn(ComplaintInput):
+class ServiceComplaintIn(ServiceComplaintInput):
     pass
 
 
@@ -121,7 +121,7 @@ class PublicComplaintIn(PublicComplaintInput):
     website: str = Field("", max_length=200, description="留空（防机器人字段）")
 
 
-class ComplaintLookupIn(LookupInput):
+class ComplaintLookupIn(ComplaintLookupInput):
     pass
 
 

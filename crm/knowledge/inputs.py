@@ -13,7 +13,7 @@ Id = Annotated[int, Integer(1, MAX_ID)]
 TAGS_MAX = 10
 
 
-class CategoryInput(Input):
+class ArticleCategoryInput(Input):
     name: Annotated[str, Text(50, required=True, message=gettext_noop("请填写分类名称"))] = Field(
         description="分类名称"
     )

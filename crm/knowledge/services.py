@@ -18,7 +18,7 @@ from crm.core.inputs import partial, validate
 from crm.core.permissions import require
 from crm.governance import audit
 
-from .inputs import ArticleInput, CategoryInput
+from .inputs import ArticleCategoryInput, ArticleInput
 from .models import Article, ArticleTag, Category
 
 ArticlePatch = partial(ArticleInput, name="ArticlePatch")
@@ -32,7 +32,7 @@ def normalise(text: str) -> str:
 @transaction.atomic
 def category_create(*, actor: User, data: Mapping[str, Any]) -> Category:
     require(actor, MANAGE_KNOWLEDGE)
-    cleaned = validate(CategoryInput, data)
+    cleaned = validate(ArticleCategoryInput, data)
     try:
         with transaction.atomic():
             category = Category.objects.create(**cleaned)

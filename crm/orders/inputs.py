@@ -196,7 +196,7 @@ class InstalmentInput(Input):
     note: Annotated[str, Text(200)] = Field("", description="说明，如 首付款、尾款")
 
 
-class PlanInput(Input):
+class PaymentPlanInput(Input):
     """An order's payment plan: its instalments (replacing the plan before)."""
 
     instalments: Annotated[list[InstalmentInput], Field(max_length=INSTALMENTS_MAX)] = Field(

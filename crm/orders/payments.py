@@ -21,7 +21,7 @@ from crm.core.errors import Invalid, StateConflict
 from crm.core.inputs import validate
 from crm.governance import audit
 
-from .inputs import PlanInput, ReceiptInput
+from .inputs import PaymentPlanInput, ReceiptInput
 from .models import Instalment, Order, OrderState, Receipt
 
 PAYABLE = (OrderState.CONFIRMED, OrderState.DELIVERED, OrderState.CLOSED)
@@ -61,7 +61,7 @@ def _order(actor: User, order_id: int) -> Order:
 @transaction.atomic
 def plan_set(*, actor: User, order_id: int, data: Mapping[str, Any]) -> list[Instalment]:
     """Replace an order's payment plan; its instalments add up to the order's amount."""
-    cleaned = validate(PlanInput, data)
+    cleaned = validate(PaymentPlanInput, data)
     order = _order(actor, order_id)
     if order.state not in PLANNABLE:
         raise StateConflict(_("已取消的订单没有回款计划"))

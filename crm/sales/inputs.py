@@ -21,7 +21,7 @@ STAGES_MAX = 12
 REASONS_MAX = 50
 
 
-class LineInput(Input):
+class OpportunityLineInput(Input):
     """One product: its name, quantity and unit price (the amount is their product)."""
 
     product_name: Annotated[
@@ -49,7 +49,7 @@ class OpportunityInput(Input):
     stage: Id | None = Field(None, description="阶段 id（默认：流程的第一个阶段）")
     owner: Id | None = Field(None, description="负责人用户 id（默认：本人）")
     notes: Annotated[str, Text(2000, area=True)] = Field("", description="备注")
-    lines: Annotated[list[LineInput], Field(max_length=LINES_MAX)] = Field(
+    lines: Annotated[list[OpportunityLineInput], Field(max_length=LINES_MAX)] = Field(
         [], description="产品明细"
     )
 

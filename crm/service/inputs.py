@@ -21,7 +21,7 @@ Hours = Annotated[int, Integer(1, 2000)]
 DESCRIPTION_MAX = 4000
 
 
-class ComplaintInput(Input):
+class ServiceComplaintInput(Input):
     """客户投诉处理表 at registration: who complains, through which channel, about what."""
 
     customer: Id | None = Field(None, description="客户 id（投诉人是已登记的客户时）")
@@ -63,7 +63,7 @@ class PublicComplaintInput(Input):
     ] = Field(description="投诉内容")
 
 
-class LookupInput(Input):
+class ComplaintLookupInput(Input):
     number: Annotated[str, Text(12, required=True, message=gettext_noop("请填写投诉编号"))] = Field(
         description="投诉编号，如 TS00000012"
     )

@@ -52,12 +52,12 @@ from .inputs import (
     CalendarDayInput,
     CloseInput,
     CollaboratorInput,
-    ComplaintInput,
-    LookupInput,
+    ComplaintLookupInput,
     NoteInput,
     PublicComplaintInput,
     ReopenInput,
     ResolveInput,
+    ServiceComplaintInput,
     ServiceRecordInput,
     SlaInput,
 )
@@ -243,7 +243,7 @@ def complaint_register(*, actor: User, data: Mapping[str, Any]) -> Complaint:
     """客服部 registers a complaint (hotline, walk-in, e-mail), optionally assigning its handler
     at once; the deadlines start now."""
     require(actor, REGISTER_COMPLAINT)
-    cleaned = validate(ComplaintInput, data)
+    cleaned = validate(ServiceComplaintInput, data)
     customer = _customer(actor, cleaned.get("customer"))
     handler = _handler(cleaned["handler"], actor) if cleaned.get("handler") else None
     complaint = _create(
@@ -294,7 +294,7 @@ def complaint_submit(*, data: Mapping[str, Any]) -> tuple[Complaint, bool]:
 def complaint_lookup(*, data: Mapping[str, Any]) -> Complaint:
     """The customer's own complaint by its number and the phone given with it; 404 for any
     mismatch (no hint whether the number exists)."""
-    cleaned = validate(LookupInput, data)
+    cleaned = validate(ComplaintLookupInput, data)
     number = cleaned["number"].upper()
     if not (number.startswith("TS") and number[2:].isdigit() and len(number) <= 12):
         raise NotFound(_("没有找到该投诉，请核对投诉编号和电话"))

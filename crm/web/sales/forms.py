@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from crm.activities.choices import FollowUpKind
 from crm.activities.inputs import FollowUpInput
 from crm.sales.choices import Currency
-from crm.sales.inputs import LineInput, LoseInput, OpportunityInput, StageInput, WinInput
+from crm.sales.inputs import LoseInput, OpportunityInput, OpportunityLineInput, StageInput, WinInput
 from crm.sales.models import LostReason, Opportunity, Stage
 from crm.web.inputs import form_field
 
@@ -94,9 +94,9 @@ class OpportunityForm(forms.Form):
 
 
 class LineForm(forms.Form):
-    product_name = form_field(LineInput, "product_name", label=_("产品名称"))
-    quantity = form_field(LineInput, "quantity", label=_("数量"))
-    unit_price = form_field(LineInput, "unit_price", label=_("单价"))
+    product_name = form_field(OpportunityLineInput, "product_name", label=_("产品名称"))
+    quantity = form_field(OpportunityLineInput, "quantity", label=_("数量"))
+    unit_price = form_field(OpportunityLineInput, "unit_price", label=_("单价"))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

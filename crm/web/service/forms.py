@@ -12,11 +12,11 @@ from crm.service.inputs import (
     CalendarDayInput,
     CloseInput,
     CollaboratorInput,
-    ComplaintInput,
     NoteInput,
     PublicComplaintInput,
     ReopenInput,
     ResolveInput,
+    ServiceComplaintInput,
     ServiceRecordInput,
     SlaInput,
 )
@@ -29,16 +29,16 @@ def _data(form: forms.Form) -> dict[str, Any]:
 
 
 class ComplaintForm(forms.Form):
-    complainant = form_field(ComplaintInput, "complainant", label=_("投诉人"))
-    phone = form_field(ComplaintInput, "phone", label=_("联系电话"))
-    customer = form_field(ComplaintInput, "customer", label=_("客户 ID（已登记客户）"))
-    channel = form_field(ComplaintInput, "channel", label=_("投诉渠道"))
-    category = form_field(ComplaintInput, "category", label=_("投诉类别"))
-    severity = form_field(ComplaintInput, "severity", label=_("严重程度"), initial="normal")
-    product = form_field(ComplaintInput, "product", label=_("产品"))
-    order_number = form_field(ComplaintInput, "order_number", label=_("订单号"))
-    description = form_field(ComplaintInput, "description", label=_("投诉内容"))
-    request = form_field(ComplaintInput, "request", label=_("客户要求"))
+    complainant = form_field(ServiceComplaintInput, "complainant", label=_("投诉人"))
+    phone = form_field(ServiceComplaintInput, "phone", label=_("联系电话"))
+    customer = form_field(ServiceComplaintInput, "customer", label=_("客户 ID（已登记客户）"))
+    channel = form_field(ServiceComplaintInput, "channel", label=_("投诉渠道"))
+    category = form_field(ServiceComplaintInput, "category", label=_("投诉类别"))
+    severity = form_field(ServiceComplaintInput, "severity", label=_("严重程度"), initial="normal")
+    product = form_field(ServiceComplaintInput, "product", label=_("产品"))
+    order_number = form_field(ServiceComplaintInput, "order_number", label=_("订单号"))
+    description = form_field(ServiceComplaintInput, "description", label=_("投诉内容"))
+    request = form_field(ServiceComplaintInput, "request", label=_("客户要求"))
     service_data = property(_data)
 
 
