@@ -41,7 +41,7 @@ class FormRefused(DomainError):
     someone who filled the form."""
 
     status = 403
-    code = "form_refused"
+    code = "forbidden"  # the contract: a 403 is "forbidden"; the message says why
 
 
 class Throttled(DomainError):

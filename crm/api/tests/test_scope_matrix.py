@@ -151,7 +151,8 @@ PROFILES: dict[str, tuple[int | str, ...]] = {
     "sla_manage": (401, 403,  403,  403,  OK,  OK,  403, OK,  403, OK,  403,  403),
     # the public complaint form: anyone; a submission without the form's signed stamp is refused
     "public":     (OK,  OK,   OK,   OK,   OK,  OK,  OK,  OK,  OK,  OK,  OK,   OK),
-    "public_refused": (422, 422, 422, 422, 422, 422, 422, 422, 422, 422, 422, 422),
+    # the public form refuses an unsigned stamp whoever sends it (403, like a failed CSRF check)
+    "public_refused": (403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403),
     # 客户导入 (issue 10): managers, directors, the data administrator and the GM import; {im}
     # is the manager of 销售一部's import waiting to start, {imd} one that ran
     "imports":    (401, 403,  403,  403,  OK,  OK,  OK,  OK,  403, OK,  403,  403),

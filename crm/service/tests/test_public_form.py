@@ -60,7 +60,7 @@ def test_a_customer_files_a_complaint_and_tracks_it(call, clock, org):
 def test_the_honeypot_refuses_a_robot(call, clock, org):
     response = call(None, "POST", "public/complaints", _form(clock, website="http://spam"))
     assert response.status_code == 403
-    assert response.json()["error"]["code"] == "form_refused"
+    assert response.json()["error"]["message"] == "提交未通过校验，请刷新页面后重新填写"
     assert not Complaint.objects.exists()
 
 
