@@ -12,7 +12,6 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import filetype
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import send_mail
@@ -35,6 +34,7 @@ from crm.core.errors import Conflict, Invalid, NotFound, StateConflict
 from crm.core.inputs import validate
 from crm.core.pagination import Page
 from crm.core.permissions import allows, mine, owned_by, require, restrict
+from crm.core.uploads import safe_name, sniff
 from crm.customers import hooks, lifecycle
 from crm.customers.choices import Category
 from crm.customers.models import Customer, LifecycleEvent
@@ -982,22 +982,6 @@ ATTACHMENT_TYPES = {
 }
 
 
-def _sniff(upload: UploadedFile) -> str:
-    """The file's type by its content (the first bytes), not by what its name or the browser
-    claims; "" when unknown."""
-    upload.seek(0)
-    head = upload.read(8192)
-    upload.seek(0)
-    kind = filetype.guess(head)
-    return kind.mime if kind is not None else ""
-
-
-def _attachment_name(name: str) -> str:
-    base = name.replace("\\", "/").rsplit("/", 1)[-1]
-    cleaned = "".join(c for c in base if c.isprintable()).strip()
-    return cleaned[:200] or "file"
-
-
 def _check_files(files: Sequence[UploadedFile], *, already: int) -> list[tuple[UploadedFile, str]]:
     """Each file's name, size and type (by content), or the refusal naming the first wrong one."""
     if already + len(files) > ATTACHMENTS_MAX:
@@ -1008,10 +992,10 @@ def _check_files(files: Sequence[UploadedFile], *, already: int) -> list[tuple[U
         raise StateConflict(fields=too_many)
     checked: list[tuple[UploadedFile, str]] = []
     for upload in files:
-        name = _attachment_name(upload.name or "")
+        name = safe_name(upload.name or "")
         if (upload.size or 0) > ATTACHMENT_MAX_BYTES:
             raise Invalid(fields={"files": _("%(name)s 超过 10 MB") % {"name": name}})
-        kind = _sniff(upload)
+        kind = sniff(upload)
         if kind not in ATTACHMENT_TYPES:
             refused = _("%(name)s 不是可接受的文件类型（图片、PDF、Word、Excel）")
             raise Invalid(fields={"files": refused % {"name": name}})
@@ -1024,7 +1008,7 @@ def _attach(
 ) -> list[Attachment]:
     saved = []
     for upload, kind in checked:
-        name = _attachment_name(upload.name or "")
+        name = safe_name(upload.name or "")
         attachment = Attachment(
             followup=followup,
             name=name,

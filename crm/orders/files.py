@@ -8,12 +8,12 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-import filetype
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 
 from crm.activities.services import ATTACHMENT_TYPES
 from crm.core.errors import Invalid, StateConflict
+from crm.core.uploads import safe_name, sniff
 
 from .models import Order, OrderFile
 
@@ -25,20 +25,14 @@ _MAIL_HEADER = re.compile(
 )
 
 
-def _name(name: str) -> str:
-    base = name.replace("\\", "/").rsplit("/", 1)[-1]
-    cleaned = "".join(c for c in base if c.isprintable()).strip()
-    return cleaned[:200] or "file"
-
-
 def _kind(upload: UploadedFile) -> str:
-
-    upload.seek(0)
+    """The type by content (crm.core.uploads), or a saved e-mail: an .eml whose first bytes
+    carry mail headers."""
+    found = sniff(upload)
+    if found:
+        return found
     head = upload.read(8192)
     upload.seek(0)
-    found = filetype.guess(head)
-    if found is not None:
-        return str(found.mime)
     if (upload.name or "").lower().endswith(".eml") and _MAIL_HEADER.search(head):
         return EML
     return ""
@@ -53,7 +47,7 @@ def check(files: Sequence[UploadedFile], *, already: int) -> list[tuple[Uploaded
         raise (Invalid if len(files) > FILES_MAX else StateConflict)(fields=message)
     checked = []
     for upload in files:
-        name = _name(upload.name or "")
+        name = safe_name(upload.name or "")
         if (upload.size or 0) > FILE_MAX_BYTES:
             raise Invalid(fields={"files": _("%(name)s 超过 10 MB") % {"name": name}})
         kind = _kind(upload)
@@ -73,7 +67,7 @@ def save(
 ) -> list[OrderFile]:
     saved = []
     for upload, content_type in checked:
-        name = _name(upload.name or "")
+        name = safe_name(upload.name or "")
         row = OrderFile(
             order=order,
             kind=kind,

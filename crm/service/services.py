@@ -20,7 +20,6 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import filetype
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Q
@@ -42,6 +41,7 @@ from crm.activities import services as activities
 from crm.core.errors import Invalid, NotFound, StateConflict
 from crm.core.inputs import validate
 from crm.core.permissions import Scope, allows, has_action, in_departments, require, restrict
+from crm.core.uploads import safe_name, sniff
 from crm.customers import sensitive
 from crm.customers.models import Customer
 from crm.governance import audit
@@ -550,18 +550,6 @@ def complaint_reopen(*, actor: User, complaint_id: int, data: Mapping[str, Any])
 # --- attachments ---------------------------------------------------------------------------
 
 
-def _sniff(upload: UploadedFile) -> str:
-    upload.seek(0)
-    kind = filetype.guess(upload.read(8192))
-    upload.seek(0)
-    return kind.mime if kind is not None else ""
-
-
-def _file_name(name: str) -> str:
-    base = name.replace("\\", "/").rsplit("/", 1)[-1]
-    return "".join(c for c in base if c.isprintable()).strip()[:200] or "file"
-
-
 @transaction.atomic
 def complaint_attach(
     *, actor: User, complaint_id: int, files: Sequence[UploadedFile]
@@ -575,10 +563,10 @@ def complaint_attach(
         raise Invalid(fields={"files": _("每条投诉最多 %(n)d 个附件") % {"n": ATTACHMENTS_MAX}})
     checked = []
     for upload in files:
-        name = _file_name(upload.name or "")
+        name = safe_name(upload.name or "")
         if (upload.size or 0) > ATTACHMENT_MAX_BYTES:
             raise Invalid(fields={"files": _("%(name)s 超过 10 MB") % {"name": name}})
-        kind = _sniff(upload)
+        kind = sniff(upload)
         if kind not in ATTACHMENT_TYPES:
             refused = _("%(name)s 不是可接受的文件类型（图片、PDF、Word、Excel）")
             raise Invalid(fields={"files": refused % {"name": name}})
