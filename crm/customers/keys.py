@@ -18,7 +18,7 @@ from django.db import connection, transaction
 from crm.governance import audit
 
 from . import crypto
-from .sensitive import ENCRYPTED_COLUMNS
+from .sensitive import encrypted_columns
 
 BATCH = 1000
 
@@ -35,7 +35,7 @@ def usage() -> dict[str, dict[str, int]]:
     """``{"table.column": {key id: values}}``: which keys the stored values need."""
     found: dict[str, dict[str, int]] = {}
     with connection.cursor() as cur:
-        for table, column, _purpose in ENCRYPTED_COLUMNS:
+        for table, column, _purpose in encrypted_columns():
             # the key id is what stands before the first colon
             cur.execute(
                 f"SELECT substr({column}, 1, instr({column}, ':') - 1), count(*) FROM {table} "
@@ -61,7 +61,7 @@ def rotate(
     ring = crypto.keyring()
     primary = ring.primary
     totals: dict[str, int] = {}
-    for table, column, purpose in ENCRYPTED_COLUMNS:
+    for table, column, purpose in encrypted_columns():
         done = last = 0
         while True:
             with transaction.atomic(), connection.cursor() as cur:

@@ -156,6 +156,12 @@ class Customer(TimeStampedModel):
 
     # a customer is its owner's and the owner's department's, and a colleague's it is shared with
     policy = Policy(owner="owner", department="department", shared="shares")
+    # the ciphertext columns (key rotation, crm.customers.sensitive.encrypted_columns)
+    encrypted_fields = {
+        "phone_store": sensitive.PHONE,
+        "id_number_store": sensitive.ID_NUMBER,
+        "bank_account_store": sensitive.BANK_ACCOUNT,
+    }
 
     snapshot_exclude = (
         "created_at",
@@ -294,6 +300,7 @@ class Contact(TimeStampedModel):
     # an edit carries the version it started from: a stale one is a conflict, as for customers
     version = models.PositiveIntegerField(_("版本"), default=1)
 
+    encrypted_fields = {"phone_store": sensitive.PHONE}
     snapshot_exclude = ("created_at", "updated_at", "version", "phone_index")
 
     class Meta:

@@ -26,13 +26,29 @@ PHONE = "phone"
 ID_NUMBER = "id_number"
 BANK_ACCOUNT = "bank_account"
 
-# (table, stored column, purpose): every encrypted column, for the data migration and rotation
+# (table, stored column, purpose): the customers app's encrypted columns as its data migration
+# (0017) found them. Frozen with that migration; what rotation covers is ``encrypted_columns()``.
 ENCRYPTED_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("customers_customer", "phone", PHONE),
     ("customers_customer", "id_number", ID_NUMBER),
     ("customers_customer", "bank_account", BANK_ACCOUNT),
     ("customers_contact", "phone", PHONE),
 )
+
+
+def encrypted_columns() -> list[tuple[str, str, str]]:
+    """Every encrypted column of every app, as (table, column, purpose): a model declares its own
+    in ``encrypted_fields`` ({field name: purpose}), next to the fields. Key rotation and key-use
+    counts read this, so a new app's ciphertext is not left under a retired key."""
+    from django.apps import apps
+
+    found = []
+    for model in apps.get_models():
+        declared: Mapping[str, str] = getattr(model, "encrypted_fields", {})
+        for name, purpose in declared.items():
+            found.append((model._meta.db_table, model._meta.get_field(name).column, purpose))
+    return found
+
 
 # A display copy made by crm.governance.masking carries its masked values under this key: the
 # readers below return those, so a masked phone or ID number never reaches a page unmasked.

@@ -30,6 +30,7 @@ from django.utils.translation import pgettext_lazy
 
 from crm.core.models import TimeStampedModel
 from crm.core.permissions import Policy
+from crm.customers import sensitive
 
 
 class Channel(models.TextChoices):
@@ -156,6 +157,8 @@ class Complaint(TimeStampedModel):
         department="customer__department",
         assigned=("handler", "collaborators__user"),
     )
+    # the complainant's phone is ciphertext: key rotation re-encrypts it with the customers'
+    encrypted_fields = {"phone_store": sensitive.PHONE}
 
     class Meta:
         ordering = ["-id"]

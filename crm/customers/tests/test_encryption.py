@@ -349,3 +349,51 @@ def test_a_reader_whose_clearance_hides_phones_finds_nobody_by_a_fragment(org, p
     rep = type(org.rep_a).objects.get(pk=org.rep_a.pk)  # a new request: a new masker
     assert names(rep, "5678") == []
     assert names(org.data_admin, "5678") == ["张三"]
+
+
+def test_every_ciphertext_column_of_every_app_is_declared_for_rotation():
+    """A model's ``*_store`` field holds ciphertext: the model must name it in
+    ``encrypted_fields``, or a rotation would leave it under a key about to be retired."""
+    from django.apps import apps
+
+    declared = {(t, c) for t, c, _p in sensitive.encrypted_columns()}
+    stored = {
+        (model._meta.db_table, field.column)
+        for model in apps.get_models()
+        for field in model._meta.concrete_fields
+        if field.name.endswith("_store")
+    }
+    assert stored == declared
+    assert ("service_complaint", "phone") in declared
+
+
+def test_rotation_reencrypts_contacts_and_complaint_phones_too(org):
+    from crm.service import services as service
+    from crm.service.models import Complaint
+
+    customer = make_customer(org.rep_a, name="星河机械", phone=PHONE)
+    services.contact_create(
+        actor=org.rep_a, customer_id=customer.pk, data={"name": "李工", "phone": "13900001111"}
+    )
+    complaint = service.complaint_register(
+        actor=org.service_staff,
+        data={
+            "complainant": "王总",
+            "phone": "13922223333",
+            "channel": "hotline",
+            "category": "product",
+            "severity": "normal",
+            "description": "主轴异响",
+        },
+    )
+    old = _current()
+    with override_settings(
+        CRM_ENCRYPTION_KEY=_ring(index=old["index"], k2=crypto.new_secret(), k1=old["k1"])
+    ):
+        totals = keys.rotate()
+        assert totals["customers_contact.phone"] == 1
+        assert totals["service_complaint.phone"] == 1
+        assert raw("service_complaint", "phone", complaint.pk)[0].startswith("k2:")
+        assert keys.keys_in_use() == {"k2"}
+        stored = Complaint.objects.get(pk=complaint.pk)
+        assert sensitive.read_phone(stored) == "13922223333"
