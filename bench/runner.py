@@ -20,7 +20,7 @@ from crm.reports import contact_status
 
 from . import audit as audit_bench
 from . import care as care_bench
-from . import followups, governance, load, measure, reception, report
+from . import followups, governance, load, measure, order_stats, reception, report
 from . import imports as imports_bench
 from . import orders as orders_bench
 from . import pool as pool_bench
@@ -38,6 +38,7 @@ JOBS = (
     sales_bench.KEY,
     care_bench.KEY,
     orders_bench.KEY,
+    order_stats.KEY,
     service_bench.KEY,
 )
 # jobs that need no customers: ``--only audit_verify`` alone loads none
@@ -235,6 +236,9 @@ def _run(opts: Options, say: Callable[[str], None]) -> list[measure.Result]:
     if not opts.only or orders_bench.KEY in opts.only:
         say("")
         orders_bench.run(staff, opts.customers, say)
+    if not opts.only or order_stats.KEY in opts.only:
+        say("")
+        order_stats.run(staff, say, orders=min(order_stats.ORDERS, opts.customers * 10))
     if not opts.only or service_bench.KEY in opts.only:
         say("")
         service_bench.run(staff, say, customers=opts.customers, queries=opts.queries)

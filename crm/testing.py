@@ -84,7 +84,6 @@ def back_to_the_default_language() -> Iterator[None]:
     translation.deactivate()
 
 
-
 @pytest.fixture(autouse=True)
 def fresh_rate_counters(request: pytest.FixtureRequest) -> Iterator[None]:
     """A transactional test (the browser flows' live server) commits its requests' rate-limit
@@ -101,7 +100,9 @@ def fresh_rate_counters(request: pytest.FixtureRequest) -> Iterator[None]:
     from crm.core.ratelimit import COUNTER_TABLE
 
     with connection.cursor() as cur:
-        cur.execute(f"DELETE FROM {COUNTER_TABLE}")  # noqa: S608 (a constant)
+        cur.execute(f"DELETE FROM {COUNTER_TABLE}")
+
+
 # --- the personas ---------------------------------------------------------------------------
 
 

@@ -13,17 +13,20 @@ from typing import Any, Literal
 
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from ninja import Field, File, Query, Router, Status
 from ninja.files import UploadedFile
 
 from crm.accounts.roles import (
     CHANGE_CUSTOMER,
     CHANGE_ORDER,
+    EXPORT_REPORTS,
     SIGN_ORDER,
     VIEW_CUSTOMER,
     VIEW_ORDER,
+    VIEW_REPORTS,
 )
-from crm.orders import licences, payments, selectors, services
+from crm.orders import licences, payments, selectors, services, stats
 from crm.orders.files import FILES_MAX
 from crm.orders.inputs import (
     CancelInput,
@@ -42,7 +45,8 @@ from crm.orders.inputs import (
 from crm.orders.models import ContractReview, MedicalLicence, Order, OrderFile
 
 from .presenters import ref_out
-from .schemas import ErrorOut, NoNulIn, Out, PathId, QueryId, RefOut
+from .sales import CURRENCY
+from .schemas import ErrorOut, NoNulIn, Out, PathId, QueryDay, QueryId, RefOut
 from .security import require_actor, signed_in
 
 router = Router(tags=["orders"])
@@ -218,6 +222,41 @@ class MonthOut(Out):
 
 class MonthParams(NoNulIn):
     year: int = Field(0, ge=0, le=2999, description="年份；0 为今年")
+
+
+class StatsParams(NoNulIn):
+    by: Literal["month", "rep", "department", "product", "source"] = Field(
+        "month",
+        description="month 按月份 / rep 按销售人员 / department 按部门 / product 按产品 / "
+        "source 按客户来源（认知途径）",
+    )
+    since: QueryDay = Field(None, description="开始日期（签署确认日），默认今年 1 月 1 日")
+    until: QueryDay = Field(None, description="结束日期（含），默认今天；期间最长五年")
+    currency: str = Field("", pattern=CURRENCY, description="币种，默认 CNY")
+    department: QueryId = Field(None, description="只统计这个部门（含下级部门）的业绩")
+
+
+class StatRowOut(Out):
+    key: str = Field(
+        description="月份 YYYY-MM、用户 id、部门 id、产品 id 或认知途径代码；空为未填写"
+    )
+    label: str
+    orders: int = Field(description="订单数")
+    quantity: Decimal | None = Field(description="数量（按产品时）")
+    amount: Decimal = Field(description="销售额")
+    share: float | None = Field(description="占期间销售额的比例（0–1）")
+
+
+class SalesStatsOut(Out):
+    by: str
+    since: dt.date
+    until: dt.date
+    currency: str
+    department: RefOut | None
+    orders: int
+    amount: Decimal
+    average: Decimal = Field(description="平均订单金额")
+    rows: list[StatRowOut]
 
 
 # --- presenters -----------------------------------------------------------------------------
@@ -618,6 +657,108 @@ def monthly(request: HttpRequest, params: Query[MonthParams]) -> list[dict[str, 
         {"month": m.month.strftime("%Y-%m"), "planned": m.planned, "received": m.received}
         for m in selectors.payments_by_month(actor=actor, year=max(year, 1900))
     ]
+
+
+# --- 销售统计 ---------------------------------------------------------------------------------
+
+
+def _stats_period(params: StatsParams) -> tuple[dt.date, dt.date]:
+    today = timezone.localdate()
+    since = params.since or today.replace(month=1, day=1)
+    until = params.until or today
+    # dates given the other way round still mean the period between them
+    return (until, since) if since > until else (since, until)
+
+
+@router.get("sales/statistics", response={200: SalesStatsOut, **_READ})
+def statistics(request: HttpRequest, params: Query[StatsParams]) -> dict[str, Any]:
+    """销售统计: the orders signed in the period (confirmed, delivered or closed), by month,
+    rep, department, product or the customer's source, credited to whoever owned the customer
+    at the signature; a rep sees their own, a manager their departments'."""
+    actor = require_actor(request, VIEW_REPORTS)
+    since, until = _stats_period(params)
+    report = stats.sales_statistics(
+        actor=actor,
+        by=params.by,
+        since=since,
+        until=until,
+        currency=params.currency or "CNY",
+        department_id=params.department,
+    )
+    return {
+        "by": report.by,
+        "since": report.since,
+        "until": report.until,
+        "currency": report.currency,
+        "department": ref_out(report.department),
+        "orders": report.orders,
+        "amount": report.amount,
+        "average": report.average,
+        "rows": [
+            {
+                "key": r.key,
+                "label": r.label,
+                "orders": r.orders,
+                "quantity": r.quantity,
+                "amount": r.amount,
+                "share": r.share,
+            }
+            for r in report.rows
+        ],
+    }
+
+
+def _stats_file(request: HttpRequest, params: StatsParams, fmt: str) -> HttpResponse:
+    actor = require_actor(request, EXPORT_REPORTS)
+    since, until = _stats_period(params)
+    export = services.statistics_export(
+        actor=actor,
+        by=params.by,
+        since=since,
+        until=until,
+        currency=params.currency or "CNY",
+        department_id=params.department,
+        fmt=fmt,
+    )
+    response = HttpResponse(export.content, content_type=export.content_type)
+    response["Content-Disposition"] = (
+        content_disposition_header(True, export.filename) or "attachment"
+    )
+    return response
+
+
+_STATS_XLSX = {
+    "responses": {
+        200: {
+            "description": "销售统计，Excel 工作簿（导出记入审计日志）",
+            "content": {
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+                    "schema": {"type": "string", "format": "binary"}
+                }
+            },
+        }
+    }
+}
+_STATS_PDF = {
+    "responses": {
+        200: {
+            "description": "销售统计，PDF（导出记入审计日志）",
+            "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+        }
+    }
+}
+
+
+@router.get("sales/statistics.xlsx", response={200: None, **_READ}, openapi_extra=_STATS_XLSX)
+def statistics_xlsx(request: HttpRequest, params: Query[StatsParams]) -> HttpResponse:
+    """销售统计 as an Excel file (the export is logged)."""
+    return _stats_file(request, params, "xlsx")
+
+
+@router.get("sales/statistics.pdf", response={200: None, **_READ}, openapi_extra=_STATS_PDF)
+def statistics_pdf(request: HttpRequest, params: Query[StatsParams]) -> HttpResponse:
+    """销售统计 as a PDF (the export is logged)."""
+    return _stats_file(request, params, "pdf")
 
 
 # --- licences -------------------------------------------------------------------------------

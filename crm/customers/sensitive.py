@@ -45,8 +45,9 @@ def encrypted_columns() -> list[tuple[str, str, str]]:
     found = []
     for model in apps.get_models():
         declared: Mapping[str, str] = getattr(model, "encrypted_fields", {})
+        columns = {f.name: f.column for f in model._meta.concrete_fields}
         for name, purpose in declared.items():
-            found.append((model._meta.db_table, model._meta.get_field(name).column, purpose))
+            found.append((model._meta.db_table, columns[name], purpose))
     return found
 
 

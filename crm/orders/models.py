@@ -107,6 +107,26 @@ class Order(TimeStampedModel):
     closed_at = models.DateTimeField(_("关闭时间"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("取消时间"), null=True, blank=True)
     cancel_reason = models.CharField(_("取消原因"), max_length=500, blank=True, default="")
+    # who sold it, as at its signature (销售统计): the customer's owner, their department and the
+    # customer's source then. A sale stays its seller's when the customer changes hands later.
+    confirmed_on = models.DateField(_("确认日期"), null=True, blank=True)
+    sold_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("成交销售"),
+    )
+    sold_department = models.ForeignKey(
+        "accounts.Department",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("成交部门"),
+    )
+    source = models.CharField(_("认知途径"), max_length=20, blank=True, default="")
 
     policy = CUSTOMER_POLICY
 
@@ -116,6 +136,12 @@ class Order(TimeStampedModel):
             models.Index(fields=["customer", "id"]),
             models.Index(fields=["state", "id"]),
             models.Index(fields=["order_date"]),
+            # the sales statistics read a period of signed orders
+            models.Index(
+                fields=["confirmed_on", "currency"],
+                name="order_sold",
+                condition=models.Q(confirmed_on__isnull=False),
+            ),
         ]
         verbose_name = pgettext_lazy("model", "订单")
         verbose_name_plural = pgettext_lazy("model plural", "订单")
@@ -134,6 +160,23 @@ class Order(TimeStampedModel):
     @property
     def foreign_trade(self) -> bool:
         return bool(self.incoterm or self.port or self.currency != "CNY")
+
+
+SOLD = (OrderState.CONFIRMED, OrderState.DELIVERED, OrderState.CLOSED)
+SALE_POLICY = Policy(owner="sold_by", department="sold_department")
+
+
+class Sale(Order):
+    """A signed order as a sale (销售统计): its rows are its seller's and the seller's
+    department's at the signature, not the customer's owner's today. A manager's statistics
+    keep the sales their department made; a rep's, their own."""
+
+    policy = SALE_POLICY
+
+    class Meta:
+        proxy = True
+        verbose_name = pgettext_lazy("model", "销售业绩")
+        verbose_name_plural = pgettext_lazy("model plural", "销售业绩")
 
 
 class OrderLine(models.Model):

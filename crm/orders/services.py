@@ -37,6 +37,7 @@ from crm.accounts.models import User
 from crm.accounts.roles import (
     CHANGE_CUSTOMER,
     CHANGE_ORDER,
+    EXPORT_REPORTS,
     REVIEW_CAPACITY,
     REVIEW_EQUIPMENT,
     REVIEW_MATERIAL,
@@ -55,6 +56,7 @@ from crm.customers.models import Customer
 from crm.governance import approvals, audit
 from crm.governance.models import ApprovalRequest, ApprovalState
 from crm.products.models import Product
+from crm.reports.services import ExportFile
 
 from . import files as order_files
 from . import rules
@@ -532,8 +534,24 @@ def _signed(approval: ApprovalRequest, actor: Any) -> None:
     review.save(update_fields=["state", "signed_by", "signed_at", "sign_note"])
     order.state = OrderState.CONFIRMED
     order.confirmed_at = now
+    # the sale is its customer's owner's (and their department's) as at the signature
+    customer = order.customer
+    order.confirmed_on = timezone.localdate(now)
+    order.sold_by_id, order.sold_department_id = customer.owner_id, customer.department_id
+    order.source = customer.source
     order.version += 1
-    order.save(update_fields=["state", "confirmed_at", "version", "updated_at"])
+    order.save(
+        update_fields=[
+            "state",
+            "confirmed_at",
+            "confirmed_on",
+            "sold_by",
+            "sold_department",
+            "source",
+            "version",
+            "updated_at",
+        ]
+    )
     audit.record(
         actor=actor,
         verb="order.confirmed",
@@ -732,3 +750,64 @@ def order_print(*, actor: User, order_id: int) -> tuple[Order, bytes]:
     data = pdf.order_pdf(order, current_round(order))
     audit.record(actor=actor, verb="order.printed", obj=order)
     return order, data
+
+
+# --- 销售统计 as a file ------------------------------------------------------------------------
+
+STATS_FORMATS = ("xlsx", "pdf")
+
+
+@transaction.atomic
+def statistics_export(
+    *,
+    actor: User,
+    by: str,
+    since: dt.date,
+    until: dt.date,
+    currency: str,
+    department_id: int | None = None,
+    fmt: str = "xlsx",
+) -> ExportFile:
+    """销售统计 as an Excel workbook or a PDF of the sales ``actor`` may export, logged as
+    exported (``report.exported``)."""
+    from crm.reports.scope import report_coverage
+
+    from . import stats, stats_export
+
+    require(actor, EXPORT_REPORTS)
+    if fmt not in STATS_FORMATS:
+        raise Invalid(fields={"format": _("不是有效的选项")})
+    report = stats.sales_statistics(
+        actor=actor,
+        by=by,
+        since=since,
+        until=until,
+        currency=currency,
+        department_id=department_id,
+        action=EXPORT_REPORTS,
+    )
+    period = f"{since.isoformat()}~{until.isoformat()}"
+    filters = [
+        (_("期间"), period),
+        (_("币种"), currency),
+        (
+            _("范围"),
+            report_coverage(actor=actor, department_id=department_id, action=EXPORT_REPORTS),
+        ),
+    ]
+    now = timezone.now()
+    write = stats_export.pdf if fmt == "pdf" else stats_export.workbook
+    content = write(report, filters=filters, exported_by=actor.display_name, at=now)
+    title = stats_export.title(report)
+    audit.record(
+        actor=actor,
+        verb="report.exported",
+        obj=actor,
+        after={"report": f"orders.statistics.{by}", "period": period, "rows": len(report.rows)},
+        reason=f"{title} {period}",
+    )
+    if fmt == "pdf":
+        return ExportFile(
+            filename=f"{title}_{period}.pdf", content=content, content_type="application/pdf"
+        )
+    return ExportFile(filename=f"{title}_{period}.xlsx", content=content)

@@ -33,7 +33,7 @@ def _rate(value: float | None) -> str:
     return "—" if value is None else f"{value * 100:.1f}%"
 
 
-def _book(
+def table_workbook(
     title: str,
     filters: Sequence[tuple[str, str]],
     headers: Sequence[str],
@@ -98,7 +98,9 @@ def forecast_workbook(
             _money(total.won),
         ]
     )
-    return _book(_("销售预测"), filters, headers, rows, exported_by=exported_by, exported_at=at)
+    return table_workbook(
+        _("销售预测"), filters, headers, rows, exported_by=exported_by, exported_at=at
+    )
 
 
 def funnel_workbook(
@@ -128,7 +130,9 @@ def funnel_workbook(
     ]
     rows.append([_("赢单"), "", report.won, _money(report.won_amount), "", "", ""])
     rows.append([_("输单"), "", report.lost, _money(report.lost_amount), "", "", ""])
-    return _book(_("销售漏斗"), filters, headers, rows, exported_by=exported_by, exported_at=at)
+    return table_workbook(
+        _("销售漏斗"), filters, headers, rows, exported_by=exported_by, exported_at=at
+    )
 
 
 def reasons_workbook(
@@ -138,6 +142,6 @@ def reasons_workbook(
     headers = [_("结果"), _("原因"), _("数量"), _("金额")]
     rows: list[list[Any]] = [[_("赢单"), "", report.won, _money(report.won_amount)]]
     rows += [[_("输单"), r.name, r.count, _money(r.amount)] for r in report.rows]
-    return _book(
+    return table_workbook(
         _("赢单与输单原因"), filters, headers, rows, exported_by=exported_by, exported_at=at
     )

@@ -250,6 +250,9 @@ def _questionnaire(path: str, body: dict[str, Any]) -> None:
             body["columns"] = ["车型", "数量"]  # a table question has columns
         if body.get("kind") in ("single", "multiple", "ranked") and not body.get("choices"):
             body["choices"] = ["地段", "价格", "户型"]  # a choice question has choices
+        choices, ranks = body.get("choices"), body.get("max_ranks")
+        if isinstance(choices, list) and isinstance(ranks, int) and ranks > len(choices):
+            body["max_ranks"] = len(choices) or None  # no more ranks than choices (own test)
 
 
 def _bulk(path: str, body: dict[str, Any]) -> None:

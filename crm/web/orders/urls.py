@@ -7,6 +7,12 @@ urlpatterns = [
     path("new/", views.OrderFormView.as_view(), name="order_new"),
     path("reviews/", views.ReviewQueueView.as_view(), name="order_reviews"),
     path("payments/", views.PaymentsView.as_view(), name="order_payments"),
+    path("statistics/", views.StatisticsView.as_view(), name="sales_statistics"),
+    path(
+        "statistics/export/<slug:fmt>/",
+        views.StatisticsExportView.as_view(),
+        name="sales_statistics_export",
+    ),
     path("licences/", views.LicenceListView.as_view(), name="licence_list"),
     path("licences/new/", views.LicenceFormView.as_view(), name="licence_new"),
     path("licences/<id:licence_id>/", views.LicenceFormView.as_view(), name="licence_edit"),

@@ -5,6 +5,7 @@ instalments. Thin: the rules are crm.orders'."""
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any, ClassVar
 
@@ -13,23 +14,28 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from crm.accounts.roles import (
     CHANGE_CUSTOMER,
     CHANGE_ORDER,
+    EXPORT_REPORTS,
     SIGN_ORDER,
     VIEW_CUSTOMER,
     VIEW_ORDER,
+    VIEW_REPORTS,
 )
-from crm.core.errors import DomainError, NotFound
+from crm.core.errors import DomainError, Invalid, NotFound
 from crm.core.errors import PermissionDenied as Forbidden
 from crm.core.permissions import allows, has_action, require
 from crm.customers import selectors as customer_selectors
-from crm.orders import licences, payments, selectors, services
+from crm.orders import licences, payments, selectors, services, stats
 from crm.orders.models import OrderState, ReviewArea, ReviewState, RoundState
 from crm.products import selectors as product_selectors
+from crm.reports.scope import report_departments
+from crm.sales.choices import Currency
 from crm.web.base import CrmView, apply_domain_error, bad_request, form_error_status
 
 from .forms import (
@@ -560,3 +566,104 @@ class PaymentsView(CrmView):
                 "received": sum((m.received for m in months), Decimal("0.00")),
             }
         )
+
+
+# --- 销售统计 ---------------------------------------------------------------------------------
+
+
+def _date(value: str | None) -> dt.date | None:
+    try:
+        day = dt.date.fromisoformat(value) if value and len(value) == 10 else None
+    except ValueError:
+        return None
+    return day if day and 1900 <= day.year <= 2999 else None
+
+
+CHART_BARS = 15
+
+
+class StatisticsView(CrmView):
+    """销售统计: the signed orders of a period by month, rep, department, product or source."""
+
+    action = VIEW_REPORTS
+    template_name = "web/orders/statistics.html"
+
+    def filters(self) -> dict[str, Any]:
+        get = self.request.GET
+        today = timezone.localdate()
+        since = _date(get.get("since")) or today.replace(month=1, day=1)
+        until = _date(get.get("until")) or today
+        if since > until:  # the other way round: the period between them
+            since, until = until, since
+        currency = get.get("currency") or "CNY"
+        if currency not in Currency.values:
+            raise Invalid(fields={"currency": _("不是有效的选项")})
+        by = get.get("by") or "month"
+        return {
+            "by": by if by in stats.BY else "month",
+            "since": since,
+            "until": until,
+            "currency": currency,
+            "department": _int(get.get("department", "")),
+        }
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        try:
+            f = self.filters()
+            report = stats.sales_statistics(
+                actor=self.actor,
+                by=f["by"],
+                since=f["since"],
+                until=f["until"],
+                currency=f["currency"],
+                department_id=f["department"],
+            )
+        except Invalid as exc:
+            return bad_request(request, exc.first_message)
+        shown = report.rows if f["by"] == "month" else report.rows[:CHART_BARS]
+        chart = {
+            "categories": [r.label for r in shown],
+            "horizontal": f["by"] != "month",
+            "series": [{"name": _("销售额"), "data": [float(r.amount) for r in shown]}],
+        }
+        return self.render(
+            {
+                "f": f,
+                "report": report,
+                "chart": chart,
+                "dimensions": list(stats.by_labels().items()),
+                "currencies": Currency.choices,
+                "departments": list(report_departments(self.actor)),
+                "may_export": has_action(self.actor, EXPORT_REPORTS),
+                "query": request.GET.urlencode(),
+                "tab": "statistics",
+            }
+        )
+
+
+class StatisticsExportView(StatisticsView):
+    """销售统计 as an Excel workbook or a PDF (the export is logged)."""
+
+    action = EXPORT_REPORTS
+
+    def get(self, request: HttpRequest, fmt: str) -> HttpResponseBase:  # type: ignore[override]
+        if fmt not in services.STATS_FORMATS:
+            raise NotFound()
+        try:
+            f = self.filters()
+            export = services.statistics_export(
+                actor=self.actor,
+                by=f["by"],
+                since=f["since"],
+                until=f["until"],
+                currency=f["currency"],
+                department_id=f["department"],
+                fmt=fmt,
+            )
+        except Invalid as exc:
+            return bad_request(request, exc.first_message)
+        response = HttpResponse(export.content, content_type=export.content_type)
+        response["Content-Disposition"] = (
+            content_disposition_header(True, export.filename) or "attachment"
+        )
+        return response

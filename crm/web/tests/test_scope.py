@@ -408,6 +408,8 @@ PAGES: dict[str, tuple[str, tuple[str, ...], dict[str, Any] | None, int, str]] =
                             "lines-0-quantity": "1"}, 302, "order_create"),
     "order_reviews":       ("GET",  (),             None, 200, "orders"),
     "order_payments":      ("GET",  (),             None, 200, "orders"),
+    "sales_statistics":    ("GET",  (),             None, 200, "reports"),
+    "sales_statistics_export": ("GET", ("xlsx",),    None, 200, "reports"),
     "licence_list":        ("GET",  (),             None, 200, "customers"),
     "licence_new":         ("POST", (), {"customer": "{x}", "kind": "licence", "number": "L-9",
                             "classes": "III", "expires_on": "2030-01-01"}, 302, "change"),
