@@ -36,6 +36,7 @@ from crm.orders.inputs import (
     OrderInput,
     OrderPatch,
     PaymentPlanInput,
+    PropertyStepInput,
     ReceiptInput,
     ReviewInput,
     SignInput,
@@ -125,11 +126,24 @@ class ReceiptOut(Out):
     recorded_by: RefOut | None
 
 
+class PropertyStepOut(Out):
+    stage: str = Field(
+        description="subscription 认购 / contract 签约 / mortgage 按揭 / filing 备案"
+    )
+    done_on: dt.date
+    note: str
+    recorded_by: RefOut | None
+
+
 class PaymentsOut(Out):
     total: Decimal
     received: Decimal
     instalments: list[InstalmentOut]
     receipts: list[ReceiptOut]
+    property_steps: list[PropertyStepOut] = Field(
+        description="房地产成交进度（认购 → 签约 → 按揭 → 备案），已办理的步骤"
+    )
+    property_next: list[str] = Field(description="可登记的下一步（一次性付款可跳过按揭）")
 
 
 class OrderSummaryOut(Out):
@@ -318,7 +332,20 @@ def _review(r: ContractReview | None) -> dict[str, Any] | None:
 
 def _payments(o: Order) -> dict[str, Any]:
     receipts = list(o.receipts.all())  # type: ignore[attr-defined]
+    steps = list(o.property_steps.select_related("recorded_by"))  # type: ignore[attr-defined]
     return {
+        "property_steps": [
+            {
+                "stage": s.stage,
+                "done_on": s.done_on,
+                "note": s.note,
+                "recorded_by": ref_out(s.recorded_by),
+            }
+            for s in steps
+        ],
+        "property_next": payments.property_next({s.stage for s in steps})
+        if o.state != "cancelled"
+        else [],
         "total": o.total,
         "received": sum((r.amount for r in receipts), Decimal("0.00")),
         "instalments": [
@@ -621,6 +648,17 @@ def receipt_record(
     """Money received (回款) for a confirmed or delivered order."""
     actor = require_actor(request, CHANGE_ORDER)
     payments.receipt_record(actor=actor, order_id=order_id, data=payload.model_dump())
+    return Status(201, _payments(selectors.order_get(actor=actor, order_id=order_id)))
+
+
+@router.post("orders/{int:order_id}/property-steps", response={201: PaymentsOut, **_WRITE})
+def property_step(
+    request: HttpRequest, order_id: PathId, payload: PropertyStepInput
+) -> Status[dict[str, Any]]:
+    """A step of a property sale reached (房地产: 认购 → 签约 → 按揭 → 备案), in that order, each
+    once; a buyer paying at once goes from 签约 to 备案. Out of order or twice: 409."""
+    actor = require_actor(request, CHANGE_ORDER)
+    payments.property_step_record(actor=actor, order_id=order_id, data=payload.model_dump())
     return Status(201, _payments(selectors.order_get(actor=actor, order_id=order_id)))
 
 

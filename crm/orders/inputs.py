@@ -27,7 +27,7 @@ from crm.core.inputs import (
 from crm.core.regions import Currency
 from crm.products.models import DeviceClass
 
-from .models import FileKind, Incoterm, LicenceKind, PaymentMethod
+from .models import FileKind, Incoterm, LicenceKind, PaymentMethod, PropertyStage
 
 Id = Annotated[int, Integer(1, MAX_ID)]
 Version = Annotated[int, Integer(1, MAX_ID)]
@@ -202,6 +202,16 @@ class PaymentPlanInput(Input):
     instalments: Annotated[list[InstalmentInput], Field(max_length=INSTALMENTS_MAX)] = Field(
         description="分期"
     )
+
+
+class PropertyStepInput(Input):
+    """A step of a property sale reached (认购 → 合同 → 按揭 → 备案)."""
+
+    stage: Annotated[str, Choice(PropertyStage)] = Field(
+        description="subscription 认购 / contract 签约 / mortgage 按揭 / filing 备案"
+    )
+    done_on: Annotated[dt.date, Day()] = Field(description="办理日期，不晚于今天")
+    note: Annotated[str, Text(200)] = Field("", description="说明，如 认购书编号、按揭银行")
 
 
 class ReceiptInput(Input):

@@ -494,3 +494,43 @@ class Receipt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order_id} {self.amount}"
+
+
+class PropertyStage(models.TextChoices):
+    """A property sale's way to its registration (房地产: 认购 → 合同 → 按揭 → 备案)."""
+
+    SUBSCRIPTION = "subscription", _("认购")
+    CONTRACT = "contract", _("签约")
+    MORTGAGE = "mortgage", _("按揭")
+    FILING = "filing", _("备案")
+
+
+class PropertyStep(models.Model):
+    """One step of a property sale reached, on its day (the sales supervisor follows 认购,
+    合同, 按揭进程 and 备案 of each sale). A buyer paying at once skips 按揭."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="property_steps")
+    stage = models.CharField(_("进度"), max_length=12, choices=PropertyStage.choices)
+    done_on = models.DateField(_("办理日期"))
+    note = models.CharField(_("说明"), max_length=200, blank=True, default="")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("登记人"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    policy = ORDER_POLICY
+
+    class Meta:
+        ordering = ["order", "done_on", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "stage"], name="property_step_once"),
+        ]
+        verbose_name = pgettext_lazy("model", "房产成交进度")
+        verbose_name_plural = pgettext_lazy("model plural", "房产成交进度")
+
+    def __str__(self) -> str:
+        return f"{self.order_id}:{self.stage}"

@@ -21,8 +21,8 @@ from crm.core.errors import Invalid, StateConflict
 from crm.core.inputs import validate
 from crm.governance import audit
 
-from .inputs import PaymentPlanInput, ReceiptInput
-from .models import Instalment, Order, OrderState, Receipt
+from .inputs import PaymentPlanInput, PropertyStepInput, ReceiptInput
+from .models import Instalment, Order, OrderState, PropertyStage, PropertyStep, Receipt
 
 PAYABLE = (OrderState.CONFIRMED, OrderState.DELIVERED, OrderState.CLOSED)
 PLANNABLE = (OrderState.DRAFT, OrderState.REVIEW, *PAYABLE)
@@ -126,3 +126,63 @@ def receipt_record(*, actor: User, order_id: int, data: Mapping[str, Any]) -> Re
         reason=receipt.note,
     )
     return receipt
+
+
+# --- a property sale's steps (房地产: 认购 → 合同 → 按揭 → 备案) ----------------------------------
+
+PROPERTY_ORDER = [s.value for s in PropertyStage]
+
+
+def property_next(done: set[str]) -> list[str]:
+    """The steps that may be recorded next: the first one not done, and past 按揭 to 备案 once
+    签约 is done (a buyer paying at once has no mortgage)."""
+    left = [s for s in PROPERTY_ORDER if s not in done]
+    if not left or PropertyStage.FILING in done:  # filed: the sale's way is done
+        return []
+    nxt = [left[0]]
+    if left[0] == PropertyStage.MORTGAGE:
+        nxt.append(PropertyStage.FILING)
+    return nxt
+
+
+@transaction.atomic
+def property_step_record(*, actor: User, order_id: int, data: Mapping[str, Any]) -> PropertyStep:
+    """Record a step of a property sale reached: in order (认购, then 签约, then 按揭 unless the
+    buyer pays at once, then 备案), each once, on a day not before the step before it and not
+    after today."""
+    cleaned = validate(PropertyStepInput, data)
+    order = _order(actor, order_id)
+    if order.state == OrderState.CANCELLED:
+        raise StateConflict(_("已取消的订单不能登记成交进度"))
+    steps = list(order.property_steps.all())  # type: ignore[attr-defined]
+    done = {s.stage for s in steps}
+    stage, day = cleaned["stage"], cleaned["done_on"]
+    label = PropertyStage(stage).label
+    if stage in done:
+        raise StateConflict(fields={"stage": _("“%(stage)s”已登记过") % {"stage": label}})
+    if stage not in property_next(done):
+        wanted = "、".join(str(PropertyStage(s).label) for s in property_next(done))
+        raise StateConflict(
+            fields={
+                "stage": _("须按 认购 → 签约 → 按揭 → 备案 的顺序办理，下一步应为：%(next)s")
+                % {"next": wanted or "—"}
+            }
+        )
+    if day > timezone.localdate():
+        raise Invalid(fields={"done_on": _("办理日期不能晚于今天")})
+    last = max((s.done_on for s in steps), default=None)
+    if last is not None and day < last:
+        raise Invalid(
+            fields={"done_on": _("办理日期不能早于上一步（%(day)s）") % {"day": last.isoformat()}}
+        )
+    step = PropertyStep.objects.create(
+        order=order, stage=stage, done_on=day, note=cleaned["note"], recorded_by=actor
+    )
+    audit.record(
+        actor=actor,
+        verb="order.property_step",
+        obj=order,
+        after={"stage": stage, "done_on": day.isoformat()},
+        reason=step.note,
+    )
+    return step

@@ -294,6 +294,8 @@ def _orders(path: str, body: dict[str, Any]) -> None:
                 body[field] = None
         if "received_on" in body:
             body["received_on"] = yesterday
+        if "done_on" in body:  # a property sale's step: not after today, not before the last
+            body["done_on"] = yesterday
         if "instalments" in body:
             body["instalments"] = []
     if "/medical-licences" in path and "issued_on" in body:

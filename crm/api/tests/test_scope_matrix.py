@@ -546,6 +546,8 @@ ENDPOINTS: dict[str, tuple[str, str, Any, int, str]] = {
                          "order_change"),
     "order_receipt":    ("POST",   "orders/{so}/receipts", {"received_on": "{today}",
                          "amount": "100"},                        201, "order_state"),
+    "order_property":   ("POST",   "orders/{so}/property-steps", {"stage": "subscription",
+                         "done_on": "{today}"},                   201, "order_change"),
     "order_reviews":    ("GET",    "order-reviews",               None, 200, "orders"),
     "payments_overdue": ("GET",    "payments/overdue",            None, 200, "orders"),
     "payments_monthly": ("GET",    "payments/monthly?year=2026",  None, 200, "orders"),

@@ -13,6 +13,7 @@ from crm.orders.inputs import (
     LicenceInput,
     LineInput,
     OrderInput,
+    PropertyStepInput,
     ReceiptInput,
     RequirementsInput,
     ReviewInput,
@@ -222,6 +223,23 @@ class ReceiptForm(forms.Form):
     amount = form_field(ReceiptInput, "amount", label=_("金额"))
     method = form_field(ReceiptInput, "method", label=_("付款方式"))
     note = form_field(ReceiptInput, "note", label=_("说明"))
+
+    def service_data(self) -> dict[str, Any]:
+        return {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
+
+
+class PropertyStepForm(forms.Form):
+    """A step of a property sale (认购 → 签约 → 按揭 → 备案); the choices are the steps that may
+    come next."""
+
+    stage = form_field(PropertyStepInput, "stage", label=_("进度"))
+    done_on = form_field(PropertyStepInput, "done_on", label=_("办理日期"))
+    note = form_field(PropertyStepInput, "note", label=_("说明"))
+
+    def __init__(self, *args: Any, stages: list[tuple[str, str]] | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        if stages is not None:
+            self.fields["stage"].choices = stages  # type: ignore[attr-defined]
 
     def service_data(self) -> dict[str, Any]:
         return {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}

@@ -43,4 +43,5 @@ urlpatterns = [
     path("<id:order_id>/pdf/", views.OrderPdfView.as_view(), name="order_pdf"),
     path("<id:order_id>/plan/", views.OrderPlanView.as_view(), name="order_plan"),
     path("<id:order_id>/receipts/", views.OrderReceiptView.as_view(), name="order_receipt"),
+    path("<id:order_id>/property/", views.OrderPropertyView.as_view(), name="order_property"),
 ]

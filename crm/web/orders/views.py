@@ -32,7 +32,7 @@ from crm.core.errors import PermissionDenied as Forbidden
 from crm.core.permissions import allows, has_action, require
 from crm.customers import selectors as customer_selectors
 from crm.orders import licences, payments, selectors, services, stats
-from crm.orders.models import OrderState, ReviewArea, ReviewState, RoundState
+from crm.orders.models import OrderState, PropertyStage, ReviewArea, ReviewState, RoundState
 from crm.products import selectors as product_selectors
 from crm.reports.scope import report_departments
 from crm.sales.choices import Currency
@@ -44,6 +44,7 @@ from .forms import (
     LineFormSet,
     OrderForm,
     PlanForm,
+    PropertyStepForm,
     ReceiptForm,
     RequirementsForm,
     line_initial,
@@ -209,6 +210,8 @@ class OrderDetailView(CrmView):
         )
         plan = selectors.payment_status(order, timezone.localdate())
         receipts = list(order.receipts.all())  # type: ignore[attr-defined]
+        steps = list(order.property_steps.select_related("recorded_by"))  # type: ignore[attr-defined]
+        upcoming = payments.property_next({s.stage for s in steps})
         plan_initial: dict[str, Any] = {}
         for n, status in enumerate(plan):
             plan_initial[f"due_on_{n}"] = status.instalment.due_on
@@ -233,6 +236,14 @@ class OrderDetailView(CrmView):
                     initial={"received_on": timezone.localdate(), "method": "transfer"}
                 ),
                 "payable": order.state in payments.PAYABLE,
+                "property_steps": steps,
+                "property_form": PropertyStepForm(
+                    initial={"done_on": timezone.localdate()},
+                    stages=[(s, str(PropertyStage(s).label)) for s in upcoming],
+                )
+                if upcoming and order.state != OrderState.CANCELLED
+                else None,
+                "property_stages": PropertyStage.choices,
             }
         )
 
@@ -435,6 +446,21 @@ class OrderReceiptView(_OrderAction):
             self.done = ""
             return
         payments.receipt_record(actor=self.actor, order_id=order_id, data=form.service_data())
+
+
+class OrderPropertyView(_OrderAction):
+    """房地产成交进度: a step reached (认购 → 签约 → 按揭 → 备案)."""
+
+    action = CHANGE_ORDER
+    done = gettext_noop("已登记成交进度")
+
+    def run(self, request: HttpRequest, order_id: int, **kwargs: Any) -> Any:
+        form = PropertyStepForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("请选择进度并填写办理日期"))
+            self.done = ""
+            return
+        payments.property_step_record(actor=self.actor, order_id=order_id, data=form.service_data())
 
 
 class ReviewQueueView(CrmView):

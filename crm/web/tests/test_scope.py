@@ -431,6 +431,7 @@ PAGES: dict[str, tuple[str, tuple[str, ...], dict[str, Any] | None, int, str]] =
     "order_pdf":           ("GET",  ("{so}",),      None, 200, "read"),
     "order_plan":          ("POST", ("{so}",),      None, 302, "order_change"),
     "order_receipt":       ("POST", ("{so}",),      None, 302, "order_change"),
+    "order_property":      ("POST", ("{so}",),      None, 302, "order_change"),
 }
 # fmt: on
 
