@@ -203,6 +203,101 @@ def _catalogue(gm: User) -> None:
         )
 
 
+def _orders(gm: User, seed: int) -> None:
+    """One signed order for each retained customer with a deal date (the deal it made): one or
+    two catalogue products, dated and credited as at the deal (so 销售统计 has a year to show),
+    most delivered, a payment plan of two instalments and what was received of it. Written as
+    records, like the customers' history; once."""
+    from decimal import Decimal
+
+    from crm.orders.models import Instalment, Order, OrderLine, OrderState, Receipt
+    from crm.products.models import ProductPrice
+
+    if Order.objects.exists():
+        return
+    rng = random.Random(seed)
+    prices = {p.product_id: p.price for p in ProductPrice.objects.filter(currency="CNY")}
+    catalogue = [p for p in Product.objects.filter(pk__in=prices).order_by("code")]
+    buyers = list(
+        Customer.objects.filter(category=Category.RETAINED, deal_on__isnull=False)
+        .exclude(owner=None)
+        .order_by("pk")
+    )
+    if not catalogue or not buyers:
+        return
+    today = timezone.localdate()
+    orders, lines = [], []
+    for customer in buyers:
+        day = customer.deal_on
+        assert day is not None
+        picked = rng.sample(catalogue, k=min(len(catalogue), rng.choice((1, 1, 2))))
+        quantities = [rng.choice((1, 2, 5, 10, 20, 50)) for _p in picked]
+        total = sum((prices[p.pk] * q for p, q in zip(picked, quantities, strict=True)), Decimal(0))
+        age = (today - day).days
+        order = Order(
+            customer=customer,
+            state=OrderState.CLOSED
+            if age > 120
+            else OrderState.DELIVERED
+            if age > 20
+            else (OrderState.CONFIRMED),
+            order_date=day,
+            total=total,
+            created_by=customer.owner,
+            confirmed_at=timezone.make_aware(dt.datetime.combine(day, dt.time(16))),
+            confirmed_on=day,
+            sold_by=customer.owner,
+            sold_department_id=customer.department_id,
+            source=customer.source,
+            delivered_on=day + dt.timedelta(days=14) if age > 20 else None,
+        )
+        orders.append(order)
+        lines.append(list(zip(picked, quantities, strict=True)))
+    Order.objects.bulk_create(orders)
+    rows, plans, receipts = [], [], []
+    for order, picked in zip(orders, lines, strict=True):
+        for position, (product, quantity) in enumerate(picked, start=1):
+            price = prices[product.pk]
+            rows.append(
+                OrderLine(
+                    order=order,
+                    position=position,
+                    product=product,
+                    quantity=quantity,
+                    unit_price=price,
+                    amount=price * quantity,
+                )
+            )
+        first = (order.total * Decimal("0.3")).quantize(Decimal("0.01"))
+        plans += [
+            Instalment(
+                order=order, position=1, due_on=order.order_date, amount=first, note="预付款"
+            ),
+            Instalment(
+                order=order,
+                position=2,
+                due_on=order.order_date + dt.timedelta(days=45),
+                amount=order.total - first,
+                note="尾款",
+            ),
+        ]
+        receipts.append(
+            Receipt(order=order, received_on=order.order_date, amount=first, recorded_by=gm)
+        )
+        if order.order_date + dt.timedelta(days=45) < today and rng.random() < 0.8:
+            receipts.append(
+                Receipt(
+                    order=order,
+                    received_on=order.order_date + dt.timedelta(days=45),
+                    amount=order.total - first,
+                    recorded_by=gm,
+                )
+            )
+    OrderLine.objects.bulk_create(rows)
+    Instalment.objects.bulk_create(plans)
+    Receipt.objects.bulk_create(receipts)
+
+
 def _credit_code(rng: random.Random) -> str:
     body = (
         "91"
@@ -600,6 +695,7 @@ def load(
         with step(STEPS[6]):
             _reception(users)
             _catalogue(users["gm"])
+            _orders(users["gm"], seed)
             if drafts:
                 activities.plans_mark_missed()
                 # the month's contact-status figures, kept from the rows loaded around the

@@ -176,7 +176,7 @@ def property_step_record(*, actor: User, order_id: int, data: Mapping[str, Any])
             fields={"done_on": _("办理日期不能早于上一步（%(day)s）") % {"day": last.isoformat()}}
         )
     step = PropertyStep.objects.create(
-        order=order, stage=stage, done_on=day, note=cleaned["note"], recorded_by=actor
+        order=order, stage=stage, done_on=day, note=cleaned.get("note", ""), recorded_by=actor
     )
     audit.record(
         actor=actor,

@@ -20,7 +20,7 @@
 
   function barOption(data) {
     var hasPercent = data.series.some(function (s) { return s.percent; });
-    var yAxis = [{ type: "value", minInterval: 1 }];
+    var yAxis = [{ type: "value", minInterval: 1, axisLabel: { hideOverlap: true } }];
     if (hasPercent) {
       yAxis.push({ type: "value", min: 0, max: 1, axisLabel: { formatter: percent }, splitLine: { show: false } });
     }
@@ -41,7 +41,7 @@
       legend: { top: 0, type: "scroll", show: data.series.length > 1 },
       grid: {
         left: 8,
-        right: hasPercent ? 48 : 16,
+        right: hasPercent ? 48 : data.horizontal ? 40 : 16,
         bottom: 8,
         top: data.series.length > 1 ? 40 : 12,
         containLabel: true
