@@ -163,6 +163,7 @@ class OrderSummaryOut(Out):
 
 
 class OrderOut(OrderSummaryOut):
+    opportunity: RefOut | None = Field(description="来自的销售机会（赢单后登记的订单）")
     contact_name: str
     contact_phone: str
     contact_email: str
@@ -423,6 +424,7 @@ def order_out(o: Order) -> dict[str, Any]:
         "review": _review(rounds[0] if rounds else None),
         "confirmed_in_writing": any(f.confirms for f in files),
         "payments": _payments(o),
+        "opportunity": ref_out(o.opportunity),
         "created_by": ref_out(o.created_by),
     }
 

@@ -10,6 +10,7 @@ class OrdersConfig(AppConfig):
     def ready(self) -> None:
         from crm.activities import services as activities
         from crm.governance import approvals
+        from crm.sales import services as sales
 
         from . import digest, services
 
@@ -18,3 +19,5 @@ class OrdersConfig(AppConfig):
         # the owner's morning digest: licences running out, instalments overdue (催款)
         activities.on_digest(digest.licence_section)
         activities.on_digest(digest.overdue_section)
+        # 赢单 → 订单: a won opportunity whose lines are catalogue products starts its order
+        sales.on_won(services.start_from_won)

@@ -56,6 +56,9 @@ class OrderInput(Input):
     foreign-trade terms."""
 
     customer: Id = Field(description="客户 id")
+    opportunity: Id | None = Field(
+        None, description="来自的销售机会 id（同一客户的，赢单后登记订单时）"
+    )
     verbal: bool = Field(False, description="口头订单：确认前须上传书面确认（邮件或回签合同）")
     order_date: Annotated[dt.date, Day()] | None = Field(None, description="订单日期；默认今天")
     expected_delivery: Annotated[dt.date, Day()] | None = Field(None, description="期望交付日期")
@@ -90,7 +93,7 @@ OrderPatch = partial(
     OrderInput,
     name="OrderPatch",
     doc="An order changed in part from ``version``; ``lines``, when given, replaces them all.",
-    exclude=("customer",),
+    exclude=("customer", "opportunity"),
     version=(
         Annotated[int, Integer(1, MAX_ID)],
         Field(description="修改所依据的版本（过期为 409）"),

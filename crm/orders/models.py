@@ -64,6 +64,15 @@ class Order(TimeStampedModel):
     state = models.CharField(
         _("状态"), max_length=10, choices=OrderState.choices, default=OrderState.DRAFT
     )
+    # the opportunity it came from (赢单 → 订单), when it did
+    opportunity = models.ForeignKey(
+        "sales.Opportunity",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="orders",
+        verbose_name=_("销售机会"),
+    )
     verbal = models.BooleanField(_("口头订单"), default=False)
     order_date = models.DateField(_("订单日期"))
     expected_delivery = models.DateField(_("期望交付日期"), null=True, blank=True)

@@ -56,11 +56,20 @@ def order_list(*, actor: User, filters: OrderFilters, limit: int = LIST_MAX) -> 
     return list(qs.select_related("customer", "customer__owner").order_by("-id")[:limit])
 
 
+def opportunity_orders(*, actor: User, opportunity_id: int) -> list[Order]:
+    """The orders registered from a won opportunity (赢单 → 订单) that the actor sees."""
+    return list(
+        restrict(Order.objects.filter(opportunity_id=opportunity_id), actor, VIEW_ORDER).order_by(
+            "id"
+        )[:20]
+    )
+
+
 def order_get(*, actor: User, order_id: int) -> Order:
     require(actor, VIEW_ORDER)
     order = (
         restrict(Order.objects.all(), actor, VIEW_ORDER)
-        .select_related("customer", "customer__owner", "created_by")
+        .select_related("customer", "customer__owner", "created_by", "opportunity")
         .prefetch_related("lines__product", "files", "instalments", "receipts")
         .filter(pk=order_id)
         .first()

@@ -30,6 +30,7 @@ from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -45,11 +46,12 @@ from crm.accounts.roles import (
     REVIEW_TECHNICAL,
     SIGN_ORDER,
     VIEW_CUSTOMER,
+    VIEW_OPPORTUNITY,
     VIEW_ORDER,
 )
-from crm.core.errors import Conflict, Invalid, NotFound, StateConflict
+from crm.core.errors import Conflict, DomainError, Invalid, NotFound, StateConflict
 from crm.core.inputs import validate
-from crm.core.permissions import allows, require, restrict
+from crm.core.permissions import allows, has_action, require, restrict
 from crm.customers import lifecycle
 from crm.customers.choices import Category
 from crm.customers.models import Customer
@@ -57,6 +59,7 @@ from crm.governance import approvals, audit
 from crm.governance.models import ApprovalRequest, ApprovalState
 from crm.products.models import Product
 from crm.reports.services import ExportFile
+from crm.sales.models import Opportunity
 
 from . import files as order_files
 from . import rules
@@ -160,6 +163,66 @@ def _customer(actor: User, customer_id: int) -> Customer:
     return customer
 
 
+def opportunity_of(actor: User, customer: Customer, opportunity_id: int) -> Opportunity:
+    """The opportunity an order comes from: one of the same customer that the actor sees."""
+    found = (
+        restrict(Opportunity.objects.all(), actor, VIEW_OPPORTUNITY)
+        .filter(pk=opportunity_id, customer=customer)
+        .first()
+    )
+    if found is None:
+        raise Invalid(fields={"opportunity": _("不是该客户的销售机会")})
+    return found
+
+
+def lines_from(opportunity: Opportunity) -> tuple[list[dict[str, Any]], list[str]]:
+    """赢单 → 订单: the opportunity's lines as order lines, each matched to a product on sale by
+    its code or its name as typed (quantity and unit price kept); and the names that match no
+    product (the opportunity's lines are free text: the catalogue links them here)."""
+    rows: list[dict[str, Any]] = []
+    unmatched: list[str] = []
+    typed = list(opportunity.lines.all())  # type: ignore[attr-defined]
+    names = {line.product_name.strip() for line in typed}
+    found = Product.objects.filter(active=True).filter(Q(code__in=names) | Q(name__in=names))
+    by_text: dict[str, Product] = {}
+    for product in found.order_by("pk"):
+        by_text.setdefault(product.code, product)
+        by_text.setdefault(product.name, product)
+    for line in typed:
+        product = by_text.get(line.product_name.strip())
+        if product is None:
+            unmatched.append(line.product_name)
+            continue
+        rows.append(
+            {"product": product.pk, "quantity": line.quantity, "unit_price": line.unit_price}
+        )
+    return rows, unmatched
+
+
+def start_from_won(*, opportunity: Opportunity, actor: User) -> None:
+    """When an opportunity is won, its order is started (a draft of the 客户订购登记表) if every
+    line of it names a product of the catalogue and the winner may register orders; otherwise
+    the opportunity's page offers the order form with what matched. Never stops the win."""
+    rows, unmatched = lines_from(opportunity)
+    if not rows or unmatched or Order.objects.filter(opportunity=opportunity).exists():
+        return
+    if not has_action(actor, CHANGE_ORDER):
+        return
+    try:
+        with transaction.atomic():
+            order_create(
+                actor=actor,
+                data={
+                    "customer": opportunity.customer_id,
+                    "opportunity": opportunity.pk,
+                    "currency": opportunity.currency,
+                    "lines": rows,
+                },
+            )
+    except DomainError:
+        return  # a price list or a scope that refuses it: the form is there to finish it
+
+
 def _lines(order: Order, rows: Sequence[Mapping[str, Any]]) -> list[OrderLine]:
     """The order's lines from the input: each product in the catalogue and on sale, its price
     from the price list in the order's currency unless one is given."""
@@ -246,6 +309,8 @@ def order_create(*, actor: User, data: Mapping[str, Any]) -> Order:
     cleaned = validate(OrderInput, data)
     customer = _customer(actor, cleaned["customer"])
     order = Order(customer=customer, created_by=actor)
+    if cleaned.get("opportunity") is not None:
+        order.opportunity = opportunity_of(actor, customer, cleaned["opportunity"])
     for f in _HEAD:
         if f in cleaned and cleaned[f] is not None:
             setattr(order, f, cleaned[f])

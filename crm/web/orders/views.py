@@ -110,8 +110,22 @@ class OrderFormView(CrmView):
             raise NotFound()
         return customer_selectors.customer_get(actor=self.actor, customer_id=customer_id)
 
+    def _opportunity(self, request: HttpRequest, customer: Any) -> Any:
+        """``?opportunity=``: the won opportunity the order comes from (its lines prefilled)."""
+        opportunity_id = _int(
+            request.GET.get("opportunity", "") or request.POST.get("opportunity", "")
+        )
+        if opportunity_id is None:
+            return None
+        try:
+            return services.opportunity_of(self.actor, customer, opportunity_id)
+        except DomainError as exc:
+            raise NotFound() from exc
+
     def get(self, request: HttpRequest) -> HttpResponse:
         customer = self._customer(request)
+        opportunity = self._opportunity(request, customer)
+        rows, unmatched = services.lines_from(opportunity) if opportunity else ([], [])
         initial = {
             "order_date": timezone.localdate(),
             "currency": customer.currency or "CNY",
@@ -120,15 +134,26 @@ class OrderFormView(CrmView):
             "invoice_address": customer.address,
             "invoice_bank": customer.bank_name,
         }
+        if opportunity is not None:
+            initial["currency"] = opportunity.currency
         return self.render(
-            self._page(OrderForm(initial=initial), self._formset(), customer=customer)
+            self._page(
+                OrderForm(initial=initial),
+                self._formset(initial=rows or None),
+                customer=customer,
+                opportunity=opportunity,
+                unmatched=unmatched,
+            )
         )
 
     def post(self, request: HttpRequest) -> HttpResponse:
         customer = self._customer(request)
+        opportunity = self._opportunity(request, customer)
         form, lines = OrderForm(request.POST), self._formset(request.POST)
         if form.is_valid() and lines.is_valid():
             data = {**form.service_data(), "customer": customer.pk, "lines": line_rows(lines)}
+            if opportunity is not None:
+                data["opportunity"] = opportunity.pk
             try:
                 order = services.order_create(actor=self.actor, data=data)
             except DomainError as exc:
@@ -139,7 +164,8 @@ class OrderFormView(CrmView):
                 messages.success(request, _("已登记订单 %(number)s") % {"number": order.number})
                 return redirect("web:order_detail", order.pk)
         return self.render(
-            self._page(form, lines, customer=customer), status=form_error_status(form) or 422
+            self._page(form, lines, customer=customer, opportunity=opportunity),
+            status=form_error_status(form) or 422,
         )
 
 

@@ -19,14 +19,17 @@ from django.utils.translation import gettext as _
 
 from crm.accounts.roles import (
     CHANGE_OPPORTUNITY,
+    CHANGE_ORDER,
     EXPORT_REPORTS,
     MANAGE_PIPELINE,
     VIEW_OPPORTUNITY,
+    VIEW_ORDER,
 )
 from crm.core.errors import DomainError, Invalid, NotFound
 from crm.core.permissions import allows, has_action
 from crm.customers import selectors as customer_selectors
 from crm.customers.choices import Category
+from crm.orders import selectors as order_selectors
 from crm.sales import selectors, services
 from crm.sales.choices import Currency, Status
 from crm.sales.models import Opportunity, Pipeline
@@ -183,11 +186,24 @@ class DetailView(CrmView):
     action = VIEW_OPPORTUNITY
     template_name = "web/sales/detail.html"
 
+    def _orders(self, opportunity: Opportunity) -> dict[str, Any]:
+        """A won opportunity's orders (赢单 → 订单) and whether the reader may register one."""
+        if opportunity.status != Status.WON or not has_action(self.actor, VIEW_ORDER):
+            return {"may_see_orders": False}
+        return {
+            "may_see_orders": True,
+            "orders": order_selectors.opportunity_orders(
+                actor=self.actor, opportunity_id=opportunity.pk
+            ),
+            "may_order": has_action(self.actor, CHANGE_ORDER),
+        }
+
     def page(self, opportunity: Opportunity, **forms: Any) -> dict[str, Any]:
         may_change = allows(self.actor, CHANGE_OPPORTUNITY, opportunity)
         customer = opportunity.customer
         return {
             "o": opportunity,
+            **self._orders(opportunity),
             "stages": selectors.stages_of(opportunity.pipeline),
             "stale": selectors.is_stale(opportunity),
             "idle": selectors.idle_days(opportunity),
