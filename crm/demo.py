@@ -220,7 +220,7 @@ def _orders(gm: User, seed: int) -> None:
     catalogue = [p for p in Product.objects.filter(pk__in=prices).order_by("code")]
     buyers = list(
         Customer.objects.filter(category=Category.RETAINED, deal_on__isnull=False)
-        .exclude(owner=None)
+        .select_related("owner")
         .order_by("pk")
     )
     if not catalogue or not buyers:
@@ -228,6 +228,8 @@ def _orders(gm: User, seed: int) -> None:
     today = timezone.localdate()
     orders, lines = [], []
     for customer in buyers:
+        if customer.owner is None:  # a deal in a pool: nobody sold it
+            continue
         day = customer.deal_on
         assert day is not None
         picked = rng.sample(catalogue, k=min(len(catalogue), rng.choice((1, 1, 2))))

@@ -144,6 +144,7 @@ VERB_LABELS: dict[str, StrPromise] = {
     "order.closed": pgettext_lazy("audit", "关闭订单"),
     "order.cancelled": pgettext_lazy("audit", "取消订单"),
     "order.plan_set": pgettext_lazy("audit", "设置回款计划"),
+    "order.property_step": pgettext_lazy("audit", "登记房产成交进度"),
     "order.payment_received": pgettext_lazy("audit", "登记回款"),
     "licence.created": pgettext_lazy("audit", "登记医疗器械经营许可证"),
     "licence.updated": pgettext_lazy("audit", "修改医疗器械经营许可证"),
