@@ -226,7 +226,8 @@ def _orders(gm: User, seed: int) -> None:
     if not catalogue or not buyers:
         return
     today = timezone.localdate()
-    orders, lines = [], []
+    orders: list[Any] = []
+    lines: list[list[tuple[Product, int]]] = []
     for customer in buyers:
         if customer.owner is None:  # a deal in a pool: nobody sold it
             continue
@@ -257,8 +258,8 @@ def _orders(gm: User, seed: int) -> None:
         lines.append(list(zip(picked, quantities, strict=True)))
     Order.objects.bulk_create(orders)
     rows, plans, receipts = [], [], []
-    for order, picked in zip(orders, lines, strict=True):
-        for position, (product, quantity) in enumerate(picked, start=1):
+    for order, bought in zip(orders, lines, strict=True):
+        for position, (product, quantity) in enumerate(bought, start=1):
             price = prices[product.pk]
             rows.append(
                 OrderLine(

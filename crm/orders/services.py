@@ -189,13 +189,11 @@ def lines_from(opportunity: Opportunity) -> tuple[list[dict[str, Any]], list[str
         by_text.setdefault(product.code, product)
         by_text.setdefault(product.name, product)
     for line in typed:
-        product = by_text.get(line.product_name.strip())
-        if product is None:
+        match = by_text.get(line.product_name.strip())
+        if match is None:
             unmatched.append(line.product_name)
             continue
-        rows.append(
-            {"product": product.pk, "quantity": line.quantity, "unit_price": line.unit_price}
-        )
+        rows.append({"product": match.pk, "quantity": line.quantity, "unit_price": line.unit_price})
     return rows, unmatched
 
 

@@ -668,50 +668,63 @@ def world(org):
     complaint = reception.complaint_file(
         actor=org.rep_b, data={"kind": "neglect", "accused": org.rep_a.pk, "description": "怠慢"}
     )
-    return {
-        "rw": rewarded(referrer=old, rep=org.rep_a, manager=org.manager),
-        "old": old,
-        "card": card,
-        "ln": link,
-        "y": make_customer(org.rep_a, name="待关联客户"),
-        "seat": Seat.objects.get(user=org.rep_a).pk,
-        "rep_x": rep_x,
-        "complaint": complaint.pk,
-        "role": "temp",
-        "approval": request.pk,
-        "x": x,
-        "dr": retrieval_services.request_file(
-            actor=org.rep_a,
-            data={
-                "purpose": "年会邀请",
-                "recipient": "会务公司",
-                "fields": ["name"],
-                "customers": [x.pk],
-            },
-        ),
-        "ct": ct,
-        "gone": gone,
-        "token": token,
-        "plan": plan,
-        "defeat": event.defeat,
-        "feed": feed.token,
-        "followup": call,
-        "attachment": call.attachments.get(),
-        "sv": listviews.view_save(actor=org.rep_a, name="我的", params={}, columns=[]),
-        **_pool_world(org),
-        **_governance_world(org),
-        **_import_world(org),
-        **_questionnaire_world(org),
-        **_sales_world(org),
-        **_care_world(org),
-        **_order_world(org, x),
-        **_service_world(org, x),
-        "sh": shares.customer_share(
-            actor=org.rep_a,
-            customer_id=x.pk,
-            data={"user": org.data_admin.pk, "until": _soon()},
-        ),
-    }
+    return _distinct(
+        _pool_world(org),
+        _governance_world(org),
+        _import_world(org),
+        _questionnaire_world(org),
+        _sales_world(org),
+        _care_world(org),
+        _order_world(org, x),
+        _service_world(org, x),
+        {
+            "rw": rewarded(referrer=old, rep=org.rep_a, manager=org.manager),
+            "old": old,
+            "card": card,
+            "ln": link,
+            "y": make_customer(org.rep_a, name="待关联客户"),
+            "seat": Seat.objects.get(user=org.rep_a).pk,
+            "rep_x": rep_x,
+            "complaint": complaint.pk,
+            "role": "temp",
+            "approval": request.pk,
+            "x": x,
+            "dr": retrieval_services.request_file(
+                actor=org.rep_a,
+                data={
+                    "purpose": "年会邀请",
+                    "recipient": "会务公司",
+                    "fields": ["name"],
+                    "customers": [x.pk],
+                },
+            ),
+            "ct": ct,
+            "gone": gone,
+            "token": token,
+            "plan": plan,
+            "defeat": event.defeat,
+            "feed": feed.token,
+            "followup": call,
+            "attachment": call.attachments.get(),
+            "sv": listviews.view_save(actor=org.rep_a, name="我的", params={}, columns=[]),
+            "sh": shares.customer_share(
+                actor=org.rep_a,
+                customer_id=x.pk,
+                data={"user": org.data_admin.pk, "until": _soon()},
+            ),
+        },
+    )
+
+
+def _distinct(*parts: dict[str, Any]) -> dict[str, Any]:
+    """The world's parts merged, each placeholder named once (the web matrix had two domains'
+    {sc} silently replace one another)."""
+    merged: dict[str, Any] = {}
+    for part in parts:
+        clash = merged.keys() & part.keys()
+        assert not clash, f"world placeholders named twice: {sorted(clash)}"
+        merged.update(part)
+    return merged
 
 
 def _service_world(org, x):

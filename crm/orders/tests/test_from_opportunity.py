@@ -5,6 +5,8 @@ that matched, and says which did not."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
 from crm.core.errors import Invalid
@@ -42,10 +44,8 @@ def test_winning_an_opportunity_of_catalogue_products_registers_its_draft_order(
     order = Order.objects.get(opportunity=opportunity)
     assert order.state == "draft"
     assert order.customer == buyer
-    assert [(line.product, line.quantity, line.unit_price) for line in order.lines.all()] == [
-        (monitor, 3, 11500),
-        (monitor, 1, 0),
-    ]
+    got = [(line.product, line.quantity, line.unit_price) for line in order.lines.all()]
+    assert got == [(monitor, Decimal(3), Decimal(11500)), (monitor, Decimal(1), Decimal(0))]
     assert str(order.total) == "34500.00"
 
 

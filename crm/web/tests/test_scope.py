@@ -158,7 +158,7 @@ PROFILES: dict[str, tuple[int | str, ...]] = {
     "opp_change": (LOGIN, OK,   404,  404,  OK,  404, 403, OK,  403, OK,  403,  403),
     "opp_new":    (LOGIN, OK,   OK,   OK,   OK,  OK,  403, OK,  403, OK,  403,  403),
     "pipelines":  (LOGIN, 403,  403,  403,  OK,  OK,  403, OK,  403, OK,  403,  403),
-    # 满意度抽查 (issue 12): {sr} last month's sample, {sc} its call of rep_a's customer, {ca} an
+    # 满意度抽查 (issue 12): {sr} last month's sample, {scl} its call of rep_a's customer, {ca} an
     # open 整改 of rep_a's; the customer's own link {stok} needs no sign-in
     "surveys":    (LOGIN, OK,   OK,   OK,   OK,  OK,  OK,  OK,  403, OK,  403,  OK),
     "survey_call": (LOGIN, OK,  404,  404,  OK,  404, OK,  OK,  403, OK,  403,  OK),
@@ -376,9 +376,9 @@ PAGES: dict[str, tuple[str, tuple[str, ...], dict[str, Any] | None, int, str]] =
     "pipeline_edit":       ("GET",  ("{pp}",),      None, 200, "pipelines"),
     "survey_list":         ("GET",  (),             None, 200, "surveys"),
     "survey_round":        ("GET",  ("{sr}",),      None, 200, "surveys"),
-    "survey_call":         ("GET",  ("{sc}",),      None, 200, "survey_call"),
-    "survey_link":         ("POST", ("{sc}",),      None, 200, "survey_answer"),
-    "survey_action_open":  ("POST", ("{sc}",),
+    "survey_call":         ("GET",  ("{scl}",),      None, 200, "survey_call"),
+    "survey_link":         ("POST", ("{scl}",),      None, 200, "survey_answer"),
+    "survey_action_open":  ("POST", ("{scl}",),
                             {"problem": "交车延迟", "responsible": "{ra}", "due_on": "{soon}"},
                             302, "action_manage"),
     "survey_performance":  ("GET",  (),             None, 200, "surveys"),
@@ -517,59 +517,61 @@ def world(org):
         actor=org.manager, form_id=survey.pk, data={"kind": "number", "label": "年龄"}
     )
     questionnaire_services.form_publish(actor=org.manager, form_id=survey.pk)
-    return {
-        **_import_world(org),
-        **_care_world(org, soon),
-        **_order_world(org, x),
-        **_service_world(org, x),
-        "qf": survey,
-        "qq": age,
-        "qs": age.section,
-        "qr": questionnaire_services.response_submit(
-            actor=org.rep_a, form_id=survey.pk, customer_id=x.pk, answers={str(age.pk): 36}
-        ),
-        "dr": retrieval_services.request_file(
-            actor=org.rep_a,
-            data={
-                "purpose": "年会邀请",
-                "recipient": "会务公司",
-                "fields": ["name"],
-                "customers": [x.pk],
-            },
-        ),
-        "ho": handover,
-        "vr": round_,
-        "vi": VerificationItem.objects.get(round=round_, customer=x),
-        "rw": rewarded(referrer=old, rep=org.rep_a, manager=org.manager),
-        "old": old,
-        "card": card,
-        "ln": link,
-        "y": make_customer(org.rep_a, name="待关联客户"),
-        "pool": pool,
-        "rule": rule,
-        "pc": waiting,
-        "sh": share,
-        "da": org.data_admin,
-        "soon": soon,
-        "seat": Seat.objects.get(user=org.rep_a),
-        "cp": complaint,
-        "ra": org.rep_a,
-        "sv": saved,
-        "role": trainee.code,
-        "apr": pending,
-        "x": x,
-        "gone": gone,
-        "lost": lost,
-        "pl": plan,
-        "df": event.defeat,
-        "tok": accounts_selectors.token_list(actor=org.rep_a).get(),
-        "usr": org.rep_b,
-        "fu": call,
-        "at": call.attachments.get(),
-        "ct": contact,
-        "src": Source.objects.get(code="tv"),
-        **_sales_world(org),
-    }
+    return _distinct(
+        _import_world(org),
+        _care_world(org, soon),
+        _order_world(org, x),
+        _service_world(org, x),
+        _sales_world(org),
+        {
+            "qf": survey,
+            "qq": age,
+            "qs": age.section,
+            "qr": questionnaire_services.response_submit(
+                actor=org.rep_a, form_id=survey.pk, customer_id=x.pk, answers={str(age.pk): 36}
+            ),
+            "dr": retrieval_services.request_file(
+                actor=org.rep_a,
+                data={
+                    "purpose": "年会邀请",
+                    "recipient": "会务公司",
+                    "fields": ["name"],
+                    "customers": [x.pk],
+                },
+            ),
+            "ho": handover,
+            "vr": round_,
+            "vi": VerificationItem.objects.get(round=round_, customer=x),
+            "rw": rewarded(referrer=old, rep=org.rep_a, manager=org.manager),
+            "old": old,
+            "card": card,
+            "ln": link,
+            "y": make_customer(org.rep_a, name="待关联客户"),
+            "pool": pool,
+            "rule": rule,
+            "pc": waiting,
+            "sh": share,
+            "da": org.data_admin,
+            "soon": soon,
+            "seat": Seat.objects.get(user=org.rep_a),
+            "cp": complaint,
+            "ra": org.rep_a,
+            "sv": saved,
+            "role": trainee.code,
+            "apr": pending,
+            "x": x,
+            "gone": gone,
+            "lost": lost,
+            "pl": plan,
+            "df": event.defeat,
+            "tok": accounts_selectors.token_list(actor=org.rep_a).get(),
+            "usr": org.rep_b,
+            "fu": call,
+            "at": call.attachments.get(),
+            "ct": contact,
+            "src": Source.objects.get(code="tv"),
+        },
+    )
 
 
 def _sales_world(org):
@@ -583,6 +585,17 @@ def _sales_world(org):
         actor=org.rep_a, data={"name": "设备采购", "customer": buyer.pk, "amount": "50000"}
     )
     return {"op": op, "st": sales_selectors.stages_of(default)[1], "pp": default}
+
+
+def _distinct(*parts: dict[str, Any]) -> dict[str, Any]:
+    """The world's parts merged, each placeholder named once: two domains both calling theirs
+    {sc} (a survey call, a complaint) had one silently replace the other."""
+    merged: dict[str, Any] = {}
+    for part in parts:
+        clash = merged.keys() & part.keys()
+        assert not clash, f"world placeholders named twice: {sorted(clash)}"
+        merged.update(part)
+    return merged
 
 
 def _care_world(org, soon):
@@ -609,7 +622,7 @@ def _care_world(org, soon):
     )
     return {
         "sr": survey.pk,
-        "sc": call.pk,
+        "scl": call.pk,
         "ca": action.pk,
         "stok": care_services.link_issue(actor=org.service_staff, call_id=call.pk),
         "cc": campaign.pk,
