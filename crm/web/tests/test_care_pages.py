@@ -110,6 +110,8 @@ def test_the_performance_table_shows_each_reps_average(org, as_user, survey):
 
     assert page.status_code == 200
     assert "4.00" in page.content.decode()
+    # the page's own tab is the one marked current
+    assert 'aria-current="page">满意度考核' in page.content.decode()
     assert (
         as_user(org.manager)
         .get(reverse("web:survey_performance"), {"month": "2026-13"})
