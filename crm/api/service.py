@@ -203,10 +203,21 @@ class ServiceComplaintOut(Out):
     version: int
 
 
+class CitedArticleOut(Out):
+    id: int
+    number: str = Field(description="知识库编号，如 ZS000012")
+    title: str
+
+
+class CiteIn(NoNulIn):
+    article: int = Field(ge=1, le=2**31 - 1, description="知识库解答 id（ZS000012 即 12）")
+
+
 class ComplaintDetailOut(ServiceComplaintOut):
     steps: list[StepOut]
     collaborators: list[CollaboratorOut]
     attachments: list[ComplaintAttachmentOut]
+    articles: list[CitedArticleOut] = Field(description="引用的知识库解答（销讲、答客问）")
 
 
 class ComplaintPageOut(Out):
@@ -390,6 +401,10 @@ def _detail(actor: User, c: Complaint) -> dict[str, Any]:
     return {
         **_out(actor, c),
         "steps": [_step(s) for s in c.steps.all()],  # type: ignore[attr-defined]
+        "articles": [
+            {"id": link.article.pk, "number": link.article.number, "title": link.article.title}
+            for link in c.article_links.select_related("article")  # type: ignore[attr-defined]
+        ],
         "collaborators": [
             {"user": ref_out(h.user), "department": ref_out(h.department), "task": h.task}
             for h in c.collaborators.all()  # type: ignore[attr-defined]
@@ -599,6 +614,32 @@ def complaint_collaborator(
         actor=actor, complaint_id=complaint_id, data=payload.model_dump()
     )
     return Status(201, _reloaded(actor, complaint_id))
+
+
+@router.post(
+    "service/complaints/{int:complaint_id}/articles",
+    response={201: ComplaintDetailOut, **_WRITE},
+)
+def complaint_cite(request: HttpRequest, complaint_id: PathId, payload: CiteIn) -> Status[Any]:
+    """Cite an answer of the knowledge base (销讲、答客问) on an open complaint, once."""
+    actor = require_actor(request, ASSIST_COMPLAINT)
+    services.complaint_link_article(
+        actor=actor, complaint_id=complaint_id, article_id=payload.article
+    )
+    return Status(201, _reloaded(actor, complaint_id))
+
+
+@router.delete(
+    "service/complaints/{int:complaint_id}/articles/{int:article_id}",
+    response={204: None, **_WRITE},
+)
+def complaint_uncite(
+    request: HttpRequest, complaint_id: PathId, article_id: PathId
+) -> Status[None]:
+    """Take a cited answer off an open complaint."""
+    actor = require_actor(request, ASSIST_COMPLAINT)
+    services.complaint_unlink_article(actor=actor, complaint_id=complaint_id, article_id=article_id)
+    return Status(204, None)
 
 
 @router.post(

@@ -163,6 +163,8 @@ VERB_LABELS: dict[str, StrPromise] = {
     "complaint.attachments_added": pgettext_lazy("audit", "上传投诉附件"),
     "complaint.closed": pgettext_lazy("audit", "关闭投诉"),
     "complaint.collaborator_added": pgettext_lazy("audit", "添加协办部门人员"),
+    "complaint.article_linked": pgettext_lazy("audit", "引用知识库解答"),
+    "complaint.article_unlinked": pgettext_lazy("audit", "移除引用的知识库解答"),
     "complaint.escalated": pgettext_lazy("audit", "投诉超时升级"),
     "complaint.handling": pgettext_lazy("audit", "开始处理投诉"),
     "complaint.noted": pgettext_lazy("audit", "记录投诉处理情况"),

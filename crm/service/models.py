@@ -392,6 +392,31 @@ class CalendarDay(models.Model):
         return f"{self.day} {self.kind}"
 
 
+class ComplaintArticle(models.Model):
+    """An answer of the knowledge base (销讲、答客问) cited in handling a complaint: the handler
+    or a colleague helping links it; it shows on the complaint."""
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="article_links")
+    article = models.ForeignKey(
+        "knowledge.Article", on_delete=models.CASCADE, related_name="+", verbose_name=_("知识")
+    )
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["complaint", "article"], name="complaint_article_once")
+        ]
+        verbose_name = pgettext_lazy("model", "投诉引用的知识")
+        verbose_name_plural = pgettext_lazy("model plural", "投诉引用的知识")
+
+    def __str__(self) -> str:
+        return f"{self.complaint_id}:{self.article_id}"
+
+
 class ServiceRecord(TimeStampedModel):
     """One line of the 客户服务记录表."""
 

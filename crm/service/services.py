@@ -36,6 +36,7 @@ from crm.accounts.roles import (
     SUPERVISE_COMPLAINT,
     VIEW_COMPLAINT,
     VIEW_CUSTOMER,
+    VIEW_KNOWLEDGE,
 )
 from crm.activities import services as activities
 from crm.core.errors import Invalid, NotFound, StateConflict
@@ -67,6 +68,7 @@ from .models import (
     Channel,
     Collaborator,
     Complaint,
+    ComplaintArticle,
     ComplaintAttachment,
     ServiceRecord,
     Severity,
@@ -394,6 +396,58 @@ def complaint_note(*, actor: User, complaint_id: int, data: Mapping[str, Any]) -
         }
         _notify([complaint.handler], complaint, "complaint_noted", title)
     return step
+
+
+@transaction.atomic
+def complaint_link_article(*, actor: User, complaint_id: int, article_id: int) -> ComplaintArticle:
+    """Cite an answer of the knowledge base (销讲、答客问) on a complaint: the handler or a
+    colleague helping, while it is open; each article once."""
+    from crm.knowledge import selectors as knowledge
+
+    complaint = _locked(actor, complaint_id, ASSIST_COMPLAINT)
+    _expect(complaint, *OPEN_STATES)
+    require(actor, VIEW_KNOWLEDGE)
+    article = knowledge.article_refs(ids=[article_id]).get(article_id)
+    if article is None:
+        raise Invalid(fields={"article": _("知识库中没有这篇解答")})
+    if ComplaintArticle.objects.filter(complaint=complaint, article=article).exists():
+        raise StateConflict(fields={"article": _("这篇解答已引用过")})
+    link = ComplaintArticle.objects.create(complaint=complaint, article=article, added_by=actor)
+    _step(
+        complaint,
+        StepKind.NOTE,
+        actor,
+        _("引用知识库 %(number)s：%(title)s")
+        % {
+            "number": article.number,
+            "title": article.title,
+        },
+    )
+    audit.record(
+        actor=actor,
+        verb="complaint.article_linked",
+        obj=complaint,
+        after={"article": article.pk},
+    )
+    return link
+
+
+@transaction.atomic
+def complaint_unlink_article(*, actor: User, complaint_id: int, article_id: int) -> None:
+    """Take a cited answer off a complaint (cited by mistake)."""
+    complaint = _locked(actor, complaint_id, ASSIST_COMPLAINT)
+    _expect(complaint, *OPEN_STATES)
+    deleted, _rows = ComplaintArticle.objects.filter(
+        complaint=complaint, article_id=article_id
+    ).delete()
+    if not deleted:
+        raise NotFound()
+    audit.record(
+        actor=actor,
+        verb="complaint.article_unlinked",
+        obj=complaint,
+        before={"article": article_id},
+    )
 
 
 @transaction.atomic

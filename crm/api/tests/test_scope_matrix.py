@@ -584,6 +584,10 @@ ENDPOINTS: dict[str, tuple[str, str, Any, int, str]] = {
                          "complaint_conflict"),
     "complaint_attach": ("POST",   "service/complaints/{sk}/attachments", FILES, 201,
                          "complaint_assist"),
+    "complaint_cite":   ("POST",   "service/complaints/{sk}/articles", {"article": "{ku}"}, 201,
+                         "complaint_assist"),
+    "complaint_uncite": ("DELETE", "service/complaints/{sk}/articles/{kc}", None, 204,
+                         "complaint_assist"),
     "complaint_attachment": ("GET", "service/attachments/{sa}",   None, 200, "complaint"),
     "complaint_report": ("GET",    "service/complaints/report?month=2026-11", None, 200,
                          "complaint_report"),
@@ -743,7 +747,18 @@ def _service_world(org, x):
     attachment = service_services.complaint_attach(
         actor=org.service_staff, complaint_id=complaint.pk, files=[tiny_png()]
     )[0]
-    return {"sk": complaint, "sa": attachment}
+    from crm.knowledge import services as knowledge_services
+
+    cited = knowledge_services.article_create(
+        actor=org.manager, data={"title": "设备异响怎么办？", "answer": "检查地脚螺栓。"}
+    )
+    service_services.complaint_link_article(
+        actor=org.service_staff, complaint_id=complaint.pk, article_id=cited.pk
+    )
+    uncited = knowledge_services.article_create(
+        actor=org.manager, data={"title": "保修期多久？", "answer": "整机一年。"}
+    )
+    return {"sk": complaint, "sa": attachment, "kc": cited.pk, "ku": uncited.pk}
 
 
 def _pool_world(org):
@@ -996,6 +1011,7 @@ def _cell(org, call, world, endpoint, persona, expected):
         lc=world["lc"].pk,
         sk=world["sk"].pk,
         sa=world["sa"].pk,
+        kc=world["kc"],
     )
     actor = None if persona == "anonymous" else getattr(org, persona)
     if isinstance(body, dict):
@@ -1018,6 +1034,7 @@ def _cell(org, call, world, endpoint, persona, expected):
             "{lines}": [{"product": world["pr"].pk, "quantity": 1}],
             "{service_staff}": org.service_staff.pk,
             "{sc_number}": world["sk"].number,
+            "{ku}": world["ku"],
         }
         body = {k: marks.get(v, v) if isinstance(v, str) else v for k, v in body.items()}
         if body.get("users") == ["{rep_a}"]:
@@ -1155,6 +1172,7 @@ def test_matrix_covers_every_endpoint_of_the_api():
             .replace("{lc}", "{licence_id}")
             .replace("{sk}", "{complaint_id}")
             .replace("{sa}", "{attachment_id}")
+            .replace("{kc}", "{article_id}")
             .replace("service/sla/normal", "service/sla/{severity}")
             .replace("service/calendar/2026-12-31", "service/calendar/{day}")
             .replace("service/calendar/2026-10-01", "service/calendar/{day}")

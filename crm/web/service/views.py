@@ -14,6 +14,7 @@ from django.core import signing
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -28,11 +29,13 @@ from crm.accounts.roles import (
     REGISTER_COMPLAINT,
     VIEW_COMPLAINT,
     VIEW_COMPLAINT_REPORT,
+    VIEW_KNOWLEDGE,
 )
 from crm.core.errors import DomainError, Invalid, NotFound
 from crm.core.middleware import client_ip
 from crm.core.permissions import has_action
 from crm.customers import sensitive
+from crm.knowledge import selectors as knowledge_selectors
 from crm.service import guard, selectors, services, stats
 from crm.service.models import Category, Complaint, Severity, State
 from crm.web.base import CrmView, apply_domain_error, form_error_status
@@ -177,8 +180,27 @@ class ComplaintDetailView(CrmView):
             "reopen": handles and state in (State.RESOLVED, State.CLOSED),
         }
         forms_ = {op: bound.get(op) or _form(op) for op in OPS if allowed.get(op) or op in bound}
+        links = list(complaint.article_links.select_related("article"))  # type: ignore[attr-defined]
+        may_cite = (
+            complaint.is_open
+            and has_action(self.actor, ASSIST_COMPLAINT)
+            and has_action(self.actor, VIEW_KNOWLEDGE)
+        )
+        cited = {link.article_id for link in links}
+        suggested = []
+        if may_cite and complaint.product:
+            suggested = [
+                a
+                for a in knowledge_selectors.article_search(
+                    actor=self.actor, q=complaint.product, limit=8
+                )
+                if a.pk not in cited
+            ][:5]
         return {
             "c": complaint,
+            "articles": [link.article for link in links],
+            "suggested": suggested,
+            "may_cite": may_cite,
             "phone": _phone(self.actor, complaint),
             "allowed": allowed,
             "forms": forms_,
@@ -207,6 +229,8 @@ class ComplaintActView(CrmView):
                     raise
                 messages.error(request, exc.first_message)
             return redirect("web:complaint_detail", complaint_id)
+        if op in ("article_link", "article_unlink"):
+            return self.cite(request, complaint_id, op)
         if op not in OPS:
             return redirect("web:complaint_detail", complaint_id)
         form = _form(op, request.POST)
@@ -231,6 +255,32 @@ class ComplaintActView(CrmView):
         detail = ComplaintDetailView()
         detail.request = request
         return self.render(detail.page(complaint, **{op: form}), status=422)
+
+    def cite(self, request: HttpRequest, complaint_id: int, op: str) -> HttpResponse:
+        """引用知识库: cite an article (its number, ZS000012, or id) or take one off."""
+        article_id = _article_id(request.POST.get("article", ""))
+        try:
+            if article_id is None:
+                raise Invalid(fields={"article": _("请填写知识库编号，如 ZS000012")})
+            if op == "article_link":
+                services.complaint_link_article(
+                    actor=self.actor, complaint_id=complaint_id, article_id=article_id
+                )
+            else:
+                services.complaint_unlink_article(
+                    actor=self.actor, complaint_id=complaint_id, article_id=article_id
+                )
+        except DomainError as exc:
+            if exc.status == 403 or (exc.status == 404 and op == "article_link"):
+                raise
+            messages.error(request, exc.first_message)
+        return redirect(f"{reverse('web:complaint_detail', args=[complaint_id])}#articles")
+
+
+def _article_id(text: str) -> int | None:
+    """An article as typed: its number (ZS000012) or its id."""
+    text = text.strip().upper().removeprefix("ZS")
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 10 else None
 
 
 class ComplaintAttachView(CrmView):
