@@ -132,6 +132,8 @@ def _users() -> dict[str, User]:
         ("rep5", "rep", s2, "刘芳"),
         ("rep6", "rep", s2, "孙磊"),
         ("data", "data_admin", svc, "吴敏"),
+        # 客服: registers and handles complaints, draws the satisfaction sample
+        ("service", "service", svc, "冯客服"),
         ("front", "receptionist", s1, "郑晓静"),
         ("admin", "sysadmin", head, "系统管理员"),
         # the departments that review a contract (与顾客有关的过程控制程序): orders only

@@ -12,7 +12,7 @@ from django.contrib.auth.hashers import check_password
 
 DEMO_PASSWORD = "demo1234"
 # the demo users the banner offers, one per kind of work
-DEMO_USERS = ["gm", "manager1", "rep1", "rep4", "front", "data", "admin"]
+DEMO_USERS = ["gm", "manager1", "rep1", "rep4", "front", "service", "data", "admin"]
 # what a role's name alone does not say
 _ROLE_NOTES = {"sysadmin": "（只管用户，看不到客户 / users only, no customer data）"}
 

@@ -24,7 +24,7 @@ def shown(lines: list[str]) -> list[str]:
 def test_the_untouched_demo_users_are_offered_with_their_role_and_department():
     demo.load(customers=0)
     lines = demo_logins()
-    assert shown(lines) == ["gm", "manager1", "rep1", "rep4", "front", "data", "admin"]
+    assert shown(lines) == ["gm", "manager1", "rep1", "rep4", "front", "service", "data", "admin"]
     rep1 = next(line for line in lines if line.split()[0] == "rep1")
     assert "销售顾问 · 销售一部" in rep1
 
@@ -35,7 +35,7 @@ def test_a_demo_user_with_a_new_password_or_deactivated_is_not_offered():
     rep1.set_password("my-own-secret-77")
     rep1.save()
     User.objects.filter(username="rep4").update(is_active=False)
-    assert shown(demo_logins()) == ["gm", "manager1", "front", "data", "admin"]
+    assert shown(demo_logins()) == ["gm", "manager1", "front", "service", "data", "admin"]
 
 
 def test_users_made_with_createuser_are_never_offered_with_the_demo_password():
