@@ -179,6 +179,8 @@ class ServiceComplaintOut(Out):
     severity: str
     product: str
     order_number: str
+    order_id: int | None = Field(description="订单号所指的该客户订单 id（/orders/{id}）")
+    product_id: int | None = Field(description="产品所指的产品目录中的产品 id")
     description: str
     request: str
     state: str = Field(
@@ -308,6 +310,8 @@ class ServiceRecordOut(Out):
     comment: str
     product: str
     order_number: str
+    order_id: int | None = Field(description="订单号所指的该客户订单 id")
+    product_id: int | None = Field(description="产品所指的产品目录中的产品 id")
     created_at: dt.datetime
 
 
@@ -344,6 +348,8 @@ def _out(actor: User, c: Complaint) -> dict[str, Any]:
         "severity": c.severity,
         "product": c.product,
         "order_number": c.order_number,
+        "order_id": c.order_id,
+        "product_id": c.catalogue_product_id,
         "description": c.description,
         "request": c.request,
         "state": c.state,
@@ -488,6 +494,8 @@ def _record(r: ServiceRecord) -> dict[str, Any]:
         "comment": r.comment,
         "product": r.product,
         "order_number": r.order_number,
+        "order_id": r.order_id,
+        "product_id": r.catalogue_product_id,
         "created_at": r.created_at,
     }
 

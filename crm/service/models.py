@@ -92,6 +92,23 @@ class Complaint(TimeStampedModel):
     )
     product = models.CharField(_("产品"), max_length=100, blank=True, default="")
     order_number = models.CharField(_("订单号"), max_length=50, blank=True, default="")
+    # the order and the catalogue product the text names, when they are the customer's (links)
+    order = models.ForeignKey(
+        "orders.Order",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="complaints",
+        verbose_name=_("订单"),
+    )
+    catalogue_product = models.ForeignKey(
+        "products.Product",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("产品目录中的产品"),
+    )
     description = models.TextField(_("投诉内容"), max_length=4000)
     # the customer's wish (客户要求), as told
     request = models.CharField(_("客户要求"), max_length=500, blank=True, default="")
@@ -435,6 +452,22 @@ class ServiceRecord(TimeStampedModel):
     comment = models.CharField(_("客户评价"), max_length=500, blank=True, default="")
     product = models.CharField(_("产品"), max_length=100, blank=True, default="")
     order_number = models.CharField(_("订单号"), max_length=50, blank=True, default="")
+    order = models.ForeignKey(
+        "orders.Order",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="service_records",
+        verbose_name=_("订单"),
+    )
+    catalogue_product = models.ForeignKey(
+        "products.Product",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("产品目录中的产品"),
+    )
 
     policy = Policy(
         owner="customer__owner",

@@ -47,7 +47,7 @@ from crm.customers import sensitive
 from crm.customers.models import Customer
 from crm.governance import audit
 
-from . import calendar, guard
+from . import calendar, guard, links
 from .inputs import (
     AcceptInput,
     CalendarDayInput,
@@ -220,6 +220,7 @@ def _create(
     )
     if cleaned.get("phone"):
         sensitive.write_phone(complaint, cleaned["phone"])
+    links.link(complaint)
     complaint.save()
     _step(complaint, StepKind.REGISTERED, actor, complaint.get_channel_display())
     audit.record(
@@ -848,7 +849,7 @@ def service_record_add(*, actor: User, customer_id: int, data: Mapping[str, Any]
         staff = found
     if cleaned["served_on"] > timezone.localdate():
         raise Invalid(fields={"served_on": _("服务日期不能晚于今天")})
-    record = ServiceRecord.objects.create(
+    record = ServiceRecord(
         customer=customer,
         served_on=cleaned["served_on"],
         content=cleaned["content"],
@@ -858,5 +859,7 @@ def service_record_add(*, actor: User, customer_id: int, data: Mapping[str, Any]
         product=cleaned.get("product", ""),
         order_number=cleaned.get("order_number", ""),
     )
+    links.link(record)
+    record.save()
     audit.record(actor=actor, verb="service_record.created", obj=record, after=record.snapshot())
     return record

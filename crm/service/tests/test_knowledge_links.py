@@ -5,6 +5,7 @@ the page suggests answers about the complaint's product."""
 from __future__ import annotations
 
 import pytest
+from django.utils import timezone
 
 from crm.core.errors import Invalid, NotFound, StateConflict
 from crm.customers.tests.factories import make_customer
@@ -99,3 +100,49 @@ def test_the_page_suggests_answers_about_the_product_and_the_api_cites(
     )
     assert again.status_code == 201
     assert [a["number"] for a in again.json()["articles"]] == [answer.number]
+
+
+# --- orders and products named in a complaint or a service record --------------------------
+
+
+def test_an_order_number_of_the_customer_links_its_order_and_another_customers_does_not(org):
+    from crm.orders.tests.factories import make_order, make_product
+
+    monitor = make_product(org)
+    buyer = make_customer(org.rep_a, name="仁济医院", category="intention", grade="A")
+    stranger = make_customer(org.rep_b, name="别家医院", category="intention", grade="A")
+    order = make_order(org.rep_a, buyer, monitor)
+    theirs = make_order(org.rep_b, stranger, monitor)
+    data = {
+        "complainant": "王总",
+        "channel": "hotline",
+        "category": "product",
+        "severity": "normal",
+        "description": "开机黑屏",
+        "customer": buyer.pk,
+    }
+    mine = services.complaint_register(
+        actor=org.service_staff,
+        data={**data, "order_number": f"so{order.pk}", "product": "多参数监护仪"},
+    )
+    assert (mine.order, mine.order_number, mine.catalogue_product) == (
+        order,
+        order.number,
+        monitor,
+    )
+    other = services.complaint_register(
+        actor=org.service_staff, data={**data, "order_number": theirs.number}
+    )
+    assert other.order is None
+    assert other.order_number == theirs.number  # kept as typed, not linked
+    record = services.service_record_add(
+        actor=org.service_staff,
+        customer_id=buyer.pk,
+        data={
+            "served_on": timezone.localdate().isoformat(),
+            "content": "上门调试",
+            "order_number": order.number,
+            "product": "P-001",
+        },
+    )
+    assert (record.order, record.catalogue_product) == (order, monitor)
