@@ -283,6 +283,8 @@ def _orders(path: str, body: dict[str, Any]) -> None:
     yesterday = (dt.datetime.now(dt.UTC).date() - dt.timedelta(days=1)).isoformat()
     if (path.endswith(("/orders", "/medical-licences"))) and "customer" in body and customers:
         body["customer"] = customers[0]
+    if path.endswith("/orders") and body.get("opportunity") is not None:
+        body["opportunity"] = None  # a drawn opportunity is another customer's: rightly a 422
     lines = body.get("lines")
     if "/orders" in path and isinstance(lines, list) and products:
         for n, line in enumerate(lines):

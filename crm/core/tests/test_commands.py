@@ -15,12 +15,12 @@ pytestmark = pytest.mark.django_db
 
 def test_demo_is_idempotent_and_has_the_roles_of_the_regulations():
     users, created = demo.load(customers=40)
-    assert (users, created) == (17, 40)
-    assert demo.load(customers=40) == (17, 0)
+    assert (users, created) == (18, 40)
+    assert demo.load(customers=40) == (18, 0)
     roles = sorted(User.objects.values_list("role", flat=True))
     assert roles.count("rep") == 6
     assert roles.count("manager") == 2
-    assert {"gm", "data_admin", "sysadmin"} <= set(roles)
+    assert {"gm", "data_admin", "sysadmin", "service"} <= set(roles)
     assert Customer.objects.count() == 40
     assert Customer.objects.filter(next_due_on__isnull=False).exists()
 
