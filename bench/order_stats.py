@@ -34,16 +34,12 @@ from crm.products.models import Product
 from . import measure
 from .load import Staff
 from .orders import _user
+from .sales import _pct
 
 KEY = "sales_stats"
 ORDERS = 1_000_000
 REPEAT = 20
 DAYS = 3 * 365
-
-
-def _pct(values: list[float], pct: int) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))]
 
 
 def _date_minus(base: dt.date, days_sql: str) -> str:

@@ -103,6 +103,17 @@ def fresh_rate_counters(request: pytest.FixtureRequest) -> Iterator[None]:
         cur.execute(f"DELETE FROM {COUNTER_TABLE}")
 
 
+def distinct_world(*parts: dict[str, Any]) -> dict[str, Any]:
+    """A scope matrix's world from its domains' parts, each placeholder named once: two domains
+    both calling theirs {sc} (a survey call, a complaint) had one silently replace the other."""
+    merged: dict[str, Any] = {}
+    for part in parts:
+        clash = merged.keys() & part.keys()
+        assert not clash, f"world placeholders named twice: {sorted(clash)}"
+        merged.update(part)
+    return merged
+
+
 # --- the personas ---------------------------------------------------------------------------
 
 

@@ -13,7 +13,6 @@ from typing import Any, Literal
 
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from ninja import Field, File, Query, Router, Status
 from ninja.files import UploadedFile
 
@@ -46,7 +45,7 @@ from crm.orders.inputs import (
 from crm.orders.models import ContractReview, MedicalLicence, Order, OrderFile
 
 from .presenters import ref_out
-from .sales import CURRENCY
+from .sales import CURRENCY, period
 from .schemas import ErrorOut, NoNulIn, Out, PathId, QueryDay, QueryId, RefOut
 from .security import require_actor, signed_in
 
@@ -702,21 +701,13 @@ def monthly(request: HttpRequest, params: Query[MonthParams]) -> list[dict[str, 
 # --- 销售统计 ---------------------------------------------------------------------------------
 
 
-def _stats_period(params: StatsParams) -> tuple[dt.date, dt.date]:
-    today = timezone.localdate()
-    since = params.since or today.replace(month=1, day=1)
-    until = params.until or today
-    # dates given the other way round still mean the period between them
-    return (until, since) if since > until else (since, until)
-
-
 @router.get("sales/statistics", response={200: SalesStatsOut, **_READ})
 def statistics(request: HttpRequest, params: Query[StatsParams]) -> dict[str, Any]:
     """销售统计: the orders signed in the period (confirmed, delivered or closed), by month,
     rep, department, product or the customer's source, credited to whoever owned the customer
     at the signature; a rep sees their own, a manager their departments'."""
     actor = require_actor(request, VIEW_REPORTS)
-    since, until = _stats_period(params)
+    since, until = period(params.since, params.until)
     report = stats.sales_statistics(
         actor=actor,
         by=params.by,
@@ -750,7 +741,7 @@ def statistics(request: HttpRequest, params: Query[StatsParams]) -> dict[str, An
 
 def _stats_file(request: HttpRequest, params: StatsParams, fmt: str) -> HttpResponse:
     actor = require_actor(request, EXPORT_REPORTS)
-    since, until = _stats_period(params)
+    since, until = period(params.since, params.until)
     export = services.statistics_export(
         actor=actor,
         by=params.by,
@@ -760,11 +751,7 @@ def _stats_file(request: HttpRequest, params: StatsParams, fmt: str) -> HttpResp
         department_id=params.department,
         fmt=fmt,
     )
-    response = HttpResponse(export.content, content_type=export.content_type)
-    response["Content-Disposition"] = (
-        content_disposition_header(True, export.filename) or "attachment"
-    )
-    return response
+    return export.response()
 
 
 _STATS_XLSX = {

@@ -13,7 +13,6 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from django.utils.http import content_disposition_header
 from ninja import Query, Router, Schema
 from pydantic import Field
 
@@ -184,10 +183,7 @@ def _contact_row(row: ContactRow) -> dict[str, Any]:
 
 
 def _file(export: services.ExportFile) -> HttpResponse:
-    response = HttpResponse(export.content, content_type=export.content_type)
-    disposition = content_disposition_header(True, export.filename) or "attachment"
-    response["Content-Disposition"] = disposition
-    return response
+    return export.response()
 
 
 # --- endpoints ------------------------------------------------------------------------------

@@ -630,12 +630,17 @@ def forecast(request: HttpRequest, params: Query[ForecastParams]) -> dict[str, A
     }
 
 
-def _period(params: PeriodParams) -> tuple[dt.date, dt.date]:
+def period(since: dt.date | None, until: dt.date | None) -> tuple[dt.date, dt.date]:
+    """A report's period: this year to today unless given; dates given the other way round
+    still mean the period between them."""
     today = timezone.localdate()
-    since = params.since or today.replace(month=1, day=1)
-    until = params.until or today
-    # dates given the other way round still mean the period between them
+    since = since or today.replace(month=1, day=1)
+    until = until or today
     return (until, since) if since > until else (since, until)
+
+
+def _period(params: PeriodParams) -> tuple[dt.date, dt.date]:
+    return period(params.since, params.until)
 
 
 @router.get("sales/funnel", response={200: FunnelOut, **_READ})

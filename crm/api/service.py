@@ -49,7 +49,7 @@ from crm.service.inputs import (
 from crm.service.models import CalendarDay, Complaint, ServiceRecord, SlaPolicy, Step
 
 from .presenters import ref_out
-from .reports import _XLSX, MONTH_PATTERN, _file
+from .reports import _XLSX, MONTH_PATTERN
 from .schemas import ErrorOut, NoNulIn, Out, PathId, QueryId, RefOut
 from .security import require_actor
 
@@ -556,7 +556,7 @@ def complaint_report(request: HttpRequest, params: Query[MonthParams]) -> dict[s
 def complaint_report_xlsx(request: HttpRequest, params: Query[MonthParams]) -> HttpResponse:
     """The monthly statistics as an Excel file (the export is logged)."""
     actor = require_actor(request, VIEW_COMPLAINT_REPORT)
-    return _file(stats.monthly_export(actor=actor, month=params.first_day))  # type: ignore[arg-type]
+    return stats.monthly_export(actor=actor, month=params.first_day).response()
 
 
 @router.get("service/complaints/{int:complaint_id}", response={200: ComplaintDetailOut, **_READ})

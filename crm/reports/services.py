@@ -11,7 +11,9 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from crm.accounts.models import User
@@ -31,6 +33,14 @@ class ExportFile:
     filename: str
     content: bytes
     content_type: str = exports.CONTENT_TYPE
+
+    def response(self) -> HttpResponse:
+        """The file as a download (web page or API alike), its name as RFC 6266 allows."""
+        response = HttpResponse(self.content, content_type=self.content_type)
+        response["Content-Disposition"] = (
+            content_disposition_header(True, self.filename) or "attachment"
+        )
+        return response
 
 
 @transaction.atomic

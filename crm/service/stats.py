@@ -28,7 +28,8 @@ from crm.accounts.models import Department, User
 from crm.accounts.roles import VIEW_COMPLAINT, VIEW_COMPLAINT_REPORT
 from crm.core.permissions import require, restrict
 from crm.governance import audit
-from crm.reports.exports import CONTENT_TYPE, safe_cell
+from crm.reports.exports import safe_cell
+from crm.reports.services import ExportFile
 
 from .models import Category, Channel, Complaint, Severity
 
@@ -253,15 +254,8 @@ def _rows(report: MonthlyReport) -> list[list[Any]]:
     return rows
 
 
-@dataclass(frozen=True)
-class MonthlyWorkbook:
-    filename: str
-    content: bytes
-    content_type: str = CONTENT_TYPE
-
-
 @transaction.atomic
-def monthly_export(*, actor: User, month: dt.date | None = None) -> MonthlyWorkbook:
+def monthly_export(*, actor: User, month: dt.date | None = None) -> ExportFile:
     """The month's statistics as an .xlsx file (text that looks like a formula stays text),
     logged as exported."""
     report = monthly_report(actor=actor, month=month)
@@ -289,4 +283,4 @@ def monthly_export(*, actor: User, month: dt.date | None = None) -> MonthlyWorkb
         details={"month": report.month.isoformat(), "total": report.total},
     )
     name = _("客户投诉统计分析月报表_%(month)s") % {"month": report.month.strftime("%Y-%m")}
-    return MonthlyWorkbook(filename=f"{name}.xlsx", content=out.getvalue())
+    return ExportFile(filename=f"{name}.xlsx", content=out.getvalue())

@@ -34,7 +34,7 @@ from crm.reception.models import Seat
 from crm.referrals import services as referrals
 from crm.referrals.tests.factories import rewarded
 from crm.retrieval import services as retrieval_services
-from crm.testing import approved, tiny_png
+from crm.testing import approved, distinct_world, tiny_png
 from crm.verification import services as verification_services
 from crm.verification.models import VerificationItem
 
@@ -672,7 +672,7 @@ def world(org):
     complaint = reception.complaint_file(
         actor=org.rep_b, data={"kind": "neglect", "accused": org.rep_a.pk, "description": "怠慢"}
     )
-    return _distinct(
+    return distinct_world(
         _pool_world(org),
         _governance_world(org),
         _import_world(org),
@@ -718,17 +718,6 @@ def world(org):
             ),
         },
     )
-
-
-def _distinct(*parts: dict[str, Any]) -> dict[str, Any]:
-    """The world's parts merged, each placeholder named once (the web matrix had two domains'
-    {sc} silently replace one another)."""
-    merged: dict[str, Any] = {}
-    for part in parts:
-        clash = merged.keys() & part.keys()
-        assert not clash, f"world placeholders named twice: {sorted(clash)}"
-        merged.update(part)
-    return merged
 
 
 def _service_world(org, x):

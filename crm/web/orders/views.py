@@ -14,7 +14,6 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -448,45 +447,45 @@ class OrderPdfView(CrmView):
         return response
 
 
-class OrderPlanView(_OrderAction):
+class _FormAction(_OrderAction):
+    """A form of the order page written by one service (``write``); a form that does not
+    parse says ``refused`` and writes nothing."""
+
     action = CHANGE_ORDER
+    form_class: ClassVar[Any]
+    write: ClassVar[Any]
+    refused = ""
+
+    def run(self, request: HttpRequest, order_id: int, **kwargs: Any) -> Any:
+        form = self.form_class(request.POST)
+        if not form.is_valid():
+            messages.error(request, _(self.refused))
+            self.done = ""
+            return
+        type(self).write(actor=self.actor, order_id=order_id, data=form.service_data())
+
+
+class OrderPlanView(_FormAction):
     done = gettext_noop("已保存回款计划")
-
-    def run(self, request: HttpRequest, order_id: int, **kwargs: Any) -> Any:
-        form = PlanForm(request.POST)
-        if not form.is_valid():
-            messages.error(request, _("回款计划的日期或金额格式不正确"))
-            self.done = ""
-            return
-        payments.plan_set(actor=self.actor, order_id=order_id, data=form.service_data())
+    refused = gettext_noop("回款计划的日期或金额格式不正确")
+    form_class = PlanForm
+    write = payments.plan_set
 
 
-class OrderReceiptView(_OrderAction):
-    action = CHANGE_ORDER
+class OrderReceiptView(_FormAction):
     done = gettext_noop("已登记回款")
-
-    def run(self, request: HttpRequest, order_id: int, **kwargs: Any) -> Any:
-        form = ReceiptForm(request.POST)
-        if not form.is_valid():
-            messages.error(request, _("到账日期或金额格式不正确"))
-            self.done = ""
-            return
-        payments.receipt_record(actor=self.actor, order_id=order_id, data=form.service_data())
+    refused = gettext_noop("到账日期或金额格式不正确")
+    form_class = ReceiptForm
+    write = payments.receipt_record
 
 
-class OrderPropertyView(_OrderAction):
+class OrderPropertyView(_FormAction):
     """房地产成交进度: a step reached (认购 → 签约 → 按揭 → 备案)."""
 
-    action = CHANGE_ORDER
     done = gettext_noop("已登记成交进度")
-
-    def run(self, request: HttpRequest, order_id: int, **kwargs: Any) -> Any:
-        form = PropertyStepForm(request.POST)
-        if not form.is_valid():
-            messages.error(request, _("请选择进度并填写办理日期"))
-            self.done = ""
-            return
-        payments.property_step_record(actor=self.actor, order_id=order_id, data=form.service_data())
+    refused = gettext_noop("请选择进度并填写办理日期")
+    form_class = PropertyStepForm
+    write = payments.property_step_record
 
 
 class ReviewQueueView(CrmView):
@@ -714,8 +713,4 @@ class StatisticsExportView(StatisticsView):
             )
         except Invalid as exc:
             return bad_request(request, exc.first_message)
-        response = HttpResponse(export.content, content_type=export.content_type)
-        response["Content-Disposition"] = (
-            content_disposition_header(True, export.filename) or "attachment"
-        )
-        return response
+        return export.response()

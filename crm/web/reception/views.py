@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from crm.accounts.roles import (
@@ -255,11 +255,7 @@ class SummaryExportView(CrmView):
             export = services.summary_export(actor=self.actor, start=start, end=end)
         except Invalid as exc:
             return bad_request(request, exc.first_message)
-        response = HttpResponse(export.content, content_type=export.content_type)
-        response["Content-Disposition"] = (
-            content_disposition_header(True, export.filename) or "attachment"
-        )
-        return response
+        return export.response()
 
 
 class ComplaintListView(CrmView):

@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django.http import HttpRequest, HttpResponse
-from django.utils.http import content_disposition_header
 
 from crm.accounts.roles import VIEW_REPORTS
 from crm.reports import overview, selectors, services
@@ -70,10 +69,7 @@ class _Export(_ReportPage):
             month=data.get("month"),
             department_id=form.department_id,
         )
-        response = HttpResponse(export.content, content_type=export.content_type)
-        disposition = content_disposition_header(True, export.filename) or "attachment"
-        response["Content-Disposition"] = disposition
-        return response
+        return export.response()
 
 
 class DailyReportView(_ReportPage):

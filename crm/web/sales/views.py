@@ -14,7 +14,6 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from crm.accounts.roles import (
@@ -553,11 +552,7 @@ class ReportExportView(_Report):
             )
         except Invalid as exc:
             return bad_request(request, exc.first_message)
-        response = HttpResponse(export.content, content_type=export.content_type)
-        response["Content-Disposition"] = (
-            content_disposition_header(True, export.filename) or "attachment"
-        )
-        return response
+        return export.response()
 
 
 # --- settings -------------------------------------------------------------------------------

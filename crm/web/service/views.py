@@ -16,7 +16,6 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views import View
 
@@ -388,11 +387,7 @@ class ComplaintReportExportView(CrmView):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         export = stats.monthly_export(actor=self.actor, month=_month(request.GET.get("month", "")))
-        response = HttpResponse(export.content, content_type=export.content_type)
-        response["Content-Disposition"] = (
-            content_disposition_header(True, export.filename) or "attachment"
-        )
-        return response
+        return export.response()
 
 
 class SlaSettingsView(CrmView):

@@ -44,7 +44,7 @@ from crm.referrals.models import ReferralCard, ReferralLink, Reward
 from crm.referrals.tests.factories import rewarded
 from crm.retrieval import services as retrieval_services
 from crm.retrieval.models import DataRequest
-from crm.testing import PASSWORD, approved, tiny_png
+from crm.testing import PASSWORD, approved, distinct_world, tiny_png
 from crm.verification import services as verification_services
 from crm.verification.models import VerificationItem
 
@@ -517,7 +517,7 @@ def world(org):
         actor=org.manager, form_id=survey.pk, data={"kind": "number", "label": "年龄"}
     )
     questionnaire_services.form_publish(actor=org.manager, form_id=survey.pk)
-    return _distinct(
+    return distinct_world(
         _import_world(org),
         _care_world(org, soon),
         _order_world(org, x),
@@ -585,17 +585,6 @@ def _sales_world(org):
         actor=org.rep_a, data={"name": "设备采购", "customer": buyer.pk, "amount": "50000"}
     )
     return {"op": op, "st": sales_selectors.stages_of(default)[1], "pp": default}
-
-
-def _distinct(*parts: dict[str, Any]) -> dict[str, Any]:
-    """The world's parts merged, each placeholder named once: two domains both calling theirs
-    {sc} (a survey call, a complaint) had one silently replace the other."""
-    merged: dict[str, Any] = {}
-    for part in parts:
-        clash = merged.keys() & part.keys()
-        assert not clash, f"world placeholders named twice: {sorted(clash)}"
-        merged.update(part)
-    return merged
 
 
 def _care_world(org, soon):
