@@ -6,8 +6,8 @@ entry and a history row for each of ~90,000 customers on a backlog night, that p
 about a third of the pass. ``insert_rows`` takes rows as ``{field name: value}`` with values
 already in their Python form (ints, strings, aware datetimes, dicts for JSON), fills the
 fields left out with their defaults once per batch, and on PostgreSQL writes each batch with one
-``INSERT … SELECT FROM unnest(…)`` (the statement ``bulk_create`` itself uses there). Other
-databases go through ``bulk_create`` (SQLite's embedded installs never see such volumes).
+``INSERT … SELECT FROM unnest(…)`` (the statement ``bulk_create`` itself uses there), on SQLite
+with multi-row ``INSERT … VALUES`` of as many rows as its variable limit allows.
 Nothing here runs ``save()`` or signals: only for models that have neither custom saves nor
 receivers that matter for bulk loads (the same rule as ``bulk_create``).
 """
@@ -16,11 +16,14 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar
 
 from django.db import connection, models
+from django.db.models.base import ModelState
 from django.utils import timezone
+
+M = TypeVar("M", bound=models.Model)
 
 
 def _columns(model: type[models.Model], given: set[str]) -> list[models.Field[Any, Any]]:
@@ -50,24 +53,20 @@ def insert_rows(
     and ``auto_now_add`` fields: now). Returns how many rows were written."""
     if not rows:
         return 0
-    if connection.vendor != "postgresql":
-        objs = [model(**dict(row)) for row in rows]
-        model._default_manager.bulk_create(objs, batch_size=batch_size)
-        return len(objs)
     given: set[str] = set().union(*(row.keys() for row in rows))
     fields = _columns(model, given)
     now = timezone.now()
     stamped = [getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False) for f in fields]
     fills = [now if s else f.get_default() for f, s in zip(fields, stamped, strict=True)]
     qn = connection.ops.quote_name
+    head = f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(f.column) for f in fields)})"
+    if connection.vendor != "postgresql":
+        return _sqlite_rows(head, fields, fills, rows)
     casts = []
     for f in fields:
         db_type = (f.db_type(connection) or "text").split("(")[0]
         casts.append(f"%s::{db_type}[]")
-    sql = (
-        f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "
-        f"SELECT * FROM unnest({', '.join(casts)})"
-    )
+    sql = f"{head} SELECT * FROM unnest({', '.join(casts)})"
     is_json = [isinstance(f, models.JSONField) for f in fields]
     with connection.cursor() as cur:
         for start in range(0, len(rows), batch_size):
@@ -82,6 +81,35 @@ def insert_rows(
                     ]
                 columns.append(values)
             cur.execute(sql, columns)
+    return len(rows)
+
+
+def _sqlite_rows(
+    head: str,
+    fields: list[models.Field[Any, Any]],
+    fills: list[Any],
+    rows: Sequence[Mapping[str, Any]],
+) -> int:
+    """Multi-row ``INSERT … VALUES`` on SQLite, each value prepared as ``insert_objects``
+    prepares it (not a model instance per row, as ``bulk_create`` builds)."""
+    preparers = [_preparer(f) for f in fields]
+    filled = [prep(fill) for prep, fill in zip(preparers, fills, strict=True)]
+    connection.ensure_connection()
+    limit = connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    size = max(1, min(limit, 30000) // len(fields))
+    one = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    parts = list(zip(fields, preparers, filled, strict=True))
+    with connection.cursor() as cur:
+        for start in range(0, len(rows), size):
+            chunk = rows[start : start + size]
+            params: list[Any] = []
+            for row in chunk:
+                for f, prep, fill in parts:
+                    if f.name in row or f.attname in row:
+                        params.append(prep(_value(f, row, None)))
+                    else:
+                        params.append(fill)
+            cur.execute(f"{head} VALUES {', '.join([one] * len(chunk))}", params)
     return len(rows)
 
 
@@ -182,3 +210,29 @@ def _set_ids(chunk: Sequence[models.Model], ids: Sequence[tuple[Any, ...]]) -> N
     for obj, (value,) in zip(chunk, ids, strict=True):
         obj.pk = value
         obj._state.adding = False
+
+
+def instance_maker(model: type[M], **values: Any) -> Callable[[], M]:
+    """New unsaved ``model`` instances with ``values`` set, made by copying one that ``__init__``
+    built (which walks every field, a default each, for every instance: for a fifty-field
+    customer that was most of what an import spent on making them). Mutable defaults (a JSON
+    field's dict or list) are made afresh for each, never shared."""
+    template = model(**values)
+    mutable = [
+        f
+        for f in model._meta.concrete_fields
+        if isinstance(getattr(template, f.attname, None), dict | list)
+    ]
+    state = {k: v for k, v in template.__dict__.items() if k != "_state"}
+    cached = dict(template._state.fields_cache)
+
+    def make() -> M:
+        obj = model.__new__(model)
+        obj.__dict__.update(state)
+        obj._state = ModelState()
+        obj._state.fields_cache = dict(cached)
+        for f in mutable:
+            obj.__dict__[f.attname] = f.get_default()
+        return obj
+
+    return make

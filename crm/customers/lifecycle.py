@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 
 from crm.accounts.models import User
 from crm.accounts.roles import APPROVE_DEFEAT, CHANGE_CUSTOMER, CHANGE_GRADEPOLICY, COMMENT_DEFEAT
+from crm.core.bulk import insert_objects
 from crm.core.errors import Conflict, Invalid, NotFound, StateConflict
 from crm.core.inputs import validate
 from crm.core.permissions import allows, require, restrict
@@ -273,22 +274,23 @@ def record_entries(*, actor: User, customers: Iterable[Customer]) -> list[Lifecy
         raise ValueError("a defeated customer is entered with its analysis: record_entry")
     for customer in entering:
         hooks.entering_category(customer=customer, to=customer.category, actor=actor)
-    events = LifecycleEvent.objects.bulk_create(
-        [
-            LifecycleEvent(
-                customer=c,
-                actor=actor,
-                owner_id=c.owner_id,
-                department_id=c.department_id,
-                at=c.created_at,
-                from_category="",
-                to_category=c.category,
-                to_grade=c.grade,
-                reason=_("新建客户"),
-            )
-            for c in entering
-        ]
-    )
+    # one INSERT … RETURNING per batch (insert_objects: bulk_create's rule, not its per-value
+    # field preparation)
+    events = [
+        LifecycleEvent(
+            customer=c,
+            actor=actor,
+            owner_id=c.owner_id,
+            department_id=c.department_id,
+            at=c.created_at,
+            from_category="",
+            to_category=c.category,
+            to_grade=c.grade,
+            reason=_("新建客户"),
+        )
+        for c in entering
+    ]
+    insert_objects(LifecycleEvent, events)
     hooks.category_entered_many(entries=list(zip(entering, events, strict=True)), actor=actor)
     return events
 

@@ -12,6 +12,7 @@ import re
 from functools import lru_cache
 
 from pypinyin import Style, lazy_pinyin, pinyin
+from pypinyin.constants import PHRASES_DICT
 
 # 多音字姓氏: the reading as a surname.
 SURNAME_READINGS: dict[str, str] = {
@@ -61,10 +62,36 @@ _MAX_VARIANTS = 4
 
 
 def _readings(text: str) -> list[str]:
-    return [s.lower() for s in lazy_pinyin(text, style=Style.NORMAL, errors="ignore")]
+    """Each character's reading in context. pypinyin reads a text by the phrases of its
+    dictionary (重庆 chong qing, not zhong qing) and any other character alone; a text holding
+    no such phrase is read character by character, from a memo (an import reads a hundred
+    thousand names: the segmentation was most of their cost)."""
+    if _has_phrase(text):
+        return [s.lower() for s in lazy_pinyin(text, style=Style.NORMAL, errors="ignore")]
+    out: list[str] = []
+    for char in text:
+        out += _char_readings(char)
+    return out
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=30_000)
+def _char_readings(char: str) -> tuple[str, ...]:
+    return tuple(s.lower() for s in lazy_pinyin(char, style=Style.NORMAL, errors="ignore"))
+
+
+_LONGEST_PHRASE = max(map(len, PHRASES_DICT))
+
+
+def _has_phrase(text: str) -> bool:
+    n = len(text)
+    return any(
+        text[i:j] in PHRASES_DICT
+        for i in range(n - 1)
+        for j in range(i + 2, min(n, i + _LONGEST_PHRASE) + 1)
+    )
+
+
+@lru_cache(maxsize=50_000)
 def pinyin_keys(name: str) -> tuple[str, ...]:
     """Search keys for ``name``: for each reading variant its initials and its full pinyin.
 

@@ -54,3 +54,18 @@ def test_an_unknown_field_is_refused_before_anything_is_written():
 
 def test_nothing_to_write():
     assert insert_rows(AuditEvent, []) == 0
+
+
+def test_instances_made_by_copy_share_no_mutable_default_and_are_new():
+    from crm.core.bulk import instance_maker
+    from crm.imports.models import ImportJob
+
+    make = instance_maker(ImportJob, file_name="a.xlsx", total_rows=3)
+    first, second = make(), make()
+    first.headers.append("姓名")
+    first.mapping["0"] = "name"
+    assert (second.headers, second.mapping) == ([], {})
+    assert (second.file_name, second.total_rows, second.state) == ("a.xlsx", 3, "ready")
+    assert second.pk is None
+    assert second._state.adding
+    assert first._state is not second._state

@@ -103,3 +103,23 @@ def test_organisation_names_compare_ignoring_width_case_and_spaces():
         "北京华联(集团)有限公司"
     )
     assert organization_key("ABC Trading") == organization_key("abc trading")
+
+
+def test_eleven_digits_from_1_are_judged_as_with_the_country_code():
+    # the shortcut for mainland mobiles (typed as 11 digits) must accept and refuse exactly what
+    # libphonenumber does for the same number written with +86, for every 5-digit prefix
+    import random
+
+    from crm.core.validators import normalize_phone
+
+    rnd = random.Random(11)
+
+    def outcome(value: str) -> str:
+        try:
+            return normalize_phone(value)
+        except ValueError:
+            return "refused"
+
+    for prefix in range(10000, 20000):
+        number = f"{prefix}{rnd.randrange(10**6):06d}"
+        assert outcome(number) == outcome("+86" + number), number

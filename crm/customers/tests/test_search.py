@@ -237,3 +237,34 @@ def test_a_phone_typed_with_the_country_code_or_spaces_finds_the_customer(org, p
 def test_a_landline_with_country_and_area_code_finds_the_organisation(org, people):
     assert names(org.rep_a, "+86 10 6234 8888") == ["北京华联科技有限公司"]
     assert names(org.rep_a, "(010) 6234-8888") == ["北京华联科技有限公司"]
+
+
+def test_names_are_read_as_pypinyin_reads_them_in_context():
+    # the character-by-character reading of a text without a dictionary phrase must be what
+    # pypinyin's own segmentation gives, for names and companies with and without phrases
+    import random
+
+    from pypinyin import Style, lazy_pinyin
+
+    from crm.customers import pinyin as module
+
+    rnd = random.Random(7)
+    common = [chr(c) for c in range(0x4E00, 0x9FA5)]
+    texts = [
+        "重庆长江贸易有限公司",
+        "长沙银行",
+        "单田芳",
+        "曾国藩",
+        "杭州星河贸易12号公司",
+        "Zhang 三",
+        "乐乐",
+        *("".join(rnd.choices(common, k=rnd.randint(2, 9))) for _ in range(3000)),
+    ]
+    from faker import Faker
+
+    fake = Faker("zh_CN")
+    fake.seed_instance(7)
+    texts += [fake.name() for _ in range(1000)] + [fake.company() for _ in range(1000)]
+    for text in texts:
+        expected = [s.lower() for s in lazy_pinyin(text, style=Style.NORMAL, errors="ignore")]
+        assert module._readings(text) == expected, text
