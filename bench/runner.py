@@ -20,7 +20,7 @@ from crm.reports import contact_status
 
 from . import audit as audit_bench
 from . import care as care_bench
-from . import followups, governance, load, measure, order_stats, reception, report
+from . import followups, governance, import_memory, load, measure, order_stats, reception, report
 from . import imports as imports_bench
 from . import orders as orders_bench
 from . import pool as pool_bench
@@ -34,6 +34,7 @@ JOBS = (
     audit_bench.KEY,
     *governance.KEYS,
     imports_bench.KEY,
+    import_memory.KEY,
     questionnaire_bench.KEY,
     sales_bench.KEY,
     care_bench.KEY,
@@ -63,6 +64,7 @@ class Options:
     explain: bool = False
     profile: str = ""
     audit_entries: int = 1_000_000
+    import_rows: int = import_memory.ROWS
 
 
 def _prepare(opts: Options, staff: load.Staff, say: Callable[[str], None]) -> None:
@@ -222,6 +224,9 @@ def _run(opts: Options, say: Callable[[str], None]) -> list[measure.Result]:
     if not opts.only or imports_bench.KEY in opts.only:
         say("")
         imports_bench.run(staff, opts.customers, say)
+    if not opts.only or import_memory.KEY in opts.only:
+        say("")
+        import_memory.run(staff.managers[0].username, opts.import_rows, say)
     if not opts.only or questionnaire_bench.KEY in opts.only:
         say("")
         questionnaire_bench.run(

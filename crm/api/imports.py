@@ -44,7 +44,10 @@ class ColumnOut(Out):
 
 class ProgressOut(Out):
     state: str = Field(
-        description="ready 待导入 / queued / running / done / cancelled / failed 中断 / undone"
+        description=(
+            "checking 预检中 (a large file's dry run in the background; done_rows: rows "
+            "checked) / ready 待导入 / queued / running / done / cancelled / failed 中断 / undone"
+        )
     )
     total_rows: int
     done_rows: int

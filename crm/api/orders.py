@@ -36,6 +36,7 @@ from crm.orders.inputs import (
     OrderPatch,
     PaymentPlanInput,
     PropertyStepInput,
+    PurchaseInput,
     ReceiptInput,
     ReviewInput,
     SignInput,
@@ -179,6 +180,7 @@ class OrderOut(OrderSummaryOut):
     sample_sent: bool
     style_number: str
     notes: str
+    external_number: str = Field(description="外部单号（记录的过往购买：网店订单号）")
     returned_note: str = Field(description="退回草稿时的评审或签署意见")
     lines: list[LineOut]
     files: list[FileOut]
@@ -398,6 +400,7 @@ def order_out(o: Order) -> dict[str, Any]:
                 "sample_sent",
                 "style_number",
                 "notes",
+                "external_number",
                 "returned_note",
                 "confirmed_at",
                 "delivered_on",
@@ -468,6 +471,21 @@ def order_create(
     actor = require_actor(request, CHANGE_ORDER)
     order = services.order_create(actor=actor, data=payload.model_dump())
     response["Location"] = f"{request.path.rstrip('/')}/{order.pk}"
+    return Status(201, _fresh(request, order.pk))
+
+
+@router.post("customers/{int:customer_id}/purchases", response={201: OrderOut, **_WRITE})
+def purchase_record(
+    request: HttpRequest, response: HttpResponse, customer_id: PathId, payload: PurchaseInput
+) -> Status[dict[str, Any]]:
+    """Record a past purchase (购买记录) of a customer in the caller's scope: a closed order of
+    one product on the day it was bought, without review or signature. A customer's
+    ``external_number`` (a shop's order number) is recorded once (409 the second time)."""
+    actor = require_actor(request, CHANGE_ORDER)
+    order = services.purchase_record(
+        actor=actor, customer_id=customer_id, data=payload.model_dump()
+    )
+    response["Location"] = f"{request.path.split('customers/')[0]}orders/{order.pk}"
     return Status(201, _fresh(request, order.pk))
 
 

@@ -1,6 +1,7 @@
 """The columns an import knows: derived from the declared input of what its rows become
-(``CustomerInput``; ``ContactInput`` and ``FollowUpInput`` for the contacts and follow-up
-records of existing customers, with the column naming the customer first), so that the template
+(``CustomerInput``; ``ContactInput``, ``FollowUpInput`` and ``PurchaseInput`` for the contacts,
+follow-up records and past purchases of existing customers, with the column naming the customer
+first), so that the template
 and the mapping cannot drift from what the API and the form accept. A field added to an input is
 a column here, titled by the model's label of it.
 
@@ -27,6 +28,8 @@ from crm.activities.models import FollowUp
 from crm.core.inputs import Input
 from crm.customers.inputs import ContactInput, CustomerInput
 from crm.customers.models import Contact, Customer
+from crm.orders.inputs import PurchaseInput
+from crm.orders.models import Order
 from crm.reports.exports import safe_cell
 
 from .models import Target
@@ -145,6 +148,37 @@ FOLLOWUP_SYNONYMS: dict[str, tuple[str, ...]] = {
     "next_at": ("下次跟进时间", "下次跟进", "nextat"),
     "next_method": ("下次跟进方式", "nextmethod"),
 }
+PURCHASE_SYNONYMS: dict[str, tuple[str, ...]] = {
+    CUSTOMER: (*_CUSTOMER_WORDS, "买家", "会员", "买家会员名", "会员名", "收货人", "buyer"),
+    "order_date": (
+        "购买日期",
+        "订单日期",
+        "下单时间",
+        "下单日期",
+        "成交时间",
+        "付款时间",
+        "日期",
+        "date",
+        "orderdate",
+    ),
+    "product": (
+        "产品",
+        "商品",
+        "宝贝",
+        "产品名称",
+        "商品名称",
+        "宝贝标题",
+        "产品编号",
+        "商品编码",
+        "product",
+    ),
+    "quantity": ("数量", "购买数量", "件数", "订购数量", "quantity", "qty"),
+    "unit_price": ("单价", "价格", "成交价", "商品单价", "price", "unitprice"),
+    "currency": ("币种", "货币", "currency"),
+    "payment_method": ("付款方式", "支付方式", "payment"),
+    "external_number": ("订单号", "订单编号", "外部单号", "网店订单号", "orderno", "ordernumber"),
+    "notes": ("备注", "买家留言", "订单备注", "notes", "remark"),
+}
 
 
 @dataclass(frozen=True)
@@ -207,6 +241,29 @@ SHAPES: dict[str, Shape] = {
         },
         gettext_lazy("跟进记录"),
         "followup-import-template.xlsx",
+    ),
+    Target.PURCHASES: Shape(
+        PurchaseInput,
+        Order,
+        frozenset(),
+        {
+            CUSTOMER: gettext_lazy("客户"),
+            "order_date": gettext_lazy("购买日期"),
+            "product": gettext_lazy("产品（编号或名称）"),
+            "quantity": gettext_lazy("数量"),
+            "unit_price": gettext_lazy("单价"),
+            "external_number": gettext_lazy("订单号"),
+        },
+        PURCHASE_SYNONYMS,
+        {
+            CUSTOMER: "KH000001",
+            "order_date": "2024-03-05",
+            "product": "P001",
+            "quantity": 2,
+            "unit_price": 99,
+        },
+        gettext_lazy("购买记录"),
+        "purchase-import-template.xlsx",
     ),
 }
 

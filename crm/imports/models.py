@@ -19,6 +19,7 @@ from crm.core.permissions import Policy
 
 
 class JobState(models.TextChoices):
+    CHECKING = "checking", _("预检中")  # a large file's dry run, in the background
     READY = "ready", _("待导入")
     QUEUED = "queued", _("排队中")
     RUNNING = "running", _("导入中")
@@ -29,12 +30,14 @@ class JobState(models.TextChoices):
 
 
 class Target(models.TextChoices):
-    """What a file's rows become: customers, or the contacts or follow-up records of customers
-    already in the system (each row names its customer)."""
+    """What a file's rows become: customers, or the contacts, follow-up records or past
+    purchases (a shop's order history) of customers already in the system (each row names its
+    customer)."""
 
     CUSTOMERS = "customers", _("客户")
     CONTACTS = "contacts", _("联系人")
     FOLLOWUPS = "followups", _("跟进记录")
+    PURCHASES = "purchases", _("购买记录")
 
 
 class DuplicatePolicy(models.TextChoices):
@@ -87,6 +90,9 @@ class ImportJob(models.Model):
         _("重复客户"), max_length=8, choices=DuplicatePolicy.choices, default=DuplicatePolicy.SKIP
     )
     dry_run = models.JSONField(_("预检结果"), default=dict)
+    # which dry run is current: a correction of the mapping while a large file is checked in
+    # the background starts a new one, and the older one stops at its next batch
+    check_token = models.PositiveIntegerField(default=0)
     state = models.CharField(
         _("状态"), max_length=10, choices=JobState.choices, default=JobState.READY
     )

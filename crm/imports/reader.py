@@ -1,34 +1,48 @@
-"""Reading an uploaded spreadsheet into a header and data rows.
+"""Reading an uploaded spreadsheet into a header and data rows, as a stream: a pass over the
+rows reads the file again (a million rows are never held at once).
 
-.xlsx and .xls go through python-calamine (formula cells read as the value Excel last computed
-and saved with the file); .csv is decoded as UTF-8 (with or without the BOM Excel writes) or,
-failing that, as GB18030 (what Chinese Excel's "CSV" is: a superset of GBK). Empty rows are
-skipped. The header is the first row with several non-empty cells (a title line above it, a
-merged banner, is not); a header cell spanning several columns whose next row names them (联系
-方式 over 手机 and 座机) makes a two-row header.
+.xls and ordinary .xlsx go through python-calamine (formula cells read as the value Excel last
+computed and saved with the file); an .xlsx whose sheet is larger than ``STREAM_ABOVE`` through
+``crm.imports.xlsx`` (calamine would hold the whole sheet); .csv is decoded as UTF-8 (with or
+without the BOM Excel writes) or, failing that, as GB18030 (what Chinese Excel's "CSV" is: a
+superset of GBK). Empty rows are skipped. The header is the first row with several non-empty
+cells (a title line above it, a merged banner, is not); a header cell spanning several columns
+whose next row names them (联系方式 over 手机 and 座机) makes a two-row header.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import io
 import re
-from collections.abc import Iterable, Iterator, Sequence
+import zipfile
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any
+from xml.etree import ElementTree
 
 from django.utils.translation import gettext as _
 from python_calamine import CalamineError, CalamineWorkbook
 
 from crm.core.errors import Invalid
 
+from . import xlsx
+
 EXTENSIONS = (".xlsx", ".xls", ".csv")
 # a workbook named otherwise (a download renamed by a browser) is known by its content: the
 # ZIP of an .xlsx, the OLE2 compound file of an .xls
 _WORKBOOK_SIGNATURES = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
-MAX_ROWS = 200_000  # data rows of one file
+MAX_ROWS = 1_000_000  # data rows of one file
+# an .xlsx sheet of more XML than this (about 200,000 rows of eight columns) is streamed:
+# calamine would hold ten times the file in memory
+STREAM_ABOVE = 64 * 1024 * 1024
 _SPACES = re.compile(r"\s+")
+_UNREADABLE = "无法读取该 Excel 文件，请确认文件未损坏、未加密"
+
+Merged = list[tuple[tuple[int, int], tuple[int, int]]]
+Rows = Iterator[tuple[int, list[Any]]]  # (spreadsheet row number from 1, cells)
 
 
 @dataclass
@@ -59,67 +73,87 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def _decode(data: bytes) -> str:
+def _encoding(stream: IO[bytes]) -> str:
+    """UTF-8 (a BOM or none) if the whole file decodes so, else GB18030; read in chunks."""
     for encoding in ("utf-8-sig", "gb18030"):
+        stream.seek(0)
+        decoder = codecs.getincrementaldecoder(encoding)()
         try:
-            return data.decode(encoding)
+            while True:
+                chunk = stream.read(1 << 20)
+                decoder.decode(chunk, final=not chunk)
+                if not chunk:
+                    return encoding
         except UnicodeDecodeError:
             continue
     raise Invalid(fields={"file": _("无法识别文件编码，请另存为 UTF-8 或 Excel 格式")})
 
 
-def _csv_rows(data: bytes) -> Iterator[list[Any]]:
-    text = _decode(data)
+def _csv_rows(stream: IO[bytes]) -> Rows:
+    encoding = _encoding(stream)
+    stream.seek(0)
+    text = io.TextIOWrapper(stream, encoding=encoding, newline="")
+    sample = text.read(4096)
+    text.seek(0)
     try:
-        dialect: Any = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+        dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    return csv.reader(io.StringIO(text), dialect)
+    return enumerate(csv.reader(text, dialect), start=1)
 
 
-def _sheet_rows(stream: IO[bytes]) -> tuple[Iterator[list[Any]], list[tuple[tuple[int, int], ...]]]:
-    """The first sheet's rows, one at a time (the table keeps only its own copy of each: a
-    list of every row first would double the memory of a large file), and its merged cells."""
+def _calamine(stream: IO[bytes]) -> tuple[Rows, Merged]:
+    """The first sheet's rows, one at a time, and its merged cells. Calamine gives rows from
+    the first of the sheet and columns from the first one used: cells are placed from A."""
     try:
         workbook = CalamineWorkbook.from_filelike(stream)
         sheet = workbook.get_sheet_by_index(0)
         merged = sheet.merged_cell_ranges or []
         rows = sheet.iter_rows()
+        pad = [""] * sheet.start[1] if sheet.start else []
     except (CalamineError, ValueError, OSError) as exc:
-        raise Invalid(
-            fields={"file": _("无法读取该 Excel 文件，请确认文件未损坏、未加密")}
-        ) from exc
-    return _guarded(rows), [tuple(m) for m in merged]
+        raise Invalid(fields={"file": _(_UNREADABLE)}) from exc
+    placed = ((i, pad + r if pad else r) for i, r in enumerate(rows, start=1))
+    return _guarded(placed), [(tuple(a), tuple(b)) for a, b in merged]  # type: ignore[misc]
 
 
-def _guarded(rows: Iterator[list[Any]]) -> Iterator[list[Any]]:
+def _streamed(stream: IO[bytes], *, merged: bool) -> tuple[Rows, Merged] | None:
+    """A large .xlsx's rows through ``crm.imports.xlsx``; None: not large (or not an .xlsx)."""
+    try:
+        book = xlsx.Book(stream)
+        if book.sheet_size() <= STREAM_ABOVE:
+            return None
+        return _guarded(book.rows()), book.merged() if merged else []
+    except (KeyError, ValueError, OSError, zipfile.BadZipFile, ElementTree.ParseError):
+        return None
+
+
+def _guarded(rows: Rows) -> Rows:
     try:
         yield from rows
-    except (CalamineError, ValueError, OSError) as exc:
-        raise Invalid(
-            fields={"file": _("无法读取该 Excel 文件，请确认文件未损坏、未加密")}
-        ) from exc
+    except (CalamineError, ValueError, OSError, zipfile.BadZipFile) as exc:
+        raise Invalid(fields={"file": _(_UNREADABLE)}) from exc
 
 
-def read(stream: IO[bytes], name: str) -> Table:
-    """The table of the first sheet of ``stream`` (a file named ``name``)."""
+def _source(stream: IO[bytes], name: str, *, merged: bool = True) -> tuple[Rows, Merged]:
     lower = name.lower()
-    merged: list[tuple[tuple[int, int], ...]] = []
-    rows: Iterable[list[Any]]
     head = stream.read(8)
     stream.seek(0)
     if lower.endswith(".csv"):
-        rows = _csv_rows(stream.read())
-    elif lower.endswith((".xlsx", ".xls")) or head.startswith(_WORKBOOK_SIGNATURES):
-        rows, merged = _sheet_rows(stream)
-    else:
-        raise Invalid(fields={"file": _("请上传 .xlsx、.xls 或 .csv 文件")})
-    return table_of(rows, merged)
+        return _csv_rows(stream), []
+    if lower.endswith((".xlsx", ".xls")) or head.startswith(_WORKBOOK_SIGNATURES):
+        if head.startswith(b"PK"):
+            streamed = _streamed(stream, merged=merged)
+            stream.seek(0)
+            if streamed is not None:
+                return streamed
+        return _calamine(stream)
+    raise Invalid(fields={"file": _("请上传 .xlsx、.xls 或 .csv 文件")})
 
 
-def _filled_header(row: Sequence[Any], index: int, merged: list[Any]) -> tuple[list[str], bool]:
+def _filled_header(row: Sequence[Any], index: int, merged: Merged) -> tuple[list[str], bool]:
     """The header row's titles, a title merged across columns repeated over them; whether one
-    was (the row below may then name the columns)."""
+    was (the row below may then name the columns). ``index``: the row's, from 0."""
     titles = [header_text(v) for v in row]
     spans = False
     for (r0, c0), (r1, c1) in merged:
@@ -130,31 +164,61 @@ def _filled_header(row: Sequence[Any], index: int, merged: list[Any]) -> tuple[l
     return titles, spans
 
 
-def table_of(rows: Iterable[Sequence[Any]], merged: list[Any] | None = None) -> Table:
-    """The header and the data rows of ``rows`` (read once, in order)."""
-    merged = merged or []
-    source = enumerate(rows)
-    start, header = next(
-        ((i, r) for i, r in source if sum(not _blank(v) for v in r) >= 2), (None, None)
-    )
-    if start is None or header is None:
+class Sheet:
+    """An uploaded file's first sheet: its header, found once, and its data rows, read from
+    the file again on every pass (``rows()``). ``opener`` gives a fresh binary stream."""
+
+    def __init__(self, opener: Callable[[], IO[bytes]], name: str) -> None:
+        self.opener = opener
+        self.name = name
+        with opener() as stream:
+            source, merged = _source(stream, name)
+            self.header_row, self.headers, self.last_header = _header(source, merged)
+
+    def rows(self) -> Rows:
+        """The data rows: (row number, cells as wide as the header), empty rows left out."""
+        width = len(self.headers)
+        count = 0
+        with self.opener() as stream:
+            source, _merged = _source(stream, self.name, merged=False)
+            for number, cells in source:
+                if number <= self.last_header or all(_blank(v) for v in cells):
+                    continue
+                values = [_cell(v) for v in cells[:width]]
+                values += [None] * (width - len(values))
+                count += 1
+                if count > MAX_ROWS:
+                    raise Invalid(fields={"file": _("一次最多导入 %(n)s 行") % {"n": MAX_ROWS}})
+                yield number, values
+
+
+def _header(source: Rows, merged: Merged) -> tuple[int, list[str], int]:
+    """(the header's row number, its titles, the last row of a two-row header)."""
+    found = next(((n, r) for n, r in source if sum(not _blank(v) for v in r) >= 2), None)
+    if found is None:
         raise Invalid(fields={"file": _("文件中没有找到表头（至少两列有标题的一行）")})
-    headers, spans = _filled_header(header, start, merged)
+    number, row = found
+    headers, spans = _filled_header(row, number - 1, merged)
+    last = number
     if spans:
         below = next(source, None)
-        if below is not None:
+        if below is not None and below[0] == number + 1:
             titles = [header_text(v) for v in below[1]]
             headers = [
                 titles[i] if i < len(titles) and titles[i] else h for i, h in enumerate(headers)
             ]
-    width = len(headers)
-    data: list[tuple[int, list[Any]]] = []
-    for i, cells in source:
-        if all(_blank(v) for v in cells):
-            continue
-        values = [_cell(v) for v in cells[:width]]
-        values += [None] * (width - len(values))
-        data.append((i + 1, values))
-        if len(data) > MAX_ROWS:
-            raise Invalid(fields={"file": _("一次最多导入 %(n)s 行") % {"n": MAX_ROWS}})
-    return Table(header_row=start + 1, headers=headers, rows=data)
+            last = below[0]
+    return number, headers, last
+
+
+def open_sheet(data: bytes, name: str) -> Sheet:
+    """The sheet of an upload held in memory."""
+    return Sheet(lambda: io.BytesIO(data), name)
+
+
+def read(stream: IO[bytes], name: str) -> Table:
+    """The table of the first sheet of ``stream`` (a file named ``name``), rows in a list: for
+    small files and tests; an import reads a ``Sheet``."""
+    data = stream.read()
+    sheet = open_sheet(data, name)
+    return Table(header_row=sheet.header_row, headers=sheet.headers, rows=list(sheet.rows()))

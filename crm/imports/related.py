@@ -1,18 +1,21 @@
-"""Imports of what belongs to existing customers: their contacts (联系人) and their follow-up
-records (跟进记录, the history a company brings from its spreadsheets).
+"""Imports of what belongs to existing customers: their contacts (联系人), their follow-up
+records (跟进记录, the history a company brings from its spreadsheets) and their past purchases
+(购买记录: a shop's order history, one product per row, named by its catalogue code or name).
 
 Each row names its customer in one column: the customer number (KH000123), a phone number of
 the customer, or its name when exactly one customer the importer may act on has it. The rest
-of the row goes through the entity's declared input (``contact_row``, ``followup_row``: the
-rules of a single create), and the run writes each row through the entity's own service
-(``contact_create``, ``followup_record``), so the scope check, the search index, the customer's
-follow-up state and the audit are exactly those of a contact or follow-up entered by hand.
-These imports are smaller than a company's customer list, and their rows are written one by
-one: a few hundred rows a second, not the customer import's batches.
+of the row goes through the entity's declared input (``contact_row``, ``followup_row``,
+``purchase_row``: the rules of a single create), and the run writes each row through the
+entity's own service (``contact_create``, ``followup_record``, ``purchase_record``), so the
+scope check, the search index, the customer's follow-up state and the audit are exactly those
+of a record entered by hand. These imports are smaller than a company's customer list, and
+their rows are written one by one: a few hundred rows a second, not the customer import's
+batches.
 
-A row repeating an earlier row of the file, or a contact (same customer, name and phone) or a
-follow-up (same customer, kind and time) already in the system, is skipped: importing the same
-file twice adds nothing.
+A row repeating an earlier row of the file, or a record already in the system (a contact of
+the same customer, name and phone; a follow-up of the same customer, kind and time; a purchase
+of the same customer and shop order number, or without one of the same day, product and
+quantity), is skipped: importing the same file twice adds nothing.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from django.db import transaction
@@ -29,25 +32,41 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm.accounts.models import User
-from crm.accounts.roles import ADD_FOLLOWUP, CHANGE_CUSTOMER
+from crm.accounts.roles import ADD_FOLLOWUP, CHANGE_CUSTOMER, CHANGE_ORDER
 from crm.activities import services as activity_services
 from crm.activities.choices import FollowUpKind, PlanMethod
 from crm.activities.inputs import followup_row
 from crm.activities.models import FollowUp
 from crm.core.errors import DomainError
+from crm.core.inputs import RowResult
 from crm.core.permissions import restrict
+from crm.core.regions import Currency
 from crm.core.validators import normalize_phone
 from crm.customers import crypto, sensitive
 from crm.customers import services as customer_services
 from crm.customers.choices import ContactRole, Gender
 from crm.customers.inputs import contact_row
 from crm.customers.models import Contact, Customer
+from crm.orders import services as order_services
+from crm.orders.inputs import purchase_row
+from crm.orders.models import Order, OrderLine, PaymentMethod
+from crm.products.models import Product
 
 from .fields import CUSTOMER
 from .models import Target
-from .rows import BATCH, Verdict, _choices
+from .rows import Seen, Verdict, _choices, batches
 
-ACTIONS: dict[str, str] = {Target.CONTACTS: CHANGE_CUSTOMER, Target.FOLLOWUPS: ADD_FOLLOWUP}
+ACTIONS: dict[str, str] = {
+    Target.CONTACTS: CHANGE_CUSTOMER,
+    Target.FOLLOWUPS: ADD_FOLLOWUP,
+    Target.PURCHASES: CHANGE_ORDER,
+}
+VALIDATORS: dict[str, Callable[[Mapping[str, Any]], RowResult]] = {
+    Target.CONTACTS: contact_row,
+    Target.FOLLOWUPS: followup_row,
+    Target.PURCHASES: purchase_row,
+}
+_DAY = re.compile(r"^(\d{4})[./年-](\d{1,2})[./月-](\d{1,2})日?(?:[\sT].*)?$")
 _NUMBER = re.compile(r"^KH0*(\d{1,12})$", re.IGNORECASE)
 _MOMENT = re.compile(
     r"^(\d{4})[./年-](\d{1,2})[./月-](\d{1,2})日?"
@@ -55,6 +74,16 @@ _MOMENT = re.compile(
 )
 _WHOLE = ("age", "satisfaction")
 _MOMENTS = ("occurred_at", "next_at")
+_DAYS = ("order_date",)
+_PAYMENT_WORDS = {
+    "支付宝": PaymentMethod.ONLINE,
+    "微信": PaymentMethod.ONLINE,
+    "微信支付": PaymentMethod.ONLINE,
+    "网银": PaymentMethod.ONLINE,
+    "转账": PaymentMethod.TRANSFER,
+    "对公转账": PaymentMethod.TRANSFER,
+    "现金": PaymentMethod.CASH,
+}
 
 
 class RelatedReader:
@@ -69,6 +98,8 @@ class RelatedReader:
             "gender": _choices(Gender),
             "kind": _choices(FollowUpKind),
             "next_method": _choices(PlanMethod),
+            "payment_method": _choices(PaymentMethod, _PAYMENT_WORDS),
+            "currency": _choices(Currency, {"人民币": "CNY", "美元": "USD", "欧元": "EUR"}),
         }
 
     def data(self, cells: list[Any]) -> tuple[dict[str, Any], Any]:
@@ -96,9 +127,53 @@ class RelatedReader:
                 return int(value.strip())
         if name in _MOMENTS:
             return _moment(value)
+        if name in _DAYS:
+            return _day(value)
         if isinstance(value, int | float) and not isinstance(value, bool):
             return str(int(value)) if float(value).is_integer() else str(value)
         return value
+
+
+def _day(value: Any) -> Any:
+    """A date as a spreadsheet holds it: a date cell, or text as Chinese sheets write it
+    (2024/3/5, 2024年3月5日, a shop's 2024-03-05 14:30:00)."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, str):
+        match = _DAY.match(value.strip())
+        if match:
+            y, m, d = (int(g) for g in match.groups())
+            return f"{y:04d}-{m:02d}-{d:02d}"
+    return value
+
+
+class Products:
+    """The catalogue products a purchase row names: by its code, or its name when one product
+    has it."""
+
+    def find(self, texts: set[str]) -> dict[str, tuple[int | None, str]]:
+        found: dict[str, list[Product]] = {}
+        for p in Product.objects.filter(Q(code__in=texts) | Q(name__in=texts)).only(
+            "pk", "code", "name"
+        ):
+            for text in {p.code, p.name} & texts:
+                found.setdefault(text, []).append(p)
+        result: dict[str, tuple[int | None, str]] = {}
+        for text in texts:
+            matches = {p.pk for p in found.get(text, [])}
+            if len(matches) == 1:
+                result[text] = (next(iter(matches)), "")
+            elif matches:
+                result[text] = (
+                    None,
+                    _("有多个产品名为“%(name)s”，请填写产品编号") % {"name": text},
+                )
+            else:
+                result[text] = (
+                    None,
+                    _("找不到产品“%(name)s”（请填写产品目录中的产品编号或名称）") % {"name": text},
+                )
+        return result
 
 
 def _moment(value: Any) -> Any:
@@ -177,7 +252,30 @@ def _phone_key(phone: str) -> str:
     return crypto.blind_index(phone, sensitive.PHONE) if phone else ""
 
 
+def _products(target: str, rows: list[dict[str, Any]]) -> dict[str, tuple[int | None, str]]:
+    if target != Target.PURCHASES:
+        return {}
+    texts = {_text(d["product"]) for d in rows if _text(d.get("product"))}
+    return Products().find(texts) if texts else {}
+
+
+def _product(data: dict[str, Any], products: Mapping[str, tuple[int | None, str]]) -> str:
+    """A purchase row's product text replaced by the product's id; the error if none."""
+    if "product" not in data or not products:
+        return ""
+    pk, error = products.get(_text(data["product"]), (None, ""))
+    if pk is not None:
+        data["product"] = pk
+        return ""
+    data.pop("product")
+    return error
+
+
 def _key(target: str, customer: Customer, cleaned: Mapping[str, Any]) -> tuple[Any, ...] | None:
+    if target == Target.PURCHASES:
+        if cleaned.get("external_number"):
+            return (customer.pk, "#", cleaned["external_number"])
+        return (customer.pk, cleaned["order_date"], cleaned["product"], cleaned["quantity"])
     if target == Target.CONTACTS:
         phone = cleaned.get("phone") or ""
         return (customer.pk, cleaned.get("name", ""), _phone_key(phone))
@@ -192,6 +290,8 @@ def _held(target: str, keyed: list[tuple[Verdict, tuple[Any, ...]]]) -> set[tupl
     ids = {k[0] for _v, k in keyed}
     if not ids:
         return set()
+    if target == Target.PURCHASES:
+        return _held_purchases(ids, [k for _v, k in keyed])
     if target == Target.CONTACTS:
         contacts = Contact.objects.filter(
             customer_id__in=ids, name__in={k[1] for _v, k in keyed}
@@ -204,23 +304,27 @@ def _held(target: str, keyed: list[tuple[Verdict, tuple[Any, ...]]]) -> set[tupl
 
 
 def judge(
-    *, actor: User, target: str, mapping: Mapping[str, str], rows: list[tuple[int, list[Any]]]
+    *, actor: User, target: str, mapping: Mapping[str, str], rows: Iterable[tuple[int, list[Any]]]
 ) -> Iterator[list[Verdict]]:
     """Every row's verdict, in batches: ``customer`` the customer it belongs to, ``twin`` an
     earlier row it repeats, ``duplicate_field`` "record" when the system already holds it."""
     reader = RelatedReader(mapping)
     customers = Customers(actor, ACTIONS[target])
-    validate = contact_row if target == Target.CONTACTS else followup_row
-    seen: dict[tuple[Any, ...], int] = {}
-    for start in range(0, len(rows), BATCH):
-        read = [(n, cells, *reader.data(cells)) for n, cells in rows[start : start + BATCH]]
+    validate = VALIDATORS[target]
+    seen = Seen()
+    for chunk in batches(rows):
+        read = [(n, cells, *reader.data(cells)) for n, cells in chunk]
         named = customers.find([c for _n, _cells, _d, c in read])
+        products = _products(target, [d for _n, _cells, d, _c in read])
         batch: list[Verdict] = []
         keyed: list[tuple[Verdict, tuple[Any, ...]]] = []
         for number, cells, data, cell in read:
             verdict = Verdict(number, cells)
+            product_error = _product(data, products)
             result = validate(data)
             errors = dict(result.errors)
+            if product_error:
+                errors["product"] = product_error
             customer, error = named.get(_text(cell), (None, _("请填写客户（编号、名称或电话）")))
             if error:
                 errors = {CUSTOMER: error, **errors}
@@ -236,17 +340,37 @@ def judge(
             batch.append(verdict)
         held = _held(target, keyed)
         for verdict, key in keyed:
-            if key in seen:
-                verdict.twin, verdict.duplicate_field = seen[key], "record"
+            twin = seen.get(key)
+            if twin is not None:
+                verdict.twin, verdict.duplicate_field = twin, "record"
             elif key in held:
                 verdict.duplicate_field = "record"
-            seen.setdefault(key, verdict.row)
+            seen.add(key, verdict.row)
         yield batch
+
+
+def _held_purchases(ids: set[int], keys: list[tuple[Any, ...]]) -> set[tuple[Any, ...]]:
+    """The purchases already recorded: by a customer's shop order number, else by the day, the
+    product and the quantity."""
+    held: set[tuple[Any, ...]] = set()
+    numbers = {k[2] for k in keys if k[1] == "#"}
+    if numbers:
+        orders = Order.objects.filter(customer_id__in=ids, external_number__in=numbers)
+        held |= {(c, "#", n) for c, n in orders.values_list("customer_id", "external_number")}
+    days = {k[1] for k in keys if k[1] != "#"}
+    if days:
+        lines = OrderLine.objects.filter(
+            order__customer_id__in=ids, order__order_date__in=days
+        ).values_list("order__customer_id", "order__order_date", "product_id", "quantity")
+        held |= set(lines)
+    return held
 
 
 def duplicate_message(target: str, verdict: Verdict) -> str:
     if verdict.twin is not None:
         return _("与第 %(row)s 行重复") % {"row": verdict.twin}
+    if target == Target.PURCHASES:
+        return _("该客户已有同一订单号（或同日同产品同数量）的购买记录")
     if target == Target.CONTACTS:
         return _("该客户已有同名同电话的联系人")
     return _("该客户已有同一时间、同一方式的跟进记录")
@@ -258,6 +382,11 @@ def write(actor: User, target: str, verdict: Verdict) -> int:
     assert verdict.customer is not None
     data = {k: v for k, v in verdict.cleaned.items() if v is not None and v != ""}
     with transaction.atomic():
+        if target == Target.PURCHASES:
+            order = order_services.purchase_record(
+                actor=actor, customer_id=verdict.customer.pk, data=data
+            )
+            return int(order.pk)
         if target == Target.CONTACTS:
             contact = customer_services.contact_create(
                 actor=actor, customer_id=verdict.customer.pk, data=data
@@ -270,7 +399,13 @@ def write(actor: User, target: str, verdict: Verdict) -> int:
 
 
 def undo(actor: User, target: str, customer_id: int, object_id: int) -> bool:
-    """Take back one imported contact if it is as imported (version 1); False: kept."""
+    """Take back one imported contact or purchase if it is as imported (version 1); False:
+    kept."""
+    if target == Target.PURCHASES:
+        try:
+            return order_services.purchase_remove(actor=actor, order_id=object_id)
+        except DomainError:
+            return False
     if target != Target.CONTACTS:
         return False
     try:

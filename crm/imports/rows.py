@@ -9,7 +9,9 @@ counts the verdicts; the run writes them.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
+from array import array
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -223,17 +225,76 @@ def _existing(keys: list[tuple[str, str]]) -> dict[tuple[str, str], Customer]:
     return found
 
 
+def batches(rows: Iterable[tuple[int, list[Any]]]) -> Iterator[list[tuple[int, list[Any]]]]:
+    """``rows`` in lists of ``BATCH``, read as they come."""
+    source = iter(rows)
+    while batch := list(itertools.islice(source, BATCH)):
+        yield batch
+
+
+class Seen:
+    """The duplicate keys of the file's rows so far → the first row holding each.
+
+    A million rows' keys in a dict of ints would take about 100 MB; here each key is its 64-bit
+    hash in an open-addressing table of two typed arrays (12 bytes a slot, at most half full:
+    about 25 MB for a million keys). Two different keys sharing a 64-bit hash, about one chance
+    in 10^7 for a million rows, would report a duplicate that is not."""
+
+    def __init__(self) -> None:
+        self.keys = array("Q", bytes(8 * 1024))
+        self.rows = array("I", bytes(4 * 1024))
+        self.mask = 1023
+        self.count = 0
+
+    @staticmethod
+    def _hash(key: Any) -> int:
+        return (hash(key) & 0xFFFFFFFFFFFFFFFF) or 1  # 0 marks an empty slot
+
+    def _slot(self, h: int) -> int:
+        keys, mask = self.keys, self.mask
+        i = h & mask
+        while keys[i] and keys[i] != h:
+            i = (i + 1) & mask
+        return i
+
+    def get(self, key: Any) -> int | None:
+        h = self._hash(key)
+        i = self._slot(h)
+        return self.rows[i] if self.keys[i] == h else None
+
+    def add(self, key: Any, row: int) -> None:
+        h = self._hash(key)
+        i = self._slot(h)
+        if self.keys[i] == h:
+            return  # the first row holding it stays
+        self.keys[i], self.rows[i] = h, row
+        self.count += 1
+        if self.count * 2 > self.mask:
+            self._grow()
+
+    def _grow(self) -> None:
+        keys, rows = self.keys, self.rows
+        size = (self.mask + 1) * 2
+        self.keys = array("Q", bytes(8 * size))
+        self.rows = array("I", bytes(4 * size))
+        self.mask = size - 1
+        for h, row in zip(keys, rows, strict=True):
+            if h:
+                i = self._slot(h)
+                self.keys[i], self.rows[i] = h, row
+
+
 def judge(
-    *, actor: User, mapping: Mapping[str, str], rows: list[tuple[int, list[Any]]]
+    *, actor: User, mapping: Mapping[str, str], rows: Iterable[tuple[int, list[Any]]]
 ) -> Iterator[list[Verdict]]:
     """Every row's verdict, in batches of ``BATCH`` (the duplicate lookups are per batch)."""
     reader = Reader(mapping)
     owners = Owners(actor)
-    seen: dict[tuple[str, str], int] = {}
+    seen = Seen()
     owner_mapped = OWNER in mapping.values()
-    for start in range(0, len(rows), BATCH):
+    for chunk in batches(rows):
         batch: list[Verdict] = []
-        for number, cells in rows[start : start + BATCH]:
+        for number, cells in chunk:
             verdict = Verdict(number, cells)
             data, owner_cell = reader.data(cells)
             result = customer_row(data)
@@ -253,14 +314,15 @@ def judge(
         found = _existing([k for _v, keys in keyed for k in keys])
         for verdict, keys in keyed:
             for key in keys:
-                if key in seen:
-                    verdict.twin, verdict.duplicate_field = seen[key], key[0]
+                twin = seen.get(key)
+                if twin is not None:
+                    verdict.twin, verdict.duplicate_field = twin, key[0]
                     break
                 if key in found:
                     verdict.existing, verdict.duplicate_field = found[key], key[0]
                     break
             for key in keys:
-                seen.setdefault(key, verdict.row)
+                seen.add(key, verdict.row)
         yield batch
 
 
@@ -280,12 +342,12 @@ def dry_run(
     *,
     verdicts: Iterable[list[Verdict]],
     titles: Mapping[str, str],
-    total: int,
+    total: int = 0,
     missing: str = "",
 ) -> dict[str, Any]:
-    """The counts of a run that has not happened: valid, invalid, duplicates of what the
+    """The counts of a run that has not happened: rows, valid, invalid, duplicates of what the
     system holds, duplicates within the file, and the first errors (row, column, message).
-    ``missing``: a required column left unmapped (every row is then invalid)."""
+    ``missing``: a required column left unmapped (every row, ``total``, is then invalid)."""
     summary: dict[str, Any] = {
         "rows": total,
         "valid": 0,
@@ -299,6 +361,7 @@ def dry_run(
         summary["errors"] = [{"row": 0, "column": "", "message": missing}]
         return summary
     for batch in verdicts:
+        summary["rows"] += len(batch)
         for v in batch:
             if not v.valid:
                 summary["invalid"] += 1

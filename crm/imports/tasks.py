@@ -21,3 +21,12 @@ def undo_import(job_id: int, actor_id: int) -> int:
 
     job = services.import_undo_run(job_id=job_id, actor_id=actor_id)
     return job.undo_removed if job is not None else 0
+
+
+@task()
+def check_import(job_id: int, token: int) -> str:
+    """A large file's dry run; returns the job's state after it."""
+    from . import services
+
+    job = services.import_check_run(job_id=job_id, token=token)
+    return job.state if job is not None else ""

@@ -1,13 +1,16 @@
 """The declared inputs of orders (see ``crm.core.inputs``): the 客户订购登记表 with its lines, the
 合同评审表's requirements given on submission, a department's review, a distributor's licence,
-the payment plan and a receipt."""
+the payment plan and a receipt; a past purchase (the import's and the API's)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import decimal
-from typing import Annotated
+from collections.abc import Mapping
+from typing import Annotated, Any
 
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from pydantic import Field
 
@@ -21,8 +24,10 @@ from crm.core.inputs import (
     Integer,
     Money,
     Phone,
+    RowResult,
     Text,
     partial,
+    validate_row,
 )
 from crm.core.regions import Currency
 from crm.products.models import DeviceClass
@@ -87,6 +92,38 @@ class OrderInput(Input):
         list[LineInput],
         Field(min_length=1, max_length=LINES_MAX),
     ] = Field(description="订购产品")
+
+
+class PurchaseInput(Input):
+    """A past purchase (购买记录: a shop's order history, a sale made before the CRM): one
+    product bought on a day, recorded as a closed order without review or signature. The
+    customer is the path's (``customers/{id}/purchases``), or the import's column."""
+
+    order_date: Annotated[dt.date, Day()] = Field(description="购买日期（不晚于今天）")
+    product: Id = Field(description="产品 id")
+    quantity: Quantity = Field(description="数量")
+    unit_price: Amount | None = Field(None, description="单价；不填时取产品在该币种下的价格表单价")
+    currency: Annotated[str, Choice(Currency)] = Field("CNY", description="币种")
+    payment_method: Annotated[str, Choice(PaymentMethod)] = Field(
+        PaymentMethod.ONLINE, description="online 线上支付 / transfer 银行转账 / cash 现金支付"
+    )
+    external_number: Annotated[str, Text(50)] = Field(
+        "", description="外部单号（网店订单号）：同一客户的同一单号只记录一次"
+    )
+    notes: Annotated[str, Text(2000, area=True)] = Field("", description="备注")
+
+
+def purchase_rules(values: Mapping[str, Any], *, today: dt.date | None = None) -> dict[str, str]:
+    """A purchase recorded is one that happened."""
+    day = values.get("order_date")
+    if isinstance(day, dt.date) and day > (today or timezone.localdate()):
+        return {"order_date": _("购买日期不能晚于今天")}
+    return {}
+
+
+def purchase_row(row: Mapping[str, Any]) -> RowResult:
+    """One row of an import of purchase records (the customer's column is the import's)."""
+    return validate_row(PurchaseInput, row, rules=purchase_rules)
 
 
 OrderPatch = partial(

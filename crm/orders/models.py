@@ -136,6 +136,8 @@ class Order(TimeStampedModel):
         verbose_name=_("成交部门"),
     )
     source = models.CharField(_("认知途径"), max_length=20, blank=True, default="")
+    # the number the purchase has elsewhere (a shop's 订单号): a past purchase recorded here
+    external_number = models.CharField(_("外部单号"), max_length=50, blank=True, default="")
 
     policy = CUSTOMER_POLICY
 

@@ -69,11 +69,13 @@ from .inputs import (
     FileInput,
     OrderInput,
     OrderPatch,
+    PurchaseInput,
     RequirementsInput,
     ReviewInput,
     SignInput,
     SubmitInput,
     VersionInput,
+    purchase_rules,
 )
 from .models import (
     ContractReview,
@@ -82,6 +84,7 @@ from .models import (
     OrderFile,
     OrderLine,
     OrderState,
+    PaymentMethod,
     ReviewArea,
     ReviewRow,
     ReviewState,
@@ -321,6 +324,83 @@ def order_create(*, actor: User, data: Mapping[str, Any]) -> Order:
     order.save(update_fields=["total"])
     audit.record(actor=actor, verb="order.created", obj=order, after=snapshot(order))
     return order
+
+
+def _recorded(customer: Customer, external_number: str) -> Order | None:
+    if not external_number:
+        return None
+    return Order.objects.filter(customer=customer, external_number=external_number).first()
+
+
+@transaction.atomic
+def purchase_record(*, actor: User, customer_id: int, data: Mapping[str, Any]) -> Order:
+    """Record a past purchase (购买记录: a shop's order history, a sale made before the CRM) of
+    a customer in the actor's scope: a closed order of one product, dated the day of the
+    purchase and credited, like a signed order, to the customer's owner (销售统计 counts it on
+    that day). It had no review and no signature: it happened. The customer's category is left
+    as it is (a customer import says whether a buyer is retained). A customer's shop order
+    number is recorded once."""
+    require(actor, CHANGE_ORDER)
+    cleaned = validate(PurchaseInput, data)
+    problems = purchase_rules(cleaned)
+    if problems:
+        raise Invalid(fields=problems)
+    customer = (
+        restrict(Customer.objects.alive(), actor, VIEW_CUSTOMER).filter(pk=customer_id).first()
+    )
+    if customer is None or not allows(actor, CHANGE_ORDER, Order(customer=customer)):
+        raise NotFound()
+    external = cleaned.get("external_number", "")
+    held = _recorded(customer, external)
+    if held is not None:
+        raise StateConflict(
+            _("该客户已有外部单号为 %(number)s 的订单（%(order)s）")
+            % {"number": external, "order": held.number}
+        )
+    day = cleaned["order_date"]
+    now = timezone.now()
+    order = Order(
+        customer=customer,
+        created_by=actor,
+        state=OrderState.CLOSED,
+        order_date=day,
+        currency=cleaned.get("currency", "CNY"),
+        payment_method=cleaned.get("payment_method", PaymentMethod.ONLINE),
+        notes=cleaned.get("notes", ""),
+        external_number=external,
+        confirmed_on=day,
+        delivered_on=day,
+        closed_at=now,
+        sold_by_id=customer.owner_id,
+        sold_department_id=customer.department_id,
+        source=customer.source,
+    )
+    line = {k: cleaned[k] for k in ("product", "quantity", "unit_price") if k in cleaned}
+    lines = _lines(order, [line])
+    order.save()
+    _save_lines(order, lines)
+    order.save(update_fields=["total"])
+    audit.record(actor=actor, verb="order.purchase_recorded", obj=order, after=snapshot(order))
+    return order
+
+
+@transaction.atomic
+def purchase_remove(*, actor: User, order_id: int) -> bool:
+    """Take back a past purchase recorded by mistake (an import's undo): only while it is as
+    recorded (version 1, closed, no payment plan or receipt). False: kept."""
+    order = _locked(actor, order_id)
+    if (
+        order.version != 1
+        or order.state != OrderState.CLOSED
+        or order.confirmed_at is not None
+        or order.instalments.exists()  # type: ignore[attr-defined]
+        or order.receipts.exists()  # type: ignore[attr-defined]
+    ):
+        return False
+    audit.record(actor=actor, verb="order.purchase_removed", obj=order, before=snapshot(order))
+    order.lines.all().delete()  # type: ignore[attr-defined]
+    order.delete()
+    return True
 
 
 @transaction.atomic

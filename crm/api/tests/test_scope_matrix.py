@@ -524,6 +524,8 @@ ENDPOINTS: dict[str, tuple[str, str, Any, int, str]] = {
     "orders":           ("GET",    "orders?state=draft",          None, 200, "orders"),
     "order_create":     ("POST",   "orders", {"customer": "{oc}", "lines": "{lines}"}, 201,
                          "order_create"),
+    "purchase_record":  ("POST",   "customers/{oc}/purchases", {"order_date": "{today}",
+                         "product": "{pr}", "quantity": 1},       201, "order_change"),
     "order_get":        ("GET",    "orders/{so}",                 None, 200, "read"),
     "order_update":     ("PATCH",  "orders/{so}", {"version": 1, "notes": "加急"}, 200,
                          "order_change"),
@@ -994,6 +996,7 @@ def _cell(org, call, world, endpoint, persona, expected):
         cg=world["cg"],
         ka=world["ka"],
         pr=world["pr"].pk,
+        oc=world["oc"].pk,
         so=world["so"].pk,
         sg=world["sg"].pk,
         of=world["of"].pk,
@@ -1021,6 +1024,7 @@ def _cell(org, call, world, endpoint, persona, expected):
             "{sgv}": world["sg"].version,
             "{today}": timezone.localdate().isoformat(),
             "{lines}": [{"product": world["pr"].pk, "quantity": 1}],
+            "{pr}": world["pr"].pk,
             "{service_staff}": org.service_staff.pk,
             "{sc_number}": world["sk"].number,
             "{ku}": world["ku"],
@@ -1110,6 +1114,7 @@ def test_matrix_covers_every_endpoint_of_the_api():
             m,
             p.split("?")[0]
             .replace("{x}", "{customer_id}")
+            .replace("{oc}", "{customer_id}")
             .replace("{gone}", "{customer_id}")
             .replace("{ct}", "{contact_id}")
             .replace("{tok}", "{token_id}")

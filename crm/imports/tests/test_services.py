@@ -501,3 +501,112 @@ def test_a_list_saved_by_libreoffice_calc_imports_with_its_computed_formulas(org
     assert Customer.objects.get(name="李四").notes == "回访两次"  # the value Calc computed
     wang = Customer.objects.get(name="王五")
     assert (wang.grade, str(wang.expected_purchase_on), wang.notes) == ("B", "2027-01-15", "2")
+
+
+# --- large files: streamed, checked in the background -----------------------------------------
+
+
+def _offset_dates_and_numbers() -> bytes:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet["C3"], sheet["D3"], sheet["E3"], sheet["F3"] = "姓名", "手机", "成交日期", "员工人数"
+    sheet["C4"], sheet["D4"], sheet["E4"], sheet["F4"] = (
+        "张三",
+        13800138000,
+        dt.date(2026, 3, 5),
+        12,
+    )
+    sheet["C6"], sheet["E6"] = "李四&<乙>", dt.datetime(2024, 12, 31, 23, 59, 59)  # noqa: DTZ001
+    sheet["G7"] = True
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        pytest.param(lambda: (DATA / "libreoffice.xlsx").read_bytes(), id="libreoffice"),
+        pytest.param(
+            lambda: xlsx(
+                [["姓名", "联系方式", None], [None, "手机", "微信"], ["张三", "138", "z"]],
+                merge=["B1:C1", "A1:A2"],
+            ),
+            id="merged-header",
+        ),
+        pytest.param(_offset_dates_and_numbers, id="offset-dates-numbers"),
+    ],
+)
+def test_a_sheet_too_large_for_memory_is_streamed_and_read_as_calamine_reads_it(monkeypatch, data):
+    content = data()
+    whole = reader.read(io.BytesIO(content), "a.xlsx")
+    monkeypatch.setattr(reader, "STREAM_ABOVE", 0)
+    streamed = reader.read(io.BytesIO(content), "a.xlsx")
+    assert (streamed.header_row, streamed.headers) == (whole.header_row, whole.headers)
+    assert streamed.rows == whole.rows
+
+
+def test_a_sheet_streamed_reads_dates_numbers_and_escaped_text(monkeypatch):
+    monkeypatch.setattr(reader, "STREAM_ABOVE", 0)
+    table = reader.read(io.BytesIO(_offset_dates_and_numbers()), "a.xlsx")
+    assert table.header_row == 3
+    assert table.rows[0] == (
+        4,
+        [None, None, "张三", 13800138000.0, dt.date(2026, 3, 5), 12.0, None],
+    )
+    last_second = dt.datetime(2024, 12, 31, 23, 59, 59)  # noqa: DTZ001 (a cell's, naive)
+    assert table.rows[1][1][2:5] == ["李四&<乙>", None, last_second]
+    assert [n for n, _c in table.rows] == [4, 6, 7]
+
+
+def test_a_file_of_many_rows_is_checked_in_the_background(
+    org, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr(services, "SYNC_ROWS", 3)
+    file = xlsx([HEADER, *people(5), ["", "123"]])
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        job = upload(org.manager, file)
+    # the upload answers at once: the check waits for the worker, and nothing can start yet
+    assert (job.state, job.dry_run) == (JobState.CHECKING, {})
+    with pytest.raises(StateConflict):
+        services.import_start(actor=org.manager, job_id=job.pk)
+    # the mapping may be corrected meanwhile: the older check is superseded
+    with django_capture_on_commit_callbacks(execute=False) as requeued:
+        services.import_configure(actor=org.manager, job_id=job.pk, mapping=job.mapping)
+    for callback in queued:
+        callback()  # the first check runs late, and keeps nothing
+    job.refresh_from_db()
+    assert (job.state, job.dry_run) == (JobState.CHECKING, {})
+    for callback in requeued:
+        callback()
+    job.refresh_from_db()
+    assert job.state == JobState.READY
+    assert (job.total_rows, job.dry_run["valid"], job.dry_run["invalid"]) == (6, 5, 1)
+    assert run(org.manager, job).created_count == 5
+
+
+def test_a_check_whose_worker_died_is_started_again(
+    org, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr(services, "SYNC_ROWS", 3)
+    with django_capture_on_commit_callbacks(execute=False):
+        job = upload(org.manager, xlsx([HEADER, *people(5)]))  # its task is lost
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.resume_stalled(now=job.updated_at + dt.timedelta(minutes=6)) == [job.pk]
+    job.refresh_from_db()
+    assert (job.state, job.dry_run["valid"]) == (JobState.READY, 5)
+
+
+def test_the_rows_seen_keep_the_first_row_of_each_key_however_many():
+    from crm.imports.rows import Seen
+
+    seen = Seen()
+    for row in range(1, 50_001):
+        seen.add(("phone", f"key{row}"), row)
+        seen.add(("phone", f"key{row}"), row + 1)  # a later row repeating it: the first stays
+    assert seen.get(("phone", "key1")) == 1
+    assert seen.get(("phone", "key50000")) == 50_000
+    assert seen.get(("phone", "key50001")) is None
+    assert seen.get(("name", "key1")) is None

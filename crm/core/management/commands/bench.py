@@ -41,6 +41,12 @@ class Command(BaseCommand):
             default=Options.audit_entries,
             help="audit log entries for audit_verify (loaded once, then reused)",
         )
+        parser.add_argument(
+            "--import-rows",
+            type=int,
+            default=Options.import_rows,
+            help="rows of the file import_memory imports (its peak memory)",
+        )
         parser.add_argument("--explain", action="store_true", help="print query plans")
         parser.add_argument(
             "--profile",
@@ -62,6 +68,7 @@ class Command(BaseCommand):
             explain=opts["explain"],
             profile=opts["profile"],
             audit_entries=opts["audit_entries"],
+            import_rows=opts["import_rows"],
         )
         try:
             run(options, lambda line: self.stdout.write(line))
