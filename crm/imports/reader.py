@@ -117,10 +117,12 @@ def _calamine(stream: IO[bytes]) -> tuple[Rows, Merged]:
     return _guarded(placed), [(tuple(a), tuple(b)) for a, b in merged]  # type: ignore[misc]
 
 
-def _streamed(stream: IO[bytes], *, merged: bool) -> tuple[Rows, Merged] | None:
+def _streamed(
+    stream: IO[bytes], *, merged: bool, memo: dict[str, Any] | None = None
+) -> tuple[Rows, Merged] | None:
     """A large .xlsx's rows through ``crm.imports.xlsx``; None: not large (or not an .xlsx)."""
     try:
-        book = xlsx.Book(stream)
+        book = xlsx.Book(stream, memo)
         if book.sheet_size() <= STREAM_ABOVE:
             return None
         return _guarded(book.rows()), book.merged() if merged else []
@@ -135,7 +137,9 @@ def _guarded(rows: Rows) -> Rows:
         raise Invalid(fields={"file": _(_UNREADABLE)}) from exc
 
 
-def _source(stream: IO[bytes], name: str, *, merged: bool = True) -> tuple[Rows, Merged]:
+def _source(
+    stream: IO[bytes], name: str, *, merged: bool = True, memo: dict[str, Any] | None = None
+) -> tuple[Rows, Merged]:
     lower = name.lower()
     head = stream.read(8)
     stream.seek(0)
@@ -143,7 +147,7 @@ def _source(stream: IO[bytes], name: str, *, merged: bool = True) -> tuple[Rows,
         return _csv_rows(stream), []
     if lower.endswith((".xlsx", ".xls")) or head.startswith(_WORKBOOK_SIGNATURES):
         if head.startswith(b"PK"):
-            streamed = _streamed(stream, merged=merged)
+            streamed = _streamed(stream, merged=merged, memo=memo)
             stream.seek(0)
             if streamed is not None:
                 return streamed
@@ -171,8 +175,9 @@ class Sheet:
     def __init__(self, opener: Callable[[], IO[bytes]], name: str) -> None:
         self.opener = opener
         self.name = name
+        self.memo: dict[str, Any] = {}  # a streamed sheet's shared strings, read once
         with opener() as stream:
-            source, merged = _source(stream, name)
+            source, merged = _source(stream, name, memo=self.memo)
             self.header_row, self.headers, self.last_header = _header(source, merged)
 
     def rows(self) -> Rows:
@@ -180,7 +185,7 @@ class Sheet:
         width = len(self.headers)
         count = 0
         with self.opener() as stream:
-            source, _merged = _source(stream, self.name, merged=False)
+            source, _merged = _source(stream, self.name, merged=False, memo=self.memo)
             for number, cells in source:
                 if number <= self.last_header or all(_blank(v) for v in cells):
                     continue

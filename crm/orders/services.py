@@ -376,7 +376,11 @@ def purchase_record(*, actor: User, customer_id: int, data: Mapping[str, Any]) -
         source=customer.source,
     )
     line = {k: cleaned[k] for k in ("product", "quantity", "unit_price") if k in cleaned}
-    lines = _lines(order, [line])
+    try:
+        lines = _lines(order, [line])
+    except DomainError as exc:  # the line's fields are the purchase's own
+        exc.fields = {k.removeprefix("lines.0."): v for k, v in exc.fields.items()}
+        raise
     order.save()
     _save_lines(order, lines)
     order.save(update_fields=["total"])

@@ -278,7 +278,8 @@ def _orders(path: str, body: dict[str, Any]) -> None:
     """订单 (crm.orders): an order or a licence of the fixtures' customer, lines of existing
     products at small amounts, no delivery date before the order date, no dates after today; a
     product in no drawn category, one price per currency; an empty payment plan (the instalments
-    of a drawn plan do not add up to the order's amount: 409)."""
+    of a drawn plan do not add up to the order's amount: 409); a past purchase of an existing
+    product."""
     customers, products = _ids("CRM_FUZZ_ORDER_CUSTOMERS"), _ids("CRM_FUZZ_PRODUCTS")
     yesterday = (dt.datetime.now(dt.UTC).date() - dt.timedelta(days=1)).isoformat()
     if (path.endswith(("/orders", "/medical-licences"))) and "customer" in body and customers:
@@ -300,6 +301,16 @@ def _orders(path: str, body: dict[str, Any]) -> None:
             body["done_on"] = yesterday
         if "instalments" in body:
             body["instalments"] = []
+    if path.endswith("/purchases") and products:
+        # a past purchase of an existing product, at a price, on a day that has been; one shop
+        # order number is recorded once (a second is rightly a 409): none
+        body.update(
+            product=products[0],
+            quantity=1,
+            unit_price="10",
+            order_date=yesterday,
+            external_number="",
+        )
     if "/medical-licences" in path and "issued_on" in body:
         body["issued_on"] = None
     if "/products" in path:

@@ -75,7 +75,8 @@ def test_a_refused_list_leaves_no_read_row(org, call):
     assert reads("customer.listed") == []
 
 
-def test_the_due_list_and_the_days_plans_are_logged(org, call):
+def test_the_due_list_and_the_days_plans_are_logged(org, call, clock):
+    clock(timezone.localdate())  # 10:00: the plan an hour on is today's at any hour of the run
     c = make_customer(org.rep_a, name="王五")
     activities.plan_create(
         actor=org.rep_a,

@@ -176,3 +176,15 @@ def test_a_purchase_is_recorded_once_per_shop_order_number(org):
             data={**data, "external_number": "", "order_date": tomorrow.isoformat()},
         )
     assert "order_date" in refused.value.fields
+
+
+def test_a_purchase_of_a_product_not_in_the_catalogue_names_the_product_field(org, call):
+    star = make_customer(org.rep_a, name="王芳")
+    response = call(
+        org.rep_a,
+        "POST",
+        f"customers/{star.pk}/purchases",
+        {"order_date": "2026-03-05", "product": 999_999, "quantity": 1},
+    )
+    assert response.status_code == 422
+    assert set(response.json()["error"]["fields"]) == {"product"}

@@ -610,3 +610,17 @@ def test_the_rows_seen_keep_the_first_row_of_each_key_however_many():
     assert seen.get(("phone", "key50000")) == 50_000
     assert seen.get(("phone", "key50001")) is None
     assert seen.get(("name", "key1")) is None
+
+
+def test_the_shared_strings_of_a_streamed_sheet_are_each_found_across_blocks():
+    from crm.imports.xlsx import Strings
+
+    strings = Strings()
+    texts = [f"客户{i}" if i % 3 else "" for i in range(10_000)]
+    for text in texts:
+        strings.append(text)
+    strings.close()
+    assert len(strings) == 10_000
+    assert [strings[i] for i in (0, 1, 4095, 4096, 4097, 9_999)] == [
+        texts[i] for i in (0, 1, 4095, 4096, 4097, 9_999)
+    ]
