@@ -1,9 +1,11 @@
 """``import_customers``: a sales manager imports an .xlsx of as many rows as the bench loads
-customers (100,000 by default) into the loaded database, end to end, measured once in a
-transaction rolled back at the end (the loaded database stays as it was):
+customers, at most ``ROWS`` (the issue's 100,000 rows against 1,000,000 customers), into the
+loaded database, end to end, measured once in a transaction rolled back at the end (the loaded
+database stays as it was):
 
 - reading the file alone (python-calamine), for the floor;
-- the upload: the file read, the mapping guessed, every row judged (the dry run);
+- the upload: the file read, the mapping guessed, every row judged (the dry run: the first
+  rows while the user waits, the rest as the background check, run here in-line);
 - the run: every row validated again and written in batches (customers, import rows, search
   documents, lifecycle entries), as the background task does it.
 
@@ -30,6 +32,7 @@ from crm.imports.models import JobState
 from .load import Staff
 
 KEY = "import_customers"
+ROWS = 100_000
 SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程"
 )
@@ -90,6 +93,8 @@ def run(staff: Staff, n: int, say: Callable[[str], None]) -> None:
         job = services.import_upload(
             actor=manager, stream=io.BytesIO(data), name="bench.xlsx", size=len(data)
         )
+        if job.state == JobState.CHECKING:  # a large file: the worker's check, run here
+            job = services.import_check_run(job_id=job.pk, token=job.check_token) or job
         upload = time.perf_counter() - start
         say(
             f"  upload + dry run       {upload:>8.2f} s   {n / upload:>9,.0f} rows/s   "

@@ -102,7 +102,7 @@ def _csv_rows(stream: IO[bytes]) -> Rows:
     return enumerate(csv.reader(text, dialect), start=1)
 
 
-def _calamine(stream: IO[bytes]) -> tuple[Rows, Merged]:
+def _calamine(stream: IO[bytes], memo: dict[str, Any] | None = None) -> tuple[Rows, Merged]:
     """The first sheet's rows, one at a time, and its merged cells. Calamine gives rows from
     the first of the sheet and columns from the first one used: cells are placed from A."""
     try:
@@ -111,6 +111,8 @@ def _calamine(stream: IO[bytes]) -> tuple[Rows, Merged]:
         merged = sheet.merged_cell_ranges or []
         rows = sheet.iter_rows()
         pad = [""] * sheet.start[1] if sheet.start else []
+        if memo is not None:
+            memo["height"] = sheet.total_height
     except (CalamineError, ValueError, OSError) as exc:
         raise Invalid(fields={"file": _(_UNREADABLE)}) from exc
     placed = ((i, pad + r if pad else r) for i, r in enumerate(rows, start=1))
@@ -151,7 +153,7 @@ def _source(
             stream.seek(0)
             if streamed is not None:
                 return streamed
-        return _calamine(stream)
+        return _calamine(stream, memo)
     raise Invalid(fields={"file": _("请上传 .xlsx、.xls 或 .csv 文件")})
 
 
@@ -179,6 +181,13 @@ class Sheet:
         with opener() as stream:
             source, merged = _source(stream, name, memo=self.memo)
             self.header_row, self.headers, self.last_header = _header(source, merged)
+
+    @property
+    def height(self) -> int | None:
+        """The rows of the sheet as its workbook says (header and empty rows included), known
+        without reading them; None for a CSV."""
+        height = self.memo.get("height")
+        return int(height) if height is not None else None
 
     def rows(self) -> Rows:
         """The data rows: (row number, cells as wide as the header), empty rows left out."""

@@ -1,12 +1,17 @@
 """Customer imports (客户导入): upload, mapping, dry run, the run in the background, cancel,
 resume, the error file and the undo.
 
+The file is read as a stream on every pass (``reader.Sheet``): the dry run of a file of up to
+``SYNC_ROWS`` rows is done while the user waits, a larger file's in the background
+(``check_import``; the job is ``checking`` with its progress meanwhile, a corrected mapping
+starts a new check and the older one stops).
+
 The run writes customers in batches, not one by one through ``customer_create`` (a hundred
 thousand rows would take the afternoon), but by the same rules: every row validated and
 normalised through the declared input (``rows.judge``), the phone, ID and bank account sealed by
 ``crm.customers.sensitive``, the organisation name key, the follow-up due date, the lifecycle
 entry of a customer entered as intention or retained (``lifecycle.record_entry``), the search
-document (``search.write``, pinyin memoised across the run). Each batch commits with its
+document (``search.write``, pinyin memoised, within bounds). Each batch commits with its
 ``ImportRow`` rows and the job's checkpoint, so a run that stops (a crash, a restart of the
 worker) resumes after the last committed batch and the unique (job, row) refuses a row twice.
 A duplicate updated goes through ``customer_update`` (its own rules, history and audit).
@@ -155,6 +160,8 @@ def _check(actor: User, job: ImportJob, sheet: reader.Sheet | None = None) -> No
     waits as ``checking`` with its progress until the check is done."""
     sheet = sheet or _sheet(job)
     try:
+        if (sheet.height or 0) > SYNC_ROWS + sheet.header_row:
+            raise _TooLong()  # the workbook says so: not a row judged twice
         job.dry_run = _dry_run(actor, job, sheet, limit=SYNC_ROWS)
     except _TooLong:
         job.state = JobState.CHECKING

@@ -43,7 +43,7 @@ _S = re.compile(r'\bs="(\d+)"')
 _V = re.compile(r"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
 _TEXT = re.compile(r"<(?:\w+:)?t\b[^>]*?(?:/>|>([^<]*)</(?:\w+:)?t>)")
 _PHONETIC = re.compile(r"<(?:\w+:)?rPh\b.*?</(?:\w+:)?rPh>", re.S)
-_DIMENSION = re.compile(r'<(?:\w+:)?dimension\b[^>]*\bref="[A-Z]+\d+:([A-Z]+)\d+"')
+_DIMENSION = re.compile(r'<(?:\w+:)?dimension\b[^>]*\bref="[A-Z]+\d+:([A-Z]+)(\d+)"')
 _MERGE = re.compile(r'<(?:\w+:)?mergeCell\b[^>]*\bref="([A-Z]+)(\d+):([A-Z]+)(\d+)"')
 
 # the built-in number formats that are dates or times (ECMA-376 18.8.30)
@@ -185,6 +185,8 @@ class Book:
             if width < 0:
                 dimension = _DIMENSION.search(buffer, 0, buffer.find("<sheetData"))
                 width = _column(dimension.group(1)) + 1 if dimension else 0
+                if dimension and self.memo is not None:
+                    self.memo["height"] = int(dimension.group(2))
             end = 0
             for match in _ROW.finditer(buffer):
                 end = match.end()
