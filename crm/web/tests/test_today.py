@@ -288,7 +288,8 @@ def test_without_javascript_the_form_is_a_page_and_returns_to_today(as_user, org
 # --- plans and callbacks of the day -----------------------------------------------------------
 
 
-def test_todays_plans_and_callbacks_with_their_own_action(as_user, org):
+def test_todays_plans_and_callbacks_with_their_own_action(as_user, org, clock):
+    clock(timezone.localdate())  # 10:00: half an hour on is today at any hour of the run
     c = make_customer(org.rep_a, name="刘总", category="intention", grade="B")
     soon = timezone.now() + dt.timedelta(minutes=30)
     plan = activities.plan_create(
