@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import io
 import os
-import random
-import resource
 import subprocess
 import sys
 import tempfile
@@ -26,48 +24,19 @@ KEY = "import_memory"
 ROWS = 1_000_000
 
 
-def _peak_mb() -> float:
-    """This process's peak resident memory. Linux's VmHWM, not ``getrusage``: a child's
-    ru_maxrss keeps the parent's size at the fork (the benchmark's loaded process)."""
-    try:
-        with open("/proc/self/status") as status:
-            for line in status:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 def write_file(path: Path, n: int, seed: int = 20_260_101) -> None:
     """``n`` rows like ``bench.imports.spreadsheet``'s, text in the shared-strings table as
     Excel and WPS write it (a million distinct phone numbers typed as text: the table the
     reader keeps in memory is at its largest)."""
     import xlsxwriter
 
-    from .imports import CITIES, GIVEN, HEADER, SURNAMES
+    from .imports import HEADER, people
 
-    rnd = random.Random(seed)
     book = xlsxwriter.Workbook(str(path))
     sheet = book.add_worksheet("客户")
     sheet.write_row(0, 0, HEADER)
-    for i in range(n):
-        name = rnd.choice(SURNAMES) + rnd.choice(GIVEN) + (rnd.choice(GIVEN) if i % 2 else "")
-        intention = i % 5 == 0
-        sheet.write_row(
-            i + 1,
-            0,
-            [
-                name,
-                f"176{i:08d}",
-                f"{rnd.choice(CITIES)}星河贸易{i % 500}号公司" if i % 3 == 0 else "",
-                rnd.choice(CITIES),
-                "意向客户" if intention else "潜在客户",
-                rnd.choice("HABC") if intention else "",
-                "展会" if i % 10 == 0 else "",
-                "2026 年展会名单" if i % 7 == 0 else "",
-            ],
-        )
+    for i, row in enumerate(people(n, seed, mobile="176"), start=1):
+        sheet.write_row(i, 0, row)
     book.close()
 
 
@@ -106,7 +75,9 @@ def _child(path: str, username: str, rows: int) -> None:
     from crm.imports import services
     from crm.imports.models import JobState
 
-    base = _peak_mb()
+    from .imports import peak_mb
+
+    base = peak_mb()
     print(f"  process after start-up {base:>8.0f} MB", flush=True)
     actor = User.objects.get(username=username)
     data = Path(path).read_bytes()
@@ -118,7 +89,7 @@ def _child(path: str, username: str, rows: int) -> None:
         del data
         print(
             f"  upload (first rows)    {time.perf_counter() - start:>8.2f} s   "
-            f"state {job.state}, peak {_peak_mb():.0f} MB",
+            f"state {job.state}, peak {peak_mb():.0f} MB",
             flush=True,
         )
         start = time.perf_counter()
@@ -126,7 +97,7 @@ def _child(path: str, username: str, rows: int) -> None:
         seconds = time.perf_counter() - start
         print(
             f"  check (dry run)        {seconds:>8.2f} s   {rows / seconds:>9,.0f} rows/s   "
-            f"valid {checked.dry_run.get('valid', 0):,}, peak {_peak_mb():.0f} MB",
+            f"valid {checked.dry_run.get('valid', 0):,}, peak {peak_mb():.0f} MB",
             flush=True,
         )
         services.import_start(actor=actor, job_id=job.pk)
@@ -137,11 +108,11 @@ def _child(path: str, username: str, rows: int) -> None:
             raise RuntimeError(f"the import did not finish: {done and done.message}")
         print(
             f"  run (write)            {seconds:>8.2f} s   {rows / seconds:>9,.0f} rows/s   "
-            f"created {done.created_count:,}, peak {_peak_mb():.0f} MB",
+            f"created {done.created_count:,}, peak {peak_mb():.0f} MB",
             flush=True,
         )
         transaction.set_rollback(True)
-    print(f"  peak RSS               {_peak_mb():>8.0f} MB   (target ≤ 400 MB)", flush=True)
+    print(f"  peak RSS               {peak_mb():>8.0f} MB   (target ≤ 400 MB)", flush=True)
 
 
 if __name__ == "__main__":
