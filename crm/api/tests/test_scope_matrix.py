@@ -680,7 +680,7 @@ def world(org):
         _import_world(org),
         _questionnaire_world(org),
         _sales_world(org),
-        _care_world(org),
+        _care_world(org, today=old.deal_on),
         _order_world(org, x),
         _service_world(org, x),
         {
@@ -851,12 +851,14 @@ def _sales_world(org):
     return {"op": op.pk, "opl": lost.pk, "pp": pipeline.pk, "st": stage.pk, "lr": reason.pk}
 
 
-def _care_world(org):
+def _care_world(org, *, today):
     from crm.care import caring
     from crm.care import services as care_services
     from crm.knowledge import services as knowledge_services
 
-    last_month = timezone.localdate().replace(day=1) - dt.timedelta(days=1)
+    # the month before the older retained customer's deal, read from it: a world built across
+    # midnight of a month's last day would otherwise put both in the month drawn
+    last_month = today.replace(day=1) - dt.timedelta(days=1)
     bought = make_customer(org.rep_a, name="上月车主", category="retained", deal_on=last_month)
     make_customer(org.rep_c, name="二部客户")  # the other department has a customer too
     survey = care_services.round_draw(

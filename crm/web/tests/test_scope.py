@@ -519,7 +519,7 @@ def world(org):
     questionnaire_services.form_publish(actor=org.manager, form_id=survey.pk)
     return distinct_world(
         _import_world(org),
-        _care_world(org, soon),
+        _care_world(org, soon, today=old.deal_on),
         _order_world(org, x),
         _service_world(org, x),
         _sales_world(org),
@@ -587,12 +587,14 @@ def _sales_world(org):
     return {"op": op, "st": sales_selectors.stages_of(default)[1], "pp": default}
 
 
-def _care_world(org, soon):
+def _care_world(org, soon, *, today):
     from crm.care import caring
     from crm.care import services as care_services
     from crm.knowledge import services as knowledge_services
 
-    last_month = timezone.localdate().replace(day=1) - dt.timedelta(days=1)
+    # the month before the older retained customer's deal, read from it: a world built across
+    # midnight of a month's last day would otherwise put both in the month drawn
+    last_month = today.replace(day=1) - dt.timedelta(days=1)
     bought = make_customer(org.rep_a, name="上月车主", category="retained", deal_on=last_month)
     survey = care_services.round_draw(
         actor=org.service_staff, data={"month": f"{last_month:%Y-%m}", "size": 1}
