@@ -368,6 +368,32 @@ def followup_page(
     return Page(rows, None)
 
 
+@dataclass(frozen=True)
+class FollowUpFilters:
+    customer: int | None = None
+    staff: int | None = None
+    kind: str = ""
+    since: dt.date | None = None  # from this day (Shanghai time)
+    until: dt.date | None = None  # to this day, included
+
+
+def followups_matching(*, actor: User, filters: FollowUpFilters) -> QuerySet[FollowUp]:
+    """The follow-up records of the customers the actor may see (a record of a customer handed
+    to someone else leaves its author's reach with the customer), by the filter."""
+    qs = FollowUp.objects.filter(customer__in=readable_customers(actor).values("pk"))
+    if filters.customer is not None:
+        qs = qs.filter(customer_id=filters.customer)
+    if filters.staff is not None:
+        qs = qs.filter(staff_id=filters.staff)
+    if filters.kind:
+        qs = qs.filter(kind=filters.kind)
+    if filters.since is not None:
+        qs = qs.filter(occurred_at__gte=_day_bounds(filters.since)[0])
+    if filters.until is not None:
+        qs = qs.filter(occurred_at__lt=_day_bounds(filters.until)[1])
+    return qs
+
+
 def customer_plans(*, customer: Customer, limit: int = 200) -> list[Plan]:
     """Plans and callbacks of a customer already obtained through a scoped selector, by date."""
     qs = Plan.objects.filter(customer=customer).select_related("assignee")

@@ -14,8 +14,9 @@ from pydantic import Field
 from crm.accounts.roles import REQUEST_DATA, VIEW_DATA_REQUEST
 from crm.retrieval import exports, selectors, services
 from crm.retrieval.fields import BY_CODE
-from crm.retrieval.inputs import DataRequestInput
-from crm.retrieval.models import DataRequest
+from crm.retrieval.inputs import DataRequestInput, ListExportInput
+from crm.retrieval.lists import LISTS
+from crm.retrieval.models import DataRequest, Target
 
 from .presenters import ref_out
 from .schemas import ErrorOut, Out, PathId, RefOut
@@ -42,14 +43,28 @@ class DataRequestIn(DataRequestInput):
     """A 客户数据调用申请: purpose, recipient, the customers (filter or ids), fields, format."""
 
 
+class ListExportIn(ListExportInput):
+    """The export of a list's rows (orders, complaints, follow-up records) by its filter."""
+
+
 class FieldOut(Out):
     code: str
     label: str
 
 
+class ListFieldsOut(Out):
+    target: str = Field(description="orders / complaints / followups")
+    title: str
+    fields: list[FieldOut]
+    default: list[str] = Field(description="未选择时表单预先勾选的字段")
+
+
 class DataRequestOut(Out):
     id: int
     number: str = Field(description="申请编号（水印中的编号）")
+    target: str = Field(
+        description="customers 客户 / orders 订单 / complaints 投诉 / followups 跟进记录"
+    )
     requested_by: RefOut
     department: RefOut | None
     created_at: dt.datetime
@@ -72,10 +87,19 @@ class DataRequestOut(Out):
     file_sha256: str = Field(description="导出文件的 SHA-256（用于核对外流文件）")
 
 
+def _labels(r: DataRequest) -> dict[str, Any]:
+    if r.target == Target.CUSTOMERS:
+        return BY_CODE
+    spec = LISTS.get(r.target)
+    return spec.by_code if spec is not None else {}
+
+
 def _out(r: DataRequest) -> dict[str, Any]:
+    known = _labels(r)
     return {
         "id": r.pk,
         "number": r.number,
+        "target": r.target,
         "requested_by": ref_out(r.requested_by),
         "department": ref_out(r.department),
         "created_at": r.created_at,
@@ -83,7 +107,7 @@ def _out(r: DataRequest) -> dict[str, Any]:
         "recipient": r.recipient,
         "criteria": r.criteria,
         "record_count": r.record_count,
-        "fields": [{"code": c, "label": str(BY_CODE[c].label)} for c in r.fields if c in BY_CODE],
+        "fields": [{"code": c, "label": str(known[c].label)} for c in r.fields if c in known],
         "file_format": r.file_format,
         "state": r.state,
         "approval_id": r.approval_id,
@@ -110,6 +134,31 @@ def request_file(request: HttpRequest, payload: DataRequestIn) -> Status[Any]:
     chosen customers: it waits for the department director, then the general manager."""
     actor = require_actor(request, REQUEST_DATA)
     return Status(201, _out(services.request_file(actor=actor, data=payload.model_dump())))
+
+
+@router.post("list-exports", response={201: DataRequestOut, **_WRITE})
+def list_export_file(request: HttpRequest, payload: ListExportIn) -> Status[Any]:
+    """Export the rows of a list the caller sees (orders, complaints, follow-up records) by the
+    list's filter: up to the bulk-read threshold (500) it is approved when filed, more rows wait
+    for the department director and the general manager. The file comes from
+    ``POST /data-requests/{id}/export``, like a 客户数据调用."""
+    actor = require_actor(request, REQUEST_DATA)
+    return Status(201, _out(services.list_export_file(actor=actor, data=payload.model_dump())))
+
+
+@router.get("list-exports/fields", response={200: list[ListFieldsOut], **_READ})
+def list_export_fields(request: HttpRequest) -> list[dict[str, Any]]:
+    """Each exportable list with the codes and titles of its fields."""
+    require_actor(request, REQUEST_DATA)
+    return [
+        {
+            "target": spec.target,
+            "title": str(spec.title),
+            "fields": [{"code": f.code, "label": str(f.label)} for f in spec.fields],
+            "default": list(spec.default),
+        }
+        for spec in LISTS.values()
+    ]
 
 
 @router.get("data-requests/{int:request_id}", response={200: DataRequestOut, **_READ})

@@ -212,6 +212,12 @@ def _mask(field: str, value: Any) -> Any:
     return MASKERS[field](str(value))
 
 
+def mask_value(field: str, value: Any) -> Any:
+    """``value`` masked as ``field`` of a customer is (a copy of a phone held by another record,
+    e.g. an order's contact phone)."""
+    return _mask(field, value)
+
+
 def _masked_copy(obj: M, hidden: frozenset[str]) -> M:
     copy = obj.__class__.__new__(obj.__class__)
     copy.__dict__.update(obj.__dict__)

@@ -41,6 +41,12 @@ class OrderFilters:
 def order_list(*, actor: User, filters: OrderFilters, limit: int = LIST_MAX) -> list[Order]:
     """The orders the actor may see, newest first (two queries: orders with their customers,
     and the current review rounds are not loaded here)."""
+    qs = orders_matching(actor=actor, filters=filters)
+    return list(qs.select_related("customer", "customer__owner").order_by("-id")[:limit])
+
+
+def orders_matching(*, actor: User, filters: OrderFilters) -> QuerySet[Order]:
+    """The orders of the list's filter that the actor may see (the list page, its export)."""
     qs: QuerySet[Order] = restrict(Order.objects.all(), actor, VIEW_ORDER)
     if filters.state:
         qs = qs.filter(state=filters.state)
@@ -53,7 +59,7 @@ def order_list(*, actor: User, filters: OrderFilters, limit: int = LIST_MAX) -> 
         if number.isascii() and number.isdigit() and len(number) <= 18:
             match |= Q(pk=int(number))
         qs = qs.filter(match)
-    return list(qs.select_related("customer", "customer__owner").order_by("-id")[:limit])
+    return qs
 
 
 def opportunity_orders(*, actor: User, opportunity_id: int) -> list[Order]:

@@ -38,6 +38,13 @@ class Watermark:
     at: str  # local time, as printed
     purpose: str
     recipient: str
+    what: str = ""  # a list export's list (订单, 投诉 …); blank: customers
+
+    @property
+    def title(self) -> str:
+        if self.what:
+            return _("%(what)s导出 %(number)s") % {"what": self.what, "number": self.number}
+        return _("客户数据调用 %(number)s") % {"number": self.number}
 
     @property
     def mark(self) -> str:
@@ -46,7 +53,7 @@ class Watermark:
 
     def heading(self) -> list[list[str]]:
         return [
-            [_("客户数据调用 %(number)s") % {"number": self.number}],
+            [self.title],
             [_("申请人"), self.requester, _("导出时间"), self.at],
             [_("调用用途"), self.purpose],
             [_("接收方"), self.recipient],
@@ -124,14 +131,14 @@ def _xlsx(out: IO[bytes], mark: Watermark, headers: Sequence[str], rows: Iterabl
     book = xlsxwriter.Workbook(
         out, {"constant_memory": True, "in_memory": False, "strings_to_formulas": False}
     )
-    ws = book.add_worksheet(_("客户数据")[:31])
+    ws = book.add_worksheet((mark.what or _("客户数据"))[:31])
     bold = book.add_format({"bold": True})
     title = book.add_format({"bold": True, "font_size": 14})
     quoted = book.add_format({"quote_prefix": True})
     ws.set_header(
         "&C"
-        + _("客户数据调用 %(number)s · %(who)s · %(at)s")
-        % {"number": mark.number, "who": mark.requester, "at": mark.at}
+        + _("%(title)s · %(who)s · %(at)s")
+        % {"title": mark.title, "who": mark.requester, "at": mark.at}
     )
     ws.set_footer("&C" + _("仅限本申请用途 · 第 &P 页，共 &N 页"))
     heading = mark.heading()

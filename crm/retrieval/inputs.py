@@ -3,7 +3,7 @@ which customers (the customer list's filter, or chosen customers), which fields,
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from django.db import models
 from django.utils.translation import gettext_noop
@@ -70,4 +70,36 @@ class DataRequestInput(Input):
     filter: ListFilter = Field(ListFilter.model_validate({}), description="客户列表的筛选条件")
     customers: Annotated[list[Id], Field(max_length=CUSTOMERS_MAX)] = Field(
         default_factory=list, description="逐个选定的客户 id（给出时不用筛选条件）"
+    )
+
+
+class ListTarget(models.TextChoices):
+    ORDERS = "orders", "orders"
+    COMPLAINTS = "complaints", "complaints"
+    FOLLOWUPS = "followups", "followups"
+
+
+class ListExportInput(Input):
+    """The export of another list than customers (orders, complaints, follow-up records): its
+    rows by the list's own filter (``filter``: the list's query, checked against that list's
+    declared filter), why, for whom, which of its fields, which file. More rows than the bulk-read
+    threshold wait for the department director and the general manager."""
+
+    target: Annotated[str, Choice(ListTarget)] = Field(
+        description="orders 订单 / complaints 投诉 / followups 跟进记录"
+    )
+    purpose: Annotated[str, Text(500, required=True, message=gettext_noop("请填写调用用途"))] = (
+        Field(description="调用用途")
+    )
+    recipient: Annotated[
+        str, Text(200, required=True, message=gettext_noop("请填写数据接收方"))
+    ] = Field(description="接收方（单位、人员）")
+    fields: Annotated[list[Annotated[str, Text(40)]], Field(min_length=1, max_length=40)] = Field(
+        description="导出的字段代码（GET /list-exports/fields 列出；按目录顺序输出）"
+    )
+    file_format: Annotated[str, Choice(FileFormat)] = Field(
+        FileFormat.XLSX, description="xlsx / csv"
+    )
+    filter: dict[str, Any] = Field(
+        default_factory=dict, description="该列表的筛选条件（与列表页、列表接口的查询参数相同）"
     )

@@ -33,9 +33,22 @@ class FileFormat(models.TextChoices):
     CSV = "csv", "CSV (.csv)"
 
 
+class Target(models.TextChoices):
+    """What a request takes: customers (the seed's 客户数据调用申请), or the rows of another list
+    the requester sees (orders, complaints, follow-up records), which hold customer data too."""
+
+    CUSTOMERS = "customers", _("客户")
+    ORDERS = "orders", _("订单")
+    COMPLAINTS = "complaints", _("投诉")
+    FOLLOWUPS = "followups", _("跟进记录")
+
+
 class DataRequest(models.Model):
     """One 客户数据调用申请: what, why, for whom; the decision; the one export."""
 
+    target = models.CharField(
+        _("导出对象"), max_length=12, choices=Target.choices, default=Target.CUSTOMERS
+    )
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -97,7 +110,14 @@ class DataRequest(models.Model):
     @property
     def customer_ids(self) -> list[int]:
         """The customers asked for, in the order the file lists them."""
-        return list(self.items.order_by("position").values_list("customer_id", flat=True))
+        ids = self.items.order_by("position").values_list("customer_id", flat=True)
+        return [pk for pk in ids if pk is not None]
+
+    @property
+    def record_ids(self) -> list[int]:
+        """A list export's rows (orders, complaints …), in the order the file lists them."""
+        ids = self.items.order_by("position").values_list("record_id", flat=True)
+        return [pk for pk in ids if pk is not None]
 
     @property
     def expired(self) -> bool:
@@ -113,13 +133,16 @@ class DataRequest(models.Model):
 
 
 class RequestItem(models.Model):
-    """One customer of a request, fixed when it was filed: what the approvers approved and the
-    file lists, and how the access log finds every export that held a customer. The customer is
-    kept as its id (no foreign key): the record of a hand-out outlives the customer."""
+    """One row of a request, fixed when it was filed: what the approvers approved and the file
+    lists, and how the access log finds every export that held a customer. The customer is kept
+    as its id (no foreign key): the record of a hand-out outlives the customer. A list export's
+    row keeps its record's id too (an order's, a complaint's), and the customer it is about
+    (none for a complaint without a customer)."""
 
     request = models.ForeignKey(DataRequest, on_delete=models.CASCADE, related_name="items")
     position = models.PositiveIntegerField()
-    customer_id = models.BigIntegerField(_("客户"))
+    customer_id = models.BigIntegerField(_("客户"), null=True)
+    record_id = models.BigIntegerField(_("记录"), null=True)
 
     policy = Policy(owner="request__requested_by", department="request__department")
 

@@ -13,6 +13,11 @@ SHA-256 and the export is one audited event. Its customers are the request's ite
 the access log (查阅登记) of one customer finds every export that held it. A second download,
 an expired or a pending request is refused (409).
 
+``list_export_file`` files the same request for the rows of another list (orders, complaints,
+follow-up records: crm.retrieval.lists) by that list's filter; at most ``CRM_BULK_READ_THRESHOLD``
+rows are opened at once (a bulk read anyone may make of what they see), more wait for the same
+two signatures. Each row keeps its customer, so the access log finds these exports too.
+
 Other bulk reads of customer data pass ``crm.governance.services.bulk_read_check``.
 """
 
@@ -41,9 +46,9 @@ from crm.governance.flows import flow_of
 from crm.governance.masking import masker_for
 from crm.governance.models import ApprovalRequest, ApprovalState
 
-from . import exports, fields
-from .inputs import CUSTOMERS_MAX, DataRequestInput
-from .models import DataRequest, RequestItem, RequestState
+from . import exports, fields, lists
+from .inputs import CUSTOMERS_MAX, DataRequestInput, ListExportInput
+from .models import DataRequest, RequestItem, RequestState, Target
 
 KIND = "retrieval.export"
 BATCH = 1000
@@ -56,6 +61,11 @@ def max_records() -> int:
 def direct_max() -> int:
     """Requests of at most this many customers need no approval (0: every one does)."""
     return int(getattr(settings, "CRM_EXPORT_DIRECT_MAX", 0))
+
+
+def list_direct_max() -> int:
+    """List exports of at most this many rows are opened when filed (the bulk-read threshold)."""
+    return int(getattr(settings, "CRM_BULK_READ_THRESHOLD", 500))
 
 
 def expiry() -> dt.timedelta:
@@ -141,14 +151,35 @@ def request_file(*, actor: User, data: Mapping[str, Any]) -> DataRequest:
         [{"request_id": request.pk, "position": n, "customer_id": pk} for n, pk in enumerate(ids)],
         batch_size=BATCH * 5,
     )
-    steps = _steps(actor) if len(ids) > direct_max() else []
+    return _submit(actor, request, direct=len(ids) <= direct_max())
+
+
+def _submit(actor: User, request: DataRequest, *, direct: bool) -> DataRequest:
+    """The filed request to its signers (none when ``direct`` or nobody is above the
+    requester), saved and audited."""
+    count = request.record_count
+    steps = [] if direct else _steps(actor)
     if steps:
+        if request.target == Target.CUSTOMERS:
+            title = _("客户数据调用申请 %(number)s：%(n)s 条客户 → %(to)s")
+        else:
+            title = _("%(what)s导出申请 %(number)s：%(n)s 条 → %(to)s")
         request.approval = approvals.approval_submit(
             actor=actor,
             kind=KIND,
-            title=_("客户数据调用申请 %(number)s：%(n)s 条客户 → %(to)s")
-            % {"number": request.number, "n": len(ids), "to": request.recipient},
-            payload={"request": request.pk, "count": len(ids), "fields": chosen},
+            title=title
+            % {
+                "number": request.number,
+                "n": count,
+                "to": request.recipient,
+                "what": request.get_target_display(),
+            },
+            payload={
+                "request": request.pk,
+                "count": count,
+                "fields": request.fields,
+                "target": request.target,
+            },
             reason=request.purpose,
             steps=steps,
         )
@@ -160,14 +191,72 @@ def request_file(*, actor: User, data: Mapping[str, Any]) -> DataRequest:
         verb="retrieval.requested",
         obj=request,
         after={
+            "target": request.target,
             "purpose": request.purpose,
             "recipient": request.recipient,
-            "count": len(ids),
-            "fields": chosen,
+            "count": count,
+            "fields": request.fields,
             "criteria": request.criteria,
         },
     )
     return request
+
+
+def list_spec(target: str) -> lists.ListExport:
+    spec = lists.LISTS.get(target)
+    if spec is None:
+        raise NotFound()
+    return spec
+
+
+def list_matching(*, actor: User, target: str, data: Mapping[str, Any], limit: int) -> int:
+    """How many rows of a list's filter the actor sees (up to ``limit`` + 1)."""
+    spec = list_spec(target)
+    return len(spec.rows(actor, spec.filter(data)).values_list("pk", flat=True)[: limit + 1])
+
+
+@transaction.atomic
+def list_export_file(*, actor: User, data: Mapping[str, Any]) -> DataRequest:
+    """File the export of a list's rows (orders, complaints, follow-up records) by its filter:
+    opened at once up to the bulk-read threshold, else waiting for the same signatures as a
+    客户数据调用申请."""
+    require(actor, REQUEST_DATA)
+    cleaned = validate(ListExportInput, data)
+    spec = list_spec(cleaned["target"])
+    unknown = [c for c in cleaned["fields"] if c not in spec.by_code]
+    if unknown:
+        raise Invalid(
+            fields={"fields": _("不是可导出的字段：%(codes)s") % {"codes": ", ".join(unknown)}}
+        )
+    criteria = spec.filter(cleaned.get("filter") or {})
+    limit = max_records()
+    rows = list(spec.rows(actor, criteria).values_list("pk", "customer_id")[: limit + 1])
+    if len(rows) > limit:
+        raise Invalid(
+            fields={"filter": _("一次最多导出 %(n)s 条，请缩小筛选范围后分批申请") % {"n": limit}}
+        )
+    if not rows:
+        raise Invalid(fields={"filter": _("没有符合条件的记录")})
+    request = DataRequest.objects.create(
+        target=spec.target,
+        requested_by=actor,
+        department_id=actor.department_id,
+        purpose=cleaned["purpose"],
+        recipient=cleaned["recipient"],
+        criteria={k: v.isoformat() if isinstance(v, dt.date) else v for k, v in criteria.items()},
+        record_count=len(rows),
+        fields=[f.code for f in spec.ordered(cleaned["fields"])],
+        file_format=cleaned.get("file_format") or "xlsx",
+    )
+    bulk.insert_rows(
+        RequestItem,
+        [
+            {"request_id": request.pk, "position": n, "customer_id": customer, "record_id": pk}
+            for n, (pk, customer) in enumerate(rows)
+        ],
+        batch_size=BATCH * 5,
+    )
+    return _submit(actor, request, direct=len(rows) <= list_direct_max())
 
 
 @approvals.handler(KIND)
@@ -233,6 +322,25 @@ def _rows(
                 yield [f.read(shown, names) for f in chosen]
 
 
+def _list_rows(
+    actor: User, request: DataRequest, spec: lists.ListExport, chosen: Sequence[fields.ExportField]
+) -> Iterator[list[Any]]:
+    """A list export's rows still in the requester's sight, in its order, as display values
+    (the customers' fields masked to the requester's clearance), 1,000 at a time."""
+    masker = masker_for(actor)
+    names = fields.Names()
+    visible = spec.matching(actor, {}).select_related(*spec.related)
+    ids: list[int] = request.record_ids
+    for start in range(0, len(ids), BATCH):
+        chunk = ids[start : start + BATCH]
+        found = {r.pk: r for r in visible.filter(pk__in=chunk)}
+        for pk in chunk:
+            row = found.get(pk)
+            if row is not None:
+                shown = spec.prepare(masker, row)
+                yield [f.read(shown, names) for f in chosen]
+
+
 @transaction.atomic
 def request_export(*, actor: User, request_id: int) -> exports.ExportFile:
     """The requester's one download of an approved, unexpired request."""
@@ -255,20 +363,31 @@ def request_export(*, actor: User, request_id: int) -> exports.ExportFile:
             % {"at": timezone.localtime(request.expires_at).strftime("%Y-%m-%d %H:%M")}
         )
     now = timezone.now()
-    chosen = fields.ordered(request.fields)
+    if request.target == Target.CUSTOMERS:
+        chosen = fields.ordered(request.fields)
+        rows = _rows(actor, request, chosen)
+        what = ""
+        filename = _("客户数据_%(number)s") % {"number": request.number}
+    else:
+        spec = list_spec(request.target)
+        chosen = spec.ordered(request.fields)
+        rows = _list_rows(actor, request, spec, chosen)
+        what = str(spec.title)
+        filename = _("%(what)s_%(number)s") % {"what": what, "number": request.number}
     mark = exports.Watermark(
         number=request.number,
         requester=actor.display_name,
         at=timezone.localtime(now).strftime("%Y-%m-%d %H:%M"),
         purpose=request.purpose,
         recipient=request.recipient,
+        what=what,
     )
     out = exports.write(
         request.file_format,
         mark=mark,
         headers=[str(f.label) for f in chosen],
-        rows=_rows(actor, request, chosen),
-        filename=_("客户数据_%(number)s") % {"number": request.number},
+        rows=rows,
+        filename=filename,
     )
     request.state = RequestState.EXPORTED
     request.exported_at = now
@@ -280,6 +399,7 @@ def request_export(*, actor: User, request_id: int) -> exports.ExportFile:
         verb="retrieval.exported",
         obj=request,
         details={
+            "target": request.target,
             "count": out.rows,
             "skipped": request.record_count - out.rows,
             "fields": request.fields,

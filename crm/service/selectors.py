@@ -70,6 +70,18 @@ def complaint_page(
     *, actor: User, filters: ComplaintFilters, cursor: str | None = None, size: int = 20
 ) -> Page[Complaint]:
     """The complaints the actor may see, newest first, one page."""
+    qs = complaints_matching(actor=actor, filters=filters)
+    last = decode_cursor(cursor)
+    if last is not None:
+        qs = qs.filter(pk__lt=last)
+    rows = list(_listed(qs).order_by("-pk")[: size + 1])
+    more = len(rows) > size
+    rows = rows[:size]
+    return Page(items=rows, next_cursor=encode_cursor(rows[-1].pk) if more and rows else None)
+
+
+def complaints_matching(*, actor: User, filters: ComplaintFilters) -> QuerySet[Complaint]:
+    """The complaints of the list's filter that the actor may see (the list, its export)."""
     qs = _visible(actor)
     if filters.state:
         qs = qs.filter(state=filters.state)
@@ -89,13 +101,7 @@ def complaint_page(
             qs = qs.filter(pk=int(text[2:]))
         else:
             qs = qs.filter(complainant__icontains=filters.q.strip())
-    last = decode_cursor(cursor)
-    if last is not None:
-        qs = qs.filter(pk__lt=last)
-    rows = list(_listed(qs).order_by("-pk")[: size + 1])
-    more = len(rows) > size
-    rows = rows[:size]
-    return Page(items=rows, next_cursor=encode_cursor(rows[-1].pk) if more and rows else None)
+    return qs
 
 
 def complaint_queue(*, actor: User, limit: int = WORKLIST_MAX) -> list[Complaint]:

@@ -140,3 +140,102 @@ def test_the_pages_file_approve_and_download(org, book, as_user):
     listing = as_user(org.data_admin).get(reverse("web:data_request_list")).content.decode()
     assert filed.number in listing
     assert "已导出" in listing
+
+
+# --- the export of other lists (orders, complaints, follow-up records) ----------------------
+
+
+@pytest.fixture
+def sold(org):
+    from crm.orders.tests.factories import make_order, make_product
+
+    product = make_product(org)
+    return [
+        make_order(org.rep_a, book_customer, product)
+        for book_customer in (
+            make_customer(org.rep_a, name="星河贸易"),
+            make_customer(org.rep_a, name="晨光商店"),
+        )
+    ]
+
+
+def test_the_api_exports_a_list_by_its_filter(org, sold, call):
+    catalogue = call(org.rep_a, "GET", "list-exports/fields").json()
+    orders = next(c for c in catalogue if c["target"] == "orders")
+    assert {"code": "contact_phone", "label": "联系电话"} in orders["fields"]
+
+    filed = call(
+        org.rep_a,
+        "POST",
+        "list-exports",
+        {
+            "target": "orders",
+            "purpose": "核对",
+            "recipient": "财务部",
+            "fields": ["number", "customer"],
+            "filter": {"q": "星河"},
+        },
+    )
+    assert filed.status_code == 201, filed.content
+    body = filed.json()
+    assert (body["target"], body["record_count"], body["state"]) == ("orders", 1, "approved")
+    assert [f["label"] for f in body["fields"]] == ["订单编号", "客户"]
+    got = call(org.rep_a, "POST", f"data-requests/{body['id']}/export")
+    assert got.status_code == 200
+    values = [
+        c.value
+        for row in load_workbook(io.BytesIO(b"".join(got.streaming_content))).active.iter_rows()
+        for c in row
+    ]
+    assert "星河贸易" in values
+    assert "晨光商店" not in values
+
+    bad = call(
+        org.rep_a,
+        "POST",
+        "list-exports",
+        {**WANT, "target": "orders", "fields": ["number"], "filter": {"state": 7}},
+    )
+    assert bad.status_code == 422
+    assert "filter.state" in bad.json()["error"]["fields"]
+    nobody = {**WANT, "target": "orders", "fields": ["number"]}
+    assert call(org.receptionist, "POST", "list-exports", nobody).status_code == 403
+
+
+def test_the_order_list_links_to_its_export_with_its_filter(org, sold, as_user):
+    client = as_user(org.rep_a)
+    listing = client.get(reverse("web:order_list"), {"q": "星河"}).content.decode()
+    assert reverse("web:list_export_new", args=["orders"]) + "?q=" in listing
+
+    url = reverse("web:list_export_new", args=["orders"])
+    form = client.get(url, {"q": "星河"}).content.decode()
+    assert "导出订单" in form
+    assert "共 1 条" in form
+    assert "无需审批" in form
+
+    kept = client.post(url, {"query": "q=星河", "purpose": "", "recipient": "财务部"})
+    assert kept.status_code == 422
+    assert "财务部" in kept.content.decode()  # what was typed is kept
+
+    sent = client.post(
+        url,
+        {
+            "query": "q=星河",
+            "purpose": "核对",
+            "recipient": "财务部",
+            "columns": ["number", "customer"],
+            "file_format": "csv",
+        },
+    )
+    filed = DataRequest.objects.get()
+    assert sent["Location"] == reverse("web:data_request_detail", args=[filed.pk])
+    assert filed.record_ids == [sold[0].pk]
+    detail = client.get(sent["Location"]).content.decode()
+    assert "订单导出申请" in detail
+    assert "导出文件（仅一次）" in detail
+    got = client.post(reverse("web:data_request_export", args=[filed.pk]))
+    assert "星河贸易" in b"".join(got.streaming_content).decode("utf-8-sig")
+
+    wrong = client.get(url, {"state": "nonsense"}).content.decode()
+    assert "field-error" in wrong
+    assert client.get(reverse("web:list_export_new", args=["salaries"])).status_code == 404

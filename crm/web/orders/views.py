@@ -21,6 +21,7 @@ from crm.accounts.roles import (
     CHANGE_CUSTOMER,
     CHANGE_ORDER,
     EXPORT_REPORTS,
+    REQUEST_DATA,
     SIGN_ORDER,
     VIEW_CUSTOMER,
     VIEW_ORDER,
@@ -82,6 +83,7 @@ class OrderListView(CrmView):
                 "state": state,
                 "states": OrderState.choices,
                 "waiting": len(selectors.review_queue(actor=self.actor)),
+                "may_export": has_action(self.actor, REQUEST_DATA),
             }
         )
 

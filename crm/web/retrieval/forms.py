@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from crm.retrieval.fields import DEFAULT, FIELDS
 from crm.retrieval.inputs import DataRequestInput, ListFilter
+from crm.retrieval.lists import ListExport
 from crm.retrieval.models import FileFormat
 from crm.web.inputs import form_field
 
@@ -66,3 +67,50 @@ def list_filter(query: QueryDict) -> dict[str, Any]:
         if query.get(key) in ("1", "on", "true"):
             out[key] = True
     return {k: v for k, v in out.items() if k in ListFilter.model_fields}
+
+
+class ListExportForm(forms.Form):
+    """The export of a list's rows: why, for whom, which of the list's fields, which file."""
+
+    purpose = form_field(
+        DataRequestInput, "purpose", label=_("用途"), widget=forms.Textarea(attrs={"rows": 2})
+    )
+    recipient = form_field(DataRequestInput, "recipient", label=_("接收方（单位、人员）"))
+    columns = forms.MultipleChoiceField(label=_("导出字段"), widget=forms.CheckboxSelectMultiple)
+    file_format = forms.ChoiceField(
+        label=_("文件格式"),
+        choices=FileFormat.choices,
+        initial=FileFormat.XLSX,
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args: Any, spec: ListExport, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        columns = self.fields["columns"]
+        columns.choices = [(f.code, f.label) for f in spec.fields]  # type: ignore[attr-defined]
+        columns.initial = list(spec.default)
+
+    def service_data(self, target: str, list_filter: dict[str, Any]) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        data["fields"] = data.pop("columns")
+        return {**data, "target": target, "filter": list_filter}
+
+
+def list_query_filter(spec: ListExport, query: QueryDict) -> dict[str, Any]:
+    """A list page's filter from its query string, typed as the list's declared filter reads
+    it (ids as numbers, ticks as true); what it refuses is reported by the service."""
+    out: dict[str, Any] = {}
+    for key, info in spec.filter_input.model_fields.items():
+        value = query.get(key, "").strip()
+        if not value:
+            continue
+        if info.annotation is bool:
+            if value in ("1", "on", "true"):
+                out[key] = True
+        elif "int" in str(info.annotation):
+            out[key] = (
+                int(value) if value.isascii() and value.isdigit() and len(value) < 19 else value
+            )
+        else:
+            out[key] = value
+    return out

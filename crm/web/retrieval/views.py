@@ -19,9 +19,11 @@ from crm.customers import selectors as customer_selectors
 from crm.governance.masking import masker_for
 from crm.retrieval import selectors, services
 from crm.retrieval.fields import BY_CODE, criteria_rows
+from crm.retrieval.lists import LISTS
+from crm.retrieval.models import DataRequest, RequestState, Target
 from crm.web.base import CrmView, apply_domain_error, form_error_status
 
-from .forms import DataRequestForm, list_filter
+from .forms import DataRequestForm, ListExportForm, list_filter, list_query_filter
 
 
 class DataRequestListView(CrmView):
@@ -35,6 +37,7 @@ class DataRequestListView(CrmView):
             {
                 "requests": selectors.request_list(actor=self.actor),
                 "may_request": has_action(self.actor, REQUEST_DATA),
+                "lists": LISTS.values(),
             }
         )
 
@@ -95,6 +98,90 @@ class DataRequestNewView(CrmView):
         return self.render(self.page(form), status=form_error_status(form))
 
 
+class ListExportNewView(CrmView):
+    """导出 a list (orders, complaints, follow-up records): its rows by the list's filter
+    (``?query=`` the list page's query string), why, for whom, which fields, which file."""
+
+    action = REQUEST_DATA
+    template_name = "web/retrieval/list_export.html"
+
+    def list_query(self) -> QueryDict:
+        """The list's filter: the page's own query (the list page links here with its query),
+        carried through the form as ``query``."""
+        if self.request.method == "POST":
+            return QueryDict(self.request.POST.get("query", "")[:2000])
+        return self.request.GET
+
+    def page(self, spec: Any, form: ListExportForm) -> dict[str, Any]:
+        query = self.list_query()
+        wanted = list_query_filter(spec, query)
+        limit = services.max_records()
+        error = ""
+        try:
+            count = services.list_matching(
+                actor=self.actor, target=spec.target, data=wanted, limit=limit
+            )
+            words = spec.words(spec.filter(wanted))
+        except Invalid as exc:
+            count, words = 0, []
+            error = "；".join(str(m) for m in exc.fields.values())
+        return {
+            "spec": spec,
+            "form": form,
+            "query": query.urlencode(),
+            "values": {k: query.get(k, "") for k in ("since", "until", "kind")},
+            "kinds": spec.choices.get("kind").choices if "kind" in spec.choices else [],
+            "filters": words,
+            "filter_error": error,
+            "count": count,
+            "too_many": count > limit,
+            "limit": limit,
+            "direct_max": services.list_direct_max(),
+        }
+
+    def get(self, request: HttpRequest, target: str) -> HttpResponse:
+        spec = services.list_spec(target)
+        return self.render(self.page(spec, ListExportForm(spec=spec)))
+
+    def post(self, request: HttpRequest, target: str) -> HttpResponse:
+        spec = services.list_spec(target)
+        form = ListExportForm(request.POST, spec=spec)
+        if form.is_valid():
+            wanted = list_query_filter(spec, self.list_query())
+            try:
+                filed = services.list_export_file(
+                    actor=self.actor, data=form.service_data(spec.target, wanted)
+                )
+            except Invalid as exc:
+                apply_domain_error(form, exc)
+                for field, message in exc.fields.items():
+                    if field.startswith("filter"):
+                        form.add_error(None, str(message))
+            else:
+                if filed.state == RequestState.APPROVED:
+                    text = _("%(number)s 已登记，可以导出（仅一次）") % {"number": filed.number}
+                else:
+                    text = _("已提交导出申请 %(number)s，等待部门总监和总经理审批") % {
+                        "number": filed.number
+                    }
+                messages.success(request, text)
+                return redirect("web:data_request_detail", filed.pk)
+        return self.render(self.page(spec, form), status=form_error_status(form))
+
+
+def _described(filed: DataRequest) -> tuple[list[Any], list[tuple[str, str]]]:
+    """A request's field titles and filter in words, by what it exported."""
+    if filed.target == Target.CUSTOMERS:
+        return [BY_CODE[c].label for c in filed.fields if c in BY_CODE], criteria_rows(
+            filed.criteria
+        )
+    spec = LISTS.get(filed.target)
+    if spec is None:
+        return list(filed.fields), []
+    known = spec.by_code
+    return [known[c].label for c in filed.fields if c in known], spec.words(filed.criteria)
+
+
 class DataRequestDetailView(CrmView):
     """One request: what, why, for whom, its steps, and the download for its requester."""
 
@@ -103,11 +190,12 @@ class DataRequestDetailView(CrmView):
 
     def get(self, request: HttpRequest, request_id: int) -> HttpResponse:
         filed = services.request_get(actor=self.actor, request_id=request_id)
+        labels, criteria = _described(filed)
         return self.render(
             {
                 "r": filed,
-                "fields": [BY_CODE[c].label for c in filed.fields if c in BY_CODE],
-                "criteria": criteria_rows(filed.criteria),
+                "fields": labels,
+                "criteria": criteria,
                 "mine": filed.requested_by_id == self.actor.pk,
             }
         )

@@ -26,6 +26,7 @@ from crm.accounts.roles import (
     MANAGE_SLA,
     RECORD_SERVICE,
     REGISTER_COMPLAINT,
+    REQUEST_DATA,
     VIEW_COMPLAINT,
     VIEW_COMPLAINT_REPORT,
     VIEW_KNOWLEDGE,
@@ -65,6 +66,7 @@ class ComplaintListView(CrmView):
         context: dict[str, Any] = {
             "view": view,
             "may_register": has_action(self.actor, REGISTER_COMPLAINT),
+            "may_export": has_action(self.actor, REQUEST_DATA),
             "may_report": has_action(self.actor, VIEW_COMPLAINT_REPORT),
             "may_sla": has_action(self.actor, MANAGE_SLA),
             "states": State.choices,

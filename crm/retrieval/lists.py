@@ -1,0 +1,358 @@
+"""The lists other than customers that can be exported (orders, complaints, follow-up records):
+for each, the declared input of its filter (the list page's own), the rows the requester sees
+through the domain's selector (``restrict()`` inside it), the field catalogue with column titles,
+and how a row is shown to its reader (``prepare``: the customer's fields masked to the reader's
+clearance, and the row's own copy of a phone with them).
+
+A list export is a ``DataRequest`` like a customer retrieval (crm.retrieval.services): the rows
+are fixed as ids when it is filed, more than ``CRM_BULK_READ_THRESHOLD`` of them wait for the
+department director and the general manager, and the one download is masked, watermarked and
+logged, with each row's customer kept for the access log (查阅登记).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from django.db import models
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from pydantic import Field
+
+from crm.accounts.models import User
+from crm.activities import selectors as activity_selectors
+from crm.activities.choices import FollowUpKind
+from crm.activities.models import FollowUp
+from crm.core.inputs import MAX_ID, Choice, Day, Input, Integer, Text, validate
+from crm.customers import sensitive
+from crm.governance.masking import Masker, mask_value
+from crm.orders import selectors as order_selectors
+from crm.orders.models import Order, OrderState
+from crm.service import selectors as service_selectors
+from crm.service.models import Category as ComplaintCategory
+from crm.service.models import Complaint, Severity
+from crm.service.models import State as ComplaintState
+
+from .fields import ExportField, Names, Read
+from .models import Target
+
+Id = Annotated[int, Integer(1, MAX_ID)]
+
+
+# --- reading a row's values ------------------------------------------------------------------
+
+
+def _attr(path: str) -> Read:
+    names = path.split(".")
+
+    def read(row: Any, _names: Names) -> Any:
+        value = row
+        for name in names:
+            value = getattr(value, name, None) if value is not None else None
+        return "" if value is None else value
+
+    return read
+
+
+def _choice(model: type[models.Model], name: str) -> Read:
+    """A choice's label, the labels read once per language."""
+    labels: dict[str, dict[Any, str]] = {}
+
+    def read(row: Any, _names: Names) -> str:
+        value = getattr(row, name, "")
+        if not value:
+            return ""
+        language = get_language() or ""
+        if language not in labels:
+            field = model._meta.get_field(name)
+            labels[language] = {k: str(v) for k, v in field.flatchoices}  # type: ignore[union-attr]
+        return labels[language].get(value, str(value))
+
+    return read
+
+
+def _moment(name: str) -> Read:
+    def read(row: Any, _names: Names) -> str:
+        value = getattr(row, name, None)
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
+
+    return read
+
+
+def _day(name: str) -> Read:
+    def read(row: Any, _names: Names) -> str:
+        value: dt.date | None = getattr(row, name, None)
+        return value.isoformat() if value else ""
+
+    return read
+
+
+def _user(name: str) -> Read:
+    def read(row: Any, names: Names) -> str:
+        pk = getattr(row, f"{name}_id", None)
+        return names.users.get(pk, "") if pk else ""
+
+    return read
+
+
+def _department(name: str) -> Read:
+    def read(row: Any, names: Names) -> str:
+        pk = getattr(row, f"{name}_id", None)
+        return names.departments.get(pk, "") if pk else ""
+
+    return read
+
+
+def _yes(name: str) -> Read:
+    return lambda row, _names: str(_("是")) if getattr(row, name, False) else ""
+
+
+# --- how a row is shown -------------------------------------------------------------------
+
+
+def _shown_customer(masker: Masker, row: Any) -> frozenset[str]:
+    """The row's customer replaced by its display copy; the fields hidden from the reader."""
+    customer = getattr(row, "customer", None)
+    if customer is None:
+        return masker.hidden(None)
+    row.customer = masker.show(customer)
+    return masker.hidden(customer)
+
+
+def _prepare_order(masker: Masker, row: Any) -> Any:
+    hidden = _shown_customer(masker, row)
+    if "phone" in hidden:  # the order's contact phone is the customer's phone group
+        row.contact_phone = mask_value("phone", row.contact_phone)
+    return row
+
+
+def _prepare_complaint(masker: Masker, row: Any) -> Any:
+    _shown_customer(masker, row)
+    phone = sensitive.read_phone(row) if row.phone_store else ""
+    row.shown_phone = phone if masker.sees_in_scope("phone") else mask_value("phone", phone)
+    return row
+
+
+def _prepare_followup(masker: Masker, row: Any) -> Any:
+    _shown_customer(masker, row)
+    return row
+
+
+# --- the filters (as on each list page) -----------------------------------------------------
+
+FILTER_LABELS: dict[str, str | Promise] = {
+    "q": _("搜索"),
+    "state": _("状态"),
+    "customer": _("客户"),
+    "category": _("投诉类别"),
+    "severity": _("严重程度"),
+    "mine": _("只看我处理的"),
+    "overdue": _("已超期"),
+    "staff": _("跟进人"),
+    "kind": _("跟进方式"),
+    "since": _("起始日期"),
+    "until": _("截止日期"),
+}
+
+
+class OrderListFilter(Input):
+    """The order list's filter (as on the list page and ``GET /orders``)."""
+
+    q: Annotated[str, Text(100)] = Field("", description="搜索：客户名称、款号、订单编号")
+    state: Annotated[str, Choice(OrderState, blank=True)] = Field("", description="订单状态")
+    customer: Id | None = Field(None, description="客户 id")
+
+
+class ComplaintListFilter(Input):
+    """The complaint list's filter (as on the list page and ``GET /complaints``)."""
+
+    q: Annotated[str, Text(100)] = Field("", description="投诉编号或投诉人")
+    state: Annotated[str, Choice(ComplaintState, blank=True)] = Field("", description="状态")
+    category: Annotated[str, Choice(ComplaintCategory, blank=True)] = Field(
+        "", description="投诉类别"
+    )
+    severity: Annotated[str, Choice(Severity, blank=True)] = Field("", description="严重程度")
+    mine: bool = Field(False, description="只要我处理的")
+    overdue: bool = Field(False, description="只要已超期的")
+    customer: Id | None = Field(None, description="客户 id")
+
+
+class FollowUpListFilter(Input):
+    """Follow-up records: of one customer, by one person, of one kind, between two days."""
+
+    customer: Id | None = Field(None, description="客户 id")
+    staff: Id | None = Field(None, description="跟进人用户 id")
+    kind: Annotated[str, Choice(FollowUpKind, blank=True)] = Field("", description="跟进方式")
+    since: Annotated[dt.date, Day()] | None = Field(None, description="起始日期（含）")
+    until: Annotated[dt.date, Day()] | None = Field(None, description="截止日期（含）")
+
+
+def _orders(actor: User, cleaned: Mapping[str, Any]) -> QuerySet[Any]:
+    filters = order_selectors.OrderFilters(**cleaned)
+    return order_selectors.orders_matching(actor=actor, filters=filters)
+
+
+def _complaints(actor: User, cleaned: Mapping[str, Any]) -> QuerySet[Any]:
+    filters = service_selectors.ComplaintFilters(**cleaned)
+    return service_selectors.complaints_matching(actor=actor, filters=filters)
+
+
+def _followups(actor: User, cleaned: Mapping[str, Any]) -> QuerySet[Any]:
+    filters = activity_selectors.FollowUpFilters(**cleaned)
+    return activity_selectors.followups_matching(actor=actor, filters=filters)
+
+
+# --- the catalogue ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ListExport:
+    target: str
+    title: str | Promise  # the file's sheet and name
+    filter_input: type[Input]
+    matching: Callable[[User, Mapping[str, Any]], QuerySet[Any]]
+    fields: tuple[ExportField, ...]
+    default: tuple[str, ...]
+    related: tuple[str, ...]  # loaded with each batch of rows
+    prepare: Callable[[Masker, Any], Any]
+    choices: Mapping[str, type[models.TextChoices]]  # the filter's choice fields, for words
+    order: tuple[str, ...] = ("-id",)
+
+    @property
+    def by_code(self) -> dict[str, ExportField]:
+        return {f.code: f for f in self.fields}
+
+    def ordered(self, codes: list[str]) -> list[ExportField]:
+        wanted = set(codes)
+        return [f for f in self.fields if f.code in wanted]
+
+    def filter(self, data: Mapping[str, Any]) -> dict[str, Any]:
+        """The filter validated (``Invalid`` names ``filter.<field>``), blanks left out."""
+        from crm.core.errors import Invalid
+
+        try:
+            cleaned = validate(self.filter_input, data)
+        except Invalid as exc:
+            raise Invalid(fields={f"filter.{k}": v for k, v in exc.fields.items()}) from exc
+        return {k: v for k, v in cleaned.items() if v not in ("", None, False)}
+
+    def rows(self, actor: User, cleaned: Mapping[str, Any]) -> QuerySet[Any]:
+        return self.matching(actor, cleaned).order_by(*self.order)
+
+    def words(self, criteria: Mapping[str, Any]) -> list[tuple[str, str]]:
+        """A filter in words: (label, value), the choices by their names, people by name."""
+        out: list[tuple[str, str]] = []
+        for key, value in criteria.items():
+            label = FILTER_LABELS.get(key, key)
+            shown: Any = value
+            if key in self.choices:
+                shown = dict(self.choices[key].choices).get(value, value)
+            elif key == "staff":
+                user = User.objects.filter(pk=value).first()
+                shown = user.display_name if user is not None else value
+            elif key == "customer":
+                shown = f"#{value}"
+            elif value is True:
+                shown = "✓"
+            out.append((str(label), str(shown)))
+        return out
+
+
+ORDERS = ListExport(
+    target=Target.ORDERS,
+    title=_("订单"),
+    filter_input=OrderListFilter,
+    matching=_orders,
+    fields=(
+        ExportField("number", _("订单编号"), _attr("number")),
+        ExportField("order_date", _("订单日期"), _day("order_date")),
+        ExportField("customer_number", _("客户编号"), _attr("customer.number")),
+        ExportField("customer", _("客户"), _attr("customer.name")),
+        ExportField("state", _("状态"), _choice(Order, "state")),
+        ExportField("total", _("订单金额"), _attr("total")),
+        ExportField("currency", _("币种"), _attr("currency")),
+        ExportField("payment_method", _("付款方式"), _choice(Order, "payment_method")),
+        ExportField("by_instalments", _("分期付款"), _yes("by_instalments")),
+        ExportField("contact_name", _("联系人"), _attr("contact_name")),
+        ExportField("contact_phone", _("联系电话"), _attr("contact_phone")),
+        ExportField("created_by", _("登记人"), _user("created_by")),
+        ExportField("sold_by", _("成交销售"), _user("sold_by")),
+        ExportField("department", _("部门"), _department("sold_department")),
+        ExportField("confirmed_on", _("确认日期"), _day("confirmed_on")),
+        ExportField("expected_delivery", _("期望交付日期"), _day("expected_delivery")),
+        ExportField("delivered_on", _("交付日期"), _day("delivered_on")),
+        ExportField("external_number", _("外部单号"), _attr("external_number")),
+        ExportField("style_number", _("款号"), _attr("style_number")),
+        ExportField("notes", _("其他备注"), _attr("notes")),
+        ExportField("created_at", _("创建时间"), _moment("created_at")),
+    ),
+    default=("number", "order_date", "customer", "state", "total", "currency", "created_by"),
+    related=("customer",),
+    prepare=_prepare_order,
+    choices={"state": OrderState},
+)
+
+COMPLAINTS = ListExport(
+    target=Target.COMPLAINTS,
+    title=_("投诉"),
+    filter_input=ComplaintListFilter,
+    matching=_complaints,
+    fields=(
+        ExportField("number", _("投诉编号"), _attr("number")),
+        ExportField("created_at", _("登记时间"), _moment("created_at")),
+        ExportField("complainant", _("投诉人"), _attr("complainant")),
+        ExportField("phone", _("联系电话"), _attr("shown_phone")),
+        ExportField("customer", _("客户"), _attr("customer.name")),
+        ExportField("channel", _("投诉渠道"), _choice(Complaint, "channel")),
+        ExportField("category", _("投诉类别"), _choice(Complaint, "category")),
+        ExportField("severity", _("严重程度"), _choice(Complaint, "severity")),
+        ExportField("product", _("产品"), _attr("product")),
+        ExportField("order_number", _("订单号"), _attr("order_number")),
+        ExportField("description", _("投诉内容"), _attr("description")),
+        ExportField("request", _("客户要求"), _attr("request")),
+        ExportField("state", _("状态"), _choice(Complaint, "state")),
+        ExportField("handler", _("处理人"), _user("handler")),
+        ExportField("department", _("部门"), _department("department")),
+        ExportField("response_due", _("响应期限"), _moment("response_due")),
+        ExportField("resolve_due", _("解决期限"), _moment("resolve_due")),
+        ExportField("resolved_at", _("解决时间"), _moment("resolved_at")),
+    ),
+    default=("number", "created_at", "complainant", "category", "severity", "state", "handler"),
+    related=("customer",),
+    prepare=_prepare_complaint,
+    choices={"state": ComplaintState, "category": ComplaintCategory, "severity": Severity},
+)
+
+FOLLOWUPS = ListExport(
+    target=Target.FOLLOWUPS,
+    title=_("跟进记录"),
+    filter_input=FollowUpListFilter,
+    matching=_followups,
+    fields=(
+        ExportField("occurred_at", _("时间"), _moment("occurred_at")),
+        ExportField("customer_number", _("客户编号"), _attr("customer.number")),
+        ExportField("customer", _("客户"), _attr("customer.name")),
+        ExportField("kind", _("方式"), _choice(FollowUp, "kind")),
+        ExportField("staff", _("跟进人"), _user("staff")),
+        ExportField("purpose", _("目的"), _attr("purpose")),
+        ExportField("content", _("内容"), _attr("content")),
+        ExportField("outcome", _("结果"), _attr("outcome")),
+        ExportField("feedback", _("客户反馈"), _attr("feedback")),
+        ExportField("next_step", _("下一步"), _attr("next_step")),
+        ExportField("satisfaction", _("满意度（1-5）"), _attr("satisfaction")),
+        ExportField("comment", _("经理点评"), _attr("comment")),
+    ),
+    default=("occurred_at", "customer", "kind", "staff", "content", "outcome", "next_step"),
+    related=("customer",),
+    prepare=_prepare_followup,
+    choices={"kind": FollowUpKind},
+    order=("-occurred_at", "-id"),
+)
+
+LISTS: dict[str, ListExport] = {spec.target: spec for spec in (ORDERS, COMPLAINTS, FOLLOWUPS)}
