@@ -400,6 +400,10 @@ ENDPOINTS: dict[str, tuple[str, str, Any, int, str]] = {
     "data_request_file": ("POST",  "data-requests", {"purpose": "展会邀请", "recipient": "会务公司",
                          "fields": ["name", "phone"], "customers": ["{x}"]}, 201,
                          "data_request_file"),
+    "list_export_file": ("POST",   "list-exports", {"target": "orders", "purpose": "季度复盘",
+                         "recipient": "财务部", "fields": ["number"], "filter": "{oc:customer}"},
+                         201, "data_request_file"),
+    "list_export_fields": ("GET",  "list-exports/fields",         None, 200, "data_requests"),
     "data_request_get": ("GET",    "data-requests/{dr}",          None, 200, "data_request"),
     "data_request_export": ("POST", "data-requests/{dr}/export",  None, 200,
                          "data_request_export"),
@@ -1044,6 +1048,8 @@ def _cell(org, call, world, endpoint, persona, expected):
             body["receivers"] = [org.rep_c.pk]
         if body.get("members") == ["{rep_a}"]:
             body["members"] = [org.rep_a.pk]
+        if body.get("filter") == "{oc:customer}":  # the orders of rep_a's customer oc
+            body["filter"] = {"customer": world["oc"].pk}
         if body.get("answers") == "{qq:30}":
             body["answers"] = {str(world["qq"]): 30}
         if body.get("department") == "{sales1}":

@@ -335,6 +335,7 @@ PAGES: dict[str, tuple[str, tuple[str, ...], dict[str, Any] | None, int, str]] =
     "access_log_export":   ("GET",  (),             None, 200, "audit"),
     "data_request_list":   ("GET",  (),             None, 200, "data_requests"),
     "data_request_new":    ("GET",  (),             None, 200, "data_requests"),
+    "list_export_new":     ("GET",  ("orders",),    None, 200, "data_requests"),
     "data_request_detail": ("GET",  ("{dr}",),      None, 200, "data_request"),
     "data_request_export": ("POST", ("{dr}",),      None, 302, "data_export"),
     "import_list":         ("GET",  (),             None, 200, "imports"),
