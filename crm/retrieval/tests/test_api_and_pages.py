@@ -205,7 +205,11 @@ def test_the_api_exports_a_list_by_its_filter(org, sold, call):
 def test_the_order_list_links_to_its_export_with_its_filter(org, sold, as_user):
     client = as_user(org.rep_a)
     listing = client.get(reverse("web:order_list"), {"q": "星河"}).content.decode()
-    assert reverse("web:list_export_new", args=["orders"]) + "?q=" in listing
+    assert f'action="{reverse("web:list_export_new", args=["orders"])}"' in listing
+    assert 'name="query" value="q=%E6%98%9F%E6%B2%B3"' in listing
+    # the button sends the list's address as it is (app.js: after htmx filtered it)
+    by_button = client.get(reverse("web:list_export_new", args=["orders"]), {"query": "q=星河"})
+    assert "共 1 条" in by_button.content.decode()
 
     url = reverse("web:list_export_new", args=["orders"])
     form = client.get(url, {"q": "星河"}).content.decode()

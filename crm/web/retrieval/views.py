@@ -110,6 +110,8 @@ class ListExportNewView(CrmView):
         carried through the form as ``query``."""
         if self.request.method == "POST":
             return QueryDict(self.request.POST.get("query", "")[:2000])
+        if "query" in self.request.GET:  # the list page's export button: its address as it is now
+            return QueryDict(self.request.GET.get("query", "")[:2000])
         return self.request.GET
 
     def page(self, spec: Any, form: ListExportForm) -> dict[str, Any]:

@@ -65,3 +65,41 @@ def test_a_rep_exports_the_filtered_list_after_two_approvals(live_server, org, p
     page.reload()
     expect(page.locator("body")).to_contain_text("已导出")
     expect(page.get_by_role("button", name="导出文件（仅一次）")).to_have_count(0)
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_rep_exports_the_filtered_order_list_at_once(live_server, org, page):  # noqa: F811
+    from crm.orders.tests.factories import make_order, make_product
+
+    expect = sync_api.expect
+    product = make_product(org)
+    make_order(org.rep_a, make_customer(org.rep_a, name="星河机械"), product)
+    make_order(org.rep_a, make_customer(org.rep_a, name="晨光商店"), product)
+
+    # the order list, filtered, and its export: a few rows need nobody's signature
+    sign_in(page, live_server.url, "rep_a")
+    page.goto(f"{live_server.url}/orders/")
+    page.get_by_placeholder("订单编号、客户或款号").fill("星河")
+    expect(page.locator("#order-rows")).not_to_contain_text("晨光商店")
+    page.get_by_role("button", name="导出", exact=True).click()
+    expect(page.locator("[data-count]")).to_contain_text("共 1 条")
+    expect(page.locator("body")).to_contain_text("无需审批")
+    page.get_by_label("用途").fill("月底对账")
+    page.get_by_label("接收方（单位、人员）").fill("财务部")
+    page.get_by_label("CSV (.csv)").check()
+    shoot(page, "list-export-new")
+    page.get_by_role("button", name="登记并导出").click()
+    expect(page.locator("body")).to_contain_text("可以导出（仅一次）")
+    shoot(page, "list-export-detail")
+
+    with page.expect_download() as download:
+        page.get_by_role("button", name="导出文件（仅一次）").click()
+    saved = download.value
+    assert saved.suggested_filename.endswith(".csv")
+    with open(saved.path(), encoding="utf-8-sig") as handle:
+        text = handle.read()
+    number = DataRequest.objects.get().number
+    assert f"订单导出 {number}" in text
+    assert "星河机械" in text
+    assert "晨光商店" not in text
