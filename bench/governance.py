@@ -32,7 +32,7 @@ from django.utils import timezone
 from crm.accounts import services as accounts
 from crm.accounts.models import User
 from crm.activities.choices import PlanKind, PlanMethod, PlanStatus
-from crm.activities.models import Plan
+from crm.activities.models import FollowUp, Plan
 from crm.customers.models import Customer
 from crm.handover import services as handover
 from crm.retrieval import services as retrieval
@@ -269,12 +269,24 @@ def run_list_export(staff: Staff, say: Callable[[str], None]) -> list[Step]:
     with transaction.atomic():
         gm = _bench_gm(staff)
         made: list[int] = []
+        # the newest days of records that one request may hold (at most 100,000)
+        period: dict[str, str] = {}
+        cut = (
+            FollowUp.objects.order_by("-occurred_at", "-id")
+            .values_list("occurred_at", flat=True)[
+                retrieval.max_records() : retrieval.max_records() + 1
+            ]
+            .first()
+        )
+        if cut is not None:
+            period["since"] = (timezone.localdate(cut) + dt.timedelta(days=1)).isoformat()
 
         def file(file_format: str) -> Callable[[], str]:
             def go() -> str:
                 r = retrieval.list_export_file(
                     actor=gm,
                     data={
+                        "filter": period,
                         "target": "followups",
                         "purpose": "基准",
                         "recipient": "基准",

@@ -75,8 +75,10 @@ class DataRequestInput(Input):
 
 class ListTarget(models.TextChoices):
     ORDERS = "orders", "orders"
+    OPPORTUNITIES = "opportunities", "opportunities"
     COMPLAINTS = "complaints", "complaints"
     FOLLOWUPS = "followups", "followups"
+    VISITS = "visits", "visits"
 
 
 class ListExportInput(Input):
@@ -86,7 +88,8 @@ class ListExportInput(Input):
     threshold wait for the department director and the general manager."""
 
     target: Annotated[str, Choice(ListTarget)] = Field(
-        description="orders 订单 / complaints 投诉 / followups 跟进记录"
+        description="orders 订单 / opportunities 销售机会 / complaints 投诉 / "
+        "followups 跟进记录 / visits 来访登记"
     )
     purpose: Annotated[str, Text(500, required=True, message=gettext_noop("请填写调用用途"))] = (
         Field(description="调用用途")

@@ -12,6 +12,7 @@ logged, with each row's customer kept for the access log (查阅登记).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -29,11 +30,17 @@ from crm.accounts.models import User
 from crm.activities import selectors as activity_selectors
 from crm.activities.choices import FollowUpKind
 from crm.activities.models import FollowUp
+from crm.core.errors import Invalid
 from crm.core.inputs import MAX_ID, Choice, Day, Input, Integer, Text, validate
 from crm.customers import sensitive
 from crm.governance.masking import Masker, mask_value
 from crm.orders import selectors as order_selectors
 from crm.orders.models import Order, OrderState
+from crm.reception import selectors as reception_selectors
+from crm.reception.models import Visit
+from crm.sales import selectors as sales_selectors
+from crm.sales.choices import Status as OpportunityStatus
+from crm.sales.models import Opportunity
 from crm.service import selectors as service_selectors
 from crm.service.models import Category as ComplaintCategory
 from crm.service.models import Complaint, Severity
@@ -132,14 +139,22 @@ def _prepare_order(masker: Masker, row: Any) -> Any:
     return row
 
 
+def _prepare_visit(masker: Masker, row: Any) -> Any:
+    if "name" in _shown_customer(masker, row):  # the visitor's name is the customer's
+        row.name = mask_value("name", row.name)
+    return row
+
+
 def _prepare_complaint(masker: Masker, row: Any) -> Any:
-    _shown_customer(masker, row)
+    if "name" in _shown_customer(masker, row):  # the complainant's name, as the customer's
+        row.complainant = mask_value("name", row.complainant)
     phone = sensitive.read_phone(row) if row.phone_store else ""
     row.shown_phone = phone if masker.sees_in_scope("phone") else mask_value("phone", phone)
     return row
 
 
-def _prepare_followup(masker: Masker, row: Any) -> Any:
+def _prepare_customer_row(masker: Masker, row: Any) -> Any:
+    """A row whose customer data is its customer's: the customer shown to the reader."""
     _shown_customer(masker, row)
     return row
 
@@ -158,6 +173,12 @@ FILTER_LABELS: dict[str, str | Promise] = {
     "kind": _("跟进方式"),
     "since": _("起始日期"),
     "until": _("截止日期"),
+    "status": _("状态"),
+    "owner": _("负责人"),
+    "stale": _("停滞"),
+    "department": _("部门"),
+    "start": _("开始日期"),
+    "end": _("结束日期"),
 }
 
 
@@ -193,6 +214,56 @@ class FollowUpListFilter(Input):
     until: Annotated[dt.date, Day()] | None = Field(None, description="截止日期（含）")
 
 
+class OpportunityListFilter(Input):
+    """The opportunity list's filter (as on the list page and ``GET /opportunities``): left out,
+    the status is open, as the list shows; blank, every status."""
+
+    q: Annotated[str, Text(100)] = Field("", description="机会名称或客户")
+    status: Annotated[str, Choice(OpportunityStatus, blank=True)] = Field(
+        "open", description="open 进行中 / won 赢单 / lost 输单；空：全部"
+    )
+    owner: Id | None = Field(None, description="负责人用户 id")
+    customer: Id | None = Field(None, description="客户 id")
+    stale: bool = Field(False, description="只要停滞的")
+
+
+class VisitListFilter(Input):
+    """来电来访登记 of a period, as the page reads it (left out: today; one day given: that
+    day; at most a year), and a department."""
+
+    start: Annotated[dt.date, Day()] | None = Field(None, description="开始日期（含）")
+    end: Annotated[dt.date, Day()] | None = Field(None, description="结束日期（含）")
+    department: Id | None = Field(None, description="部门 id")
+
+
+def _opportunities(actor: User, cleaned: Mapping[str, Any]) -> QuerySet[Any]:
+    filters = sales_selectors.Filters(**cleaned)
+    return sales_selectors.opportunities_matching(actor=actor, filters=filters)
+
+
+def _visit_period(cleaned: Mapping[str, Any]) -> dict[str, Any]:
+    """The period as the page reads it: today, or the one day given."""
+    start = cleaned.get("start") or cleaned.get("end") or timezone.localdate()
+    return {**cleaned, "start": start, "end": cleaned.get("end") or start}
+
+
+def _visits(actor: User, cleaned: Mapping[str, Any]) -> QuerySet[Any]:
+    start, end = _visit_period(cleaned)["start"], _visit_period(cleaned)["end"]
+    try:
+        return reception_selectors.visit_list(
+            actor=actor, start=start, end=end, department_id=cleaned.get("department")
+        )
+    except Invalid as exc:  # the period's own errors, as the filter's
+        raise Invalid(fields={f"filter.{k}": v for k, v in exc.fields.items()}) from exc
+
+
+def _all_visits(actor: User, cleaned: Mapping[str, Any]) -> QuerySet[Any]:
+    from crm.accounts.roles import VIEW_VISIT
+    from crm.core.permissions import restrict
+
+    return restrict(Visit.objects.all(), actor, VIEW_VISIT)
+
+
 def _orders(actor: User, cleaned: Mapping[str, Any]) -> QuerySet[Any]:
     filters = order_selectors.OrderFilters(**cleaned)
     return order_selectors.orders_matching(actor=actor, filters=filters)
@@ -223,6 +294,12 @@ class ListExport:
     prepare: Callable[[Masker, Any], Any]
     choices: Mapping[str, type[models.TextChoices]]  # the filter's choice fields, for words
     order: tuple[str, ...] = ("-id",)
+    defaults: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    # the rows a request may still show at its download, whatever its filter (None: matching
+    # with an empty filter; the visits' filter has a default period)
+    visible: Callable[[User, Mapping[str, Any]], QuerySet[Any]] | None = None
+    # what a filter leaves out, filled in as the list reads it (the visits' period)
+    complete: Callable[[Mapping[str, Any]], dict[str, Any]] | None = None
 
     @property
     def by_code(self) -> dict[str, ExportField]:
@@ -233,14 +310,23 @@ class ListExport:
         return [f for f in self.fields if f.code in wanted]
 
     def filter(self, data: Mapping[str, Any]) -> dict[str, Any]:
-        """The filter validated (``Invalid`` names ``filter.<field>``), blanks left out."""
-        from crm.core.errors import Invalid
-
+        """The filter validated (``Invalid`` names ``filter.<field>``), what was left out read
+        as the list page reads it (``defaults``: the opportunity list shows open ones)."""
         try:
             cleaned = validate(self.filter_input, data)
         except Invalid as exc:
             raise Invalid(fields={f"filter.{k}": v for k, v in exc.fields.items()}) from exc
-        return {k: v for k, v in cleaned.items() if v not in ("", None, False)}
+        whole = {**self.defaults, **cleaned}
+        return self.complete(whole) if self.complete is not None else whole
+
+    @staticmethod
+    def stated(cleaned: Mapping[str, Any]) -> dict[str, Any]:
+        """The filter's conditions (what narrows it), as JSON: what a request records."""
+        return {
+            k: v.isoformat() if isinstance(v, dt.date) else v
+            for k, v in cleaned.items()
+            if v not in ("", None, False)
+        }
 
     def rows(self, actor: User, cleaned: Mapping[str, Any]) -> QuerySet[Any]:
         return self.matching(actor, cleaned).order_by(*self.order)
@@ -249,13 +335,20 @@ class ListExport:
         """A filter in words: (label, value), the choices by their names, people by name."""
         out: list[tuple[str, str]] = []
         for key, value in criteria.items():
+            if value in ("", None, False):
+                continue
             label = FILTER_LABELS.get(key, key)
             shown: Any = value
             if key in self.choices:
                 shown = dict(self.choices[key].choices).get(value, value)
-            elif key == "staff":
+            elif key in ("staff", "owner"):
                 user = User.objects.filter(pk=value).first()
                 shown = user.display_name if user is not None else value
+            elif key == "department":
+                from crm.accounts.models import Department
+
+                found = Department.objects.filter(pk=value).first()
+                shown = found.name if found is not None else value
             elif key == "customer":
                 shown = f"#{value}"
             elif value is True:
@@ -350,9 +443,70 @@ FOLLOWUPS = ListExport(
     ),
     default=("occurred_at", "customer", "kind", "staff", "content", "outcome", "next_step"),
     related=("customer",),
-    prepare=_prepare_followup,
+    prepare=_prepare_customer_row,
     choices={"kind": FollowUpKind},
     order=("-occurred_at", "-id"),
 )
 
-LISTS: dict[str, ListExport] = {spec.target: spec for spec in (ORDERS, COMPLAINTS, FOLLOWUPS)}
+OPPORTUNITIES = ListExport(
+    target=Target.OPPORTUNITIES,
+    title=_("销售机会"),
+    filter_input=OpportunityListFilter,
+    matching=_opportunities,
+    fields=(
+        ExportField("name", _("机会名称"), _attr("name")),
+        ExportField("customer_number", _("客户编号"), _attr("customer.number")),
+        ExportField("customer", _("客户"), _attr("customer.name")),
+        ExportField("pipeline", _("销售流程"), _attr("pipeline.name")),
+        ExportField("stage", _("阶段"), _attr("stage.name")),
+        ExportField("status", _("状态"), _choice(Opportunity, "status")),
+        ExportField("amount", _("金额"), _attr("amount")),
+        ExportField("currency", _("币种"), _attr("currency")),
+        ExportField("expected_close_on", _("预计成交日期"), _day("expected_close_on")),
+        ExportField("owner", _("负责人"), _user("owner")),
+        ExportField("department", _("部门"), _department("department")),
+        ExportField("last_activity_at", _("最近活动时间"), _moment("last_activity_at")),
+        ExportField("won_on", _("成交日期"), _day("won_on")),
+        ExportField("lost_reason", _("输单原因"), _attr("lost_reason.name")),
+        ExportField("notes", _("备注"), _attr("notes")),
+        ExportField("created_at", _("创建时间"), _moment("created_at")),
+    ),
+    default=("name", "customer", "stage", "status", "amount", "expected_close_on", "owner"),
+    related=("customer", "pipeline", "stage", "lost_reason"),
+    prepare=_prepare_customer_row,  # the customer shown to the reader, nothing else of its own
+    choices={"status": OpportunityStatus},
+    defaults={"status": OpportunityStatus.OPEN},
+)
+
+VISITS = ListExport(
+    target=Target.VISITS,
+    title=_("来访登记"),
+    filter_input=VisitListFilter,
+    matching=_visits,
+    visible=_all_visits,
+    fields=(
+        ExportField("at", _("时间"), _moment("at")),
+        ExportField("channel", _("方式"), _choice(Visit, "channel")),
+        ExportField("name", _("客户姓名"), _attr("name")),
+        ExportField("customer_number", _("客户编号"), _attr("customer.number")),
+        ExportField("party_size", _("来访人数"), _attr("party_size")),
+        ExportField("kind", _("来访类型"), _choice(Visit, "kind")),
+        ExportField("interest", _("意向"), _attr("interest")),
+        ExportField("source", _("认知途径"), _attr("source")),
+        ExportField("served_by", _("接待人"), _user("served_by")),
+        ExportField("owner", _("负责人"), _user("owner")),
+        ExportField("department", _("部门"), _department("department")),
+        ExportField("registered_by", _("登记人"), _user("registered_by")),
+        ExportField("notes", _("备注"), _attr("notes")),
+    ),
+    default=("at", "channel", "name", "kind", "interest", "source", "served_by"),
+    related=("customer",),
+    prepare=_prepare_visit,
+    choices={},
+    complete=_visit_period,
+    order=("-at", "-id"),
+)
+
+LISTS: dict[str, ListExport] = {
+    spec.target: spec for spec in (ORDERS, OPPORTUNITIES, COMPLAINTS, FOLLOWUPS, VISITS)
+}

@@ -39,15 +39,17 @@ class Target(models.TextChoices):
 
     CUSTOMERS = "customers", _("客户")
     ORDERS = "orders", _("订单")
+    OPPORTUNITIES = "opportunities", _("销售机会")
     COMPLAINTS = "complaints", _("投诉")
     FOLLOWUPS = "followups", _("跟进记录")
+    VISITS = "visits", _("来访登记")
 
 
 class DataRequest(models.Model):
     """One 客户数据调用申请: what, why, for whom; the decision; the one export."""
 
     target = models.CharField(
-        _("导出对象"), max_length=12, choices=Target.choices, default=Target.CUSTOMERS
+        _("导出对象"), max_length=16, choices=Target.choices, default=Target.CUSTOMERS
     )
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -283,6 +283,21 @@ def opportunity_list(
     *, actor: User, filters: Filters, cursor: str | None = None, limit: int = LIST_LIMIT
 ) -> Page[Opportunity]:
     """The opportunities the actor may see, newest first, a page at a time."""
+    stages = list(Stage.objects.filter(active=True, stale_days__isnull=False))
+    now = timezone.now()
+    qs = with_stale(opportunities_matching(actor=actor, filters=filters), stages, now)
+    last = decode_cursor(cursor)
+    if last is not None:
+        qs = qs.filter(pk__lt=last)
+    related = ("customer", "owner", "stage", "lost_reason", "pipeline", "department")
+    rows = list(qs.select_related(*related).prefetch_related("lines").order_by("-id")[: limit + 1])
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return Page(items=rows, next_cursor=encode_cursor(rows[-1].pk) if more and rows else None)
+
+
+def opportunities_matching(*, actor: User, filters: Filters) -> QuerySet[Opportunity]:
+    """The opportunities of the list's filter that the actor may see (the list, its export)."""
     qs = restrict(Opportunity.objects.all(), actor, VIEW_OPPORTUNITY)
     if filters.owner is not None:
         qs = owned_by(qs, [filters.owner])
@@ -296,19 +311,10 @@ def opportunity_list(
         qs = qs.filter(customer_id=filters.customer)
     if filters.q:
         qs = qs.filter(Q(name__icontains=filters.q) | Q(customer__name__icontains=filters.q))
-    stages = list(Stage.objects.filter(active=True, stale_days__isnull=False))
-    now = timezone.now()
     if filters.stale:
-        qs = qs.filter(stale_q(stages, now))
-    qs = with_stale(qs, stages, now)
-    last = decode_cursor(cursor)
-    if last is not None:
-        qs = qs.filter(pk__lt=last)
-    related = ("customer", "owner", "stage", "lost_reason", "pipeline", "department")
-    rows = list(qs.select_related(*related).prefetch_related("lines").order_by("-id")[: limit + 1])
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return Page(items=rows, next_cursor=encode_cursor(rows[-1].pk) if more and rows else None)
+        stages = Stage.objects.filter(active=True, stale_days__isnull=False)
+        qs = qs.filter(stale_q(stages, timezone.now()))
+    return qs
 
 
 def customer_opportunities(*, actor: User, customer_id: int, limit: int = 20) -> list[Opportunity]:

@@ -189,3 +189,49 @@ def test_follow_up_records_of_the_customers_one_sees_by_kind_and_day(org):
     with pytest.raises(Invalid) as backwards:
         _export(org.rep_a, target="followups", fields=["content"], filter={"since": "2026-13-01"})
     assert "filter.since" in backwards.value.fields
+
+
+def test_opportunities_are_the_open_ones_unless_the_filter_says_otherwise(org):
+    from crm.sales import selectors as sales_selectors
+    from crm.sales import services as sales
+
+    buyer = make_customer(org.rep_a, name="机会客户", category="intention", grade="B")
+    assert sales_selectors.pipeline_get(None) is not None
+    for name in ("设备采购", "配件采购"):
+        sales.opportunity_create(
+            actor=org.rep_a, data={"name": name, "customer": buyer.pk, "amount": "50000"}
+        )
+    won = sales.opportunity_create(
+        actor=org.rep_a, data={"name": "已成交", "customer": buyer.pk, "amount": "1000"}
+    )
+    sales.opportunity_win(actor=org.rep_a, opportunity_id=won.pk, data={"version": 1})
+
+    open_ones = _export(org.rep_a, target="opportunities", fields=["name", "customer", "status"])
+    assert open_ones.record_count == 2  # as the list shows them: the open ones
+    assert open_ones.criteria == {"status": "open"}
+    every = _export(org.rep_a, target="opportunities", fields=["name"], filter={"status": ""})
+    assert every.record_count == 3
+    _rows, text = _sheet(services.request_export(actor=org.rep_a, request_id=open_ones.pk))
+    assert text[-1] == ["设备采购", "机会客户", "进行中", text[-1][-1]]
+
+
+def test_visits_of_a_period_with_the_visitors_name_as_the_customers(org):
+    from crm.reception import services as reception
+
+    reception.rotation_set(actor=org.manager, data={"users": [org.rep_a.pk]})
+    reception.visit_register(
+        actor=org.receptionist, data={"channel": "visit", "name": "李女士", "interest": "三居室"}
+    )
+    today = _export(org.manager, target="visits", fields=["name", "interest"])
+    assert today.record_count == 1
+    _rows, text = _sheet(services.request_export(actor=org.manager, request_id=today.pk))
+    assert text[-1][:2] == ["李女士", "三居室"]
+
+    with pytest.raises(Invalid) as backwards:
+        _export(
+            org.manager,
+            target="visits",
+            fields=["name"],
+            filter={"start": "2026-03-02", "end": "2026-03-01"},
+        )
+    assert "filter.end" in backwards.value.fields

@@ -101,10 +101,14 @@ def list_query_filter(spec: ListExport, query: QueryDict) -> dict[str, Any]:
     it (ids as numbers, ticks as true); what it refuses is reported by the service."""
     out: dict[str, Any] = {}
     for key, info in spec.filter_input.model_fields.items():
-        value = query.get(key, "").strip()
-        if not value:
+        if key not in query:
             continue
-        if info.annotation is bool:
+        value = query.get(key, "").strip()
+        if info.annotation is str:  # blank is a choice too (the opportunity list's 全部状态)
+            out[key] = value
+        elif not value:
+            continue
+        elif info.annotation is bool:
             if value in ("1", "on", "true"):
                 out[key] = True
         elif "int" in str(info.annotation):

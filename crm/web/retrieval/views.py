@@ -131,7 +131,7 @@ class ListExportNewView(CrmView):
             "spec": spec,
             "form": form,
             "query": query.urlencode(),
-            "values": {k: query.get(k, "") for k in ("since", "until", "kind")},
+            "values": {k: query.get(k, "") for k in ("since", "until", "kind", "start", "end")},
             "kinds": spec.choices.get("kind").choices if "kind" in spec.choices else [],
             "filters": words,
             "filter_error": error,
