@@ -384,7 +384,7 @@ def followups_matching(*, actor: User, filters: FollowUpFilters) -> QuerySet[Fol
     if filters.customer is not None:
         qs = qs.filter(customer_id=filters.customer)
     if filters.staff is not None:
-        qs = qs.filter(staff_id=filters.staff)
+        qs = assigned_to(qs, [filters.staff])
     if filters.kind:
         qs = qs.filter(kind=filters.kind)
     if filters.since is not None:

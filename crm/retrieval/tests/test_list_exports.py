@@ -185,6 +185,9 @@ def test_follow_up_records_of_the_customers_one_sees_by_kind_and_day(org):
 
     everything = _export(org.manager, target="followups", fields=["content"])
     assert everything.record_count == 2  # the manager's department: not 销售二部's
+    by_rep = _export(org.gm, target="followups", fields=["content"], filter={"staff": org.rep_c.pk})
+    assert by_rep.record_count == 1
+    assert by_rep.criteria == {"staff": org.rep_c.pk}
 
     with pytest.raises(Invalid) as backwards:
         _export(org.rep_a, target="followups", fields=["content"], filter={"since": "2026-13-01"})
