@@ -380,7 +380,9 @@ class FollowUpFilters:
 def followups_matching(*, actor: User, filters: FollowUpFilters) -> QuerySet[FollowUp]:
     """The follow-up records of the customers the actor may see (a record of a customer handed
     to someone else leaves its author's reach with the customer), by the filter."""
-    qs = FollowUp.objects.filter(customer__in=readable_customers(actor).values("pk"))
+    qs: QuerySet[FollowUp] = FollowUp.objects.filter(
+        customer__in=readable_customers(actor).values("pk")
+    )
     if filters.customer is not None:
         qs = qs.filter(customer_id=filters.customer)
     if filters.staff is not None:

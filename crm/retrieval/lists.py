@@ -124,12 +124,19 @@ def _yes(name: str) -> Read:
 
 
 def _shown_customer(masker: Masker, row: Any) -> frozenset[str]:
-    """The row's customer replaced by its display copy; the fields hidden from the reader."""
+    """The row's customer as the reader may see it (``customer_name``, ``customer_number``:
+    the only customer fields a list exports); the customer's fields hidden from the reader.
+    Not a display copy of the whole customer: that reads (and decrypts) every hidden field
+    of every row."""
     customer = getattr(row, "customer", None)
     if customer is None:
+        row.customer_name = row.customer_number = ""
         return masker.hidden(None)
-    row.customer = masker.show(customer)
-    return masker.hidden(customer)
+    hidden = masker.hidden(customer)
+    name = customer.name
+    row.customer_name = mask_value("name", name) if "name" in hidden else name
+    row.customer_number = customer.number or ""
+    return hidden
 
 
 def _prepare_order(masker: Masker, row: Any) -> Any:
@@ -264,6 +271,58 @@ def _all_visits(actor: User, cleaned: Mapping[str, Any]) -> QuerySet[Any]:
     return restrict(Visit.objects.all(), actor, VIEW_VISIT)
 
 
+class _Plain:
+    """A row read as plain values (attributes by column name): what the export reads of a
+    follow-up, and of its customer what masking decides by (id, owner, department)."""
+
+    def __init__(self, **values: Any) -> None:
+        self.__dict__.update(values)
+
+
+_FOLLOWUP_COLUMNS = (
+    "id",
+    "staff_id",
+    "kind",
+    "occurred_at",
+    "content",
+    "outcome",
+    "purpose",
+    "feedback",
+    "next_step",
+    "satisfaction",
+    "comment",
+)
+_CUSTOMER_COLUMNS = ("id", "name", "number", "owner_id", "department_id")
+
+
+def _load_followups(actor: User, ids: list[int]) -> list[Any]:
+    """A batch by its ids, then its customers checked by theirs: "customer in the readable
+    customers" by the ids' side (SQLite, given the whole condition, walked every readable
+    customer for each id: 2 s a batch with 20,000 customers). Read as plain values: model
+    instances of a record and its customer were most of an export's time."""
+    columns = (*_FOLLOWUP_COLUMNS, *(f"customer__{c}" for c in _CUSTOMER_COLUMNS))
+    found = FollowUp.objects.filter(pk__in=ids).values_list(*columns)
+    width = len(_FOLLOWUP_COLUMNS)
+    rows: list[Any] = []
+    for values in found:
+        own = dict(zip(_FOLLOWUP_COLUMNS, values[:width], strict=True))
+        customer = dict(zip(_CUSTOMER_COLUMNS, values[width:], strict=True))
+        rows.append(
+            _Plain(
+                **own,
+                pk=own["id"],
+                customer_id=customer["id"],
+                customer=_Plain(pk=customer["id"], **customer),
+            )
+        )
+    readable = set(
+        activity_selectors.readable_customers(actor)
+        .filter(pk__in={r.customer_id for r in rows})
+        .values_list("pk", flat=True)
+    )
+    return [r for r in rows if r.customer_id in readable]
+
+
 def _orders(actor: User, cleaned: Mapping[str, Any]) -> QuerySet[Any]:
     filters = order_selectors.OrderFilters(**cleaned)
     return order_selectors.orders_matching(actor=actor, filters=filters)
@@ -300,6 +359,15 @@ class ListExport:
     visible: Callable[[User, Mapping[str, Any]], QuerySet[Any]] | None = None
     # what a filter leaves out, filled in as the list reads it (the visits' period)
     complete: Callable[[Mapping[str, Any]], dict[str, Any]] | None = None
+    # the rows of a batch of ids still in the reader's sight (None: ``visible`` by the ids)
+    load: Callable[[User, list[int]], list[Any]] | None = None
+
+    def batch(self, actor: User, ids: list[int]) -> list[Any]:
+        """The rows of ``ids`` the reader may still see, with their customers."""
+        if self.load is not None:
+            return self.load(actor, ids)
+        everything = self.visible or self.matching
+        return list(everything(actor, {}).select_related(*self.related).filter(pk__in=ids))
 
     @property
     def by_code(self) -> dict[str, ExportField]:
@@ -365,8 +433,8 @@ ORDERS = ListExport(
     fields=(
         ExportField("number", _("订单编号"), _attr("number")),
         ExportField("order_date", _("订单日期"), _day("order_date")),
-        ExportField("customer_number", _("客户编号"), _attr("customer.number")),
-        ExportField("customer", _("客户"), _attr("customer.name")),
+        ExportField("customer_number", _("客户编号"), _attr("customer_number")),
+        ExportField("customer", _("客户"), _attr("customer_name")),
         ExportField("state", _("状态"), _choice(Order, "state")),
         ExportField("total", _("订单金额"), _attr("total")),
         ExportField("currency", _("币种"), _attr("currency")),
@@ -401,7 +469,7 @@ COMPLAINTS = ListExport(
         ExportField("created_at", _("登记时间"), _moment("created_at")),
         ExportField("complainant", _("投诉人"), _attr("complainant")),
         ExportField("phone", _("联系电话"), _attr("shown_phone")),
-        ExportField("customer", _("客户"), _attr("customer.name")),
+        ExportField("customer", _("客户"), _attr("customer_name")),
         ExportField("channel", _("投诉渠道"), _choice(Complaint, "channel")),
         ExportField("category", _("投诉类别"), _choice(Complaint, "category")),
         ExportField("severity", _("严重程度"), _choice(Complaint, "severity")),
@@ -429,8 +497,8 @@ FOLLOWUPS = ListExport(
     matching=_followups,
     fields=(
         ExportField("occurred_at", _("时间"), _moment("occurred_at")),
-        ExportField("customer_number", _("客户编号"), _attr("customer.number")),
-        ExportField("customer", _("客户"), _attr("customer.name")),
+        ExportField("customer_number", _("客户编号"), _attr("customer_number")),
+        ExportField("customer", _("客户"), _attr("customer_name")),
         ExportField("kind", _("方式"), _choice(FollowUp, "kind")),
         ExportField("staff", _("跟进人"), _user("staff")),
         ExportField("purpose", _("目的"), _attr("purpose")),
@@ -445,6 +513,7 @@ FOLLOWUPS = ListExport(
     related=("customer",),
     prepare=_prepare_customer_row,
     choices={"kind": FollowUpKind},
+    load=_load_followups,
     order=("-occurred_at", "-id"),
 )
 
@@ -455,8 +524,8 @@ OPPORTUNITIES = ListExport(
     matching=_opportunities,
     fields=(
         ExportField("name", _("机会名称"), _attr("name")),
-        ExportField("customer_number", _("客户编号"), _attr("customer.number")),
-        ExportField("customer", _("客户"), _attr("customer.name")),
+        ExportField("customer_number", _("客户编号"), _attr("customer_number")),
+        ExportField("customer", _("客户"), _attr("customer_name")),
         ExportField("pipeline", _("销售流程"), _attr("pipeline.name")),
         ExportField("stage", _("阶段"), _attr("stage.name")),
         ExportField("status", _("状态"), _choice(Opportunity, "status")),
@@ -488,7 +557,7 @@ VISITS = ListExport(
         ExportField("at", _("时间"), _moment("at")),
         ExportField("channel", _("方式"), _choice(Visit, "channel")),
         ExportField("name", _("客户姓名"), _attr("name")),
-        ExportField("customer_number", _("客户编号"), _attr("customer.number")),
+        ExportField("customer_number", _("客户编号"), _attr("customer_number")),
         ExportField("party_size", _("来访人数"), _attr("party_size")),
         ExportField("kind", _("来访类型"), _choice(Visit, "kind")),
         ExportField("interest", _("意向"), _attr("interest")),

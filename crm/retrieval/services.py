@@ -329,12 +329,10 @@ def _list_rows(
     (the customers' fields masked to the requester's clearance), 1,000 at a time."""
     masker = masker_for(actor)
     names = fields.Names()
-    everything = spec.visible or spec.matching
-    visible = everything(actor, {}).select_related(*spec.related)
     ids: list[int] = request.record_ids
     for start in range(0, len(ids), BATCH):
         chunk = ids[start : start + BATCH]
-        found = {r.pk: r for r in visible.filter(pk__in=chunk)}
+        found = {r.pk: r for r in spec.batch(actor, chunk)}
         for pk in chunk:
             row = found.get(pk)
             if row is not None:
