@@ -160,7 +160,7 @@ class DayForm(forms.Form):
 
     day = forms.DateField(
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         validators=[in_year_range],
     )
 

@@ -27,10 +27,14 @@ class AuditFilterForm(forms.Form):
     )
     verb = forms.ChoiceField(required=False, label=_("动作"))
     since = forms.DateField(
-        required=False, label=_("起始日期"), widget=forms.DateInput(attrs={"type": "date"})
+        required=False,
+        label=_("起始日期"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     until = forms.DateField(
-        required=False, label=_("结束日期"), widget=forms.DateInput(attrs={"type": "date"})
+        required=False,
+        label=_("结束日期"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     cursor = forms.CharField(required=False, max_length=200)
 

@@ -58,7 +58,7 @@ class DayFilterForm(ReportFilterForm):
     date = forms.DateField(
         required=False,
         label=_("日期"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         validators=[in_year_range],
     )
 

@@ -119,11 +119,14 @@ class ListExportNewView(CrmView):
         wanted = list_query_filter(spec, query)
         limit = services.max_records()
         error = ""
+        values = {k: query.get(k, "") for k in ("since", "until", "kind", "start", "end")}
         try:
             count = services.list_matching(
                 actor=self.actor, target=spec.target, data=wanted, limit=limit
             )
-            words = spec.words(spec.filter(wanted))
+            cleaned = spec.filter(wanted)
+            words = spec.words(cleaned)
+            values.update({k: str(cleaned[k]) for k in values if cleaned.get(k)})  # as read
         except Invalid as exc:
             count, words = 0, []
             error = "；".join(str(m) for m in exc.fields.values())
@@ -131,7 +134,7 @@ class ListExportNewView(CrmView):
             "spec": spec,
             "form": form,
             "query": query.urlencode(),
-            "values": {k: query.get(k, "") for k in ("since", "until", "kind", "start", "end")},
+            "values": values,
             "kinds": spec.choices.get("kind").choices if "kind" in spec.choices else [],
             "filters": words,
             "filter_error": error,

@@ -100,7 +100,9 @@ class SlaForm(forms.Form):
 
 
 class CalendarDayForm(forms.Form):
-    day = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    day = forms.DateField(
+        label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     kind = form_field(CalendarDayInput, "kind", label=_("类型"))
     name = form_field(CalendarDayInput, "name", label=_("名称"))
 

@@ -16,7 +16,9 @@ from crm.web.inputs import form_field
 
 class RoundForm(forms.Form):
     title = form_field(RoundInput, "title", label=_("名称"))
-    deadline = forms.DateField(label=_("截止日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    deadline = forms.DateField(
+        label=_("截止日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     department = forms.TypedChoiceField(
         label=_("部门（含下级部门）"), required=False, coerce=int, empty_value=None
     )
