@@ -36,6 +36,7 @@ from crm.activities.models import FollowUp, Plan
 from crm.customers.models import Customer
 from crm.handover import services as handover
 from crm.retrieval import services as retrieval
+from crm.retrieval.models import DataRequest
 from crm.verification import selectors as verification_selectors
 from crm.verification import services as verification
 from crm.verification.models import VerificationRound
@@ -204,52 +205,6 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def run_retrieval(staff: Staff, say: Callable[[str], None]) -> list[Step]:
-    steps: list[Step] = []
-    limit = retrieval.max_records()
-    growth: list[float] = []
-    with transaction.atomic():
-        gm = _bench_gm(staff)
-        made: list[int] = []
-        # the newest customers, as a filter that holds that many would choose them
-        chosen = list(Customer.objects.alive().order_by("-pk").values_list("pk", flat=True)[:limit])
-
-        def file(file_format: str) -> Callable[[], str]:
-            def go() -> str:
-                r = retrieval.request_file(
-                    actor=gm,
-                    data={
-                        "purpose": "基准",
-                        "recipient": "基准",
-                        "fields": EXPORT_FIELDS,
-                        "file_format": file_format,
-                        "customers": chosen,
-                    },
-                )
-                made.append(r.pk)
-                return f"{r.record_count:,} customers, {r.state}"
-
-            return go
-
-        def export() -> str:
-            before = _peak_mb()
-            out = retrieval.request_export(actor=gm, request_id=made[-1])
-            growth.append(_peak_mb() - before)
-            out.file.close()
-            return f"{out.rows:,} rows, {out.size / 1e6:.1f} MB"
-
-        steps.append(_timed("file (xlsx)", file("xlsx")))
-        steps.append(_timed("export .xlsx", export))
-        steps.append(_timed("file (csv)", file("csv")))
-        steps.append(_timed("export .csv", export))
-        transaction.set_rollback(True)
-    say(f"Retrieval request of up to {limit:,} customers, {len(EXPORT_FIELDS)} fields:")
-    for s in steps:
-        say(f"  {s.label:<22} {s.seconds:>8.2f} s   (CPU {s.cpu:.2f} s)   {s.detail}")
-    say(f"  peak RSS growth       {max(growth):>8.0f} MB   while exporting")
-    return steps
-
-
 def _bench_gm(staff: Staff) -> User:
     department = staff.managers[0].department
     return accounts.user_create(
@@ -263,39 +218,25 @@ def _bench_gm(staff: Staff) -> User:
     )
 
 
-def run_list_export(staff: Staff, say: Callable[[str], None]) -> list[Step]:
+def _file_and_export(
+    staff: Staff,
+    title: str,
+    file: Callable[[User, str], DataRequest],
+    say: Callable[[str], None],
+) -> list[Step]:
+    """As the general manager, in a transaction rolled back afterwards: a request filed by
+    ``file`` (approved when filed) and its one export, as .xlsx, then again as .csv."""
     steps: list[Step] = []
     growth: list[float] = []
+    made: list[int] = []
     with transaction.atomic():
         gm = _bench_gm(staff)
-        made: list[int] = []
-        # the newest days of records that one request may hold (at most 100,000)
-        period: dict[str, str] = {}
-        cut = (
-            FollowUp.objects.order_by("-occurred_at", "-id")
-            .values_list("occurred_at", flat=True)[
-                retrieval.max_records() : retrieval.max_records() + 1
-            ]
-            .first()
-        )
-        if cut is not None:
-            period["since"] = (timezone.localdate(cut) + dt.timedelta(days=1)).isoformat()
 
-        def file(file_format: str) -> Callable[[], str]:
+        def filing(file_format: str) -> Callable[[], str]:
             def go() -> str:
-                r = retrieval.list_export_file(
-                    actor=gm,
-                    data={
-                        "filter": period,
-                        "target": "followups",
-                        "purpose": "基准",
-                        "recipient": "基准",
-                        "fields": LIST_FIELDS,
-                        "file_format": file_format,
-                    },
-                )
+                r = file(gm, file_format)
                 made.append(r.pk)
-                return f"{r.record_count:,} follow-ups, {r.state}"
+                return f"{r.record_count:,} {r.target}, {r.state}"
 
             return go
 
@@ -306,12 +247,12 @@ def run_list_export(staff: Staff, say: Callable[[str], None]) -> list[Step]:
             out.file.close()
             return f"{out.rows:,} rows, {out.size / 1e6:.1f} MB"
 
-        steps.append(_timed("file (xlsx)", file("xlsx")))
+        steps.append(_timed("file (xlsx)", filing("xlsx")))
         steps.append(_timed("export .xlsx", export))
-        steps.append(_timed("file (csv)", file("csv")))
+        steps.append(_timed("file (csv)", filing("csv")))
         steps.append(_timed("export .csv", export))
         transaction.set_rollback(True)
-    say(f"List export of follow-up records (the newest, up to {retrieval.max_records():,}):")
+    say(title)
     for s in steps:
         rate = ""
         if s.label.startswith("export") and s.seconds:
@@ -320,6 +261,56 @@ def run_list_export(staff: Staff, say: Callable[[str], None]) -> list[Step]:
         say(f"  {s.label:<22} {s.seconds:>8.2f} s   (CPU {s.cpu:.2f} s)   {s.detail}{rate}")
     say(f"  peak RSS growth       {max(growth):>8.0f} MB   while exporting")
     return steps
+
+
+def run_retrieval(staff: Staff, say: Callable[[str], None]) -> list[Step]:
+    limit = retrieval.max_records()
+    # the newest customers, as a filter that holds that many would choose them
+    chosen = list(Customer.objects.alive().order_by("-pk").values_list("pk", flat=True)[:limit])
+
+    def file(gm: User, file_format: str) -> DataRequest:
+        return retrieval.request_file(
+            actor=gm,
+            data={
+                "purpose": "基准",
+                "recipient": "基准",
+                "fields": EXPORT_FIELDS,
+                "file_format": file_format,
+                "customers": chosen,
+            },
+        )
+
+    title = f"Retrieval request of up to {limit:,} customers, {len(EXPORT_FIELDS)} fields:"
+    return _file_and_export(staff, title, file, say)
+
+
+def run_list_export(staff: Staff, say: Callable[[str], None]) -> list[Step]:
+    limit = retrieval.max_records()
+    # the newest days of records that one request may hold (at most 100,000)
+    period: dict[str, str] = {}
+    cut = (
+        FollowUp.objects.order_by("-occurred_at", "-id")
+        .values_list("occurred_at", flat=True)[limit : limit + 1]
+        .first()
+    )
+    if cut is not None:
+        period["since"] = (timezone.localdate(cut) + dt.timedelta(days=1)).isoformat()
+
+    def file(gm: User, file_format: str) -> DataRequest:
+        return retrieval.list_export_file(
+            actor=gm,
+            data={
+                "filter": period,
+                "target": "followups",
+                "purpose": "基准",
+                "recipient": "基准",
+                "fields": LIST_FIELDS,
+                "file_format": file_format,
+            },
+        )
+
+    title = f"List export of follow-up records (the newest, up to {limit:,}), 7 fields:"
+    return _file_and_export(staff, title, file, say)
 
 
 def run(staff: Staff, say: Callable[[str], None], only: tuple[str, ...] = ()) -> None:

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import models
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import get_language
@@ -20,37 +21,43 @@ from crm.customers.models import Customer
 class ExportField:
     code: str
     label: str | Promise
-    read: Callable[[Customer, Names], Any]
+    read: Callable[[Any, Names], Any]
 
 
-Read = Callable[[Customer, "Names"], Any]
+Read = Callable[[Any, "Names"], Any]
 
 
 def _attr(name: str) -> Read:
     return lambda c, _names: getattr(c, name, "") or ""
 
 
-def _display(name: str) -> Read:
+def choice(model: type[models.Model], name: str) -> Read:
     """A choice's label, the labels read once per language (``get_FOO_display`` per row hashes
     the choices each time: a third of an export's time)."""
     labels: dict[str, dict[Any, str]] = {}
 
-    def read(c: Customer, _names: Names) -> str:
-        value = getattr(c, name, "")
+    def read(row: Any, _names: Names) -> str:
+        value = getattr(row, name, "")
         if not value:
             return ""
         language = get_language() or ""
         if language not in labels:
-            field = Customer._meta.get_field(name)
+            field = model._meta.get_field(name)
             labels[language] = {k: str(v) for k, v in field.flatchoices}  # type: ignore[union-attr]
         return labels[language].get(value, str(value))
 
     return read
 
 
-def _moment(name: str) -> Read:
-    def read(c: Customer, _names: Names) -> str:
-        value = getattr(c, name, None)
+def _display(name: str) -> Read:
+    return choice(Customer, name)
+
+
+def moment(name: str) -> Read:
+    """A moment as local time, to the minute."""
+
+    def read(row: Any, _names: Names) -> str:
+        value = getattr(row, name, None)
         return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
 
     return read
@@ -93,8 +100,8 @@ FIELDS: tuple[ExportField, ...] = (
     ExportField("source", _("认知途径"), _attr("source")),
     ExportField("owner", _("销售顾问"), _owner),
     ExportField("department", _("部门"), _department),
-    ExportField("created_at", _("登记时间"), _moment("created_at")),
-    ExportField("last_contact_at", _("最近跟进"), _moment("last_contact_at")),
+    ExportField("created_at", _("登记时间"), moment("created_at")),
+    ExportField("last_contact_at", _("最近跟进"), moment("last_contact_at")),
     ExportField("id_number", _("身份证号"), _attr("id_number")),
     ExportField("credit_code", _("统一社会信用代码"), _attr("credit_code")),
     ExportField("bank_name", _("开户银行"), _attr("bank_name")),

@@ -22,7 +22,6 @@ from django.db import models
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.functional import Promise
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from pydantic import Field
 
@@ -46,7 +45,7 @@ from crm.service.models import Category as ComplaintCategory
 from crm.service.models import Complaint, Severity
 from crm.service.models import State as ComplaintState
 
-from .fields import ExportField, Names, Read
+from .fields import ExportField, Names, Read, choice, moment
 from .models import Target
 
 Id = Annotated[int, Integer(1, MAX_ID)]
@@ -63,31 +62,6 @@ def _attr(path: str) -> Read:
         for name in names:
             value = getattr(value, name, None) if value is not None else None
         return "" if value is None else value
-
-    return read
-
-
-def _choice(model: type[models.Model], name: str) -> Read:
-    """A choice's label, the labels read once per language."""
-    labels: dict[str, dict[Any, str]] = {}
-
-    def read(row: Any, _names: Names) -> str:
-        value = getattr(row, name, "")
-        if not value:
-            return ""
-        language = get_language() or ""
-        if language not in labels:
-            field = model._meta.get_field(name)
-            labels[language] = {k: str(v) for k, v in field.flatchoices}  # type: ignore[union-attr]
-        return labels[language].get(value, str(value))
-
-    return read
-
-
-def _moment(name: str) -> Read:
-    def read(row: Any, _names: Names) -> str:
-        value = getattr(row, name, None)
-        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
 
     return read
 
@@ -435,10 +409,10 @@ ORDERS = ListExport(
         ExportField("order_date", _("订单日期"), _day("order_date")),
         ExportField("customer_number", _("客户编号"), _attr("customer_number")),
         ExportField("customer", _("客户"), _attr("customer_name")),
-        ExportField("state", _("状态"), _choice(Order, "state")),
+        ExportField("state", _("状态"), choice(Order, "state")),
         ExportField("total", _("订单金额"), _attr("total")),
         ExportField("currency", _("币种"), _attr("currency")),
-        ExportField("payment_method", _("付款方式"), _choice(Order, "payment_method")),
+        ExportField("payment_method", _("付款方式"), choice(Order, "payment_method")),
         ExportField("by_instalments", _("分期付款"), _yes("by_instalments")),
         ExportField("contact_name", _("联系人"), _attr("contact_name")),
         ExportField("contact_phone", _("联系电话"), _attr("contact_phone")),
@@ -451,7 +425,7 @@ ORDERS = ListExport(
         ExportField("external_number", _("外部单号"), _attr("external_number")),
         ExportField("style_number", _("款号"), _attr("style_number")),
         ExportField("notes", _("其他备注"), _attr("notes")),
-        ExportField("created_at", _("创建时间"), _moment("created_at")),
+        ExportField("created_at", _("创建时间"), moment("created_at")),
     ),
     default=("number", "order_date", "customer", "state", "total", "currency", "created_by"),
     related=("customer",),
@@ -466,23 +440,23 @@ COMPLAINTS = ListExport(
     matching=_complaints,
     fields=(
         ExportField("number", _("投诉编号"), _attr("number")),
-        ExportField("created_at", _("登记时间"), _moment("created_at")),
+        ExportField("created_at", _("登记时间"), moment("created_at")),
         ExportField("complainant", _("投诉人"), _attr("complainant")),
         ExportField("phone", _("联系电话"), _attr("shown_phone")),
         ExportField("customer", _("客户"), _attr("customer_name")),
-        ExportField("channel", _("投诉渠道"), _choice(Complaint, "channel")),
-        ExportField("category", _("投诉类别"), _choice(Complaint, "category")),
-        ExportField("severity", _("严重程度"), _choice(Complaint, "severity")),
+        ExportField("channel", _("投诉渠道"), choice(Complaint, "channel")),
+        ExportField("category", _("投诉类别"), choice(Complaint, "category")),
+        ExportField("severity", _("严重程度"), choice(Complaint, "severity")),
         ExportField("product", _("产品"), _attr("product")),
         ExportField("order_number", _("订单号"), _attr("order_number")),
         ExportField("description", _("投诉内容"), _attr("description")),
         ExportField("request", _("客户要求"), _attr("request")),
-        ExportField("state", _("状态"), _choice(Complaint, "state")),
+        ExportField("state", _("状态"), choice(Complaint, "state")),
         ExportField("handler", _("处理人"), _user("handler")),
         ExportField("department", _("部门"), _department("department")),
-        ExportField("response_due", _("响应期限"), _moment("response_due")),
-        ExportField("resolve_due", _("解决期限"), _moment("resolve_due")),
-        ExportField("resolved_at", _("解决时间"), _moment("resolved_at")),
+        ExportField("response_due", _("响应期限"), moment("response_due")),
+        ExportField("resolve_due", _("解决期限"), moment("resolve_due")),
+        ExportField("resolved_at", _("解决时间"), moment("resolved_at")),
     ),
     default=("number", "created_at", "complainant", "category", "severity", "state", "handler"),
     related=("customer",),
@@ -496,10 +470,10 @@ FOLLOWUPS = ListExport(
     filter_input=FollowUpListFilter,
     matching=_followups,
     fields=(
-        ExportField("occurred_at", _("时间"), _moment("occurred_at")),
+        ExportField("occurred_at", _("时间"), moment("occurred_at")),
         ExportField("customer_number", _("客户编号"), _attr("customer_number")),
         ExportField("customer", _("客户"), _attr("customer_name")),
-        ExportField("kind", _("方式"), _choice(FollowUp, "kind")),
+        ExportField("kind", _("方式"), choice(FollowUp, "kind")),
         ExportField("staff", _("跟进人"), _user("staff")),
         ExportField("purpose", _("目的"), _attr("purpose")),
         ExportField("content", _("内容"), _attr("content")),
@@ -528,17 +502,17 @@ OPPORTUNITIES = ListExport(
         ExportField("customer", _("客户"), _attr("customer_name")),
         ExportField("pipeline", _("销售流程"), _attr("pipeline.name")),
         ExportField("stage", _("阶段"), _attr("stage.name")),
-        ExportField("status", _("状态"), _choice(Opportunity, "status")),
+        ExportField("status", _("状态"), choice(Opportunity, "status")),
         ExportField("amount", _("金额"), _attr("amount")),
         ExportField("currency", _("币种"), _attr("currency")),
         ExportField("expected_close_on", _("预计成交日期"), _day("expected_close_on")),
         ExportField("owner", _("负责人"), _user("owner")),
         ExportField("department", _("部门"), _department("department")),
-        ExportField("last_activity_at", _("最近活动时间"), _moment("last_activity_at")),
+        ExportField("last_activity_at", _("最近活动时间"), moment("last_activity_at")),
         ExportField("won_on", _("成交日期"), _day("won_on")),
         ExportField("lost_reason", _("输单原因"), _attr("lost_reason.name")),
         ExportField("notes", _("备注"), _attr("notes")),
-        ExportField("created_at", _("创建时间"), _moment("created_at")),
+        ExportField("created_at", _("创建时间"), moment("created_at")),
     ),
     default=("name", "customer", "stage", "status", "amount", "expected_close_on", "owner"),
     related=("customer", "pipeline", "stage", "lost_reason"),
@@ -554,12 +528,12 @@ VISITS = ListExport(
     matching=_visits,
     visible=_all_visits,
     fields=(
-        ExportField("at", _("时间"), _moment("at")),
-        ExportField("channel", _("方式"), _choice(Visit, "channel")),
+        ExportField("at", _("时间"), moment("at")),
+        ExportField("channel", _("方式"), choice(Visit, "channel")),
         ExportField("name", _("客户姓名"), _attr("name")),
         ExportField("customer_number", _("客户编号"), _attr("customer_number")),
         ExportField("party_size", _("来访人数"), _attr("party_size")),
-        ExportField("kind", _("来访类型"), _choice(Visit, "kind")),
+        ExportField("kind", _("来访类型"), choice(Visit, "kind")),
         ExportField("interest", _("意向"), _attr("interest")),
         ExportField("source", _("认知途径"), _attr("source")),
         ExportField("served_by", _("接待人"), _user("served_by")),
