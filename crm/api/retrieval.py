@@ -44,7 +44,7 @@ class DataRequestIn(DataRequestInput):
 
 
 class ListExportIn(ListExportInput):
-    """The export of a list's rows (orders, complaints, follow-up records) by its filter."""
+    """The export of a list's rows (orders, opportunities, complaints …) by its filter."""
 
 
 class FieldOut(Out):
@@ -138,7 +138,7 @@ def request_file(request: HttpRequest, payload: DataRequestIn) -> Status[Any]:
 
 @router.post("list-exports", response={201: DataRequestOut, **_WRITE})
 def list_export_file(request: HttpRequest, payload: ListExportIn) -> Status[Any]:
-    """Export the rows of a list the caller sees (orders, complaints, follow-up records) by the
+    """Export the rows of a list the caller sees (orders, opportunities, complaints …) by the
     list's filter: up to the bulk-read threshold (500) it is approved when filed, more rows wait
     for the department director and the general manager. The file comes from
     ``POST /data-requests/{id}/export``, like a 客户数据调用."""

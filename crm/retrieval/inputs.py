@@ -82,7 +82,7 @@ class ListTarget(models.TextChoices):
 
 
 class ListExportInput(Input):
-    """The export of another list than customers (orders, complaints, follow-up records): its
+    """The export of another list than customers (orders, opportunities, complaints …): its
     rows by the list's own filter (``filter``: the list's query, checked against that list's
     declared filter), why, for whom, which of its fields, which file. More rows than the bulk-read
     threshold wait for the department director and the general manager."""

@@ -1,4 +1,4 @@
-"""The lists other than customers that can be exported (orders, complaints, follow-up records):
+"""The lists other than customers that can be exported (orders, opportunities, complaints …):
 for each, the declared input of its filter (the list page's own), the rows the requester sees
 through the domain's selector (``restrict()`` inside it), the field catalogue with column titles,
 and how a row is shown to its reader (``prepare``: the customer's fields masked to the reader's

@@ -35,7 +35,7 @@ class FileFormat(models.TextChoices):
 
 class Target(models.TextChoices):
     """What a request takes: customers (the seed's 客户数据调用申请), or the rows of another list
-    the requester sees (orders, complaints, follow-up records), which hold customer data too."""
+    the requester sees (orders, opportunities, complaints …), which hold customer data too."""
 
     CUSTOMERS = "customers", _("客户")
     ORDERS = "orders", _("订单")

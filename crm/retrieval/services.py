@@ -13,10 +13,11 @@ SHA-256 and the export is one audited event. Its customers are the request's ite
 the access log (查阅登记) of one customer finds every export that held it. A second download,
 an expired or a pending request is refused (409).
 
-``list_export_file`` files the same request for the rows of another list (orders, complaints,
-follow-up records: crm.retrieval.lists) by that list's filter; at most ``CRM_BULK_READ_THRESHOLD``
-rows are opened at once (a bulk read anyone may make of what they see), more wait for the same
-two signatures. Each row keeps its customer, so the access log finds these exports too.
+``list_export_file`` files the same request for the rows of another list (orders, opportunities,
+complaints, follow-up records, visits: crm.retrieval.lists) by that list's filter; at most
+``CRM_BULK_READ_THRESHOLD`` rows are opened at once (a bulk read anyone may make of what they
+see), more wait for the same two signatures. Each row keeps its customer, so the access log
+finds these exports too.
 
 Other bulk reads of customer data pass ``crm.governance.services.bulk_read_check``.
 """
@@ -217,7 +218,7 @@ def list_matching(*, actor: User, target: str, data: Mapping[str, Any], limit: i
 
 @transaction.atomic
 def list_export_file(*, actor: User, data: Mapping[str, Any]) -> DataRequest:
-    """File the export of a list's rows (orders, complaints, follow-up records) by its filter:
+    """File the export of a list's rows (orders, opportunities, complaints …) by its filter:
     opened at once up to the bulk-read threshold, else waiting for the same signatures as a
     客户数据调用申请."""
     require(actor, REQUEST_DATA)

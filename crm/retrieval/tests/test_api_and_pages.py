@@ -142,7 +142,7 @@ def test_the_pages_file_approve_and_download(org, book, as_user):
     assert "已导出" in listing
 
 
-# --- the export of other lists (orders, complaints, follow-up records) ----------------------
+# --- the export of other lists (orders, opportunities, complaints …) ----------------------
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Exporting a list other than customers (orders, complaints, follow-up records), as the data
+"""Exporting a list other than customers (orders, opportunities, complaints …), as the data
 rules put it (客户数据管理制度): the rows the requester sees by the list's own filter; customer
 data in them masked to the requester's clearance (密级); a few rows at once, more only with the
 department director's and the general manager's signatures; every file watermarked with who and

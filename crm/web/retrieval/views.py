@@ -99,7 +99,7 @@ class DataRequestNewView(CrmView):
 
 
 class ListExportNewView(CrmView):
-    """导出 a list (orders, complaints, follow-up records): its rows by the list's filter
+    """导出 a list (orders, opportunities, complaints …): its rows by the list's filter
     (``?query=`` the list page's query string), why, for whom, which fields, which file."""
 
     action = REQUEST_DATA
