@@ -213,11 +213,15 @@ class Customers:
             with contextlib.suppress(ValueError):  # not a phone: a name
                 phones[crypto.blind_index(normalize_phone(text), sensitive.PHONE)] = text
         found: dict[str, list[Customer]] = {}
-        q = Q(name__in=texts)
-        if numbers:
-            q |= Q(pk__in=numbers)
+        # by name only what is neither a number nor a phone: a name has no index, and one
+        # name in the batch scans every customer; a phone states its unique index's condition
+        # (not blank), or SQLite does not use it
+        names = texts - set(numbers.values()) - set(phones.values())
+        q = Q(pk__in=numbers) if numbers else Q(pk__in=[])
+        if names:
+            q |= Q(name__in=names)
         if phones:
-            q |= Q(phone_index__in=phones)
+            q |= Q(phone_index__in=phones) & ~Q(phone_index="")
         for c in self.alive.filter(q).only("pk", "number", "name", "phone_index", "owner_id"):
             for named in {numbers.get(c.pk), phones.get(c.phone_index), c.name}:
                 if named is not None and named in texts:

@@ -191,19 +191,22 @@ _COLUMNS = {"phone": "phone_index", "id_number": "id_number_index", "credit_code
 
 
 def _existing(keys: list[tuple[str, str]]) -> dict[tuple[str, str], Customer]:
-    """The live customers holding any of ``keys`` (one query per batch)."""
+    """The live customers holding any of ``keys`` (one query per batch). Each branch states
+    its unique index's own condition (live, not blank): SQLite uses a partial index only for
+    a WHERE that implies it, and without it scanned every customer once per batch (86 s of
+    dry run for 100,000 rows against 1,000,000 customers)."""
     if not keys:
         return {}
-    q = Q()
+    q = Q(pk__in=[])
     for name, column in _COLUMNS.items():
         values = [k for f, k in keys if f == name]
         if values:
-            q |= Q(**{f"{column}__in": values})
+            q |= Q(deleted_at__isnull=True, **{f"{column}__in": values}) & ~Q(**{column: ""})
     names = [k for f, k in keys if f == "name"]
     if names:
-        q |= Q(kind=Kind.ORGANIZATION, name_key__in=names)
+        q |= Q(deleted_at__isnull=True, kind=Kind.ORGANIZATION, name_key__in=names)
     found: dict[tuple[str, str], Customer] = {}
-    alive = Customer.objects.filter(deleted_at__isnull=True).filter(q)
+    alive = Customer.objects.filter(q)
     for c in alive.only(
         "pk",
         "number",
