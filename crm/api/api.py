@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Router
 from ninja.renderers import JSONRenderer
@@ -65,7 +66,24 @@ class Utf8JSON(JSONRenderer):
     encoder_class = _Encoder
 
 
-api = NinjaAPI(
+class _API(NinjaAPI):
+    """The schema built once per process and language: it does not change while the process
+    runs, and building it took 2–5 s a request (a fuzzer's schema load timed out on a busy
+    machine)."""
+
+    _schemas: dict[tuple[str | None, str, str], Any]
+
+    def get_openapi_schema(self, *, path_prefix: str | None = None, path_params: Any = None) -> Any:
+        key = (path_prefix, repr(sorted((path_params or {}).items())), get_language() or "")
+        cache = self.__dict__.setdefault("_schemas", {})
+        if key not in cache:
+            cache[key] = super().get_openapi_schema(
+                path_prefix=path_prefix, path_params=path_params
+            )
+        return cache[key]
+
+
+api = _API(
     title="客户管理系统 API",
     version="1",
     description=(

@@ -48,6 +48,7 @@ import os
 import socket
 import subprocess
 import sys
+import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -111,6 +112,10 @@ def _run(
 ) -> None:
     config_file = tmp_path / "schemathesis.toml"
     config_file.write_text(config, encoding="utf-8")
+    # the schema is built once per process (crm.api.api): built here, not within schemathesis's
+    # 10-second load while the other worker keeps the second core busy
+    with urllib.request.urlopen(f"{live_server.url}/api/openapi.json", timeout=120) as warm:
+        assert warm.status == 200
     command = [
         str(Path(sys.executable).with_name("schemathesis")),
         "--config-file",
