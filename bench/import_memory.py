@@ -73,9 +73,8 @@ def _child(path: str, username: str, rows: int) -> None:
 
     from crm.accounts.models import User
     from crm.imports import services
-    from crm.imports.models import JobState
 
-    from .imports import peak_mb
+    from .imports import peak_mb, started_run
 
     base = peak_mb()
     print(f"  process after start-up {base:>8.0f} MB", flush=True)
@@ -101,11 +100,7 @@ def _child(path: str, username: str, rows: int) -> None:
             flush=True,
         )
         services.import_start(actor=actor, job_id=job.pk)
-        start = time.perf_counter()
-        done = services.import_run(job_id=job.pk)
-        seconds = time.perf_counter() - start
-        if done is None or done.state != JobState.DONE:
-            raise RuntimeError(f"the import did not finish: {done and done.message}")
+        done, seconds = started_run(job.pk)
         print(
             f"  run (write)            {seconds:>8.2f} s   {rows / seconds:>9,.0f} rows/s   "
             f"created {done.created_count:,}, peak {peak_mb():.0f} MB",

@@ -237,16 +237,9 @@ def entry_defeat(*, category: str, defeat: Mapping[str, Any] | None) -> dict[str
     return None
 
 
-def record_entry(
-    *, actor: User, customer: Customer, defeat: Mapping[str, Any] | None = None
-) -> LifecycleEvent | None:
-    """A new customer entered straight into intention, retained or defeated: the lifecycle event
-    the reports count (from no category), its defeat analysis, and what entering does (a deal
-    schedules the callbacks still ahead)."""
-    if customer.category in (Category.POTENTIAL, Category.BASE):
-        return None
-    hooks.entering_category(customer=customer, to=customer.category, actor=actor)
-    event = LifecycleEvent.objects.create(
+def _entry_event(actor: User, customer: Customer) -> LifecycleEvent:
+    """The event of a customer entered straight into a category (from none)."""
+    return LifecycleEvent(
         customer=customer,
         actor=actor,
         owner_id=customer.owner_id,
@@ -257,6 +250,19 @@ def record_entry(
         to_grade=customer.grade,
         reason=_("新建客户"),
     )
+
+
+def record_entry(
+    *, actor: User, customer: Customer, defeat: Mapping[str, Any] | None = None
+) -> LifecycleEvent | None:
+    """A new customer entered straight into intention, retained or defeated: the lifecycle event
+    the reports count (from no category), its defeat analysis, and what entering does (a deal
+    schedules the callbacks still ahead)."""
+    if customer.category in (Category.POTENTIAL, Category.BASE):
+        return None
+    hooks.entering_category(customer=customer, to=customer.category, actor=actor)
+    event = _entry_event(actor, customer)
+    event.save()
     if customer.category == Category.DEFEATED and defeat is not None:
         DefeatAnalysis.objects.create(
             customer=customer, event=event, **competitors.canonical(defeat)
@@ -276,20 +282,7 @@ def record_entries(*, actor: User, customers: Iterable[Customer]) -> list[Lifecy
         hooks.entering_category(customer=customer, to=customer.category, actor=actor)
     # one INSERT … RETURNING per batch (insert_objects: bulk_create's rule, not its per-value
     # field preparation)
-    events = [
-        LifecycleEvent(
-            customer=c,
-            actor=actor,
-            owner_id=c.owner_id,
-            department_id=c.department_id,
-            at=c.created_at,
-            from_category="",
-            to_category=c.category,
-            to_grade=c.grade,
-            reason=_("新建客户"),
-        )
-        for c in entering
-    ]
+    events = [_entry_event(actor, c) for c in entering]
     insert_objects(LifecycleEvent, events)
     hooks.category_entered_many(entries=list(zip(entering, events, strict=True)), actor=actor)
     return events

@@ -27,8 +27,17 @@ class ExportField:
 Read = Callable[[Any, "Names"], Any]
 
 
-def _attr(name: str) -> Read:
-    return lambda c, _names: getattr(c, name, "") or ""
+def attr(path: str) -> Read:
+    """An attribute, or a dotted path of them (``pipeline.name``); none reads blank."""
+    names = path.split(".")
+
+    def read(row: Any, _names: Names) -> Any:
+        value = row
+        for name in names:
+            value = getattr(value, name, None) if value is not None else None
+        return "" if value is None else value
+
+    return read
 
 
 def choice(model: type[models.Model], name: str) -> Read:
@@ -77,35 +86,47 @@ class Names:
         self.departments = dict(Department.objects.values_list("pk", "name"))
 
 
-def _owner(c: Customer, names: Names) -> str:
-    return names.users.get(c.owner_id, "") if c.owner_id else ""
+def user(name: str) -> Read:
+    """A user's name, by the row's ``<name>_id``."""
+
+    def read(row: Any, names: Names) -> str:
+        pk = getattr(row, f"{name}_id", None)
+        return names.users.get(pk, "") if pk else ""
+
+    return read
 
 
-def _department(c: Customer, names: Names) -> str:
-    return names.departments.get(c.department_id, "") if c.department_id else ""
+def department(name: str) -> Read:
+    """A department's name, by the row's ``<name>_id``."""
+
+    def read(row: Any, names: Names) -> str:
+        pk = getattr(row, f"{name}_id", None)
+        return names.departments.get(pk, "") if pk else ""
+
+    return read
 
 
 FIELDS: tuple[ExportField, ...] = (
-    ExportField("number", _("客户编号"), _attr("number")),
-    ExportField("name", _("名称"), _attr("name")),
+    ExportField("number", _("客户编号"), attr("number")),
+    ExportField("name", _("名称"), attr("name")),
     ExportField("kind", _("类型"), _display("kind")),
     ExportField("category", _("客户类别"), _display("category")),
-    ExportField("grade", _("意向级别"), _attr("grade")),
-    ExportField("company", _("单位名称"), _attr("company")),
-    ExportField("phone", _("手机"), _attr("phone")),
-    ExportField("wechat", _("微信号"), _attr("wechat")),
-    ExportField("email", _("邮箱"), _attr("email")),
-    ExportField("address", _("地址"), _attr("address")),
-    ExportField("city", _("城市"), _attr("city")),
-    ExportField("source", _("认知途径"), _attr("source")),
-    ExportField("owner", _("销售顾问"), _owner),
-    ExportField("department", _("部门"), _department),
+    ExportField("grade", _("意向级别"), attr("grade")),
+    ExportField("company", _("单位名称"), attr("company")),
+    ExportField("phone", _("手机"), attr("phone")),
+    ExportField("wechat", _("微信号"), attr("wechat")),
+    ExportField("email", _("邮箱"), attr("email")),
+    ExportField("address", _("地址"), attr("address")),
+    ExportField("city", _("城市"), attr("city")),
+    ExportField("source", _("认知途径"), attr("source")),
+    ExportField("owner", _("销售顾问"), user("owner")),
+    ExportField("department", _("部门"), department("department")),
     ExportField("created_at", _("登记时间"), moment("created_at")),
     ExportField("last_contact_at", _("最近跟进"), moment("last_contact_at")),
-    ExportField("id_number", _("身份证号"), _attr("id_number")),
-    ExportField("credit_code", _("统一社会信用代码"), _attr("credit_code")),
-    ExportField("bank_name", _("开户银行"), _attr("bank_name")),
-    ExportField("bank_account", _("银行账号"), _attr("bank_account")),
+    ExportField("id_number", _("身份证号"), attr("id_number")),
+    ExportField("credit_code", _("统一社会信用代码"), attr("credit_code")),
+    ExportField("bank_name", _("开户银行"), attr("bank_name")),
+    ExportField("bank_account", _("银行账号"), attr("bank_account")),
 )
 BY_CODE: dict[str, ExportField] = {f.code: f for f in FIELDS}
 CODES: tuple[str, ...] = tuple(BY_CODE)

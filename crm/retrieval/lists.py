@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any
@@ -45,7 +46,7 @@ from crm.service.models import Category as ComplaintCategory
 from crm.service.models import Complaint, Severity
 from crm.service.models import State as ComplaintState
 
-from .fields import ExportField, Names, Read, choice, moment
+from .fields import ExportField, Names, Read, attr, choice, department, moment, user
 from .models import Target
 
 Id = Annotated[int, Integer(1, MAX_ID)]
@@ -54,38 +55,10 @@ Id = Annotated[int, Integer(1, MAX_ID)]
 # --- reading a row's values ------------------------------------------------------------------
 
 
-def _attr(path: str) -> Read:
-    names = path.split(".")
-
-    def read(row: Any, _names: Names) -> Any:
-        value = row
-        for name in names:
-            value = getattr(value, name, None) if value is not None else None
-        return "" if value is None else value
-
-    return read
-
-
 def _day(name: str) -> Read:
     def read(row: Any, _names: Names) -> str:
         value: dt.date | None = getattr(row, name, None)
         return value.isoformat() if value else ""
-
-    return read
-
-
-def _user(name: str) -> Read:
-    def read(row: Any, names: Names) -> str:
-        pk = getattr(row, f"{name}_id", None)
-        return names.users.get(pk, "") if pk else ""
-
-    return read
-
-
-def _department(name: str) -> Read:
-    def read(row: Any, names: Names) -> str:
-        pk = getattr(row, f"{name}_id", None)
-        return names.departments.get(pk, "") if pk else ""
 
     return read
 
@@ -229,10 +202,13 @@ def _visit_period(cleaned: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _visits(actor: User, cleaned: Mapping[str, Any]) -> QuerySet[Any]:
-    start, end = _visit_period(cleaned)["start"], _visit_period(cleaned)["end"]
+    period = _visit_period(cleaned)
     try:
         return reception_selectors.visit_list(
-            actor=actor, start=start, end=end, department_id=cleaned.get("department")
+            actor=actor,
+            start=period["start"],
+            end=period["end"],
+            department_id=cleaned.get("department"),
         )
     except Invalid as exc:  # the period's own errors, as the filter's
         raise Invalid(fields={f"filter.{k}": v for k, v in exc.fields.items()}) from exc
@@ -343,7 +319,7 @@ class ListExport:
         everything = self.visible or self.matching
         return list(everything(actor, {}).select_related(*self.related).filter(pk__in=ids))
 
-    @property
+    @functools.cached_property
     def by_code(self) -> dict[str, ExportField]:
         return {f.code: f for f in self.fields}
 
@@ -405,26 +381,26 @@ ORDERS = ListExport(
     filter_input=OrderListFilter,
     matching=_orders,
     fields=(
-        ExportField("number", _("订单编号"), _attr("number")),
+        ExportField("number", _("订单编号"), attr("number")),
         ExportField("order_date", _("订单日期"), _day("order_date")),
-        ExportField("customer_number", _("客户编号"), _attr("customer_number")),
-        ExportField("customer", _("客户"), _attr("customer_name")),
+        ExportField("customer_number", _("客户编号"), attr("customer_number")),
+        ExportField("customer", _("客户"), attr("customer_name")),
         ExportField("state", _("状态"), choice(Order, "state")),
-        ExportField("total", _("订单金额"), _attr("total")),
-        ExportField("currency", _("币种"), _attr("currency")),
+        ExportField("total", _("订单金额"), attr("total")),
+        ExportField("currency", _("币种"), attr("currency")),
         ExportField("payment_method", _("付款方式"), choice(Order, "payment_method")),
         ExportField("by_instalments", _("分期付款"), _yes("by_instalments")),
-        ExportField("contact_name", _("联系人"), _attr("contact_name")),
-        ExportField("contact_phone", _("联系电话"), _attr("contact_phone")),
-        ExportField("created_by", _("登记人"), _user("created_by")),
-        ExportField("sold_by", _("成交销售"), _user("sold_by")),
-        ExportField("department", _("部门"), _department("sold_department")),
+        ExportField("contact_name", _("联系人"), attr("contact_name")),
+        ExportField("contact_phone", _("联系电话"), attr("contact_phone")),
+        ExportField("created_by", _("登记人"), user("created_by")),
+        ExportField("sold_by", _("成交销售"), user("sold_by")),
+        ExportField("department", _("部门"), department("sold_department")),
         ExportField("confirmed_on", _("确认日期"), _day("confirmed_on")),
         ExportField("expected_delivery", _("期望交付日期"), _day("expected_delivery")),
         ExportField("delivered_on", _("交付日期"), _day("delivered_on")),
-        ExportField("external_number", _("外部单号"), _attr("external_number")),
-        ExportField("style_number", _("款号"), _attr("style_number")),
-        ExportField("notes", _("其他备注"), _attr("notes")),
+        ExportField("external_number", _("外部单号"), attr("external_number")),
+        ExportField("style_number", _("款号"), attr("style_number")),
+        ExportField("notes", _("其他备注"), attr("notes")),
         ExportField("created_at", _("创建时间"), moment("created_at")),
     ),
     default=("number", "order_date", "customer", "state", "total", "currency", "created_by"),
@@ -439,21 +415,21 @@ COMPLAINTS = ListExport(
     filter_input=ComplaintListFilter,
     matching=_complaints,
     fields=(
-        ExportField("number", _("投诉编号"), _attr("number")),
+        ExportField("number", _("投诉编号"), attr("number")),
         ExportField("created_at", _("登记时间"), moment("created_at")),
-        ExportField("complainant", _("投诉人"), _attr("complainant")),
-        ExportField("phone", _("联系电话"), _attr("shown_phone")),
-        ExportField("customer", _("客户"), _attr("customer_name")),
+        ExportField("complainant", _("投诉人"), attr("complainant")),
+        ExportField("phone", _("联系电话"), attr("shown_phone")),
+        ExportField("customer", _("客户"), attr("customer_name")),
         ExportField("channel", _("投诉渠道"), choice(Complaint, "channel")),
         ExportField("category", _("投诉类别"), choice(Complaint, "category")),
         ExportField("severity", _("严重程度"), choice(Complaint, "severity")),
-        ExportField("product", _("产品"), _attr("product")),
-        ExportField("order_number", _("订单号"), _attr("order_number")),
-        ExportField("description", _("投诉内容"), _attr("description")),
-        ExportField("request", _("客户要求"), _attr("request")),
+        ExportField("product", _("产品"), attr("product")),
+        ExportField("order_number", _("订单号"), attr("order_number")),
+        ExportField("description", _("投诉内容"), attr("description")),
+        ExportField("request", _("客户要求"), attr("request")),
         ExportField("state", _("状态"), choice(Complaint, "state")),
-        ExportField("handler", _("处理人"), _user("handler")),
-        ExportField("department", _("部门"), _department("department")),
+        ExportField("handler", _("处理人"), user("handler")),
+        ExportField("department", _("部门"), department("department")),
         ExportField("response_due", _("响应期限"), moment("response_due")),
         ExportField("resolve_due", _("解决期限"), moment("resolve_due")),
         ExportField("resolved_at", _("解决时间"), moment("resolved_at")),
@@ -471,17 +447,17 @@ FOLLOWUPS = ListExport(
     matching=_followups,
     fields=(
         ExportField("occurred_at", _("时间"), moment("occurred_at")),
-        ExportField("customer_number", _("客户编号"), _attr("customer_number")),
-        ExportField("customer", _("客户"), _attr("customer_name")),
+        ExportField("customer_number", _("客户编号"), attr("customer_number")),
+        ExportField("customer", _("客户"), attr("customer_name")),
         ExportField("kind", _("方式"), choice(FollowUp, "kind")),
-        ExportField("staff", _("跟进人"), _user("staff")),
-        ExportField("purpose", _("目的"), _attr("purpose")),
-        ExportField("content", _("内容"), _attr("content")),
-        ExportField("outcome", _("结果"), _attr("outcome")),
-        ExportField("feedback", _("客户反馈"), _attr("feedback")),
-        ExportField("next_step", _("下一步"), _attr("next_step")),
-        ExportField("satisfaction", _("满意度（1-5）"), _attr("satisfaction")),
-        ExportField("comment", _("经理点评"), _attr("comment")),
+        ExportField("staff", _("跟进人"), user("staff")),
+        ExportField("purpose", _("目的"), attr("purpose")),
+        ExportField("content", _("内容"), attr("content")),
+        ExportField("outcome", _("结果"), attr("outcome")),
+        ExportField("feedback", _("客户反馈"), attr("feedback")),
+        ExportField("next_step", _("下一步"), attr("next_step")),
+        ExportField("satisfaction", _("满意度（1-5）"), attr("satisfaction")),
+        ExportField("comment", _("经理点评"), attr("comment")),
     ),
     default=("occurred_at", "customer", "kind", "staff", "content", "outcome", "next_step"),
     related=("customer",),
@@ -497,21 +473,21 @@ OPPORTUNITIES = ListExport(
     filter_input=OpportunityListFilter,
     matching=_opportunities,
     fields=(
-        ExportField("name", _("机会名称"), _attr("name")),
-        ExportField("customer_number", _("客户编号"), _attr("customer_number")),
-        ExportField("customer", _("客户"), _attr("customer_name")),
-        ExportField("pipeline", _("销售流程"), _attr("pipeline.name")),
-        ExportField("stage", _("阶段"), _attr("stage.name")),
+        ExportField("name", _("机会名称"), attr("name")),
+        ExportField("customer_number", _("客户编号"), attr("customer_number")),
+        ExportField("customer", _("客户"), attr("customer_name")),
+        ExportField("pipeline", _("销售流程"), attr("pipeline.name")),
+        ExportField("stage", _("阶段"), attr("stage.name")),
         ExportField("status", _("状态"), choice(Opportunity, "status")),
-        ExportField("amount", _("金额"), _attr("amount")),
-        ExportField("currency", _("币种"), _attr("currency")),
+        ExportField("amount", _("金额"), attr("amount")),
+        ExportField("currency", _("币种"), attr("currency")),
         ExportField("expected_close_on", _("预计成交日期"), _day("expected_close_on")),
-        ExportField("owner", _("负责人"), _user("owner")),
-        ExportField("department", _("部门"), _department("department")),
+        ExportField("owner", _("负责人"), user("owner")),
+        ExportField("department", _("部门"), department("department")),
         ExportField("last_activity_at", _("最近活动时间"), moment("last_activity_at")),
         ExportField("won_on", _("成交日期"), _day("won_on")),
-        ExportField("lost_reason", _("输单原因"), _attr("lost_reason.name")),
-        ExportField("notes", _("备注"), _attr("notes")),
+        ExportField("lost_reason", _("输单原因"), attr("lost_reason.name")),
+        ExportField("notes", _("备注"), attr("notes")),
         ExportField("created_at", _("创建时间"), moment("created_at")),
     ),
     default=("name", "customer", "stage", "status", "amount", "expected_close_on", "owner"),
@@ -530,17 +506,17 @@ VISITS = ListExport(
     fields=(
         ExportField("at", _("时间"), moment("at")),
         ExportField("channel", _("方式"), choice(Visit, "channel")),
-        ExportField("name", _("客户姓名"), _attr("name")),
-        ExportField("customer_number", _("客户编号"), _attr("customer_number")),
-        ExportField("party_size", _("来访人数"), _attr("party_size")),
+        ExportField("name", _("客户姓名"), attr("name")),
+        ExportField("customer_number", _("客户编号"), attr("customer_number")),
+        ExportField("party_size", _("来访人数"), attr("party_size")),
         ExportField("kind", _("来访类型"), choice(Visit, "kind")),
-        ExportField("interest", _("意向"), _attr("interest")),
-        ExportField("source", _("认知途径"), _attr("source")),
-        ExportField("served_by", _("接待人"), _user("served_by")),
-        ExportField("owner", _("负责人"), _user("owner")),
-        ExportField("department", _("部门"), _department("department")),
-        ExportField("registered_by", _("登记人"), _user("registered_by")),
-        ExportField("notes", _("备注"), _attr("notes")),
+        ExportField("interest", _("意向"), attr("interest")),
+        ExportField("source", _("认知途径"), attr("source")),
+        ExportField("served_by", _("接待人"), user("served_by")),
+        ExportField("owner", _("负责人"), user("owner")),
+        ExportField("department", _("部门"), department("department")),
+        ExportField("registered_by", _("登记人"), user("registered_by")),
+        ExportField("notes", _("备注"), attr("notes")),
     ),
     default=("at", "channel", "name", "kind", "interest", "source", "served_by"),
     related=("customer",),

@@ -210,10 +210,12 @@ def list_spec(target: str) -> lists.ListExport:
     return spec
 
 
-def list_matching(*, actor: User, target: str, data: Mapping[str, Any], limit: int) -> int:
-    """How many rows of a list's filter the actor sees (up to ``limit`` + 1)."""
-    spec = list_spec(target)
-    return len(spec.rows(actor, spec.filter(data)).values_list("pk", flat=True)[: limit + 1])
+def list_matching(
+    *, actor: User, spec: lists.ListExport, cleaned: Mapping[str, Any], limit: int
+) -> int:
+    """How many rows of a list's validated filter (``spec.filter``) the actor sees (up to
+    ``limit`` + 1)."""
+    return len(spec.rows(actor, cleaned).values_list("pk", flat=True)[: limit + 1])
 
 
 @transaction.atomic

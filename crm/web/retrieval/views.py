@@ -121,10 +121,10 @@ class ListExportNewView(CrmView):
         error = ""
         values = {k: query.get(k, "") for k in ("since", "until", "kind", "start", "end")}
         try:
-            count = services.list_matching(
-                actor=self.actor, target=spec.target, data=wanted, limit=limit
-            )
             cleaned = spec.filter(wanted)
+            count = services.list_matching(
+                actor=self.actor, spec=spec, cleaned=cleaned, limit=limit
+            )
             words = spec.words(cleaned)
             values.update({k: str(cleaned[k]) for k in values if cleaned.get(k)})  # as read
         except Invalid as exc:
