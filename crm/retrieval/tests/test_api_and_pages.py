@@ -236,6 +236,8 @@ def test_the_order_list_links_to_its_export_with_its_filter(org, sold, as_user):
     assert filed.record_ids == [sold[0].pk]
     detail = client.get(sent["Location"]).content.decode()
     assert "订单导出申请" in detail
+    assert "订单导出申请表" in detail  # the printed form names what it exports
+    assert "客户数据调用申请表" not in detail
     assert "导出文件（仅一次）" in detail
     got = client.post(reverse("web:data_request_export", args=[filed.pk]))
     assert "星河贸易" in b"".join(got.streaming_content).decode("utf-8-sig")
