@@ -132,6 +132,7 @@ VERB_LABELS: dict[str, StrPromise] = {
     "product_category.created": pgettext_lazy("audit", "新增产品类别"),
     "order.created": pgettext_lazy("audit", "登记订单"),
     "order.purchase_recorded": pgettext_lazy("audit", "记录购买记录"),
+    "order.purchase_line_added": pgettext_lazy("audit", "购买记录并入商品"),
     "order.purchase_removed": pgettext_lazy("audit", "撤销购买记录"),
     "order.updated": pgettext_lazy("audit", "修改订单"),
     "order.submitted": pgettext_lazy("audit", "提交合同评审"),

@@ -1,6 +1,7 @@
 """Imports of what belongs to existing customers: their contacts (联系人), their follow-up
 records (跟进记录, the history a company brings from its spreadsheets) and their past purchases
-(购买记录: a shop's order history, one product per row, named by its catalogue code or name).
+(购买记录: a shop's order history, one product per row, named by its catalogue code or name;
+the rows of one shop order number become one order with a line per item).
 
 Each row names its customer in one column: the customer number (KH000123), a phone number of
 the customer, or its name when exactly one customer the importer may act on has it. The rest
@@ -53,7 +54,7 @@ from crm.orders.models import Order, OrderLine, PaymentMethod
 from crm.products.models import Product
 
 from .fields import CUSTOMER
-from .models import Target
+from .models import ImportRow, Outcome, Target
 from .rows import Seen, Verdict, _choices, batches
 
 ACTIONS: dict[str, str] = {
@@ -289,13 +290,15 @@ def _key(target: str, customer: Customer, cleaned: Mapping[str, Any]) -> tuple[A
     return (customer.pk, cleaned.get("kind"), occurred)
 
 
-def _held(target: str, keyed: list[tuple[Verdict, tuple[Any, ...]]]) -> set[tuple[Any, ...]]:
+def _held(
+    target: str, keyed: list[tuple[Verdict, tuple[Any, ...]]], job_id: int | None
+) -> set[tuple[Any, ...]]:
     """The keys already in the system (one query per batch)."""
     ids = {k[0] for _v, k in keyed}
     if not ids:
         return set()
     if target == Target.PURCHASES:
-        return _held_purchases(ids, [k for _v, k in keyed])
+        return _held_purchases(ids, [k for _v, k in keyed], job_id)
     if target == Target.CONTACTS:
         contacts = Contact.objects.filter(
             customer_id__in=ids, name__in={k[1] for _v, k in keyed}
@@ -308,10 +311,17 @@ def _held(target: str, keyed: list[tuple[Verdict, tuple[Any, ...]]]) -> set[tupl
 
 
 def judge(
-    *, actor: User, target: str, mapping: Mapping[str, str], rows: Iterable[tuple[int, list[Any]]]
+    *,
+    actor: User,
+    target: str,
+    mapping: Mapping[str, str],
+    rows: Iterable[tuple[int, list[Any]]],
+    job_id: int | None = None,
 ) -> Iterator[list[Verdict]]:
     """Every row's verdict, in batches: ``customer`` the customer it belongs to, ``twin`` an
-    earlier row it repeats, ``duplicate_field`` "record" when the system already holds it."""
+    earlier row it repeats, ``duplicate_field`` "record" when the system already holds it,
+    ``lead`` the earlier row of the shop order a purchase row joins. ``job_id``: the import
+    judged, whose own orders (a resumed run's, written before the restart) are not held."""
     reader = RelatedReader(mapping)
     customers = Customers(actor, ACTIONS[target])
     validate = VALIDATORS[target]
@@ -342,8 +352,11 @@ def judge(
                 if key is not None:
                     keyed.append((verdict, key))
             batch.append(verdict)
-        held = _held(target, keyed)
+        held = _held(target, keyed, job_id)
         for verdict, key in keyed:
+            if key[1:2] == ("#",):
+                _join(seen, held, verdict, key)
+                continue
             twin = seen.get(key)
             if twin is not None:
                 verdict.twin, verdict.duplicate_field = twin, "record"
@@ -353,13 +366,42 @@ def judge(
         yield batch
 
 
-def _held_purchases(ids: set[int], keys: list[tuple[Any, ...]]) -> set[tuple[Any, ...]]:
+def _join(seen: Seen, held: set[tuple[Any, ...]], verdict: Verdict, key: tuple[Any, ...]) -> None:
+    """A purchase row with a shop order number: a shop exports an order of several items as one
+    row per item, so a row of an order number seen earlier in the file joins that row's order
+    (``lead``) unless it repeats one of its items (same product, quantity and price: a twin).
+    An order the system already holds is skipped, every row of it."""
+    assert verdict.cleaned is not None
+    cleaned = verdict.cleaned
+    item = (*key, cleaned["product"], cleaned["quantity"], cleaned.get("unit_price"))
+    twin = seen.get(item)
+    lead = seen.get(key)
+    if twin is not None:
+        verdict.twin, verdict.duplicate_field = twin, "record"
+    elif lead is not None and seen.get(("held", *key)) is None:
+        verdict.lead = lead
+    elif lead is not None or key in held:
+        # held: checked after the file's own rows, as the run writes an order between batches
+        verdict.duplicate_field = "record"
+        seen.add(("held", *key), verdict.row)
+    seen.add(key, verdict.row)
+    seen.add(item, verdict.row)
+
+
+def _held_purchases(
+    ids: set[int], keys: list[tuple[Any, ...]], job_id: int | None
+) -> set[tuple[Any, ...]]:
     """The purchases already recorded: by a customer's shop order number, else by the day, the
-    product and the quantity."""
+    product and the quantity. The import's own orders are not (their rows join them)."""
     held: set[tuple[Any, ...]] = set()
     numbers = {k[2] for k in keys if k[1] == "#"}
     if numbers:
         orders = Order.objects.filter(customer_id__in=ids, external_number__in=numbers)
+        if job_id is not None:
+            own = ImportRow.objects.filter(
+                job_id=job_id, outcome=Outcome.CREATED, object_id__isnull=False
+            )
+            orders = orders.exclude(pk__in=own.values("object_id"))
         held |= {(c, "#", n) for c, n in orders.values_list("customer_id", "external_number")}
     days = {k[1] for k in keys if k[1] != "#"}
     if days:
@@ -400,6 +442,13 @@ def write(actor: User, target: str, verdict: Verdict) -> int:
             actor=actor, customer_id=verdict.customer.pk, data=data
         )
         return int(followup.pk)
+
+
+def write_line(actor: User, verdict: Verdict, order_id: int) -> None:
+    """Write a purchase row that joins an order written from an earlier row (``lead``)."""
+    assert verdict.cleaned is not None
+    data = {k: v for k, v in verdict.cleaned.items() if v is not None and v != ""}
+    order_services.purchase_line_add(actor=actor, order_id=order_id, data=data)
 
 
 def undo(actor: User, target: str, customer_id: int, object_id: int) -> bool:

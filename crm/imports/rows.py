@@ -60,6 +60,7 @@ class Verdict:
     twin: int | None = None
     duplicate_field: str = ""
     customer: Customer | None = None  # a contact's or follow-up's row: the customer it names
+    lead: int | None = None  # a purchase row: the earlier row of the same shop order it joins
 
     @property
     def valid(self) -> bool:

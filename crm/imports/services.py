@@ -99,7 +99,9 @@ def _verdicts(
     """The job's rows judged by the rules of what they become, batch by batch."""
     if job.target == Target.CUSTOMERS:
         return rows_module.judge(actor=actor, mapping=job.mapping, rows=rows)
-    return related.judge(actor=actor, target=job.target, mapping=job.mapping, rows=rows)
+    return related.judge(
+        actor=actor, target=job.target, mapping=job.mapping, rows=rows, job_id=job.pk
+    )
 
 
 def _missing(job: ImportJob) -> str:
@@ -580,13 +582,15 @@ class _Writer:
 
 
 class _RelatedWriter:
-    """Writes one batch of a contact or follow-up import: each valid row through the entity's
-    own service (crm.imports.related), a failure of the service failing that row alone."""
+    """Writes one batch of a contact, follow-up or purchase import: each valid row through the
+    entity's own service (crm.imports.related), a failure of the service failing that row
+    alone."""
 
     def __init__(self, actor: User, job: ImportJob) -> None:
         self.actor = actor
         self.job = job
         self.counts = {o: 0 for o in Outcome.values}
+        self.orders: dict[int, int] = {}  # a purchase import: row → the order written from it
 
     def batch(self, verdicts: list[rows_module.Verdict], titles: Mapping[str, str]) -> None:
         records: list[_Record] = []
@@ -600,7 +604,7 @@ class _RelatedWriter:
                 record.message = related.duplicate_message(self.job.target, v)[:500]
             else:
                 try:
-                    record.object_id = related.write(self.actor, self.job.target, v)
+                    record.object_id, record.message = self._write(v)
                 except DomainError as exc:
                     _fail(record, v, "", exc.first_message)
                 else:
@@ -608,6 +612,34 @@ class _RelatedWriter:
             self.counts[record.outcome] += 1
             records.append(record)
         insert_rows(ImportRow, [r.values_for(self.job) for r in records])
+        if len(self.orders) > 10 * rows_module.BATCH:
+            self.orders.clear()  # bounded: an earlier batch's orders are found by their rows
+
+    def _write(self, v: rows_module.Verdict) -> tuple[int, str]:
+        """The row written (its record's id), and what to say of it: a purchase row that joins
+        an earlier row's shop order (``lead``) becomes one more line of that order."""
+        if v.lead is None:
+            pk = related.write(self.actor, self.job.target, v)
+            if self.job.target == Target.PURCHASES:
+                self.orders[v.row] = pk
+            return pk, ""
+        order_id = self._order_of(v.lead)
+        if order_id is None:  # the first row's order was not written: this row's is the order
+            pk = self.orders[v.lead] = related.write(self.actor, self.job.target, v)
+            return pk, ""
+        related.write_line(self.actor, v, order_id)
+        return order_id, _("并入第 %(row)s 行的订单") % {"row": v.lead}
+
+    def _order_of(self, lead: int) -> int | None:
+        """The order written from row ``lead``: in this batch, or an earlier one's (a
+        resumed run's too)."""
+        if lead in self.orders:
+            return self.orders[lead]
+        written = ImportRow.objects.filter(job=self.job, row=lead, outcome=Outcome.CREATED)
+        pk = written.values_list("object_id", flat=True).first()
+        if pk is not None:
+            self.orders[lead] = pk
+        return pk
 
 
 class _Record:
@@ -850,13 +882,15 @@ def _undo_related(job: ImportJob, actor: User) -> ImportJob:
     created = ImportRow.objects.filter(job=job, outcome=Outcome.CREATED).values_list(
         "customer_id", "object_id"
     )
+    outcome: dict[int, bool] = {}  # by record: the rows of one shop order share it
     with context.bind(job_id=f"import-{job.pk}"):
         for customer_id, object_id in list(created):
-            if (
-                customer_id
-                and object_id
-                and related.undo(actor, job.target, customer_id, object_id)
-            ):
+            if not (customer_id and object_id):
+                kept += 1
+                continue
+            if object_id not in outcome:
+                outcome[object_id] = related.undo(actor, job.target, customer_id, object_id)
+            if outcome[object_id]:
                 removed += 1
             else:
                 kept += 1

@@ -388,18 +388,56 @@ def purchase_record(*, actor: User, customer_id: int, data: Mapping[str, Any]) -
     return order
 
 
+def _as_recorded(order: Order) -> bool:
+    """A past purchase nobody has touched since it was recorded: version 1, closed, never
+    confirmed by review, no payment plan or receipt."""
+    return (
+        order.version == 1
+        and order.state == OrderState.CLOSED
+        and order.confirmed_at is None
+        and not order.instalments.exists()  # type: ignore[attr-defined]
+        and not order.receipts.exists()  # type: ignore[attr-defined]
+    )
+
+
+@transaction.atomic
+def purchase_line_add(*, actor: User, order_id: int, data: Mapping[str, Any]) -> Order:
+    """One more product of a past purchase: a shop exports an order of several items as one
+    row per item under the same order number (电子商务-网店客户管理), and the rows after the
+    first become the order's further lines. Only while the purchase is as recorded (it is
+    still being recorded: its version stays 1, so an import's undo still takes it back); in
+    the order's currency. The order's head (day, payment, notes) is its first row's."""
+    require(actor, CHANGE_ORDER)
+    cleaned = validate(PurchaseInput, data)
+    order = _locked(actor, order_id)
+    if not _as_recorded(order):
+        raise StateConflict(_("订单 %(order)s 已有改动，不能再并入商品") % {"order": order.number})
+    if cleaned.get("currency", "CNY") != order.currency:
+        raise Invalid(fields={"currency": _("币种与同一订单的其他商品不一致")})
+    line = {k: cleaned[k] for k in ("product", "quantity", "unit_price") if k in cleaned}
+    try:
+        (added,) = _lines(order, [line])
+    except DomainError as exc:
+        exc.fields = {k.removeprefix("lines.0."): v for k, v in exc.fields.items()}
+        raise
+    lines = list(order.lines.all())  # type: ignore[attr-defined]
+    added.order = order
+    added.position = max((x.position for x in lines), default=0) + 1
+    order.total = sum((x.amount for x in [*lines, added]), Decimal(0))
+    if order.total >= Decimal(10**14):
+        raise Invalid(fields={"quantity": _("订单金额超出范围")})
+    added.save()
+    order.save(update_fields=["total"])
+    audit.record(actor=actor, verb="order.purchase_line_added", obj=order, after=snapshot(order))
+    return order
+
+
 @transaction.atomic
 def purchase_remove(*, actor: User, order_id: int) -> bool:
     """Take back a past purchase recorded by mistake (an import's undo): only while it is as
     recorded (version 1, closed, no payment plan or receipt). False: kept."""
     order = _locked(actor, order_id)
-    if (
-        order.version != 1
-        or order.state != OrderState.CLOSED
-        or order.confirmed_at is not None
-        or order.instalments.exists()  # type: ignore[attr-defined]
-        or order.receipts.exists()  # type: ignore[attr-defined]
-    ):
+    if not _as_recorded(order):
         return False
     audit.record(actor=actor, verb="order.purchase_removed", obj=order, before=snapshot(order))
     order.lines.all().delete()  # type: ignore[attr-defined]

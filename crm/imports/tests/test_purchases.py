@@ -188,3 +188,119 @@ def test_a_purchase_of_a_product_not_in_the_catalogue_names_the_product_field(or
     )
     assert response.status_code == 422
     assert set(response.json()["error"]["fields"]) == {"product"}
+
+
+def shop_order_rows(star) -> list[list[object]]:
+    """A shop export: order T1001 of three items, one row each (a repeated row of an item among
+    them), and order T1002 of one."""
+    return [
+        HEADER,
+        [star.number, "T1001", "2026-03-05 14:30:00", "护眼台灯", 2, 189, "支付宝", "周末送达"],
+        [star.number, "T1001", "2026-03-05 14:30:00", "落地灯", 1, 399, "支付宝", ""],
+        [star.number, "T1001", "2026-03-05 14:30:00", "护眼台灯", 2, 189, "支付宝", ""],  # again
+        [star.number, "T1002", "2026-03-06", "落地灯", 1, None, "", ""],
+        [star.number, "T1001", "2026-03-05 14:30:00", "灯泡", 3, 10, "支付宝", ""],
+    ]
+
+
+@pytest.fixture
+def catalogue(org):
+    for code, name, price in (("D-01", "护眼台灯", "199"), ("D-02", "落地灯", "399")):
+        make_product(org, code=code, name=name, prices=[{"currency": "CNY", "price": price}])
+    make_product(org, code="D-03", name="灯泡", prices=[{"currency": "CNY", "price": "10"}])
+
+
+def test_a_shop_order_of_several_items_becomes_one_order_with_a_line_per_item(org, catalogue):
+    star = make_customer(org.rep_a, name="王芳", phone="13900001111")
+    job = upload(org.manager, shop_order_rows(star))
+    # the dry run: five valid rows, the repeated item a duplicate within the file
+    assert (job.dry_run["valid"], job.dry_run["duplicates_in_file"]) == (5, 1)
+
+    job = run(org.manager, job)
+
+    assert (job.created_count, job.skipped_count, job.failed_count) == (4, 1, 0)
+    order = Order.objects.get(external_number="T1001")
+    assert [(line.product.name, line.quantity, line.amount) for line in order.lines.all()] == [
+        ("护眼台灯", Decimal("2.00"), Decimal("378.00")),
+        ("落地灯", Decimal("1.00"), Decimal("399.00")),
+        ("灯泡", Decimal("3.00"), Decimal("30.00")),
+    ]
+    assert (order.total, order.notes, order.version) == (Decimal("807.00"), "周末送达", 1)
+    assert Order.objects.count() == 2
+    joined = ImportRow.objects.get(job=job, row=3)
+    assert (joined.outcome, joined.object_id, joined.message) == (
+        Outcome.CREATED,
+        order.pk,
+        "并入第 2 行的订单",
+    )
+    assert "与第 2 行重复" in ImportRow.objects.get(job=job, row=4).message
+    assert AuditEvent.objects.filter(verb="order.purchase_line_added").count() == 2
+    # the sales statistics count one order of T1001's whole amount
+    report = stats.sales_statistics(
+        actor=org.gm, by="rep", since=dt.date(2026, 3, 1), until=dt.date(2026, 3, 31)
+    )
+    assert [(r.orders, r.amount) for r in report.rows] == [(2, Decimal("1206.00"))]
+
+    # importing the export again adds nothing: every row of both orders is skipped
+    again = run(org.manager, upload(org.manager, shop_order_rows(star)))
+    assert (again.created_count, again.skipped_count) == (0, 5)
+    assert order.lines.count() == 3
+
+
+def test_the_items_of_a_shop_order_join_it_across_batches_and_after_a_crash(
+    org, catalogue, monkeypatch
+):
+    from crm.imports import rows as rows_module
+
+    monkeypatch.setattr(rows_module, "BATCH", 2)
+    star = make_customer(org.rep_a, name="王芳")
+    job = upload(org.manager, shop_order_rows(star))
+    services.import_start(actor=org.manager, job_id=job.pk)
+    original = services._RelatedWriter.batch
+    calls = {"n": 0}
+
+    def crash_on_second(self, verdicts, titles):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise RuntimeError("power cut")
+        return original(self, verdicts, titles)
+
+    monkeypatch.setattr(services._RelatedWriter, "batch", crash_on_second)
+    with pytest.raises(RuntimeError):
+        services.import_run(job_id=job.pk)
+    job.refresh_from_db()
+    assert job.checkpoint == 3  # rows 2 and 3: T1001's first two items
+
+    monkeypatch.setattr(services._RelatedWriter, "batch", original)
+    job = run(org.manager, job)
+
+    assert (job.created_count, job.skipped_count) == (4, 1)
+    order = Order.objects.get(external_number="T1001")
+    assert [line.product.name for line in order.lines.all()] == ["护眼台灯", "落地灯", "灯泡"]
+    assert Order.objects.count() == 2
+
+
+def test_a_shop_order_of_several_items_is_undone_whole(
+    org, catalogue, django_capture_on_commit_callbacks
+):
+    star = make_customer(org.rep_a, name="王芳")
+    job = run(org.manager, upload(org.manager, shop_order_rows(star)))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.import_undo(actor=org.manager, job_id=job.pk)
+    job.refresh_from_db()
+    assert (job.undo_removed, job.undo_kept) == (4, 0)
+    assert not Order.objects.exists()
+
+
+def test_an_item_in_another_currency_than_its_order_fails_with_the_reason(org, catalogue):
+    star = make_customer(org.rep_a, name="王芳")
+    header = [*HEADER, "币种"]
+    rows = [
+        header,
+        [star.number, "T1", "2026-03-05", "D-01", 1, 100, "", "", "人民币"],
+        [star.number, "T1", "2026-03-05", "D-02", 1, 50, "", "", "美元"],
+    ]
+    job = run(org.manager, upload(org.manager, rows))
+    assert (job.created_count, job.failed_count) == (1, 1)
+    assert ImportRow.objects.get(job=job, row=3).message == "币种与同一订单的其他商品不一致"
+    assert Order.objects.get().total == Decimal("100.00")
