@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import functools
 import math
 import re
 from collections.abc import Callable, Iterable, Mapping
@@ -218,6 +219,12 @@ class Choice:
     def values(self) -> list[str]:
         return ["", *self.choices.values] if self.blank else list(self.choices.values)
 
+    @functools.cached_property
+    def allowed(self) -> frozenset[str]:
+        """``values`` as a set, built once: Django rebuilds ``TextChoices.values`` on every
+        read (a list comprehension over the enum), a tenth of an import's judging."""
+        return frozenset(self.values)
+
     def __get_pydantic_core_schema__(
         self, source: Any, handler: GetCoreSchemaHandler
     ) -> CoreSchema:
@@ -231,7 +238,7 @@ class Choice:
         return {"type": "string", "enum": self.values}
 
     def clean(self, value: str) -> str:
-        if value not in self.values:
+        if value not in self.allowed:
             raise ValueError(_(self.message))
         return value
 
@@ -594,6 +601,17 @@ def _cell(value: Any) -> Any:
     return value
 
 
+@functools.cache
+def _text_fields(model: type[BaseModel]) -> frozenset[str]:
+    """The fields of ``model`` that hold text (a number typed into one is read as text)."""
+    return frozenset(
+        name
+        for name, info in model.model_fields.items()
+        if info.annotation is str
+        or any(isinstance(m, Text | Formatted | Choice) for m in info.metadata)
+    )
+
+
 def validate_row(
     model: type[BaseModel],
     row: Mapping[str, Any],
@@ -603,12 +621,7 @@ def validate_row(
     """A spreadsheet row through the same declaration as a form or a request: empty cells are
     left out (the field's default), numbers typed into text columns (a phone) become text."""
     data: dict[str, Any] = {}
-    text_fields = {
-        name
-        for name, info in model.model_fields.items()
-        if info.annotation is str
-        or any(isinstance(m, Text | Formatted | Choice) for m in info.metadata)
-    }
+    text_fields = _text_fields(model)
     for name, value in row.items():
         value = _cell(value)
         if value is None or (isinstance(value, str) and not value.strip(WHITESPACE)):

@@ -79,6 +79,12 @@ def _char_readings(char: str) -> tuple[str, ...]:
     return tuple(s.lower() for s in lazy_pinyin(char, style=Style.NORMAL, errors="ignore"))
 
 
+@lru_cache(maxsize=30_000)
+def _heteronyms(char: str) -> tuple[str, ...]:
+    """Every reading of one character (a memo, as ``_char_readings``)."""
+    return tuple(pinyin(char, style=Style.NORMAL, heteronym=True)[0])
+
+
 _LONGEST_PHRASE = max(map(len, PHRASES_DICT))
 
 
@@ -114,7 +120,7 @@ def pinyin_keys(name: str) -> tuple[str, ...]:
     if not surname and _HAN.match(text[0]):
         # a heteronym first character outside the table: index its other readings too
         rest = variants[0][1:]
-        for reading in pinyin(text[0], style=Style.NORMAL, heteronym=True)[0]:
+        for reading in _heteronyms(text[0]):
             if reading != variants[0][0]:
                 variants.append([reading, *rest])
     keys: list[str] = []
