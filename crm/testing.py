@@ -73,6 +73,38 @@ def pytest_configure(config: pytest.Config) -> None:
         trans_real._default = None  # type: ignore[attr-defined]
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The tests marked ``long`` (minutes each: the OpenAPI fuzzers, a migration there and back)
+    go first, the rest in the random order pytest-randomly drew. pytest-django puts them with
+    the other transactional tests after the rest, and under pytest-xdist a five-minute test
+    dealt out last ran alone on one core while the other had finished. Dealt first, they run
+    while the other worker works through the rest (the teardown below leaves the database as
+    the next tests expect it)."""
+    long = [item for item in items if item.get_closest_marker("long")]
+    if long:
+        items[:] = [*long, *(item for item in items if not item.get_closest_marker("long"))]
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    """After a ``long`` test, the data the migrations seed is put back. A transactional test
+    ends by emptying every table (Django's TransactionTestCase), and only the next transactional
+    test with ``serialized_rollback`` fills them again: the reason pytest-django runs
+    transactional tests last."""
+    result = yield
+    if item.get_closest_marker("long"):
+        from django.db import connections
+        from pytest_django.plugin import blocking_manager_key
+
+        with item.config.stash[blocking_manager_key].unblock():
+            for connection in connections.all():
+                seeded = getattr(connection, "_test_serialized_contents", None)
+                if seeded is not None:
+                    connection.creation.deserialize_db_from_string(seeded)
+    return result
+
+
 @pytest.fixture(autouse=True)
 def back_to_the_default_language() -> Iterator[None]:
     """A request in English (Accept-Language, the language cookie) leaves English active in the

@@ -109,6 +109,7 @@ def _run(
     env: dict[str, str],
     checks: str = "all",
     scope: tuple[str, ...] = ("--exclude-path-regex", ANSWERS),
+    phases: str = "examples,coverage,fuzzing",
 ) -> None:
     config_file = tmp_path / "schemathesis.toml"
     config_file.write_text(config, encoding="utf-8")
@@ -131,7 +132,7 @@ def _run(
         SEED,
         "--generation-deterministic",
         "--phases",
-        "examples,coverage,fuzzing",
+        phases,
         # a customer's questionnaire answers: see the module's docstring
         *scope,
         "--report-dir",
@@ -325,6 +326,7 @@ headers = {{ Authorization = "Bearer {manager}" }}
     return config, env
 
 
+@pytest.mark.long
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_fuzzing_as_the_general_manager_finds_no_500_and_no_breach_of_the_contract(
     live_server, org, tmp_path
@@ -355,9 +357,20 @@ def test_fuzzing_as_the_general_manager_finds_no_500_and_no_breach_of_the_contra
     )
 
 
+@pytest.mark.long
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_fuzzing_without_signing_in_finds_no_500_and_no_breach_of_the_contract(
     live_server, org, tmp_path
 ):
     config, env = _fixtures(org)
-    _run(live_server, tmp_path, config, "--max-examples", "5", env=env)
+    # without the coverage phase: its boundary values of every parameter all meet the same
+    # 401 before any parameter is read (the signed-in run above sends them)
+    _run(
+        live_server,
+        tmp_path,
+        config,
+        "--max-examples",
+        "5",
+        env=env,
+        phases="examples,fuzzing",
+    )

@@ -267,6 +267,7 @@ def test_production_refuses_to_start_without_a_key_and_a_laptop_gets_one(tmp_pat
 
 # Transactional (migrations run outside a test transaction), and leaving the data the migrations
 # seed for the next transactional test (which restores it from the serialised copy)
+@pytest.mark.long
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_migration_encrypts_existing_rows_and_reindexes_them():
     from django.db.migrations.executor import MigrationExecutor
