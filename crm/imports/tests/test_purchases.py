@@ -10,6 +10,7 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from crm.core.errors import StateConflict
@@ -210,7 +211,9 @@ def catalogue(org):
     make_product(org, code="D-03", name="灯泡", prices=[{"currency": "CNY", "price": "10"}])
 
 
-def test_a_shop_order_of_several_items_becomes_one_order_with_a_line_per_item(org, catalogue):
+def test_a_shop_order_of_several_items_becomes_one_order_with_a_line_per_item(
+    org, catalogue, as_user
+):
     star = make_customer(org.rep_a, name="王芳", phone="13900001111")
     job = upload(org.manager, shop_order_rows(star))
     # the dry run: five valid rows, the repeated item a duplicate within the file
@@ -240,6 +243,9 @@ def test_a_shop_order_of_several_items_becomes_one_order_with_a_line_per_item(or
         actor=org.gm, by="rep", since=dt.date(2026, 3, 1), until=dt.date(2026, 3, 31)
     )
     assert [(r.orders, r.amount) for r in report.rows] == [(2, Decimal("1206.00"))]
+    # the result page counts the rows and the orders they made
+    page = as_user(org.manager).get(reverse("web:import_detail", args=[job.pk])).content.decode()
+    assert "（2 个订单）" in page
 
     # importing the export again adds nothing: every row of both orders is skipped
     again = run(org.manager, upload(org.manager, shop_order_rows(star)))

@@ -86,6 +86,7 @@ class ImportDetailView(CrmView):
             "headers": [(i, h, mapped.get(i, "")) for i, h in enumerate(job.headers)],
             "policies": DuplicatePolicy.choices if job.target == Target.CUSTOMERS else [],
             "failed": selectors.failed_rows(job=job),
+            "orders": selectors.orders_made(job=job),
             "ready": job.state in (JobState.READY, JobState.CHECKING),
             "saved": services.mapping_list(actor=self.actor),
             "error": error,
@@ -140,7 +141,9 @@ class ImportProgressView(CrmView):
 
     def get(self, request: HttpRequest, job_id: int) -> HttpResponse:
         job = services.import_get(actor=self.actor, job_id=job_id)
-        response = self.render({"job": job, "polled": True})
+        response = self.render(
+            {"job": job, "polled": True, "orders": selectors.orders_made(job=job)}
+        )
         if job.state == JobState.READY:  # a background dry run is done: show its result
             response["HX-Refresh"] = "true"
         return response
