@@ -161,11 +161,16 @@ def _users() -> dict[str, User]:
     return users
 
 
-def _reception(users: dict[str, User]) -> None:
+def _reception(users: dict[str, User], seed: int) -> None:
     """Each showroom's rotation (销售一部: 王小明, 李晓红, 张伟; 销售二部: 赵大勇, 刘芳,
-    孙磊), set by its manager: the front desk (``front``) registers the first walk-in at once."""
+    孙磊), set by its manager; then the front desk (``front``, 销售一部) registers the day's
+    first three returning customers (two walk-ins and a call, in the working hours just past),
+    each served by their own rep and back at the rotation after, so that 接待台 and
+    来电来访汇总表 show a day that has begun.
+    Returning customers: a first-time visitor would be a customer the front desk created,
+    outside the demo's drawn ones."""
     from crm.reception import services as reception
-    from crm.reception.models import Seat
+    from crm.reception.models import Seat, SeatStatus
 
     if Seat.objects.exists():
         return
@@ -173,6 +178,39 @@ def _reception(users: dict[str, User]) -> None:
         reception.rotation_set(
             actor=users[manager], data={"users": [users[f"rep{i}"].pk for i in reps]}
         )
+    front = users["front"]
+    now = timezone.now()
+    rng = random.Random(seed)
+    day = timezone.localdate(now)
+    if timezone.localtime(now).time() < WORK_START:
+        day -= dt.timedelta(days=1)  # before opening: yesterday's last hours
+    seated = [users[f"rep{i}"] for i in (1, 2, 3)]
+    regulars = list(
+        Customer.objects.filter(owner__in=seated, deleted_at__isnull=True).order_by("pk")[:200]
+    )
+    moments = sorted(
+        m for m in (_work_moment(rng, day, before=now) for _n in range(3)) if m is not None
+    )
+    for channel, at, customer in zip(
+        ("visit", "call", "visit"),
+        moments,
+        rng.sample(regulars, min(3, len(regulars))),
+        strict=False,
+    ):
+        reception.visit_register(
+            actor=front,
+            data={
+                "channel": channel,
+                "at": at,
+                "name": customer.name,
+                "customer": customer.pk,
+                "interest": rng.choice(["看样品", "询问报价", "售后咨询"]),
+            },
+        )
+        for seat in Seat.objects.filter(status=SeatStatus.BUSY):  # served, back at the rotation
+            reception.seat_set_status(
+                actor=users["manager1"], seat_id=seat.pk, data={"status": SeatStatus.ON_DUTY}
+            )
 
 
 # --- drawing customers ----------------------------------------------------------------------
@@ -698,7 +736,7 @@ def load(
         with step(STEPS[5]):
             _write_audit(drafts)
         with step(STEPS[6]):
-            _reception(users)
+            _reception(users, seed)
             _catalogue(users["gm"])
             _orders(users["gm"], seed)
             if drafts:

@@ -224,3 +224,19 @@ def test_the_demo_months_contact_figures_are_kept_as_the_services_would(company)
     contact_status.keep_month(kept.month, again=True)  # recomputed from scratch
     again = reports.contact_status_report(actor=gm)
     assert (again.total.required, again.total.done) == (kept.total.required, kept.total.done)
+
+
+def test_the_demo_front_desk_has_registered_the_days_first_returning_customers(company):
+    from crm.reception import selectors as reception
+    from crm.reception.models import Seat, Visit
+
+    # loaded on a Monday at 11:00: three returning customers came or called this morning, each
+    # to their own rep, who is back at the rotation
+    front = User.objects.get(username="front")
+    today = timezone.localdate()
+    summary = reception.daily_summary(actor=front, start=today, end=today)
+    assert (summary.total["returning"], summary.total["visit"], summary.total["call"]) == (3, 2, 1)
+    for visit in Visit.objects.select_related("customer"):
+        assert visit.owner_id == visit.customer.owner_id == visit.served_by_id
+        assert dt.time(9) <= timezone.localtime(visit.at).time() < dt.time(11)
+    assert set(Seat.objects.values_list("status", flat=True)) == {"on_duty"}
