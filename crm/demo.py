@@ -170,7 +170,8 @@ def _reception(users: dict[str, User], seed: int) -> None:
     Returning customers: a first-time visitor would be a customer the front desk created,
     outside the demo's drawn ones."""
     from crm.reception import services as reception
-    from crm.reception.models import Seat, SeatStatus
+    from crm.reception.choices import SeatStatus
+    from crm.reception.models import Seat
 
     if Seat.objects.exists():
         return
