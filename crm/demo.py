@@ -169,6 +169,7 @@ def _reception(users: dict[str, User], seed: int) -> None:
     来电来访汇总表 show a day that has begun.
     Returning customers: a first-time visitor would be a customer the front desk created,
     outside the demo's drawn ones."""
+    from crm.core.permissions import owned_by
     from crm.reception import services as reception
     from crm.reception.choices import SeatStatus
     from crm.reception.models import Seat
@@ -185,10 +186,8 @@ def _reception(users: dict[str, User], seed: int) -> None:
     day = timezone.localdate(now)
     if timezone.localtime(now).time() < WORK_START:
         day -= dt.timedelta(days=1)  # before opening: yesterday's last hours
-    seated = [users[f"rep{i}"] for i in (1, 2, 3)]
-    regulars = list(
-        Customer.objects.filter(owner__in=seated, deleted_at__isnull=True).order_by("pk")[:200]
-    )
+    seated = [users[f"rep{i}"].pk for i in (1, 2, 3)]
+    regulars = list(owned_by(Customer.objects.alive(), seated).order_by("pk")[:200])
     moments = sorted(
         m for m in (_work_moment(rng, day, before=now) for _n in range(3)) if m is not None
     )
