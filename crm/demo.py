@@ -164,11 +164,11 @@ def _users() -> dict[str, User]:
 def _reception(users: dict[str, User], seed: int) -> None:
     """Each showroom's rotation (销售一部: 王小明, 李晓红, 张伟; 销售二部: 赵大勇, 刘芳,
     孙磊), set by its manager; then the front desk (``front``, 销售一部) registers the day's
-    first three returning customers (two walk-ins and a call, in the working hours just past),
-    each served by their own rep and back at the rotation after, so that 接待台 and
-    来电来访汇总表 show a day that has begun.
-    Returning customers: a first-time visitor would be a customer the front desk created,
-    outside the demo's drawn ones."""
+    first three returning customers (two walk-ins and a call, in today's working hours so far;
+    loaded before opening time, in the last hour), each served by their own rep and back at
+    the rotation after, so that 接待台 and 来电来访汇总表 show a day that has begun. Returning
+    customers: a first-time visitor would be a customer the front desk created, outside the
+    demo's drawn ones."""
     from crm.core.permissions import owned_by
     from crm.reception import services as reception
     from crm.reception.choices import SeatStatus
@@ -183,14 +183,15 @@ def _reception(users: dict[str, User], seed: int) -> None:
     front = users["front"]
     now = timezone.now()
     rng = random.Random(seed)
-    day = timezone.localdate(now)
-    if timezone.localtime(now).time() < WORK_START:
-        day -= dt.timedelta(days=1)  # before opening: yesterday's last hours
     seated = [users[f"rep{i}"].pk for i in (1, 2, 3)]
     regulars = list(owned_by(Customer.objects.alive(), seated).order_by("pk")[:200])
+    today = timezone.localdate(now)
     moments = sorted(
-        m for m in (_work_moment(rng, day, before=now) for _n in range(3)) if m is not None
+        m for m in (_work_moment(rng, today, before=now) for _n in range(3)) if m is not None
     )
+    if not moments:  # loaded before opening time: the desk's day still shows, a little earlier
+        midnight = _at(today, dt.time())
+        moments = [max(midnight, now - dt.timedelta(minutes=m)) for m in (45, 30, 15)]
     for channel, at, customer in zip(
         ("visit", "call", "visit"),
         moments,

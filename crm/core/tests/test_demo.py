@@ -240,3 +240,14 @@ def test_the_demo_front_desk_has_registered_the_days_first_returning_customers(c
         assert visit.owner_id == visit.customer.owner_id == visit.served_by_id
         assert dt.time(9) <= timezone.localtime(visit.at).time() < dt.time(11)
     assert set(Seat.objects.values_list("status", flat=True)) == {"on_duty"}
+
+
+def test_a_demo_loaded_before_opening_time_still_shows_the_desks_day(clock):
+    from crm.reception import selectors as reception
+
+    clock(MONDAY, 7)
+    demo.load(customers=30)
+    today = timezone.localdate()
+    front = User.objects.get(username="front")
+    summary = reception.daily_summary(actor=front, start=today, end=today)
+    assert summary.total["returning"] == 3
