@@ -276,9 +276,26 @@ def _save_lines(order: Order, lines: list[OrderLine]) -> None:
     for line in lines:
         line.order = order
     OrderLine.objects.bulk_create(lines)
+    _total(order, lines)
+
+
+def _total(order: Order, lines: Sequence[OrderLine], field: str = "lines") -> None:
+    """The order's total of ``lines``; ``field`` names the input refused when it is too big."""
     order.total = sum((line.amount for line in lines), Decimal(0))
     if order.total >= Decimal(10**14):
-        raise Invalid(fields={"lines": _("订单金额超出范围")})
+        raise Invalid(fields={field: _("订单金额超出范围")})
+
+
+def _purchase_line(order: Order, cleaned: Mapping[str, Any]) -> OrderLine:
+    """A purchase's one product as an order line; the line's errors are the purchase's own
+    fields (``product``, not ``lines.0.product``)."""
+    line = {k: cleaned[k] for k in ("product", "quantity", "unit_price") if k in cleaned}
+    try:
+        (made,) = _lines(order, [line])
+    except DomainError as exc:
+        exc.fields = {k.removeprefix("lines.0."): v for k, v in exc.fields.items()}
+        raise
+    return made
 
 
 def snapshot(order: Order) -> dict[str, Any]:
@@ -375,12 +392,7 @@ def purchase_record(*, actor: User, customer_id: int, data: Mapping[str, Any]) -
         sold_department_id=customer.department_id,
         source=customer.source,
     )
-    line = {k: cleaned[k] for k in ("product", "quantity", "unit_price") if k in cleaned}
-    try:
-        lines = _lines(order, [line])
-    except DomainError as exc:  # the line's fields are the purchase's own
-        exc.fields = {k.removeprefix("lines.0."): v for k, v in exc.fields.items()}
-        raise
+    lines = [_purchase_line(order, cleaned)]
     order.save()
     _save_lines(order, lines)
     order.save(update_fields=["total"])
@@ -414,18 +426,11 @@ def purchase_line_add(*, actor: User, order_id: int, data: Mapping[str, Any]) ->
         raise StateConflict(_("订单 %(order)s 已有改动，不能再并入商品") % {"order": order.number})
     if cleaned.get("currency", "CNY") != order.currency:
         raise Invalid(fields={"currency": _("币种与同一订单的其他商品不一致")})
-    line = {k: cleaned[k] for k in ("product", "quantity", "unit_price") if k in cleaned}
-    try:
-        (added,) = _lines(order, [line])
-    except DomainError as exc:
-        exc.fields = {k.removeprefix("lines.0."): v for k, v in exc.fields.items()}
-        raise
+    added = _purchase_line(order, cleaned)
     lines = list(order.lines.all())  # type: ignore[attr-defined]
     added.order = order
     added.position = max((x.position for x in lines), default=0) + 1
-    order.total = sum((x.amount for x in [*lines, added]), Decimal(0))
-    if order.total >= Decimal(10**14):
-        raise Invalid(fields={"quantity": _("订单金额超出范围")})
+    _total(order, [*lines, added], field="quantity")
     added.save()
     order.save(update_fields=["total"])
     audit.record(actor=actor, verb="order.purchase_line_added", obj=order, after=snapshot(order))

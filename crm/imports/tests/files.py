@@ -4,6 +4,7 @@ Chinese Excel writes."""
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from typing import Any
 
 from openpyxl import Workbook
@@ -36,3 +37,21 @@ def people(n: int, *, start: int = 0) -> list[list[Any]]:
         [f"客户{start + i}", f"139{start + i:08d}", "", "杭州", "", "", "", "", ""]
         for i in range(n)
     ]
+
+
+def crash_on_batch(
+    monkeypatch: Any, writer: type, n: int, error: BaseException
+) -> Callable[[], None]:
+    """The import's ``writer`` raises ``error`` on its ``n``-th batch (a power cut, a killed
+    worker). Returns what puts the writer back."""
+    original = writer.batch  # type: ignore[attr-defined]
+    calls = {"n": 0}
+
+    def batch(self: Any, verdicts: Any, titles: Any) -> Any:
+        calls["n"] += 1
+        if calls["n"] == n:
+            raise error
+        return original(self, verdicts, titles)
+
+    monkeypatch.setattr(writer, "batch", batch)
+    return lambda: monkeypatch.setattr(writer, "batch", original)

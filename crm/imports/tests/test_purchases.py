@@ -23,7 +23,7 @@ from crm.orders import stats
 from crm.orders.models import Order, OrderState
 from crm.orders.tests.factories import make_product
 
-from .files import xlsx
+from .files import crash_on_batch, xlsx
 
 HEADER = [
     "买家会员名",
@@ -262,22 +262,13 @@ def test_the_items_of_a_shop_order_join_it_across_batches_and_after_a_crash(
     star = make_customer(org.rep_a, name="王芳")
     job = upload(org.manager, shop_order_rows(star))
     services.import_start(actor=org.manager, job_id=job.pk)
-    original = services._RelatedWriter.batch
-    calls = {"n": 0}
-
-    def crash_on_second(self, verdicts, titles):
-        calls["n"] += 1
-        if calls["n"] == 2:
-            raise RuntimeError("power cut")
-        return original(self, verdicts, titles)
-
-    monkeypatch.setattr(services._RelatedWriter, "batch", crash_on_second)
+    mended = crash_on_batch(monkeypatch, services._RelatedWriter, 2, RuntimeError("power cut"))
     with pytest.raises(RuntimeError):
         services.import_run(job_id=job.pk)
     job.refresh_from_db()
     assert job.checkpoint == 3  # rows 2 and 3: T1001's first two items
 
-    monkeypatch.setattr(services._RelatedWriter, "batch", original)
+    mended()
     job = run(org.manager, job)
 
     assert (job.created_count, job.skipped_count) == (4, 1)

@@ -23,7 +23,7 @@ from crm.governance.models import AuditEvent
 from crm.imports import fields, reader, services
 from crm.imports.models import ImportJob, ImportRow, JobState, Outcome
 
-from .files import HEADER, csv_bytes, people, xlsx
+from .files import HEADER, crash_on_batch, csv_bytes, people, xlsx
 
 
 def upload(actor, data: bytes, name: str = "客户.xlsx") -> ImportJob:
@@ -319,16 +319,7 @@ def test_a_crash_mid_way_resumes_after_the_last_committed_batch(org, monkeypatch
     monkeypatch.setattr(rows_module, "BATCH", 10)
     job = upload(org.manager, xlsx([HEADER, *people(35)]))
     services.import_start(actor=org.manager, job_id=job.pk)
-    calls = {"n": 0}
-    original = services._Writer.batch
-
-    def crash_on_third(self, verdicts, titles):
-        calls["n"] += 1
-        if calls["n"] == 3:
-            raise RuntimeError("power cut")
-        return original(self, verdicts, titles)
-
-    monkeypatch.setattr(services._Writer, "batch", crash_on_third)
+    mended = crash_on_batch(monkeypatch, services._Writer, 3, RuntimeError("power cut"))
     with pytest.raises(RuntimeError):
         services.import_run(job_id=job.pk)
     job.refresh_from_db()
@@ -336,7 +327,7 @@ def test_a_crash_mid_way_resumes_after_the_last_committed_batch(org, monkeypatch
     assert Customer.objects.count() == 20
 
     # when it is started again, it goes on after row 21
-    monkeypatch.setattr(services._Writer, "batch", original)
+    mended()
     job = run(org.manager, job)
     assert (job.state, job.created_count, job.done_rows) == (JobState.DONE, 35, 35)
     assert Customer.objects.count() == 35
@@ -351,20 +342,11 @@ def test_a_run_whose_worker_died_is_resumed_by_the_scheduler(
     monkeypatch.setattr(rows_module, "BATCH", 10)
     job = upload(org.manager, xlsx([HEADER, *people(25)]))
     services.import_start(actor=org.manager, job_id=job.pk)
-    original = services._Writer.batch
-
-    calls = {"n": 0}
-
-    def killed_after_first(self, verdicts, titles):
-        calls["n"] += 1
-        if calls["n"] == 2:
-            raise SystemExit  # the process is gone: nobody marks the job failed
-        return original(self, verdicts, titles)
-
-    monkeypatch.setattr(services._Writer, "batch", killed_after_first)
+    # the process is gone after the first batch: nobody marks the job failed
+    mended = crash_on_batch(monkeypatch, services._Writer, 2, SystemExit())
     with pytest.raises(SystemExit):
         services.import_run(job_id=job.pk)
-    monkeypatch.setattr(services._Writer, "batch", original)
+    mended()
     job.refresh_from_db()
     assert (job.state, job.created_count) == (JobState.RUNNING, 10)
     # a minute later it is not stalled yet; six minutes later the scheduler queues it again
